@@ -1,0 +1,146 @@
+//! What a page needs to render before any script runs, and where it comes from.
+//!
+//! Each view is rendered on the server with its full state (so it reads and
+//! posts without JavaScript) through one server function per view. The
+//! server crate answers them by providing a `Backend` in context; this crate
+//! only knows the trait, so no storage code reaches the browser build.
+
+use crate::gathering::{GatheringView, LogPosition};
+use crate::ids::{ActionId, JoinCode};
+use crate::protocol::OwnCard;
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// The name of the cookie that holds a participant's device token.
+pub const DEVICE_COOKIE: &str = "hearth_device";
+
+/// Why a page cannot be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PageError {
+    #[error("no such gathering")]
+    NotFound,
+    #[error("the gathering has ended")]
+    Ended,
+    #[error("joining is locked")]
+    Locked,
+    #[error("the server could not answer")]
+    Unavailable,
+}
+
+impl FromServerFnError for PageError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        PageError::Unavailable
+    }
+}
+
+/// The links and code that let people into a gathering.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub code: JoinCode,
+    /// The address people type, shown beside the code (e.g. `192.168.1.20:3000`).
+    pub short_url: String,
+    /// The full participant link the QR code carries (holds a long random token).
+    pub join_url: String,
+    /// Where the QR code image for `join_url` is served.
+    pub qr_path: String,
+}
+
+/// The facilitator console's first state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsolePage {
+    pub at: LogPosition,
+    pub gathering: GatheringView,
+    pub entry: Entry,
+    pub console_url: String,
+    pub screen_url: String,
+}
+
+/// The shared screen's first state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenPage {
+    pub at: LogPosition,
+    pub gathering: GatheringView,
+    pub entry: Entry,
+}
+
+/// A participant's first state: the room, and their own reflections.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantPage {
+    pub at: LogPosition,
+    pub gathering: GatheringView,
+    pub mine: Vec<OwnCard>,
+    /// A fresh action id for the reflection form, so a resent form post is
+    /// recognised and never stored twice.
+    pub form_id: ActionId,
+}
+
+#[cfg(feature = "ssr")]
+pub use backend::{Backend, BoxFuture, SharedBackend};
+
+#[cfg(feature = "ssr")]
+mod backend {
+    use super::*;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Arc;
+
+    pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+    /// What the server provides to render pages.
+    pub trait Backend: Send + Sync + 'static {
+        fn console(&self, secret: String) -> BoxFuture<'_, Result<ConsolePage, PageError>>;
+        fn screen(&self, secret: String) -> BoxFuture<'_, Result<ScreenPage, PageError>>;
+        /// Joins the device to the gathering if it has not joined yet.
+        fn participant(
+            &self,
+            token: String,
+            device: Option<String>,
+        ) -> BoxFuture<'_, Result<ParticipantPage, PageError>>;
+    }
+
+    /// The backend as it sits in the Leptos context.
+    pub type SharedBackend = Arc<dyn Backend>;
+}
+
+/// Reads the device token from a request's cookies.
+#[cfg(feature = "ssr")]
+pub fn device_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == DEVICE_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(feature = "ssr")]
+fn backend() -> Result<SharedBackend, PageError> {
+    use_context::<SharedBackend>().ok_or(PageError::Unavailable)
+}
+
+/// Loads the facilitator console.
+#[server]
+pub async fn load_console(secret: String) -> Result<ConsolePage, PageError> {
+    backend()?.console(secret).await
+}
+
+/// Loads the shared screen.
+#[server]
+pub async fn load_screen(secret: String) -> Result<ScreenPage, PageError> {
+    backend()?.screen(secret).await
+}
+
+/// Loads a participant's page, joining them if they are new.
+#[server]
+pub async fn load_participant(token: String) -> Result<ParticipantPage, PageError> {
+    let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
+    let device = device_from_headers(&parts.headers);
+    backend()?.participant(token, device).await
+}

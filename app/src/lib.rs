@@ -1,0 +1,78 @@
+//! Hearth's views, shared types and pure logic.
+//!
+//! Everything here compiles twice: with `ssr` into the server, which renders
+//! pages, and with `hydrate` into the WebAssembly a browser runs. The domain
+//! (`gathering`, `protocol`, `ids`, `reflection`) is plain Rust that both
+//! sides apply identically; the pages live in `pages/`, one file per view.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod gathering;
+pub mod i18n;
+pub mod ids;
+pub mod live;
+pub mod pages;
+pub mod protocol;
+pub mod reflection;
+pub mod widgets;
+
+use i18n::{I18n, Locale, Msg};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang=Locale::En.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="no-referrer"/>
+                <Stylesheet id="hearth-css" href=css/>
+                <HydrationScripts options=options.clone() defer=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: one route per view.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = I18n(Locale::En);
+    provide_context(i18n);
+    view! {
+        <Title text=i18n.t(Msg::AppName)/>
+        <a class="skip-link" href="#main">{i18n.t(Msg::SkipToContent)}</a>
+        <Router>
+            <Routes fallback=|| view! { <widgets::PageProblem error=api::PageError::NotFound/> }>
+                <Route path=path!("/") view=pages::home::HomePage/>
+                <Route path=path!("/start") view=pages::start::StartPage/>
+                <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
+                <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
+                <Route path=path!("/p/:token") view=pages::participant::ParticipantPage ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/p/:token/received")
+                    view=pages::received::ReceivedPage
+                    ssr=SsrMode::Async
+                />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The browser's entry point: wakes the server-rendered page up.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

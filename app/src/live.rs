@@ -1,0 +1,329 @@
+//! A view's live link to its gathering: one WebSocket, kept alive.
+//!
+//! The page renders from the state the server put in the HTML; once the
+//! script runs, `Live` opens the WebSocket, follows the event log, and
+//! reconnects by itself (backoff with jitter, and at once when a phone wakes
+//! or comes back online), resuming from the last event it saw. Actions wait
+//! in an outbox until the server acknowledges them, and are sent again with
+//! the same id after a reconnect, so nothing typed is lost and nothing is
+//! stored twice. On the server this is inert: pages render from their data.
+
+use crate::gathering::{GatheringView, LogPosition};
+use crate::ids::ActionId;
+use crate::protocol::{Action, ErrorCode, Outcome, OwnCard};
+use leptos::prelude::*;
+
+/// Whether the view is in touch with the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkStatus {
+    Connecting,
+    Live,
+    Reconnecting,
+}
+
+/// What happened to one action.
+pub type Reply = Result<Outcome, ErrorCode>;
+
+/// The signals a view renders from, kept current by the live link.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub gathering: RwSignal<GatheringView>,
+    pub status: RwSignal<LinkStatus>,
+    pub mine: RwSignal<Vec<OwnCard>>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    link: StoredValue<Option<LinkHandle>, LocalStorage>,
+}
+
+#[cfg(feature = "hydrate")]
+type LinkHandle = client::Link;
+/// On the server there is no connection to hold.
+#[cfg(not(feature = "hydrate"))]
+type LinkHandle = ();
+
+impl Live {
+    /// Starts from the server-rendered state and, in the browser, connects
+    /// to `path` (e.g. `/ws/screen/<secret>`).
+    pub fn start(path: String, at: LogPosition, gathering: GatheringView, mine: Vec<OwnCard>) -> Self {
+        let live = Self {
+            gathering: RwSignal::new(gathering),
+            status: RwSignal::new(LinkStatus::Connecting),
+            mine: RwSignal::new(mine),
+            link: StoredValue::new_local(None),
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            let link = client::Link::open(path, at, live);
+            live.link.set_value(Some(link));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (path, at);
+        live
+    }
+
+    /// Sends an action; `done` is called once with the server's answer.
+    pub fn act(&self, action: Action, done: impl FnOnce(Reply) + 'static) -> ActionId {
+        let id = new_action_id();
+        self.act_with_id(id.clone(), action, done);
+        id
+    }
+
+    /// Sends an action under an id the caller chose (a form's id).
+    pub fn act_with_id(&self, id: ActionId, action: Action, done: impl FnOnce(Reply) + 'static) {
+        #[cfg(feature = "hydrate")]
+        self.link.with_value(|link| {
+            if let Some(link) = link {
+                link.send(id, action, Box::new(done));
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, action, done);
+    }
+}
+
+/// A fresh random action id.
+pub fn new_action_id() -> ActionId {
+    #[cfg(feature = "hydrate")]
+    {
+        let mut bits: u128 = 0;
+        for _ in 0..4 {
+            bits = (bits << 32) | ((js_sys::Math::random() * 4_294_967_296.0) as u128);
+        }
+        ActionId::from_random(bits)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        ActionId::from_random(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::*;
+    use crate::protocol::{ClientMsg, ServerMsg};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    /// The longest wait between reconnection attempts.
+    const MAX_BACKOFF_MS: f64 = 15_000.0;
+
+    type Done = Box<dyn FnOnce(Reply)>;
+
+    struct Pending {
+        id: ActionId,
+        text: String,
+        done: Option<Done>,
+    }
+
+    struct Inner {
+        path: String,
+        at: LogPosition,
+        live: Live,
+        socket: Option<WebSocket>,
+        outbox: Vec<Pending>,
+        attempt: u32,
+        retry_scheduled: bool,
+        // Closures must outlive the socket that calls them.
+        handlers: Vec<Box<dyn std::any::Any>>,
+    }
+
+    /// A shared handle on the connection.
+    #[derive(Clone)]
+    pub struct Link(Rc<RefCell<Inner>>);
+
+    impl Link {
+        pub fn open(path: String, at: LogPosition, live: Live) -> Self {
+            let link = Link(Rc::new(RefCell::new(Inner {
+                path,
+                at,
+                live,
+                socket: None,
+                outbox: Vec::new(),
+                attempt: 0,
+                retry_scheduled: false,
+                handlers: Vec::new(),
+            })));
+            link.watch_wakeups();
+            link.connect();
+            link
+        }
+
+        pub fn send(&self, id: ActionId, action: Action, done: Done) {
+            let msg = ClientMsg::Act { id: id.clone(), action };
+            let Ok(text) = serde_json::to_string(&msg) else {
+                done(Err(ErrorCode::Malformed));
+                return;
+            };
+            let socket = {
+                let mut inner = self.0.borrow_mut();
+                inner.outbox.push(Pending { id, text: text.clone(), done: Some(done) });
+                inner.socket.clone()
+            };
+            if let Some(socket) = socket {
+                if socket.ready_state() == WebSocket::OPEN {
+                    let _ = socket.send_with_str(&text);
+                }
+            }
+        }
+
+        fn url(&self) -> Option<String> {
+            let inner = self.0.borrow();
+            let location = web_sys::window()?.location();
+            let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+            let host = location.host().ok()?;
+            Some(format!(
+                "{scheme}://{host}{}?epoch={}&seq={}",
+                inner.path, inner.at.epoch, inner.at.seq
+            ))
+        }
+
+        fn connect(&self) {
+            self.0.borrow_mut().retry_scheduled = false;
+            if let Some(old) = self.0.borrow_mut().socket.take() {
+                old.set_onclose(None);
+                let _ = old.close();
+            }
+            let Some(url) = self.url() else { return };
+            let Ok(socket) = WebSocket::new(&url) else {
+                self.schedule_retry();
+                return;
+            };
+
+            let on_open = {
+                let link = self.clone();
+                Closure::<dyn FnMut()>::new(move || link.opened())
+            };
+            let on_message = {
+                let link = self.clone();
+                Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                    if let Some(text) = e.data().as_string() {
+                        link.received(&text);
+                    }
+                })
+            };
+            let on_close = {
+                let link = self.clone();
+                Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| link.closed())
+            };
+            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+
+            let mut inner = self.0.borrow_mut();
+            inner.socket = Some(socket);
+            inner.handlers = vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)];
+        }
+
+        fn opened(&self) {
+            let (socket, texts, live) = {
+                let mut inner = self.0.borrow_mut();
+                inner.attempt = 0;
+                let texts: Vec<String> = inner.outbox.iter().map(|p| p.text.clone()).collect();
+                (inner.socket.clone(), texts, inner.live)
+            };
+            live.status.set(LinkStatus::Live);
+            if let Some(socket) = socket {
+                for text in texts {
+                    let _ = socket.send_with_str(&text);
+                }
+            }
+        }
+
+        fn closed(&self) {
+            let live = self.0.borrow().live;
+            live.status.set(LinkStatus::Reconnecting);
+            self.0.borrow_mut().socket = None;
+            self.schedule_retry();
+        }
+
+        fn schedule_retry(&self) {
+            let delay = {
+                let mut inner = self.0.borrow_mut();
+                if inner.retry_scheduled {
+                    return;
+                }
+                inner.retry_scheduled = true;
+                inner.attempt = inner.attempt.saturating_add(1);
+                let base = (250.0 * 2f64.powi(inner.attempt.min(8) as i32)).min(MAX_BACKOFF_MS);
+                // Full jitter keeps a room of phones from returning in lockstep.
+                base * (0.5 + 0.5 * js_sys::Math::random())
+            };
+            let link = self.clone();
+            set_timeout(
+                move || link.connect(),
+                std::time::Duration::from_millis(delay as u64),
+            );
+        }
+
+        /// A phone that wakes or comes back online reconnects at once.
+        fn watch_wakeups(&self) {
+            let Some(window) = web_sys::window() else { return };
+            let wake = {
+                let link = self.clone();
+                Closure::<dyn FnMut()>::new(move || link.wake())
+            };
+            let _ = window.add_event_listener_with_callback("online", wake.as_ref().unchecked_ref());
+            if let Some(document) = window.document() {
+                let _ = document
+                    .add_event_listener_with_callback("visibilitychange", wake.as_ref().unchecked_ref());
+            }
+            // Lives as long as the page.
+            wake.forget();
+        }
+
+        fn wake(&self) {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|d| d.hidden())
+                .unwrap_or(false);
+            let open = self
+                .0
+                .borrow()
+                .socket
+                .as_ref()
+                .is_some_and(|s| s.ready_state() <= WebSocket::OPEN);
+            if !hidden && !open {
+                self.0.borrow_mut().attempt = 0;
+                self.connect();
+            }
+        }
+
+        fn received(&self, text: &str) {
+            let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else { return };
+            let live = self.0.borrow().live;
+            match msg {
+                ServerMsg::Snapshot { at, gathering } => {
+                    self.0.borrow_mut().at = at;
+                    live.gathering.set(gathering);
+                }
+                ServerMsg::Event { seq, event } => {
+                    let expected = self.0.borrow().at.seq + 1;
+                    if seq == expected {
+                        self.0.borrow_mut().at.seq = seq;
+                        live.gathering.update(|g| g.apply(&event));
+                    } else if seq > expected {
+                        // A gap: start again from a fresh snapshot.
+                        self.connect();
+                    }
+                }
+                ServerMsg::Mine { cards } => live.mine.set(cards),
+                ServerMsg::Ack { id, outcome } => self.settle(&id, Ok(outcome)),
+                ServerMsg::Error { id: Some(id), code } => self.settle(&id, Err(code)),
+                ServerMsg::Error { id: None, .. } => {}
+            }
+        }
+
+        fn settle(&self, id: &ActionId, reply: Reply) {
+            let done = {
+                let mut inner = self.0.borrow_mut();
+                let index = inner.outbox.iter().position(|p| &p.id == id);
+                index.and_then(|i| inner.outbox.remove(i).done)
+            };
+            if let Some(done) = done {
+                done(reply);
+            }
+        }
+    }
+}

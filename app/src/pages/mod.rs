@@ -1,0 +1,21 @@
+//! One module per view.
+
+pub mod console;
+pub mod home;
+pub mod participant;
+pub mod received;
+pub mod screen;
+pub mod start;
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// A route parameter, or empty when it is missing.
+pub(crate) fn param(name: &'static str) -> String {
+    use_params_map().with_untracked(|p| p.get(name).unwrap_or_default())
+}
+
+/// A query parameter, if present.
+pub(crate) fn query(name: &'static str) -> Option<String> {
+    use_query_map().with_untracked(|q| q.get(name))
+}

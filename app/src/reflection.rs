@@ -1,0 +1,78 @@
+//! A reflection's text, checked once at the edge.
+//!
+//! The same rule runs in the browser (to say so before sending) and on the
+//! server (which is the one that decides), so the two can never disagree.
+
+use serde::{Deserialize, Serialize};
+
+/// The most characters a reflection may have.
+pub const REFLECTION_MAX_CHARS: usize = 500;
+
+/// Text a participant wrote: trimmed, not empty, at most 500 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReflectionText(String);
+
+/// Why a reflection cannot be kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ReflectionError {
+    #[error("a reflection cannot be empty")]
+    Empty,
+    #[error("a reflection has at most {REFLECTION_MAX_CHARS} characters")]
+    TooLong,
+}
+
+impl ReflectionText {
+    pub fn parse(text: &str) -> Result<Self, ReflectionError> {
+        // Line endings from form posts arrive as CRLF; store one kind.
+        let text = text.trim().replace("\r\n", "\n");
+        if text.is_empty() {
+            Err(ReflectionError::Empty)
+        } else if text.chars().count() > REFLECTION_MAX_CHARS {
+            Err(ReflectionError::TooLong)
+        } else {
+            Ok(Self(text))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ReflectionText {
+    type Error = ReflectionError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ReflectionText> for String {
+    fn from(value: ReflectionText) -> Self {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_keeps_text() {
+        assert_eq!(ReflectionText::parse("  hello \r\nthere ").unwrap().as_str(), "hello \nthere");
+    }
+
+    #[test]
+    fn refuses_empty_and_whitespace() {
+        assert_eq!(ReflectionText::parse(""), Err(ReflectionError::Empty));
+        assert_eq!(ReflectionText::parse(" \n\t "), Err(ReflectionError::Empty));
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        let five_hundred = "é".repeat(REFLECTION_MAX_CHARS);
+        assert!(ReflectionText::parse(&five_hundred).is_ok());
+        let too_long = "é".repeat(REFLECTION_MAX_CHARS + 1);
+        assert_eq!(ReflectionText::parse(&too_long), Err(ReflectionError::TooLong));
+    }
+}
