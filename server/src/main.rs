@@ -1,1 +1,110 @@
-fn main(){}
+//! The Hearth server: pages, WebSocket and storage in one process.
+
+mod backend;
+mod config;
+mod forms;
+mod hub;
+mod room;
+mod secrets;
+mod state;
+mod store;
+mod ws;
+
+use app::api::SharedBackend;
+use app::{shell, App};
+use axum::routing::{get, post};
+use axum::Router;
+use clap::Parser;
+use config::{Args, Config};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use state::AppState;
+use std::sync::Arc;
+
+/// Why Hearth stopped.
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("could not open the database: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Hearth could not run: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), StartError> {
+    let config = Config::load(args)?;
+    let store = store::Store::open(&config.database).await?;
+    let hub = hub::Hub::new(store.clone());
+    let state = AppState { config: Arc::new(config), store, hub };
+    let addr = state.config.leptos.site_addr;
+
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
+    let bound = listener.local_addr().map_err(StartError::Serve)?;
+    let app = router(state.clone());
+    println!("Hearth is running. Open http://{} (phones use {})", local_view(bound), state.config.public_url);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(StartError::Serve)
+}
+
+/// The address to open on this machine.
+fn local_view(bound: std::net::SocketAddr) -> std::net::SocketAddr {
+    if bound.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], bound.port()))
+    } else {
+        bound
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let leptos_options = state.config.leptos.clone();
+    let routes = generate_route_list(App);
+    let backend: SharedBackend = Arc::new(state.clone());
+    Router::new()
+        .route("/start", post(forms::start))
+        .route("/join", get(forms::join))
+        .route("/p/{token}/reflect", post(forms::reflect))
+        .route("/qr/{token}", get(forms::qr))
+        .route("/ws/console/{secret}", get(ws::console))
+        .route("/ws/screen/{secret}", get(ws::screen))
+        .route("/ws/p/{token}", get(ws::participant))
+        .leptos_routes_with_context(&state, routes, move || provide_context(backend.clone()), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), forms::device_cookie))
+        .with_state(state)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

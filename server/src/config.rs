@@ -1,0 +1,100 @@
+//! Configuration: one typed struct, read once at start.
+//!
+//! The site layout (where the compiled assets live, the asset names, the
+//! default address) is read from `Leptos.toml`, the one file the build
+//! script reads too, and can be overridden by `LEPTOS_*` environment
+//! variables as Leptos defines. Hearth's own settings come from flags, each
+//! with an environment variable of the same meaning.
+
+use clap::Parser;
+use leptos::config::LeptosOptions;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+/// Hearth: live, anonymous group exercises with a shared screen.
+#[derive(Parser, Debug)]
+#[command(name = "hearth", version, about)]
+pub struct Args {
+    /// Address and port to listen on (default: site-addr in Leptos.toml).
+    #[arg(long, env = "HEARTH_ADDR")]
+    pub addr: Option<SocketAddr>,
+
+    /// The SQLite database file, created on first start (or a sqlite: URL).
+    #[arg(long, env = "HEARTH_DATABASE", default_value = "data/hearth.db")]
+    pub database: String,
+
+    /// The address phones use, for links and QR codes, e.g.
+    /// http://192.168.1.20:3000 (default: this machine's LAN address).
+    #[arg(long, env = "HEARTH_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// The site configuration file.
+    #[arg(long, env = "HEARTH_CONFIG", default_value = "Leptos.toml")]
+    pub config: PathBuf,
+}
+
+/// Why Hearth cannot start with the configuration it was given.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read the site configuration {path}: {reason}")]
+    Site { path: String, reason: String },
+    #[error("the public URL {0:?} must start with http:// or https:// and name a host")]
+    PublicUrl(String),
+}
+
+/// Everything Hearth needs to know to run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub leptos: LeptosOptions,
+    pub database: String,
+    /// Base URL for links, without a trailing slash.
+    pub public_url: String,
+}
+
+impl Config {
+    pub fn load(args: Args) -> Result<Self, ConfigError> {
+        let path = args.config.display().to_string();
+        let conf = leptos::config::get_configuration(Some(&path))
+            .map_err(|e| ConfigError::Site { path: path.clone(), reason: e.to_string() })?;
+        let mut leptos = conf.leptos_options;
+        if let Some(addr) = args.addr {
+            leptos.site_addr = addr;
+        }
+        let public_url = match args.public_url {
+            Some(url) => {
+                let url = url.trim_end_matches('/').to_owned();
+                let host = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+                if host.is_none_or(|h| h.is_empty()) {
+                    return Err(ConfigError::PublicUrl(url));
+                }
+                url
+            }
+            None => default_public_url(leptos.site_addr),
+        };
+        Ok(Self { leptos, database: args.database, public_url })
+    }
+
+    /// The public URL without its scheme: what people type.
+    pub fn short_url(&self) -> &str {
+        self.public_url
+            .strip_prefix("https://")
+            .or_else(|| self.public_url.strip_prefix("http://"))
+            .unwrap_or(&self.public_url)
+    }
+
+    /// Whether links are served over HTTPS (so cookies can be `Secure`).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Where phones on the same network can reach us: the LAN address when we
+/// listen on all interfaces, otherwise the address we listen on.
+fn default_public_url(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() {
+        local_ip_address::local_ip().unwrap_or(IpAddr::from([127, 0, 0, 1]))
+    } else {
+        addr.ip()
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}

@@ -1,0 +1,219 @@
+//! The plain HTTP endpoints: starting a gathering, joining by code, posting
+//! a reflection without JavaScript, the QR code, and the device cookie.
+//! Each answers a form with a redirect (303), so the browser's back button
+//! and reload never resend anything.
+
+use crate::backend::screen_secret;
+use crate::room::{Actor, EntryError};
+use crate::secrets;
+use crate::state::{AppState, ReachError};
+use crate::store::{Lookup, NewGathering};
+use app::api::{device_from_headers, DEVICE_COOKIE};
+use app::gathering::GatheringView;
+use app::ids::{ActionId, JoinCode, StepId, JOIN_CODE_LEN};
+use app::pages::start::{NAME_MAX_CHARS, PROMPT_MAX_CHARS};
+use app::protocol::{Action, ErrorCode, Outcome};
+use app::reflection::ReflectionText;
+use axum::extract::{Form, Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The form on the start page.
+#[derive(Deserialize)]
+pub struct StartForm {
+    name: String,
+    prompt: String,
+}
+
+/// Creates a gathering and sends the facilitator to its console.
+pub async fn start(State(state): State<AppState>, Form(form): Form<StartForm>) -> Response {
+    let (name, prompt) = (form.name.trim(), form.prompt.trim());
+    if name.is_empty() || prompt.is_empty() {
+        return Redirect::to("/start?error=missing").into_response();
+    }
+    if name.chars().count() > NAME_MAX_CHARS || prompt.chars().count() > PROMPT_MAX_CHARS {
+        return Redirect::to("/start?error=too_long").into_response();
+    }
+    match create(&state, name, prompt).await {
+        Ok(console_secret) => Redirect::to(&format!("/console/{console_secret}")).into_response(),
+        Err(e) => {
+            tracing::error!("creating a gathering failed: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "Hearth could not create the gathering. Please try again.").into_response()
+        }
+    }
+}
+
+async fn create(state: &AppState, name: &str, prompt: &str) -> Result<String, crate::store::StoreError> {
+    let console_secret = secrets::token(20);
+    let code = fresh_code(state).await?;
+    let mut salt = vec![0u8; 16];
+    secrets::fill(&mut salt);
+    let created_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    state
+        .store
+        .create_gathering(&NewGathering {
+            id: secrets::token(16),
+            console_hash: secrets::hash(&console_secret),
+            screen_hash: secrets::hash(&screen_secret(&console_secret)),
+            join_token: secrets::token(16),
+            code,
+            salt,
+            epoch: secrets::random_u64() >> 12,
+            genesis: GatheringView::new(name.to_owned(), prompt.to_owned()),
+            created_at,
+        })
+        .await?;
+    Ok(console_secret)
+}
+
+/// A join code no open gathering uses.
+async fn fresh_code(state: &AppState) -> Result<JoinCode, crate::store::StoreError> {
+    loop {
+        let mut indices = [0usize; JOIN_CODE_LEN];
+        for i in &mut indices {
+            *i = (secrets::random_u64() % app::ids::JOIN_CODE_ALPHABET.len() as u64) as usize;
+        }
+        let code = JoinCode::from_indices(indices);
+        if !state.store.code_in_use(&code).await? {
+            return Ok(code);
+        }
+    }
+}
+
+/// The join form's query.
+#[derive(Deserialize)]
+pub struct JoinQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// Turns a typed code into the participant page, or back to the front door
+/// with a reason and what was typed.
+pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> Response {
+    let back = |reason: &str| {
+        let typed: String = q.code.chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect();
+        Redirect::to(&format!("/?error={reason}&code={typed}")).into_response()
+    };
+    let Ok(code) = JoinCode::parse(&q.code) else { return back("format") };
+    match state.reach(Lookup::Code(&code)).await {
+        Ok((row, room)) => match room.snapshot().await {
+            Some((_, _, view)) if !view.ended => {
+                // A locked gathering still lets back in those already in;
+                // the participant page decides that with the device cookie.
+                Redirect::to(&format!("/p/{}", row.join_token)).into_response()
+            }
+            Some(_) => back("closed"),
+            None => back("busy"),
+        },
+        Err(ReachError::NotFound) => back("unknown"),
+        Err(ReachError::Store(e)) => {
+            tracing::error!("looking up a join code failed: {e}");
+            back("busy")
+        }
+    }
+}
+
+/// A reflection posted by the plain HTML form.
+#[derive(Deserialize)]
+pub struct ReflectForm {
+    id: String,
+    step: u32,
+    text: String,
+}
+
+/// Stores a reflection sent without JavaScript, then shows it was received.
+pub async fn reflect(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<ReflectForm>,
+) -> Response {
+    let back = |code: ErrorCode| {
+        let code = serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        Redirect::to(&format!("/p/{token}?error={code}")).into_response()
+    };
+    let (row, room) = match state.reach(Lookup::JoinToken(&token)).await {
+        Ok(found) => found,
+        Err(ReachError::NotFound) => return (StatusCode::NOT_FOUND, "No such gathering.").into_response(),
+        Err(ReachError::Store(e)) => {
+            tracing::error!("posting a reflection failed: {e}");
+            return back(ErrorCode::Internal);
+        }
+    };
+    let Some(device) = device_from_headers(&headers) else { return back(ErrorCode::NotAllowed) };
+    let author = secrets::author(&row.salt, &device);
+    let Ok(id) = ActionId::parse(&form.id) else { return back(ErrorCode::Malformed) };
+    let text = match ReflectionText::parse(&form.text) {
+        Ok(text) => text,
+        Err(e) => return back(e.into()),
+    };
+    if let Err(e) = room.join(author.clone()).await {
+        return back(match e {
+            EntryError::Ended => ErrorCode::Ended,
+            EntryError::Locked => ErrorCode::NotAllowed,
+            EntryError::Unavailable => ErrorCode::Internal,
+        });
+    }
+    let action = Action::AddReflection { step: StepId(form.step), text };
+    match room.act(Actor::Participant(author), id, action).await {
+        Ok(Outcome::Added { card }) => {
+            Redirect::to(&format!("/p/{token}/received?card={}", card.id.as_str())).into_response()
+        }
+        Ok(_) => back(ErrorCode::Internal),
+        Err(code) => back(code),
+    }
+}
+
+/// The QR code for a participant link, as SVG.
+pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let row = match state.store.find(Lookup::JoinToken(&token)).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!("QR lookup failed: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let url = format!("{}/p/{}", state.config.public_url, row.join_token);
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build();
+            ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=3600")], svg)
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!("QR encoding failed: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Gives every participant page visitor a device token cookie, so they can
+/// later see and withdraw their own reflections. The token is random and
+/// says nothing about the person; the server keeps only salted hashes.
+pub async fn device_cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let needs = req.uri().path().starts_with("/p/") && device_from_headers(req.headers()).is_none();
+    if !needs {
+        return next.run(req).await;
+    }
+    let token = secrets::token(16);
+    if let Ok(value) = HeaderValue::from_str(&format!("{DEVICE_COOKIE}={token}")) {
+        req.headers_mut().append(header::COOKIE, value);
+    }
+    let mut response = next.run(req).await;
+    let secure = if state.config.is_https() { "; Secure" } else { "" };
+    let cookie = format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,461 @@
+//! One live gathering: its state, its log, and the only place it changes.
+//!
+//! Each gathering in use has one `Room` task. Every action for it arrives
+//! through the room's queue and is applied one at a time, so there are no
+//! locks around the state and no two actions can interleave. An action is
+//! checked, written in one transaction (events, cards, the applied-action
+//! record), committed durably, and only then applied in memory, broadcast
+//! and acknowledged: an acknowledged action survives a crash, and a refused
+//! one leaves nothing behind.
+//!
+//! Each event is serialised once into a `Frame` and fanned out through a
+//! bounded broadcast channel. A connection that falls behind loses its place
+//! in the channel (not the server's memory) and is resynchronised from a
+//! snapshot. The last `RING` frames are kept so a reconnecting view gets
+//! exactly what it missed.
+
+use crate::store::{write, GatheringRow, Store, StoreError, Tx};
+use app::gathering::{Card, Event, GatheringView, Joining, LogPosition, Tally};
+use app::ids::{ActionId, CardId, StepId};
+use app::protocol::{Action, ErrorCode, Outcome, OwnCard, Role, ServerMsg};
+use axum::extract::ws::Utf8Bytes;
+use rand::seq::SliceRandom;
+use std::collections::{HashSet, VecDeque};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// Frames kept for views that reconnect.
+const RING: usize = 1024;
+/// Frames a connection may fall behind before it is resynchronised.
+const FANOUT_CAPACITY: usize = 256;
+/// Commands that may wait for a room before senders wait too.
+const QUEUE: usize = 1024;
+
+/// One serialised server message, shared by every receiver.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub seq: u64,
+    pub json: Utf8Bytes,
+}
+
+/// Who is acting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Facilitator,
+    Screen,
+    /// A participant, by the salted hash of their device token.
+    Participant(String),
+}
+
+impl Actor {
+    pub fn role(&self) -> Role {
+        match self {
+            Actor::Facilitator => Role::Facilitator,
+            Actor::Screen => Role::Screen,
+            Actor::Participant(_) => Role::Participant,
+        }
+    }
+
+    /// The key under which this actor's action ids are remembered.
+    fn key(&self) -> &str {
+        match self {
+            Actor::Facilitator => "facilitator",
+            Actor::Screen => "screen",
+            Actor::Participant(author) => author,
+        }
+    }
+}
+
+/// Why a room refused to let someone in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("the gathering has ended")]
+    Ended,
+    #[error("joining is locked")]
+    Locked,
+    #[error("the room is not available")]
+    Unavailable,
+}
+
+/// What a new connection starts from.
+pub struct Subscription {
+    /// Frames to send first: the missed events, or one snapshot.
+    pub catch_up: Vec<Frame>,
+    /// The log position the catch-up brings the view to.
+    pub seq: u64,
+    pub events: broadcast::Receiver<Frame>,
+    /// The participant's own cards (empty for other roles).
+    pub mine: Vec<OwnCard>,
+}
+
+enum Command {
+    Subscribe {
+        actor: Actor,
+        since: Option<LogPosition>,
+        reply: oneshot::Sender<Result<Subscription, EntryError>>,
+    },
+    Join {
+        author: String,
+        reply: oneshot::Sender<Result<(), EntryError>>,
+    },
+    Act {
+        actor: Actor,
+        id: ActionId,
+        action: Action,
+        reply: oneshot::Sender<Result<Outcome, ErrorCode>>,
+    },
+    Snapshot {
+        reply: oneshot::Sender<(Frame, LogPosition, GatheringView)>,
+    },
+}
+
+/// A cheap handle on a running room.
+#[derive(Clone)]
+pub struct RoomHandle {
+    tx: mpsc::Sender<Command>,
+}
+
+impl RoomHandle {
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(make(reply)).await.ok()?;
+        answer.await.ok()
+    }
+
+    pub async fn subscribe(&self, actor: Actor, since: Option<LogPosition>) -> Result<Subscription, EntryError> {
+        self.ask(|reply| Command::Subscribe { actor, since, reply })
+            .await
+            .unwrap_or(Err(EntryError::Unavailable))
+    }
+
+    /// Lets a participant in, if they are already in or joining is open.
+    pub async fn join(&self, author: String) -> Result<(), EntryError> {
+        self.ask(|reply| Command::Join { author, reply })
+            .await
+            .unwrap_or(Err(EntryError::Unavailable))
+    }
+
+    pub async fn act(&self, actor: Actor, id: ActionId, action: Action) -> Result<Outcome, ErrorCode> {
+        self.ask(|reply| Command::Act { actor, id, action, reply })
+            .await
+            .unwrap_or(Err(ErrorCode::Internal))
+    }
+
+    /// The current state, as a ready-to-send snapshot frame and as data.
+    pub async fn snapshot(&self) -> Option<(Frame, LogPosition, GatheringView)> {
+        self.ask(|reply| Command::Snapshot { reply }).await
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// The state a room task owns.
+struct Room {
+    id: String,
+    store: Store,
+    epoch: u64,
+    seq: u64,
+    view: GatheringView,
+    joined: HashSet<String>,
+    waiting: u32,
+    ring: VecDeque<Frame>,
+    fanout: broadcast::Sender<Frame>,
+}
+
+/// Loads a gathering and starts its room task.
+pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreError> {
+    let mut view = row.genesis.clone();
+    let mut seq = 0;
+    let mut ring = VecDeque::new();
+    for (s, event) in store.events(&row.id).await? {
+        view.apply(&event);
+        seq = s;
+        ring.push_back(event_frame(s, event));
+        if ring.len() > RING {
+            ring.pop_front();
+        }
+    }
+    let joined = store.participants(&row.id).await?.into_iter().collect();
+    let waiting = store.waiting_count(&row.id).await?;
+    let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
+    let room = Room { id: row.id, store, epoch: row.epoch, seq, view, joined, waiting, ring, fanout };
+    let (tx, rx) = mpsc::channel(QUEUE);
+    tokio::spawn(room.run(rx));
+    Ok(RoomHandle { tx })
+}
+
+fn frame(seq: u64, msg: &ServerMsg) -> Frame {
+    // Our own types always serialise; an empty frame would be ignored.
+    let json = serde_json::to_string(msg).unwrap_or_default();
+    Frame { seq, json: json.into() }
+}
+
+fn event_frame(seq: u64, event: Event) -> Frame {
+    frame(seq, &ServerMsg::Event { seq, event })
+}
+
+impl Room {
+    async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        while let Some(command) = rx.recv().await {
+            match command {
+                Command::Subscribe { actor, since, reply } => {
+                    let _ = reply.send(self.subscribe(actor, since).await);
+                }
+                Command::Join { author, reply } => {
+                    let _ = reply.send(self.join(author).await);
+                }
+                Command::Act { actor, id, action, reply } => {
+                    let _ = reply.send(self.act(actor, id, action).await);
+                }
+                Command::Snapshot { reply } => {
+                    let _ = reply.send((self.snapshot_frame(), self.position(), self.view.clone()));
+                }
+            }
+        }
+    }
+
+    fn position(&self) -> LogPosition {
+        LogPosition { epoch: self.epoch, seq: self.seq }
+    }
+
+    fn snapshot_frame(&self) -> Frame {
+        frame(self.seq, &ServerMsg::Snapshot { at: self.position(), gathering: self.view.clone() })
+    }
+
+    async fn subscribe(&mut self, actor: Actor, since: Option<LogPosition>) -> Result<Subscription, EntryError> {
+        let mine = match &actor {
+            Actor::Participant(author) => {
+                self.join(author.clone()).await?;
+                self.store.own_cards(&self.id, author).await.map_err(|e| {
+                    tracing::error!(gathering = %self.id, "loading own cards failed: {e}");
+                    EntryError::Unavailable
+                })?
+            }
+            _ => Vec::new(),
+        };
+        let catch_up = self.catch_up(since);
+        Ok(Subscription { catch_up, seq: self.seq, events: self.fanout.subscribe(), mine })
+    }
+
+    /// Exactly the frames a view at `since` missed, or a snapshot when the
+    /// ring no longer holds them or the epoch changed.
+    fn catch_up(&self, since: Option<LogPosition>) -> Vec<Frame> {
+        match since {
+            Some(at) if at.epoch == self.epoch && at.seq == self.seq => Vec::new(),
+            Some(at) if at.epoch == self.epoch && at.seq < self.seq => {
+                let oldest = self.ring.front().map(|f| f.seq).unwrap_or(u64::MAX);
+                if oldest <= at.seq + 1 {
+                    self.ring.iter().filter(|f| f.seq > at.seq).cloned().collect()
+                } else {
+                    vec![self.snapshot_frame()]
+                }
+            }
+            _ => vec![self.snapshot_frame()],
+        }
+    }
+
+    async fn join(&mut self, author: String) -> Result<(), EntryError> {
+        if self.joined.contains(&author) {
+            return Ok(());
+        }
+        if self.view.ended {
+            return Err(EntryError::Ended);
+        }
+        if self.view.joining == Joining::Locked {
+            return Err(EntryError::Locked);
+        }
+        let people = self.joined.len() as u32 + 1;
+        let events = self.tally_events(people, self.waiting);
+        let result = async {
+            let mut tx = self.store.begin().await?;
+            write::add_participant(&mut tx, &self.id, &author).await?;
+            self.finish(tx, events).await
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                self.joined.insert(author);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(gathering = %self.id, "joining failed: {e}");
+                Err(EntryError::Unavailable)
+            }
+        }
+    }
+
+    /// The tally event, if the published figures change.
+    fn tally_events(&self, people: u32, waiting: u32) -> Vec<Event> {
+        let tally = Tally::publish(people, waiting);
+        if tally == self.view.tally {
+            Vec::new()
+        } else {
+            vec![Event::TallyChanged { tally }]
+        }
+    }
+
+    /// Appends `events` to the transaction, commits it durably, and only
+    /// then applies and broadcasts them.
+    async fn finish(&mut self, mut tx: Tx, events: Vec<Event>) -> Result<(), StoreError> {
+        for (i, event) in events.iter().enumerate() {
+            write::append_event(&mut tx, &self.id, self.seq + 1 + i as u64, event).await?;
+        }
+        tx.commit().await?;
+        self.publish(events);
+        Ok(())
+    }
+
+    fn publish(&mut self, events: Vec<Event>) {
+        for event in events {
+            self.seq += 1;
+            self.view.apply(&event);
+            let frame = event_frame(self.seq, event);
+            self.ring.push_back(frame.clone());
+            if self.ring.len() > RING {
+                self.ring.pop_front();
+            }
+            // No receivers is fine: nobody is watching right now.
+            let _ = self.fanout.send(frame);
+        }
+    }
+
+    async fn act(&mut self, actor: Actor, id: ActionId, action: Action) -> Result<Outcome, ErrorCode> {
+        if !action.allowed_for(actor.role()) {
+            return Err(ErrorCode::NotAllowed);
+        }
+        if let Actor::Participant(author) = &actor {
+            if !self.joined.contains(author) {
+                return Err(ErrorCode::NotAllowed);
+            }
+        }
+        match self.store.applied(&self.id, actor.key(), id.as_str()).await {
+            Ok(Some(outcome)) => return Ok(outcome),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(gathering = %self.id, "reading applied actions failed: {e}");
+                return Err(ErrorCode::Internal);
+            }
+        }
+        if self.view.ended {
+            return Err(ErrorCode::Ended);
+        }
+        let result = match (action, &actor) {
+            (Action::AddReflection { step, text }, Actor::Participant(author)) => {
+                self.add_reflection(author.clone(), &id, step, text.into()).await
+            }
+            (Action::Withdraw { card }, Actor::Participant(author)) => self.withdraw(author.clone(), &id, card).await,
+            (Action::Reveal, _) => self.reveal(&actor, &id).await,
+            (Action::SetCollecting { step, open }, _) => {
+                if self.view.step(step).is_none() {
+                    return Err(ErrorCode::UnknownStep);
+                }
+                let events = vec![Event::CollectingSet { step, open }];
+                self.record(&actor, &id, Outcome::Done, events).await
+            }
+            (Action::SetJoiningLocked { locked }, _) => {
+                let joining = if locked { Joining::Locked } else { Joining::Open };
+                self.record(&actor, &id, Outcome::Done, vec![Event::JoiningSet { joining }]).await
+            }
+            // `allowed_for` has already refused every other pairing.
+            _ => return Err(ErrorCode::NotAllowed),
+        };
+        result.map_err(|e| match e {
+            Refusal::Code(code) => code,
+            Refusal::Store(e) => {
+                tracing::error!(gathering = %self.id, "an action failed and changed nothing: {e}");
+                ErrorCode::Internal
+            }
+        })
+    }
+
+    /// Stores an outcome and its events, with nothing else to write.
+    async fn record(&mut self, actor: &Actor, id: &ActionId, outcome: Outcome, events: Vec<Event>) -> Result<Outcome, Refusal> {
+        let mut tx = self.store.begin().await?;
+        write::record_applied(&mut tx, &self.id, actor.key(), id.as_str(), &outcome).await?;
+        self.finish(tx, events).await?;
+        Ok(outcome)
+    }
+
+    async fn add_reflection(&mut self, author: String, id: &ActionId, step: StepId, text: String) -> Result<Outcome, Refusal> {
+        let Some(s) = self.view.step(step) else { return Err(Refusal::Code(ErrorCode::UnknownStep)) };
+        if !s.collecting {
+            return Err(Refusal::Code(ErrorCode::NotCollecting));
+        }
+        let card = OwnCard { id: CardId::from_random(crate::secrets::random_u64()), step, text, revealed: false };
+        let outcome = Outcome::Added { card: card.clone() };
+        let events = self.tally_events(self.joined.len() as u32, self.waiting + 1);
+        let mut tx = self.store.begin().await?;
+        write::add_card(&mut tx, &self.id, &card.id, card.step, &author, &card.text).await?;
+        write::record_applied(&mut tx, &self.id, &author, id.as_str(), &outcome).await?;
+        self.finish(tx, events).await?;
+        self.waiting += 1;
+        Ok(outcome)
+    }
+
+    async fn withdraw(&mut self, author: String, id: &ActionId, card: CardId) -> Result<Outcome, Refusal> {
+        let mut tx = self.store.begin().await?;
+        let Some(stored) = write::own_card(&mut tx, &self.id, &author, &card).await? else {
+            return Err(Refusal::Code(ErrorCode::UnknownCard));
+        };
+        let outcome = Outcome::Withdrawn { card: card.clone() };
+        write::delete_card(&mut tx, &self.id, &card).await?;
+        write::record_applied(&mut tx, &self.id, &author, id.as_str(), &outcome).await?;
+        let (events, waiting) = match stored.revealed_seq {
+            Some(seq) => {
+                write::scrub_from_event(&mut tx, &self.id, seq, &card).await?;
+                (vec![Event::CardWithdrawn { card: card.clone() }], self.waiting)
+            }
+            None => {
+                let waiting = self.waiting.saturating_sub(1);
+                (self.tally_events(self.joined.len() as u32, waiting), waiting)
+            }
+        };
+        if let Some(seq) = stored.revealed_seq {
+            // The ring still holds the words in the frame that revealed them:
+            // drop it and everything older, so a view that missed it is sent
+            // a snapshot, which no longer has the card.
+            self.ring.retain(|f| f.seq > seq);
+        }
+        self.finish(tx, events).await?;
+        self.waiting = waiting;
+        Ok(outcome)
+    }
+
+    async fn reveal(&mut self, actor: &Actor, id: &ActionId) -> Result<Outcome, Refusal> {
+        let Some(step) = self.view.current_step().map(|s| s.id) else {
+            return Err(Refusal::Code(ErrorCode::UnknownStep));
+        };
+        let mut tx = self.store.begin().await?;
+        let mut cards = write::waiting_cards(&mut tx, &self.id, step).await?;
+        // Shuffled, so the order on the board says nothing about who wrote first.
+        cards.shuffle(&mut rand::rng());
+        let mut events = Vec::new();
+        if !cards.is_empty() {
+            let seq = self.seq + 1;
+            for card in &cards {
+                write::mark_revealed(&mut tx, &self.id, &card.id, seq).await?;
+            }
+            let revealed = cards.iter().map(|c| Card { id: c.id.clone(), step: c.step, text: c.text.clone() }).collect();
+            events.push(Event::CardsRevealed { cards: revealed });
+        }
+        let waiting = self.waiting.saturating_sub(cards.len() as u32);
+        events.extend(self.tally_events(self.joined.len() as u32, waiting));
+        write::record_applied(&mut tx, &self.id, actor.key(), id.as_str(), &Outcome::Done).await?;
+        self.finish(tx, events).await?;
+        self.waiting = waiting;
+        Ok(Outcome::Done)
+    }
+}
+
+/// Why an action did not apply.
+enum Refusal {
+    Code(ErrorCode),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Refusal::Store(e)
+    }
+}
