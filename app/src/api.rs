@@ -126,19 +126,19 @@ fn backend() -> Result<SharedBackend, PageError> {
 }
 
 /// Loads the facilitator console.
-#[server]
+#[server(endpoint = "console")]
 pub async fn load_console(secret: String) -> Result<ConsolePage, PageError> {
     backend()?.console(secret).await
 }
 
 /// Loads the shared screen.
-#[server]
+#[server(endpoint = "screen")]
 pub async fn load_screen(secret: String) -> Result<ScreenPage, PageError> {
     backend()?.screen(secret).await
 }
 
 /// Loads a participant's page, joining them if they are new.
-#[server]
+#[server(endpoint = "participant")]
 pub async fn load_participant(token: String) -> Result<ParticipantPage, PageError> {
     let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
     let device = device_from_headers(&parts.headers);

@@ -1,1 +1,399 @@
+//! The test harness: Hearth as its users meet it.
+//!
+//! `TestServer` starts the real `hearth` binary on a free port with its own
+//! SQLite file, and can kill it (`SIGKILL`) and start it again on the same
+//! port and file. `Gathering` holds the links a facilitator gets;
+//! `Device` is one phone (its own device token); `Client` is a typed
+//! WebSocket view that follows the event log exactly as the browser does.
+//! Tests written with these read like a session in a room and never reach
+//! into the server's internals.
 
+use app::api::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
+use app::gathering::{GatheringView, LogPosition};
+use app::ids::ActionId;
+use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, OwnCard, ServerMsg};
+use futures_util::{SinkExt, StreamExt};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Anything a test helper can fail with.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How long a test waits for something that should happen at once.
+pub const PATIENCE: Duration = Duration::from_secs(5);
+
+/// The workspace root (where Leptos.toml lives).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A running Hearth with its own database.
+pub struct TestServer {
+    bin: PathBuf,
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    pub addr: SocketAddr,
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl TestServer {
+    /// Starts `bin` (the `hearth` binary) on a free port with a fresh database.
+    pub async fn start(bin: impl Into<PathBuf>) -> Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(PATIENCE)
+            .build()?;
+        let mut server = Self {
+            bin: bin.into(),
+            child: None,
+            dir: tempfile::tempdir()?,
+            addr,
+            base: format!("http://{addr}"),
+            http,
+        };
+        server.spawn().await?;
+        Ok(server)
+    }
+
+    /// The SQLite file the server writes.
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("hearth.db")
+    }
+
+    /// What the server printed to its log file so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    async fn spawn(&mut self) -> Result<()> {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("server.log"))?;
+        let root = workspace_root();
+        let child = Command::new(&self.bin)
+            .current_dir(&root)
+            .arg("--addr")
+            .arg(self.addr.to_string())
+            .arg("--database")
+            .arg(self.database())
+            .arg("--public-url")
+            .arg(&self.base)
+            .arg("--config")
+            .arg(root.join("Leptos.toml"))
+            .env("HEARTH_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(r) = self.http.get(format!("{}/", self.base)).send().await {
+                if r.status().is_success() {
+                    return Ok(());
+                }
+            }
+            if let Some(child) = self.child.as_mut() {
+                if let Some(status) = child.try_wait()? {
+                    return Err(format!("hearth exited with {status}:\n{}", self.log()).into());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("hearth did not start:\n{}", self.log()).into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Kills the server without warning (SIGKILL), as a crash would.
+    pub fn kill(&mut self) -> Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        Ok(())
+    }
+
+    /// Kills the server and starts it again on the same port and database.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.kill()?;
+        self.spawn().await
+    }
+
+    /// Starts a gathering the way the start page does, and reads the links
+    /// the console shows.
+    pub async fn create_gathering(&self, name: &str, prompt: &str) -> Result<Gathering> {
+        let response = self
+            .http
+            .post(format!("{}/start", self.base))
+            .form(&[("name", name), ("prompt", prompt)])
+            .send()
+            .await?;
+        let location = redirect_target(&response).ok_or("starting a gathering did not redirect")?;
+        let console_secret = location.strip_prefix("/console/").ok_or("no console link")?.to_owned();
+        let page: ConsolePage = self.api("console", &[("secret", &console_secret)], None).await?;
+        let screen_secret = page.screen_url.rsplit('/').next().ok_or("no screen link")?.to_owned();
+        let join_token = page.entry.join_url.rsplit('/').next().ok_or("no join link")?.to_owned();
+        Ok(Gathering { console_secret, screen_secret, join_token, code: page.entry.code.to_string(), page })
+    }
+
+    /// Calls one of the page-data endpoints under `/api`.
+    pub async fn api<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+        device: Option<&Device>,
+    ) -> Result<T> {
+        let mut request = self.http.post(format!("{}/api/{name}", self.base)).form(form);
+        if let Some(device) = device {
+            request = request.header(reqwest::header::COOKIE, device.cookie());
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let body = response.text().await?;
+        if !status.is_success() {
+            return Err(format!("/api/{name} answered {status}: {body}").into());
+        }
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    /// A participant's page data, as their phone would get it.
+    pub async fn participant_page(&self, g: &Gathering, device: &Device) -> Result<ParticipantPage> {
+        self.api("participant", &[("token", &g.join_token)], Some(device)).await
+    }
+
+    /// A GET with a device's cookie.
+    pub async fn get(&self, path: &str, device: Option<&Device>) -> Result<reqwest::Response> {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(device) = device {
+            request = request.header(reqwest::header::COOKIE, device.cookie());
+        }
+        Ok(request.send().await?)
+    }
+
+    /// Opens a WebSocket view at `path` (e.g. `/ws/screen/<secret>`).
+    pub async fn connect(&self, path: &str, device: Option<&Device>, since: Option<LogPosition>) -> Result<Client> {
+        self.connect_from(None, path, device, since).await
+    }
+
+    /// Opens a WebSocket view as a page from `origin` would (browsers always
+    /// send their page's origin).
+    pub async fn connect_from(
+        &self,
+        origin: Option<&str>,
+        path: &str,
+        device: Option<&Device>,
+        since: Option<LogPosition>,
+    ) -> Result<Client> {
+        let query = since.map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq)).unwrap_or_default();
+        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
+        if let Some(device) = device {
+            request.headers_mut().insert("cookie", HeaderValue::from_str(&device.cookie())?);
+        }
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", HeaderValue::from_str(origin)?);
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        let mut client = Client { socket, view: None, at: None, mine: Vec::new(), events_seen: Vec::new() };
+        client.settle().await?;
+        Ok(client)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.kill();
+    }
+}
+
+/// Where a redirect points, if the response is one.
+pub fn redirect_target(response: &reqwest::Response) -> Option<String> {
+    if !response.status().is_redirection() {
+        return None;
+    }
+    response.headers().get(reqwest::header::LOCATION)?.to_str().ok().map(str::to_owned)
+}
+
+/// What a facilitator gets when they start a gathering.
+#[derive(Clone, Debug)]
+pub struct Gathering {
+    pub console_secret: String,
+    pub screen_secret: String,
+    pub join_token: String,
+    pub code: String,
+    pub page: ConsolePage,
+}
+
+impl Gathering {
+    pub fn console_ws(&self) -> String {
+        format!("/ws/console/{}", self.console_secret)
+    }
+    pub fn screen_ws(&self) -> String {
+        format!("/ws/screen/{}", self.screen_secret)
+    }
+    pub fn participant_ws(&self) -> String {
+        format!("/ws/p/{}", self.join_token)
+    }
+}
+
+/// One phone: a random device token, as the cookie would hold.
+#[derive(Clone, Debug)]
+pub struct Device {
+    pub token: String,
+}
+
+static DEVICES: AtomicU64 = AtomicU64::new(1);
+
+impl Device {
+    pub fn new() -> Self {
+        let n = DEVICES.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        Self { token: format!("{:016x}{:016x}", n, nanos as u64) }
+    }
+
+    pub fn cookie(&self) -> String {
+        format!("{DEVICE_COOKIE}={}", self.token)
+    }
+}
+
+impl Default for Device {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+static ACTIONS: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh action id.
+pub fn action_id() -> ActionId {
+    let n = ACTIONS.fetch_add(1, Ordering::Relaxed);
+    ActionId::parse(&format!("test-action-{n:08}")).unwrap_or_else(|_| ActionId::from_random(n as u128))
+}
+
+/// A WebSocket view that keeps its own copy of the gathering, applying the
+/// events it receives with the same code the browser uses.
+pub struct Client {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub view: Option<GatheringView>,
+    pub at: Option<LogPosition>,
+    pub mine: Vec<OwnCard>,
+    /// Every event sequence number received, in order (to check for gaps
+    /// and repeats).
+    pub events_seen: Vec<u64>,
+}
+
+impl Client {
+    /// Sends raw text (for malformed-input tests).
+    pub async fn send_text(&mut self, text: &str) -> Result<()> {
+        self.socket.send(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    /// Reads one server message, applying it to the local view.
+    pub async fn next(&mut self, within: Duration) -> Result<ServerMsg> {
+        loop {
+            let message = tokio::time::timeout(within, self.socket.next()).await.map_err(|_| "timed out")?;
+            let text = match message {
+                Some(Ok(Message::Text(t))) => t,
+                Some(Ok(Message::Close(frame))) => return Err(format!("closed by the server: {frame:?}").into()),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Err("connection ended".into()),
+            };
+            let msg: ServerMsg = serde_json::from_str(text.as_str())?;
+            self.absorb(&msg)?;
+            return Ok(msg);
+        }
+    }
+
+    fn absorb(&mut self, msg: &ServerMsg) -> Result<()> {
+        match msg {
+            ServerMsg::Snapshot { at, gathering } => {
+                self.at = Some(*at);
+                self.view = Some(gathering.clone());
+            }
+            ServerMsg::Event { seq, event } => {
+                let at = self.at.as_mut().ok_or("an event arrived before any snapshot")?;
+                if *seq != at.seq + 1 {
+                    return Err(format!("event {seq} arrived after {}", at.seq).into());
+                }
+                at.seq = *seq;
+                self.events_seen.push(*seq);
+                if let Some(view) = self.view.as_mut() {
+                    view.apply(event);
+                }
+            }
+            ServerMsg::Mine { cards } => self.mine = cards.clone(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Reads whatever arrives within a short quiet period.
+    pub async fn settle(&mut self) -> Result<()> {
+        while self.next(Duration::from_millis(300)).await.is_ok() {}
+        Ok(())
+    }
+
+    /// Adopts a known starting point (the page's state) without a snapshot.
+    pub fn assume(&mut self, at: LogPosition, view: GatheringView) {
+        self.at = Some(at);
+        self.view = Some(view);
+    }
+
+    /// Sends an action and waits for its answer, absorbing events meanwhile.
+    pub async fn act(&mut self, action: Action) -> Result<Result<Outcome, ErrorCode>> {
+        self.act_as(action_id(), action).await
+    }
+
+    /// Sends an action under a given id (to test retries).
+    pub async fn act_as(&mut self, id: ActionId, action: Action) -> Result<Result<Outcome, ErrorCode>> {
+        let text = serde_json::to_string(&ClientMsg::Act { id: id.clone(), action })?;
+        self.send_text(&text).await?;
+        self.answer(&id).await
+    }
+
+    /// Waits for the answer to action `id`.
+    pub async fn answer(&mut self, id: &ActionId) -> Result<Result<Outcome, ErrorCode>> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left).await? {
+                ServerMsg::Ack { id: got, outcome } if &got == id => return Ok(Ok(outcome)),
+                ServerMsg::Error { id: Some(got), code } if &got == id => return Ok(Err(code)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits until the local view satisfies `check`.
+    pub async fn wait_for(&mut self, what: &str, check: impl Fn(&GatheringView) -> bool) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.view.as_ref().is_some_and(&check) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("waited in vain for {what}").into());
+            }
+            self.next(left).await.map_err(|e| format!("waiting for {what}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The texts of the revealed cards in the local view.
+    pub fn card_texts(&self) -> Vec<String> {
+        self.view.as_ref().map(|v| v.cards.iter().map(|c| c.text.clone()).collect()).unwrap_or_default()
+    }
+}

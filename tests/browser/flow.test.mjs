@@ -1,0 +1,97 @@
+// The foundation flow in a real browser: a facilitator starts a gathering,
+// the screen shows the code and QR code, a phone joins and adds a
+// reflection, the reveal reaches every view live; a phone without
+// JavaScript posts too; the server is killed and restarted and everything
+// comes back by itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startHearth, launchChromium, phone, projector, laptop, live, artifacts } from './support.mjs';
+
+test('the first gathering, from start to reveal, survives a restart', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+
+  // The facilitator starts a gathering.
+  const facilitator = await (await browser.newContext(laptop)).newPage();
+  await facilitator.goto(`${hearth.base}/start`);
+  await facilitator.getByLabel('Name of the gathering').fill('Tuesday training');
+  await facilitator.getByLabel('First prompt').fill('What is bringing you here today?');
+  await facilitator.getByRole('button', { name: 'Start gathering' }).click();
+  await facilitator.waitForURL(/\/console\/[0-9a-f]{40}$/);
+  await live(facilitator);
+  const code = (await facilitator.getByTestId('join-code').textContent()).trim();
+  assert.match(code, /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
+  const screenUrl = await facilitator.getByRole('link', { name: 'Open the shared screen' }).getAttribute('href');
+  assert.match(screenUrl, /\/screen\/[0-9a-f]{40}$/);
+
+  // The shared screen: code in huge type, QR code, short URL, prompt.
+  const screen = await (await browser.newContext(projector)).newPage();
+  await screen.goto(screenUrl);
+  await live(screen);
+  const bigCode = screen.getByTestId('join-code');
+  assert.equal((await bigCode.textContent()).trim(), code);
+  const codeSize = await bigCode.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  assert.ok(codeSize >= 64, `the code is huge on the screen (${codeSize}px)`);
+  const qr = screen.getByRole('img', { name: /QR code/ });
+  await qr.waitFor();
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code loads');
+  assert.ok((await screen.locator('.short-url').textContent()).includes('127.0.0.1'));
+  await screen.getByRole('heading', { name: 'What is bringing you here today?' }).waitFor();
+
+  // A phone joins by typing the code (in lower case, as people do).
+  const phonePage = await (await browser.newContext(phone)).newPage();
+  await phonePage.goto(hearth.base);
+  await phonePage.getByLabel('Join code').fill(code.toLowerCase());
+  await phonePage.getByRole('button', { name: 'Join' }).click();
+  await phonePage.getByRole('heading', { name: 'What is bringing you here today?' }).waitFor();
+  await live(phonePage);
+  await phonePage.getByLabel('Your reflection').fill('I came to listen.');
+  await phonePage.getByRole('button', { name: 'Add reflection' }).click();
+  await phonePage.getByText('Received. Thank you.').waitFor();
+  await phonePage.locator('.own-cards').getByText('I came to listen.').waitFor();
+  const scrollWidth = await phonePage.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 360, `no sideways scrolling on a 360 px phone (${scrollWidth})`);
+  await phonePage.screenshot({ path: join(artifacts, 'flow-phone-360.png'), fullPage: true });
+
+  // A phone without JavaScript joins and posts with plain forms.
+  const plain = await (await browser.newContext({ ...phone, javaScriptEnabled: false })).newPage();
+  await plain.goto(hearth.base);
+  await plain.getByLabel('Join code').fill(code);
+  await plain.getByRole('button', { name: 'Join' }).click();
+  await plain.getByLabel('Your reflection').fill('Posted without any script.');
+  await plain.getByRole('button', { name: 'Add reflection' }).click();
+  await plain.getByRole('heading', { name: 'Your reflection was received' }).waitFor();
+  await plain.getByText('Posted without any script.').waitFor();
+
+  // The reveal reaches the screen and the phone within a second, no reload.
+  const reveal = facilitator.getByRole('button', { name: 'Reveal reflections' });
+  await facilitator.waitForFunction(() => {
+    const b = [...document.querySelectorAll('button')].find((x) => x.textContent.includes('Reveal reflections'));
+    return b && !b.disabled;
+  });
+  await reveal.click();
+  for (const text of ['I came to listen.', 'Posted without any script.']) {
+    await screen.locator('.board .card', { hasText: text }).waitFor({ timeout: 1000 });
+    await phonePage.locator('.board .card', { hasText: text }).waitFor({ timeout: 1000 });
+  }
+  await screen.screenshot({ path: join(artifacts, 'flow-screen-1920.png') });
+
+  // The server crashes and comes back: every view reconnects by itself.
+  await hearth.kill();
+  await phonePage.locator('.link-status[data-status="reconnecting"]').waitFor({ state: 'attached' });
+  await hearth.start();
+  await Promise.all([live(facilitator), live(screen), live(phonePage)]);
+  assert.equal(await screen.locator('.board .card').count(), 2, 'every card is still on the screen');
+
+  await phonePage.getByLabel('Your reflection').fill('Still here after the restart.');
+  await phonePage.getByRole('button', { name: 'Add reflection' }).click();
+  await phonePage.getByText('Received. Thank you.').waitFor();
+  await facilitator.getByRole('button', { name: 'Reveal reflections' }).click({ timeout: 5000 });
+  await screen.locator('.board .card', { hasText: 'Still here after the restart.' }).waitFor({ timeout: 2000 });
+
+  // And a reload shows the same board from the server.
+  await screen.reload();
+  assert.equal(await screen.locator('.board .card').count(), 3);
+});

@@ -1,0 +1,95 @@
+// Shared set-up for the browser tests: the real Hearth binary on a free
+// port with its own SQLite file, and Debian's Chromium driven by
+// playwright-core (no browser downloads).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const artifacts = join(root, 'tests', 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const bin = process.env.HEARTH_BIN ?? join(root, 'target', 'debug', 'hearth');
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitUntilUp(base, child, logFile) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`hearth exited:\n${readFileSync(logFile, 'utf8')}`);
+    try {
+      const r = await fetch(`${base}/`);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`hearth did not start:\n${readFileSync(logFile, 'utf8')}`);
+}
+
+/** A running Hearth that can be killed (SIGKILL) and started again. */
+export async function startHearth() {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-browser-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const logFile = join(dir, 'server.log');
+  const server = {
+    base,
+    dir,
+    child: null,
+    async start() {
+      const out = openSync(logFile, 'a');
+      this.child = spawn(bin, [
+        '--addr', `127.0.0.1:${port}`,
+        '--database', join(dir, 'hearth.db'),
+        '--public-url', base,
+        '--config', join(root, 'Leptos.toml'),
+      ], { cwd: root, stdio: ['ignore', out, out] });
+      await waitUntilUp(base, this.child, logFile);
+    },
+    async kill() {
+      if (!this.child || this.child.exitCode !== null) return;
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGKILL');
+      await exited;
+    },
+    log() { return readFileSync(logFile, 'utf8'); },
+  };
+  await server.start();
+  return server;
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A phone: 360 px wide, touch. */
+export const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+/** A projector. */
+export const projector = { viewport: { width: 1920, height: 1080 } };
+/** A laptop. */
+export const laptop = { viewport: { width: 1280, height: 800 } };
+
+/** Waits until a page's live link is connected (the script has run). */
+export async function live(page) {
+  await page.locator('.link-status[data-status="live"]').waitFor({ state: 'attached', timeout: 20_000 });
+}
