@@ -137,7 +137,8 @@ impl GatheringView {
         match event {
             Event::CardsRevealed { cards } => {
                 for card in cards {
-                    if self.step(card.step).is_some() && !self.cards.iter().any(|c| c.id == card.id) {
+                    if self.step(card.step).is_some() && !self.cards.iter().any(|c| c.id == card.id)
+                    {
                         self.cards.push(card.clone());
                     }
                 }
@@ -166,12 +167,23 @@ impl GatheringView {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Event {
     /// A batch of cards, already shuffled, becomes visible to the room.
-    CardsRevealed { cards: Vec<Card> },
+    CardsRevealed {
+        cards: Vec<Card>,
+    },
     /// Its author took a card back; it is gone from every view.
-    CardWithdrawn { card: CardId },
-    CollectingSet { step: StepId, open: bool },
-    JoiningSet { joining: Joining },
-    TallyChanged { tally: Tally },
+    CardWithdrawn {
+        card: CardId,
+    },
+    CollectingSet {
+        step: StepId,
+        open: bool,
+    },
+    JoiningSet {
+        joining: Joining,
+    },
+    TallyChanged {
+        tally: Tally,
+    },
     /// The gathering is over: no joining, no collecting.
     Ended,
 }
@@ -190,13 +202,19 @@ mod tests {
     use super::*;
 
     fn card(id: u64, step: u32, text: &str) -> Card {
-        Card { id: CardId::from_random(id), step: StepId(step), text: text.into() }
+        Card {
+            id: CardId::from_random(id),
+            step: StepId(step),
+            text: text.into(),
+        }
     }
 
     #[test]
     fn reveal_appends_in_given_order_and_ignores_repeats() {
         let mut g = GatheringView::new("t".into(), "p".into());
-        let batch = Event::CardsRevealed { cards: vec![card(2, 1, "b"), card(1, 1, "a")] };
+        let batch = Event::CardsRevealed {
+            cards: vec![card(2, 1, "b"), card(1, 1, "a")],
+        };
         g.apply(&batch);
         g.apply(&batch);
         let texts: Vec<_> = g.cards.iter().map(|c| c.text.as_str()).collect();
@@ -206,16 +224,24 @@ mod tests {
     #[test]
     fn reveal_ignores_cards_of_unknown_steps() {
         let mut g = GatheringView::new("t".into(), "p".into());
-        g.apply(&Event::CardsRevealed { cards: vec![card(1, 9, "x")] });
+        g.apply(&Event::CardsRevealed {
+            cards: vec![card(1, 9, "x")],
+        });
         assert!(g.cards.is_empty());
     }
 
     #[test]
     fn withdraw_removes_only_that_card_and_tolerates_unknown() {
         let mut g = GatheringView::new("t".into(), "p".into());
-        g.apply(&Event::CardsRevealed { cards: vec![card(1, 1, "a"), card(2, 1, "b")] });
-        g.apply(&Event::CardWithdrawn { card: CardId::from_random(1) });
-        g.apply(&Event::CardWithdrawn { card: CardId::from_random(77) });
+        g.apply(&Event::CardsRevealed {
+            cards: vec![card(1, 1, "a"), card(2, 1, "b")],
+        });
+        g.apply(&Event::CardWithdrawn {
+            card: CardId::from_random(1),
+        });
+        g.apply(&Event::CardWithdrawn {
+            card: CardId::from_random(77),
+        });
         assert_eq!(g.cards, vec![card(2, 1, "b")]);
     }
 
@@ -230,19 +256,48 @@ mod tests {
 
     #[test]
     fn small_rooms_publish_no_counts() {
-        assert_eq!(Tally::publish(4, 3), Tally { people: None, waiting: Waiting::Some });
-        assert_eq!(Tally::publish(4, 0), Tally { people: None, waiting: Waiting::None });
-        assert_eq!(Tally::publish(5, 3), Tally { people: Some(5), waiting: Waiting::Count(3) });
+        assert_eq!(
+            Tally::publish(4, 3),
+            Tally {
+                people: None,
+                waiting: Waiting::Some
+            }
+        );
+        assert_eq!(
+            Tally::publish(4, 0),
+            Tally {
+                people: None,
+                waiting: Waiting::None
+            }
+        );
+        assert_eq!(
+            Tally::publish(5, 3),
+            Tally {
+                people: Some(5),
+                waiting: Waiting::Count(3)
+            }
+        );
     }
 
     #[test]
     fn replaying_events_reaches_the_same_state() {
         let events = vec![
-            Event::CardsRevealed { cards: vec![card(1, 1, "a")] },
-            Event::CollectingSet { step: StepId(1), open: false },
-            Event::CardsRevealed { cards: vec![card(2, 1, "b")] },
-            Event::CardWithdrawn { card: CardId::from_random(1) },
-            Event::JoiningSet { joining: Joining::Locked },
+            Event::CardsRevealed {
+                cards: vec![card(1, 1, "a")],
+            },
+            Event::CollectingSet {
+                step: StepId(1),
+                open: false,
+            },
+            Event::CardsRevealed {
+                cards: vec![card(2, 1, "b")],
+            },
+            Event::CardWithdrawn {
+                card: CardId::from_random(1),
+            },
+            Event::JoiningSet {
+                joining: Joining::Locked,
+            },
         ];
         let mut live = GatheringView::new("t".into(), "p".into());
         let mut snapshot_then_rest = GatheringView::new("t".into(), "p".into());
@@ -252,7 +307,10 @@ mod tests {
         for e in &events[..2] {
             snapshot_then_rest.apply(e);
         }
-        let mut resumed = serde_json::from_str::<GatheringView>(&serde_json::to_string(&snapshot_then_rest).unwrap()).unwrap();
+        let mut resumed = serde_json::from_str::<GatheringView>(
+            &serde_json::to_string(&snapshot_then_rest).unwrap(),
+        )
+        .unwrap();
         for e in &events[2..] {
             resumed.apply(e);
         }

@@ -199,13 +199,19 @@ mod tests {
     fn every_message_has_words_in_every_language() {
         for locale in [Locale::En] {
             for msg in Msg::ALL {
-                assert!(!msg.text(locale).trim().is_empty(), "{msg:?} is empty in {locale:?}");
+                assert!(
+                    !msg.text(locale).trim().is_empty(),
+                    "{msg:?} is empty in {locale:?}"
+                );
             }
         }
     }
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(Msg::PartCharsLeft.fill(Locale::En, &[("n", "12")]), "12 characters left");
+        assert_eq!(
+            Msg::PartCharsLeft.fill(Locale::En, &[("n", "12")]),
+            "12 characters left"
+        );
     }
 }

@@ -96,7 +96,8 @@ pub struct ActionIdError;
 impl ActionId {
     pub fn parse(s: &str) -> Result<Self, ActionIdError> {
         let ok = (8..=ACTION_ID_MAX).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(s.to_owned()))
         } else {

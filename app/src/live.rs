@@ -43,7 +43,12 @@ type LinkHandle = ();
 impl Live {
     /// Starts from the server-rendered state and, in the browser, connects
     /// to `path` (e.g. `/ws/screen/<secret>`).
-    pub fn start(path: String, at: LogPosition, gathering: GatheringView, mine: Vec<OwnCard>) -> Self {
+    pub fn start(
+        path: String,
+        at: LogPosition,
+        gathering: GatheringView,
+        mine: Vec<OwnCard>,
+    ) -> Self {
         let live = Self {
             gathering: RwSignal::new(gathering),
             status: RwSignal::new(LinkStatus::Connecting),
@@ -151,14 +156,21 @@ mod client {
         }
 
         pub fn send(&self, id: ActionId, action: Action, done: Done) {
-            let msg = ClientMsg::Act { id: id.clone(), action };
+            let msg = ClientMsg::Act {
+                id: id.clone(),
+                action,
+            };
             let Ok(text) = serde_json::to_string(&msg) else {
                 done(Err(ErrorCode::Malformed));
                 return;
             };
             let socket = {
                 let mut inner = self.0.borrow_mut();
-                inner.outbox.push(Pending { id, text: text.clone(), done: Some(done) });
+                inner.outbox.push(Pending {
+                    id,
+                    text: text.clone(),
+                    done: Some(done),
+                });
                 inner.socket.clone()
             };
             if let Some(socket) = socket {
@@ -171,7 +183,11 @@ mod client {
         fn url(&self) -> Option<String> {
             let inner = self.0.borrow();
             let location = web_sys::window()?.location();
-            let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+            let scheme = if location.protocol().ok()? == "https:" {
+                "wss"
+            } else {
+                "ws"
+            };
             let host = location.host().ok()?;
             Some(format!(
                 "{scheme}://{host}{}?epoch={}&seq={}",
@@ -259,15 +275,20 @@ mod client {
 
         /// A phone that wakes or comes back online reconnects at once.
         fn watch_wakeups(&self) {
-            let Some(window) = web_sys::window() else { return };
+            let Some(window) = web_sys::window() else {
+                return;
+            };
             let wake = {
                 let link = self.clone();
                 Closure::<dyn FnMut()>::new(move || link.wake())
             };
-            let _ = window.add_event_listener_with_callback("online", wake.as_ref().unchecked_ref());
+            let _ =
+                window.add_event_listener_with_callback("online", wake.as_ref().unchecked_ref());
             if let Some(document) = window.document() {
-                let _ = document
-                    .add_event_listener_with_callback("visibilitychange", wake.as_ref().unchecked_ref());
+                let _ = document.add_event_listener_with_callback(
+                    "visibilitychange",
+                    wake.as_ref().unchecked_ref(),
+                );
             }
             // Lives as long as the page.
             wake.forget();
@@ -291,7 +312,9 @@ mod client {
         }
 
         fn received(&self, text: &str) {
-            let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else { return };
+            let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else {
+                return;
+            };
             let live = self.0.borrow().live;
             match msg {
                 ServerMsg::Snapshot { at, gathering } => {

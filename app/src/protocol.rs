@@ -74,8 +74,12 @@ pub struct OwnCard {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Outcome {
     /// A reflection is stored (durably) under this id.
-    Added { card: OwnCard },
-    Withdrawn { card: CardId },
+    Added {
+        card: OwnCard,
+    },
+    Withdrawn {
+        card: CardId,
+    },
     Done,
 }
 
@@ -121,13 +125,27 @@ impl From<ReflectionError> for ErrorCode {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum ServerMsg {
     /// The whole public state at a log position; replaces what the view had.
-    Snapshot { at: LogPosition, gathering: GatheringView },
+    Snapshot {
+        at: LogPosition,
+        gathering: GatheringView,
+    },
     /// The next event in the log.
-    Event { seq: u64, event: Event },
+    Event {
+        seq: u64,
+        event: Event,
+    },
     /// A participant's own reflections (sent only to that participant).
-    Mine { cards: Vec<OwnCard> },
-    Ack { id: ActionId, outcome: Outcome },
-    Error { id: Option<ActionId>, code: ErrorCode },
+    Mine {
+        cards: Vec<OwnCard>,
+    },
+    Ack {
+        id: ActionId,
+        outcome: Outcome,
+    },
+    Error {
+        id: Option<ActionId>,
+        code: ErrorCode,
+    },
 }
 
 impl ClientMsg {
@@ -172,7 +190,10 @@ mod tests {
     fn actions_round_trip() {
         let msg = ClientMsg::Act {
             id: ActionId::parse("abcdefgh12").unwrap(),
-            action: Action::AddReflection { step: StepId(1), text: ReflectionText::parse("hi").unwrap() },
+            action: Action::AddReflection {
+                step: StepId(1),
+                text: ReflectionText::parse("hi").unwrap(),
+            },
         };
         let json = serde_json::to_string(&msg).unwrap();
         assert_eq!(ClientMsg::decode(&json).unwrap(), msg);
@@ -183,7 +204,10 @@ mod tests {
         let empty = r#"{"type":"act","id":"abcdefgh12","action":{"kind":"add_reflection","step":1,"text":"  "}}"#;
         assert_eq!(
             ClientMsg::decode(empty),
-            Err((Some(ActionId::parse("abcdefgh12").unwrap()), ErrorCode::Empty))
+            Err((
+                Some(ActionId::parse("abcdefgh12").unwrap()),
+                ErrorCode::Empty
+            ))
         );
         let long = format!(
             r#"{{"type":"act","id":"abcdefgh12","action":{{"kind":"add_reflection","step":1,"text":"{}"}}}}"#,
@@ -194,14 +218,26 @@ mod tests {
 
     #[test]
     fn garbage_is_malformed_and_huge_is_too_large() {
-        assert_eq!(ClientMsg::decode("{nope"), Err((None, ErrorCode::Malformed)));
-        assert_eq!(ClientMsg::decode(r#"{"type":"act"}"#), Err((None, ErrorCode::Malformed)));
-        assert_eq!(ClientMsg::decode(&"x".repeat(5000)), Err((None, ErrorCode::TooLarge)));
+        assert_eq!(
+            ClientMsg::decode("{nope"),
+            Err((None, ErrorCode::Malformed))
+        );
+        assert_eq!(
+            ClientMsg::decode(r#"{"type":"act"}"#),
+            Err((None, ErrorCode::Malformed))
+        );
+        assert_eq!(
+            ClientMsg::decode(&"x".repeat(5000)),
+            Err((None, ErrorCode::TooLarge))
+        );
     }
 
     #[test]
     fn roles_are_checked_per_action() {
-        let add = Action::AddReflection { step: StepId(1), text: ReflectionText::parse("a").unwrap() };
+        let add = Action::AddReflection {
+            step: StepId(1),
+            text: ReflectionText::parse("a").unwrap(),
+        };
         assert!(add.allowed_for(Role::Participant));
         assert!(!add.allowed_for(Role::Facilitator));
         assert!(!add.allowed_for(Role::Screen));

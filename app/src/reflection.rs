@@ -59,7 +59,12 @@ mod tests {
 
     #[test]
     fn trims_and_keeps_text() {
-        assert_eq!(ReflectionText::parse("  hello \r\nthere ").unwrap().as_str(), "hello \nthere");
+        assert_eq!(
+            ReflectionText::parse("  hello \r\nthere ")
+                .unwrap()
+                .as_str(),
+            "hello \nthere"
+        );
     }
 
     #[test]
@@ -73,6 +78,9 @@ mod tests {
         let five_hundred = "é".repeat(REFLECTION_MAX_CHARS);
         assert!(ReflectionText::parse(&five_hundred).is_ok());
         let too_long = "é".repeat(REFLECTION_MAX_CHARS + 1);
-        assert_eq!(ReflectionText::parse(&too_long), Err(ReflectionError::TooLong));
+        assert_eq!(
+            ReflectionText::parse(&too_long),
+            Err(ReflectionError::TooLong)
+        );
     }
 }

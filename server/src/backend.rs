@@ -32,7 +32,9 @@ impl From<EntryError> for PageError {
 impl Backend for AppState {
     fn console(&self, secret: String) -> BoxFuture<'_, Result<ConsolePage, PageError>> {
         Box::pin(async move {
-            let (row, room) = self.reach(Lookup::ConsoleHash(&secrets::hash(&secret))).await?;
+            let (row, room) = self
+                .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
+                .await?;
             let (_, at, gathering) = room.snapshot().await.ok_or(PageError::Unavailable)?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
             Ok(ConsolePage {
@@ -47,14 +49,24 @@ impl Backend for AppState {
 
     fn screen(&self, secret: String) -> BoxFuture<'_, Result<ScreenPage, PageError>> {
         Box::pin(async move {
-            let (row, room) = self.reach(Lookup::ScreenHash(&secrets::hash(&secret))).await?;
+            let (row, room) = self
+                .reach(Lookup::ScreenHash(&secrets::hash(&secret)))
+                .await?;
             let (_, at, gathering) = room.snapshot().await.ok_or(PageError::Unavailable)?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
-            Ok(ScreenPage { at, gathering, entry })
+            Ok(ScreenPage {
+                at,
+                gathering,
+                entry,
+            })
         })
     }
 
-    fn participant(&self, token: String, device: Option<String>) -> BoxFuture<'_, Result<ParticipantPage, PageError>> {
+    fn participant(
+        &self,
+        token: String,
+        device: Option<String>,
+    ) -> BoxFuture<'_, Result<ParticipantPage, PageError>> {
         Box::pin(async move {
             let (row, room) = self.reach(Lookup::JoinToken(&token)).await?;
             // The device cookie is set on every participant page; without it
@@ -72,7 +84,9 @@ impl Backend for AppState {
                 at,
                 gathering,
                 mine,
-                form_id: ActionId::from_random(u128::from(secrets::random_u64()) << 64 | u128::from(secrets::random_u64())),
+                form_id: ActionId::from_random(
+                    u128::from(secrets::random_u64()) << 64 | u128::from(secrets::random_u64()),
+                ),
             })
         })
     }
@@ -81,7 +95,11 @@ impl Backend for AppState {
 /// The screen link for a console secret. The screen secret is derived from
 /// the console secret, so the console can show it without storing it.
 pub fn screen_url(state: &AppState, console_secret: &str) -> String {
-    format!("{}/screen/{}", state.config.public_url, screen_secret(console_secret))
+    format!(
+        "{}/screen/{}",
+        state.config.public_url,
+        screen_secret(console_secret)
+    )
 }
 
 /// The screen secret that belongs to a console secret: a one-way hash, so

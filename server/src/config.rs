@@ -54,8 +54,11 @@ pub struct Config {
 impl Config {
     pub fn load(args: Args) -> Result<Self, ConfigError> {
         let path = args.config.display().to_string();
-        let conf = leptos::config::get_configuration(Some(&path))
-            .map_err(|e| ConfigError::Site { path: path.clone(), reason: e.to_string() })?;
+        let conf =
+            leptos::config::get_configuration(Some(&path)).map_err(|e| ConfigError::Site {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
         let mut leptos = conf.leptos_options;
         if let Some(addr) = args.addr {
             leptos.site_addr = addr;
@@ -63,7 +66,9 @@ impl Config {
         let public_url = match args.public_url {
             Some(url) => {
                 let url = url.trim_end_matches('/').to_owned();
-                let host = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+                let host = url
+                    .strip_prefix("http://")
+                    .or_else(|| url.strip_prefix("https://"));
                 if host.is_none_or(|h| h.is_empty()) {
                     return Err(ConfigError::PublicUrl(url));
                 }
@@ -71,7 +76,11 @@ impl Config {
             }
             None => default_public_url(leptos.site_addr),
         };
-        Ok(Self { leptos, database: args.database, public_url })
+        Ok(Self {
+            leptos,
+            database: args.database,
+            public_url,
+        })
     }
 
     /// The public URL without its scheme: what people type.

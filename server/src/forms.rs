@@ -23,7 +23,9 @@ use serde::Deserialize;
 /// The form on the start page.
 #[derive(Deserialize)]
 pub struct StartForm {
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     prompt: String,
 }
 
@@ -40,12 +42,20 @@ pub async fn start(State(state): State<AppState>, Form(form): Form<StartForm>) -
         Ok(console_secret) => Redirect::to(&format!("/console/{console_secret}")).into_response(),
         Err(e) => {
             tracing::error!("creating a gathering failed: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "Hearth could not create the gathering. Please try again.").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Hearth could not create the gathering. Please try again.",
+            )
+                .into_response()
         }
     }
 }
 
-async fn create(state: &AppState, name: &str, prompt: &str) -> Result<String, crate::store::StoreError> {
+async fn create(
+    state: &AppState,
+    name: &str,
+    prompt: &str,
+) -> Result<String, crate::store::StoreError> {
     let console_secret = secrets::token(20);
     let code = fresh_code(state).await?;
     let mut salt = vec![0u8; 16];
@@ -96,10 +106,17 @@ pub struct JoinQuery {
 /// with a reason and what was typed.
 pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> Response {
     let back = |reason: &str| {
-        let typed: String = q.code.chars().filter(|c| c.is_ascii_alphanumeric()).take(12).collect();
+        let typed: String = q
+            .code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(12)
+            .collect();
         Redirect::to(&format!("/?error={reason}&code={typed}")).into_response()
     };
-    let Ok(code) = JoinCode::parse(&q.code) else { return back("format") };
+    let Ok(code) = JoinCode::parse(&q.code) else {
+        return back("format");
+    };
     match state.reach(Lookup::Code(&code)).await {
         Ok((row, room)) => match room.snapshot().await {
             Some((_, _, view)) if !view.ended => {
@@ -118,11 +135,15 @@ pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> 
     }
 }
 
-/// A reflection posted by the plain HTML form.
+/// A reflection posted by the plain HTML form. Every field is read as text
+/// and checked here, so a damaged post gets our own clear answer.
 #[derive(Deserialize)]
 pub struct ReflectForm {
+    #[serde(default)]
     id: String,
-    step: u32,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
     text: String,
 }
 
@@ -134,20 +155,29 @@ pub async fn reflect(
     Form(form): Form<ReflectForm>,
 ) -> Response {
     let back = |code: ErrorCode| {
-        let code = serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let code = serde_json::to_value(code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         Redirect::to(&format!("/p/{token}?error={code}")).into_response()
     };
     let (row, room) = match state.reach(Lookup::JoinToken(&token)).await {
         Ok(found) => found,
-        Err(ReachError::NotFound) => return (StatusCode::NOT_FOUND, "No such gathering.").into_response(),
+        Err(ReachError::NotFound) => {
+            return (StatusCode::NOT_FOUND, "No such gathering.").into_response()
+        }
         Err(ReachError::Store(e)) => {
             tracing::error!("posting a reflection failed: {e}");
             return back(ErrorCode::Internal);
         }
     };
-    let Some(device) = device_from_headers(&headers) else { return back(ErrorCode::NotAllowed) };
+    let Some(device) = device_from_headers(&headers) else {
+        return back(ErrorCode::NotAllowed);
+    };
     let author = secrets::author(&row.salt, &device);
-    let Ok(id) = ActionId::parse(&form.id) else { return back(ErrorCode::Malformed) };
+    let (Ok(id), Ok(step)) = (ActionId::parse(&form.id), form.step.parse::<u32>()) else {
+        return back(ErrorCode::Malformed);
+    };
     let text = match ReflectionText::parse(&form.text) {
         Ok(text) => text,
         Err(e) => return back(e.into()),
@@ -159,7 +189,10 @@ pub async fn reflect(
             EntryError::Unavailable => ErrorCode::Internal,
         });
     }
-    let action = Action::AddReflection { step: StepId(form.step), text };
+    let action = Action::AddReflection {
+        step: StepId(step),
+        text,
+    };
     match room.act(Actor::Participant(author), id, action).await {
         Ok(Outcome::Added { card }) => {
             Redirect::to(&format!("/p/{token}/received?card={}", card.id.as_str())).into_response()
@@ -187,7 +220,13 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Res
                 .min_dimensions(240, 240)
                 .quiet_zone(true)
                 .build();
-            ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=3600")], svg)
+            (
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml"),
+                    (header::CACHE_CONTROL, "private, max-age=3600"),
+                ],
+                svg,
+            )
                 .into_response()
         }
         Err(e) => {
@@ -200,7 +239,11 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Res
 /// Gives every participant page visitor a device token cookie, so they can
 /// later see and withdraw their own reflections. The token is random and
 /// says nothing about the person; the server keeps only salted hashes.
-pub async fn device_cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn device_cookie(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let needs = req.uri().path().starts_with("/p/") && device_from_headers(req.headers()).is_none();
     if !needs {
         return next.run(req).await;
@@ -210,8 +253,13 @@ pub async fn device_cookie(State(state): State<AppState>, mut req: Request, next
         req.headers_mut().append(header::COOKIE, value);
     }
     let mut response = next.run(req).await;
-    let secure = if state.config.is_https() { "; Secure" } else { "" };
-    let cookie = format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}");
+    let secure = if state.config.is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -19,7 +19,10 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(store: Store) -> Self {
-        Self { store, rooms: Arc::default() }
+        Self {
+            store,
+            rooms: Arc::default(),
+        }
     }
 
     /// The running room of a gathering.
@@ -28,7 +31,10 @@ impl Hub {
             return Ok(handle);
         }
         let started = room::start(self.store.clone(), row.clone()).await?;
-        let mut rooms = self.rooms.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let handle = rooms
             .entry(row.id.clone())
             .and_modify(|h| {
@@ -41,7 +47,10 @@ impl Hub {
     }
 
     fn running(&self, id: &str) -> Option<RoomHandle> {
-        let rooms = self.rooms.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         rooms.get(id).filter(|h| !h.is_closed()).cloned()
     }
 }

@@ -29,7 +29,10 @@ enum StartError {
     #[error("could not open the database: {0}")]
     Store(#[from] store::StoreError),
     #[error("could not listen on {addr}: {source}")]
-    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -38,7 +41,8 @@ enum StartError {
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     match run(Args::parse()).await {
@@ -54,14 +58,27 @@ async fn run(args: Args) -> Result<(), StartError> {
     let config = Config::load(args)?;
     let store = store::Store::open(&config.database).await?;
     let hub = hub::Hub::new(store.clone());
-    let state = AppState { config: Arc::new(config), store, hub };
+    let state = AppState {
+        config: Arc::new(config),
+        store,
+        hub,
+    };
     let addr = state.config.leptos.site_addr;
 
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
     let bound = listener.local_addr().map_err(StartError::Serve)?;
     let app = router(state.clone());
-    println!("Hearth is running. Open http://{} (phones use {})", local_view(bound), state.config.public_url);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(StartError::Serve)
+    println!(
+        "Hearth is running. Open http://{} (phones use {})",
+        local_view(bound),
+        state.config.public_url
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(StartError::Serve)
 }
 
 /// The address to open on this machine.
@@ -90,7 +107,10 @@ fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), forms::device_cookie))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forms::device_cookie,
+        ))
         .with_state(state)
 }
 
@@ -100,7 +120,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

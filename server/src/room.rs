@@ -121,10 +121,18 @@ impl RoomHandle {
         answer.await.ok()
     }
 
-    pub async fn subscribe(&self, actor: Actor, since: Option<LogPosition>) -> Result<Subscription, EntryError> {
-        self.ask(|reply| Command::Subscribe { actor, since, reply })
-            .await
-            .unwrap_or(Err(EntryError::Unavailable))
+    pub async fn subscribe(
+        &self,
+        actor: Actor,
+        since: Option<LogPosition>,
+    ) -> Result<Subscription, EntryError> {
+        self.ask(|reply| Command::Subscribe {
+            actor,
+            since,
+            reply,
+        })
+        .await
+        .unwrap_or(Err(EntryError::Unavailable))
     }
 
     /// Lets a participant in, if they are already in or joining is open.
@@ -134,10 +142,20 @@ impl RoomHandle {
             .unwrap_or(Err(EntryError::Unavailable))
     }
 
-    pub async fn act(&self, actor: Actor, id: ActionId, action: Action) -> Result<Outcome, ErrorCode> {
-        self.ask(|reply| Command::Act { actor, id, action, reply })
-            .await
-            .unwrap_or(Err(ErrorCode::Internal))
+    pub async fn act(
+        &self,
+        actor: Actor,
+        id: ActionId,
+        action: Action,
+    ) -> Result<Outcome, ErrorCode> {
+        self.ask(|reply| Command::Act {
+            actor,
+            id,
+            action,
+            reply,
+        })
+        .await
+        .unwrap_or(Err(ErrorCode::Internal))
     }
 
     /// The current state, as a ready-to-send snapshot frame and as data.
@@ -179,7 +197,17 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
     let joined = store.participants(&row.id).await?.into_iter().collect();
     let waiting = store.waiting_count(&row.id).await?;
     let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
-    let room = Room { id: row.id, store, epoch: row.epoch, seq, view, joined, waiting, ring, fanout };
+    let room = Room {
+        id: row.id,
+        store,
+        epoch: row.epoch,
+        seq,
+        view,
+        joined,
+        waiting,
+        ring,
+        fanout,
+    };
     let (tx, rx) = mpsc::channel(QUEUE);
     tokio::spawn(room.run(rx));
     Ok(RoomHandle { tx })
@@ -188,7 +216,10 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
 fn frame(seq: u64, msg: &ServerMsg) -> Frame {
     // Our own types always serialise; an empty frame would be ignored.
     let json = serde_json::to_string(msg).unwrap_or_default();
-    Frame { seq, json: json.into() }
+    Frame {
+        seq,
+        json: json.into(),
+    }
 }
 
 fn event_frame(seq: u64, event: Event) -> Frame {
@@ -199,13 +230,22 @@ impl Room {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         while let Some(command) = rx.recv().await {
             match command {
-                Command::Subscribe { actor, since, reply } => {
+                Command::Subscribe {
+                    actor,
+                    since,
+                    reply,
+                } => {
                     let _ = reply.send(self.subscribe(actor, since).await);
                 }
                 Command::Join { author, reply } => {
                     let _ = reply.send(self.join(author).await);
                 }
-                Command::Act { actor, id, action, reply } => {
+                Command::Act {
+                    actor,
+                    id,
+                    action,
+                    reply,
+                } => {
                     let _ = reply.send(self.act(actor, id, action).await);
                 }
                 Command::Snapshot { reply } => {
@@ -216,14 +256,27 @@ impl Room {
     }
 
     fn position(&self) -> LogPosition {
-        LogPosition { epoch: self.epoch, seq: self.seq }
+        LogPosition {
+            epoch: self.epoch,
+            seq: self.seq,
+        }
     }
 
     fn snapshot_frame(&self) -> Frame {
-        frame(self.seq, &ServerMsg::Snapshot { at: self.position(), gathering: self.view.clone() })
+        frame(
+            self.seq,
+            &ServerMsg::Snapshot {
+                at: self.position(),
+                gathering: self.view.clone(),
+            },
+        )
     }
 
-    async fn subscribe(&mut self, actor: Actor, since: Option<LogPosition>) -> Result<Subscription, EntryError> {
+    async fn subscribe(
+        &mut self,
+        actor: Actor,
+        since: Option<LogPosition>,
+    ) -> Result<Subscription, EntryError> {
         let mine = match &actor {
             Actor::Participant(author) => {
                 self.join(author.clone()).await?;
@@ -235,7 +288,12 @@ impl Room {
             _ => Vec::new(),
         };
         let catch_up = self.catch_up(since);
-        Ok(Subscription { catch_up, seq: self.seq, events: self.fanout.subscribe(), mine })
+        Ok(Subscription {
+            catch_up,
+            seq: self.seq,
+            events: self.fanout.subscribe(),
+            mine,
+        })
     }
 
     /// Exactly the frames a view at `since` missed, or a snapshot when the
@@ -246,7 +304,11 @@ impl Room {
             Some(at) if at.epoch == self.epoch && at.seq < self.seq => {
                 let oldest = self.ring.front().map(|f| f.seq).unwrap_or(u64::MAX);
                 if oldest <= at.seq + 1 {
-                    self.ring.iter().filter(|f| f.seq > at.seq).cloned().collect()
+                    self.ring
+                        .iter()
+                        .filter(|f| f.seq > at.seq)
+                        .cloned()
+                        .collect()
                 } else {
                     vec![self.snapshot_frame()]
                 }
@@ -320,7 +382,12 @@ impl Room {
         }
     }
 
-    async fn act(&mut self, actor: Actor, id: ActionId, action: Action) -> Result<Outcome, ErrorCode> {
+    async fn act(
+        &mut self,
+        actor: Actor,
+        id: ActionId,
+        action: Action,
+    ) -> Result<Outcome, ErrorCode> {
         if !action.allowed_for(actor.role()) {
             return Err(ErrorCode::NotAllowed);
         }
@@ -342,9 +409,12 @@ impl Room {
         }
         let result = match (action, &actor) {
             (Action::AddReflection { step, text }, Actor::Participant(author)) => {
-                self.add_reflection(author.clone(), &id, step, text.into()).await
+                self.add_reflection(author.clone(), &id, step, text.into())
+                    .await
             }
-            (Action::Withdraw { card }, Actor::Participant(author)) => self.withdraw(author.clone(), &id, card).await,
+            (Action::Withdraw { card }, Actor::Participant(author)) => {
+                self.withdraw(author.clone(), &id, card).await
+            }
             (Action::Reveal, _) => self.reveal(&actor, &id).await,
             (Action::SetCollecting { step, open }, _) => {
                 if self.view.step(step).is_none() {
@@ -354,8 +424,18 @@ impl Room {
                 self.record(&actor, &id, Outcome::Done, events).await
             }
             (Action::SetJoiningLocked { locked }, _) => {
-                let joining = if locked { Joining::Locked } else { Joining::Open };
-                self.record(&actor, &id, Outcome::Done, vec![Event::JoiningSet { joining }]).await
+                let joining = if locked {
+                    Joining::Locked
+                } else {
+                    Joining::Open
+                };
+                self.record(
+                    &actor,
+                    &id,
+                    Outcome::Done,
+                    vec![Event::JoiningSet { joining }],
+                )
+                .await
             }
             // `allowed_for` has already refused every other pairing.
             _ => return Err(ErrorCode::NotAllowed),
@@ -370,19 +450,38 @@ impl Room {
     }
 
     /// Stores an outcome and its events, with nothing else to write.
-    async fn record(&mut self, actor: &Actor, id: &ActionId, outcome: Outcome, events: Vec<Event>) -> Result<Outcome, Refusal> {
+    async fn record(
+        &mut self,
+        actor: &Actor,
+        id: &ActionId,
+        outcome: Outcome,
+        events: Vec<Event>,
+    ) -> Result<Outcome, Refusal> {
         let mut tx = self.store.begin().await?;
         write::record_applied(&mut tx, &self.id, actor.key(), id.as_str(), &outcome).await?;
         self.finish(tx, events).await?;
         Ok(outcome)
     }
 
-    async fn add_reflection(&mut self, author: String, id: &ActionId, step: StepId, text: String) -> Result<Outcome, Refusal> {
-        let Some(s) = self.view.step(step) else { return Err(Refusal::Code(ErrorCode::UnknownStep)) };
+    async fn add_reflection(
+        &mut self,
+        author: String,
+        id: &ActionId,
+        step: StepId,
+        text: String,
+    ) -> Result<Outcome, Refusal> {
+        let Some(s) = self.view.step(step) else {
+            return Err(Refusal::Code(ErrorCode::UnknownStep));
+        };
         if !s.collecting {
             return Err(Refusal::Code(ErrorCode::NotCollecting));
         }
-        let card = OwnCard { id: CardId::from_random(crate::secrets::random_u64()), step, text, revealed: false };
+        let card = OwnCard {
+            id: CardId::from_random(crate::secrets::random_u64()),
+            step,
+            text,
+            revealed: false,
+        };
         let outcome = Outcome::Added { card: card.clone() };
         let events = self.tally_events(self.joined.len() as u32, self.waiting + 1);
         let mut tx = self.store.begin().await?;
@@ -393,7 +492,12 @@ impl Room {
         Ok(outcome)
     }
 
-    async fn withdraw(&mut self, author: String, id: &ActionId, card: CardId) -> Result<Outcome, Refusal> {
+    async fn withdraw(
+        &mut self,
+        author: String,
+        id: &ActionId,
+        card: CardId,
+    ) -> Result<Outcome, Refusal> {
         let mut tx = self.store.begin().await?;
         let Some(stored) = write::own_card(&mut tx, &self.id, &author, &card).await? else {
             return Err(Refusal::Code(ErrorCode::UnknownCard));
@@ -404,11 +508,17 @@ impl Room {
         let (events, waiting) = match stored.revealed_seq {
             Some(seq) => {
                 write::scrub_from_event(&mut tx, &self.id, seq, &card).await?;
-                (vec![Event::CardWithdrawn { card: card.clone() }], self.waiting)
+                (
+                    vec![Event::CardWithdrawn { card: card.clone() }],
+                    self.waiting,
+                )
             }
             None => {
                 let waiting = self.waiting.saturating_sub(1);
-                (self.tally_events(self.joined.len() as u32, waiting), waiting)
+                (
+                    self.tally_events(self.joined.len() as u32, waiting),
+                    waiting,
+                )
             }
         };
         if let Some(seq) = stored.revealed_seq {
@@ -436,7 +546,14 @@ impl Room {
             for card in &cards {
                 write::mark_revealed(&mut tx, &self.id, &card.id, seq).await?;
             }
-            let revealed = cards.iter().map(|c| Card { id: c.id.clone(), step: c.step, text: c.text.clone() }).collect();
+            let revealed = cards
+                .iter()
+                .map(|c| Card {
+                    id: c.id.clone(),
+                    step: c.step,
+                    text: c.text.clone(),
+                })
+                .collect();
             events.push(Event::CardsRevealed { cards: revealed });
         }
         let waiting = self.waiting.saturating_sub(cards.len() as u32);

@@ -32,7 +32,10 @@ pub enum ReachError {
 
 impl AppState {
     /// Finds a gathering and its running room.
-    pub async fn reach(&self, lookup: Lookup<'_>) -> Result<(GatheringRow, RoomHandle), ReachError> {
+    pub async fn reach(
+        &self,
+        lookup: Lookup<'_>,
+    ) -> Result<(GatheringRow, RoomHandle), ReachError> {
         let row = self.store.find(lookup).await?.ok_or(ReachError::NotFound)?;
         let room = self.hub.room(&row).await?;
         Ok((row, room))

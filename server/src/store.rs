@@ -10,7 +10,7 @@
 
 use app::gathering::{Event, GatheringView};
 use app::ids::{CardId, JoinCode, StepId};
-use app::protocol::{OwnCard, Outcome};
+use app::protocol::{Outcome, OwnCard};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
@@ -28,7 +28,10 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("could not create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("stored data could not be read: {0}")]
     Corrupt(#[from] serde_json::Error),
 }
@@ -85,7 +88,10 @@ impl Store {
         let url = if location.starts_with("sqlite:") {
             location.to_owned()
         } else {
-            if let Some(dir) = Path::new(location).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = Path::new(location)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
                     path: dir.display().to_string(),
                     source,
@@ -100,7 +106,10 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("secure_delete", "ON");
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -147,7 +156,10 @@ impl Store {
         let sql = format!(
             "SELECT id, join_code, join_token, salt, epoch, genesis FROM gatherings WHERE {column} = ?"
         );
-        let row = sqlx::query(&sql).bind(value).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|row| {
             let code: Option<String> = row.try_get("join_code")?;
             let genesis: String = row.try_get("genesis")?;
@@ -184,21 +196,29 @@ impl Store {
             .bind(gathering)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|r| r.try_get("author")).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("author"))
+            .collect::<Result<_, _>>()?)
     }
 
     /// How many reflections wait to be revealed.
     pub async fn waiting_count(&self, gathering: &str) -> Result<u32, StoreError> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM cards WHERE gathering_id = ? AND revealed_seq IS NULL")
-                .bind(gathering)
-                .fetch_one(&self.pool)
-                .await?;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cards WHERE gathering_id = ? AND revealed_seq IS NULL",
+        )
+        .bind(gathering)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(n as u32)
     }
 
     /// A participant's own cards, for their eyes only.
-    pub async fn own_cards(&self, gathering: &str, author: &str) -> Result<Vec<OwnCard>, StoreError> {
+    pub async fn own_cards(
+        &self,
+        gathering: &str,
+        author: &str,
+    ) -> Result<Vec<OwnCard>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, step, text, revealed_seq FROM cards WHERE gathering_id = ? AND author = ? ORDER BY rowid",
         )
@@ -209,13 +229,23 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let card = read_card(row)?;
-                Ok(OwnCard { id: card.id, step: card.step, text: card.text, revealed: card.revealed_seq.is_some() })
+                Ok(OwnCard {
+                    id: card.id,
+                    step: card.step,
+                    text: card.text,
+                    revealed: card.revealed_seq.is_some(),
+                })
             })
             .collect()
     }
 
     /// The outcome of an action already applied, if it was.
-    pub async fn applied(&self, gathering: &str, actor: &str, action: &str) -> Result<Option<Outcome>, StoreError> {
+    pub async fn applied(
+        &self,
+        gathering: &str,
+        actor: &str,
+        action: &str,
+    ) -> Result<Option<Outcome>, StoreError> {
         let body: Option<String> = sqlx::query_scalar(
             "SELECT outcome FROM applied_actions WHERE gathering_id = ? AND actor = ? AND action_id = ?",
         )
@@ -244,7 +274,12 @@ fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
 pub mod write {
     use super::*;
 
-    pub async fn append_event(tx: &mut Tx, gathering: &str, seq: u64, event: &Event) -> Result<(), StoreError> {
+    pub async fn append_event(
+        tx: &mut Tx,
+        gathering: &str,
+        seq: u64,
+        event: &Event,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO events (gathering_id, seq, body) VALUES (?, ?, ?)")
             .bind(gathering)
             .bind(seq as i64)
@@ -271,7 +306,11 @@ pub mod write {
         Ok(())
     }
 
-    pub async fn add_participant(tx: &mut Tx, gathering: &str, author: &str) -> Result<(), StoreError> {
+    pub async fn add_participant(
+        tx: &mut Tx,
+        gathering: &str,
+        author: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT OR IGNORE INTO participants (gathering_id, author) VALUES (?, ?)")
             .bind(gathering)
             .bind(author)
@@ -288,19 +327,26 @@ pub mod write {
         author: &str,
         text: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO cards (gathering_id, id, step, author, text) VALUES (?, ?, ?, ?, ?)")
-            .bind(gathering)
-            .bind(card.as_str())
-            .bind(step.0 as i64)
-            .bind(author)
-            .bind(text)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO cards (gathering_id, id, step, author, text) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(gathering)
+        .bind(card.as_str())
+        .bind(step.0 as i64)
+        .bind(author)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
     /// One of an author's cards, if it is theirs.
-    pub async fn own_card(tx: &mut Tx, gathering: &str, author: &str, card: &CardId) -> Result<Option<StoredCard>, StoreError> {
+    pub async fn own_card(
+        tx: &mut Tx,
+        gathering: &str,
+        author: &str,
+        card: &CardId,
+    ) -> Result<Option<StoredCard>, StoreError> {
         let row = sqlx::query(
             "SELECT id, step, text, revealed_seq FROM cards WHERE gathering_id = ? AND author = ? AND id = ?",
         )
@@ -312,7 +358,11 @@ pub mod write {
         row.as_ref().map(read_card).transpose()
     }
 
-    pub async fn delete_card(tx: &mut Tx, gathering: &str, card: &CardId) -> Result<(), StoreError> {
+    pub async fn delete_card(
+        tx: &mut Tx,
+        gathering: &str,
+        card: &CardId,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM cards WHERE gathering_id = ? AND id = ?")
             .bind(gathering)
             .bind(card.as_str())
@@ -322,7 +372,11 @@ pub mod write {
     }
 
     /// Cards of a step that wait to be revealed.
-    pub async fn waiting_cards(tx: &mut Tx, gathering: &str, step: StepId) -> Result<Vec<StoredCard>, StoreError> {
+    pub async fn waiting_cards(
+        tx: &mut Tx,
+        gathering: &str,
+        step: StepId,
+    ) -> Result<Vec<StoredCard>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, step, text, revealed_seq FROM cards WHERE gathering_id = ? AND step = ? AND revealed_seq IS NULL",
         )
@@ -333,7 +387,12 @@ pub mod write {
         rows.iter().map(read_card).collect()
     }
 
-    pub async fn mark_revealed(tx: &mut Tx, gathering: &str, card: &CardId, seq: u64) -> Result<(), StoreError> {
+    pub async fn mark_revealed(
+        tx: &mut Tx,
+        gathering: &str,
+        card: &CardId,
+        seq: u64,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE cards SET revealed_seq = ? WHERE gathering_id = ? AND id = ?")
             .bind(seq as i64)
             .bind(gathering)
@@ -345,12 +404,18 @@ pub mod write {
 
     /// Removes a withdrawn card's words from the event that revealed it, so
     /// the log keeps no copy of them.
-    pub async fn scrub_from_event(tx: &mut Tx, gathering: &str, seq: u64, card: &CardId) -> Result<(), StoreError> {
-        let body: Option<String> = sqlx::query_scalar("SELECT body FROM events WHERE gathering_id = ? AND seq = ?")
-            .bind(gathering)
-            .bind(seq as i64)
-            .fetch_optional(&mut **tx)
-            .await?;
+    pub async fn scrub_from_event(
+        tx: &mut Tx,
+        gathering: &str,
+        seq: u64,
+        card: &CardId,
+    ) -> Result<(), StoreError> {
+        let body: Option<String> =
+            sqlx::query_scalar("SELECT body FROM events WHERE gathering_id = ? AND seq = ?")
+                .bind(gathering)
+                .bind(seq as i64)
+                .fetch_optional(&mut **tx)
+                .await?;
         let Some(body) = body else { return Ok(()) };
         let mut event: Event = serde_json::from_str(&body)?;
         if let Event::CardsRevealed { cards } = &mut event {

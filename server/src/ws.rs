@@ -36,7 +36,10 @@ pub struct Resume {
 
 impl Resume {
     fn position(&self) -> Option<LogPosition> {
-        Some(LogPosition { epoch: self.epoch?, seq: self.seq? })
+        Some(LogPosition {
+            epoch: self.epoch?,
+            seq: self.seq?,
+        })
     }
 }
 
@@ -48,7 +51,15 @@ pub async fn console(
     ws: WebSocketUpgrade,
 ) -> Response {
     let hash = secrets::hash(&secret);
-    open(&state, &headers, ws, Lookup::ConsoleHash(&hash), |_| Some(Actor::Facilitator), resume).await
+    open(
+        &state,
+        &headers,
+        ws,
+        Lookup::ConsoleHash(&hash),
+        |_| Some(Actor::Facilitator),
+        resume,
+    )
+    .await
 }
 
 pub async fn screen(
@@ -59,7 +70,15 @@ pub async fn screen(
     ws: WebSocketUpgrade,
 ) -> Response {
     let hash = secrets::hash(&secret);
-    open(&state, &headers, ws, Lookup::ScreenHash(&hash), |_| Some(Actor::Screen), resume).await
+    open(
+        &state,
+        &headers,
+        ws,
+        Lookup::ScreenHash(&hash),
+        |_| Some(Actor::Screen),
+        resume,
+    )
+    .await
 }
 
 pub async fn participant(
@@ -70,8 +89,20 @@ pub async fn participant(
     ws: WebSocketUpgrade,
 ) -> Response {
     let device = device_from_headers(&headers);
-    let actor = move |salt: &[u8]| device.as_deref().map(|d| Actor::Participant(secrets::author(salt, d)));
-    open(&state, &headers, ws, Lookup::JoinToken(&token), actor, resume).await
+    let actor = move |salt: &[u8]| {
+        device
+            .as_deref()
+            .map(|d| Actor::Participant(secrets::author(salt, d)))
+    };
+    open(
+        &state,
+        &headers,
+        ws,
+        Lookup::JoinToken(&token),
+        actor,
+        resume,
+    )
+    .await
 }
 
 /// Checks the origin, finds the room, and upgrades.
@@ -84,7 +115,11 @@ async fn open(
     resume: Resume,
 ) -> Response {
     if !same_origin(headers) {
-        return (StatusCode::FORBIDDEN, "Cross-site WebSocket connections are refused.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site WebSocket connections are refused.",
+        )
+            .into_response();
     }
     let (row, room) = match state.reach(lookup).await {
         Ok(found) => found,
@@ -95,7 +130,11 @@ async fn open(
         }
     };
     let Some(actor) = actor(&row.salt) else {
-        return (StatusCode::UNAUTHORIZED, "This page needs its cookie; please reload it.").into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            "This page needs its cookie; please reload it.",
+        )
+            .into_response();
     };
     let since = resume.position();
     ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
@@ -109,17 +148,22 @@ async fn open(
 /// Clients that are not browsers send no Origin and are judged by their
 /// secrets alone.
 fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")));
+    let origin_host = origin.to_str().ok().and_then(|o| {
+        o.strip_prefix("http://")
+            .or_else(|| o.strip_prefix("https://"))
+    });
     matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
 }
 
 async fn send(socket: &mut WebSocket, msg: Message) -> bool {
-    matches!(tokio::time::timeout(SEND_DEADLINE, socket.send(msg)).await, Ok(Ok(())))
+    matches!(
+        tokio::time::timeout(SEND_DEADLINE, socket.send(msg)).await,
+        Ok(Ok(()))
+    )
 }
 
 fn encode(msg: &ServerMsg) -> Message {
@@ -135,7 +179,10 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
                 EntryError::Locked => "locked",
                 EntryError::Unavailable => "unavailable",
             };
-            let close = CloseFrame { code: 4000, reason: reason.into() };
+            let close = CloseFrame {
+                code: 4000,
+                reason: reason.into(),
+            };
             let _ = send(&mut socket, Message::Close(Some(close))).await;
             return;
         }
@@ -145,7 +192,9 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
             return;
         }
     }
-    if matches!(actor, Actor::Participant(_)) && !send(&mut socket, encode(&ServerMsg::Mine { cards: sub.mine })).await {
+    if matches!(actor, Actor::Participant(_))
+        && !send(&mut socket, encode(&ServerMsg::Mine { cards: sub.mine })).await
+    {
         return;
     }
     let mut last = sub.seq;
@@ -205,7 +254,10 @@ async fn handle(room: &RoomHandle, actor: &Actor, text: &str) -> Message {
     let reply = match ClientMsg::decode(text) {
         Ok(ClientMsg::Act { id, action }) => {
             if !action.allowed_for(actor.role()) {
-                ServerMsg::Error { id: Some(id), code: ErrorCode::NotAllowed }
+                ServerMsg::Error {
+                    id: Some(id),
+                    code: ErrorCode::NotAllowed,
+                }
             } else {
                 match room.act(actor.clone(), id.clone(), action).await {
                     Ok(outcome) => ServerMsg::Ack { id, outcome },

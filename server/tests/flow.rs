@@ -12,45 +12,81 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
 fn reflection(text: &str) -> Action {
-    Action::AddReflection { step: StepId(1), text: ReflectionText::parse(text).expect("valid test text") }
+    Action::AddReflection {
+        step: StepId(1),
+        text: ReflectionText::parse(text).expect("valid test text"),
+    }
 }
 
 #[tokio::test]
-async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart() -> hearth_tests::Result<()> {
+async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(
+) -> hearth_tests::Result<()> {
     let mut server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Tuesday training", "What's bringing you here today?").await?;
+    let g = server
+        .create_gathering("Tuesday training", "What's bringing you here today?")
+        .await?;
     assert_eq!(g.code.len(), 6);
-    assert!(g.console_secret.len() >= 32 && g.screen_secret.len() >= 32 && g.join_token.len() >= 32);
+    assert!(
+        g.console_secret.len() >= 32 && g.screen_secret.len() >= 32 && g.join_token.len() >= 32
+    );
 
     // The phone types the code and lands on the participant page.
-    let joined = server.get(&format!("/join?code={}", g.code.to_lowercase()), None).await?;
-    assert_eq!(redirect_target(&joined).as_deref(), Some(format!("/p/{}", g.join_token).as_str()));
+    let joined = server
+        .get(&format!("/join?code={}", g.code.to_lowercase()), None)
+        .await?;
+    assert_eq!(
+        redirect_target(&joined).as_deref(),
+        Some(format!("/p/{}", g.join_token).as_str())
+    );
     let phone = Device::new();
-    let page = server.get(&format!("/p/{}", g.join_token), Some(&phone)).await?;
+    let page = server
+        .get(&format!("/p/{}", g.join_token), Some(&phone))
+        .await?;
     assert!(page.status().is_success());
     let html = page.text().await?;
-    assert!(html.contains("What&#x27;s bringing you here today?") || html.contains("What's bringing you here today?"));
-    assert!(html.contains(r#"<label for="reflection""#), "the form has a real label");
+    assert!(
+        html.contains("What&#x27;s bringing you here today?")
+            || html.contains("What's bringing you here today?")
+    );
+    assert!(
+        html.contains(r#"<label for="reflection""#),
+        "the form has a real label"
+    );
 
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
-    let mut participant = server.connect(&g.participant_ws(), Some(&phone), None).await?;
-    let mut other_phone = server.connect(&g.participant_ws(), Some(&Device::new()), None).await?;
+    let mut participant = server
+        .connect(&g.participant_ws(), Some(&phone), None)
+        .await?;
+    let mut other_phone = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
 
     let added = participant.act(reflection("I came to listen.")).await??;
-    let Outcome::Added { card } = added else { panic!("expected a stored card, got {added:?}") };
+    let Outcome::Added { card } = added else {
+        panic!("expected a stored card, got {added:?}")
+    };
     assert_eq!(card.text, "I came to listen.");
 
     // Before the reveal the screen knows only that something waits.
-    screen.wait_for("a waiting reflection", |v| v.tally.waiting == Waiting::Some).await?;
+    screen
+        .wait_for("a waiting reflection", |v| v.tally.waiting == Waiting::Some)
+        .await?;
     assert!(screen.card_texts().is_empty());
 
     let revealed_at = Instant::now();
     assert_eq!(console.act(Action::Reveal).await??, Outcome::Done);
     for view in [&mut screen, &mut participant, &mut other_phone] {
-        view.wait_for("the revealed card", |v| v.cards.iter().any(|c| c.text == "I came to listen.")).await?;
+        view.wait_for("the revealed card", |v| {
+            v.cards.iter().any(|c| c.text == "I came to listen.")
+        })
+        .await?;
     }
-    assert!(revealed_at.elapsed() < Duration::from_secs(1), "reveal took {:?}", revealed_at.elapsed());
+    assert!(
+        revealed_at.elapsed() < Duration::from_secs(1),
+        "reveal took {:?}",
+        revealed_at.elapsed()
+    );
 
     // A crash and a restart: every card is still there, every view resumes.
     screen.settle().await?;
@@ -61,18 +97,28 @@ async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart() -> h
     let mut screen = server.connect(&g.screen_ws(), None, Some(before)).await?;
     assert!(screen.view.is_none(), "no snapshot when nothing was missed");
     screen.assume(before, seen);
-    let page: app::api::ScreenPage = server.api("screen", &[("secret", &g.screen_secret)], None).await?;
+    let page: app::api::ScreenPage = server
+        .api("screen", &[("secret", &g.screen_secret)], None)
+        .await?;
     assert_eq!(page.at, before, "the log position survives a restart");
     assert_eq!(page.gathering.cards.len(), 1);
     assert_eq!(page.gathering.cards[0].text, "I came to listen.");
 
-    let mut participant = server.connect(&g.participant_ws(), Some(&phone), None).await?;
-    assert_eq!(participant.mine.len(), 1, "the phone still sees its own reflection");
+    let mut participant = server
+        .connect(&g.participant_ws(), Some(&phone), None)
+        .await?;
+    assert_eq!(
+        participant.mine.len(),
+        1,
+        "the phone still sees its own reflection"
+    );
     assert!(participant.mine[0].revealed);
     participant.act(reflection("And to be heard.")).await??;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     console.act(Action::Reveal).await??;
-    screen.wait_for("the card posted after the restart", |v| v.cards.len() == 2).await?;
+    screen
+        .wait_for("the card posted after the restart", |v| v.cards.len() == 2)
+        .await?;
     Ok(())
 }
 
@@ -81,12 +127,17 @@ async fn bad_reflections_get_clear_errors_and_store_nothing() -> hearth_tests::R
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Bad input", "Prompt").await?;
     let phone = Device::new();
-    let mut participant = server.connect(&g.participant_ws(), Some(&phone), None).await?;
+    let mut participant = server
+        .connect(&g.participant_ws(), Some(&phone), None)
+        .await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
     let seq = screen.at.ok_or("no position")?.seq;
 
     let id = action_id();
-    let empty = format!(r#"{{"type":"act","id":"{}","action":{{"kind":"add_reflection","step":1,"text":"   "}}}}"#, id.as_str());
+    let empty = format!(
+        r#"{{"type":"act","id":"{}","action":{{"kind":"add_reflection","step":1,"text":"   "}}}}"#,
+        id.as_str()
+    );
     participant.send_text(&empty).await?;
     assert_eq!(participant.answer(&id).await?, Err(ErrorCode::Empty));
 
@@ -101,19 +152,39 @@ async fn bad_reflections_get_clear_errors_and_store_nothing() -> hearth_tests::R
 
     participant.send_text("{this is not json").await?;
     let reply = participant.next(Duration::from_secs(2)).await?;
-    assert_eq!(reply, app::protocol::ServerMsg::Error { id: None, code: ErrorCode::Malformed });
+    assert_eq!(
+        reply,
+        app::protocol::ServerMsg::Error {
+            id: None,
+            code: ErrorCode::Malformed
+        }
+    );
 
-    let unknown_step = Action::AddReflection { step: StepId(9), text: ReflectionText::parse("hi")? };
-    assert_eq!(participant.act(unknown_step).await?, Err(ErrorCode::UnknownStep));
-    let unknown_card = Action::Withdraw { card: CardId::from_random(42) };
-    assert_eq!(participant.act(unknown_card).await?, Err(ErrorCode::UnknownCard));
+    let unknown_step = Action::AddReflection {
+        step: StepId(9),
+        text: ReflectionText::parse("hi")?,
+    };
+    assert_eq!(
+        participant.act(unknown_step).await?,
+        Err(ErrorCode::UnknownStep)
+    );
+    let unknown_card = Action::Withdraw {
+        card: CardId::from_random(42),
+    };
+    assert_eq!(
+        participant.act(unknown_card).await?,
+        Err(ErrorCode::UnknownCard)
+    );
 
     // Nothing changed anywhere, and the connection is still good.
     screen.settle().await?;
     assert_eq!(screen.at.ok_or("no position")?.seq, seq);
     let page = server.participant_page(&g, &phone).await?;
     assert!(page.mine.is_empty());
-    assert!(participant.act(reflection("Now a real one.")).await?.is_ok());
+    assert!(participant
+        .act(reflection("Now a real one."))
+        .await?
+        .is_ok());
     Ok(())
 }
 
@@ -122,12 +193,21 @@ async fn a_retried_action_is_applied_once() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Retries", "Prompt").await?;
     let phone = Device::new();
-    let mut participant = server.connect(&g.participant_ws(), Some(&phone), None).await?;
+    let mut participant = server
+        .connect(&g.participant_ws(), Some(&phone), None)
+        .await?;
     let id = action_id();
-    let first = participant.act_as(id.clone(), reflection("Only once")).await??;
-    let mut again = server.connect(&g.participant_ws(), Some(&phone), None).await?;
+    let first = participant
+        .act_as(id.clone(), reflection("Only once"))
+        .await??;
+    let mut again = server
+        .connect(&g.participant_ws(), Some(&phone), None)
+        .await?;
     let second = again.act_as(id, reflection("Only once")).await??;
-    assert_eq!(first, second, "the retry is answered with the first outcome");
+    assert_eq!(
+        first, second,
+        "the retry is answered with the first outcome"
+    );
     assert_eq!(server.participant_page(&g, &phone).await?.mine.len(), 1);
     Ok(())
 }
@@ -136,16 +216,34 @@ async fn a_retried_action_is_applied_once() -> hearth_tests::Result<()> {
 async fn each_connection_may_do_only_what_its_role_allows() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Roles", "Prompt").await?;
-    let mut participant = server.connect(&g.participant_ws(), Some(&Device::new()), None).await?;
+    let mut participant = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
 
-    for action in [Action::Reveal, Action::SetJoiningLocked { locked: true }, Action::SetCollecting { step: StepId(1), open: false }] {
-        assert_eq!(participant.act(action.clone()).await?, Err(ErrorCode::NotAllowed));
+    for action in [
+        Action::Reveal,
+        Action::SetJoiningLocked { locked: true },
+        Action::SetCollecting {
+            step: StepId(1),
+            open: false,
+        },
+    ] {
+        assert_eq!(
+            participant.act(action.clone()).await?,
+            Err(ErrorCode::NotAllowed)
+        );
         assert_eq!(screen.act(action).await?, Err(ErrorCode::NotAllowed));
     }
-    assert_eq!(screen.act(reflection("from the screen")).await?, Err(ErrorCode::NotAllowed));
-    assert_eq!(console.act(reflection("from the console")).await?, Err(ErrorCode::NotAllowed));
+    assert_eq!(
+        screen.act(reflection("from the screen")).await?,
+        Err(ErrorCode::NotAllowed)
+    );
+    assert_eq!(
+        console.act(reflection("from the console")).await?,
+        Err(ErrorCode::NotAllowed)
+    );
     console.settle().await?;
     let view = console.view.as_ref().ok_or("no view")?;
     assert_eq!(view.joining, Joining::Open);
@@ -159,24 +257,52 @@ async fn join_codes_that_do_not_work_say_why() -> hearth_tests::Result<()> {
     let g = server.create_gathering("Codes", "Prompt").await?;
 
     let mistyped = server.get("/join?code=AB0O1", None).await?;
-    assert_eq!(redirect_target(&mistyped).as_deref(), Some("/?error=format&code=AB0O1"));
-    let unknown_code = if g.code == "222222" { "333333" } else { "222222" };
-    let unknown = server.get(&format!("/join?code={unknown_code}"), None).await?;
-    assert_eq!(redirect_target(&unknown), Some(format!("/?error=unknown&code={unknown_code}")));
+    assert_eq!(
+        redirect_target(&mistyped).as_deref(),
+        Some("/?error=format&code=AB0O1")
+    );
+    let unknown_code = if g.code == "222222" {
+        "333333"
+    } else {
+        "222222"
+    };
+    let unknown = server
+        .get(&format!("/join?code={unknown_code}"), None)
+        .await?;
+    assert_eq!(
+        redirect_target(&unknown),
+        Some(format!("/?error=unknown&code={unknown_code}"))
+    );
 
-    let home = server.get("/?error=unknown&code=222222", None).await?.text().await?;
-    assert!(home.contains("couldn") && home.contains("role=\"alert\""), "the front door explains the problem");
-    assert!(home.contains(r#"value="222222""#), "what was typed is kept for another try");
+    let home = server
+        .get("/?error=unknown&code=222222", None)
+        .await?
+        .text()
+        .await?;
+    assert!(
+        home.contains("couldn") && home.contains("role=\"alert\""),
+        "the front door explains the problem"
+    );
+    assert!(
+        home.contains(r#"value="222222""#),
+        "what was typed is kept for another try"
+    );
 
     // A locked gathering keeps out new phones but not those already in.
     let inside = Device::new();
     server.participant_page(&g, &inside).await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
-    console.act(Action::SetJoiningLocked { locked: true }).await??;
-    let newcomer = server.get(&format!("/p/{}", g.join_token), Some(&Device::new())).await?;
+    console
+        .act(Action::SetJoiningLocked { locked: true })
+        .await??;
+    let newcomer = server
+        .get(&format!("/p/{}", g.join_token), Some(&Device::new()))
+        .await?;
     assert_eq!(newcomer.status(), reqwest::StatusCode::FORBIDDEN);
     assert!(newcomer.text().await?.contains("Joining is closed"));
-    let returning = server.get(&format!("/p/{}", g.join_token), Some(&inside)).await?;
+    let returning = server
+        .get(&format!("/p/{}", g.join_token), Some(&inside))
+        .await?;
     assert!(returning.status().is_success());
     Ok(())
 }
@@ -187,7 +313,11 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
     let g = server.create_gathering("No script", "Prompt").await?;
     let phone = Device::new();
     let cookie = phone.cookie();
-    let form = [("id", "form-post-0001"), ("step", "1"), ("text", "Written, \"quoted\" & sent\r\nwithout script")];
+    let form = [
+        ("id", "form-post-0001"),
+        ("step", "1"),
+        ("text", "Written, \"quoted\" & sent\r\nwithout script"),
+    ];
     let post = || {
         server
             .http
@@ -198,7 +328,10 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
     };
     let response = post().await?;
     let target = redirect_target(&response).ok_or("the form post did not redirect")?;
-    assert!(target.starts_with(&format!("/p/{}/received?card=", g.join_token)), "{target}");
+    assert!(
+        target.starts_with(&format!("/p/{}/received?card=", g.join_token)),
+        "{target}"
+    );
     let received = server.get(&target, Some(&phone)).await?.text().await?;
     assert!(received.contains("Your reflection was received"));
     assert!(received.contains("without script"));
@@ -208,7 +341,10 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
     assert_eq!(redirect_target(&again), Some(target));
     let page = server.participant_page(&g, &phone).await?;
     assert_eq!(page.mine.len(), 1);
-    assert_eq!(page.mine[0].text, "Written, \"quoted\" & sent\nwithout script");
+    assert_eq!(
+        page.mine[0].text,
+        "Written, \"quoted\" & sent\nwithout script"
+    );
 
     // An empty form post comes back with a clear reason and stores nothing.
     let empty = server
@@ -222,6 +358,19 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
     assert_eq!(back, format!("/p/{}?error=empty", g.join_token));
     let shown = server.get(&back, Some(&phone)).await?.text().await?;
     assert!(shown.contains("Write something first"));
+
+    // A damaged post (no step) gets our own answer, not a framework error.
+    let damaged = server
+        .http
+        .post(format!("{}/p/{}/reflect", server.base, g.join_token))
+        .header("cookie", cookie.clone())
+        .form(&[("id", "form-post-0003"), ("text", "hello")])
+        .send()
+        .await?;
+    assert_eq!(
+        redirect_target(&damaged),
+        Some(format!("/p/{}?error=malformed", g.join_token))
+    );
     assert_eq!(server.participant_page(&g, &phone).await?.mine.len(), 1);
     Ok(())
 }
@@ -230,9 +379,16 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
 async fn cross_site_websockets_are_refused() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Origin", "Prompt").await?;
-    let refused = server.connect_from(Some("https://evil.example"), &g.console_ws(), None, None).await;
-    assert!(refused.is_err(), "a page from another site must not connect");
-    let same_site = server.connect_from(Some(&server.base), &g.console_ws(), None, None).await?;
+    let refused = server
+        .connect_from(Some("https://evil.example"), &g.console_ws(), None, None)
+        .await;
+    assert!(
+        refused.is_err(),
+        "a page from another site must not connect"
+    );
+    let same_site = server
+        .connect_from(Some(&server.base), &g.console_ws(), None, None)
+        .await?;
     assert!(same_site.view.is_some());
     Ok(())
 }
@@ -241,13 +397,21 @@ async fn cross_site_websockets_are_refused() -> hearth_tests::Result<()> {
 async fn the_database_is_a_real_sqlite_file_in_wal_mode() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Storage", "Prompt").await?;
-    let mut participant = server.connect(&g.participant_ws(), Some(&Device::new()), None).await?;
+    let mut participant = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
     participant.act(reflection("kept on disk")).await??;
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(server.database()).read_only(true);
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(server.database())
+        .read_only(true);
     let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&options).await?;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut db).await?;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut db)
+        .await?;
     assert_eq!(mode, "wal");
-    let texts: Vec<String> = sqlx::query_scalar("SELECT text FROM cards").fetch_all(&mut db).await?;
+    let texts: Vec<String> = sqlx::query_scalar("SELECT text FROM cards")
+        .fetch_all(&mut db)
+        .await?;
     assert_eq!(texts, vec!["kept on disk".to_owned()]);
     Ok(())
 }

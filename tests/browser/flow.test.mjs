@@ -47,7 +47,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   await phonePage.getByRole('button', { name: 'Join' }).click();
   await phonePage.getByRole('heading', { name: 'What is bringing you here today?' }).waitFor();
   await live(phonePage);
-  await phonePage.getByLabel('Your reflection').fill('I came to listen.');
+  await phonePage.getByRole('textbox', { name: 'Your reflection' }).fill('I came to listen.');
   await phonePage.getByRole('button', { name: 'Add reflection' }).click();
   await phonePage.getByText('Received. Thank you.').waitFor();
   await phonePage.locator('.own-cards').getByText('I came to listen.').waitFor();
@@ -60,7 +60,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   await plain.goto(hearth.base);
   await plain.getByLabel('Join code').fill(code);
   await plain.getByRole('button', { name: 'Join' }).click();
-  await plain.getByLabel('Your reflection').fill('Posted without any script.');
+  await plain.getByRole('textbox', { name: 'Your reflection' }).fill('Posted without any script.');
   await plain.getByRole('button', { name: 'Add reflection' }).click();
   await plain.getByRole('heading', { name: 'Your reflection was received' }).waitFor();
   await plain.getByText('Posted without any script.').waitFor();
@@ -85,7 +85,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   await Promise.all([live(facilitator), live(screen), live(phonePage)]);
   assert.equal(await screen.locator('.board .card').count(), 2, 'every card is still on the screen');
 
-  await phonePage.getByLabel('Your reflection').fill('Still here after the restart.');
+  await phonePage.getByRole('textbox', { name: 'Your reflection' }).fill('Still here after the restart.');
   await phonePage.getByRole('button', { name: 'Add reflection' }).click();
   await phonePage.getByText('Received. Thank you.').waitFor();
   await facilitator.getByRole('button', { name: 'Reveal reflections' }).click({ timeout: 5000 });

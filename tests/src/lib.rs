@@ -78,7 +78,10 @@ impl TestServer {
     }
 
     async fn spawn(&mut self) -> Result<()> {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("server.log"))?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("server.log"))?;
         let root = workspace_root();
         let child = Command::new(&self.bin)
             .current_dir(&root)
@@ -140,11 +143,33 @@ impl TestServer {
             .send()
             .await?;
         let location = redirect_target(&response).ok_or("starting a gathering did not redirect")?;
-        let console_secret = location.strip_prefix("/console/").ok_or("no console link")?.to_owned();
-        let page: ConsolePage = self.api("console", &[("secret", &console_secret)], None).await?;
-        let screen_secret = page.screen_url.rsplit('/').next().ok_or("no screen link")?.to_owned();
-        let join_token = page.entry.join_url.rsplit('/').next().ok_or("no join link")?.to_owned();
-        Ok(Gathering { console_secret, screen_secret, join_token, code: page.entry.code.to_string(), page })
+        let console_secret = location
+            .strip_prefix("/console/")
+            .ok_or("no console link")?
+            .to_owned();
+        let page: ConsolePage = self
+            .api("console", &[("secret", &console_secret)], None)
+            .await?;
+        let screen_secret = page
+            .screen_url
+            .rsplit('/')
+            .next()
+            .ok_or("no screen link")?
+            .to_owned();
+        let join_token = page
+            .entry
+            .join_url
+            .rsplit('/')
+            .next()
+            .ok_or("no join link")?
+            .to_owned();
+        Ok(Gathering {
+            console_secret,
+            screen_secret,
+            join_token,
+            code: page.entry.code.to_string(),
+            page,
+        })
     }
 
     /// Calls one of the page-data endpoints under `/api`.
@@ -154,7 +179,10 @@ impl TestServer {
         form: &[(&str, &str)],
         device: Option<&Device>,
     ) -> Result<T> {
-        let mut request = self.http.post(format!("{}/api/{name}", self.base)).form(form);
+        let mut request = self
+            .http
+            .post(format!("{}/api/{name}", self.base))
+            .form(form);
         if let Some(device) = device {
             request = request.header(reqwest::header::COOKIE, device.cookie());
         }
@@ -168,8 +196,13 @@ impl TestServer {
     }
 
     /// A participant's page data, as their phone would get it.
-    pub async fn participant_page(&self, g: &Gathering, device: &Device) -> Result<ParticipantPage> {
-        self.api("participant", &[("token", &g.join_token)], Some(device)).await
+    pub async fn participant_page(
+        &self,
+        g: &Gathering,
+        device: &Device,
+    ) -> Result<ParticipantPage> {
+        self.api("participant", &[("token", &g.join_token)], Some(device))
+            .await
     }
 
     /// A GET with a device's cookie.
@@ -182,7 +215,12 @@ impl TestServer {
     }
 
     /// Opens a WebSocket view at `path` (e.g. `/ws/screen/<secret>`).
-    pub async fn connect(&self, path: &str, device: Option<&Device>, since: Option<LogPosition>) -> Result<Client> {
+    pub async fn connect(
+        &self,
+        path: &str,
+        device: Option<&Device>,
+        since: Option<LogPosition>,
+    ) -> Result<Client> {
         self.connect_from(None, path, device, since).await
     }
 
@@ -195,16 +233,28 @@ impl TestServer {
         device: Option<&Device>,
         since: Option<LogPosition>,
     ) -> Result<Client> {
-        let query = since.map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq)).unwrap_or_default();
+        let query = since
+            .map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq))
+            .unwrap_or_default();
         let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
         if let Some(device) = device {
-            request.headers_mut().insert("cookie", HeaderValue::from_str(&device.cookie())?);
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
         }
         if let Some(origin) = origin {
-            request.headers_mut().insert("origin", HeaderValue::from_str(origin)?);
+            request
+                .headers_mut()
+                .insert("origin", HeaderValue::from_str(origin)?);
         }
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
-        let mut client = Client { socket, view: None, at: None, mine: Vec::new(), events_seen: Vec::new() };
+        let mut client = Client {
+            socket,
+            view: None,
+            at: None,
+            mine: Vec::new(),
+            events_seen: Vec::new(),
+        };
         client.settle().await?;
         Ok(client)
     }
@@ -221,7 +271,12 @@ pub fn redirect_target(response: &reqwest::Response) -> Option<String> {
     if !response.status().is_redirection() {
         return None;
     }
-    response.headers().get(reqwest::header::LOCATION)?.to_str().ok().map(str::to_owned)
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
 }
 
 /// What a facilitator gets when they start a gathering.
@@ -261,7 +316,9 @@ impl Device {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        Self { token: format!("{:016x}{:016x}", n, nanos as u64) }
+        Self {
+            token: format!("{:016x}{:016x}", n, nanos as u64),
+        }
     }
 
     pub fn cookie(&self) -> String {
@@ -280,7 +337,8 @@ static ACTIONS: AtomicU64 = AtomicU64::new(1);
 /// A fresh action id.
 pub fn action_id() -> ActionId {
     let n = ACTIONS.fetch_add(1, Ordering::Relaxed);
-    ActionId::parse(&format!("test-action-{n:08}")).unwrap_or_else(|_| ActionId::from_random(n as u128))
+    ActionId::parse(&format!("test-action-{n:08}"))
+        .unwrap_or_else(|_| ActionId::from_random(n as u128))
 }
 
 /// A WebSocket view that keeps its own copy of the gathering, applying the
@@ -305,10 +363,14 @@ impl Client {
     /// Reads one server message, applying it to the local view.
     pub async fn next(&mut self, within: Duration) -> Result<ServerMsg> {
         loop {
-            let message = tokio::time::timeout(within, self.socket.next()).await.map_err(|_| "timed out")?;
+            let message = tokio::time::timeout(within, self.socket.next())
+                .await
+                .map_err(|_| "timed out")?;
             let text = match message {
                 Some(Ok(Message::Text(t))) => t,
-                Some(Ok(Message::Close(frame))) => return Err(format!("closed by the server: {frame:?}").into()),
+                Some(Ok(Message::Close(frame))) => {
+                    return Err(format!("closed by the server: {frame:?}").into())
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Err("connection ended".into()),
@@ -326,7 +388,10 @@ impl Client {
                 self.view = Some(gathering.clone());
             }
             ServerMsg::Event { seq, event } => {
-                let at = self.at.as_mut().ok_or("an event arrived before any snapshot")?;
+                let at = self
+                    .at
+                    .as_mut()
+                    .ok_or("an event arrived before any snapshot")?;
                 if *seq != at.seq + 1 {
                     return Err(format!("event {seq} arrived after {}", at.seq).into());
                 }
@@ -360,8 +425,15 @@ impl Client {
     }
 
     /// Sends an action under a given id (to test retries).
-    pub async fn act_as(&mut self, id: ActionId, action: Action) -> Result<Result<Outcome, ErrorCode>> {
-        let text = serde_json::to_string(&ClientMsg::Act { id: id.clone(), action })?;
+    pub async fn act_as(
+        &mut self,
+        id: ActionId,
+        action: Action,
+    ) -> Result<Result<Outcome, ErrorCode>> {
+        let text = serde_json::to_string(&ClientMsg::Act {
+            id: id.clone(),
+            action,
+        })?;
         self.send_text(&text).await?;
         self.answer(&id).await
     }
@@ -373,27 +445,39 @@ impl Client {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.next(left).await? {
                 ServerMsg::Ack { id: got, outcome } if &got == id => return Ok(Ok(outcome)),
-                ServerMsg::Error { id: Some(got), code } if &got == id => return Ok(Err(code)),
+                ServerMsg::Error {
+                    id: Some(got),
+                    code,
+                } if &got == id => return Ok(Err(code)),
                 _ => {}
             }
         }
     }
 
     /// Waits until the local view satisfies `check`.
-    pub async fn wait_for(&mut self, what: &str, check: impl Fn(&GatheringView) -> bool) -> Result<()> {
+    pub async fn wait_for(
+        &mut self,
+        what: &str,
+        check: impl Fn(&GatheringView) -> bool,
+    ) -> Result<()> {
         let deadline = Instant::now() + PATIENCE;
         while !self.view.as_ref().is_some_and(&check) {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(format!("waited in vain for {what}").into());
             }
-            self.next(left).await.map_err(|e| format!("waiting for {what}: {e}"))?;
+            self.next(left)
+                .await
+                .map_err(|e| format!("waiting for {what}: {e}"))?;
         }
         Ok(())
     }
 
     /// The texts of the revealed cards in the local view.
     pub fn card_texts(&self) -> Vec<String> {
-        self.view.as_ref().map(|v| v.cards.iter().map(|c| c.text.clone()).collect()).unwrap_or_default()
+        self.view
+            .as_ref()
+            .map(|v| v.cards.iter().map(|c| c.text.clone()).collect())
+            .unwrap_or_default()
     }
 }

@@ -12,10 +12,13 @@ use leptos::prelude::*;
 #[component]
 pub fn ConsolePage() -> impl IntoView {
     let secret = param("secret");
-    let data = Resource::new({
-        let secret = secret.clone();
-        move || secret.clone()
-    }, load_console);
+    let data = Resource::new(
+        {
+            let secret = secret.clone();
+            move || secret.clone()
+        },
+        load_console,
+    );
     view! {
         <Suspense>
             {move || {
@@ -34,7 +37,12 @@ pub fn ConsolePage() -> impl IntoView {
 #[component]
 fn Console(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
-    let live = Live::start(format!("/ws/console/{secret}"), page.at, page.gathering, Vec::new());
+    let live = Live::start(
+        format!("/ws/console/{secret}"),
+        page.at,
+        page.gathering,
+        Vec::new(),
+    );
     let g = live.gathering;
     let problem = RwSignal::new(None::<Msg>);
     let act = move |action: Action| {
@@ -48,7 +56,9 @@ fn Console(page: Data, secret: String) -> impl IntoView {
     let step = move || g.read().current_step().cloned();
     let cards = Signal::derive(move || {
         let g = g.read();
-        g.current_step().map(|s| g.cards_of(s.id).cloned().collect()).unwrap_or_default()
+        g.current_step()
+            .map(|s| g.cards_of(s.id).cloned().collect())
+            .unwrap_or_default()
     });
     let tally_text = move || {
         let tally = g.read().tally;

@@ -13,10 +13,13 @@ use leptos::prelude::*;
 #[component]
 pub fn ParticipantPage() -> impl IntoView {
     let token = param("token");
-    let data = Resource::new({
-        let token = token.clone();
-        move || token.clone()
-    }, load_participant);
+    let data = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        load_participant,
+    );
     view! {
         <Suspense>
             {move || {
@@ -66,7 +69,9 @@ fn Participant(page: Data, token: String) -> impl IntoView {
     let collecting = move || step.read().as_ref().is_some_and(|s| s.collecting) && !g.read().ended;
     let board = Signal::derive(move || {
         let g = g.read();
-        g.current_step().map(|s| g.cards_of(s.id).cloned().collect()).unwrap_or_default()
+        g.current_step()
+            .map(|s| g.cards_of(s.id).cloned().collect())
+            .unwrap_or_default()
     });
     let chars_left = move || {
         let left = REFLECTION_MAX_CHARS.saturating_sub(draft.read().chars().count());
@@ -75,7 +80,9 @@ fn Participant(page: Data, token: String) -> impl IntoView {
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(step) = step.get_untracked() else { return };
+        let Some(step) = step.get_untracked() else {
+            return;
+        };
         let text = match ReflectionText::parse(&draft.get_untracked()) {
             Ok(text) => text,
             Err(e) => {
@@ -84,8 +91,13 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             }
         };
         feedback.set(Feedback::Sending);
-        live.act_with_id(form_id.get_untracked(), Action::AddReflection { step: step.id, text }, move |reply| {
-            match reply {
+        live.act_with_id(
+            form_id.get_untracked(),
+            Action::AddReflection {
+                step: step.id,
+                text,
+            },
+            move |reply| match reply {
                 Ok(Outcome::Added { card }) => {
                     live.mine.update(|mine| {
                         if !mine.iter().any(|c| c.id == card.id) {
@@ -98,18 +110,21 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 }
                 Ok(_) => {}
                 Err(code) => feedback.set(Feedback::Problem(error_msg(code))),
-            }
-        });
+            },
+        );
     };
 
     let withdraw = move |card: crate::ids::CardId| {
-        live.act(Action::Withdraw { card: card.clone() }, move |reply| match reply {
-            Ok(_) => {
-                live.mine.update(|mine| mine.retain(|c| c.id != card));
-                feedback.set(Feedback::Withdrawn);
-            }
-            Err(code) => feedback.set(Feedback::Problem(error_msg(code))),
-        });
+        live.act(
+            Action::Withdraw { card: card.clone() },
+            move |reply| match reply {
+                Ok(_) => {
+                    live.mine.update(|mine| mine.retain(|c| c.id != card));
+                    feedback.set(Feedback::Withdrawn);
+                }
+                Err(code) => feedback.set(Feedback::Problem(error_msg(code))),
+            },
+        );
     };
 
     let action = format!("/p/{token}/reflect");
@@ -125,11 +140,11 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 fallback=move || view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }
             >
                 <form class="reflect stack" method="post" action=action.clone() on:submit=on_submit>
-                    <input type="hidden" name="id" prop:value=move || form_id.get().as_str().to_owned()/>
+                    <input type="hidden" name="id" value=move || form_id.get().as_str().to_owned()/>
                     <input
                         type="hidden"
                         name="step"
-                        prop:value=move || step.read().as_ref().map(|s| s.id.0.to_string()).unwrap_or_default()
+                        value=move || step.read().as_ref().map(|s| s.id.0.to_string()).unwrap_or_default()
                     />
                     <label for="reflection">{i18n.t(Msg::PartYourReflection)}</label>
                     <p id="reflection-hint" class="hint">{i18n.t(Msg::PartHint)}</p>

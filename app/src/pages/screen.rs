@@ -11,10 +11,13 @@ use leptos::prelude::*;
 #[component]
 pub fn ScreenPage() -> impl IntoView {
     let secret = param("secret");
-    let data = Resource::new({
-        let secret = secret.clone();
-        move || secret.clone()
-    }, load_screen);
+    let data = Resource::new(
+        {
+            let secret = secret.clone();
+            move || secret.clone()
+        },
+        load_screen,
+    );
     view! {
         <Suspense>
             {move || {
@@ -33,11 +36,18 @@ pub fn ScreenPage() -> impl IntoView {
 #[component]
 fn Screen(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
-    let live = Live::start(format!("/ws/screen/{secret}"), page.at, page.gathering, Vec::new());
+    let live = Live::start(
+        format!("/ws/screen/{secret}"),
+        page.at,
+        page.gathering,
+        Vec::new(),
+    );
     let g = live.gathering;
     let cards = Signal::derive(move || {
         let g = g.read();
-        g.current_step().map(|s| g.cards_of(s.id).cloned().collect()).unwrap_or_default()
+        g.current_step()
+            .map(|s| g.cards_of(s.id).cloned().collect())
+            .unwrap_or_default()
     });
     let entry = page.entry;
     view! {
