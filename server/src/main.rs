@@ -8,6 +8,7 @@ mod room;
 mod secrets;
 mod state;
 mod store;
+mod writer;
 mod ws;
 
 use app::api::SharedBackend;

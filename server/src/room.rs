@@ -2,11 +2,13 @@
 //!
 //! Each gathering in use has one `Room` task. Every action for it arrives
 //! through the room's queue and is applied one at a time, so there are no
-//! locks around the state and no two actions can interleave. An action is
-//! checked, written in one transaction (events, cards, the applied-action
-//! record), committed durably, and only then applied in memory, broadcast
-//! and acknowledged: an acknowledged action survives a crash, and a refused
-//! one leaves nothing behind.
+//! locks around the state and no two actions can interleave. The room keeps
+//! what it needs to decide in memory (the public view, who has joined, and
+//! each card with its author), so deciding never waits on the database. An
+//! action is checked, turned into one `Batch` of writes (events, cards, the
+//! applied-action record), committed durably by the writer, and only then
+//! applied in memory, broadcast and acknowledged: an acknowledged action
+//! survives a crash, and a refused one leaves nothing behind.
 //!
 //! Each event is serialised once into a `Frame` and fanned out through a
 //! bounded broadcast channel. A connection that falls behind loses its place
@@ -14,13 +16,14 @@
 //! snapshot. The last `RING` frames are kept so a reconnecting view gets
 //! exactly what it missed.
 
-use crate::store::{write, GatheringRow, Store, StoreError, Tx};
+use crate::store::{GatheringRow, Store, StoreError};
+use crate::writer::{Batch, Op};
 use app::gathering::{Card, Event, GatheringView, Joining, LogPosition, Tally};
 use app::ids::{ActionId, CardId, StepId};
 use app::protocol::{Action, ErrorCode, Outcome, OwnCard, Role, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
 use rand::seq::SliceRandom;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Frames kept for views that reconnect.
@@ -168,6 +171,15 @@ impl RoomHandle {
     }
 }
 
+/// What the room remembers of one card. Only the room and its author's
+/// own view ever see `author`.
+struct CardMeta {
+    step: StepId,
+    author: String,
+    text: String,
+    revealed_seq: Option<u64>,
+}
+
 /// The state a room task owns.
 struct Room {
     id: String,
@@ -176,7 +188,14 @@ struct Room {
     seq: u64,
     view: GatheringView,
     joined: HashSet<String>,
-    waiting: u32,
+    cards: HashMap<CardId, CardMeta>,
+    /// Card ids in the order they arrived (for a participant's own list).
+    arrival: Vec<CardId>,
+    /// Cards not yet revealed, in arrival order.
+    waiting: Vec<CardId>,
+    /// Each reveal's cards in their shuffled order, by event sequence, so a
+    /// withdrawn card can be cut out of the event that revealed it.
+    reveals: HashMap<u64, Vec<CardId>>,
     ring: VecDeque<Frame>,
     fanout: broadcast::Sender<Frame>,
 }
@@ -186,16 +205,35 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
     let mut view = row.genesis.clone();
     let mut seq = 0;
     let mut ring = VecDeque::new();
+    let mut reveals = HashMap::new();
     for (s, event) in store.events(&row.id).await? {
         view.apply(&event);
         seq = s;
+        if let Event::CardsRevealed { cards } = &event {
+            reveals.insert(s, cards.iter().map(|c| c.id.clone()).collect());
+        }
         ring.push_back(event_frame(s, event));
         if ring.len() > RING {
             ring.pop_front();
         }
     }
     let joined = store.participants(&row.id).await?.into_iter().collect();
-    let waiting = store.waiting_count(&row.id).await?;
+    let mut cards = HashMap::new();
+    let mut arrival = Vec::new();
+    let mut waiting = Vec::new();
+    for card in store.cards(&row.id).await? {
+        arrival.push(card.id.clone());
+        if card.revealed_seq.is_none() {
+            waiting.push(card.id.clone());
+        }
+        let meta = CardMeta {
+            step: card.step,
+            author: card.author,
+            text: card.text,
+            revealed_seq: card.revealed_seq,
+        };
+        cards.insert(card.id, meta);
+    }
     let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
     let room = Room {
         id: row.id,
@@ -204,7 +242,10 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         seq,
         view,
         joined,
+        cards,
+        arrival,
         waiting,
+        reveals,
         ring,
         fanout,
     };
@@ -224,6 +265,10 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
 
 fn event_frame(seq: u64, event: Event) -> Frame {
     frame(seq, &ServerMsg::Event { seq, event })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    Ok(serde_json::to_string(value)?)
 }
 
 impl Room {
@@ -272,6 +317,13 @@ impl Room {
         )
     }
 
+    fn batch(&self) -> Batch {
+        Batch {
+            gathering: self.id.clone(),
+            ops: Vec::new(),
+        }
+    }
+
     async fn subscribe(
         &mut self,
         actor: Actor,
@@ -280,10 +332,7 @@ impl Room {
         let mine = match &actor {
             Actor::Participant(author) => {
                 self.join(author.clone()).await?;
-                self.store.own_cards(&self.id, author).await.map_err(|e| {
-                    tracing::error!(gathering = %self.id, "loading own cards failed: {e}");
-                    EntryError::Unavailable
-                })?
+                self.own_cards(author)
             }
             _ => Vec::new(),
         };
@@ -294,6 +343,21 @@ impl Room {
             events: self.fanout.subscribe(),
             mine,
         })
+    }
+
+    fn own_cards(&self, author: &str) -> Vec<OwnCard> {
+        self.arrival
+            .iter()
+            .filter_map(|id| {
+                let card = self.cards.get(id).filter(|c| c.author == author)?;
+                Some(OwnCard {
+                    id: id.clone(),
+                    step: card.step,
+                    text: card.text.clone(),
+                    revealed: card.revealed_seq.is_some(),
+                })
+            })
+            .collect()
     }
 
     /// Exactly the frames a view at `since` missed, or a snapshot when the
@@ -328,14 +392,12 @@ impl Room {
             return Err(EntryError::Locked);
         }
         let people = self.joined.len() as u32 + 1;
-        let events = self.tally_events(people, self.waiting);
-        let result = async {
-            let mut tx = self.store.begin().await?;
-            write::add_participant(&mut tx, &self.id, &author).await?;
-            self.finish(tx, events).await
-        }
-        .await;
-        match result {
+        let events = self.tally_events(people, self.waiting.len() as u32);
+        let mut batch = self.batch();
+        batch.ops.push(Op::AddParticipant {
+            author: author.clone(),
+        });
+        match self.commit(batch, events).await {
             Ok(()) => {
                 self.joined.insert(author);
                 Ok(())
@@ -357,13 +419,16 @@ impl Room {
         }
     }
 
-    /// Appends `events` to the transaction, commits it durably, and only
-    /// then applies and broadcasts them.
-    async fn finish(&mut self, mut tx: Tx, events: Vec<Event>) -> Result<(), StoreError> {
+    /// Adds `events` to the batch, has the writer commit it durably, and
+    /// only then applies and broadcasts them.
+    async fn commit(&mut self, mut batch: Batch, events: Vec<Event>) -> Result<(), StoreError> {
         for (i, event) in events.iter().enumerate() {
-            write::append_event(&mut tx, &self.id, self.seq + 1 + i as u64, event).await?;
+            batch.ops.push(Op::AppendEvent {
+                seq: self.seq + 1 + i as u64,
+                body: json(event)?,
+            });
         }
-        tx.commit().await?;
+        self.store.writer().commit(batch).await?;
         self.publish(events);
         Ok(())
     }
@@ -449,6 +514,15 @@ impl Room {
         })
     }
 
+    /// The op that remembers an action's outcome, so a retry gets it again.
+    fn applied_op(actor: &Actor, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
+        Ok(Op::RecordApplied {
+            actor: actor.key().to_owned(),
+            action: id.as_str().to_owned(),
+            outcome: json(outcome)?,
+        })
+    }
+
     /// Stores an outcome and its events, with nothing else to write.
     async fn record(
         &mut self,
@@ -457,9 +531,9 @@ impl Room {
         outcome: Outcome,
         events: Vec<Event>,
     ) -> Result<Outcome, Refusal> {
-        let mut tx = self.store.begin().await?;
-        write::record_applied(&mut tx, &self.id, actor.key(), id.as_str(), &outcome).await?;
-        self.finish(tx, events).await?;
+        let mut batch = self.batch();
+        batch.ops.push(Self::applied_op(actor, id, &outcome)?);
+        self.commit(batch, events).await?;
         Ok(outcome)
     }
 
@@ -483,12 +557,31 @@ impl Room {
             revealed: false,
         };
         let outcome = Outcome::Added { card: card.clone() };
-        let events = self.tally_events(self.joined.len() as u32, self.waiting + 1);
-        let mut tx = self.store.begin().await?;
-        write::add_card(&mut tx, &self.id, &card.id, card.step, &author, &card.text).await?;
-        write::record_applied(&mut tx, &self.id, &author, id.as_str(), &outcome).await?;
-        self.finish(tx, events).await?;
-        self.waiting += 1;
+        let events = self.tally_events(self.joined.len() as u32, self.waiting.len() as u32 + 1);
+        let mut batch = self.batch();
+        batch.ops.push(Op::AddCard {
+            id: card.id.as_str().to_owned(),
+            step: step.0,
+            author: author.clone(),
+            text: card.text.clone(),
+        });
+        batch.ops.push(Self::applied_op(
+            &Actor::Participant(author.clone()),
+            id,
+            &outcome,
+        )?);
+        self.commit(batch, events).await?;
+        self.arrival.push(card.id.clone());
+        self.waiting.push(card.id.clone());
+        self.cards.insert(
+            card.id,
+            CardMeta {
+                step,
+                author,
+                text: card.text,
+                revealed_seq: None,
+            },
+        );
         Ok(outcome)
     }
 
@@ -498,37 +591,58 @@ impl Room {
         id: &ActionId,
         card: CardId,
     ) -> Result<Outcome, Refusal> {
-        let mut tx = self.store.begin().await?;
-        let Some(stored) = write::own_card(&mut tx, &self.id, &author, &card).await? else {
+        let Some(meta) = self.cards.get(&card).filter(|c| c.author == author) else {
             return Err(Refusal::Code(ErrorCode::UnknownCard));
         };
+        let revealed_seq = meta.revealed_seq;
         let outcome = Outcome::Withdrawn { card: card.clone() };
-        write::delete_card(&mut tx, &self.id, &card).await?;
-        write::record_applied(&mut tx, &self.id, &author, id.as_str(), &outcome).await?;
-        let (events, waiting) = match stored.revealed_seq {
+        let mut batch = self.batch();
+        batch.ops.push(Op::DeleteCard {
+            id: card.as_str().to_owned(),
+        });
+        batch
+            .ops
+            .push(Self::applied_op(&Actor::Participant(author), id, &outcome)?);
+        let events = match revealed_seq {
             Some(seq) => {
-                write::scrub_from_event(&mut tx, &self.id, seq, &card).await?;
-                (
-                    vec![Event::CardWithdrawn { card: card.clone() }],
-                    self.waiting,
-                )
+                // Cut the words out of the event that revealed them, so the
+                // log keeps no copy.
+                let remaining: Vec<Card> = self
+                    .reveals
+                    .get(&seq)
+                    .into_iter()
+                    .flatten()
+                    .filter(|c| **c != card)
+                    .filter_map(|c| {
+                        let m = self.cards.get(c)?;
+                        Some(Card {
+                            id: c.clone(),
+                            step: m.step,
+                            text: m.text.clone(),
+                        })
+                    })
+                    .collect();
+                batch.ops.push(Op::ReplaceEvent {
+                    seq,
+                    body: json(&Event::CardsRevealed { cards: remaining })?,
+                });
+                vec![Event::CardWithdrawn { card: card.clone() }]
             }
-            None => {
-                let waiting = self.waiting.saturating_sub(1);
-                (
-                    self.tally_events(self.joined.len() as u32, waiting),
-                    waiting,
-                )
-            }
+            None => self.tally_events(self.joined.len() as u32, self.waiting.len() as u32 - 1),
         };
-        if let Some(seq) = stored.revealed_seq {
+        self.commit(batch, events).await?;
+        if let Some(seq) = revealed_seq {
+            if let Some(batch) = self.reveals.get_mut(&seq) {
+                batch.retain(|c| *c != card);
+            }
             // The ring still holds the words in the frame that revealed them:
             // drop it and everything older, so a view that missed it is sent
             // a snapshot, which no longer has the card.
             self.ring.retain(|f| f.seq > seq);
         }
-        self.finish(tx, events).await?;
-        self.waiting = waiting;
+        self.cards.remove(&card);
+        self.arrival.retain(|c| *c != card);
+        self.waiting.retain(|c| *c != card);
         Ok(outcome)
     }
 
@@ -536,31 +650,48 @@ impl Room {
         let Some(step) = self.view.current_step().map(|s| s.id) else {
             return Err(Refusal::Code(ErrorCode::UnknownStep));
         };
-        let mut tx = self.store.begin().await?;
-        let mut cards = write::waiting_cards(&mut tx, &self.id, step).await?;
+        let mut ids: Vec<CardId> = self
+            .waiting
+            .iter()
+            .filter(|c| self.cards.get(*c).is_some_and(|m| m.step == step))
+            .cloned()
+            .collect();
         // Shuffled, so the order on the board says nothing about who wrote first.
-        cards.shuffle(&mut rand::rng());
+        ids.shuffle(&mut rand::rng());
+        let mut batch = self.batch();
         let mut events = Vec::new();
-        if !cards.is_empty() {
-            let seq = self.seq + 1;
-            for card in &cards {
-                write::mark_revealed(&mut tx, &self.id, &card.id, seq).await?;
+        let seq = self.seq + 1;
+        if !ids.is_empty() {
+            let mut cards = Vec::with_capacity(ids.len());
+            for c in &ids {
+                if let Some(m) = self.cards.get(c) {
+                    batch.ops.push(Op::MarkRevealed {
+                        id: c.as_str().to_owned(),
+                        seq,
+                    });
+                    cards.push(Card {
+                        id: c.clone(),
+                        step: m.step,
+                        text: m.text.clone(),
+                    });
+                }
             }
-            let revealed = cards
-                .iter()
-                .map(|c| Card {
-                    id: c.id.clone(),
-                    step: c.step,
-                    text: c.text.clone(),
-                })
-                .collect();
-            events.push(Event::CardsRevealed { cards: revealed });
+            events.push(Event::CardsRevealed { cards });
         }
-        let waiting = self.waiting.saturating_sub(cards.len() as u32);
-        events.extend(self.tally_events(self.joined.len() as u32, waiting));
-        write::record_applied(&mut tx, &self.id, actor.key(), id.as_str(), &Outcome::Done).await?;
-        self.finish(tx, events).await?;
-        self.waiting = waiting;
+        let still_waiting = self.waiting.len() - ids.len();
+        events.extend(self.tally_events(self.joined.len() as u32, still_waiting as u32));
+        batch.ops.push(Self::applied_op(actor, id, &Outcome::Done)?);
+        self.commit(batch, events).await?;
+        for c in &ids {
+            if let Some(m) = self.cards.get_mut(c) {
+                m.revealed_seq = Some(seq);
+            }
+        }
+        let revealed: HashSet<&CardId> = ids.iter().collect();
+        self.waiting.retain(|c| !revealed.contains(c));
+        if !ids.is_empty() {
+            self.reveals.insert(seq, ids);
+        }
         Ok(Outcome::Done)
     }
 }

@@ -1,24 +1,23 @@
 //! Storage: one SQLite file in WAL mode, created on first start.
 //!
 //! The store owns the SQL and nothing else: it does not decide what is
-//! allowed (the room does) and never holds state in memory. Writes that
-//! belong together take a `Tx` and are committed by the caller, so a change
-//! is stored whole or not at all. `synchronous = FULL` makes a commit
-//! durable before it returns, which is what lets the room acknowledge an
-//! action only once it is safe; `secure_delete` overwrites withdrawn text
-//! instead of leaving it in free pages.
+//! allowed (the room does) and holds no state in memory. Reads go through a
+//! small pool (WAL lets them run beside the writer); every write goes
+//! through the one `Writer` task (see `writer.rs`), as a batch that is
+//! stored whole or not at all. `synchronous = FULL` makes a commit durable
+//! before it returns, which is what lets a room acknowledge an action only
+//! once it is safe; `secure_delete` overwrites withdrawn text instead of
+//! leaving it in free pages.
 
+use crate::writer::{Batch, Op, Writer};
 use app::gathering::{Event, GatheringView};
 use app::ids::{CardId, JoinCode, StepId};
-use app::protocol::{Outcome, OwnCard};
+use app::protocol::Outcome;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{ConnectOptions, Row, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
-
-/// An open transaction; dropping it without `commit` rolls it back.
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 /// Why storage failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +33,10 @@ pub enum StoreError {
     },
     #[error("stored data could not be read: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("a commit failed: {0}")]
+    Round(String),
+    #[error("the database writer has stopped")]
+    WriterGone,
 }
 
 /// A gathering as the store knows it.
@@ -72,6 +75,7 @@ pub enum Lookup<'a> {
 pub struct StoredCard {
     pub id: CardId,
     pub step: StepId,
+    pub author: String,
     pub text: String,
     pub revealed_seq: Option<u64>,
 }
@@ -79,6 +83,7 @@ pub struct StoredCard {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 impl Store {
@@ -106,35 +111,40 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("secure_delete", "ON");
+        let mut writer = options.connect().await?;
+        sqlx::migrate!("./migrations").run(&mut writer).await?;
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(4)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            writer: Writer::start(writer),
+        })
     }
 
-    pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(self.pool.begin().await?)
+    /// The one writer, for rooms to commit their batches.
+    pub fn writer(&self) -> &Writer {
+        &self.writer
     }
 
     pub async fn create_gathering(&self, g: &NewGathering) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO gatherings (id, console_hash, screen_hash, join_token, join_code, salt, epoch, genesis, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&g.id)
-        .bind(&g.console_hash)
-        .bind(&g.screen_hash)
-        .bind(&g.join_token)
-        .bind(g.code.as_str())
-        .bind(&g.salt)
-        .bind(g.epoch as i64)
-        .bind(serde_json::to_string(&g.genesis)?)
-        .bind(g.created_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let op = Op::CreateGathering {
+            id: g.id.clone(),
+            console_hash: g.console_hash.clone(),
+            screen_hash: g.screen_hash.clone(),
+            join_token: g.join_token.clone(),
+            code: g.code.as_str().to_owned(),
+            salt: g.salt.clone(),
+            epoch: g.epoch as i64,
+            genesis: serde_json::to_string(&g.genesis)?,
+            created_at: g.created_at,
+        };
+        let batch = Batch {
+            gathering: g.id.clone(),
+            ops: vec![op],
+        };
+        self.writer.commit(batch).await
     }
 
     /// Whether a join code is in use by a gathering that has not ended.
@@ -202,41 +212,15 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// How many reflections wait to be revealed.
-    pub async fn waiting_count(&self, gathering: &str) -> Result<u32, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM cards WHERE gathering_id = ? AND revealed_seq IS NULL",
-        )
-        .bind(gathering)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n as u32)
-    }
-
-    /// A participant's own cards, for their eyes only.
-    pub async fn own_cards(
-        &self,
-        gathering: &str,
-        author: &str,
-    ) -> Result<Vec<OwnCard>, StoreError> {
+    /// Every card of a gathering, in the order they were added.
+    pub async fn cards(&self, gathering: &str) -> Result<Vec<StoredCard>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, step, text, revealed_seq FROM cards WHERE gathering_id = ? AND author = ? ORDER BY rowid",
+            "SELECT id, step, author, text, revealed_seq FROM cards WHERE gathering_id = ? ORDER BY rowid",
         )
         .bind(gathering)
-        .bind(author)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let card = read_card(row)?;
-                Ok(OwnCard {
-                    id: card.id,
-                    step: card.step,
-                    text: card.text,
-                    revealed: card.revealed_seq.is_some(),
-                })
-            })
-            .collect()
+        rows.iter().map(read_card).collect()
     }
 
     /// The outcome of an action already applied, if it was.
@@ -265,168 +249,8 @@ fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
     Ok(StoredCard {
         id: CardId::parse(&id).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
         step: StepId(step as u32),
+        author: row.try_get("author")?,
         text: row.try_get("text")?,
         revealed_seq: revealed.map(|s| s as u64),
     })
-}
-
-/// Writes that happen inside one transaction.
-pub mod write {
-    use super::*;
-
-    pub async fn append_event(
-        tx: &mut Tx,
-        gathering: &str,
-        seq: u64,
-        event: &Event,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO events (gathering_id, seq, body) VALUES (?, ?, ?)")
-            .bind(gathering)
-            .bind(seq as i64)
-            .bind(serde_json::to_string(event)?)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn record_applied(
-        tx: &mut Tx,
-        gathering: &str,
-        actor: &str,
-        action: &str,
-        outcome: &Outcome,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO applied_actions (gathering_id, actor, action_id, outcome) VALUES (?, ?, ?, ?)")
-            .bind(gathering)
-            .bind(actor)
-            .bind(action)
-            .bind(serde_json::to_string(outcome)?)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn add_participant(
-        tx: &mut Tx,
-        gathering: &str,
-        author: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT OR IGNORE INTO participants (gathering_id, author) VALUES (?, ?)")
-            .bind(gathering)
-            .bind(author)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn add_card(
-        tx: &mut Tx,
-        gathering: &str,
-        card: &CardId,
-        step: StepId,
-        author: &str,
-        text: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO cards (gathering_id, id, step, author, text) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(gathering)
-        .bind(card.as_str())
-        .bind(step.0 as i64)
-        .bind(author)
-        .bind(text)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    /// One of an author's cards, if it is theirs.
-    pub async fn own_card(
-        tx: &mut Tx,
-        gathering: &str,
-        author: &str,
-        card: &CardId,
-    ) -> Result<Option<StoredCard>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, step, text, revealed_seq FROM cards WHERE gathering_id = ? AND author = ? AND id = ?",
-        )
-        .bind(gathering)
-        .bind(author)
-        .bind(card.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-        row.as_ref().map(read_card).transpose()
-    }
-
-    pub async fn delete_card(
-        tx: &mut Tx,
-        gathering: &str,
-        card: &CardId,
-    ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM cards WHERE gathering_id = ? AND id = ?")
-            .bind(gathering)
-            .bind(card.as_str())
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    /// Cards of a step that wait to be revealed.
-    pub async fn waiting_cards(
-        tx: &mut Tx,
-        gathering: &str,
-        step: StepId,
-    ) -> Result<Vec<StoredCard>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, step, text, revealed_seq FROM cards WHERE gathering_id = ? AND step = ? AND revealed_seq IS NULL",
-        )
-        .bind(gathering)
-        .bind(step.0 as i64)
-        .fetch_all(&mut **tx)
-        .await?;
-        rows.iter().map(read_card).collect()
-    }
-
-    pub async fn mark_revealed(
-        tx: &mut Tx,
-        gathering: &str,
-        card: &CardId,
-        seq: u64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE cards SET revealed_seq = ? WHERE gathering_id = ? AND id = ?")
-            .bind(seq as i64)
-            .bind(gathering)
-            .bind(card.as_str())
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
-    /// Removes a withdrawn card's words from the event that revealed it, so
-    /// the log keeps no copy of them.
-    pub async fn scrub_from_event(
-        tx: &mut Tx,
-        gathering: &str,
-        seq: u64,
-        card: &CardId,
-    ) -> Result<(), StoreError> {
-        let body: Option<String> =
-            sqlx::query_scalar("SELECT body FROM events WHERE gathering_id = ? AND seq = ?")
-                .bind(gathering)
-                .bind(seq as i64)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some(body) = body else { return Ok(()) };
-        let mut event: Event = serde_json::from_str(&body)?;
-        if let Event::CardsRevealed { cards } = &mut event {
-            cards.retain(|c| &c.id != card);
-        }
-        sqlx::query("UPDATE events SET body = ? WHERE gathering_id = ? AND seq = ?")
-            .bind(serde_json::to_string(&event)?)
-            .bind(gathering)
-            .bind(seq as i64)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
 }
