@@ -4,6 +4,7 @@ mod backend;
 mod config;
 mod forms;
 mod hub;
+mod pace;
 mod room;
 mod secrets;
 mod state;

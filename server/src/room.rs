@@ -28,6 +28,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Frames kept for views that reconnect.
 const RING: usize = 1024;
+/// Missed events past which a reconnecting view gets a snapshot instead.
+const CATCH_UP_LIMIT: u64 = 256;
 /// Frames a connection may fall behind before it is resynchronised.
 const FANOUT_CAPACITY: usize = 256;
 /// Commands that may wait for a room before senders wait too.
@@ -367,7 +369,9 @@ impl Room {
             Some(at) if at.epoch == self.epoch && at.seq == self.seq => Vec::new(),
             Some(at) if at.epoch == self.epoch && at.seq < self.seq => {
                 let oldest = self.ring.front().map(|f| f.seq).unwrap_or(u64::MAX);
-                if oldest <= at.seq + 1 {
+                // Past a point, one snapshot is less to send than the events.
+                let cheaper = self.seq - at.seq > CATCH_UP_LIMIT;
+                if oldest <= at.seq + 1 && !cheaper {
                     self.ring
                         .iter()
                         .filter(|f| f.seq > at.seq)

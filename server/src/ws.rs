@@ -7,6 +7,7 @@
 //! deadline and pings find dead peers, so a stalled phone only ever holds up
 //! itself.
 
+use crate::pace::{Pace, Verdict};
 use crate::room::{Actor, EntryError, Frame, RoomHandle};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
@@ -166,6 +167,26 @@ async fn send(socket: &mut WebSocket, msg: Message) -> bool {
     )
 }
 
+/// Closes with a reason and waits (briefly) for the peer's answer, so the
+/// reason arrives even if the peer had more messages in flight.
+async fn part(mut socket: WebSocket, code: u16, reason: &'static str) {
+    let close = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    if !send(&mut socket, Message::Close(Some(close))).await {
+        return;
+    }
+    let _ = tokio::time::timeout(SEND_DEADLINE, async {
+        while let Some(Ok(msg)) = socket.recv().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 fn encode(msg: &ServerMsg) -> Message {
     Message::Text(serde_json::to_string(msg).unwrap_or_default().into())
 }
@@ -179,11 +200,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
                 EntryError::Locked => "locked",
                 EntryError::Unavailable => "unavailable",
             };
-            let close = CloseFrame {
-                code: 4000,
-                reason: reason.into(),
-            };
-            let _ = send(&mut socket, Message::Close(Some(close))).await;
+            part(socket, 4000, reason).await;
             return;
         }
     };
@@ -201,12 +218,28 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
     let mut awaiting_pong = false;
+    let mut pace = Pace::new(std::time::Instant::now());
 
     loop {
         tokio::select! {
             incoming = socket.recv() => {
                 let reply = match incoming {
-                    Some(Ok(Message::Text(text))) => handle(&room, &actor, text.as_str()).await,
+                    Some(Ok(Message::Text(text))) => match pace.check(std::time::Instant::now()) {
+                        Verdict::Pass => handle(&room, &actor, text.as_str()).await,
+                        Verdict::Slow(wait) => {
+                            let id = ClientMsg::decode(text.as_str()).ok().map(|ClientMsg::Act { id, .. }| id);
+                            let refused = encode(&ServerMsg::Error { id, code: ErrorCode::RateLimited });
+                            if !send(&mut socket, refused).await {
+                                return;
+                            }
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        Verdict::Close => {
+                            part(socket, 1008, "too many messages; please slow down").await;
+                            return;
+                        }
+                    },
                     Some(Ok(Message::Binary(_))) => encode(&ServerMsg::Error { id: None, code: ErrorCode::Malformed }),
                     Some(Ok(Message::Pong(_))) => { awaiting_pong = false; continue }
                     Some(Ok(Message::Ping(_))) => continue,

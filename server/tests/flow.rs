@@ -94,9 +94,11 @@ async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(
     let seen = screen.view.clone().ok_or("the screen has no view")?;
     server.restart().await?;
     // The screen resumes from where it was: nothing missed, so nothing resent.
-    let mut screen = server.connect(&g.screen_ws(), None, Some(before)).await?;
-    assert!(screen.view.is_none(), "no snapshot when nothing was missed");
-    screen.assume(before, seen);
+    let mut screen = server
+        .reconnect(&g.screen_ws(), None, before, seen.clone())
+        .await?;
+    assert!(screen.events_seen.is_empty(), "nothing was resent");
+    assert_eq!(screen.view.as_ref(), Some(&seen));
     let page: app::api::ScreenPage = server
         .api("screen", &[("secret", &g.screen_secret)], None)
         .await?;

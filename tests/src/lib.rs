@@ -251,7 +251,35 @@ impl TestServer {
         let mut client = Client {
             socket,
             view: None,
-            at: None,
+            at: since,
+            mine: Vec::new(),
+            events_seen: Vec::new(),
+        };
+        client.settle().await?;
+        Ok(client)
+    }
+
+    /// Reconnects a view that was at `at` with state `view`, as the browser
+    /// does: it asks only for what it missed and applies that to what it had.
+    pub async fn reconnect(
+        &self,
+        path: &str,
+        device: Option<&Device>,
+        at: LogPosition,
+        view: GatheringView,
+    ) -> Result<Client> {
+        let query = format!("?epoch={}&seq={}", at.epoch, at.seq);
+        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
+        if let Some(device) = device {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        let mut client = Client {
+            socket,
+            view: Some(view),
+            at: Some(at),
             mine: Vec::new(),
             events_seen: Vec::new(),
         };
@@ -413,12 +441,6 @@ impl Client {
         Ok(())
     }
 
-    /// Adopts a known starting point (the page's state) without a snapshot.
-    pub fn assume(&mut self, at: LogPosition, view: GatheringView) {
-        self.at = Some(at);
-        self.view = Some(view);
-    }
-
     /// Sends an action and waits for its answer, absorbing events meanwhile.
     pub async fn act(&mut self, action: Action) -> Result<Result<Outcome, ErrorCode>> {
         self.act_as(action_id(), action).await
@@ -480,4 +502,106 @@ impl Client {
             .map(|v| v.cards.iter().map(|c| c.text.clone()).collect())
             .unwrap_or_default()
     }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for the load tool and the crash test.
+
+impl TestServer {
+    /// The process id of the running server, if it is running (for reading
+    /// its memory use from `/proc`).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Starts the server again after an explicit `kill()`, on the same port
+    /// and database (`restart()` is `kill()` followed by this).
+    pub async fn start_again(&mut self) -> Result<()> {
+        self.kill()?;
+        self.spawn().await
+    }
+}
+
+/// Starts a gathering on any Hearth at `base` (e.g. `http://127.0.0.1:3000`)
+/// the way the start page does, and reads the links the console shows. The
+/// same as `TestServer::create_gathering`, for a server this process did not
+/// start. `http` must not follow redirects.
+pub async fn create_gathering_at(
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    prompt: &str,
+) -> Result<Gathering> {
+    let response = http
+        .post(format!("{base}/start"))
+        .form(&[("name", name), ("prompt", prompt)])
+        .send()
+        .await?;
+    let location = redirect_target(&response).ok_or_else(|| {
+        format!(
+            "starting a gathering did not redirect (status {})",
+            response.status()
+        )
+    })?;
+    let console_secret = location
+        .strip_prefix("/console/")
+        .ok_or("no console link")?
+        .to_owned();
+    let response = http
+        .post(format!("{base}/api/console"))
+        .form(&[("secret", console_secret.as_str())])
+        .send()
+        .await?;
+    let status = response.status();
+    let body = response.text().await?;
+    if !status.is_success() {
+        return Err(format!("/api/console answered {status}: {body}").into());
+    }
+    let page: ConsolePage = serde_json::from_str(&body)?;
+    let last_segment = |url: &str| url.rsplit('/').next().map(str::to_owned);
+    Ok(Gathering {
+        screen_secret: last_segment(&page.screen_url).ok_or("no screen link")?,
+        join_token: last_segment(&page.entry.join_url).ok_or("no join link")?,
+        console_secret,
+        code: page.entry.code.to_string(),
+        page,
+    })
+}
+
+impl TestServer {
+    /// Reconnects a view that was at `at` with `view`, as a browser does
+    /// after a drop: the server sends only what was missed (or a snapshot),
+    /// and the missed events apply on top of `view`. (`connect` with a
+    /// position cannot do this: it has no state to apply them to.)
+    pub async fn resume(
+        &self,
+        path: &str,
+        device: Option<&Device>,
+        at: LogPosition,
+        view: GatheringView,
+    ) -> Result<Client> {
+        let url = format!("ws://{}{path}?epoch={}&seq={}", self.addr, at.epoch, at.seq);
+        let mut request = url.into_client_request()?;
+        if let Some(device) = device {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        let mut client = Client {
+            socket,
+            view: Some(view),
+            at: Some(at),
+            mine: Vec::new(),
+            events_seen: Vec::new(),
+        };
+        client.settle().await?;
+        Ok(client)
+    }
+}
+
+/// Runs futures concurrently (several views settling at once) and returns
+/// their outputs in order.
+pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    futures_util::future::join_all(futures).await
 }

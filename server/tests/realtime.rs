@@ -1,0 +1,130 @@
+//! The real-time contract: a view that reconnects gets exactly what it
+//! missed (or a snapshot when that is simpler), and a client that floods the
+//! server is slowed and then closed without disturbing anyone else.
+
+use app::gathering::LogPosition;
+use app::ids::StepId;
+use app::protocol::{Action, ErrorCode, ServerMsg};
+use app::reflection::ReflectionText;
+use hearth_tests::{Device, TestServer};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hearth");
+
+fn reflection(text: &str) -> Action {
+    Action::AddReflection {
+        step: StepId(1),
+        text: ReflectionText::parse(text).expect("valid test text"),
+    }
+}
+
+#[tokio::test]
+async fn a_view_that_reconnects_gets_exactly_what_it_missed() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Resume", "Prompt").await?;
+    let screen = server.connect(&g.screen_ws(), None, None).await?;
+    let (at, seen) = (
+        screen.at.ok_or("no position")?,
+        screen.view.clone().ok_or("no view")?,
+    );
+    drop(screen);
+
+    // While the screen is away, three reflections are added and revealed.
+    let mut phone = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+    for text in ["one", "two", "three"] {
+        phone.act(reflection(text)).await??;
+    }
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    console.act(Action::Reveal).await??;
+    console.settle().await?;
+    let now = console.at.ok_or("no position")?;
+
+    let screen = server.reconnect(&g.screen_ws(), None, at, seen).await?;
+    assert_eq!(
+        screen.events_seen,
+        ((at.seq + 1)..=now.seq).collect::<Vec<_>>(),
+        "each missed event once, in order"
+    );
+    assert_eq!(
+        screen.view, console.view,
+        "replaying the missed events reaches the server's state"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_view_from_another_epoch_gets_a_snapshot() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Epochs", "Prompt").await?;
+    let console = server.connect(&g.console_ws(), None, None).await?;
+    let at = console.at.ok_or("no position")?;
+    let stale = LogPosition {
+        epoch: at.epoch ^ 1,
+        seq: at.seq,
+    };
+    let screen = server.connect(&g.screen_ws(), None, Some(stale)).await?;
+    assert_eq!(
+        screen.at,
+        Some(at),
+        "a fresh snapshot replaces history from another epoch"
+    );
+    assert_eq!(screen.view, console.view);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Flood", "Prompt").await?;
+    let mut calm = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+    let mut flood = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+
+    let mut limited = 0;
+    let closed;
+    for i in 0..400 {
+        let text = format!(
+            r#"{{"type":"act","id":"flood-{i:06}","action":{{"kind":"withdraw","card":"0000000000000000"}}}}"#
+        );
+        if flood.send_text(&text).await.is_err() {
+            break;
+        }
+        while let Ok(msg) = flood.next(Duration::from_millis(1)).await {
+            if let ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } = msg
+            {
+                limited += 1;
+            }
+        }
+    }
+    loop {
+        match flood.next(Duration::from_secs(30)).await {
+            Ok(ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            }) => limited += 1,
+            Ok(_) => {}
+            Err(e) => {
+                closed = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    assert!(limited > 0, "the flood was slowed");
+    let closed = closed.unwrap_or_default();
+    assert!(
+        closed.contains("slow down"),
+        "the flood was closed with a reason: {closed}"
+    );
+
+    // The calm phone was never held up.
+    assert!(calm.act(reflection("still fine")).await?.is_ok());
+    Ok(())
+}
