@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod drafts;
 pub mod gathering;
 pub mod i18n;
 pub mod ids;

@@ -81,17 +81,47 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   // The server crashes and comes back: every view reconnects by itself.
   await hearth.kill();
   await phonePage.locator('.link-status[data-status="reconnecting"]').waitFor({ state: 'attached' });
+  await phonePage.getByText(/Reconnecting/).waitFor();
+  // Written and sent while the server is down: it waits on the phone.
+  await phonePage.getByRole('textbox', { name: 'Your reflection' }).fill('Still here after the restart.');
+  await phonePage.getByRole('button', { name: 'Add reflection' }).click();
+  await phonePage.getByText('Sending…').waitFor();
   await hearth.start();
   await Promise.all([live(facilitator), live(screen), live(phonePage)]);
   assert.equal(await screen.locator('.board .card').count(), 2, 'every card is still on the screen');
-
-  await phonePage.getByRole('textbox', { name: 'Your reflection' }).fill('Still here after the restart.');
-  await phonePage.getByRole('button', { name: 'Add reflection' }).click();
-  await phonePage.getByText('Received. Thank you.').waitFor();
+  await phonePage.getByText('Received. Thank you.').waitFor({ timeout: 20_000 });
   await facilitator.getByRole('button', { name: 'Reveal reflections' }).click({ timeout: 5000 });
   await screen.locator('.board .card', { hasText: 'Still here after the restart.' }).waitFor({ timeout: 2000 });
 
   // And a reload shows the same board from the server.
   await screen.reload();
   assert.equal(await screen.locator('.board .card').count(), 3);
+});
+
+test('a half-written reflection survives a reload and is sent once', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const r = await fetch(`${hearth.base}/start`, {
+    method: 'POST', body: new URLSearchParams({ name: 'Drafts', prompt: 'What do you notice?' }), redirect: 'manual',
+  });
+  const facilitator = await (await browser.newContext(laptop)).newPage();
+  await facilitator.goto(hearth.base + r.headers.get('location'));
+  const code = (await facilitator.getByTestId('join-code').textContent()).trim();
+
+  const page = await (await browser.newContext(phone)).newPage();
+  await page.goto(`${hearth.base}/join?code=${code}`);
+  await live(page);
+  const box = page.getByRole('textbox', { name: 'Your reflection' });
+  await box.fill('Half a thought that must not be lost');
+  await page.reload();
+  await live(page);
+  await page.waitForFunction(() => document.querySelector('#reflection')?.value === 'Half a thought that must not be lost');
+  await page.getByRole('button', { name: 'Add reflection' }).click();
+  await page.getByText('Received. Thank you.').waitFor();
+  assert.equal(await box.inputValue(), '', 'the box is empty once the reflection is stored');
+  await page.reload();
+  await live(page);
+  assert.equal(await page.locator('#reflection').inputValue(), '', 'nothing comes back once it was sent');
+  assert.equal(await page.locator('.own-cards li').count(), 1);
 });

@@ -3,6 +3,7 @@
 
 use super::{param, query};
 use crate::api::{load_participant, ParticipantPage as Data};
+use crate::drafts::{self, Draft};
 use crate::i18n::{error_msg, use_i18n, Msg};
 use crate::live::{new_action_id, Live};
 use crate::protocol::{Action, ErrorCode, Outcome};
@@ -58,6 +59,28 @@ fn Participant(page: Data, token: String) -> impl IntoView {
     let g = live.gathering;
     let draft = RwSignal::new(String::new());
     let form_id = RwSignal::new(page.form_id);
+    // Words typed before a reload or a sleep come back, with their id.
+    let scope = StoredValue::new(token.clone());
+    Effect::new(move |_| {
+        if let Some(saved) = drafts::load(&scope.read_value()) {
+            form_id.set(saved.id);
+            draft.set(saved.text);
+        }
+    });
+    let keep = move |text: String| {
+        drafts::save(
+            &scope.read_value(),
+            &Draft {
+                id: form_id.get_untracked(),
+                text: text.clone(),
+            },
+        );
+        draft.set(text);
+    };
+    let forget = move || {
+        drafts::clear(&scope.read_value());
+        draft.set(String::new());
+    };
     let initial = query("error")
         .as_deref()
         .and_then(posted_error)
@@ -104,7 +127,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                             mine.push(card);
                         }
                     });
-                    draft.set(String::new());
+                    forget();
                     form_id.set(new_action_id());
                     feedback.set(Feedback::Received);
                 }
@@ -155,7 +178,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                         maxlength=REFLECTION_MAX_CHARS
                         aria-describedby="reflection-hint reflection-count"
                         prop:value=move || draft.get()
-                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:input=move |ev| keep(event_target_value(&ev))
                     ></textarea>
                     <p id="reflection-count" class="hint">{chars_left}</p>
                     <div class="actions">
@@ -165,7 +188,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                         <button
                             type="button"
                             on:click=move |_| {
-                                draft.set(String::new());
+                                forget();
                                 feedback.set(Feedback::Passed);
                             }
                         >
