@@ -28,6 +28,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Frames kept for views that reconnect.
 const RING: usize = 1024;
+/// How long a room with nobody connected stays in memory.
+const IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 /// Missed events past which a reconnecting view gets a snapshot instead.
 const CATCH_UP_LIMIT: u64 = 256;
 /// Frames a connection may fall behind before it is resynchronised.
@@ -274,30 +276,50 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 impl Room {
+    /// Serves commands until the room has been idle, with nobody watching,
+    /// for `IDLE`; then it closes its queue, finishes what was already sent,
+    /// and ends, and the hub starts it afresh from storage when needed. A
+    /// long-running instance thus holds only the gatherings in use.
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
-        while let Some(command) = rx.recv().await {
-            match command {
-                Command::Subscribe {
-                    actor,
-                    since,
-                    reply,
-                } => {
-                    let _ = reply.send(self.subscribe(actor, since).await);
+        loop {
+            let command = match tokio::time::timeout(IDLE, rx.recv()).await {
+                Ok(Some(command)) => command,
+                Ok(None) => break,
+                Err(_) if self.fanout.receiver_count() == 0 => {
+                    rx.close();
+                    while let Some(command) = rx.recv().await {
+                        self.handle(command).await;
+                    }
+                    break;
                 }
-                Command::Join { author, reply } => {
-                    let _ = reply.send(self.join(author).await);
-                }
-                Command::Act {
-                    actor,
-                    id,
-                    action,
-                    reply,
-                } => {
-                    let _ = reply.send(self.act(actor, id, action).await);
-                }
-                Command::Snapshot { reply } => {
-                    let _ = reply.send((self.snapshot_frame(), self.position(), self.view.clone()));
-                }
+                Err(_) => continue,
+            };
+            self.handle(command).await;
+        }
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Subscribe {
+                actor,
+                since,
+                reply,
+            } => {
+                let _ = reply.send(self.subscribe(actor, since).await);
+            }
+            Command::Join { author, reply } => {
+                let _ = reply.send(self.join(author).await);
+            }
+            Command::Act {
+                actor,
+                id,
+                action,
+                reply,
+            } => {
+                let _ = reply.send(self.act(actor, id, action).await);
+            }
+            Command::Snapshot { reply } => {
+                let _ = reply.send((self.snapshot_frame(), self.position(), self.view.clone()));
             }
         }
     }
