@@ -602,6 +602,36 @@ impl TestServer {
 
 /// Runs futures concurrently (several views settling at once) and returns
 /// their outputs in order.
-pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     futures_util::future::join_all(futures).await
+}
+
+impl Client {
+    /// Sends an action without waiting for its answer (to have several in
+    /// flight at once).
+    pub async fn send_act(&mut self, id: &ActionId, action: Action) -> Result<()> {
+        let text = serde_json::to_string(&ClientMsg::Act {
+            id: id.clone(),
+            action,
+        })?;
+        self.send_text(&text).await
+    }
+
+    /// Waits for the next answer to any action, absorbing events meanwhile.
+    pub async fn next_answer(
+        &mut self,
+        within: Duration,
+    ) -> Result<(ActionId, Result<Outcome, ErrorCode>)> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left).await? {
+                ServerMsg::Ack { id, outcome } => return Ok((id, Ok(outcome))),
+                ServerMsg::Error { id: Some(id), code } => return Ok((id, Err(code))),
+                _ => {}
+            }
+        }
+    }
 }

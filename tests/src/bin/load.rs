@@ -1,0 +1,1299 @@
+//! The load tool: many phones in a few rooms, a steady stream of reflections,
+//! and how long each one takes to reach every view in its room.
+//!
+//! ```sh
+//! cargo run --release -p hearth-tests --bin load -- --participants 2000 --gatherings 4 --rate 100 --duration 20
+//! ```
+//!
+//! It starts Hearth itself (`--bin`, by default the workspace's release
+//! build, else the debug build) or uses one already running on this machine
+//! (`--server http://127.0.0.1:3000`). It creates the gatherings, opens one
+//! WebSocket per participant (each its own device) and one screen per
+//! gathering, posts reflections at the given total rate, and has each
+//! gathering's console reveal as soon as reflections are acknowledged. A
+//! post's latency is the time from sending it to the moment the reveal
+//! carrying its words has reached every participant and the screen of its
+//! gathering. The last line printed is the summary:
+//!
+//! `LOAD participants=… gatherings=… posts=… acked=… lost=… dup=… p50_ms=… p95_ms=… p99_ms=… max_ms=… server_rss_mb=… kb_per_conn=…`
+//!
+//! Every loop is bounded in count and time, and it only ever talks to
+//! loopback addresses.
+
+use app::ids::{ActionId, StepId};
+use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, ServerMsg};
+use app::reflection::ReflectionText;
+use futures_util::{SinkExt, StreamExt};
+use hearth_tests::{create_gathering_at, workspace_root, Device, Gathering, TestServer};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch, Notify};
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const USAGE: &str = "\
+usage: load [flags]
+  --participants N      participant connections in all (default 200)
+  --gatherings G        gatherings to spread them over (default 2)
+  --rate R              reflections per second in all (default 50)
+  --duration S          seconds of posting (default 10)
+  --server URL          an already running Hearth on this machine, e.g. http://127.0.0.1:3000
+  --server-pid PID      its process id, for its memory use (found from the port if omitted)
+  --bin PATH            the hearth binary to start instead (default target/release/hearth,
+                        else target/debug/hearth, under the workspace root)
+  --connect-batch N     connections opened at once (default 200)
+  --connect-timeout S   seconds one connection may take to open (default 20)
+  --drain S             seconds to wait after posting for the last cards (default 10)";
+
+/// How long the room may take to let all connections in, beyond a per
+/// connection allowance.
+const READY_BASE: Duration = Duration::from_secs(30);
+/// The per-connection allowance (each join is one durable write).
+const READY_PER_CONN: Duration = Duration::from_millis(20);
+/// Longest the tool spends opening connections.
+const CONNECT_PHASE_LIMIT: Duration = Duration::from_secs(600);
+/// Longest a reveal may stay unanswered before the console tries again.
+const REVEAL_PATIENCE: Duration = Duration::from_secs(10);
+/// Least time between two reveals of one console: the server lets one
+/// connection act about 10 times a second.
+const REVEAL_GAP: Duration = Duration::from_millis(110);
+/// Marks a post's number inside its text: `~p<n>~`.
+const MARK: &str = "~p";
+
+struct Args {
+    participants: usize,
+    gatherings: usize,
+    rate: f64,
+    duration: f64,
+    server: Option<String>,
+    server_pid: Option<u32>,
+    bin: Option<PathBuf>,
+    connect_batch: usize,
+    connect_timeout: Duration,
+    drain: Duration,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        participants: 200,
+        gatherings: 2,
+        rate: 50.0,
+        duration: 10.0,
+        server: None,
+        server_pid: None,
+        bin: None,
+        connect_batch: 200,
+        connect_timeout: Duration::from_secs(20),
+        drain: Duration::from_secs(10),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+            None => (flag.clone(), None),
+        };
+        let value = match inline {
+            Some(v) => v,
+            None => it.next().ok_or_else(|| format!("{name} needs a value"))?,
+        };
+        match name.as_str() {
+            "--participants" => args.participants = number(&name, &value)?,
+            "--gatherings" => args.gatherings = number(&name, &value)?,
+            "--rate" => args.rate = number(&name, &value)?,
+            "--duration" => args.duration = number(&name, &value)?,
+            "--server" => args.server = Some(value),
+            "--server-pid" => args.server_pid = Some(number(&name, &value)?),
+            "--bin" => args.bin = Some(PathBuf::from(value)),
+            "--connect-batch" => args.connect_batch = number(&name, &value)?,
+            "--connect-timeout" => {
+                args.connect_timeout = Duration::from_secs_f64(number(&name, &value)?)
+            }
+            "--drain" => args.drain = Duration::from_secs_f64(number(&name, &value)?),
+            _ => return Err(format!("unknown flag {name}")),
+        }
+    }
+    let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(what.to_owned()) };
+    check(
+        (1..=100_000).contains(&args.participants),
+        "--participants must be 1 to 100000",
+    )?;
+    check(
+        (1..=args.participants.min(1000)).contains(&args.gatherings),
+        "--gatherings must be 1 to min(participants, 1000)",
+    )?;
+    check(
+        args.rate > 0.0 && args.rate <= 100_000.0,
+        "--rate must be above 0 and at most 100000",
+    )?;
+    check(
+        args.duration > 0.0 && args.duration <= 3600.0,
+        "--duration must be above 0 and at most 3600 seconds",
+    )?;
+    check(
+        args.rate * args.duration <= 5_000_000.0,
+        "rate × duration must be at most 5,000,000 posts",
+    )?;
+    check(
+        (1..=5000).contains(&args.connect_batch),
+        "--connect-batch must be 1 to 5000",
+    )?;
+    check(
+        args.connect_timeout >= Duration::from_secs(1)
+            && args.connect_timeout <= Duration::from_secs(300),
+        "--connect-timeout must be 1 to 300 seconds",
+    )?;
+    check(
+        args.drain <= Duration::from_secs(600),
+        "--drain must be at most 600 seconds",
+    )?;
+    if args.server.is_some() && args.bin.is_some() {
+        return Err("give --server or --bin, not both".into());
+    }
+    Ok(args)
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}: `{value}` is not a valid number"))
+}
+
+/// Reads `http://host:port` and refuses anything but this machine.
+fn loopback(url: &str) -> Result<SocketAddr, String> {
+    let refuse = || {
+        format!(
+            "--server {url}: the load tool only talks to a Hearth on this machine; \
+             give http://127.0.0.1:<port> or http://localhost:<port>"
+        )
+    };
+    let rest = url.strip_prefix("http://").ok_or_else(refuse)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(refuse());
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').ok_or_else(refuse)?;
+        (host, after.strip_prefix(':').unwrap_or("80"))
+    } else {
+        authority.rsplit_once(':').unwrap_or((authority, "80"))
+    };
+    let ip: IpAddr = if host.eq_ignore_ascii_case("localhost") {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        host.parse().map_err(|_| refuse())?
+    };
+    if !ip.is_loopback() {
+        return Err(refuse());
+    }
+    let port: u16 = port.parse().map_err(|_| refuse())?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Raises this process's open-file limit (inherited by a server it starts)
+/// with `prlimit`, so thousands of sockets can be open.
+fn raise_open_files(needed: u64) {
+    let read = || -> Option<(u64, u64)> {
+        let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+        let mut fields = line.split_whitespace().skip(3);
+        let value = |f: Option<&str>| match f? {
+            "unlimited" => Some(u64::MAX),
+            n => n.parse().ok(),
+        };
+        Some((value(fields.next())?, value(fields.next())?))
+    };
+    let Some((soft, hard)) = read() else { return };
+    let want = needed + 512;
+    if soft >= want {
+        return;
+    }
+    let nr_open = std::fs::read_to_string("/proc/sys/fs/nr_open")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(1 << 20);
+    let new_soft = want.max(65_536).min(nr_open);
+    let new_hard = hard.max(new_soft);
+    let hard_text = if new_hard == u64::MAX {
+        "unlimited".to_owned()
+    } else {
+        new_hard.to_string()
+    };
+    let attempt = |soft: u64, hard: &str| {
+        std::process::Command::new("prlimit")
+            .arg("--pid")
+            .arg(std::process::id().to_string())
+            .arg(format!("--nofile={soft}:{hard}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !attempt(new_soft, &hard_text) && hard != u64::MAX {
+        // Not allowed to raise the hard limit: go as far as it allows.
+        attempt(hard.min(new_soft), &hard.to_string());
+    }
+    let now = read().map(|(s, _)| s).unwrap_or(soft);
+    if now >= want {
+        println!("open-file limit raised from {soft} to {now}");
+    } else {
+        println!(
+            "warning: the open-file limit is {now} (hard limit {hard}, which this process may \
+             not raise) but about {want} are needed; if connections fail with \"Too many open \
+             files\", run `ulimit -n 65536` (as a user allowed to) and try again"
+        );
+    }
+}
+
+/// The resident memory of a process, in KiB.
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU seconds a process has used (user + system), assuming the usual
+/// 100 clock ticks a second.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; the fields after it do not.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// The process listening on a local TCP port, found through `/proc`.
+fn find_listening_pid(port: u16) -> Option<u32> {
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state), Some(inode)) =
+                (fields.get(1), fields.get(3), fields.get(9))
+            else {
+                continue;
+            };
+            let listening_here = *state == "0A"
+                && local
+                    .rsplit_once(':')
+                    .and_then(|(_, p)| u16::from_str_radix(p, 16).ok())
+                    == Some(port);
+            if listening_here {
+                inodes.push(format!("socket:[{inode}]"));
+            }
+        }
+    }
+    if inodes.is_empty() {
+        return None;
+    }
+    for entry in std::fs::read_dir("/proc").ok()?.flatten().take(100_000) {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten().take(1_000_000) {
+            if let Ok(target) = std::fs::read_link(fd.path()) {
+                if inodes.iter().any(|i| target.as_os_str() == i.as_str()) {
+                    return Some(pid);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// One planned reflection.
+#[derive(Default)]
+struct Post {
+    gathering: AtomicU32,
+    /// Nanoseconds since the start, plus one; zero while unsent.
+    sent_ns: AtomicU64,
+    acks: AtomicU32,
+    /// When its first acknowledgement arrived (as `sent_ns`).
+    ack_ns: AtomicU64,
+    card: OnceLock<String>,
+    refused: AtomicBool,
+    /// Clients of its gathering that have it.
+    seen: AtomicU32,
+    /// When the last of them got it (as `sent_ns`); zero until then.
+    done_ns: AtomicU64,
+}
+
+/// One gathering's figures.
+#[derive(Default)]
+struct Room {
+    /// Clients (participants and the screen) every card must reach.
+    target: AtomicU32,
+    /// Acknowledged reflections no reveal has been sent for yet.
+    pending: AtomicU64,
+    wake: Notify,
+    reveals: AtomicU64,
+    reveal_ns: AtomicU64,
+    /// When each reveal was sent (as `sent_ns`), in order.
+    reveals_sent: Mutex<Vec<u64>>,
+}
+
+struct Shared {
+    start: Instant,
+    run: String,
+    posts: Vec<Post>,
+    rooms: Vec<Room>,
+    sent: AtomicU64,
+    acked: AtomicU64,
+    dup: AtomicU64,
+    /// Cards that reached a client of another gathering.
+    crossed: AtomicU64,
+    /// Snapshots after the first: the server resynchronised a slow client.
+    resyncs: AtomicU64,
+    /// Events that did not follow the previous one.
+    gaps: AtomicU64,
+    disconnects: AtomicU64,
+    send_failures: AtomicU64,
+    errors: Mutex<HashMap<String, u64>>,
+}
+
+impl Shared {
+    fn now_ns(&self) -> u64 {
+        self.start.elapsed().as_nanos() as u64 + 1
+    }
+
+    fn error(&self, what: impl Into<String>) {
+        let mut errors = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+        *errors.entry(what.into()).or_default() += 1;
+    }
+
+    fn post_id(&self, n: usize) -> String {
+        format!("load-{}-{n}", self.run)
+    }
+
+    /// The post an action id names, if it is one of ours.
+    fn post_of(&self, id: &str) -> Option<usize> {
+        let n: usize = id
+            .strip_prefix("load-")?
+            .strip_prefix(self.run.as_str())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()?;
+        (n < self.posts.len()).then_some(n)
+    }
+}
+
+/// What one client has seen, kept small: a bit per post.
+struct Seen {
+    bits: Vec<u64>,
+    last_seq: Option<u64>,
+    snapshots: u32,
+}
+
+impl Seen {
+    fn new() -> Self {
+        Self {
+            bits: Vec::new(),
+            last_seq: None,
+            snapshots: 0,
+        }
+    }
+
+    /// Marks post `n` as seen; says whether it already was.
+    fn mark(&mut self, n: usize) -> bool {
+        let (word, bit) = (n / 64, 1u64 << (n % 64));
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        let was = self.bits[word] & bit != 0;
+        self.bits[word] |= bit;
+        was
+    }
+}
+
+/// The number after the first `key` in `text`.
+fn number_after(text: &str, key: &str) -> Option<u64> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+/// The post numbers marked in a message's card texts.
+fn marks(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices(MARK).filter_map(move |(at, _)| {
+        let rest = &text[at + MARK.len()..];
+        let end = rest.find('~')?;
+        rest[..end].parse().ok()
+    })
+}
+
+/// Applies one message from the server to a client's bookkeeping.
+fn absorb(text: &str, gathering: usize, seen: &mut Seen, ready: &AtomicBool, shared: &Shared) {
+    if text.starts_with(r#"{"type":"event""#) {
+        let seq = number_after(text, r#""seq":"#);
+        if let (Some(last), Some(seq)) = (seen.last_seq, seq) {
+            if seq != last + 1 {
+                shared.gaps.fetch_add(1, Relaxed);
+            }
+        }
+        if seq.is_some() {
+            seen.last_seq = seq;
+        }
+        if text.contains(r#""type":"cards_revealed""#) {
+            for n in marks(text) {
+                deliver(n, true, gathering, seen, shared);
+            }
+        }
+    } else if text.starts_with(r#"{"type":"snapshot""#) {
+        seen.snapshots += 1;
+        if seen.snapshots > 1 {
+            shared.resyncs.fetch_add(1, Relaxed);
+        }
+        seen.last_seq = number_after(text, r#""seq":"#);
+        for n in marks(text) {
+            deliver(n, false, gathering, seen, shared);
+        }
+        ready.store(true, Relaxed);
+    } else if text.starts_with(r#"{"type":"ack""#) || text.starts_with(r#"{"type":"error""#) {
+        match serde_json::from_str::<ServerMsg>(text) {
+            Ok(ServerMsg::Ack { id, outcome }) => {
+                if let Some(n) = shared.post_of(id.as_str()) {
+                    acked(n, gathering, &outcome, shared);
+                }
+            }
+            Ok(ServerMsg::Error { id, code }) => {
+                shared.error(format!("{code:?}"));
+                if let Some(n) = id.and_then(|id| shared.post_of(id.as_str())) {
+                    shared.posts[n].refused.store(true, Relaxed);
+                }
+            }
+            _ => shared.error("unreadable message"),
+        }
+    }
+}
+
+/// Post `n` reached this client.
+fn deliver(n: usize, by_event: bool, gathering: usize, seen: &mut Seen, shared: &Shared) {
+    let Some(post) = shared.posts.get(n) else {
+        return;
+    };
+    if seen.mark(n) {
+        // A snapshot repeats what the client had; an event must not.
+        if by_event {
+            shared.dup.fetch_add(1, Relaxed);
+        }
+        return;
+    }
+    if post.gathering.load(Relaxed) as usize != gathering {
+        shared.crossed.fetch_add(1, Relaxed);
+        return;
+    }
+    let have = post.seen.fetch_add(1, Relaxed) + 1;
+    if have == shared.rooms[gathering].target.load(Relaxed) {
+        post.done_ns.store(shared.now_ns(), Relaxed);
+    }
+}
+
+fn acked(n: usize, gathering: usize, outcome: &Outcome, shared: &Shared) {
+    let post = &shared.posts[n];
+    let card = match outcome {
+        Outcome::Added { card } => card.id.as_str().to_owned(),
+        other => format!("{other:?}"),
+    };
+    if post.acks.fetch_add(1, Relaxed) == 0 {
+        post.ack_ns.store(shared.now_ns(), Relaxed);
+        let _ = post.card.set(card);
+        shared.acked.fetch_add(1, Relaxed);
+        let room = &shared.rooms[gathering];
+        room.pending.fetch_add(1, Relaxed);
+        room.wake.notify_one();
+    } else if post.card.get() != Some(&card) {
+        shared.dup.fetch_add(1, Relaxed);
+    }
+}
+
+fn reflection_json(shared: &Shared, n: usize, gathering: usize) -> Option<String> {
+    let text = ReflectionText::parse(&format!(
+        "Load reflection {MARK}{n}~ in room {gathering}: I noticed my breath slow down."
+    ))
+    .ok()?;
+    let msg = ClientMsg::Act {
+        id: ActionId::parse(&shared.post_id(n)).ok()?,
+        action: Action::AddReflection {
+            step: StepId(1),
+            text,
+        },
+    };
+    serde_json::to_string(&msg).ok()
+}
+
+async fn next_post(posts: &mut Option<mpsc::Receiver<u32>>) -> Option<u32> {
+    match posts {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One participant or screen: reads everything, sends the posts it is given.
+async fn client(
+    mut ws: Ws,
+    gathering: usize,
+    ready: Arc<AtomicBool>,
+    mut posts: Option<mpsc::Receiver<u32>>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut seen = Seen::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            message = ws.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    absorb(text.as_str(), gathering, &mut seen, &ready, &shared)
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    shared.disconnects.fetch_add(1, Relaxed);
+                    return;
+                }
+                Some(Ok(_)) => {}
+            },
+            post = next_post(&mut posts) => {
+                let Some(n) = post else {
+                    posts = None;
+                    continue;
+                };
+                let n = n as usize;
+                let Some(json) = reflection_json(&shared, n, gathering) else {
+                    shared.error("could not build a reflection");
+                    continue;
+                };
+                shared.posts[n].sent_ns.store(shared.now_ns(), Relaxed);
+                shared.sent.fetch_add(1, Relaxed);
+                if ws.send(Message::Text(json.into())).await.is_err() {
+                    shared.send_failures.fetch_add(1, Relaxed);
+                    shared.disconnects.fetch_add(1, Relaxed);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// One gathering's console: reveals whenever reflections were acknowledged
+/// since the last reveal, one reveal at a time and no more often than the
+/// server lets one connection act.
+async fn console(
+    mut ws: Ws,
+    gathering: usize,
+    ready: Arc<AtomicBool>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let room = &shared.rooms[gathering];
+    let mut in_flight: Option<(String, Instant)> = None;
+    let mut next_allowed = Instant::now();
+    let mut count = 0u64;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        let want = in_flight.is_none() && room.pending.load(Relaxed) > 0;
+        let mut answered = None;
+        tokio::select! {
+            _ = stop.changed() => return,
+            message = ws.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    let text = text.as_str();
+                    if text.starts_with(r#"{"type":"ack""#) || text.starts_with(r#"{"type":"error""#) {
+                        match serde_json::from_str::<ServerMsg>(text) {
+                            Ok(ServerMsg::Ack { id, .. }) => answered = Some((id, None)),
+                            Ok(ServerMsg::Error { id: Some(id), code }) => {
+                                shared.error(format!("reveal: {code:?}"));
+                                answered = Some((id, Some(code)));
+                            }
+                            _ => shared.error("console: unreadable answer"),
+                        }
+                    } else if text.starts_with(r#"{"type":"snapshot""#) {
+                        // The console is not one of the views measured.
+                        ready.store(true, Relaxed);
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    shared.disconnects.fetch_add(1, Relaxed);
+                    shared.error("the console was disconnected");
+                    return;
+                }
+                Some(Ok(_)) => {}
+            },
+            _ = room.wake.notified() => {}
+            _ = tokio::time::sleep_until(next_allowed.into()), if want => {}
+            _ = tick.tick() => {}
+        }
+        if let (Some((id, refusal)), Some((waiting, at))) = (&answered, &in_flight) {
+            if id.as_str() == waiting {
+                if let Some(code) = refusal {
+                    // Try again, later if the server asked us to slow down.
+                    room.pending.fetch_add(1, Relaxed);
+                    if *code == ErrorCode::RateLimited {
+                        next_allowed = Instant::now() + Duration::from_millis(500);
+                    }
+                } else {
+                    room.reveals.fetch_add(1, Relaxed);
+                    room.reveal_ns
+                        .fetch_add(at.elapsed().as_nanos() as u64, Relaxed);
+                }
+                in_flight = None;
+            }
+        }
+        if let Some((_, at)) = &in_flight {
+            if at.elapsed() > REVEAL_PATIENCE {
+                shared.error("a reveal went unanswered");
+                room.pending.fetch_add(1, Relaxed);
+                in_flight = None;
+            }
+        }
+        let now = Instant::now();
+        if in_flight.is_none() && now >= next_allowed && room.pending.swap(0, Relaxed) > 0 {
+            count += 1;
+            let id = format!("load-{}-reveal-{gathering}-{count}", shared.run);
+            let Ok(action_id) = ActionId::parse(&id) else {
+                shared.error("bad reveal id");
+                return;
+            };
+            let msg = ClientMsg::Act {
+                id: action_id,
+                action: Action::Reveal,
+            };
+            let Ok(json) = serde_json::to_string(&msg) else {
+                return;
+            };
+            if ws.send(Message::Text(json.into())).await.is_err() {
+                shared.error("the console could not send");
+                return;
+            }
+            in_flight = Some((id, now));
+            room.reveals_sent
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(shared.now_ns());
+            next_allowed = now + REVEAL_GAP;
+        }
+    }
+}
+
+/// Opens one WebSocket with small buffers.
+async fn open(addr: SocketAddr, path: &str, device: Option<&Device>) -> Result<Ws, Error> {
+    let mut request = format!("ws://{addr}{path}").into_client_request()?;
+    if let Some(device) = device {
+        request
+            .headers_mut()
+            .insert("cookie", HeaderValue::from_str(&device.cookie())?);
+    }
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0);
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+    Ok(ws)
+}
+
+fn too_many_files(e: &Error) -> bool {
+    let text = e.to_string();
+    text.contains("Too many open files") || text.contains("os error 24")
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Console,
+    Screen,
+    Participant,
+}
+
+struct Conn {
+    kind: Kind,
+    gathering: usize,
+    ready: Arc<AtomicBool>,
+    task: tokio::task::AbortHandle,
+    posts: Option<mpsc::Sender<u32>>,
+}
+
+struct Target {
+    addr: SocketAddr,
+    base: String,
+    http: reqwest::Client,
+    pid: Option<u32>,
+    own: Option<TestServer>,
+}
+
+async fn target(args: &Args) -> Result<Target, Error> {
+    if let Some(url) = &args.server {
+        let addr = loopback(url)?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()?;
+        let pid = args.server_pid.or_else(|| find_listening_pid(addr.port()));
+        if pid.is_none() {
+            println!(
+                "note: the server's process was not found; give --server-pid for its memory use"
+            );
+        }
+        return Ok(Target {
+            addr,
+            base: format!("http://{addr}"),
+            http,
+            pid,
+            own: None,
+        });
+    }
+    let bin = match &args.bin {
+        Some(bin) => bin.clone(),
+        None => {
+            let release = workspace_root().join("target/release/hearth");
+            if release.exists() {
+                release
+            } else {
+                workspace_root().join("target/debug/hearth")
+            }
+        }
+    };
+    if !bin.exists() {
+        return Err(format!(
+            "{} does not exist; build it (cargo build --release -p server) or give --bin or --server",
+            bin.display()
+        )
+        .into());
+    }
+    println!("starting {}", bin.display());
+    let server = TestServer::start(&bin).await?;
+    Ok(Target {
+        addr: server.addr,
+        base: server.base.clone(),
+        http: server.http.clone(),
+        pid: server.pid(),
+        own: Some(server),
+    })
+}
+
+/// The reveal that most likely carried a post: the first one sent after its
+/// acknowledgement arrived, or else the last one sent before everyone had it.
+fn covering_reveal(times: &[u64], acked: u64, done: u64) -> Option<u64> {
+    let first_after = times.partition_point(|&t| t < acked);
+    match times.get(first_after) {
+        Some(&t) if t <= done => Some(t),
+        _ => times[..times.partition_point(|&t| t <= done)]
+            .last()
+            .copied(),
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("load: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    // Each process (this one, and a server it starts) holds one socket per
+    // connection.
+    raise_open_files((args.participants + 2 * args.gatherings) as u64);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("load: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = match runtime.block_on(run(args)) {
+        Ok(line) => {
+            println!("{line}");
+            0
+        }
+        Err(e) => {
+            eprintln!("load: {e}");
+            1
+        }
+    };
+    // Connection tasks end with the runtime, without waiting for peers.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    std::process::exit(code);
+}
+
+async fn run(args: Args) -> Result<String, Error> {
+    let mut target = target(&args).await?;
+    let result = measure(&args, &target).await;
+    if let Some(server) = target.own.as_mut() {
+        let log = server.log();
+        let troubles: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARN") || l.contains("panicked"))
+            .collect();
+        if !troubles.is_empty() {
+            println!(
+                "server log: {} error/warning lines, the first ones:",
+                troubles.len()
+            );
+            for line in troubles.iter().take(5) {
+                println!("  {line}");
+            }
+        }
+        server.kill()?;
+    }
+    result
+}
+
+async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
+    let total_posts = ((args.rate * args.duration).round() as usize).max(1);
+    // Tells this run's action ids apart from any earlier run's.
+    let run = Device::new().token[24..].to_owned();
+    let shared = Arc::new(Shared {
+        start: Instant::now(),
+        run,
+        posts: (0..total_posts).map(|_| Post::default()).collect(),
+        rooms: (0..args.gatherings).map(|_| Room::default()).collect(),
+        sent: AtomicU64::new(0),
+        acked: AtomicU64::new(0),
+        dup: AtomicU64::new(0),
+        crossed: AtomicU64::new(0),
+        resyncs: AtomicU64::new(0),
+        gaps: AtomicU64::new(0),
+        disconnects: AtomicU64::new(0),
+        send_failures: AtomicU64::new(0),
+        errors: Mutex::default(),
+    });
+
+    let mut gatherings: Vec<Gathering> = Vec::new();
+    for i in 0..args.gatherings {
+        let g = create_gathering_at(
+            &target.http,
+            &target.base,
+            &format!("Load test {i}"),
+            "What helped you arrive here today?",
+        )
+        .await
+        .map_err(|e| format!("creating gathering {i} failed: {e}"))?;
+        gatherings.push(g);
+    }
+    println!(
+        "created {} gatherings on {}; opening {} participant connections (+{} screens, +{} consoles)",
+        args.gatherings, target.base, args.participants, args.gatherings, args.gatherings
+    );
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_before = target.pid.and_then(rss_kb);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut conns: Vec<Conn> = Vec::new();
+    let mut tasks = JoinSet::new();
+    let mut failures: HashMap<String, u64> = HashMap::new();
+    let mut out_of_files = false;
+
+    // Consoles and screens first, then the participants, in batches.
+    let mut plan: Vec<(Kind, usize)> = Vec::new();
+    for g in 0..args.gatherings {
+        plan.push((Kind::Console, g));
+        plan.push((Kind::Screen, g));
+    }
+    for p in 0..args.participants {
+        plan.push((Kind::Participant, p % args.gatherings));
+    }
+    let connect_started = Instant::now();
+    for (b, batch) in plan.chunks(args.connect_batch).enumerate() {
+        let mut opening = JoinSet::new();
+        for (i, (kind, g)) in batch.iter().enumerate() {
+            let (path, device) = match kind {
+                Kind::Console => (gatherings[*g].console_ws(), None),
+                Kind::Screen => (gatherings[*g].screen_ws(), None),
+                Kind::Participant => (gatherings[*g].participant_ws(), Some(Device::new())),
+            };
+            let addr = target.addr;
+            let timeout = args.connect_timeout;
+            opening.spawn(async move {
+                let opened = tokio::time::timeout(timeout, open(addr, &path, device.as_ref()))
+                    .await
+                    .unwrap_or_else(|_| Err("timed out".into()));
+                (i, opened)
+            });
+        }
+        let mut opened = Vec::new();
+        while let Some(done) = opening.join_next().await {
+            match done {
+                Ok(pair) => opened.push(pair),
+                Err(e) => *failures.entry(format!("task: {e}")).or_default() += 1,
+            }
+        }
+        opened.sort_by_key(|(i, _)| *i);
+        for (i, result) in opened {
+            let (kind, g) = &batch[i];
+            let ws = match result {
+                Ok(ws) => ws,
+                Err(e) => {
+                    out_of_files |= too_many_files(&e);
+                    *failures.entry(e.to_string()).or_default() += 1;
+                    continue;
+                }
+            };
+            let ready = Arc::new(AtomicBool::new(false));
+            let stop = stop_rx.clone();
+            let shared = Arc::clone(&shared);
+            let (task, posts) = match kind {
+                Kind::Console => (
+                    tasks.spawn(console(ws, *g, Arc::clone(&ready), shared, stop)),
+                    None,
+                ),
+                Kind::Screen => (
+                    tasks.spawn(client(ws, *g, Arc::clone(&ready), None, shared, stop)),
+                    None,
+                ),
+                Kind::Participant => {
+                    let (tx, rx) = mpsc::channel(16);
+                    let task =
+                        tasks.spawn(client(ws, *g, Arc::clone(&ready), Some(rx), shared, stop));
+                    (task, Some(tx))
+                }
+            };
+            conns.push(Conn {
+                kind: *kind,
+                gathering: *g,
+                ready,
+                task,
+                posts,
+            });
+        }
+        if connect_started.elapsed() > CONNECT_PHASE_LIMIT {
+            println!(
+                "error: opening connections took over {}s; going on with {}",
+                CONNECT_PHASE_LIMIT.as_secs(),
+                conns.len()
+            );
+            break;
+        }
+        if out_of_files {
+            println!(
+                "error: out of open files after {} connections; run `ulimit -n 65536` (or higher) and try again",
+                conns.len()
+            );
+            break;
+        }
+        let done = ((b + 1) * args.connect_batch).min(plan.len());
+        if (b + 1) % 10 == 0 || done == plan.len() {
+            println!(
+                "connected {}/{} ({} failed) in {:.1}s",
+                conns.len(),
+                plan.len(),
+                failures.values().sum::<u64>(),
+                connect_started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    for (why, n) in &failures {
+        println!("connection failures: {n} × {why}");
+    }
+
+    // Every connection is in once the server has sent its first snapshot
+    // (a participant's join is a durable write, so this takes a while).
+    let ready_deadline = Instant::now() + READY_BASE + READY_PER_CONN * conns.len() as u32;
+    let mut last_report = Instant::now();
+    loop {
+        let ready = conns.iter().filter(|c| c.ready.load(Relaxed)).count();
+        if ready == conns.len() || Instant::now() > ready_deadline {
+            break;
+        }
+        if last_report.elapsed() > Duration::from_secs(5) {
+            println!(
+                "{ready}/{} connections have their first state ({:.0}s)",
+                conns.len(),
+                connect_started.elapsed().as_secs_f64()
+            );
+            last_report = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = conns.len();
+    conns.retain(|c| {
+        let ready = c.ready.load(Relaxed);
+        if !ready {
+            c.task.abort();
+        }
+        ready
+    });
+    if conns.len() < before {
+        println!(
+            "{} connections never got their first state and were dropped",
+            before - conns.len()
+        );
+    }
+    let connections = conns.len();
+    let disconnected_while_joining = shared.disconnects.swap(0, Relaxed);
+    if disconnected_while_joining > 0 {
+        println!(
+            "{disconnected_while_joining} connections were closed by the server while joining"
+        );
+    }
+    println!(
+        "{connections} connections ready after {:.1}s",
+        connect_started.elapsed().as_secs_f64()
+    );
+    // Let the join announcements settle before measuring memory.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_connected = target.pid.and_then(rss_kb);
+
+    for c in &conns {
+        if !matches!(c.kind, Kind::Console) && !c.task.is_finished() {
+            shared.rooms[c.gathering].target.fetch_add(1, Relaxed);
+        }
+    }
+    let senders: Vec<(usize, mpsc::Sender<u32>)> = conns
+        .iter()
+        .filter(|c| !c.task.is_finished())
+        .filter_map(|c| c.posts.clone().map(|tx| (c.gathering, tx)))
+        .collect();
+    let participants = senders.len();
+    if participants == 0 {
+        let _ = stop_tx.send(true);
+        return Err("no participant could connect".into());
+    }
+    let targets: Vec<u32> = shared
+        .rooms
+        .iter()
+        .map(|r| r.target.load(Relaxed))
+        .collect();
+    let (fewest, most) = (
+        targets.iter().min().copied().unwrap_or(0),
+        targets.iter().max().copied().unwrap_or(0),
+    );
+    if fewest == most {
+        println!("in every gathering, each card must reach {most} views");
+    } else {
+        println!("each card must reach {fewest} to {most} views, by gathering: {targets:?}");
+    }
+
+    // Post at the given rate, round robin over the participants (and so
+    // over the gatherings).
+    println!(
+        "posting {total_posts} reflections at {}/s for {}s",
+        args.rate, args.duration
+    );
+    let posting_started = Instant::now();
+    let cpu_before = (
+        target.pid.and_then(cpu_seconds),
+        cpu_seconds(std::process::id()),
+    );
+    let mut next = 0usize;
+    let mut not_handed = 0u64;
+    let mut last_report = Instant::now();
+    while next < total_posts {
+        let due = ((posting_started.elapsed().as_secs_f64() * args.rate).floor() as usize + 1)
+            .min(total_posts);
+        while next < due {
+            let (g, tx) = &senders[next % participants];
+            shared.posts[next].gathering.store(*g as u32, Relaxed);
+            if tx.try_send(next as u32).is_err() {
+                not_handed += 1;
+            }
+            next += 1;
+        }
+        if last_report.elapsed() >= Duration::from_secs(1) {
+            report_progress(&shared, posting_started);
+            last_report = Instant::now();
+        }
+        if next < total_posts {
+            let at = posting_started + Duration::from_secs_f64(next as f64 / args.rate);
+            tokio::time::sleep_until(at.into()).await;
+        }
+    }
+
+    // Wait for the last acknowledgements and reveals.
+    let drain_deadline = Instant::now() + args.drain;
+    loop {
+        let open = shared
+            .posts
+            .iter()
+            .filter(|p| {
+                let sent = p.sent_ns.load(Relaxed) != 0;
+                let acked = p.acks.load(Relaxed) > 0;
+                let refused = p.refused.load(Relaxed);
+                (sent && !acked && !refused) || (acked && p.done_ns.load(Relaxed) == 0)
+            })
+            .count();
+        if open == 0 || Instant::now() > drain_deadline {
+            break;
+        }
+        if last_report.elapsed() >= Duration::from_secs(1) {
+            report_progress(&shared, posting_started);
+            last_report = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rss_end = target.pid.and_then(rss_kb);
+    let busy = posting_started.elapsed().as_secs_f64();
+    let cpu_after = (
+        target.pid.and_then(cpu_seconds),
+        cpu_seconds(std::process::id()),
+    );
+    if let ((Some(s0), Some(l0)), (Some(s1), Some(l1))) = (cpu_before, cpu_after) {
+        println!(
+            "CPU while posting and draining ({busy:.1}s): server {:.0}%, this tool {:.0}% (of one core)",
+            (s1 - s0) / busy * 100.0,
+            (l1 - l0) / busy * 100.0
+        );
+    }
+    let _ = stop_tx.send(true);
+    tasks.abort_all();
+
+    // The figures.
+    let mut latencies = Vec::new();
+    let mut ack_latencies = Vec::new();
+    let mut from_reveal = Vec::new();
+    let reveals_sent: Vec<Vec<u64>> = shared
+        .rooms
+        .iter()
+        .map(|r| r.reveals_sent.lock().map(|v| v.clone()).unwrap_or_default())
+        .collect();
+    let (mut acked, mut lost, mut unacked, mut refused) = (0u64, 0u64, 0u64, 0u64);
+    for p in &shared.posts {
+        let sent = p.sent_ns.load(Relaxed);
+        if sent == 0 {
+            continue;
+        }
+        if p.acks.load(Relaxed) > 0 {
+            acked += 1;
+            ack_latencies.push(p.ack_ns.load(Relaxed).saturating_sub(sent) as f64 / 1e6);
+            let done = p.done_ns.load(Relaxed);
+            if done == 0 {
+                lost += 1;
+            } else {
+                latencies.push(done.saturating_sub(sent) as f64 / 1e6);
+                let times = &reveals_sent[p.gathering.load(Relaxed) as usize];
+                if let Some(reveal) = covering_reveal(times, p.ack_ns.load(Relaxed), done) {
+                    from_reveal.push(done.saturating_sub(reveal) as f64 / 1e6);
+                }
+            }
+        } else if p.refused.load(Relaxed) {
+            refused += 1;
+        } else {
+            unacked += 1;
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    ack_latencies.sort_by(f64::total_cmp);
+    from_reveal.sort_by(f64::total_cmp);
+    let posts = shared.sent.load(Relaxed);
+    let errors = shared.errors.lock().map(|e| e.clone()).unwrap_or_default();
+    let mut reveals = 0;
+    let mut reveal_ns = 0;
+    for room in &shared.rooms {
+        reveals += room.reveals.load(Relaxed);
+        reveal_ns += room.reveal_ns.load(Relaxed);
+    }
+    println!(
+        "posting took {:.1}s; {} posts could not be handed to their connection; {} refused, {} never answered",
+        posting_started.elapsed().as_secs_f64(),
+        not_handed,
+        refused,
+        unacked
+    );
+    println!(
+        "until acknowledged (stored): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+        percentile(&ack_latencies, 50.0),
+        percentile(&ack_latencies, 95.0),
+        percentile(&ack_latencies, 99.0),
+        ack_latencies.last().copied().unwrap_or(0.0),
+    );
+    println!(
+        "from the reveal to every view (approx.): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+        percentile(&from_reveal, 50.0),
+        percentile(&from_reveal, 95.0),
+        percentile(&from_reveal, 99.0),
+        from_reveal.last().copied().unwrap_or(0.0),
+    );
+    println!(
+        "reveals={} reveal_avg_ms={:.1} resyncs={} gaps={} crossed={} disconnects={} send_failures={}",
+        reveals,
+        if reveals > 0 {
+            reveal_ns as f64 / reveals as f64 / 1e6
+        } else {
+            0.0
+        },
+        shared.resyncs.load(Relaxed),
+        shared.gaps.load(Relaxed),
+        shared.crossed.load(Relaxed),
+        shared.disconnects.load(Relaxed),
+        shared.send_failures.load(Relaxed),
+    );
+    for (what, n) in &errors {
+        println!("server said: {n} × {what}");
+    }
+    match (rss_before, rss_connected, rss_end) {
+        (Some(a), Some(b), Some(c)) => println!(
+            "server RSS: {:.1} MB before connecting, {:.1} MB connected, {:.1} MB at the end",
+            a as f64 / 1024.0,
+            b as f64 / 1024.0,
+            c as f64 / 1024.0
+        ),
+        _ => println!("server RSS: unknown (no process id)"),
+    }
+    let kb_per_conn = match (rss_before, rss_connected) {
+        (Some(a), Some(b)) if connections > 0 => b.saturating_sub(a) as f64 / connections as f64,
+        _ => 0.0,
+    };
+    let rss_mb = rss_end.or(rss_connected).unwrap_or(0) as f64 / 1024.0;
+    Ok(format!(
+        "LOAD participants={participants} gatherings={} posts={posts} acked={acked} lost={lost} dup={} p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1}",
+        args.gatherings,
+        shared.dup.load(Relaxed),
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 95.0),
+        percentile(&latencies, 99.0),
+        latencies.last().copied().unwrap_or(0.0),
+    ))
+}
+
+fn report_progress(shared: &Shared, since: Instant) {
+    let delivered = shared
+        .posts
+        .iter()
+        .filter(|p| p.done_ns.load(Relaxed) != 0)
+        .count();
+    println!(
+        "t={:.0}s sent={} acked={} delivered_everywhere={} resyncs={} disconnects={}",
+        since.elapsed().as_secs_f64(),
+        shared.sent.load(Relaxed),
+        shared.acked.load(Relaxed),
+        delivered,
+        shared.resyncs.load(Relaxed),
+        shared.disconnects.load(Relaxed),
+    );
+}
