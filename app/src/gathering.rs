@@ -93,6 +93,9 @@ pub struct GatheringView {
     pub joining: Joining,
     /// Revealed cards, in the shuffled order they were revealed in.
     pub cards: Vec<Card>,
+    /// Live figures. Not part of the event log: they change with every
+    /// post and join, so the server sends them on their own (`Tally`
+    /// messages), a few times a second at most, and in every snapshot.
     pub tally: Tally,
     pub ended: bool,
 }
@@ -150,7 +153,6 @@ impl GatheringView {
                 }
             }
             Event::JoiningSet { joining } => self.joining = *joining,
-            Event::TallyChanged { tally } => self.tally = *tally,
             Event::Ended => {
                 self.ended = true;
                 self.joining = Joining::Locked;
@@ -180,9 +182,6 @@ pub enum Event {
     },
     JoiningSet {
         joining: Joining,
-    },
-    TallyChanged {
-        tally: Tally,
     },
     /// The gathering is over: no joining, no collecting.
     Ended,

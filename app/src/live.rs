@@ -331,6 +331,7 @@ mod client {
                         self.connect();
                     }
                 }
+                ServerMsg::Tally { tally } => live.gathering.update(|g| g.tally = tally),
                 ServerMsg::Mine { cards } => live.mine.set(cards),
                 ServerMsg::Ack { id, outcome } => self.settle(&id, Ok(outcome)),
                 ServerMsg::Error { id: Some(id), code } => self.settle(&id, Err(code)),

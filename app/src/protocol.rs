@@ -134,6 +134,10 @@ pub enum ServerMsg {
         seq: u64,
         event: Event,
     },
+    /// The room's live figures now; outside the event log, coalesced.
+    Tally {
+        tally: crate::gathering::Tally,
+    },
     /// A participant's own reflections (sent only to that participant).
     Mine {
         cards: Vec<OwnCard>,

@@ -15,6 +15,7 @@ mod ws;
 use app::api::SharedBackend;
 use app::{shell, App};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use config::{Args, Config};
@@ -77,6 +78,10 @@ async fn run(args: Args) -> Result<(), StartError> {
         local_view(bound),
         state.config.public_url
     );
+    // Small frames go out at once rather than waiting on Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

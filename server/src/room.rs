@@ -28,6 +28,10 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Frames kept for views that reconnect.
 const RING: usize = 1024;
+/// How often a room sends its live figures, when they changed. Coalescing
+/// them keeps a burst of posts in a large room from becoming a burst of
+/// messages to every phone.
+const TALLY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 /// How long a room with nobody connected stays in memory.
 const IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 /// Missed events past which a reconnecting view gets a snapshot instead.
@@ -42,6 +46,9 @@ const QUEUE: usize = 1024;
 pub struct Frame {
     pub seq: u64,
     pub json: Utf8Bytes,
+    /// Whether the frame is a step in the log (an event or a snapshot).
+    /// Live figures are not: they are sent whatever a view has seen.
+    pub sequenced: bool,
 }
 
 /// Who is acting.
@@ -202,6 +209,8 @@ struct Room {
     reveals: HashMap<u64, Vec<CardId>>,
     ring: VecDeque<Frame>,
     fanout: broadcast::Sender<Frame>,
+    /// The live figures changed since they were last sent.
+    tally_due: bool,
 }
 
 /// Loads a gathering and starts its room task.
@@ -239,7 +248,7 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         cards.insert(card.id, meta);
     }
     let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
-    let room = Room {
+    let mut room = Room {
         id: row.id,
         store,
         epoch: row.epoch,
@@ -252,7 +261,9 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         reveals,
         ring,
         fanout,
+        tally_due: false,
     };
+    room.refresh_tally();
     let (tx, rx) = mpsc::channel(QUEUE);
     tokio::spawn(room.run(rx));
     Ok(RoomHandle { tx })
@@ -264,6 +275,7 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
     Frame {
         seq,
         json: json.into(),
+        sequenced: true,
     }
 }
 
@@ -276,29 +288,44 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 impl Room {
-    /// Serves commands until the room has been idle, with nobody watching,
-    /// for `IDLE`; then it closes its queue, finishes what was already sent,
-    /// and ends, and the hub starts it afresh from storage when needed. A
-    /// long-running instance thus holds only the gatherings in use.
+    /// Serves commands, and flushes the live figures a few times a second,
+    /// until the room has been idle with nobody watching for `IDLE`; then it
+    /// closes its queue, finishes what was already sent, and ends, and the
+    /// hub starts it afresh from storage when needed. A long-running
+    /// instance thus holds only the gatherings in use.
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        let mut flush = tokio::time::interval(TALLY_EVERY);
+        flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_command = tokio::time::Instant::now();
         loop {
-            let command = match tokio::time::timeout(IDLE, rx.recv()).await {
-                Ok(Some(command)) => command,
-                Ok(None) => break,
-                Err(_) if self.fanout.receiver_count() == 0 => {
-                    rx.close();
-                    while let Some(command) = rx.recv().await {
+            tokio::select! {
+                command = rx.recv() => match command {
+                    Some(command) => {
                         self.handle(command).await;
+                        last_command = tokio::time::Instant::now();
                     }
-                    break;
+                    None => break,
+                },
+                _ = flush.tick() => {
+                    self.flush_tally();
+                    if last_command.elapsed() > IDLE && self.fanout.receiver_count() == 0 {
+                        rx.close();
+                        while let Some(command) = rx.recv().await {
+                            self.handle(command).await;
+                        }
+                        break;
+                    }
                 }
-                Err(_) => continue,
-            };
-            self.handle(command).await;
+            }
         }
     }
 
     async fn handle(&mut self, command: Command) {
+        self.dispatch(command).await;
+        self.refresh_tally();
+    }
+
+    async fn dispatch(&mut self, command: Command) {
         match command {
             Command::Subscribe {
                 actor,
@@ -360,7 +387,8 @@ impl Room {
             }
             _ => Vec::new(),
         };
-        let catch_up = self.catch_up(since);
+        let mut catch_up = self.catch_up(since);
+        catch_up.push(self.tally_frame());
         Ok(Subscription {
             catch_up,
             seq: self.seq,
@@ -417,13 +445,11 @@ impl Room {
         if self.view.joining == Joining::Locked {
             return Err(EntryError::Locked);
         }
-        let people = self.joined.len() as u32 + 1;
-        let events = self.tally_events(people, self.waiting.len() as u32);
         let mut batch = self.batch();
         batch.ops.push(Op::AddParticipant {
             author: author.clone(),
         });
-        match self.commit(batch, events).await {
+        match self.commit(batch, Vec::new()).await {
             Ok(()) => {
                 self.joined.insert(author);
                 Ok(())
@@ -435,14 +461,31 @@ impl Room {
         }
     }
 
-    /// The tally event, if the published figures change.
-    fn tally_events(&self, people: u32, waiting: u32) -> Vec<Event> {
-        let tally = Tally::publish(people, waiting);
-        if tally == self.view.tally {
-            Vec::new()
-        } else {
-            vec![Event::TallyChanged { tally }]
+    /// Recomputes the live figures; they go out with the next flush.
+    fn refresh_tally(&mut self) {
+        let tally = Tally::publish(self.joined.len() as u32, self.waiting.len() as u32);
+        if tally != self.view.tally {
+            self.view.tally = tally;
+            self.tally_due = true;
         }
+    }
+
+    /// Sends the live figures, if they changed since last time.
+    fn flush_tally(&mut self) {
+        if std::mem::take(&mut self.tally_due) {
+            let _ = self.fanout.send(self.tally_frame());
+        }
+    }
+
+    fn tally_frame(&self) -> Frame {
+        let mut frame = frame(
+            self.seq,
+            &ServerMsg::Tally {
+                tally: self.view.tally,
+            },
+        );
+        frame.sequenced = false;
+        frame
     }
 
     /// Adds `events` to the batch, has the writer commit it durably, and
@@ -583,7 +626,7 @@ impl Room {
             revealed: false,
         };
         let outcome = Outcome::Added { card: card.clone() };
-        let events = self.tally_events(self.joined.len() as u32, self.waiting.len() as u32 + 1);
+        let events = Vec::new();
         let mut batch = self.batch();
         batch.ops.push(Op::AddCard {
             id: card.id.as_str().to_owned(),
@@ -654,7 +697,7 @@ impl Room {
                 });
                 vec![Event::CardWithdrawn { card: card.clone() }]
             }
-            None => self.tally_events(self.joined.len() as u32, self.waiting.len() as u32 - 1),
+            None => Vec::new(),
         };
         self.commit(batch, events).await?;
         if let Some(seq) = revealed_seq {
@@ -704,8 +747,6 @@ impl Room {
             }
             events.push(Event::CardsRevealed { cards });
         }
-        let still_waiting = self.waiting.len() - ids.len();
-        events.extend(self.tally_events(self.joined.len() as u32, still_waiting as u32));
         batch.ops.push(Self::applied_op(actor, id, &Outcome::Done)?);
         self.commit(batch, events).await?;
         for c in &ids {

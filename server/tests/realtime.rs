@@ -128,3 +128,63 @@ async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests
     assert!(calm.act(reflection("still fine")).await?.is_ok());
     Ok(())
 }
+
+#[tokio::test]
+async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests::Result<()> {
+    use app::gathering::{Tally, Waiting};
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Figures", "Prompt").await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+
+    // Four people: no counts at all, only that something waits.
+    let mut phones = Vec::new();
+    for _ in 0..4 {
+        phones.push(
+            server
+                .connect(&g.participant_ws(), Some(&Device::new()), None)
+                .await?,
+        );
+    }
+    phones[0].act(reflection("first")).await??;
+    screen
+        .wait_for("some waiting", |v| {
+            v.tally
+                == Tally {
+                    people: None,
+                    waiting: Waiting::Some,
+                }
+        })
+        .await?;
+
+    // Six people posting thirty reflections as fast as they can: the screen
+    // hears the figures a few times, not thirty times, and ends exact.
+    for _ in 0..2 {
+        phones.push(
+            server
+                .connect(&g.participant_ws(), Some(&Device::new()), None)
+                .await?,
+        );
+    }
+    screen.settle().await?;
+    let before = screen.tallies_seen;
+    for round in 0..5 {
+        for (i, phone) in phones.iter_mut().enumerate() {
+            phone
+                .act(reflection(&format!("burst {round}-{i}")))
+                .await??;
+        }
+    }
+    let expected = Tally {
+        people: Some(6),
+        waiting: Waiting::Count(31),
+    };
+    screen
+        .wait_for("the final figures", |v| v.tally == expected)
+        .await?;
+    let heard = screen.tallies_seen - before;
+    assert!(
+        heard < 15,
+        "figures were coalesced: {heard} messages for 30 posts"
+    );
+    Ok(())
+}

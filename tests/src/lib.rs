@@ -254,6 +254,7 @@ impl TestServer {
             at: since,
             mine: Vec::new(),
             events_seen: Vec::new(),
+            tallies_seen: 0,
         };
         client.settle().await?;
         Ok(client)
@@ -282,6 +283,7 @@ impl TestServer {
             at: Some(at),
             mine: Vec::new(),
             events_seen: Vec::new(),
+            tallies_seen: 0,
         };
         client.settle().await?;
         Ok(client)
@@ -379,6 +381,8 @@ pub struct Client {
     /// Every event sequence number received, in order (to check for gaps
     /// and repeats).
     pub events_seen: Vec<u64>,
+    /// How many live-figure messages arrived.
+    pub tallies_seen: usize,
 }
 
 impl Client {
@@ -427,6 +431,12 @@ impl Client {
                 self.events_seen.push(*seq);
                 if let Some(view) = self.view.as_mut() {
                     view.apply(event);
+                }
+            }
+            ServerMsg::Tally { tally } => {
+                self.tallies_seen += 1;
+                if let Some(view) = self.view.as_mut() {
+                    view.tally = *tally;
                 }
             }
             ServerMsg::Mine { cards } => self.mine = cards.clone(),
@@ -594,6 +604,7 @@ impl TestServer {
             at: Some(at),
             mine: Vec::new(),
             events_seen: Vec::new(),
+            tallies_seen: 0,
         };
         client.settle().await?;
         Ok(client)
