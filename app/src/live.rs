@@ -31,14 +31,24 @@ pub struct Live {
     pub status: RwSignal<LinkStatus>,
     pub mine: RwSignal<Vec<OwnCard>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    link: StoredValue<Option<LinkHandle>, LocalStorage>,
+    link: LinkSlot,
 }
 
+/// Where the browser keeps its connection. The socket is not `Send`, so it
+/// lives in local (single-thread) storage; on the server there is nothing to
+/// hold, and nothing must be: the server renders across threads, and local
+/// storage dropped on another thread would panic.
 #[cfg(feature = "hydrate")]
-type LinkHandle = client::Link;
-/// On the server there is no connection to hold.
+type LinkSlot = StoredValue<Option<client::Link>, LocalStorage>;
 #[cfg(not(feature = "hydrate"))]
-type LinkHandle = ();
+type LinkSlot = ();
+
+#[cfg(feature = "hydrate")]
+fn empty_slot() -> LinkSlot {
+    StoredValue::new_local(None)
+}
+#[cfg(not(feature = "hydrate"))]
+fn empty_slot() -> LinkSlot {}
 
 impl Live {
     /// Starts from the server-rendered state and, in the browser, connects
@@ -53,7 +63,7 @@ impl Live {
             gathering: RwSignal::new(gathering),
             status: RwSignal::new(LinkStatus::Connecting),
             mine: RwSignal::new(mine),
-            link: StoredValue::new_local(None),
+            link: empty_slot(),
         };
         #[cfg(feature = "hydrate")]
         {

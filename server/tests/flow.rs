@@ -417,3 +417,43 @@ async fn the_database_is_a_real_sqlite_file_in_wal_mode() -> hearth_tests::Resul
     assert_eq!(texts, vec!["kept on disk".to_owned()]);
     Ok(())
 }
+
+#[tokio::test]
+async fn every_page_renders_under_concurrent_requests_without_a_panic() -> hearth_tests::Result<()>
+{
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Busy", "Prompt").await?;
+    let paths = [
+        format!("/console/{}", g.console_secret),
+        format!("/screen/{}", g.screen_secret),
+        format!("/p/{}", g.join_token),
+        "/".to_owned(),
+        "/start".to_owned(),
+    ];
+    let mut requests = Vec::new();
+    for _ in 0..20 {
+        for path in &paths {
+            let device = Device::new();
+            let (server, path) = (&server, path.clone());
+            requests.push(async move {
+                let response = server.get(&path, Some(&device)).await?;
+                let status = response.status();
+                let body = response.text().await?;
+                Ok::<_, hearth_tests::Error>((path, status, body.len()))
+            });
+        }
+    }
+    for result in futures_util::future::join_all(requests).await {
+        let (path, status, len) = result?;
+        assert!(
+            status.is_success() && len > 0,
+            "{path} answered {status} with {len} bytes"
+        );
+    }
+    assert!(
+        !server.log().contains("panicked"),
+        "the server panicked:\n{}",
+        server.log()
+    );
+    Ok(())
+}
