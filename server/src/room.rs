@@ -211,6 +211,13 @@ struct Room {
     fanout: broadcast::Sender<Frame>,
     /// The live figures changed since they were last sent.
     tally_due: bool,
+    /// Every action already applied, by `applied_key`, so that telling a
+    /// retry from a new action never waits on the database.
+    applied: HashSet<String>,
+}
+
+fn applied_key(actor: &str, action: &str) -> String {
+    format!("{actor}/{action}")
 }
 
 /// Loads a gathering and starts its room task.
@@ -248,6 +255,12 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         cards.insert(card.id, meta);
     }
     let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
+    let applied = store
+        .applied_keys(&row.id)
+        .await?
+        .iter()
+        .map(|(actor, action)| applied_key(actor, action))
+        .collect();
     let mut room = Room {
         id: row.id,
         store,
@@ -262,6 +275,7 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         ring,
         fanout,
         tally_due: false,
+        applied,
     };
     room.refresh_tally();
     let (tx, rx) = mpsc::channel(QUEUE);
@@ -530,13 +544,17 @@ impl Room {
                 return Err(ErrorCode::NotAllowed);
             }
         }
-        match self.store.applied(&self.id, actor.key(), id.as_str()).await {
-            Ok(Some(outcome)) => return Ok(outcome),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(gathering = %self.id, "reading applied actions failed: {e}");
-                return Err(ErrorCode::Internal);
-            }
+        let key = applied_key(actor.key(), id.as_str());
+        if self.applied.contains(&key) {
+            // A retry: answer with what the first attempt produced.
+            return match self.store.applied(&self.id, actor.key(), id.as_str()).await {
+                Ok(Some(outcome)) => Ok(outcome),
+                Ok(None) => Err(ErrorCode::Internal),
+                Err(e) => {
+                    tracing::error!(gathering = %self.id, "reading an applied action failed: {e}");
+                    Err(ErrorCode::Internal)
+                }
+            };
         }
         if self.view.ended {
             return Err(ErrorCode::Ended);
@@ -574,6 +592,9 @@ impl Room {
             // `allowed_for` has already refused every other pairing.
             _ => return Err(ErrorCode::NotAllowed),
         };
+        if result.is_ok() {
+            self.applied.insert(key);
+        }
         result.map_err(|e| match e {
             Refusal::Code(code) => code,
             Refusal::Store(e) => {

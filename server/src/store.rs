@@ -223,6 +223,18 @@ impl Store {
         rows.iter().map(read_card).collect()
     }
 
+    /// Every action already applied in a gathering, as (actor, action id).
+    pub async fn applied_keys(&self, gathering: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT actor, action_id FROM applied_actions WHERE gathering_id = ?")
+                .bind(gathering)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("actor")?, r.try_get("action_id")?)))
+            .collect()
+    }
+
     /// The outcome of an action already applied, if it was.
     pub async fn applied(
         &self,
