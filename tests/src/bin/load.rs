@@ -1145,7 +1145,8 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
                 let sent = p.sent_ns.load(Relaxed) != 0;
                 let acked = p.acks.load(Relaxed) > 0;
                 let refused = p.refused.load(Relaxed);
-                (sent && !acked && !refused) || (acked && p.done_ns.load(Relaxed) == 0)
+                // A post handed to its connection but not yet sent is open too.
+                !sent || (!acked && !refused) || (acked && p.done_ns.load(Relaxed) == 0)
             })
             .count();
         if open == 0 || Instant::now() > drain_deadline {
