@@ -3,9 +3,9 @@
 //! SQLite allows one writer at a time, and with `synchronous = FULL` every
 //! commit waits for the disk. Rather than have each room take the write lock
 //! and pay for its own flush, rooms send their changes here as a `Batch` of
-//! plain `Op`s; the writer takes everything waiting in its queue, applies
-//! each batch inside its own savepoint (so one bad batch fails alone), and
-//! commits them all with a single flush. A burst of posts across many
+//! plain `Op`s; the writer takes everything waiting in its queue and
+//! commits it in one transaction with a single flush (if a batch fails, the
+//! round is redone batch by batch, so one bad batch fails alone). A burst of posts across many
 //! gatherings thus costs one disk flush per round, not one per post. Each
 //! batch's sender hears back only after the commit that holds it has
 //! returned: that is the moment an action may be acknowledged.
@@ -112,42 +112,48 @@ async fn run(mut db: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
     let _ = db.close().await;
 }
 
-/// Applies each job in its own savepoint and commits the round once.
+/// Commits the whole round in one transaction. Almost always every batch
+/// applies; if one fails, the round is rolled back and each batch is then
+/// committed on its own, so only the faulty one is refused.
 async fn commit_round(db: &mut SqliteConnection, round: &[Job]) -> Vec<Result<(), StoreError>> {
-    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *db).await {
-        return round
-            .iter()
-            .map(|_| Err(StoreError::Round(e.to_string())))
-            .collect();
+    match commit_together(db, round).await {
+        Ok(()) => round.iter().map(|_| Ok(())).collect(),
+        Err(_) if round.len() > 1 => {
+            let mut results = Vec::with_capacity(round.len());
+            for job in round {
+                results.push(commit_together(db, std::slice::from_ref(job)).await);
+            }
+            results
+        }
+        Err(e) => vec![Err(e)],
     }
-    let mut results = Vec::with_capacity(round.len());
-    for job in round {
-        results.push(apply_in_savepoint(db, &job.batch).await);
-    }
-    if let Err(e) = sqlx::query("COMMIT").execute(&mut *db).await {
-        let _ = sqlx::query("ROLLBACK").execute(&mut *db).await;
-        return round
-            .iter()
-            .map(|_| Err(StoreError::Round(e.to_string())))
-            .collect();
-    }
-    results
 }
 
-async fn apply_in_savepoint(db: &mut SqliteConnection, batch: &Batch) -> Result<(), StoreError> {
-    sqlx::query("SAVEPOINT batch").execute(&mut *db).await?;
+/// Applies the batches in one transaction: all of them, or none.
+async fn commit_together(db: &mut SqliteConnection, jobs: &[Job]) -> Result<(), StoreError> {
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut *db).await?;
     let mut result = Ok(());
-    for op in &batch.ops {
-        if let Err(e) = apply(db, &batch.gathering, op).await {
-            result = Err(e);
-            break;
+    'jobs: for job in jobs {
+        for op in &job.batch.ops {
+            if let Err(e) = apply(db, &job.batch.gathering, op).await {
+                result = Err(e);
+                break 'jobs;
+            }
         }
     }
-    if result.is_err() {
-        sqlx::query("ROLLBACK TO batch").execute(&mut *db).await?;
+    match result {
+        Ok(()) => match sqlx::query("COMMIT").execute(&mut *db).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *db).await;
+                Err(StoreError::Round(e.to_string()))
+            }
+        },
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *db).await;
+            Err(e)
+        }
     }
-    sqlx::query("RELEASE batch").execute(&mut *db).await?;
-    result
 }
 
 async fn apply(db: &mut SqliteConnection, g: &str, op: &Op) -> Result<(), StoreError> {
