@@ -35,6 +35,8 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
     #[error("a commit failed: {0}")]
     Round(String),
+    #[error("database error: {0}")]
+    Write(#[from] rusqlite::Error),
     #[error("the database writer has stopped")]
     WriterGone,
 }
@@ -111,16 +113,15 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("secure_delete", "ON");
-        let mut writer = options.connect().await?;
-        sqlx::migrate!("./migrations").run(&mut writer).await?;
+        let mut first = options.clone().connect().await?;
+        sqlx::migrate!("./migrations").run(&mut first).await?;
+        sqlx::Connection::close(first).await?;
+        let writer = Writer::start(options.get_filename())?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        Ok(Self {
-            pool,
-            writer: Writer::start(writer),
-        })
+        Ok(Self { pool, writer })
     }
 
     /// The one writer, for rooms to commit their batches.

@@ -1,23 +1,30 @@
-//! The one writer: every change to the database goes through this task.
+//! The one writer: every change to the database goes through this thread.
 //!
 //! SQLite allows one writer at a time, and with `synchronous = FULL` every
 //! commit waits for the disk. Rather than have each room take the write lock
 //! and pay for its own flush, rooms send their changes here as a `Batch` of
-//! plain `Op`s; the writer takes everything waiting in its queue and
-//! commits it in one transaction with a single flush (if a batch fails, the
-//! round is redone batch by batch, so one bad batch fails alone). A burst of posts across many
-//! gatherings thus costs one disk flush per round, not one per post. Each
-//! batch's sender hears back only after the commit that holds it has
+//! plain `Op`s; the writer takes everything waiting in its queue and commits
+//! it in one transaction with a single flush (if a batch fails, the round is
+//! redone batch by batch, so one bad batch fails alone). A burst of posts
+//! across many gatherings thus costs one flush per round, not one per post.
+//! Each batch's sender hears back only after the commit that holds it has
 //! returned: that is the moment an action may be acknowledged.
+//!
+//! The writer is a plain thread with its own synchronous connection and
+//! cached prepared statements: writing is its whole job, and a thread that
+//! blocks on the disk is cheaper and simpler than an async one pretending
+//! not to.
 
 use crate::store::StoreError;
-use sqlx::{Connection, SqliteConnection};
+use rusqlite::{params, Connection};
+use std::path::Path;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most batches committed together.
-const MAX_ROUND: usize = 512;
+const MAX_ROUND: usize = 1024;
 /// Batches that may queue before senders wait.
-const QUEUE: usize = 4096;
+const QUEUE: usize = 8192;
 
 /// One change to the database, as data.
 #[derive(Debug, Clone)]
@@ -76,18 +83,30 @@ struct Job {
     done: oneshot::Sender<Result<(), StoreError>>,
 }
 
-/// A handle on the writer task.
+/// A handle on the writer thread.
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
 }
 
 impl Writer {
-    /// Starts the writer on its own connection.
-    pub fn start(connection: SqliteConnection) -> Self {
+    /// Opens the database file for writing and starts the writer thread.
+    pub fn start(file: &Path) -> Result<Self, StoreError> {
+        let db = Connection::open(file)?;
+        db.busy_timeout(Duration::from_secs(10))?;
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;",
+        )?;
+        db.set_prepared_statement_cache_capacity(32);
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(connection, rx));
-        Self { tx }
+        std::thread::Builder::new()
+            .name("hearth-writer".into())
+            .spawn(move || run(db, rx))
+            .map_err(|e| StoreError::Round(format!("could not start the writer: {e}")))?;
+        Ok(Self { tx })
     }
 
     /// Stores a batch durably; returns once it is committed.
@@ -101,62 +120,51 @@ impl Writer {
     }
 }
 
-async fn run(mut db: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+fn run(mut db: Connection, mut rx: mpsc::Receiver<Job>) {
     let mut round = Vec::with_capacity(MAX_ROUND);
-    while rx.recv_many(&mut round, MAX_ROUND).await > 0 {
-        let results = commit_round(&mut db, &round).await;
+    while let Some(first) = rx.blocking_recv() {
+        round.push(first);
+        while round.len() < MAX_ROUND {
+            match rx.try_recv() {
+                Ok(job) => round.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit_round(&mut db, &round);
         for (job, result) in round.drain(..).zip(results) {
             let _ = job.done.send(result);
         }
     }
-    let _ = db.close().await;
 }
 
 /// Commits the whole round in one transaction. Almost always every batch
 /// applies; if one fails, the round is rolled back and each batch is then
 /// committed on its own, so only the faulty one is refused.
-async fn commit_round(db: &mut SqliteConnection, round: &[Job]) -> Vec<Result<(), StoreError>> {
-    match commit_together(db, round).await {
+fn commit_round(db: &mut Connection, round: &[Job]) -> Vec<Result<(), StoreError>> {
+    match commit_together(db, round) {
         Ok(()) => round.iter().map(|_| Ok(())).collect(),
-        Err(_) if round.len() > 1 => {
-            let mut results = Vec::with_capacity(round.len());
-            for job in round {
-                results.push(commit_together(db, std::slice::from_ref(job)).await);
-            }
-            results
-        }
+        Err(_) if round.len() > 1 => round
+            .iter()
+            .map(|job| commit_together(db, std::slice::from_ref(job)))
+            .collect(),
         Err(e) => vec![Err(e)],
     }
 }
 
 /// Applies the batches in one transaction: all of them, or none.
-async fn commit_together(db: &mut SqliteConnection, jobs: &[Job]) -> Result<(), StoreError> {
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut *db).await?;
-    let mut result = Ok(());
-    'jobs: for job in jobs {
+fn commit_together(db: &mut Connection, jobs: &[Job]) -> Result<(), StoreError> {
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for job in jobs {
         for op in &job.batch.ops {
-            if let Err(e) = apply(db, &job.batch.gathering, op).await {
-                result = Err(e);
-                break 'jobs;
-            }
+            apply(&tx, &job.batch.gathering, op)?;
         }
     }
-    match result {
-        Ok(()) => match sqlx::query("COMMIT").execute(&mut *db).await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *db).await;
-                Err(StoreError::Round(e.to_string()))
-            }
-        },
-        Err(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *db).await;
-            Err(e)
-        }
-    }
+    // Dropping an uncommitted transaction rolls it back.
+    tx.commit()?;
+    Ok(())
 }
 
-async fn apply(db: &mut SqliteConnection, g: &str, op: &Op) -> Result<(), StoreError> {
+fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
     match op {
         Op::CreateGathering {
             id,
@@ -169,59 +177,35 @@ async fn apply(db: &mut SqliteConnection, g: &str, op: &Op) -> Result<(), StoreE
             genesis,
             created_at,
         } => {
-            sqlx::query(
+            db.prepare_cached(
                 "INSERT INTO gatherings (id, console_hash, screen_hash, join_token, join_code, salt, epoch, genesis, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(console_hash)
-            .bind(screen_hash)
-            .bind(join_token)
-            .bind(code)
-            .bind(salt)
-            .bind(epoch)
-            .bind(genesis)
-            .bind(created_at)
-            .execute(&mut *db)
-            .await?;
+            )?
+            .execute(params![id, console_hash, screen_hash, join_token, code, salt, epoch, genesis, created_at])?;
         }
         Op::AppendEvent { seq, body } => {
-            sqlx::query("INSERT INTO events (gathering_id, seq, body) VALUES (?, ?, ?)")
-                .bind(g)
-                .bind(*seq as i64)
-                .bind(body)
-                .execute(&mut *db)
-                .await?;
+            db.prepare_cached("INSERT INTO events (gathering_id, seq, body) VALUES (?, ?, ?)")?
+                .execute(params![g, *seq as i64, body])?;
         }
         Op::ReplaceEvent { seq, body } => {
-            sqlx::query("UPDATE events SET body = ? WHERE gathering_id = ? AND seq = ?")
-                .bind(body)
-                .bind(g)
-                .bind(*seq as i64)
-                .execute(&mut *db)
-                .await?;
+            db.prepare_cached("UPDATE events SET body = ? WHERE gathering_id = ? AND seq = ?")?
+                .execute(params![body, g, *seq as i64])?;
         }
         Op::RecordApplied {
             actor,
             action,
             outcome,
         } => {
-            sqlx::query(
+            db.prepare_cached(
                 "INSERT INTO applied_actions (gathering_id, actor, action_id, outcome) VALUES (?, ?, ?, ?)",
-            )
-            .bind(g)
-            .bind(actor)
-            .bind(action)
-            .bind(outcome)
-            .execute(&mut *db)
-            .await?;
+            )?
+            .execute(params![g, actor, action, outcome])?;
         }
         Op::AddParticipant { author } => {
-            sqlx::query("INSERT OR IGNORE INTO participants (gathering_id, author) VALUES (?, ?)")
-                .bind(g)
-                .bind(author)
-                .execute(&mut *db)
-                .await?;
+            db.prepare_cached(
+                "INSERT OR IGNORE INTO participants (gathering_id, author) VALUES (?, ?)",
+            )?
+            .execute(params![g, author])?;
         }
         Op::AddCard {
             id,
@@ -229,31 +213,20 @@ async fn apply(db: &mut SqliteConnection, g: &str, op: &Op) -> Result<(), StoreE
             author,
             text,
         } => {
-            sqlx::query(
+            db.prepare_cached(
                 "INSERT INTO cards (gathering_id, id, step, author, text) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(g)
-            .bind(id)
-            .bind(i64::from(*step))
-            .bind(author)
-            .bind(text)
-            .execute(&mut *db)
-            .await?;
+            )?
+            .execute(params![g, id, i64::from(*step), author, text])?;
         }
         Op::DeleteCard { id } => {
-            sqlx::query("DELETE FROM cards WHERE gathering_id = ? AND id = ?")
-                .bind(g)
-                .bind(id)
-                .execute(&mut *db)
-                .await?;
+            db.prepare_cached("DELETE FROM cards WHERE gathering_id = ? AND id = ?")?
+                .execute(params![g, id])?;
         }
         Op::MarkRevealed { id, seq } => {
-            sqlx::query("UPDATE cards SET revealed_seq = ? WHERE gathering_id = ? AND id = ?")
-                .bind(*seq as i64)
-                .bind(g)
-                .bind(id)
-                .execute(&mut *db)
-                .await?;
+            db.prepare_cached(
+                "UPDATE cards SET revealed_seq = ? WHERE gathering_id = ? AND id = ?",
+            )?
+            .execute(params![*seq as i64, g, id])?;
         }
     }
     Ok(())
