@@ -34,6 +34,8 @@ const RING: usize = 1024;
 const TALLY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 /// How long a room with nobody connected stays in memory.
 const IDLE: std::time::Duration = std::time::Duration::from_secs(600);
+/// The most commands decided and committed together.
+const ROUND: usize = 256;
 /// Missed events past which a reconnecting view gets a snapshot instead.
 const CATCH_UP_LIMIT: u64 = 256;
 /// Frames a connection may fall behind before it is resynchronised.
@@ -214,6 +216,36 @@ struct Room {
     /// Every action already applied, by `applied_key`, so that telling a
     /// retry from a new action never waits on the database.
     applied: HashSet<String>,
+    /// The gathering as stored, to reload from if a round fails.
+    row: GatheringRow,
+    /// Frames at or below this sequence never go into the ring: they carry
+    /// words that were withdrawn since.
+    ring_floor: u64,
+    /// The round in progress: its writes, the frames it will publish, and
+    /// the answers it owes once it is committed.
+    round: Batch,
+    round_frames: Vec<Frame>,
+    round_outcomes: HashMap<String, Outcome>,
+    replies: Vec<Reply>,
+}
+
+/// An answer owed to a caller once the round it belongs to is committed.
+enum Reply {
+    Act(
+        oneshot::Sender<Result<Outcome, ErrorCode>>,
+        Result<Outcome, ErrorCode>,
+    ),
+    Join(
+        oneshot::Sender<Result<(), EntryError>>,
+        Result<(), EntryError>,
+    ),
+    Subscribe(
+        oneshot::Sender<Result<Subscription, EntryError>>,
+        Actor,
+        Option<LogPosition>,
+        Result<(), EntryError>,
+    ),
+    Snapshot(oneshot::Sender<(Frame, LogPosition, GatheringView)>),
 }
 
 fn applied_key(actor: &str, action: &str) -> String {
@@ -222,6 +254,19 @@ fn applied_key(actor: &str, action: &str) -> String {
 
 /// Loads a gathering and starts its room task.
 pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreError> {
+    let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
+    let room = load(store, row, fanout).await?;
+    let (tx, rx) = mpsc::channel(QUEUE);
+    tokio::spawn(room.run(rx));
+    Ok(RoomHandle { tx })
+}
+
+/// Builds a room's memory from storage.
+async fn load(
+    store: Store,
+    row: GatheringRow,
+    fanout: broadcast::Sender<Frame>,
+) -> Result<Room, StoreError> {
     let mut view = row.genesis.clone();
     let mut seq = 0;
     let mut ring = VecDeque::new();
@@ -254,7 +299,6 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         };
         cards.insert(card.id, meta);
     }
-    let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
     let applied = store
         .applied_keys(&row.id)
         .await?
@@ -262,7 +306,7 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         .map(|(actor, action)| applied_key(actor, action))
         .collect();
     let mut room = Room {
-        id: row.id,
+        id: row.id.clone(),
         store,
         epoch: row.epoch,
         seq,
@@ -276,11 +320,18 @@ pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreE
         fanout,
         tally_due: false,
         applied,
+        round: Batch {
+            gathering: row.id.clone(),
+            ops: Vec::new(),
+        },
+        row,
+        ring_floor: 0,
+        round_frames: Vec::new(),
+        round_outcomes: HashMap::new(),
+        replies: Vec::new(),
     };
     room.refresh_tally();
-    let (tx, rx) = mpsc::channel(QUEUE);
-    tokio::spawn(room.run(rx));
-    Ok(RoomHandle { tx })
+    Ok(room)
 }
 
 fn frame(seq: u64, msg: &ServerMsg) -> Frame {
@@ -315,7 +366,17 @@ impl Room {
             tokio::select! {
                 command = rx.recv() => match command {
                     Some(command) => {
+                        // Everything already waiting joins this round.
                         self.handle(command).await;
+                        while self.replies.len() < ROUND {
+                            match rx.try_recv() {
+                                Ok(command) => self.handle(command).await,
+                                Err(_) => break,
+                            }
+                        }
+                        if !self.finish_round().await {
+                            break;
+                        }
                         last_command = tokio::time::Instant::now();
                     }
                     None => break,
@@ -326,6 +387,9 @@ impl Room {
                         rx.close();
                         while let Some(command) = rx.recv().await {
                             self.handle(command).await;
+                            if !self.finish_round().await {
+                                break;
+                            }
                         }
                         break;
                     }
@@ -334,22 +398,24 @@ impl Room {
         }
     }
 
+    /// Decides one command against the round's state, staging its writes;
+    /// its answer waits for the round's commit.
     async fn handle(&mut self, command: Command) {
-        self.dispatch(command).await;
-        self.refresh_tally();
-    }
-
-    async fn dispatch(&mut self, command: Command) {
-        match command {
+        let reply = match command {
             Command::Subscribe {
                 actor,
                 since,
                 reply,
             } => {
-                let _ = reply.send(self.subscribe(actor, since).await);
+                let joined = match &actor {
+                    Actor::Participant(author) => self.join(author.clone()),
+                    _ => Ok(()),
+                };
+                Reply::Subscribe(reply, actor, since, joined)
             }
             Command::Join { author, reply } => {
-                let _ = reply.send(self.join(author).await);
+                let joined = self.join(author);
+                Reply::Join(reply, joined)
             }
             Command::Act {
                 actor,
@@ -357,12 +423,86 @@ impl Room {
                 action,
                 reply,
             } => {
-                let _ = reply.send(self.act(actor, id, action).await);
+                let result = self.act(actor, id, action).await;
+                Reply::Act(reply, result)
             }
-            Command::Snapshot { reply } => {
-                let _ = reply.send((self.snapshot_frame(), self.position(), self.view.clone()));
+            Command::Snapshot { reply } => Reply::Snapshot(reply),
+        };
+        self.replies.push(reply);
+    }
+
+    /// Commits the round in one batch, then publishes its frames and
+    /// answers everyone in it. If the commit fails, nothing of the round was
+    /// stored or shown: the room reloads itself from storage and refuses the
+    /// round's changes. Returns false if the room cannot go on.
+    async fn finish_round(&mut self) -> bool {
+        let empty = self.batch();
+        let batch = std::mem::replace(&mut self.round, empty);
+        let frames = std::mem::take(&mut self.round_frames);
+        self.round_outcomes.clear();
+        let committed = if batch.ops.is_empty() {
+            Ok(())
+        } else {
+            self.store.writer().commit(batch).await
+        };
+        let failed = committed.is_err();
+        if let Err(e) = committed {
+            tracing::error!(gathering = %self.id, "a round of changes failed and was not stored: {e}");
+            match load(self.store.clone(), self.row.clone(), self.fanout.clone()).await {
+                Ok(fresh) => {
+                    let replies = std::mem::take(&mut self.replies);
+                    *self = fresh;
+                    self.replies = replies;
+                }
+                Err(e) => {
+                    tracing::error!(gathering = %self.id, "reloading the room failed: {e}");
+                    self.replies.clear();
+                    return false;
+                }
+            }
+        } else {
+            for frame in frames {
+                if frame.seq > self.ring_floor {
+                    self.ring.push_back(frame.clone());
+                    if self.ring.len() > RING {
+                        self.ring.pop_front();
+                    }
+                }
+                // No receivers is fine: nobody is watching right now.
+                let _ = self.fanout.send(frame);
             }
         }
+        self.refresh_tally();
+        for reply in std::mem::take(&mut self.replies) {
+            match reply {
+                Reply::Act(tx, result) => {
+                    let result = match result {
+                        Ok(_) if failed => Err(ErrorCode::Internal),
+                        other => other,
+                    };
+                    let _ = tx.send(result);
+                }
+                Reply::Join(tx, joined) => {
+                    let _ = tx.send(if failed {
+                        Err(EntryError::Unavailable)
+                    } else {
+                        joined
+                    });
+                }
+                Reply::Subscribe(tx, actor, since, joined) => {
+                    let answer = match joined {
+                        _ if failed => Err(EntryError::Unavailable),
+                        Ok(()) => Ok(self.subscription(&actor, since)),
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(answer);
+                }
+                Reply::Snapshot(tx) => {
+                    let _ = tx.send((self.snapshot_frame(), self.position(), self.view.clone()));
+                }
+            }
+        }
+        true
     }
 
     fn position(&self) -> LogPosition {
@@ -389,26 +529,20 @@ impl Room {
         }
     }
 
-    async fn subscribe(
-        &mut self,
-        actor: Actor,
-        since: Option<LogPosition>,
-    ) -> Result<Subscription, EntryError> {
-        let mine = match &actor {
-            Actor::Participant(author) => {
-                self.join(author.clone()).await?;
-                self.own_cards(author)
-            }
+    /// What a new connection starts from, once its round is committed.
+    fn subscription(&self, actor: &Actor, since: Option<LogPosition>) -> Subscription {
+        let mine = match actor {
+            Actor::Participant(author) => self.own_cards(author),
             _ => Vec::new(),
         };
         let mut catch_up = self.catch_up(since);
         catch_up.push(self.tally_frame());
-        Ok(Subscription {
+        Subscription {
             catch_up,
             seq: self.seq,
             events: self.fanout.subscribe(),
             mine,
-        })
+        }
     }
 
     fn own_cards(&self, author: &str) -> Vec<OwnCard> {
@@ -449,7 +583,7 @@ impl Room {
         }
     }
 
-    async fn join(&mut self, author: String) -> Result<(), EntryError> {
+    fn join(&mut self, author: String) -> Result<(), EntryError> {
         if self.joined.contains(&author) {
             return Ok(());
         }
@@ -459,20 +593,11 @@ impl Room {
         if self.view.joining == Joining::Locked {
             return Err(EntryError::Locked);
         }
-        let mut batch = self.batch();
-        batch.ops.push(Op::AddParticipant {
+        self.round.ops.push(Op::AddParticipant {
             author: author.clone(),
         });
-        match self.commit(batch, Vec::new()).await {
-            Ok(()) => {
-                self.joined.insert(author);
-                Ok(())
-            }
-            Err(e) => {
-                tracing::error!(gathering = %self.id, "joining failed: {e}");
-                Err(EntryError::Unavailable)
-            }
-        }
+        self.joined.insert(author);
+        Ok(())
     }
 
     /// Recomputes the live figures; they go out with the next flush.
@@ -502,32 +627,21 @@ impl Room {
         frame
     }
 
-    /// Adds `events` to the batch, has the writer commit it durably, and
-    /// only then applies and broadcasts them.
-    async fn commit(&mut self, mut batch: Batch, events: Vec<Event>) -> Result<(), StoreError> {
-        for (i, event) in events.iter().enumerate() {
-            batch.ops.push(Op::AppendEvent {
-                seq: self.seq + 1 + i as u64,
-                body: json(event)?,
-            });
-        }
-        self.store.writer().commit(batch).await?;
-        self.publish(events);
-        Ok(())
-    }
-
-    fn publish(&mut self, events: Vec<Event>) {
+    /// Adds an action's writes and events to the round. The events are
+    /// applied to the view at once (later actions in the round decide on
+    /// them) but shown to nobody until the round is committed.
+    fn stage(&mut self, batch: Batch, events: Vec<Event>) -> Result<(), StoreError> {
+        self.round.ops.extend(batch.ops);
         for event in events {
             self.seq += 1;
+            self.round.ops.push(Op::AppendEvent {
+                seq: self.seq,
+                body: json(&event)?,
+            });
             self.view.apply(&event);
-            let frame = event_frame(self.seq, event);
-            self.ring.push_back(frame.clone());
-            if self.ring.len() > RING {
-                self.ring.pop_front();
-            }
-            // No receivers is fine: nobody is watching right now.
-            let _ = self.fanout.send(frame);
+            self.round_frames.push(event_frame(self.seq, event));
         }
+        Ok(())
     }
 
     async fn act(
@@ -545,6 +659,9 @@ impl Room {
             }
         }
         let key = applied_key(actor.key(), id.as_str());
+        if let Some(outcome) = self.round_outcomes.get(&key) {
+            return Ok(outcome.clone());
+        }
         if self.applied.contains(&key) {
             // A retry: answer with what the first attempt produced.
             return match self.store.applied(&self.id, actor.key(), id.as_str()).await {
@@ -592,7 +709,8 @@ impl Room {
             // `allowed_for` has already refused every other pairing.
             _ => return Err(ErrorCode::NotAllowed),
         };
-        if result.is_ok() {
+        if let Ok(outcome) = &result {
+            self.round_outcomes.insert(key.clone(), outcome.clone());
             self.applied.insert(key);
         }
         result.map_err(|e| match e {
@@ -623,7 +741,7 @@ impl Room {
     ) -> Result<Outcome, Refusal> {
         let mut batch = self.batch();
         batch.ops.push(Self::applied_op(actor, id, &outcome)?);
-        self.commit(batch, events).await?;
+        self.stage(batch, events)?;
         Ok(outcome)
     }
 
@@ -660,7 +778,7 @@ impl Room {
             id,
             &outcome,
         )?);
-        self.commit(batch, events).await?;
+        self.stage(batch, events)?;
         self.arrival.push(card.id.clone());
         self.waiting.push(card.id.clone());
         self.cards.insert(
@@ -720,7 +838,7 @@ impl Room {
             }
             None => Vec::new(),
         };
-        self.commit(batch, events).await?;
+        self.stage(batch, events)?;
         if let Some(seq) = revealed_seq {
             if let Some(batch) = self.reveals.get_mut(&seq) {
                 batch.retain(|c| *c != card);
@@ -729,6 +847,7 @@ impl Room {
             // drop it and everything older, so a view that missed it is sent
             // a snapshot, which no longer has the card.
             self.ring.retain(|f| f.seq > seq);
+            self.ring_floor = self.ring_floor.max(seq);
         }
         self.cards.remove(&card);
         self.arrival.retain(|c| *c != card);
@@ -769,7 +888,7 @@ impl Room {
             events.push(Event::CardsRevealed { cards });
         }
         batch.ops.push(Self::applied_op(actor, id, &Outcome::Done)?);
-        self.commit(batch, events).await?;
+        self.stage(batch, events)?;
         for c in &ids {
             if let Some(m) = self.cards.get_mut(c) {
                 m.revealed_seq = Some(seq);

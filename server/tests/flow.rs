@@ -211,6 +211,23 @@ async fn a_retried_action_is_applied_once() -> hearth_tests::Result<()> {
         "the retry is answered with the first outcome"
     );
     assert_eq!(server.participant_page(&g, &phone).await?.mine.len(), 1);
+
+    // Sent twice back to back, both land in the same round: still once.
+    let twice = action_id();
+    let text = serde_json::to_string(&app::protocol::ClientMsg::Act {
+        id: twice.clone(),
+        action: reflection("Sent twice"),
+    })?;
+    participant.send_text(&text).await?;
+    participant.send_text(&text).await?;
+    let a = participant.answer(&twice).await??;
+    let b = participant.answer(&twice).await??;
+    assert_eq!(a, b);
+    let page = server.participant_page(&g, &phone).await?;
+    assert_eq!(
+        page.mine.iter().filter(|c| c.text == "Sent twice").count(),
+        1
+    );
     Ok(())
 }
 

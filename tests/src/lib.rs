@@ -255,6 +255,7 @@ impl TestServer {
             mine: Vec::new(),
             events_seen: Vec::new(),
             tallies_seen: 0,
+            snapshots_seen: 0,
         };
         client.settle().await?;
         Ok(client)
@@ -284,6 +285,7 @@ impl TestServer {
             mine: Vec::new(),
             events_seen: Vec::new(),
             tallies_seen: 0,
+            snapshots_seen: 0,
         };
         client.settle().await?;
         Ok(client)
@@ -383,6 +385,8 @@ pub struct Client {
     pub events_seen: Vec<u64>,
     /// How many live-figure messages arrived.
     pub tallies_seen: usize,
+    /// How many snapshots arrived (the first, and any resynchronisation).
+    pub snapshots_seen: usize,
 }
 
 impl Client {
@@ -416,6 +420,7 @@ impl Client {
     fn absorb(&mut self, msg: &ServerMsg) -> Result<()> {
         match msg {
             ServerMsg::Snapshot { at, gathering } => {
+                self.snapshots_seen += 1;
                 self.at = Some(*at);
                 self.view = Some(gathering.clone());
             }
@@ -605,6 +610,7 @@ impl TestServer {
             mine: Vec::new(),
             events_seen: Vec::new(),
             tallies_seen: 0,
+            snapshots_seen: 0,
         };
         client.settle().await?;
         Ok(client)
