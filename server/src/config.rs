@@ -31,6 +31,11 @@ pub struct Args {
     /// The site configuration file.
     #[arg(long, env = "HEARTH_CONFIG", default_value = "Leptos.toml")]
     pub config: PathBuf,
+
+    /// How many messages a connection may fall behind before it is sent a
+    /// fresh snapshot instead (bounds the memory a slow phone can hold).
+    #[arg(long, env = "HEARTH_LAG_LIMIT", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
+    pub lag_limit: u16,
 }
 
 /// Why Hearth cannot start with the configuration it was given.
@@ -49,6 +54,8 @@ pub struct Config {
     pub database: String,
     /// Base URL for links, without a trailing slash.
     pub public_url: String,
+    /// Frames a connection may fall behind before it is resynchronised.
+    pub lag_limit: usize,
 }
 
 impl Config {
@@ -80,6 +87,7 @@ impl Config {
             leptos,
             database: args.database,
             public_url,
+            lag_limit: usize::from(args.lag_limit),
         })
     }
 

@@ -15,13 +15,16 @@ use std::sync::{Arc, Mutex};
 pub struct Hub {
     store: Store,
     rooms: Arc<Mutex<HashMap<String, RoomHandle>>>,
+    /// Passed to every room: see `room::start`.
+    lag_limit: usize,
 }
 
 impl Hub {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, lag_limit: usize) -> Self {
         Self {
             store,
             rooms: Arc::default(),
+            lag_limit,
         }
     }
 
@@ -30,7 +33,7 @@ impl Hub {
         if let Some(handle) = self.running(&row.id) {
             return Ok(handle);
         }
-        let started = room::start(self.store.clone(), row.clone()).await?;
+        let started = room::start(self.store.clone(), row.clone(), self.lag_limit).await?;
         let mut rooms = self
             .rooms
             .lock()

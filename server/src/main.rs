@@ -24,6 +24,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::AppState;
 use std::sync::Arc;
 
+/// The kernel's send buffer per connection, in bytes.
+const SEND_BUFFER: usize = 64 * 1024;
+
 /// Why Hearth stopped.
 #[derive(Debug, thiserror::Error)]
 enum StartError {
@@ -60,7 +63,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(args: Args) -> Result<(), StartError> {
     let config = Config::load(args)?;
     let store = store::Store::open(&config.database).await?;
-    let hub = hub::Hub::new(store.clone());
+    let hub = hub::Hub::new(store.clone(), config.lag_limit);
     let state = AppState {
         config: Arc::new(config),
         store,
@@ -78,9 +81,14 @@ async fn run(args: Args) -> Result<(), StartError> {
         local_view(bound),
         state.config.public_url
     );
-    // Small frames go out at once rather than waiting on Nagle's algorithm.
+    // Small frames go out at once rather than waiting on Nagle's algorithm,
+    // and the kernel holds at most a modest amount for each connection: a
+    // phone that stops reading then falls behind in Hearth's own bounded
+    // queue and is resynchronised, instead of the kernel buffering
+    // megabytes for it (at 20,000 connections that would be the memory).
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
+        let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER);
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

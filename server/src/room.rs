@@ -38,8 +38,6 @@ const IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 const ROUND: usize = 256;
 /// Missed events past which a reconnecting view gets a snapshot instead.
 const CATCH_UP_LIMIT: u64 = 256;
-/// Frames a connection may fall behind before it is resynchronised.
-const FANOUT_CAPACITY: usize = 256;
 /// Commands that may wait for a room before senders wait too.
 const QUEUE: usize = 1024;
 
@@ -253,8 +251,15 @@ fn applied_key(actor: &str, action: &str) -> String {
 }
 
 /// Loads a gathering and starts its room task.
-pub async fn start(store: Store, row: GatheringRow) -> Result<RoomHandle, StoreError> {
-    let (fanout, _) = broadcast::channel(FANOUT_CAPACITY);
+///
+/// `lag_limit` is how many frames a connection may fall behind before it is
+/// resynchronised with a snapshot (the fan-out channel's capacity).
+pub async fn start(
+    store: Store,
+    row: GatheringRow,
+    lag_limit: usize,
+) -> Result<RoomHandle, StoreError> {
+    let (fanout, _) = broadcast::channel(lag_limit.max(1));
     let room = load(store, row, fanout).await?;
     let (tx, rx) = mpsc::channel(QUEUE);
     tokio::spawn(room.run(rx));

@@ -188,3 +188,67 @@ async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests:
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_view_that_falls_behind_is_resynchronised_and_holds_up_nobody() -> hearth_tests::Result<()>
+{
+    use app::ids::StepId;
+    let server = TestServer::start_with(BIN, &["--lag-limit", "8"]).await?;
+    let g = server.create_gathering("Stalls", "Prompt").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+
+    // A full board makes a large snapshot (about 400 KB): 100 phones, 8
+    // long reflections each.
+    let devices: Vec<Device> = (0..100).map(|_| Device::new()).collect();
+    let path = g.participant_ws();
+    let connected = futures_util::future::join_all(
+        devices.iter().map(|d| server.connect(&path, Some(d), None)),
+    )
+    .await;
+    let mut phones = connected.into_iter().collect::<Result<Vec<_>, _>>()?;
+    for round in 0..8 {
+        let posted = futures_util::future::join_all(phones.iter_mut().enumerate().map(
+            |(i, phone)| async move {
+                let text = format!(
+                    "{i}-{round} {}",
+                    "a long and careful reflection ".repeat(16)
+                );
+                phone.act(reflection(&text)).await
+            },
+        ))
+        .await;
+        for result in posted {
+            result??;
+        }
+        console.act(Action::Reveal).await??;
+    }
+
+    // One screen reads along; another sits on a stalled network.
+    let mut reading = server.connect(&g.screen_ws(), None, None).await?;
+    let mut stalled = server.connect_stalled(&g.screen_ws()).await?;
+
+    // Twelve changes: more than the stalled screen may fall behind.
+    for i in 0..12 {
+        console
+            .act(Action::SetCollecting {
+                step: StepId(1),
+                open: i % 2 == 1,
+            })
+            .await??;
+    }
+    reading
+        .wait_for("all twenty changes", |v| v.steps[0].collecting)
+        .await?;
+    console.settle().await?;
+
+    // Back on the network: it is brought to the present with a snapshot.
+    stalled.settle().await?;
+    assert!(
+        stalled.snapshots_seen >= 2,
+        "resynchronised ({} snapshots)",
+        stalled.snapshots_seen
+    );
+    assert_eq!(stalled.view, console.view);
+    assert_eq!(stalled.view.as_ref().map(|v| v.cards.len()), Some(800));
+    Ok(())
+}

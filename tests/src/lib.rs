@@ -44,11 +44,18 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub base: String,
     pub http: reqwest::Client,
+    /// Flags added to every start, e.g. `--lag-limit 8`.
+    extra: Vec<String>,
 }
 
 impl TestServer {
     /// Starts `bin` (the `hearth` binary) on a free port with a fresh database.
     pub async fn start(bin: impl Into<PathBuf>) -> Result<Self> {
+        Self::start_with(bin, &[]).await
+    }
+
+    /// Starts the binary with extra flags.
+    pub async fn start_with(bin: impl Into<PathBuf>, flags: &[&str]) -> Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let http = reqwest::Client::builder()
@@ -62,6 +69,7 @@ impl TestServer {
             addr,
             base: format!("http://{addr}"),
             http,
+            extra: flags.iter().map(|f| (*f).to_owned()).collect(),
         };
         server.spawn().await?;
         Ok(server)
@@ -93,6 +101,7 @@ impl TestServer {
             .arg(&self.base)
             .arg("--config")
             .arg(root.join("Leptos.toml"))
+            .args(&self.extra)
             .env("HEARTH_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -259,6 +268,26 @@ impl TestServer {
         };
         client.settle().await?;
         Ok(client)
+    }
+
+    /// Opens a view like a phone whose network has stalled: a tiny receive
+    /// buffer, and nothing is read until the test calls `settle` or `next`.
+    pub async fn connect_stalled(&self, path: &str) -> Result<Client> {
+        let request = format!("ws://{}{path}", self.addr).into_client_request()?;
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_recv_buffer_size(2048)?;
+        let stream = socket.connect(self.addr).await?;
+        let (socket, _) =
+            tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await?;
+        Ok(Client {
+            socket,
+            view: None,
+            at: None,
+            mine: Vec::new(),
+            events_seen: Vec::new(),
+            tallies_seen: 0,
+            snapshots_seen: 0,
+        })
     }
 
     /// Reconnects a view that was at `at` with state `view`, as the browser
