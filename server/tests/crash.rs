@@ -6,10 +6,9 @@
 //! view shows the same cards in the same order.
 
 use app::gathering::GatheringView;
-use app::ids::{ActionId, CardId, StepId};
+use app::ids::{ActionId, CardId};
 use app::protocol::{Action, ErrorCode, Outcome};
-use app::reflection::ReflectionText;
-use hearth_tests::{action_id, join_all, Client, Device, TestServer, PATIENCE};
+use hearth_tests::{action_id, reflection, Client, Device, TestServer, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,13 +29,6 @@ const MAX_BURSTS: usize = 40;
 /// A pause between one phone's bursts, to stay within the server's pace for
 /// one connection (about 10 messages a second).
 const BETWEEN_BURSTS: Duration = Duration::from_millis(600);
-
-fn reflection(text: &str) -> Action {
-    Action::AddReflection {
-        step: StepId(1),
-        text: ReflectionText::parse(text).expect("valid test text"),
-    }
-}
 
 /// One post as its phone saw it.
 #[derive(Debug)]
@@ -105,7 +97,7 @@ async fn connect_phones(
     path: &str,
     phones: &[Device],
 ) -> hearth_tests::Result<Vec<Client>> {
-    join_all(
+    futures_util::future::join_all(
         phones
             .iter()
             .map(|phone| server.connect(path, Some(phone), None)),
@@ -186,7 +178,7 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
 
     // Every view comes back; the screen resumes from where it was.
     let screen = server
-        .resume(&g.screen_ws(), None, screen_at, screen_view)
+        .reconnect(&g.screen_ws(), None, screen_at, screen_view)
         .await?;
     let mut clients = connect_phones(&server, &g.participant_ws(), &phones).await?;
 
@@ -259,14 +251,15 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
         views.push((format!("phone {i}"), client));
     }
     let want = expected.len();
-    let caught_up = join_all(views.iter_mut().map(|(name, view)| async move {
-        view.wait_for("every acknowledged card", |v| v.cards.len() >= want)
-            .await
-            .map_err(|e| format!("{name}: {e}"))?;
-        // Anything more (a card twice) would arrive now.
-        view.settle().await
-    }))
-    .await;
+    let caught_up =
+        futures_util::future::join_all(views.iter_mut().map(|(name, view)| async move {
+            view.wait_for("every acknowledged card", |v| v.cards.len() >= want)
+                .await
+                .map_err(|e| format!("{name}: {e}"))?;
+            // Anything more (a card twice) would arrive now.
+            view.settle().await
+        }))
+        .await;
     for result in caught_up {
         result?;
     }

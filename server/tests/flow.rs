@@ -6,17 +6,10 @@ use app::gathering::{Joining, Waiting};
 use app::ids::{CardId, StepId};
 use app::protocol::{Action, ErrorCode, Outcome};
 use app::reflection::ReflectionText;
-use hearth_tests::{action_id, redirect_target, Device, TestServer};
+use hearth_tests::{action_id, redirect_target, reflection, Device, TestServer};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
-
-fn reflection(text: &str) -> Action {
-    Action::AddReflection {
-        step: StepId(1),
-        text: ReflectionText::parse(text).expect("valid test text"),
-    }
-}
 
 #[tokio::test]
 async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(

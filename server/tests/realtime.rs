@@ -3,20 +3,11 @@
 //! server is slowed and then closed without disturbing anyone else.
 
 use app::gathering::LogPosition;
-use app::ids::StepId;
 use app::protocol::{Action, ErrorCode, ServerMsg};
-use app::reflection::ReflectionText;
-use hearth_tests::{Device, TestServer};
+use hearth_tests::{reflection, Device, TestServer};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
-
-fn reflection(text: &str) -> Action {
-    Action::AddReflection {
-        step: StepId(1),
-        text: ReflectionText::parse(text).expect("valid test text"),
-    }
-}
 
 #[tokio::test]
 async fn a_view_that_reconnects_gets_exactly_what_it_missed() -> hearth_tests::Result<()> {

@@ -10,8 +10,9 @@
 
 use app::api::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
 use app::gathering::{GatheringView, LogPosition};
-use app::ids::ActionId;
+use app::ids::{ActionId, StepId};
 use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, OwnCard, ServerMsg};
+use app::reflection::ReflectionText;
 use futures_util::{SinkExt, StreamExt};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -257,17 +258,7 @@ impl TestServer {
                 .insert("origin", HeaderValue::from_str(origin)?);
         }
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
-        let mut client = Client {
-            socket,
-            view: None,
-            at: since,
-            mine: Vec::new(),
-            events_seen: Vec::new(),
-            tallies_seen: 0,
-            snapshots_seen: 0,
-        };
-        client.settle().await?;
-        Ok(client)
+        Client::open(socket, None, since).await
     }
 
     /// Opens a view like a phone whose network has stalled: a tiny receive
@@ -279,15 +270,7 @@ impl TestServer {
         let stream = socket.connect(self.addr).await?;
         let (socket, _) =
             tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await?;
-        Ok(Client {
-            socket,
-            view: None,
-            at: None,
-            mine: Vec::new(),
-            events_seen: Vec::new(),
-            tallies_seen: 0,
-            snapshots_seen: 0,
-        })
+        Ok(Client::new(socket, None, None))
     }
 
     /// Reconnects a view that was at `at` with state `view`, as the browser
@@ -307,17 +290,7 @@ impl TestServer {
                 .insert("cookie", HeaderValue::from_str(&device.cookie())?);
         }
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
-        let mut client = Client {
-            socket,
-            view: Some(view),
-            at: Some(at),
-            mine: Vec::new(),
-            events_seen: Vec::new(),
-            tallies_seen: 0,
-            snapshots_seen: 0,
-        };
-        client.settle().await?;
-        Ok(client)
+        Client::open(socket, Some(view), Some(at)).await
     }
 }
 
@@ -395,6 +368,17 @@ impl Default for Device {
 
 static ACTIONS: AtomicU64 = AtomicU64::new(1);
 
+/// A reflection for the first step (test texts are always valid).
+pub fn reflection(text: &str) -> Action {
+    match ReflectionText::parse(text) {
+        Ok(text) => Action::AddReflection {
+            step: StepId(1),
+            text,
+        },
+        Err(e) => panic!("test text {text:?} is not a valid reflection: {e}"),
+    }
+}
+
 /// A fresh action id.
 pub fn action_id() -> ActionId {
     let n = ACTIONS.fetch_add(1, Ordering::Relaxed);
@@ -419,6 +403,33 @@ pub struct Client {
 }
 
 impl Client {
+    fn new(
+        socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+        view: Option<GatheringView>,
+        at: Option<LogPosition>,
+    ) -> Self {
+        Self {
+            socket,
+            view,
+            at,
+            mine: Vec::new(),
+            events_seen: Vec::new(),
+            tallies_seen: 0,
+            snapshots_seen: 0,
+        }
+    }
+
+    /// A client that has read what the server sent on connecting.
+    async fn open(
+        socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+        view: Option<GatheringView>,
+        at: Option<LogPosition>,
+    ) -> Result<Self> {
+        let mut client = Self::new(socket, view, at);
+        client.settle().await?;
+        Ok(client)
+    }
+
     /// Sends raw text (for malformed-input tests).
     pub async fn send_text(&mut self, text: &str) -> Result<()> {
         self.socket.send(Message::Text(text.into())).await?;
@@ -610,48 +621,6 @@ pub async fn create_gathering_at(
         code: page.entry.code.to_string(),
         page,
     })
-}
-
-impl TestServer {
-    /// Reconnects a view that was at `at` with `view`, as a browser does
-    /// after a drop: the server sends only what was missed (or a snapshot),
-    /// and the missed events apply on top of `view`. (`connect` with a
-    /// position cannot do this: it has no state to apply them to.)
-    pub async fn resume(
-        &self,
-        path: &str,
-        device: Option<&Device>,
-        at: LogPosition,
-        view: GatheringView,
-    ) -> Result<Client> {
-        let url = format!("ws://{}{path}?epoch={}&seq={}", self.addr, at.epoch, at.seq);
-        let mut request = url.into_client_request()?;
-        if let Some(device) = device {
-            request
-                .headers_mut()
-                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
-        }
-        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
-        let mut client = Client {
-            socket,
-            view: Some(view),
-            at: Some(at),
-            mine: Vec::new(),
-            events_seen: Vec::new(),
-            tallies_seen: 0,
-            snapshots_seen: 0,
-        };
-        client.settle().await?;
-        Ok(client)
-    }
-}
-
-/// Runs futures concurrently (several views settling at once) and returns
-/// their outputs in order.
-pub async fn join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    futures_util::future::join_all(futures).await
 }
 
 impl Client {
