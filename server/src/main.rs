@@ -3,6 +3,7 @@
 mod backend;
 mod config;
 mod forms;
+mod headers;
 mod hub;
 mod pace;
 mod room;
@@ -126,6 +127,9 @@ fn router(state: AppState) -> Router {
             state.clone(),
             forms::device_cookie,
         ))
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        // A bug must cost one request a 500, never the connection or the process.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }
 

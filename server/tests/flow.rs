@@ -467,3 +467,32 @@ async fn every_page_renders_under_concurrent_requests_without_a_panic() -> heart
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Headers", "Prompt").await?;
+    for path in [
+        "/".to_owned(),
+        format!("/console/{}", g.console_secret),
+        format!("/p/{}", g.join_token),
+    ] {
+        let response = server.get(&path, Some(&Device::new())).await?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+    }
+    Ok(())
+}
