@@ -48,7 +48,6 @@ catalogue! {
     AppName { en: "Hearth" }
     SkipToContent { en: "Skip to content" }
 
-    LinkLive { en: "Connected" }
     LinkConnecting { en: "Connecting…" }
     LinkReconnecting { en: "Reconnecting… your words are safe here and will be sent when we're back." }
 

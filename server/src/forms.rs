@@ -42,11 +42,7 @@ pub async fn start(State(state): State<AppState>, Form(form): Form<StartForm>) -
         Ok(console_secret) => Redirect::to(&format!("/console/{console_secret}")).into_response(),
         Err(e) => {
             tracing::error!("creating a gathering failed: {e}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Hearth could not create the gathering. Please try again.",
-            )
-                .into_response()
+            Redirect::to("/start?error=unavailable").into_response()
         }
     }
 }
@@ -163,9 +159,9 @@ pub async fn reflect(
     };
     let (row, room) = match state.reach(Lookup::JoinToken(&token)).await {
         Ok(found) => found,
-        Err(ReachError::NotFound) => {
-            return (StatusCode::NOT_FOUND, "No such gathering.").into_response()
-        }
+        // The participant page says, in the person's language, that there
+        // is no such gathering.
+        Err(ReachError::NotFound) => return Redirect::to(&format!("/p/{token}")).into_response(),
         Err(ReachError::Store(e)) => {
             tracing::error!("posting a reflection failed: {e}");
             return back(ErrorCode::Internal);

@@ -116,11 +116,8 @@ async fn open(
     resume: Resume,
 ) -> Response {
     if !same_origin(headers) {
-        return (
-            StatusCode::FORBIDDEN,
-            "Cross-site WebSocket connections are refused.",
-        )
-            .into_response();
+        // A page from another site: cross-site WebSocket hijacking.
+        return StatusCode::FORBIDDEN.into_response();
     }
     let (row, room) = match state.reach(lookup).await {
         Ok(found) => found,
@@ -131,11 +128,8 @@ async fn open(
         }
     };
     let Some(actor) = actor(&row.salt) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            "This page needs its cookie; please reload it.",
-        )
-            .into_response();
+        // No device cookie (cookies refused): nothing here is theirs to do.
+        return StatusCode::UNAUTHORIZED.into_response();
     };
     let since = resume.position();
     ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)

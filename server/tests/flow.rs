@@ -384,6 +384,19 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
         Some(format!("/p/{}?error=malformed", g.join_token))
     );
     assert_eq!(server.participant_page(&g, &phone).await?.mine.len(), 1);
+
+    // A post to a gathering that does not exist lands on a kind page.
+    let unknown = server
+        .http
+        .post(format!("{}/p/{}/reflect", server.base, "0".repeat(32)))
+        .header("cookie", cookie.clone())
+        .form(&[("id", "form-post-0004"), ("step", "1"), ("text", "hello")])
+        .send()
+        .await?;
+    let target = redirect_target(&unknown).ok_or("no redirect")?;
+    let page = server.get(&target, Some(&phone)).await?;
+    assert_eq!(page.status(), reqwest::StatusCode::NOT_FOUND);
+    assert!(page.text().await?.contains("couldn"));
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub fn StartPage() -> impl IntoView {
     let error = query("error").and_then(|e| match e.as_str() {
         "missing" => Some(Msg::StartErrMissing),
         "too_long" => Some(Msg::StartErrTooLong),
+        "unavailable" => Some(Msg::ErrUnavailable),
         _ => None,
     });
     view! {
