@@ -1,6 +1,6 @@
 //! The data behind each server-rendered page (the `Backend` the app asks).
 
-use crate::room::{Actor, EntryError};
+use crate::room::{EntryError, PageView};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
@@ -35,7 +35,7 @@ impl Backend for AppState {
             let (row, room) = self
                 .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
                 .await?;
-            let (_, at, gathering) = room.snapshot().await.ok_or(PageError::Unavailable)?;
+            let PageView { at, gathering, .. } = room.view(None).await?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
             Ok(ConsolePage {
                 at,
@@ -52,7 +52,7 @@ impl Backend for AppState {
             let (row, room) = self
                 .reach(Lookup::ScreenHash(&secrets::hash(&secret)))
                 .await?;
-            let (_, at, gathering) = room.snapshot().await.ok_or(PageError::Unavailable)?;
+            let PageView { at, gathering, .. } = room.view(None).await?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
             Ok(ScreenPage {
                 at,
@@ -71,15 +71,12 @@ impl Backend for AppState {
             let (row, room) = self.reach(Lookup::JoinToken(&token)).await?;
             // The device cookie is set on every participant page; without it
             // (cookies refused) the page still shows, but nothing is "mine".
-            let mine = match device {
-                Some(device) => {
-                    let author = secrets::author(&row.salt, &device);
-                    let subscription = room.subscribe(Actor::Participant(author), None).await?;
-                    subscription.mine
-                }
-                None => Vec::new(),
-            };
-            let (_, at, gathering) = room.snapshot().await.ok_or(PageError::Unavailable)?;
+            let author = device.map(|device| secrets::author(&row.salt, &device));
+            let PageView {
+                at,
+                gathering,
+                mine,
+            } = room.view(author).await?;
             Ok(ParticipantPage {
                 at,
                 gathering,

@@ -114,14 +114,14 @@ pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> 
         return back("format");
     };
     match state.reach(Lookup::Code(&code)).await {
-        Ok((row, room)) => match room.snapshot().await {
-            Some((_, _, view)) if !view.ended => {
+        Ok((row, room)) => match room.view(None).await {
+            Ok(page) if !page.gathering.ended => {
                 // A locked gathering still lets back in those already in;
                 // the participant page decides that with the device cookie.
                 Redirect::to(&format!("/p/{}", row.join_token)).into_response()
             }
-            Some(_) => back("closed"),
-            None => back("busy"),
+            Ok(_) => back("closed"),
+            Err(_) => back("busy"),
         },
         Err(ReachError::NotFound) => back("unknown"),
         Err(ReachError::Store(e)) => {

@@ -118,8 +118,20 @@ enum Command {
         reply: oneshot::Sender<Result<Outcome, ErrorCode>>,
     },
     Snapshot {
-        reply: oneshot::Sender<(Frame, LogPosition, GatheringView)>,
+        reply: oneshot::Sender<Frame>,
     },
+    View {
+        author: Option<String>,
+        reply: oneshot::Sender<Result<PageView, EntryError>>,
+    },
+}
+
+/// The state a page renders from: the room, and for a participant their
+/// own cards.
+pub struct PageView {
+    pub at: LogPosition,
+    pub gathering: GatheringView,
+    pub mine: Vec<OwnCard>,
 }
 
 /// A cheap handle on a running room.
@@ -173,8 +185,16 @@ impl RoomHandle {
     }
 
     /// The current state, as a ready-to-send snapshot frame and as data.
-    pub async fn snapshot(&self) -> Option<(Frame, LogPosition, GatheringView)> {
+    pub async fn snapshot(&self) -> Option<Frame> {
         self.ask(|reply| Command::Snapshot { reply }).await
+    }
+
+    /// What a page shows now; with an author, joins them first (if they
+    /// are in already or joining is open) and includes their own cards.
+    pub async fn view(&self, author: Option<String>) -> Result<PageView, EntryError> {
+        self.ask(|reply| Command::View { author, reply })
+            .await
+            .unwrap_or(Err(EntryError::Unavailable))
     }
 
     pub fn is_closed(&self) -> bool {
@@ -243,7 +263,12 @@ enum Reply {
         Option<LogPosition>,
         Result<(), EntryError>,
     ),
-    Snapshot(oneshot::Sender<(Frame, LogPosition, GatheringView)>),
+    Snapshot(oneshot::Sender<Frame>),
+    View(
+        oneshot::Sender<Result<PageView, EntryError>>,
+        Option<String>,
+        Result<(), EntryError>,
+    ),
 }
 
 fn applied_key(actor: &str, action: &str) -> String {
@@ -432,6 +457,13 @@ impl Room {
                 Reply::Act(reply, result)
             }
             Command::Snapshot { reply } => Reply::Snapshot(reply),
+            Command::View { author, reply } => {
+                let joined = match &author {
+                    Some(author) => self.join(author.clone()),
+                    None => Ok(()),
+                };
+                Reply::View(reply, author, joined)
+            }
         };
         self.replies.push(reply);
     }
@@ -503,7 +535,19 @@ impl Room {
                     let _ = tx.send(answer);
                 }
                 Reply::Snapshot(tx) => {
-                    let _ = tx.send((self.snapshot_frame(), self.position(), self.view.clone()));
+                    let _ = tx.send(self.snapshot_frame());
+                }
+                Reply::View(tx, author, joined) => {
+                    let answer = match joined {
+                        _ if failed => Err(EntryError::Unavailable),
+                        Ok(()) => Ok(PageView {
+                            at: self.position(),
+                            gathering: self.view.clone(),
+                            mine: author.map(|a| self.own_cards(&a)).unwrap_or_default(),
+                        }),
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(answer);
                 }
             }
         }
