@@ -7,25 +7,40 @@
 //! server holds. Nothing here knows who wrote a card: authorship never
 //! enters the public state, so it can never leak from it.
 
+use crate::exercise::{Exercise, Place, Prompt};
 use crate::ids::{CardId, StepId};
+use crate::marks::Totals;
+use crate::timer::Timer;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-/// The kinds of exercise a step can be. More kinds join as they are built.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExerciseKind {
-    /// Anonymous cards on one prompt.
-    Board,
+/// One step of an agenda as it is planned: a prompt and an exercise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepSpec {
+    pub prompt: Prompt,
+    pub exercise: Exercise,
 }
 
 /// One step of the agenda as the room sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepView {
     pub id: StepId,
-    pub kind: ExerciseKind,
-    pub prompt: String,
-    /// Whether participants can add reflections to this step now.
+    pub prompt: Prompt,
+    pub exercise: Exercise,
+    /// Whether participants can add to this step now (when it is current).
     pub collecting: bool,
+    /// How many lines of a scenario the room has been shown.
+    #[serde(default)]
+    pub shown: u16,
+}
+
+impl StepView {
+    pub fn spec(&self) -> StepSpec {
+        StepSpec {
+            prompt: self.prompt.clone(),
+            exercise: self.exercise.clone(),
+        }
+    }
 }
 
 /// A revealed card: its words and nothing about who wrote them.
@@ -34,6 +49,25 @@ pub struct Card {
     pub id: CardId,
     pub step: StepId,
     pub text: String,
+    #[serde(default)]
+    pub place: Place,
+    /// Hidden by the facilitator: gone from the screen and the phones.
+    #[serde(default)]
+    pub hidden: bool,
+    /// Blurred on the screen until the facilitator shows it (a content
+    /// note from its author, or the facilitator's choice).
+    #[serde(default)]
+    pub blurred: bool,
+}
+
+impl Card {
+    /// The story a reframe sits under, if it is one.
+    pub fn under(&self) -> Option<&CardId> {
+        match &self.place {
+            Place::Under { card } => Some(card),
+            _ => None,
+        }
+    }
 }
 
 /// Whether new people can join.
@@ -88,8 +122,8 @@ impl Tally {
 pub struct GatheringView {
     pub title: String,
     pub steps: Vec<StepView>,
-    /// Index into `steps` of the step the room is on.
-    pub current: usize,
+    /// The step the room is on.
+    pub current: StepId,
     pub joining: Joining,
     /// Revealed cards, in the shuffled order they were revealed in.
     pub cards: Vec<Card>,
@@ -97,40 +131,92 @@ pub struct GatheringView {
     /// post and join, so the server sends them on their own (`Tally`
     /// messages), a few times a second at most, and in every snapshot.
     pub tally: Tally,
+    /// Totals of people's marks per step; like the tally, sent on their
+    /// own and in every snapshot.
+    #[serde(default)]
+    pub totals: BTreeMap<StepId, Totals>,
+    #[serde(default)]
+    pub timer: Timer,
     pub ended: bool,
 }
 
 impl GatheringView {
-    /// A new gathering with one board step, collecting.
-    pub fn new(title: String, first_prompt: String) -> Self {
+    /// A new gathering with the given agenda (at least one step), every
+    /// step open for collecting, on its first step.
+    pub fn new(title: String, agenda: Vec<StepSpec>) -> Self {
+        let steps: Vec<StepView> = agenda
+            .into_iter()
+            .zip(1..)
+            .map(|(spec, id)| StepView {
+                id: StepId(id),
+                prompt: spec.prompt,
+                exercise: spec.exercise,
+                collecting: true,
+                shown: 0,
+            })
+            .collect();
         Self {
             title,
-            steps: vec![StepView {
-                id: StepId(1),
-                kind: ExerciseKind::Board,
-                prompt: first_prompt,
-                collecting: true,
-            }],
-            current: 0,
+            current: steps.first().map(|s| s.id).unwrap_or(StepId(1)),
+            steps,
             joining: Joining::Open,
             cards: Vec::new(),
             tally: Tally::default(),
+            totals: BTreeMap::new(),
+            timer: Timer::Off,
             ended: false,
         }
     }
 
     /// The step the room is on.
     pub fn current_step(&self) -> Option<&StepView> {
-        self.steps.get(self.current)
+        self.step(self.current)
     }
 
     pub fn step(&self, id: StepId) -> Option<&StepView> {
         self.steps.iter().find(|s| s.id == id)
     }
 
-    /// Revealed cards of one step.
+    /// Where a step sits in the agenda.
+    pub fn position(&self, id: StepId) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+
+    /// A fresh id for a new step.
+    pub fn next_step_id(&self) -> StepId {
+        StepId(self.steps.iter().map(|s| s.id.0).max().unwrap_or(0) + 1)
+    }
+
+    /// Revealed cards of one step, hidden ones included.
     pub fn cards_of(&self, step: StepId) -> impl Iterator<Item = &Card> {
         self.cards.iter().filter(move |c| c.step == step)
+    }
+
+    /// Revealed cards of one step that the room may see.
+    pub fn visible_cards(&self, step: StepId) -> impl Iterator<Item = &Card> {
+        self.cards_of(step).filter(|c| !c.hidden)
+    }
+
+    pub fn card(&self, id: &CardId) -> Option<&Card> {
+        self.cards.iter().find(|c| &c.id == id)
+    }
+
+    /// The totals of one step (empty when nothing is marked yet).
+    pub fn totals_of(&self, step: StepId) -> Totals {
+        self.totals.get(&step).cloned().unwrap_or_default()
+    }
+
+    /// The state as a screen or a phone may receive it: the words of hidden
+    /// cards left out.
+    pub fn redacted(&self) -> GatheringView {
+        let mut view = self.clone();
+        for card in view.cards.iter_mut().filter(|c| c.hidden) {
+            card.text.clear();
+            if let Place::Toward { from } = &mut card.place {
+                *from = None;
+            }
+        }
+        view
     }
 
     /// Applies one event. Events are facts the server has already checked
@@ -140,22 +226,89 @@ impl GatheringView {
         match event {
             Event::CardsRevealed { cards } => {
                 for card in cards {
-                    if self.step(card.step).is_some() && !self.cards.iter().any(|c| c.id == card.id)
-                    {
+                    if self.step(card.step).is_some() && self.card(&card.id).is_none() {
                         self.cards.push(card.clone());
                     }
                 }
             }
-            Event::CardWithdrawn { card } => self.cards.retain(|c| &c.id != card),
+            Event::CardWithdrawn { card } => {
+                self.cards.retain(|c| &c.id != card);
+                for totals in self.totals.values_mut() {
+                    totals.cards.remove(card);
+                }
+            }
+            Event::CardHidden { card } => {
+                if let Some(c) = self.cards.iter_mut().find(|c| &c.id == card) {
+                    c.hidden = true;
+                }
+            }
+            Event::CardShown { card } => {
+                if let Some(c) = self.cards.iter_mut().find(|c| c.id == card.id) {
+                    *c = Card {
+                        hidden: false,
+                        ..card.clone()
+                    };
+                }
+            }
+            Event::CardBlurred { card, blurred } => {
+                if let Some(c) = self.cards.iter_mut().find(|c| &c.id == card) {
+                    c.blurred = *blurred;
+                }
+            }
             Event::CollectingSet { step, open } => {
                 if let Some(s) = self.steps.iter_mut().find(|s| s.id == *step) {
                     s.collecting = *open;
                 }
             }
             Event::JoiningSet { joining } => self.joining = *joining,
+            Event::StepChanged { step } => {
+                if self.step(*step).is_some() {
+                    self.current = *step;
+                }
+            }
+            Event::StepAdded { at, step } => {
+                if self.step(step.id).is_none() {
+                    let at = (*at as usize).min(self.steps.len());
+                    self.steps.insert(at, step.clone());
+                }
+            }
+            Event::StepEdited { step, spec } => {
+                if let Some(s) = self.steps.iter_mut().find(|s| s.id == *step) {
+                    s.prompt = spec.prompt.clone();
+                    s.exercise = spec.exercise.clone();
+                    s.shown = s.shown.min(s.exercise.line_count() as u16);
+                }
+            }
+            Event::StepMoved { step, to } => {
+                if let Some(from) = self.position(*step) {
+                    let moved = self.steps.remove(from);
+                    let to = (*to as usize).min(self.steps.len());
+                    self.steps.insert(to, moved);
+                }
+            }
+            Event::StepRemoved { step } => {
+                if let Some(at) = self.position(*step) {
+                    if self.steps.len() > 1 {
+                        self.steps.remove(at);
+                        self.cards.retain(|c| c.step != *step);
+                        self.totals.remove(step);
+                        if self.current == *step {
+                            let next = at.min(self.steps.len() - 1);
+                            self.current = self.steps[next].id;
+                        }
+                    }
+                }
+            }
+            Event::LinesShown { step, count } => {
+                if let Some(s) = self.steps.iter_mut().find(|s| s.id == *step) {
+                    s.shown = (*count).min(s.exercise.line_count() as u16);
+                }
+            }
+            Event::TimerSet { timer } => self.timer = *timer,
             Event::Ended => {
                 self.ended = true;
                 self.joining = Joining::Locked;
+                self.timer = Timer::Off;
                 for s in &mut self.steps {
                     s.collecting = false;
                 }
@@ -176,12 +329,53 @@ pub enum Event {
     CardWithdrawn {
         card: CardId,
     },
+    /// The facilitator hid a card. Its words are not sent again to anyone
+    /// but facilitators.
+    CardHidden {
+        card: CardId,
+    },
+    /// The facilitator showed a hidden card again (its words travel again).
+    CardShown {
+        card: Card,
+    },
+    CardBlurred {
+        card: CardId,
+        blurred: bool,
+    },
     CollectingSet {
         step: StepId,
         open: bool,
     },
     JoiningSet {
         joining: Joining,
+    },
+    /// The room moved to another step.
+    StepChanged {
+        step: StepId,
+    },
+    StepAdded {
+        at: u32,
+        step: StepView,
+    },
+    StepEdited {
+        step: StepId,
+        spec: StepSpec,
+    },
+    StepMoved {
+        step: StepId,
+        to: u32,
+    },
+    /// A step without anything in it left the agenda.
+    StepRemoved {
+        step: StepId,
+    },
+    /// A scenario's first `count` lines are shown.
+    LinesShown {
+        step: StepId,
+        count: u16,
+    },
+    TimerSet {
+        timer: Timer,
     },
     /// The gathering is over: no joining, no collecting.
     Ended,
@@ -199,18 +393,48 @@ pub struct LogPosition {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exercise::Label;
+    use crate::timer::Timer;
 
     fn card(id: u64, step: u32, text: &str) -> Card {
         Card {
             id: CardId::from_random(id),
             step: StepId(step),
             text: text.into(),
+            place: Place::Board,
+            hidden: false,
+            blurred: false,
         }
+    }
+
+    fn spec(prompt: &str) -> StepSpec {
+        StepSpec {
+            prompt: Prompt::parse(prompt).unwrap(),
+            exercise: Exercise::Board { columns: vec![] },
+        }
+    }
+
+    /// A gathering with steps 1, 2, 3 (prompts "a", "b", "c").
+    fn three() -> GatheringView {
+        GatheringView::new("t".into(), vec![spec("a"), spec("b"), spec("c")])
+    }
+
+    fn order(g: &GatheringView) -> Vec<u32> {
+        g.steps.iter().map(|s| s.id.0).collect()
+    }
+
+    #[test]
+    fn a_new_gathering_starts_on_its_first_step_collecting() {
+        let g = three();
+        assert_eq!(g.current, StepId(1));
+        assert_eq!(order(&g), [1, 2, 3]);
+        assert!(g.steps.iter().all(|s| s.collecting));
+        assert_eq!(g.next_step_id(), StepId(4));
     }
 
     #[test]
     fn reveal_appends_in_given_order_and_ignores_repeats() {
-        let mut g = GatheringView::new("t".into(), "p".into());
+        let mut g = three();
         let batch = Event::CardsRevealed {
             cards: vec![card(2, 1, "b"), card(1, 1, "a")],
         };
@@ -222,7 +446,7 @@ mod tests {
 
     #[test]
     fn reveal_ignores_cards_of_unknown_steps() {
-        let mut g = GatheringView::new("t".into(), "p".into());
+        let mut g = three();
         g.apply(&Event::CardsRevealed {
             cards: vec![card(1, 9, "x")],
         });
@@ -230,11 +454,16 @@ mod tests {
     }
 
     #[test]
-    fn withdraw_removes_only_that_card_and_tolerates_unknown() {
-        let mut g = GatheringView::new("t".into(), "p".into());
+    fn withdraw_removes_only_that_card_and_its_totals() {
+        let mut g = three();
         g.apply(&Event::CardsRevealed {
             cards: vec![card(1, 1, "a"), card(2, 1, "b")],
         });
+        g.totals
+            .entry(StepId(1))
+            .or_default()
+            .cards
+            .insert(CardId::from_random(1), 3);
         g.apply(&Event::CardWithdrawn {
             card: CardId::from_random(1),
         });
@@ -242,14 +471,127 @@ mod tests {
             card: CardId::from_random(77),
         });
         assert_eq!(g.cards, vec![card(2, 1, "b")]);
+        assert_eq!(g.totals_of(StepId(1)).card(&CardId::from_random(1)), 0);
+    }
+
+    #[test]
+    fn hidden_cards_keep_their_place_and_lose_their_words_when_redacted() {
+        let mut g = three();
+        g.apply(&Event::CardsRevealed {
+            cards: vec![card(1, 1, "a"), card(2, 1, "b")],
+        });
+        g.apply(&Event::CardHidden {
+            card: CardId::from_random(1),
+        });
+        assert_eq!(g.visible_cards(StepId(1)).count(), 1);
+        let public = g.redacted();
+        assert_eq!(public.cards[0].text, "");
+        assert_eq!(g.cards[0].text, "a", "the facilitator's view keeps them");
+        let mut phone = public.clone();
+        phone.apply(&Event::CardShown {
+            card: card(1, 1, "a"),
+        });
+        assert_eq!(phone.cards[0], card(1, 1, "a"));
+        phone.apply(&Event::CardBlurred {
+            card: CardId::from_random(2),
+            blurred: true,
+        });
+        assert!(phone.cards[1].blurred);
+    }
+
+    #[test]
+    fn steps_are_added_moved_and_removed_by_id() {
+        let mut g = three();
+        g.apply(&Event::StepAdded {
+            at: 1,
+            step: StepView {
+                id: StepId(4),
+                prompt: Prompt::parse("d").unwrap(),
+                exercise: Exercise::Reframe,
+                collecting: true,
+                shown: 0,
+            },
+        });
+        assert_eq!(order(&g), [1, 4, 2, 3]);
+        g.apply(&Event::StepMoved {
+            step: StepId(1),
+            to: 3,
+        });
+        assert_eq!(order(&g), [4, 2, 3, 1]);
+        assert_eq!(g.current, StepId(1), "moving a step keeps the room on it");
+        g.apply(&Event::StepMoved {
+            step: StepId(3),
+            to: 99,
+        });
+        assert_eq!(order(&g), [4, 2, 1, 3]);
+        // Removing the current step moves the room to the one in its place.
+        g.apply(&Event::StepRemoved { step: StepId(1) });
+        assert_eq!(order(&g), [4, 2, 3]);
+        assert_eq!(g.current, StepId(3));
+        g.apply(&Event::StepRemoved { step: StepId(3) });
+        assert_eq!(
+            g.current,
+            StepId(2),
+            "the last step falls back to the one before"
+        );
+        g.apply(&Event::StepRemoved { step: StepId(4) });
+        g.apply(&Event::StepRemoved { step: StepId(2) });
+        assert_eq!(order(&g), [2], "an agenda keeps one step");
+    }
+
+    #[test]
+    fn edits_reword_and_clamp_shown_lines() {
+        let mut g = three();
+        let line = |t: &str| crate::exercise::Line {
+            speaker: Label::parse("A").unwrap(),
+            text: Prompt::parse(t).unwrap(),
+        };
+        g.apply(&Event::StepEdited {
+            step: StepId(2),
+            spec: StepSpec {
+                prompt: Prompt::parse("scene").unwrap(),
+                exercise: Exercise::Scenario {
+                    lines: vec![line("1"), line("2"), line("3")],
+                },
+            },
+        });
+        g.apply(&Event::LinesShown {
+            step: StepId(2),
+            count: 9,
+        });
+        assert_eq!(g.step(StepId(2)).unwrap().shown, 3);
+        g.apply(&Event::StepEdited {
+            step: StepId(2),
+            spec: StepSpec {
+                prompt: Prompt::parse("scene").unwrap(),
+                exercise: Exercise::Scenario {
+                    lines: vec![line("1")],
+                },
+            },
+        });
+        assert_eq!(g.step(StepId(2)).unwrap().shown, 1);
+        assert_eq!(g.step(StepId(2)).unwrap().prompt.as_str(), "scene");
+    }
+
+    #[test]
+    fn step_changes_only_to_known_steps() {
+        let mut g = three();
+        g.apply(&Event::StepChanged { step: StepId(3) });
+        assert_eq!(g.current, StepId(3));
+        g.apply(&Event::StepChanged { step: StepId(9) });
+        assert_eq!(g.current, StepId(3));
     }
 
     #[test]
     fn ending_closes_everything() {
-        let mut g = GatheringView::new("t".into(), "p".into());
+        let mut g = three();
+        g.apply(&Event::TimerSet {
+            timer: Timer::Running { ends_at: 5 },
+        });
         g.apply(&Event::Ended);
         assert!(g.ended);
         assert_eq!(g.joining, Joining::Locked);
+        assert_eq!(g.timer, Timer::Off);
         assert!(g.steps.iter().all(|s| !s.collecting));
     }
 
@@ -288,29 +630,41 @@ mod tests {
                 step: StepId(1),
                 open: false,
             },
+            Event::StepChanged { step: StepId(2) },
             Event::CardsRevealed {
-                cards: vec![card(2, 1, "b")],
+                cards: vec![card(2, 2, "b")],
             },
             Event::CardWithdrawn {
                 card: CardId::from_random(1),
+            },
+            Event::StepMoved {
+                step: StepId(3),
+                to: 0,
             },
             Event::JoiningSet {
                 joining: Joining::Locked,
             },
         ];
-        let mut live = GatheringView::new("t".into(), "p".into());
-        let mut snapshot_then_rest = GatheringView::new("t".into(), "p".into());
+        let mut live = three();
+        let mut snapshot_then_rest = three();
+        snapshot_then_rest
+            .totals
+            .entry(StepId(2))
+            .or_default()
+            .lines
+            .push([1, 0, 0, 0, 0, 0, 2]);
+        live.totals = snapshot_then_rest.totals.clone();
         for e in &events {
             live.apply(e);
         }
-        for e in &events[..2] {
+        for e in &events[..3] {
             snapshot_then_rest.apply(e);
         }
         let mut resumed = serde_json::from_str::<GatheringView>(
             &serde_json::to_string(&snapshot_then_rest).unwrap(),
         )
         .unwrap();
-        for e in &events[2..] {
+        for e in &events[3..] {
             resumed.apply(e);
         }
         assert_eq!(live, resumed);

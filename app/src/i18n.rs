@@ -16,6 +16,9 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// Every language, for tests that check the catalogue.
+    pub const ALL: [Locale; 1] = [Locale::En];
+
     /// The language tag for `<html lang>`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -131,6 +134,83 @@ catalogue! {
     ReceivedBody { en: "It's stored safely and will appear when the facilitator reveals the board." }
     ReceivedBack { en: "Back to the gathering" }
 
+    KindBoard { en: "Board" }
+    KindReframe { en: "Reframe: what happened?" }
+    KindSpectrum { en: "Spectrum" }
+    KindScenario { en: "Scenario" }
+    KindMovingTowards { en: "Moving towards" }
+    KindGiveReceive { en: "Give and receive" }
+
+    NoteBoard { en: "Connection. A board lets everyone speak at once, and nobody has to go first. Open by saying there are no right answers and that Pass is always fine. After the reveal, read a few cards aloud slowly. Close by naming what you notice together, never who said what." }
+    NoteReframe { en: "Worldview. Many of us were handed words for our experience: a label, a diagnosis, a problem. Invite people to write one in the words they were given. After the reveal, invite reframes under a card: what happened, rather than what's wrong. Close by asking what shifted when the question changed." }
+    NoteSpectrum { en: "A shift in motion: from helping to learning, from the individual to the relationship, from fear to hope. Everyone places themselves privately; the room sees only the spread. Open by saying every point on the line makes sense from somewhere. Close by wondering about the spread together, never about one point." }
+    NoteScenario { en: "Connection, and the ways it breaks. Show the dialogue a line at a time and let people tag where connection happens or a disconnect creeps in. Noticing a disconnect is part of the practice, not a failure: we all do these things. Close with: what might have kept the connection?" }
+    NoteMovingTowards { en: "Moving towards. Fear asks what we must stop; hope asks what we want to create. Invite people to name something to move away from, then turn it into what they want instead. After the reveal, everyone places a few dots on the statements that speak to them. Close on what the room wants to build, not on a winner." }
+    NoteGiveReceive { en: "Mutuality. In a mutual relationship both people give and both receive, and both have something to learn. Invite an offer and a hope to learn as two separate cards, so neither is tied to a person. Close by noticing how much the room holds between you." }
+
+    PromptCheckIn { en: "What's bringing you here today?" }
+    PromptReframe { en: "A label or story about yourself, in the words you were given." }
+    PromptSpectrum { en: "Right now, I feel closer to…" }
+    PromptHelpingLearning { en: "When someone I care about is struggling, my first move is closer to…" }
+    PromptScenario { en: "Read along. Where does connection happen, and where does it break?" }
+    PromptScenarioMeeting { en: "A conversation at a community meeting. Where does connection happen, and where does it break?" }
+    PromptMovingTowards { en: "Something I want to move away from, and what I want to move towards instead." }
+    PromptGiveReceive { en: "Something I can offer, and something I hope to learn." }
+    PromptLearningTogether { en: "What are we learning together?" }
+    PromptTonight { en: "What brings you here tonight?" }
+    PromptCommunityHope { en: "When I think about our community right now, I feel closer to…" }
+    PromptCommunityStory { en: "Something people often say about our neighbourhood." }
+    PromptCommunityTowards { en: "What do we want to create together here?" }
+    PromptCommunityGive { en: "What I can bring to our community, and what I hope to learn from others." }
+    PromptTakingHome { en: "One thing I'm taking home tonight." }
+    PoleFear { en: "Fear" }
+    PoleHope { en: "Hope" }
+    PoleHelping { en: "Helping" }
+    PoleLearning { en: "Learning" }
+    ColumnOffer { en: "I can offer" }
+    ColumnLearn { en: "I hope to learn" }
+    ColumnBring { en: "I can bring" }
+    ColumnLearnFromOthers { en: "I hope to learn from others" }
+
+    TagAgenda { en: "Pushing an agenda" }
+    TagLecturing { en: "Lecturing" }
+    TagProbing { en: "Probing" }
+    TagJoking { en: "Joking" }
+    TagChangingSubject { en: "Changing the subject" }
+    TagCautioning { en: "Cautioning" }
+    TagConnection { en: "Connection" }
+
+    DialogueHardWeek { en: "After a hard week" }
+    DialogueCommunityMeeting { en: "At the community meeting" }
+    SpeakerAlex { en: "Alex" }
+    SpeakerSam { en: "Sam" }
+    SpeakerRosa { en: "Rosa" }
+    SpeakerDev { en: "Dev" }
+    HardWeek1 { en: "It's been a rough week. I nearly didn't come today." }
+    HardWeek2 { en: "You should really try going to bed earlier. Sleep fixes most things." }
+    HardWeek3 { en: "Maybe. It's more that everything felt heavy." }
+    HardWeek4 { en: "Heavy how? Is it your medication? Have you told your doctor?" }
+    HardWeek5 { en: "I'd rather not get into that." }
+    HardWeek6 { en: "Fair enough. I'm glad you came anyway. What made you decide to come?" }
+    HardWeek7 { en: "Honestly? I wanted to be somewhere I didn't have to pretend." }
+    HardWeek8 { en: "I know that feeling. I've had weeks like that too. We don't have to fix anything right now." }
+    Meeting1 { en: "The new housing plan scares me. People on my street are worried they'll have to leave." }
+    Meeting2 { en: "Ha, at least you'd finally get a new kitchen!" }
+    Meeting3 { en: "It's not really funny for us." }
+    Meeting4 { en: "Sorry. Anyway, has everyone seen the new bus timetable?" }
+    Meeting5 { en: "I'd like to stay with the housing question." }
+    Meeting6 { en: "Careful who you say that to. The council people are listening." }
+    Meeting7 { en: "That's exactly why I'm saying it here." }
+    Meeting8 { en: "You're right. Tell me what people on your street are saying. What matters most to them?" }
+
+    AgendaIntroduction { en: "Introduction to the four tasks (90 minutes)" }
+    AgendaIntroductionAbout { en: "Connection, worldview, mutuality and moving towards, one exercise each, between a check-in and a closing round." }
+    AgendaCommunity { en: "Community dialogue evening" }
+    AgendaCommunityAbout { en: "For a hall of neighbours: where we stand, the stories told about us, and what we want to create together." }
+    AgendaBlank { en: "One board to build from" }
+    AgendaBlankAbout { en: "A single check-in board. Add steps from the library in the console." }
+    AgendaTemplate { en: "Saved template" }
+
     ErrCodeMalformed { en: "That didn't reach us properly. Please try again." }
     ErrCodeNotAllowed { en: "That isn't something this view can do." }
     ErrCodeNotCollecting { en: "Reflections are paused right now, so this wasn't added." }
@@ -138,6 +218,16 @@ catalogue! {
     ErrCodeUnknownCard { en: "That reflection isn't there any more." }
     ErrCodeEmpty { en: "Write something first, or choose Pass." }
     ErrCodeTooLong { en: "That's more than 500 characters. Could you shorten it a little?" }
+    ErrCodeStepNotOpen { en: "The room has moved on to another step, so this wasn't added." }
+    ErrCodeUnknownLine { en: "That line isn't part of the dialogue yet." }
+    ErrCodeWordsMissing { en: "Every prompt and label needs some words." }
+    ErrCodeWordsTooLong { en: "That's a little long: a prompt or line has at most 300 characters, a label at most 60." }
+    ErrCodeBadSettings { en: "Those settings don't fit this exercise. Check the numbers and try again." }
+    ErrCodeNoReflections { en: "This step doesn't take written reflections." }
+    ErrCodeWrongPlace { en: "That doesn't fit this step. Choose where it goes and try again." }
+    ErrCodeOverBudget { en: "You've placed all your dots. Take one from another statement first." }
+    ErrCodeStepInUse { en: "People have added to this step, so it can be reworded but not reshaped or removed." }
+    ErrCodeLastStep { en: "An agenda needs at least one step." }
     ErrCodeEnded { en: "This gathering has ended." }
     ErrCodeRateLimited { en: "That was a lot at once. Wait a moment, then try again." }
     ErrCodeInternal { en: "Something went wrong on our side, and nothing was changed. Please try again." }
@@ -165,6 +255,16 @@ pub fn error_msg(code: crate::protocol::ErrorCode) -> Msg {
         E::UnknownCard => Msg::ErrCodeUnknownCard,
         E::Empty => Msg::ErrCodeEmpty,
         E::TooLong => Msg::ErrCodeTooLong,
+        E::StepNotOpen => Msg::ErrCodeStepNotOpen,
+        E::UnknownLine => Msg::ErrCodeUnknownLine,
+        E::WordsMissing => Msg::ErrCodeWordsMissing,
+        E::WordsTooLong => Msg::ErrCodeWordsTooLong,
+        E::BadSettings => Msg::ErrCodeBadSettings,
+        E::NoReflections => Msg::ErrCodeNoReflections,
+        E::WrongPlace => Msg::ErrCodeWrongPlace,
+        E::OverBudget => Msg::ErrCodeOverBudget,
+        E::StepInUse => Msg::ErrCodeStepInUse,
+        E::LastStep => Msg::ErrCodeLastStep,
         E::Ended => Msg::ErrCodeEnded,
         E::RateLimited => Msg::ErrCodeRateLimited,
         E::Internal => Msg::ErrCodeInternal,
@@ -196,7 +296,7 @@ mod tests {
 
     #[test]
     fn every_message_has_words_in_every_language() {
-        for locale in [Locale::En] {
+        for locale in Locale::ALL {
             for msg in Msg::ALL {
                 assert!(
                     !msg.text(locale).trim().is_empty(),

@@ -170,7 +170,7 @@ impl From<CardId> for String {
 }
 
 /// A step of the agenda; stable when steps are reordered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct StepId(pub u32);
 
 #[cfg(test)]

@@ -8,13 +8,17 @@
 
 pub mod api;
 pub mod drafts;
+pub mod exercise;
 pub mod gathering;
 pub mod i18n;
 pub mod ids;
+pub mod library;
 pub mod live;
+pub mod marks;
 pub mod pages;
 pub mod protocol;
 pub mod reflection;
+pub mod timer;
 pub mod widgets;
 
 use i18n::{I18n, Locale, Msg};

@@ -6,14 +6,20 @@
 //! order. What a connection may do is fixed by its role when it connects:
 //! the server checks every action against that role.
 
-use crate::gathering::{Event, GatheringView, LogPosition};
+use crate::exercise::{Label, Place, WordsError};
+use crate::gathering::{Event, GatheringView, LogPosition, StepSpec};
 use crate::ids::{ActionId, CardId, StepId};
+use crate::marks::{Mark, Totals};
 use crate::reflection::{ReflectionError, ReflectionText};
+use crate::timer::TimerAction;
 use serde::{Deserialize, Serialize};
 
-/// The largest message a client may send, in bytes. A reflection is at most
-/// 500 characters (up to 2,000 bytes of UTF-8) plus a little framing.
-pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4 * 1024;
+/// The largest message a participant may send, in bytes. A reflection is
+/// at most 500 characters (up to 2,000 bytes of UTF-8), with what it moves
+/// away from as much again, plus a little framing.
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 6 * 1024;
+/// The largest message a facilitator may send: a whole scenario step.
+pub const MAX_FACILITATOR_MESSAGE_BYTES: usize = 32 * 1024;
 
 /// Who is on the other end of a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +30,16 @@ pub enum Role {
     Participant,
 }
 
+impl Role {
+    /// The largest message this role may send.
+    pub fn message_limit(self) -> usize {
+        match self {
+            Role::Facilitator => MAX_FACILITATOR_MESSAGE_BYTES,
+            Role::Screen | Role::Participant => MAX_CLIENT_MESSAGE_BYTES,
+        }
+    }
+}
+
 /// A message from a view to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
@@ -32,30 +48,113 @@ pub enum ClientMsg {
     Act { id: ActionId, action: Action },
 }
 
+/// A facilitator's decision about one card. Nothing in it, or in what it
+/// changes, says who wrote the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Moderation {
+    Hide,
+    Unhide,
+    Blur,
+    Unblur,
+}
+
 /// Everything a view can ask the server to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Action {
-    /// Participant: add a reflection to a step that is collecting.
-    AddReflection { step: StepId, text: ReflectionText },
+    /// Participant: add a reflection to the current step, if it is open.
+    AddReflection {
+        step: StepId,
+        text: ReflectionText,
+        #[serde(default)]
+        place: Place,
+        /// A content note: the screen blurs it until the facilitator shows it.
+        #[serde(default)]
+        sensitive: bool,
+    },
     /// Participant: take back one of your own reflections.
-    Withdraw { card: CardId },
-    /// Facilitator: show the waiting reflections, shuffled.
+    Withdraw {
+        card: CardId,
+    },
+    /// Participant: place, tag, vote or resonate (or take it back).
+    Mark {
+        mark: Mark,
+    },
+    /// Facilitator: show the current step's waiting reflections, shuffled.
     Reveal,
     /// Facilitator: open or close collecting on a step.
-    SetCollecting { step: StepId, open: bool },
+    SetCollecting {
+        step: StepId,
+        open: bool,
+    },
     /// Facilitator: lock or unlock joining.
-    SetJoiningLocked { locked: bool },
+    SetJoiningLocked {
+        locked: bool,
+    },
+    /// Facilitator: move the room to a step.
+    GoTo {
+        step: StepId,
+    },
+    /// Facilitator: show a scenario's first `count` lines.
+    ShowLines {
+        step: StepId,
+        count: u16,
+    },
+    /// Facilitator: hide, show, blur or unblur a card.
+    Moderate {
+        card: CardId,
+        change: Moderation,
+    },
+    Timer {
+        timer: TimerAction,
+    },
+    /// Facilitator: add a step to the agenda at a position.
+    AddStep {
+        at: u32,
+        spec: StepSpec,
+    },
+    /// Facilitator: reword a step (or reshape one nobody has added to).
+    EditStep {
+        step: StepId,
+        spec: StepSpec,
+    },
+    MoveStep {
+        step: StepId,
+        to: u32,
+    },
+    /// Facilitator: remove a step nobody has added anything to.
+    RemoveStep {
+        step: StepId,
+    },
+    /// Facilitator: keep this agenda as a template for new gatherings.
+    SaveTemplate {
+        name: Label,
+    },
+    /// Facilitator: end the gathering.
+    End,
 }
 
 impl Action {
     /// The roles allowed to send this action.
     pub fn allowed_for(&self, role: Role) -> bool {
         match self {
-            Action::AddReflection { .. } | Action::Withdraw { .. } => role == Role::Participant,
-            Action::Reveal | Action::SetCollecting { .. } | Action::SetJoiningLocked { .. } => {
-                role == Role::Facilitator
+            Action::AddReflection { .. } | Action::Withdraw { .. } | Action::Mark { .. } => {
+                role == Role::Participant
             }
+            Action::Reveal
+            | Action::SetCollecting { .. }
+            | Action::SetJoiningLocked { .. }
+            | Action::GoTo { .. }
+            | Action::ShowLines { .. }
+            | Action::Moderate { .. }
+            | Action::Timer { .. }
+            | Action::AddStep { .. }
+            | Action::EditStep { .. }
+            | Action::MoveStep { .. }
+            | Action::RemoveStep { .. }
+            | Action::SaveTemplate { .. }
+            | Action::End => role == Role::Facilitator,
         }
     }
 }
@@ -66,6 +165,10 @@ pub struct OwnCard {
     pub id: CardId,
     pub step: StepId,
     pub text: String,
+    #[serde(default)]
+    pub place: Place,
+    #[serde(default)]
+    pub sensitive: bool,
     pub revealed: bool,
 }
 
@@ -79,6 +182,10 @@ pub enum Outcome {
     },
     Withdrawn {
         card: CardId,
+    },
+    /// A mark is stored as given (or taken back).
+    Marked {
+        mark: Mark,
     },
     Done,
 }
@@ -95,14 +202,34 @@ pub enum ErrorCode {
     NotAllowed,
     #[error("that step is not collecting reflections now")]
     NotCollecting,
+    #[error("that step is not the one the room is on")]
+    StepNotOpen,
     #[error("no such step")]
     UnknownStep,
-    #[error("no such card of yours")]
+    #[error("no such card")]
     UnknownCard,
+    #[error("no such line")]
+    UnknownLine,
     #[error("a reflection cannot be empty")]
     Empty,
     #[error("a reflection has at most 500 characters")]
     TooLong,
+    #[error("every prompt and label needs words")]
+    WordsMissing,
+    #[error("a prompt or label is over its length limit")]
+    WordsTooLong,
+    #[error("those settings do not fit this exercise")]
+    BadSettings,
+    #[error("this step does not take written reflections")]
+    NoReflections,
+    #[error("that reflection does not fit this step")]
+    WrongPlace,
+    #[error("that is more dots than you have")]
+    OverBudget,
+    #[error("this step holds reflections or marks")]
+    StepInUse,
+    #[error("an agenda keeps at least one step")]
+    LastStep,
     #[error("the gathering has ended")]
     Ended,
     #[error("slow down a little")]
@@ -124,10 +251,12 @@ impl From<ReflectionError> for ErrorCode {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum ServerMsg {
-    /// The whole public state at a log position; replaces what the view had.
+    /// The whole public state at a log position; replaces what the view
+    /// had. `now` is the server's clock (ms), for the timer.
     Snapshot {
         at: LogPosition,
         gathering: GatheringView,
+        now: u64,
     },
     /// The next event in the log.
     Event {
@@ -138,9 +267,16 @@ pub enum ServerMsg {
     Tally {
         tally: crate::gathering::Tally,
     },
-    /// A participant's own reflections (sent only to that participant).
+    /// A step's totals: the spectrum and lines whole, and the cards whose
+    /// totals changed. Outside the event log, coalesced.
+    Totals {
+        step: StepId,
+        totals: Totals,
+    },
+    /// A participant's own reflections and marks (sent only to them).
     Mine {
         cards: Vec<OwnCard>,
+        marks: Vec<Mark>,
     },
     Ack {
         id: ActionId,
@@ -153,85 +289,167 @@ pub enum ServerMsg {
 }
 
 impl ClientMsg {
-    /// Reads a client's message. A reflection that breaks the text rules is
-    /// reported as such (with its action id), not as a malformed message.
-    pub fn decode(text: &str) -> Result<Self, (Option<ActionId>, ErrorCode)> {
-        if text.len() > MAX_CLIENT_MESSAGE_BYTES {
+    /// Reads a message from a connection of `role`. Words that break their
+    /// rules are reported as such (with the action's id), not as a
+    /// malformed message, so the view can say what to change.
+    pub fn decode(text: &str, role: Role) -> Result<Self, (Option<ActionId>, ErrorCode)> {
+        if text.len() > role.message_limit() {
             return Err((None, ErrorCode::TooLarge));
         }
-        match serde_json::from_str::<ClientMsg>(text) {
-            Ok(msg) => Ok(msg),
-            Err(_) => Err(Self::explain(text)),
-        }
+        serde_json::from_str::<ClientMsg>(text).map_err(|e| (Self::id_of(text), Self::explain(&e)))
     }
 
-    /// Finds the most helpful reason a message was refused.
-    fn explain(text: &str) -> (Option<ActionId>, ErrorCode) {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-            return (None, ErrorCode::Malformed);
-        };
-        let id = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| ActionId::parse(s).ok());
-        let reflection = value
-            .get("action")
-            .filter(|a| a.get("kind").and_then(|k| k.as_str()) == Some("add_reflection"))
-            .and_then(|a| a.get("text"))
-            .and_then(|t| t.as_str());
-        match reflection.map(ReflectionText::parse) {
-            Some(Err(e)) => (id, e.into()),
-            _ => (id, ErrorCode::Malformed),
-        }
+    /// The action id of a message that could not be read, if it has one.
+    fn id_of(text: &str) -> Option<ActionId> {
+        let value = serde_json::from_str::<serde_json::Value>(text).ok()?;
+        ActionId::parse(value.get("id")?.as_str()?).ok()
+    }
+
+    /// Names a broken rule from the reader's error: the rules' own messages
+    /// are distinct, so the first words say which one it was.
+    fn explain(error: &serde_json::Error) -> ErrorCode {
+        let said = error.to_string();
+        let rules = [
+            (ReflectionError::Empty.to_string(), ErrorCode::Empty),
+            (ReflectionError::TooLong.to_string(), ErrorCode::TooLong),
+            (WordsError::Missing.to_string(), ErrorCode::WordsMissing),
+            (WordsError::TooLong.to_string(), ErrorCode::WordsTooLong),
+        ];
+        rules
+            .into_iter()
+            .find(|(rule, _)| said.starts_with(rule.as_str()))
+            .map(|(_, code)| code)
+            .unwrap_or(ErrorCode::Malformed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exercise::{Exercise, Prompt, PROMPT_MAX_CHARS};
+
+    const ID: &str = "abcdefgh12";
+
+    fn id() -> ActionId {
+        ActionId::parse(ID).unwrap()
+    }
 
     #[test]
     fn actions_round_trip() {
         let msg = ClientMsg::Act {
-            id: ActionId::parse("abcdefgh12").unwrap(),
+            id: id(),
             action: Action::AddReflection {
                 step: StepId(1),
                 text: ReflectionText::parse("hi").unwrap(),
+                place: Place::Toward {
+                    from: Some(ReflectionText::parse("fear").unwrap()),
+                },
+                sensitive: true,
             },
         };
         let json = serde_json::to_string(&msg).unwrap();
-        assert_eq!(ClientMsg::decode(&json).unwrap(), msg);
+        assert_eq!(ClientMsg::decode(&json, Role::Participant).unwrap(), msg);
+    }
+
+    #[test]
+    fn a_plain_reflection_needs_no_place() {
+        let plain = r#"{"type":"act","id":"abcdefgh12","action":{"kind":"add_reflection","step":1,"text":"hi"}}"#;
+        let Ok(ClientMsg::Act {
+            action: Action::AddReflection {
+                place, sensitive, ..
+            },
+            ..
+        }) = ClientMsg::decode(plain, Role::Participant)
+        else {
+            panic!("a plain reflection reads");
+        };
+        assert_eq!(place, Place::Board);
+        assert!(!sensitive);
     }
 
     #[test]
     fn bad_reflections_are_named_with_their_id() {
         let empty = r#"{"type":"act","id":"abcdefgh12","action":{"kind":"add_reflection","step":1,"text":"  "}}"#;
         assert_eq!(
-            ClientMsg::decode(empty),
-            Err((
-                Some(ActionId::parse("abcdefgh12").unwrap()),
-                ErrorCode::Empty
-            ))
+            ClientMsg::decode(empty, Role::Participant),
+            Err((Some(id()), ErrorCode::Empty))
         );
         let long = format!(
             r#"{{"type":"act","id":"abcdefgh12","action":{{"kind":"add_reflection","step":1,"text":"{}"}}}}"#,
             "x".repeat(501)
         );
-        assert_eq!(ClientMsg::decode(&long).unwrap_err().1, ErrorCode::TooLong);
+        assert_eq!(
+            ClientMsg::decode(&long, Role::Participant),
+            Err((Some(id()), ErrorCode::TooLong))
+        );
+    }
+
+    #[test]
+    fn bad_prompts_and_labels_are_named() {
+        let step = |prompt: &str, left: &str| {
+            format!(
+                r#"{{"type":"act","id":"{ID}","action":{{"kind":"edit_step","step":1,"spec":{{"prompt":"{prompt}","exercise":{{"kind":"spectrum","left":"{left}","right":"hope"}}}}}}}}"#
+            )
+        };
+        let long_prompt = step(&"p".repeat(PROMPT_MAX_CHARS + 1), "fear");
+        assert_eq!(
+            ClientMsg::decode(&long_prompt, Role::Facilitator),
+            Err((Some(id()), ErrorCode::WordsTooLong))
+        );
+        let long_label = step("ok", &"l".repeat(61));
+        assert_eq!(
+            ClientMsg::decode(&long_label, Role::Facilitator),
+            Err((Some(id()), ErrorCode::WordsTooLong))
+        );
+        let no_label = step("ok", " ");
+        assert_eq!(
+            ClientMsg::decode(&no_label, Role::Facilitator),
+            Err((Some(id()), ErrorCode::WordsMissing))
+        );
+        let fine = step("ok", "fear");
+        let Ok(ClientMsg::Act {
+            action: Action::EditStep { spec, .. },
+            ..
+        }) = ClientMsg::decode(&fine, Role::Facilitator)
+        else {
+            panic!("a good step reads");
+        };
+        assert_eq!(spec.prompt, Prompt::parse("ok").unwrap());
+        assert!(matches!(spec.exercise, Exercise::Spectrum { .. }));
     }
 
     #[test]
     fn garbage_is_malformed_and_huge_is_too_large() {
         assert_eq!(
-            ClientMsg::decode("{nope"),
+            ClientMsg::decode("{nope", Role::Participant),
             Err((None, ErrorCode::Malformed))
         );
         assert_eq!(
-            ClientMsg::decode(r#"{"type":"act"}"#),
+            ClientMsg::decode(r#"{"type":"act"}"#, Role::Participant),
             Err((None, ErrorCode::Malformed))
         );
         assert_eq!(
-            ClientMsg::decode(&"x".repeat(5000)),
+            ClientMsg::decode(
+                r#"{"type":"act","id":"abcdefgh12","action":{"kind":"fly"}}"#,
+                Role::Participant
+            ),
+            Err((Some(id()), ErrorCode::Malformed))
+        );
+        let big = "x".repeat(MAX_CLIENT_MESSAGE_BYTES + 1);
+        assert_eq!(
+            ClientMsg::decode(&big, Role::Participant),
+            Err((None, ErrorCode::TooLarge))
+        );
+        // A facilitator may send more (a whole scenario), but not without end.
+        assert_eq!(
+            ClientMsg::decode(&big, Role::Facilitator),
+            Err((None, ErrorCode::Malformed))
+        );
+        assert_eq!(
+            ClientMsg::decode(
+                &"x".repeat(MAX_FACILITATOR_MESSAGE_BYTES + 1),
+                Role::Facilitator
+            ),
             Err((None, ErrorCode::TooLarge))
         );
     }
@@ -241,12 +459,25 @@ mod tests {
         let add = Action::AddReflection {
             step: StepId(1),
             text: ReflectionText::parse("a").unwrap(),
+            place: Place::Board,
+            sensitive: false,
         };
         assert!(add.allowed_for(Role::Participant));
         assert!(!add.allowed_for(Role::Facilitator));
         assert!(!add.allowed_for(Role::Screen));
-        assert!(Action::Reveal.allowed_for(Role::Facilitator));
-        assert!(!Action::Reveal.allowed_for(Role::Participant));
-        assert!(!Action::Reveal.allowed_for(Role::Screen));
+        let facilitating = [
+            Action::Reveal,
+            Action::End,
+            Action::GoTo { step: StepId(1) },
+            Action::Moderate {
+                card: crate::ids::CardId::from_random(1),
+                change: Moderation::Hide,
+            },
+        ];
+        for action in facilitating {
+            assert!(action.allowed_for(Role::Facilitator));
+            assert!(!action.allowed_for(Role::Participant));
+            assert!(!action.allowed_for(Role::Screen));
+        }
     }
 }

@@ -85,7 +85,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
             <div class="console-grid">
                 <section class="panel" aria-labelledby="run-title">
                     <h2 id="run-title">{i18n.t(Msg::ConsolePrompt)}</h2>
-                    <p class="prompt">{move || step().map(|s| s.prompt).unwrap_or_default()}</p>
+                    <p class="prompt">{move || step().map(|s| s.prompt.to_string()).unwrap_or_default()}</p>
                     <p class="tally" role="status">{tally_text}</p>
                     {move || problem.get().map(|m| view! { <p class="problem" role="alert">{i18n.t(m)}</p> })}
                     <div class="controls">

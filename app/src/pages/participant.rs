@@ -119,6 +119,8 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             Action::AddReflection {
                 step: step.id,
                 text,
+                place: crate::exercise::Place::Board,
+                sensitive: false,
             },
             move |reply| match reply {
                 Ok(Outcome::Added { card }) => {
@@ -156,7 +158,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             <LinkBanner status=live.status/>
             <section aria-labelledby="prompt">
                 <p class="eyebrow">{i18n.t(Msg::PartPromptLabel)}</p>
-                <h1 id="prompt" class="prompt">{move || step.read().as_ref().map(|s| s.prompt.clone()).unwrap_or_default()}</h1>
+                <h1 id="prompt" class="prompt">{move || step.read().as_ref().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
             </section>
             <Show
                 when=collecting

@@ -61,7 +61,7 @@ fn Screen(page: Data, secret: String) -> impl IntoView {
                 <img class="qr" src=entry.qr_path.clone() alt=i18n.t(Msg::ScreenQrAlt) width="240" height="240"/>
             </aside>
             <div class="screen-main">
-                <h1 class="screen-prompt">{move || g.read().current_step().map(|s| s.prompt.clone()).unwrap_or_default()}</h1>
+                <h1 class="screen-prompt">{move || g.read().current_step().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
                 <Board cards/>
             </div>
             <LinkBanner status=live.status/>

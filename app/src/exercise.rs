@@ -1,0 +1,377 @@
+//! The exercise library's kinds, and what one step of an agenda is set up
+//! with.
+//!
+//! A step is an `Exercise` (its kind and that kind's settings) plus the
+//! prompt the room sees. Everything the facilitator writes here is `Words`
+//! checked against a length limit when it is read, so a step that exists is
+//! a step that is valid; `Exercise::check` adds the rules about shape (how
+//! many columns, lines or dots). Which reflections and marks a step accepts
+//! is decided here too, by the same code in the browser and on the server.
+
+use crate::ids::CardId;
+use crate::protocol::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+/// The longest prompt or line of dialogue.
+pub const PROMPT_MAX_CHARS: usize = 300;
+/// The longest label (a column, a pole, a speaker, a template's name).
+pub const LABEL_MAX_CHARS: usize = 60;
+/// The most columns a board can have.
+pub const MAX_COLUMNS: usize = 4;
+/// The most lines a scenario can have.
+pub const MAX_LINES: usize = 20;
+/// The most dots a person can have to vote with.
+pub const MAX_BUDGET: u8 = 10;
+/// The most steps an agenda can have.
+pub const MAX_STEPS: usize = 30;
+
+/// Words a facilitator wrote: trimmed, not empty, at most `MAX` characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Words<const MAX: usize>(String);
+
+/// A prompt or a line of dialogue.
+pub type Prompt = Words<PROMPT_MAX_CHARS>;
+/// A short label.
+pub type Label = Words<LABEL_MAX_CHARS>;
+
+/// Why some words cannot be used. The texts are matched by the protocol's
+/// decoder to name the problem, so they are kept distinct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WordsError {
+    #[error("every prompt and label needs words")]
+    Missing,
+    #[error("a prompt or label is over its length limit")]
+    TooLong,
+}
+
+impl<const MAX: usize> Words<MAX> {
+    pub fn parse(text: &str) -> Result<Self, WordsError> {
+        let text = text.trim().replace("\r\n", "\n");
+        if text.is_empty() {
+            Err(WordsError::Missing)
+        } else if text.chars().count() > MAX {
+            Err(WordsError::TooLong)
+        } else {
+            Ok(Self(text))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> std::fmt::Display for Words<MAX> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<const MAX: usize> TryFrom<String> for Words<MAX> {
+    type Error = WordsError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl<const MAX: usize> From<Words<MAX>> for String {
+    fn from(value: Words<MAX>) -> Self {
+        value.0
+    }
+}
+
+impl From<WordsError> for ErrorCode {
+    fn from(e: WordsError) -> Self {
+        match e {
+            WordsError::Missing => ErrorCode::WordsMissing,
+            WordsError::TooLong => ErrorCode::WordsTooLong,
+        }
+    }
+}
+
+/// The kinds of exercise, without their settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExerciseKind {
+    Board,
+    Reframe,
+    Spectrum,
+    Scenario,
+    MovingTowards,
+    GiveReceive,
+}
+
+impl ExerciseKind {
+    /// Every kind, in the order the library lists them.
+    pub const ALL: [ExerciseKind; 6] = [
+        ExerciseKind::Board,
+        ExerciseKind::Reframe,
+        ExerciseKind::Spectrum,
+        ExerciseKind::Scenario,
+        ExerciseKind::MovingTowards,
+        ExerciseKind::GiveReceive,
+    ];
+
+    /// The name used in URLs, forms and test ids.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ExerciseKind::Board => "board",
+            ExerciseKind::Reframe => "reframe",
+            ExerciseKind::Spectrum => "spectrum",
+            ExerciseKind::Scenario => "scenario",
+            ExerciseKind::MovingTowards => "moving_towards",
+            ExerciseKind::GiveReceive => "give_receive",
+        }
+    }
+}
+
+/// One line of a scenario's dialogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub speaker: Label,
+    pub text: Prompt,
+}
+
+/// A kind of exercise with its settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Exercise {
+    /// Anonymous cards on one prompt, in optional columns.
+    Board {
+        #[serde(default)]
+        columns: Vec<Label>,
+    },
+    /// Stories or labels in the words people were given; after the reveal,
+    /// anonymous reframes under a card ("what happened?").
+    Reframe,
+    /// A slider between two poles; the room sees only the distribution.
+    Spectrum { left: Label, right: Label },
+    /// A dialogue shown line by line, whose lines people tag.
+    Scenario { lines: Vec<Line> },
+    /// "Away from" turned into "towards", then dot voting on the towards.
+    MovingTowards { budget: u8 },
+    /// What I can offer, and what I hope to learn, side by side.
+    GiveReceive { offer: Label, learn: Label },
+}
+
+/// Where a participant puts a reflection within a step.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "at")]
+pub enum Place {
+    /// On the board of a step without columns (or a story, in a reframe).
+    #[default]
+    Board,
+    /// In one column of a board, or one side of give and receive.
+    Column { column: u8 },
+    /// A "move towards" statement, with what it moves away from, if given.
+    Toward {
+        #[serde(default)]
+        from: Option<crate::reflection::ReflectionText>,
+    },
+    /// A reframe under a revealed story.
+    Under { card: CardId },
+}
+
+impl Exercise {
+    pub fn kind(&self) -> ExerciseKind {
+        match self {
+            Exercise::Board { .. } => ExerciseKind::Board,
+            Exercise::Reframe => ExerciseKind::Reframe,
+            Exercise::Spectrum { .. } => ExerciseKind::Spectrum,
+            Exercise::Scenario { .. } => ExerciseKind::Scenario,
+            Exercise::MovingTowards { .. } => ExerciseKind::MovingTowards,
+            Exercise::GiveReceive { .. } => ExerciseKind::GiveReceive,
+        }
+    }
+
+    /// Checks the settings' shape (the words were checked when read).
+    pub fn check(&self) -> Result<(), ErrorCode> {
+        match self {
+            Exercise::Board { columns } if columns.len() > MAX_COLUMNS => {
+                Err(ErrorCode::BadSettings)
+            }
+            Exercise::Scenario { lines } if lines.is_empty() || lines.len() > MAX_LINES => {
+                Err(ErrorCode::BadSettings)
+            }
+            Exercise::MovingTowards { budget } if *budget == 0 || *budget > MAX_BUDGET => {
+                Err(ErrorCode::BadSettings)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether `other` only rewords this exercise: same kind, same number
+    /// of columns or lines. Only rewording is allowed once a step holds
+    /// reflections or marks, so nothing anyone added loses its place.
+    pub fn same_shape(&self, other: &Exercise) -> bool {
+        match (self, other) {
+            (Exercise::Board { columns: a }, Exercise::Board { columns: b }) => a.len() == b.len(),
+            (Exercise::Scenario { lines: a }, Exercise::Scenario { lines: b }) => {
+                a.len() == b.len()
+            }
+            (Exercise::MovingTowards { budget: a }, Exercise::MovingTowards { budget: b }) => {
+                b >= a
+            }
+            (a, b) => a.kind() == b.kind(),
+        }
+    }
+
+    /// Whether people write reflections in this step.
+    pub fn takes_reflections(&self) -> bool {
+        !matches!(self, Exercise::Spectrum { .. } | Exercise::Scenario { .. })
+    }
+
+    /// The column labels a reflection chooses from (empty: no choice).
+    pub fn columns(&self) -> Vec<&Label> {
+        match self {
+            Exercise::Board { columns } => columns.iter().collect(),
+            Exercise::GiveReceive { offer, learn } => vec![offer, learn],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks where a reflection goes. `story` says whether a card is a
+    /// revealed, visible story of this step that a reframe may sit under.
+    pub fn accepts(&self, place: &Place, story: impl Fn(&CardId) -> bool) -> Result<(), ErrorCode> {
+        let columns = self.columns().len();
+        match (self, place) {
+            (Exercise::Spectrum { .. } | Exercise::Scenario { .. }, _) => {
+                Err(ErrorCode::NoReflections)
+            }
+            (Exercise::Board { .. }, Place::Board) if columns == 0 => Ok(()),
+            (Exercise::Board { .. } | Exercise::GiveReceive { .. }, Place::Column { column })
+                if usize::from(*column) < columns =>
+            {
+                Ok(())
+            }
+            (Exercise::Reframe, Place::Board) => Ok(()),
+            (Exercise::Reframe, Place::Under { card }) if story(card) => Ok(()),
+            (Exercise::Reframe, Place::Under { .. }) => Err(ErrorCode::UnknownCard),
+            (Exercise::MovingTowards { .. }, Place::Toward { .. }) => Ok(()),
+            _ => Err(ErrorCode::WrongPlace),
+        }
+    }
+
+    /// The number of lines a scenario has (0 for other kinds).
+    pub fn line_count(&self) -> usize {
+        match self {
+            Exercise::Scenario { lines } => lines.len(),
+            _ => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(s: &str) -> Label {
+        Label::parse(s).unwrap()
+    }
+
+    #[test]
+    fn words_are_trimmed_and_limited() {
+        assert_eq!(Prompt::parse("  hi  ").unwrap().as_str(), "hi");
+        assert_eq!(Prompt::parse(" \n "), Err(WordsError::Missing));
+        assert!(Prompt::parse(&"é".repeat(PROMPT_MAX_CHARS)).is_ok());
+        assert_eq!(
+            Prompt::parse(&"é".repeat(PROMPT_MAX_CHARS + 1)),
+            Err(WordsError::TooLong)
+        );
+        assert_eq!(
+            Label::parse(&"x".repeat(LABEL_MAX_CHARS + 1)),
+            Err(WordsError::TooLong)
+        );
+        let bad: Result<Label, _> = serde_json::from_str(&format!("\"{}\"", "x".repeat(61)));
+        assert!(bad.is_err(), "reading checks the limit too");
+    }
+
+    #[test]
+    fn shapes_are_checked() {
+        let five = Exercise::Board {
+            columns: (0..5).map(|i| label(&i.to_string())).collect(),
+        };
+        assert_eq!(five.check(), Err(ErrorCode::BadSettings));
+        assert_eq!(
+            Exercise::Scenario { lines: vec![] }.check(),
+            Err(ErrorCode::BadSettings)
+        );
+        assert_eq!(
+            Exercise::MovingTowards { budget: 0 }.check(),
+            Err(ErrorCode::BadSettings)
+        );
+        assert_eq!(Exercise::MovingTowards { budget: 3 }.check(), Ok(()));
+    }
+
+    #[test]
+    fn places_follow_the_kind() {
+        let none = |_: &CardId| false;
+        let plain = Exercise::Board { columns: vec![] };
+        assert_eq!(plain.accepts(&Place::Board, none), Ok(()));
+        assert_eq!(
+            plain.accepts(&Place::Column { column: 0 }, none),
+            Err(ErrorCode::WrongPlace)
+        );
+        let give = Exercise::GiveReceive {
+            offer: label("offer"),
+            learn: label("learn"),
+        };
+        assert_eq!(give.accepts(&Place::Column { column: 1 }, none), Ok(()));
+        assert_eq!(
+            give.accepts(&Place::Column { column: 2 }, none),
+            Err(ErrorCode::WrongPlace)
+        );
+        assert_eq!(
+            give.accepts(&Place::Board, none),
+            Err(ErrorCode::WrongPlace)
+        );
+        let spectrum = Exercise::Spectrum {
+            left: label("fear"),
+            right: label("hope"),
+        };
+        assert_eq!(
+            spectrum.accepts(&Place::Board, none),
+            Err(ErrorCode::NoReflections)
+        );
+        let story = CardId::from_random(1);
+        let is_story = |c: &CardId| *c == CardId::from_random(1);
+        assert_eq!(
+            Exercise::Reframe.accepts(&Place::Under { card: story }, is_story),
+            Ok(())
+        );
+        assert_eq!(
+            Exercise::Reframe.accepts(
+                &Place::Under {
+                    card: CardId::from_random(2)
+                },
+                is_story
+            ),
+            Err(ErrorCode::UnknownCard)
+        );
+        assert_eq!(
+            Exercise::MovingTowards { budget: 3 }.accepts(&Place::Toward { from: None }, none),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn rewording_keeps_the_shape() {
+        let a = Exercise::Board {
+            columns: vec![label("a"), label("b")],
+        };
+        let reworded = Exercise::Board {
+            columns: vec![label("c"), label("d")],
+        };
+        let fewer = Exercise::Board {
+            columns: vec![label("c")],
+        };
+        assert!(a.same_shape(&reworded));
+        assert!(!a.same_shape(&fewer));
+        assert!(!a.same_shape(&Exercise::Reframe));
+        assert!(Exercise::MovingTowards { budget: 3 }
+            .same_shape(&Exercise::MovingTowards { budget: 5 }));
+        assert!(!Exercise::MovingTowards { budget: 3 }
+            .same_shape(&Exercise::MovingTowards { budget: 2 }));
+    }
+}

@@ -1,0 +1,342 @@
+//! The exercise library: what each kind is called, the facilitator's note
+//! on why it is there, a ready-made step of each kind, our two sample
+//! dialogues, and the ready agendas a gathering can start from.
+//!
+//! Every word comes from the catalogue, so a gathering started in Spanish
+//! starts with Spanish prompts. Once a gathering has its agenda, the words
+//! are its own and the facilitator edits them freely.
+
+use crate::exercise::{Exercise, ExerciseKind, Label, Line, Words};
+use crate::gathering::StepSpec;
+use crate::i18n::{Locale, Msg};
+use crate::marks::Tag;
+
+/// What a kind is called in the library.
+pub fn kind_name(kind: ExerciseKind) -> Msg {
+    match kind {
+        ExerciseKind::Board => Msg::KindBoard,
+        ExerciseKind::Reframe => Msg::KindReframe,
+        ExerciseKind::Spectrum => Msg::KindSpectrum,
+        ExerciseKind::Scenario => Msg::KindScenario,
+        ExerciseKind::MovingTowards => Msg::KindMovingTowards,
+        ExerciseKind::GiveReceive => Msg::KindGiveReceive,
+    }
+}
+
+/// The facilitator's note: the IPS principle or task a kind serves, and
+/// how to open and close it.
+pub fn note(kind: ExerciseKind) -> Msg {
+    match kind {
+        ExerciseKind::Board => Msg::NoteBoard,
+        ExerciseKind::Reframe => Msg::NoteReframe,
+        ExerciseKind::Spectrum => Msg::NoteSpectrum,
+        ExerciseKind::Scenario => Msg::NoteScenario,
+        ExerciseKind::MovingTowards => Msg::NoteMovingTowards,
+        ExerciseKind::GiveReceive => Msg::NoteGiveReceive,
+    }
+}
+
+/// What a scenario tag is called.
+pub fn tag_name(tag: Tag) -> Msg {
+    match tag {
+        Tag::Agenda => Msg::TagAgenda,
+        Tag::Lecturing => Msg::TagLecturing,
+        Tag::Probing => Msg::TagProbing,
+        Tag::Joking => Msg::TagJoking,
+        Tag::ChangingSubject => Msg::TagChangingSubject,
+        Tag::Cautioning => Msg::TagCautioning,
+        Tag::Connection => Msg::TagConnection,
+    }
+}
+
+/// Catalogue words as a prompt or label. The catalogue's own texts are
+/// short enough (a test checks every one), so this cannot fail in use; if
+/// it ever did, the message's name stands in rather than a panic.
+fn words<const MAX: usize>(msg: Msg, locale: Locale) -> Words<MAX> {
+    Words::parse(msg.text(locale))
+        .or_else(|_| Words::parse(&format!("{msg:?}")))
+        .unwrap_or_else(|_| Words::parse("…").expect("an ellipsis is a valid word"))
+}
+
+fn step(prompt: Msg, exercise: Exercise, locale: Locale) -> StepSpec {
+    StepSpec {
+        prompt: words(prompt, locale),
+        exercise,
+    }
+}
+
+/// The two sample dialogues we wrote for the scenario exercise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialogue {
+    /// A peer supporter meets someone after a hard week.
+    HardWeek,
+    /// Neighbours talk at a community meeting about a housing plan.
+    CommunityMeeting,
+}
+
+impl Dialogue {
+    pub const ALL: [Dialogue; 2] = [Dialogue::HardWeek, Dialogue::CommunityMeeting];
+
+    pub fn title(self) -> Msg {
+        match self {
+            Dialogue::HardWeek => Msg::DialogueHardWeek,
+            Dialogue::CommunityMeeting => Msg::DialogueCommunityMeeting,
+        }
+    }
+
+    fn script(self) -> &'static [(Msg, Msg)] {
+        use Msg::*;
+        match self {
+            Dialogue::HardWeek => &[
+                (SpeakerAlex, HardWeek1),
+                (SpeakerSam, HardWeek2),
+                (SpeakerAlex, HardWeek3),
+                (SpeakerSam, HardWeek4),
+                (SpeakerAlex, HardWeek5),
+                (SpeakerSam, HardWeek6),
+                (SpeakerAlex, HardWeek7),
+                (SpeakerSam, HardWeek8),
+            ],
+            Dialogue::CommunityMeeting => &[
+                (SpeakerRosa, Meeting1),
+                (SpeakerDev, Meeting2),
+                (SpeakerRosa, Meeting3),
+                (SpeakerDev, Meeting4),
+                (SpeakerRosa, Meeting5),
+                (SpeakerDev, Meeting6),
+                (SpeakerRosa, Meeting7),
+                (SpeakerDev, Meeting8),
+            ],
+        }
+    }
+
+    pub fn lines(self, locale: Locale) -> Vec<Line> {
+        self.script()
+            .iter()
+            .map(|(speaker, text)| Line {
+                speaker: words(*speaker, locale),
+                text: words(*text, locale),
+            })
+            .collect()
+    }
+}
+
+/// A ready-made step of each kind, for the facilitator to reword.
+pub fn default_step(kind: ExerciseKind, locale: Locale) -> StepSpec {
+    let label = |msg: Msg| -> Label { words(msg, locale) };
+    match kind {
+        ExerciseKind::Board => step(
+            Msg::PromptCheckIn,
+            Exercise::Board { columns: vec![] },
+            locale,
+        ),
+        ExerciseKind::Reframe => step(Msg::PromptReframe, Exercise::Reframe, locale),
+        ExerciseKind::Spectrum => step(
+            Msg::PromptSpectrum,
+            Exercise::Spectrum {
+                left: label(Msg::PoleFear),
+                right: label(Msg::PoleHope),
+            },
+            locale,
+        ),
+        ExerciseKind::Scenario => step(
+            Msg::PromptScenario,
+            Exercise::Scenario {
+                lines: Dialogue::HardWeek.lines(locale),
+            },
+            locale,
+        ),
+        ExerciseKind::MovingTowards => step(
+            Msg::PromptMovingTowards,
+            Exercise::MovingTowards { budget: 3 },
+            locale,
+        ),
+        ExerciseKind::GiveReceive => step(
+            Msg::PromptGiveReceive,
+            Exercise::GiveReceive {
+                offer: label(Msg::ColumnOffer),
+                learn: label(Msg::ColumnLearn),
+            },
+            locale,
+        ),
+    }
+}
+
+/// The agendas a gathering can start from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadyAgenda {
+    /// A 90-minute introduction to the four tasks.
+    Introduction,
+    /// An evening of community dialogue.
+    CommunityDialogue,
+    /// One board step, to build from.
+    Blank,
+}
+
+impl ReadyAgenda {
+    pub const ALL: [ReadyAgenda; 3] = [
+        ReadyAgenda::Introduction,
+        ReadyAgenda::CommunityDialogue,
+        ReadyAgenda::Blank,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ReadyAgenda::Introduction => "introduction",
+            ReadyAgenda::CommunityDialogue => "community",
+            ReadyAgenda::Blank => "blank",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    pub fn name(self) -> Msg {
+        match self {
+            ReadyAgenda::Introduction => Msg::AgendaIntroduction,
+            ReadyAgenda::CommunityDialogue => Msg::AgendaCommunity,
+            ReadyAgenda::Blank => Msg::AgendaBlank,
+        }
+    }
+
+    pub fn description(self) -> Msg {
+        match self {
+            ReadyAgenda::Introduction => Msg::AgendaIntroductionAbout,
+            ReadyAgenda::CommunityDialogue => Msg::AgendaCommunityAbout,
+            ReadyAgenda::Blank => Msg::AgendaBlankAbout,
+        }
+    }
+
+    pub fn steps(self, locale: Locale) -> Vec<StepSpec> {
+        let label = |msg: Msg| -> Label { words(msg, locale) };
+        let board = Exercise::Board { columns: vec![] };
+        match self {
+            ReadyAgenda::Introduction => vec![
+                step(Msg::PromptCheckIn, board.clone(), locale),
+                step(
+                    Msg::PromptHelpingLearning,
+                    Exercise::Spectrum {
+                        left: label(Msg::PoleHelping),
+                        right: label(Msg::PoleLearning),
+                    },
+                    locale,
+                ),
+                step(
+                    Msg::PromptScenario,
+                    Exercise::Scenario {
+                        lines: Dialogue::HardWeek.lines(locale),
+                    },
+                    locale,
+                ),
+                step(Msg::PromptReframe, Exercise::Reframe, locale),
+                step(
+                    Msg::PromptGiveReceive,
+                    Exercise::GiveReceive {
+                        offer: label(Msg::ColumnOffer),
+                        learn: label(Msg::ColumnLearn),
+                    },
+                    locale,
+                ),
+                step(
+                    Msg::PromptMovingTowards,
+                    Exercise::MovingTowards { budget: 3 },
+                    locale,
+                ),
+                step(Msg::PromptLearningTogether, board, locale),
+            ],
+            ReadyAgenda::CommunityDialogue => vec![
+                step(Msg::PromptTonight, board.clone(), locale),
+                step(
+                    Msg::PromptCommunityHope,
+                    Exercise::Spectrum {
+                        left: label(Msg::PoleFear),
+                        right: label(Msg::PoleHope),
+                    },
+                    locale,
+                ),
+                step(Msg::PromptCommunityStory, Exercise::Reframe, locale),
+                step(
+                    Msg::PromptScenarioMeeting,
+                    Exercise::Scenario {
+                        lines: Dialogue::CommunityMeeting.lines(locale),
+                    },
+                    locale,
+                ),
+                step(
+                    Msg::PromptCommunityTowards,
+                    Exercise::MovingTowards { budget: 3 },
+                    locale,
+                ),
+                step(
+                    Msg::PromptCommunityGive,
+                    Exercise::GiveReceive {
+                        offer: label(Msg::ColumnBring),
+                        learn: label(Msg::ColumnLearnFromOthers),
+                    },
+                    locale,
+                ),
+                step(Msg::PromptTakingHome, board, locale),
+            ],
+            ReadyAgenda::Blank => vec![step(Msg::PromptCheckIn, board, locale)],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercise::{LABEL_MAX_CHARS, PROMPT_MAX_CHARS};
+
+    #[test]
+    fn every_ready_agenda_is_valid_in_every_language() {
+        for locale in Locale::ALL {
+            for agenda in ReadyAgenda::ALL {
+                let steps = agenda.steps(locale);
+                assert!(!steps.is_empty());
+                for s in &steps {
+                    assert_eq!(s.exercise.check(), Ok(()), "{agenda:?}");
+                    assert!(!s.prompt.as_str().starts_with("Prompt"), "{agenda:?}");
+                }
+            }
+            for kind in ExerciseKind::ALL {
+                let s = default_step(kind, locale);
+                assert_eq!(s.exercise.kind(), kind);
+                assert_eq!(s.exercise.check(), Ok(()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_introduction_covers_every_kind() {
+        let kinds: std::collections::HashSet<_> = ReadyAgenda::Introduction
+            .steps(Locale::En)
+            .iter()
+            .map(|s| s.exercise.kind())
+            .collect();
+        for kind in ExerciseKind::ALL {
+            assert!(kinds.contains(&kind), "{kind:?} missing");
+        }
+    }
+
+    #[test]
+    fn dialogues_fit_their_limits_and_never_fall_back() {
+        for locale in Locale::ALL {
+            for d in Dialogue::ALL {
+                for (speaker, text) in d.script() {
+                    assert!(speaker.text(locale).chars().count() <= LABEL_MAX_CHARS);
+                    assert!(text.text(locale).chars().count() <= PROMPT_MAX_CHARS);
+                }
+                assert_eq!(d.lines(locale).len(), 8);
+            }
+        }
+    }
+
+    #[test]
+    fn slugs_round_trip() {
+        for a in ReadyAgenda::ALL {
+            assert_eq!(ReadyAgenda::from_slug(a.slug()), Some(a));
+        }
+        assert_eq!(ReadyAgenda::from_slug("nope"), None);
+    }
+}
