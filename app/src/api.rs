@@ -7,6 +7,7 @@
 
 use crate::gathering::{GatheringView, LogPosition};
 use crate::ids::{ActionId, JoinCode};
+use crate::marks::Mark;
 use crate::protocol::OwnCard;
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
@@ -49,13 +50,16 @@ pub struct Entry {
     pub qr_path: String,
 }
 
-/// The facilitator console's first state.
+/// The facilitator console's first state. `now` (in every page) is the
+/// server's clock in ms, for the timer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsolePage {
     pub at: LogPosition,
     pub gathering: GatheringView,
+    pub now: u64,
     pub entry: Entry,
-    pub console_url: String,
+    /// The link for a second facilitator, with the same powers.
+    pub cofacilitator_url: String,
     pub screen_url: String,
 }
 
@@ -64,18 +68,30 @@ pub struct ConsolePage {
 pub struct ScreenPage {
     pub at: LogPosition,
     pub gathering: GatheringView,
+    pub now: u64,
     pub entry: Entry,
 }
 
-/// A participant's first state: the room, and their own reflections.
+/// A participant's first state: the room, and their own reflections and
+/// marks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantPage {
     pub at: LogPosition,
     pub gathering: GatheringView,
+    pub now: u64,
     pub mine: Vec<OwnCard>,
+    pub marks: Vec<Mark>,
     /// A fresh action id for the reflection form, so a resent form post is
     /// recognised and never stored twice.
     pub form_id: ActionId,
+}
+
+/// A saved agenda, as the start page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    pub id: String,
+    pub name: String,
+    pub steps: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -94,6 +110,8 @@ mod backend {
     pub trait Backend: Send + Sync + 'static {
         fn console(&self, secret: String) -> BoxFuture<'_, Result<ConsolePage, PageError>>;
         fn screen(&self, secret: String) -> BoxFuture<'_, Result<ScreenPage, PageError>>;
+        /// The saved agendas a new gathering can start from.
+        fn templates(&self) -> BoxFuture<'_, Result<Vec<TemplateSummary>, PageError>>;
         /// Joins the device to the gathering if it has not joined yet.
         fn participant(
             &self,
@@ -129,6 +147,12 @@ fn backend() -> Result<SharedBackend, PageError> {
 #[server(endpoint = "console")]
 pub async fn load_console(secret: String) -> Result<ConsolePage, PageError> {
     backend()?.console(secret).await
+}
+
+/// Loads the saved agendas for the start page.
+#[server(endpoint = "templates")]
+pub async fn load_templates() -> Result<Vec<TemplateSummary>, PageError> {
+    backend()?.templates().await
 }
 
 /// Loads the shared screen.

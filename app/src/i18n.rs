@@ -75,11 +75,12 @@ catalogue! {
     StartIntro { en: "You'll get a private console link for you, a screen link for the projector, and a join code for the room." }
     StartNameLabel { en: "Name of the gathering" }
     StartNameDefault { en: "Our gathering" }
-    StartPromptLabel { en: "First prompt" }
-    StartPromptDefault { en: "What's bringing you here today?" }
+    StartAgendaLabel { en: "Begin with" }
+    StartTemplateSteps { en: "{n} step|{n} steps" }
     StartSubmit { en: "Start gathering" }
-    StartErrMissing { en: "Please give the gathering a name and a first prompt." }
-    StartErrTooLong { en: "That's a little long. A name has at most 120 characters and a prompt at most 300." }
+    StartErrMissing { en: "Please give the gathering a name." }
+    StartErrTooLong { en: "That's a little long. A name has at most 120 characters." }
+    StartErrAgenda { en: "We couldn't find that agenda. Please choose another one." }
 
     ConsoleTitle { en: "Facilitator console" }
     ConsoleKeepPrivate { en: "This page's address is your key to the console. Keep it private; bookmark it to come back." }
@@ -234,6 +235,19 @@ catalogue! {
 }
 
 impl Msg {
+    /// A count in words: the message holds a singular and a plural form
+    /// split by `|` (English and Spanish both use one form for exactly 1
+    /// and the other for every other number), with `{n}` filled in.
+    pub fn plural(self, locale: Locale, n: usize) -> String {
+        let text = self.text(locale);
+        let form = match text.split_once('|') {
+            Some((one, _)) if n == 1 => one,
+            Some((_, other)) => other,
+            None => text,
+        };
+        form.replace("{n}", &n.to_string())
+    }
+
     /// The message with `{name}` placeholders filled in.
     pub fn fill(self, locale: Locale, values: &[(&str, &str)]) -> String {
         values
@@ -283,6 +297,10 @@ impl I18n {
     pub fn fill(self, msg: Msg, values: &[(&str, &str)]) -> String {
         msg.fill(self.0, values)
     }
+
+    pub fn plural(self, msg: Msg, n: usize) -> String {
+        msg.plural(self.0, n)
+    }
 }
 
 /// The current view's language.
@@ -304,6 +322,13 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn plurals_choose_their_form() {
+        assert_eq!(Msg::StartTemplateSteps.plural(Locale::En, 1), "1 step");
+        assert_eq!(Msg::StartTemplateSteps.plural(Locale::En, 0), "0 steps");
+        assert_eq!(Msg::StartTemplateSteps.plural(Locale::En, 7), "7 steps");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The data behind each server-rendered page (the `Backend` the app asks).
 
-use crate::room::{EntryError, PageView};
+use crate::room::{Actor, EntryError, PageView};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
-use app::api::{Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage};
+use app::api::{
+    Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage, TemplateSummary,
+};
 use app::ids::ActionId;
 
 impl From<ReachError> for PageError {
@@ -35,14 +37,24 @@ impl Backend for AppState {
             let (row, room) = self
                 .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
                 .await?;
-            let PageView { at, gathering, .. } = room.view(None).await?;
+            let PageView {
+                at, gathering, now, ..
+            } = room.view(Actor::Facilitator).await?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
+            // The co-facilitator's link opens this same console; from it,
+            // the link shown is itself (the main link stays private).
+            let co = match &row.cofacilitator_hash {
+                Some(hash) if *hash == secrets::hash(&secret) => secret.clone(),
+                _ => cofacilitator_secret(&secret),
+            };
+            let base = &self.config.public_url;
             Ok(ConsolePage {
                 at,
                 gathering,
+                now,
                 entry,
-                console_url: format!("{}/console/{secret}", self.config.public_url),
-                screen_url: screen_url(self, &secret),
+                cofacilitator_url: format!("{base}/console/{co}"),
+                screen_url: format!("{base}/screen/{}", screen_secret(&co)),
             })
         })
     }
@@ -52,13 +64,33 @@ impl Backend for AppState {
             let (row, room) = self
                 .reach(Lookup::ScreenHash(&secrets::hash(&secret)))
                 .await?;
-            let PageView { at, gathering, .. } = room.view(None).await?;
+            let PageView {
+                at, gathering, now, ..
+            } = room.view(Actor::Screen).await?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
             Ok(ScreenPage {
                 at,
                 gathering,
+                now,
                 entry,
             })
+        })
+    }
+
+    fn templates(&self) -> BoxFuture<'_, Result<Vec<TemplateSummary>, PageError>> {
+        Box::pin(async move {
+            let templates = self.store.templates().await.map_err(|e| {
+                tracing::error!("reading templates failed: {e}");
+                PageError::Unavailable
+            })?;
+            Ok(templates
+                .into_iter()
+                .map(|t| TemplateSummary {
+                    id: t.id,
+                    name: t.name,
+                    steps: t.agenda.len(),
+                })
+                .collect())
         })
     }
 
@@ -71,16 +103,24 @@ impl Backend for AppState {
             let (row, room) = self.reach(Lookup::JoinToken(&token)).await?;
             // The device cookie is set on every participant page; without it
             // (cookies refused) the page still shows, but nothing is "mine".
-            let author = device.map(|device| secrets::author(&row.salt, &device));
+            // Without one, they see what the screen sees.
+            let actor = match device {
+                Some(device) => Actor::Participant(secrets::author(&row.salt, &device)),
+                None => Actor::Screen,
+            };
             let PageView {
                 at,
                 gathering,
                 mine,
-            } = room.view(author).await?;
+                marks,
+                now,
+            } = room.view(actor).await?;
             Ok(ParticipantPage {
                 at,
                 gathering,
                 mine,
+                marks,
+                now,
                 form_id: ActionId::from_random(
                     u128::from(secrets::random_u64()) << 64 | u128::from(secrets::random_u64()),
                 ),
@@ -89,18 +129,15 @@ impl Backend for AppState {
     }
 }
 
-/// The screen link for a console secret. The screen secret is derived from
-/// the console secret, so the console can show it without storing it.
-pub fn screen_url(state: &AppState, console_secret: &str) -> String {
-    format!(
-        "{}/screen/{}",
-        state.config.public_url,
-        screen_secret(console_secret)
-    )
+/// The co-facilitator secret that belongs to a console secret: a one-way
+/// hash, so the co-facilitator's link never reveals the facilitator's.
+pub fn cofacilitator_secret(console_secret: &str) -> String {
+    secrets::hash(&format!("cofacilitator:{console_secret}"))[..40].to_owned()
 }
 
-/// The screen secret that belongs to a console secret: a one-way hash, so
-/// the screen link never opens the console.
-pub fn screen_secret(console_secret: &str) -> String {
-    secrets::hash(&format!("screen:{console_secret}"))[..40].to_owned()
+/// The screen secret that belongs to a co-facilitator secret: a one-way
+/// hash, so the screen link never opens a console. Deriving it from the
+/// co-facilitator's secret lets both consoles show it without storing it.
+pub fn screen_secret(cofacilitator_secret: &str) -> String {
+    secrets::hash(&format!("screen:{cofacilitator_secret}"))[..40].to_owned()
 }

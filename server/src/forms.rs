@@ -3,15 +3,18 @@
 //! Each answers a form with a redirect (303), so the browser's back button
 //! and reload never resend anything.
 
-use crate::backend::screen_secret;
+use crate::backend::{cofacilitator_secret, screen_secret};
 use crate::room::{Actor, EntryError};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::{Lookup, NewGathering};
 use app::api::{device_from_headers, DEVICE_COOKIE};
-use app::gathering::GatheringView;
-use app::ids::{ActionId, JoinCode, StepId, JOIN_CODE_LEN};
-use app::pages::start::{NAME_MAX_CHARS, PROMPT_MAX_CHARS};
+use app::exercise::Place;
+use app::gathering::{GatheringView, StepSpec};
+use app::i18n::Locale;
+use app::ids::{ActionId, CardId, JoinCode, StepId, JOIN_CODE_LEN};
+use app::library::ReadyAgenda;
+use app::pages::start::{NAME_MAX_CHARS, TEMPLATE_PREFIX};
 use app::protocol::{Action, ErrorCode, Outcome};
 use app::reflection::ReflectionText;
 use axum::extract::{Form, Path, Query, Request, State};
@@ -25,20 +28,29 @@ use serde::Deserialize;
 pub struct StartForm {
     #[serde(default)]
     name: String,
+    /// A ready agenda's slug, or `template:<id>`.
     #[serde(default)]
-    prompt: String,
+    agenda: String,
 }
 
 /// Creates a gathering and sends the facilitator to its console.
 pub async fn start(State(state): State<AppState>, Form(form): Form<StartForm>) -> Response {
-    let (name, prompt) = (form.name.trim(), form.prompt.trim());
-    if name.is_empty() || prompt.is_empty() {
+    let name = form.name.trim();
+    if name.is_empty() {
         return Redirect::to("/start?error=missing").into_response();
     }
-    if name.chars().count() > NAME_MAX_CHARS || prompt.chars().count() > PROMPT_MAX_CHARS {
+    if name.chars().count() > NAME_MAX_CHARS {
         return Redirect::to("/start?error=too_long").into_response();
     }
-    match create(&state, name, prompt).await {
+    let agenda = match agenda(&state, &form.agenda).await {
+        Ok(Some(agenda)) => agenda,
+        Ok(None) => return Redirect::to("/start?error=agenda").into_response(),
+        Err(e) => {
+            tracing::error!("reading a template failed: {e}");
+            return Redirect::to("/start?error=unavailable").into_response();
+        }
+    };
+    match create(&state, name, agenda).await {
         Ok(console_secret) => Redirect::to(&format!("/console/{console_secret}")).into_response(),
         Err(e) => {
             tracing::error!("creating a gathering failed: {e}");
@@ -47,10 +59,26 @@ pub async fn start(State(state): State<AppState>, Form(form): Form<StartForm>) -
     }
 }
 
+/// The agenda a start form chose: a ready one, or a saved template.
+async fn agenda(
+    state: &AppState,
+    choice: &str,
+) -> Result<Option<Vec<StepSpec>>, crate::store::StoreError> {
+    if let Some(id) = choice.strip_prefix(TEMPLATE_PREFIX) {
+        return Ok(state.store.template(id).await?.map(|t| t.agenda));
+    }
+    let ready = if choice.is_empty() {
+        Some(ReadyAgenda::Blank)
+    } else {
+        ReadyAgenda::from_slug(choice)
+    };
+    Ok(ready.map(|a| a.steps(Locale::En)))
+}
+
 async fn create(
     state: &AppState,
     name: &str,
-    prompt: &str,
+    agenda: Vec<StepSpec>,
 ) -> Result<String, crate::store::StoreError> {
     let console_secret = secrets::token(20);
     let code = fresh_code(state).await?;
@@ -65,12 +93,13 @@ async fn create(
         .create_gathering(&NewGathering {
             id: secrets::token(16),
             console_hash: secrets::hash(&console_secret),
-            screen_hash: secrets::hash(&screen_secret(&console_secret)),
+            cofacilitator_hash: secrets::hash(&cofacilitator_secret(&console_secret)),
+            screen_hash: secrets::hash(&screen_secret(&cofacilitator_secret(&console_secret))),
             join_token: secrets::token(16),
             code,
             salt,
             epoch: secrets::random_u64() >> 12,
-            genesis: GatheringView::new(name.to_owned(), prompt.to_owned()),
+            genesis: GatheringView::new(name.to_owned(), agenda),
             created_at,
         })
         .await?;
@@ -114,7 +143,7 @@ pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> 
         return back("format");
     };
     match state.reach(Lookup::Code(&code)).await {
-        Ok((row, room)) => match room.view(None).await {
+        Ok((row, room)) => match room.view(Actor::Screen).await {
             Ok(page) if !page.gathering.ended => {
                 // A locked gathering still lets back in those already in;
                 // the participant page decides that with the device cookie.
@@ -141,6 +170,45 @@ pub struct ReflectForm {
     step: String,
     #[serde(default)]
     text: String,
+    /// The column (or side) chosen, if the step has columns.
+    #[serde(default)]
+    column: String,
+    /// Set by the form of a "moving towards" step.
+    #[serde(default)]
+    toward: String,
+    /// What a "towards" moves away from (optional).
+    #[serde(default)]
+    from: String,
+    /// The story a reframe sits under.
+    #[serde(default)]
+    under: String,
+    /// A content note ("on" when ticked).
+    #[serde(default)]
+    sensitive: String,
+}
+
+impl ReflectForm {
+    /// Where the reflection goes, from the form's fields; the room checks
+    /// that it fits the step.
+    fn place(&self) -> Result<Place, ErrorCode> {
+        let under = self.under.trim();
+        let column = self.column.trim();
+        if !under.is_empty() {
+            let card = CardId::parse(under).map_err(|_| ErrorCode::Malformed)?;
+            Ok(Place::Under { card })
+        } else if !column.is_empty() {
+            let column = column.parse().map_err(|_| ErrorCode::Malformed)?;
+            Ok(Place::Column { column })
+        } else if !self.toward.is_empty() {
+            let from = match self.from.trim() {
+                "" => None,
+                from => Some(ReflectionText::parse(from)?),
+            };
+            Ok(Place::Toward { from })
+        } else {
+            Ok(Place::Board)
+        }
+    }
 }
 
 /// Stores a reflection sent without JavaScript, then shows it was received.
@@ -178,6 +246,10 @@ pub async fn reflect(
         Ok(text) => text,
         Err(e) => return back(e.into()),
     };
+    let place = match form.place() {
+        Ok(place) => place,
+        Err(code) => return back(code),
+    };
     if let Err(e) = room.join(author.clone()).await {
         return back(match e {
             EntryError::Ended => ErrorCode::Ended,
@@ -188,6 +260,8 @@ pub async fn reflect(
     let action = Action::AddReflection {
         step: StepId(step),
         text,
+        place,
+        sensitive: !form.sensitive.is_empty(),
     };
     match room.act(Actor::Participant(author), id, action).await {
         Ok(Outcome::Added { card }) => {

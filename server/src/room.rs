@@ -18,12 +18,14 @@
 
 use crate::store::{GatheringRow, Store, StoreError};
 use crate::writer::{Batch, Op};
-use app::gathering::{Card, Event, GatheringView, Joining, LogPosition, Tally};
+use app::exercise::{Exercise, Place, MAX_STEPS};
+use app::gathering::{Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally};
 use app::ids::{ActionId, CardId, StepId};
-use app::protocol::{Action, ErrorCode, Outcome, OwnCard, Role, ServerMsg};
+use app::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
+use app::protocol::{Action, ErrorCode, Moderation, Outcome, OwnCard, Role, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
 use rand::seq::SliceRandom;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Frames kept for views that reconnect.
@@ -97,8 +99,9 @@ pub struct Subscription {
     /// The log position the catch-up brings the view to.
     pub seq: u64,
     pub events: broadcast::Receiver<Frame>,
-    /// The participant's own cards (empty for other roles).
+    /// The participant's own cards and marks (empty for other roles).
     pub mine: Vec<OwnCard>,
+    pub marks: Vec<Mark>,
 }
 
 enum Command {
@@ -118,20 +121,24 @@ enum Command {
         reply: oneshot::Sender<Result<Outcome, ErrorCode>>,
     },
     Snapshot {
+        role: Role,
         reply: oneshot::Sender<Frame>,
     },
     View {
-        author: Option<String>,
+        actor: Actor,
         reply: oneshot::Sender<Result<PageView, EntryError>>,
     },
 }
 
-/// The state a page renders from: the room, and for a participant their
-/// own cards.
+/// The state a page renders from: the room as this role may see it, and
+/// for a participant their own cards and marks.
 pub struct PageView {
     pub at: LogPosition,
     pub gathering: GatheringView,
     pub mine: Vec<OwnCard>,
+    pub marks: Vec<Mark>,
+    /// The server's clock (ms), for the timer.
+    pub now: u64,
 }
 
 /// A cheap handle on a running room.
@@ -184,15 +191,16 @@ impl RoomHandle {
         .unwrap_or(Err(ErrorCode::Internal))
     }
 
-    /// The current state, as a ready-to-send snapshot frame and as data.
-    pub async fn snapshot(&self) -> Option<Frame> {
-        self.ask(|reply| Command::Snapshot { reply }).await
+    /// The current state as `role` may see it, as a ready-to-send
+    /// snapshot frame.
+    pub async fn snapshot(&self, role: Role) -> Option<Frame> {
+        self.ask(|reply| Command::Snapshot { role, reply }).await
     }
 
-    /// What a page shows now; with an author, joins them first (if they
+    /// What a page shows now; for a participant, joins them first (if they
     /// are in already or joining is open) and includes their own cards.
-    pub async fn view(&self, author: Option<String>) -> Result<PageView, EntryError> {
-        self.ask(|reply| Command::View { author, reply })
+    pub async fn view(&self, actor: Actor) -> Result<PageView, EntryError> {
+        self.ask(|reply| Command::View { actor, reply })
             .await
             .unwrap_or(Err(EntryError::Unavailable))
     }
@@ -208,7 +216,23 @@ struct CardMeta {
     step: StepId,
     author: String,
     text: String,
+    place: Place,
+    sensitive: bool,
     revealed_seq: Option<u64>,
+}
+
+impl CardMeta {
+    /// The card as the room sees it once revealed.
+    fn public(&self, id: &CardId) -> Card {
+        Card {
+            id: id.clone(),
+            step: self.step,
+            text: self.text.clone(),
+            place: self.place.clone(),
+            hidden: false,
+            blurred: self.sensitive,
+        }
+    }
 }
 
 /// The state a room task owns.
@@ -231,6 +255,13 @@ struct Room {
     fanout: broadcast::Sender<Frame>,
     /// The live figures changed since they were last sent.
     tally_due: bool,
+    /// Each participant's marks, by author.
+    marks: HashMap<String, HashMap<Target, u8>>,
+    /// The counts behind each step's totals.
+    counts: HashMap<StepId, Counts>,
+    /// Steps whose totals changed since they were last sent, with the
+    /// cards whose totals changed.
+    totals_due: HashMap<StepId, BTreeSet<CardId>>,
     /// Every action already applied, by `applied_key`, so that telling a
     /// retry from a new action never waits on the database.
     applied: HashSet<String>,
@@ -263,10 +294,10 @@ enum Reply {
         Option<LogPosition>,
         Result<(), EntryError>,
     ),
-    Snapshot(oneshot::Sender<Frame>),
+    Snapshot(oneshot::Sender<Frame>, Role),
     View(
         oneshot::Sender<Result<PageView, EntryError>>,
-        Option<String>,
+        Actor,
         Result<(), EntryError>,
     ),
 }
@@ -325,6 +356,8 @@ async fn load(
             step: card.step,
             author: card.author,
             text: card.text,
+            place: card.place,
+            sensitive: card.sensitive,
             revealed_seq: card.revealed_seq,
         };
         cards.insert(card.id, meta);
@@ -335,6 +368,21 @@ async fn load(
         .iter()
         .map(|(actor, action)| applied_key(actor, action))
         .collect();
+    let mut marks: HashMap<String, HashMap<Target, u8>> = HashMap::new();
+    let mut counts: HashMap<StepId, Counts> = HashMap::new();
+    for (author, target, value) in store.marks(&row.id).await? {
+        if let Some(step) = target_step(&view, &cards, &target) {
+            counts
+                .entry(step)
+                .or_default()
+                .change(&target, None, Some(value));
+            marks.entry(author).or_default().insert(target, value);
+        }
+    }
+    for (step, c) in &counts {
+        view.totals
+            .insert(*step, c.publish(None::<std::iter::Empty<&CardId>>));
+    }
     let mut room = Room {
         id: row.id.clone(),
         store,
@@ -349,6 +397,9 @@ async fn load(
         ring,
         fanout,
         tally_due: false,
+        marks,
+        counts,
+        totals_due: HashMap::new(),
         applied,
         round: Batch {
             gathering: row.id.clone(),
@@ -364,6 +415,27 @@ async fn load(
     Ok(room)
 }
 
+/// The step a mark's target belongs to, if it still exists.
+fn target_step(
+    view: &GatheringView,
+    cards: &HashMap<CardId, CardMeta>,
+    target: &Target,
+) -> Option<StepId> {
+    let step = match target {
+        Target::Spectrum(step) | Target::Tag(step, _) => *step,
+        Target::Vote(card) | Target::Resonate(card) => cards.get(card)?.step,
+    };
+    view.step(step).map(|s| s.id)
+}
+
+/// The server's clock in milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
 fn frame(seq: u64, msg: &ServerMsg) -> Frame {
     // Our own types always serialise; an empty frame would be ignored.
     let json = serde_json::to_string(msg).unwrap_or_default();
@@ -371,6 +443,15 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
         seq,
         json: json.into(),
         sequenced: true,
+    }
+}
+
+/// A frame outside the log (live figures, totals): sent whatever a view
+/// has seen.
+fn live_frame(seq: u64, msg: &ServerMsg) -> Frame {
+    Frame {
+        sequenced: false,
+        ..frame(seq, msg)
     }
 }
 
@@ -412,7 +493,7 @@ impl Room {
                     None => break,
                 },
                 _ = flush.tick() => {
-                    self.flush_tally();
+                    self.flush_live();
                     if last_command.elapsed() > IDLE && self.fanout.receiver_count() == 0 {
                         rx.close();
                         while let Some(command) = rx.recv().await {
@@ -456,13 +537,13 @@ impl Room {
                 let result = self.act(actor, id, action).await;
                 Reply::Act(reply, result)
             }
-            Command::Snapshot { reply } => Reply::Snapshot(reply),
-            Command::View { author, reply } => {
-                let joined = match &author {
-                    Some(author) => self.join(author.clone()),
-                    None => Ok(()),
+            Command::Snapshot { role, reply } => Reply::Snapshot(reply, role),
+            Command::View { actor, reply } => {
+                let joined = match &actor {
+                    Actor::Participant(author) => self.join(author.clone()),
+                    _ => Ok(()),
                 };
-                Reply::View(reply, author, joined)
+                Reply::View(reply, actor, joined)
             }
         };
         self.replies.push(reply);
@@ -534,16 +615,18 @@ impl Room {
                     };
                     let _ = tx.send(answer);
                 }
-                Reply::Snapshot(tx) => {
-                    let _ = tx.send(self.snapshot_frame());
+                Reply::Snapshot(tx, role) => {
+                    let _ = tx.send(self.snapshot_frame(role));
                 }
-                Reply::View(tx, author, joined) => {
+                Reply::View(tx, actor, joined) => {
                     let answer = match joined {
                         _ if failed => Err(EntryError::Unavailable),
                         Ok(()) => Ok(PageView {
                             at: self.position(),
-                            gathering: self.view.clone(),
-                            mine: author.map(|a| self.own_cards(&a)).unwrap_or_default(),
+                            gathering: self.visible_to(actor.role()),
+                            mine: self.own_cards(&actor),
+                            marks: self.own_marks(&actor),
+                            now: now_ms(),
                         }),
                         Err(e) => Err(e),
                     };
@@ -561,12 +644,22 @@ impl Room {
         }
     }
 
-    fn snapshot_frame(&self) -> Frame {
+    /// The public state as a role may see it: facilitators see hidden
+    /// cards (to show them again); nobody else receives their words.
+    fn visible_to(&self, role: Role) -> GatheringView {
+        match role {
+            Role::Facilitator => self.view.clone(),
+            Role::Screen | Role::Participant => self.view.redacted(),
+        }
+    }
+
+    fn snapshot_frame(&self, role: Role) -> Frame {
         frame(
             self.seq,
             &ServerMsg::Snapshot {
                 at: self.position(),
-                gathering: self.view.clone(),
+                gathering: self.visible_to(role),
+                now: now_ms(),
             },
         )
     }
@@ -580,38 +673,68 @@ impl Room {
 
     /// What a new connection starts from, once its round is committed.
     fn subscription(&self, actor: &Actor, since: Option<LogPosition>) -> Subscription {
-        let mine = match actor {
-            Actor::Participant(author) => self.own_cards(author),
-            _ => Vec::new(),
-        };
-        let mut catch_up = self.catch_up(since);
+        let mut catch_up = self.catch_up(since, actor.role());
         catch_up.push(self.tally_frame());
+        // Totals are outside the log: a view that caught up on events gets
+        // them whole (a snapshot already holds them).
+        if catch_up.len() > 1 || since.is_some() {
+            for (step, totals) in &self.view.totals {
+                catch_up.push(live_frame(
+                    self.seq,
+                    &ServerMsg::Totals {
+                        step: *step,
+                        totals: totals.clone(),
+                    },
+                ));
+            }
+        }
         Subscription {
             catch_up,
             seq: self.seq,
             events: self.fanout.subscribe(),
-            mine,
+            mine: self.own_cards(actor),
+            marks: self.own_marks(actor),
         }
     }
 
-    fn own_cards(&self, author: &str) -> Vec<OwnCard> {
+    fn own_cards(&self, actor: &Actor) -> Vec<OwnCard> {
+        let Actor::Participant(author) = actor else {
+            return Vec::new();
+        };
         self.arrival
             .iter()
             .filter_map(|id| {
-                let card = self.cards.get(id).filter(|c| c.author == author)?;
+                let card = self.cards.get(id).filter(|c| &c.author == author)?;
                 Some(OwnCard {
                     id: id.clone(),
                     step: card.step,
                     text: card.text.clone(),
+                    place: card.place.clone(),
+                    sensitive: card.sensitive,
                     revealed: card.revealed_seq.is_some(),
                 })
             })
             .collect()
     }
 
+    fn own_marks(&self, actor: &Actor) -> Vec<Mark> {
+        let Actor::Participant(author) = actor else {
+            return Vec::new();
+        };
+        let mut marks: Vec<Mark> = self
+            .marks
+            .get(author)
+            .into_iter()
+            .flatten()
+            .filter_map(|(target, value)| Mark::from_parts(target, *value))
+            .collect();
+        marks.sort_by_key(|m| m.target());
+        marks
+    }
+
     /// Exactly the frames a view at `since` missed, or a snapshot when the
     /// ring no longer holds them or the epoch changed.
-    fn catch_up(&self, since: Option<LogPosition>) -> Vec<Frame> {
+    fn catch_up(&self, since: Option<LogPosition>, role: Role) -> Vec<Frame> {
         match since {
             Some(at) if at.epoch == self.epoch && at.seq == self.seq => Vec::new(),
             Some(at) if at.epoch == self.epoch && at.seq < self.seq => {
@@ -625,10 +748,10 @@ impl Room {
                         .cloned()
                         .collect()
                 } else {
-                    vec![self.snapshot_frame()]
+                    vec![self.snapshot_frame(role)]
                 }
             }
-            _ => vec![self.snapshot_frame()],
+            _ => vec![self.snapshot_frame(role)],
         }
     }
 
@@ -658,22 +781,38 @@ impl Room {
         }
     }
 
-    /// Sends the live figures, if they changed since last time.
-    fn flush_tally(&mut self) {
+    /// Sends the live figures and the totals that changed since last time.
+    fn flush_live(&mut self) {
         if std::mem::take(&mut self.tally_due) {
             let _ = self.fanout.send(self.tally_frame());
+        }
+        for (step, cards) in std::mem::take(&mut self.totals_due) {
+            let Some(counts) = self.counts.get(&step) else {
+                continue;
+            };
+            let update = counts.publish(Some(cards.iter()));
+            self.view
+                .totals
+                .entry(step)
+                .or_default()
+                .merge(update.clone());
+            let _ = self.fanout.send(live_frame(
+                self.seq,
+                &ServerMsg::Totals {
+                    step,
+                    totals: update,
+                },
+            ));
         }
     }
 
     fn tally_frame(&self) -> Frame {
-        let mut frame = frame(
+        live_frame(
             self.seq,
             &ServerMsg::Tally {
                 tally: self.view.tally,
             },
-        );
-        frame.sequenced = false;
-        frame
+        )
     }
 
     /// Adds an action's writes and events to the round. The events are
@@ -725,39 +864,7 @@ impl Room {
         if self.view.ended {
             return Err(ErrorCode::Ended);
         }
-        let result = match (action, &actor) {
-            (Action::AddReflection { step, text }, Actor::Participant(author)) => {
-                self.add_reflection(author.clone(), &id, step, text.into())
-                    .await
-            }
-            (Action::Withdraw { card }, Actor::Participant(author)) => {
-                self.withdraw(author.clone(), &id, card).await
-            }
-            (Action::Reveal, _) => self.reveal(&actor, &id).await,
-            (Action::SetCollecting { step, open }, _) => {
-                if self.view.step(step).is_none() {
-                    return Err(ErrorCode::UnknownStep);
-                }
-                let events = vec![Event::CollectingSet { step, open }];
-                self.record(&actor, &id, Outcome::Done, events).await
-            }
-            (Action::SetJoiningLocked { locked }, _) => {
-                let joining = if locked {
-                    Joining::Locked
-                } else {
-                    Joining::Open
-                };
-                self.record(
-                    &actor,
-                    &id,
-                    Outcome::Done,
-                    vec![Event::JoiningSet { joining }],
-                )
-                .await
-            }
-            // `allowed_for` has already refused every other pairing.
-            _ => return Err(ErrorCode::NotAllowed),
-        };
+        let result = self.decide(&actor, &id, action);
         if let Ok(outcome) = &result {
             self.round_outcomes.insert(key.clone(), outcome.clone());
             self.applied.insert(key);
@@ -771,6 +878,150 @@ impl Room {
         })
     }
 
+    /// Checks one action against the room and stages what it changes.
+    fn decide(&mut self, actor: &Actor, id: &ActionId, action: Action) -> Result<Outcome, Refusal> {
+        let done = Outcome::Done;
+        match (action, actor) {
+            (
+                Action::AddReflection {
+                    step,
+                    text,
+                    place,
+                    sensitive,
+                },
+                Actor::Participant(author),
+            ) => self.add_reflection(author, id, step, text.into(), place, sensitive),
+            (Action::Withdraw { card }, Actor::Participant(author)) => {
+                self.withdraw(author, id, card)
+            }
+            (Action::Mark { mark }, Actor::Participant(author)) => self.mark(author, id, mark),
+            (Action::Reveal, _) => self.reveal(actor, id),
+            (Action::SetCollecting { step, open }, _) => {
+                self.known(step)?;
+                self.record(actor, id, done, vec![Event::CollectingSet { step, open }])
+            }
+            (Action::SetJoiningLocked { locked }, _) => {
+                let joining = if locked {
+                    Joining::Locked
+                } else {
+                    Joining::Open
+                };
+                self.record(actor, id, done, vec![Event::JoiningSet { joining }])
+            }
+            (Action::GoTo { step }, _) => {
+                self.known(step)?;
+                self.record(actor, id, done, vec![Event::StepChanged { step }])
+            }
+            (Action::ShowLines { step, count }, _) => {
+                if usize::from(count) > self.known(step)?.exercise.line_count() {
+                    return Err(ErrorCode::UnknownLine.into());
+                }
+                self.record(actor, id, done, vec![Event::LinesShown { step, count }])
+            }
+            (Action::Moderate { card, change }, _) => self.moderate(actor, id, card, change),
+            (Action::Timer { timer }, _) => {
+                let timer = self.view.timer.after(timer, now_ms())?;
+                self.record(actor, id, done, vec![Event::TimerSet { timer }])
+            }
+            (Action::AddStep { at, spec }, _) => {
+                spec.exercise.check()?;
+                if self.view.steps.len() >= MAX_STEPS {
+                    return Err(ErrorCode::BadSettings.into());
+                }
+                let step = StepView {
+                    id: self.view.next_step_id(),
+                    prompt: spec.prompt,
+                    exercise: spec.exercise,
+                    collecting: true,
+                    shown: 0,
+                };
+                let at = at.min(self.view.steps.len() as u32);
+                self.record(actor, id, done, vec![Event::StepAdded { at, step }])
+            }
+            (Action::EditStep { step, spec }, _) => {
+                spec.exercise.check()?;
+                let reshaped = !self.known(step)?.exercise.same_shape(&spec.exercise);
+                if reshaped && self.in_use(step) {
+                    return Err(ErrorCode::StepInUse.into());
+                }
+                self.record(actor, id, done, vec![Event::StepEdited { step, spec }])
+            }
+            (Action::MoveStep { step, to }, _) => {
+                self.known(step)?;
+                let to = to.min(self.view.steps.len().saturating_sub(1) as u32);
+                self.record(actor, id, done, vec![Event::StepMoved { step, to }])
+            }
+            (Action::RemoveStep { step }, _) => {
+                self.known(step)?;
+                if self.view.steps.len() <= 1 {
+                    return Err(ErrorCode::LastStep.into());
+                }
+                if self.in_use(step) {
+                    return Err(ErrorCode::StepInUse.into());
+                }
+                self.record(actor, id, done, vec![Event::StepRemoved { step }])
+            }
+            (Action::SaveTemplate { name }, _) => {
+                let agenda: Vec<StepSpec> = self.view.steps.iter().map(StepView::spec).collect();
+                let mut batch = self.batch();
+                batch.ops.push(Op::SaveTemplate {
+                    id: crate::secrets::token(8),
+                    name: name.into(),
+                    agenda: json(&agenda)?,
+                    created_at: (now_ms() / 1000) as i64,
+                });
+                batch.ops.push(Self::applied_op(actor, id, &done)?);
+                self.stage(batch, Vec::new())?;
+                Ok(done)
+            }
+            (Action::End, _) => self.record(actor, id, done, vec![Event::Ended]),
+            // `allowed_for` has already refused every other pairing.
+            _ => Err(ErrorCode::NotAllowed.into()),
+        }
+    }
+
+    /// A step of this gathering, or the reason there is none.
+    fn known(&self, step: StepId) -> Result<&StepView, ErrorCode> {
+        self.view.step(step).ok_or(ErrorCode::UnknownStep)
+    }
+
+    /// The current step, if `step` is it and people may add to it now.
+    fn open_step(&self, step: StepId) -> Result<&StepView, ErrorCode> {
+        let s = self.known(step)?;
+        if s.id != self.view.current {
+            Err(ErrorCode::StepNotOpen)
+        } else if !s.collecting {
+            Err(ErrorCode::NotCollecting)
+        } else {
+            Ok(s)
+        }
+    }
+
+    /// A revealed card the room can see on the current step: what votes
+    /// and resonances may be given to.
+    fn respondable(&self, card: &CardId) -> Result<&StepView, ErrorCode> {
+        let c = self
+            .view
+            .card(card)
+            .filter(|c| !c.hidden)
+            .ok_or(ErrorCode::UnknownCard)?;
+        if c.step != self.view.current {
+            return Err(ErrorCode::StepNotOpen);
+        }
+        self.known(c.step)
+    }
+
+    /// Whether anyone has added anything to a step: then it may be reworded
+    /// but not reshaped or removed.
+    fn in_use(&self, step: StepId) -> bool {
+        self.cards.values().any(|c| c.step == step)
+            || self
+                .marks
+                .values()
+                .flat_map(|m| m.keys())
+                .any(|t| matches!(t, Target::Spectrum(s) | Target::Tag(s, _) if *s == step))
+    }
+
     /// The op that remembers an action's outcome, so a retry gets it again.
     fn applied_op(actor: &Actor, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
         Ok(Op::RecordApplied {
@@ -781,7 +1032,7 @@ impl Room {
     }
 
     /// Stores an outcome and its events, with nothing else to write.
-    async fn record(
+    fn record(
         &mut self,
         actor: &Actor,
         id: &ActionId,
@@ -794,72 +1045,81 @@ impl Room {
         Ok(outcome)
     }
 
-    async fn add_reflection(
+    fn add_reflection(
         &mut self,
-        author: String,
+        author: &str,
         id: &ActionId,
         step: StepId,
         text: String,
+        place: Place,
+        sensitive: bool,
     ) -> Result<Outcome, Refusal> {
-        let Some(s) = self.view.step(step) else {
-            return Err(Refusal::Code(ErrorCode::UnknownStep));
+        let s = self.open_step(step)?;
+        let view = &self.view;
+        let story = |card: &CardId| {
+            view.card(card)
+                .is_some_and(|c| c.step == step && !c.hidden && c.under().is_none())
         };
-        if !s.collecting {
-            return Err(Refusal::Code(ErrorCode::NotCollecting));
-        }
+        s.exercise.accepts(&place, story)?;
         let card = OwnCard {
             id: CardId::from_random(crate::secrets::random_u64()),
             step,
             text,
+            place,
+            sensitive,
             revealed: false,
         };
         let outcome = Outcome::Added { card: card.clone() };
-        let events = Vec::new();
         let mut batch = self.batch();
         batch.ops.push(Op::AddCard {
             id: card.id.as_str().to_owned(),
             step: step.0,
-            author: author.clone(),
+            author: author.to_owned(),
             text: card.text.clone(),
+            place: json(&card.place)?,
+            sensitive,
         });
         batch.ops.push(Self::applied_op(
-            &Actor::Participant(author.clone()),
+            &Actor::Participant(author.to_owned()),
             id,
             &outcome,
         )?);
-        self.stage(batch, events)?;
+        self.stage(batch, Vec::new())?;
         self.arrival.push(card.id.clone());
         self.waiting.push(card.id.clone());
         self.cards.insert(
             card.id,
             CardMeta {
                 step,
-                author,
+                author: author.to_owned(),
                 text: card.text,
+                place: card.place,
+                sensitive,
                 revealed_seq: None,
             },
         );
         Ok(outcome)
     }
 
-    async fn withdraw(
-        &mut self,
-        author: String,
-        id: &ActionId,
-        card: CardId,
-    ) -> Result<Outcome, Refusal> {
+    fn withdraw(&mut self, author: &str, id: &ActionId, card: CardId) -> Result<Outcome, Refusal> {
         let Some(meta) = self.cards.get(&card).filter(|c| c.author == author) else {
-            return Err(Refusal::Code(ErrorCode::UnknownCard));
+            return Err(ErrorCode::UnknownCard.into());
         };
-        let revealed_seq = meta.revealed_seq;
+        let (step, revealed_seq) = (meta.step, meta.revealed_seq);
         let outcome = Outcome::Withdrawn { card: card.clone() };
         let mut batch = self.batch();
         batch.ops.push(Op::DeleteCard {
             id: card.as_str().to_owned(),
         });
-        batch
-            .ops
-            .push(Self::applied_op(&Actor::Participant(author), id, &outcome)?);
+        let on_card = [Target::Vote(card.clone()), Target::Resonate(card.clone())];
+        batch.ops.push(Op::DeleteMarksOn {
+            targets: on_card.iter().map(Target::key).collect(),
+        });
+        batch.ops.push(Self::applied_op(
+            &Actor::Participant(author.to_owned()),
+            id,
+            &outcome,
+        )?);
         let events = match revealed_seq {
             Some(seq) => {
                 // Cut the words out of the event that revealed them, so the
@@ -870,14 +1130,7 @@ impl Room {
                     .into_iter()
                     .flatten()
                     .filter(|c| **c != card)
-                    .filter_map(|c| {
-                        let m = self.cards.get(c)?;
-                        Some(Card {
-                            id: c.clone(),
-                            step: m.step,
-                            text: m.text.clone(),
-                        })
-                    })
+                    .filter_map(|c| Some(self.cards.get(c)?.public(c)))
                     .collect();
                 batch.ops.push(Op::ReplaceEvent {
                     seq,
@@ -895,8 +1148,18 @@ impl Room {
             // The ring still holds the words in the frame that revealed them:
             // drop it and everything older, so a view that missed it is sent
             // a snapshot, which no longer has the card.
-            self.ring.retain(|f| f.seq > seq);
-            self.ring_floor = self.ring_floor.max(seq);
+            self.cut_ring(seq);
+        }
+        for marks in self.marks.values_mut() {
+            for target in &on_card {
+                marks.remove(target);
+            }
+        }
+        if let Some(counts) = self.counts.get_mut(&step) {
+            counts.forget(&card);
+        }
+        if let Some(due) = self.totals_due.get_mut(&step) {
+            due.remove(&card);
         }
         self.cards.remove(&card);
         self.arrival.retain(|c| *c != card);
@@ -904,10 +1167,140 @@ impl Room {
         Ok(outcome)
     }
 
-    async fn reveal(&mut self, actor: &Actor, id: &ActionId) -> Result<Outcome, Refusal> {
-        let Some(step) = self.view.current_step().map(|s| s.id) else {
-            return Err(Refusal::Code(ErrorCode::UnknownStep));
+    /// Forgets the ring's frames up to `seq`, which carry words that must
+    /// not travel again; views that missed them get a snapshot instead.
+    fn cut_ring(&mut self, seq: u64) {
+        self.ring.retain(|f| f.seq > seq);
+        self.ring_floor = self.ring_floor.max(seq);
+    }
+
+    fn mark(&mut self, author: &str, id: &ActionId, mark: Mark) -> Result<Outcome, Refusal> {
+        let target = mark.target();
+        let held = self.marks.get(author).and_then(|m| m.get(&target)).copied();
+        let step = match &mark {
+            Mark::Spectrum { step, at } => {
+                let s = self.open_step(*step)?;
+                if !matches!(s.exercise, Exercise::Spectrum { .. }) {
+                    return Err(ErrorCode::WrongPlace.into());
+                }
+                if at.is_some_and(|at| at > SPECTRUM_MAX) {
+                    return Err(ErrorCode::BadSettings.into());
+                }
+                s.id
+            }
+            Mark::Tag { step, line, .. } => {
+                let s = self.open_step(*step)?;
+                if !matches!(s.exercise, Exercise::Scenario { .. }) {
+                    return Err(ErrorCode::WrongPlace.into());
+                }
+                if *line >= s.shown {
+                    return Err(ErrorCode::UnknownLine.into());
+                }
+                s.id
+            }
+            Mark::Vote { card, dots } => {
+                let s = self.respondable(card)?;
+                let Exercise::MovingTowards { budget } = s.exercise else {
+                    return Err(ErrorCode::WrongPlace.into());
+                };
+                let step = s.id;
+                let spent: u32 = self
+                    .marks
+                    .get(author)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(t, _)| {
+                        matches!(t, Target::Vote(c) if self.cards.get(c).is_some_and(|m| m.step == step))
+                    })
+                    .map(|(_, v)| u32::from(*v))
+                    .sum();
+                if !dots_fit(budget, spent, held.unwrap_or(0), *dots) {
+                    return Err(ErrorCode::OverBudget.into());
+                }
+                step
+            }
+            Mark::Resonate { card, .. } => {
+                let s = self.respondable(card)?;
+                if matches!(s.exercise, Exercise::MovingTowards { .. }) {
+                    return Err(ErrorCode::WrongPlace.into());
+                }
+                s.id
+            }
         };
+        let value = mark.value();
+        let outcome = Outcome::Marked { mark };
+        let mut batch = self.batch();
+        batch.ops.push(match value {
+            Some(value) => Op::SetMark {
+                author: author.to_owned(),
+                target: target.key(),
+                value,
+            },
+            None => Op::DeleteMark {
+                author: author.to_owned(),
+                target: target.key(),
+            },
+        });
+        batch.ops.push(Self::applied_op(
+            &Actor::Participant(author.to_owned()),
+            id,
+            &outcome,
+        )?);
+        self.stage(batch, Vec::new())?;
+        let own = self.marks.entry(author.to_owned()).or_default();
+        match value {
+            Some(v) => own.insert(target.clone(), v),
+            None => own.remove(&target),
+        };
+        let changed = self
+            .counts
+            .entry(step)
+            .or_default()
+            .change(&target, held, value);
+        let due = self.totals_due.entry(step).or_default();
+        due.extend(changed);
+        Ok(outcome)
+    }
+
+    fn moderate(
+        &mut self,
+        actor: &Actor,
+        id: &ActionId,
+        card: CardId,
+        change: Moderation,
+    ) -> Result<Outcome, Refusal> {
+        let Some(current) = self.view.card(&card) else {
+            return Err(ErrorCode::UnknownCard.into());
+        };
+        let event = match change {
+            Moderation::Hide => Event::CardHidden { card },
+            Moderation::Unhide => Event::CardShown {
+                card: Card {
+                    hidden: false,
+                    ..current.clone()
+                },
+            },
+            Moderation::Blur => Event::CardBlurred {
+                card,
+                blurred: true,
+            },
+            Moderation::Unblur => Event::CardBlurred {
+                card,
+                blurred: false,
+            },
+        };
+        let before = self.seq;
+        let outcome = self.record(actor, id, Outcome::Done, vec![event])?;
+        if change == Moderation::Hide {
+            // Earlier frames may carry the hidden words (the reveal, or an
+            // earlier "show again"): nobody catches up from them any more.
+            self.cut_ring(before);
+        }
+        Ok(outcome)
+    }
+
+    fn reveal(&mut self, actor: &Actor, id: &ActionId) -> Result<Outcome, Refusal> {
+        let step = self.view.current;
         let mut ids: Vec<CardId> = self
             .waiting
             .iter()
@@ -927,11 +1320,7 @@ impl Room {
                         id: c.as_str().to_owned(),
                         seq,
                     });
-                    cards.push(Card {
-                        id: c.clone(),
-                        step: m.step,
-                        text: m.text.clone(),
-                    });
+                    cards.push(m.public(c));
                 }
             }
             events.push(Event::CardsRevealed { cards });
@@ -961,5 +1350,11 @@ enum Refusal {
 impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Self {
         Refusal::Store(e)
+    }
+}
+
+impl From<ErrorCode> for Refusal {
+    fn from(code: ErrorCode) -> Self {
+        Refusal::Code(code)
     }
 }

@@ -10,8 +10,10 @@
 //! leaving it in free pages.
 
 use crate::writer::{Batch, Op, Writer};
-use app::gathering::{Event, GatheringView};
+use app::exercise::Place;
+use app::gathering::{Event, GatheringView, StepSpec};
 use app::ids::{CardId, JoinCode, StepId};
+use app::marks::Target;
 use app::protocol::Outcome;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Row, SqlitePool};
@@ -47,6 +49,9 @@ pub struct GatheringRow {
     pub id: String,
     pub code: Option<JoinCode>,
     pub join_token: String,
+    /// The co-facilitator secret's hash (`None` for gatherings made before
+    /// co-facilitators existed).
+    pub cofacilitator_hash: Option<String>,
     pub salt: Vec<u8>,
     pub epoch: u64,
     pub genesis: GatheringView,
@@ -56,6 +61,7 @@ pub struct GatheringRow {
 pub struct NewGathering {
     pub id: String,
     pub console_hash: String,
+    pub cofacilitator_hash: String,
     pub screen_hash: String,
     pub join_token: String,
     pub code: JoinCode,
@@ -67,6 +73,7 @@ pub struct NewGathering {
 
 /// How to find a gathering.
 pub enum Lookup<'a> {
+    /// A facilitator's or a co-facilitator's secret, hashed.
     ConsoleHash(&'a str),
     ScreenHash(&'a str),
     JoinToken(&'a str),
@@ -79,7 +86,17 @@ pub struct StoredCard {
     pub step: StepId,
     pub author: String,
     pub text: String,
+    pub place: Place,
+    pub sensitive: bool,
     pub revealed_seq: Option<u64>,
+}
+
+/// A saved agenda.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub id: String,
+    pub name: String,
+    pub agenda: Vec<StepSpec>,
 }
 
 #[derive(Clone)]
@@ -133,6 +150,7 @@ impl Store {
         let op = Op::CreateGathering {
             id: g.id.clone(),
             console_hash: g.console_hash.clone(),
+            cofacilitator_hash: g.cofacilitator_hash.clone(),
             screen_hash: g.screen_hash.clone(),
             join_token: g.join_token.clone(),
             code: g.code.as_str().to_owned(),
@@ -158,14 +176,14 @@ impl Store {
     }
 
     pub async fn find(&self, lookup: Lookup<'_>) -> Result<Option<GatheringRow>, StoreError> {
-        let (column, value) = match lookup {
-            Lookup::ConsoleHash(h) => ("console_hash", h),
-            Lookup::ScreenHash(h) => ("screen_hash", h),
-            Lookup::JoinToken(t) => ("join_token", t),
-            Lookup::Code(c) => ("join_code", c.as_str()),
+        let (condition, value) = match lookup {
+            Lookup::ConsoleHash(h) => ("console_hash = ?1 OR cofacilitator_hash = ?1", h),
+            Lookup::ScreenHash(h) => ("screen_hash = ?1", h),
+            Lookup::JoinToken(t) => ("join_token = ?1", t),
+            Lookup::Code(c) => ("join_code = ?1", c.as_str()),
         };
         let sql = format!(
-            "SELECT id, join_code, join_token, salt, epoch, genesis FROM gatherings WHERE {column} = ?"
+            "SELECT id, join_code, join_token, cofacilitator_hash, salt, epoch, genesis FROM gatherings WHERE {condition}"
         );
         let row = sqlx::query(&sql)
             .bind(value)
@@ -178,6 +196,7 @@ impl Store {
                 id: row.try_get("id")?,
                 code: code.and_then(|c| JoinCode::parse(&c).ok()),
                 join_token: row.try_get("join_token")?,
+                cofacilitator_hash: row.try_get("cofacilitator_hash")?,
                 salt: row.try_get("salt")?,
                 epoch: row.try_get::<i64, _>("epoch")? as u64,
                 genesis: serde_json::from_str(&genesis)?,
@@ -216,12 +235,47 @@ impl Store {
     /// Every card of a gathering, in the order they were added.
     pub async fn cards(&self, gathering: &str) -> Result<Vec<StoredCard>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, step, author, text, revealed_seq FROM cards WHERE gathering_id = ? ORDER BY rowid",
+            "SELECT id, step, author, text, place, sensitive, revealed_seq FROM cards WHERE gathering_id = ? ORDER BY rowid",
         )
         .bind(gathering)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(read_card).collect()
+    }
+
+    /// Every participant's marks in a gathering, as (author, target, value).
+    pub async fn marks(&self, gathering: &str) -> Result<Vec<(String, Target, u8)>, StoreError> {
+        let rows = sqlx::query("SELECT author, target, value FROM marks WHERE gathering_id = ?")
+            .bind(gathering)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut marks = Vec::with_capacity(rows.len());
+        for row in rows {
+            let target: String = row.try_get("target")?;
+            let value: i64 = row.try_get("value")?;
+            // A row this version cannot read is skipped, not fatal.
+            if let (Some(target), Ok(value)) = (Target::parse(&target), u8::try_from(value)) {
+                marks.push((row.try_get("author")?, target, value));
+            }
+        }
+        Ok(marks)
+    }
+
+    /// Saved agendas, newest first.
+    pub async fn templates(&self) -> Result<Vec<Template>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name, agenda FROM templates ORDER BY created_at DESC, id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(read_template).collect()
+    }
+
+    pub async fn template(&self, id: &str) -> Result<Option<Template>, StoreError> {
+        let row = sqlx::query("SELECT id, name, agenda FROM templates WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(read_template).transpose()
     }
 
     /// Every action already applied in a gathering, as (actor, action id).
@@ -255,15 +309,27 @@ impl Store {
     }
 }
 
+fn read_template(row: &sqlx::sqlite::SqliteRow) -> Result<Template, StoreError> {
+    let agenda: String = row.try_get("agenda")?;
+    Ok(Template {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        agenda: serde_json::from_str(&agenda)?,
+    })
+}
+
 fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
     let id: String = row.try_get("id")?;
     let step: i64 = row.try_get("step")?;
     let revealed: Option<i64> = row.try_get("revealed_seq")?;
+    let place: String = row.try_get("place")?;
     Ok(StoredCard {
         id: CardId::parse(&id).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
         step: StepId(step as u32),
         author: row.try_get("author")?,
         text: row.try_get("text")?,
+        place: serde_json::from_str(&place)?,
+        sensitive: row.try_get("sensitive")?,
         revealed_seq: revealed.map(|s| s as u64),
     })
 }

@@ -32,6 +32,7 @@ pub enum Op {
     CreateGathering {
         id: String,
         console_hash: String,
+        cofacilitator_hash: String,
         screen_hash: String,
         join_token: String,
         code: String,
@@ -61,6 +62,9 @@ pub enum Op {
         step: u32,
         author: String,
         text: String,
+        /// `Place` as JSON.
+        place: String,
+        sensitive: bool,
     },
     DeleteCard {
         id: String,
@@ -68,6 +72,26 @@ pub enum Op {
     MarkRevealed {
         id: String,
         seq: u64,
+    },
+    /// Sets one participant's mark on a target (`Target::key`).
+    SetMark {
+        author: String,
+        target: String,
+        value: u8,
+    },
+    DeleteMark {
+        author: String,
+        target: String,
+    },
+    /// Deletes everyone's marks on these targets (a withdrawn card's).
+    DeleteMarksOn {
+        targets: Vec<String>,
+    },
+    SaveTemplate {
+        id: String,
+        name: String,
+        agenda: String,
+        created_at: i64,
     },
 }
 
@@ -169,6 +193,7 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
         Op::CreateGathering {
             id,
             console_hash,
+            cofacilitator_hash,
             screen_hash,
             join_token,
             code,
@@ -178,10 +203,10 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
             created_at,
         } => {
             db.prepare_cached(
-                "INSERT INTO gatherings (id, console_hash, screen_hash, join_token, join_code, salt, epoch, genesis, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO gatherings (id, console_hash, cofacilitator_hash, screen_hash, join_token, join_code, salt, epoch, genesis, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )?
-            .execute(params![id, console_hash, screen_hash, join_token, code, salt, epoch, genesis, created_at])?;
+            .execute(params![id, console_hash, cofacilitator_hash, screen_hash, join_token, code, salt, epoch, genesis, created_at])?;
         }
         Op::AppendEvent { seq, body } => {
             db.prepare_cached("INSERT INTO events (gathering_id, seq, body) VALUES (?, ?, ?)")?
@@ -212,11 +237,13 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
             step,
             author,
             text,
+            place,
+            sensitive,
         } => {
             db.prepare_cached(
-                "INSERT INTO cards (gathering_id, id, step, author, text) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO cards (gathering_id, id, step, author, text, place, sensitive) VALUES (?, ?, ?, ?, ?, ?, ?)",
             )?
-            .execute(params![g, id, i64::from(*step), author, text])?;
+            .execute(params![g, id, i64::from(*step), author, text, place, sensitive])?;
         }
         Op::DeleteCard { id } => {
             db.prepare_cached("DELETE FROM cards WHERE gathering_id = ? AND id = ?")?
@@ -227,6 +254,41 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
                 "UPDATE cards SET revealed_seq = ? WHERE gathering_id = ? AND id = ?",
             )?
             .execute(params![*seq as i64, g, id])?;
+        }
+        Op::SetMark {
+            author,
+            target,
+            value,
+        } => {
+            db.prepare_cached(
+                "INSERT INTO marks (gathering_id, author, target, value) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (gathering_id, author, target) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![g, author, target, value])?;
+        }
+        Op::DeleteMark { author, target } => {
+            db.prepare_cached(
+                "DELETE FROM marks WHERE gathering_id = ? AND author = ? AND target = ?",
+            )?
+            .execute(params![g, author, target])?;
+        }
+        Op::DeleteMarksOn { targets } => {
+            let mut delete =
+                db.prepare_cached("DELETE FROM marks WHERE gathering_id = ? AND target = ?")?;
+            for target in targets {
+                delete.execute(params![g, target])?;
+            }
+        }
+        Op::SaveTemplate {
+            id,
+            name,
+            agenda,
+            created_at,
+        } => {
+            db.prepare_cached(
+                "INSERT INTO templates (id, name, agenda, created_at) VALUES (?, ?, ?, ?)",
+            )?
+            .execute(params![id, name, agenda, created_at])?;
         }
     }
     Ok(())

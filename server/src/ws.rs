@@ -14,7 +14,7 @@ use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
 use app::api::device_from_headers;
 use app::gathering::LogPosition;
-use app::protocol::{ClientMsg, ErrorCode, ServerMsg, MAX_CLIENT_MESSAGE_BYTES};
+use app::protocol::{ClientMsg, ErrorCode, ServerMsg};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -132,8 +132,9 @@ async fn open(
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let since = resume.position();
-    ws.max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+    let limit = actor.role().message_limit();
+    ws.max_message_size(limit)
+        .max_frame_size(limit)
         .read_buffer_size(8 * 1024)
         .write_buffer_size(16 * 1024)
         .on_upgrade(move |socket| serve(socket, room, actor, since))
@@ -204,7 +205,14 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
         }
     }
     if matches!(actor, Actor::Participant(_))
-        && !send(&mut socket, encode(&ServerMsg::Mine { cards: sub.mine })).await
+        && !send(
+            &mut socket,
+            encode(&ServerMsg::Mine {
+                cards: sub.mine,
+                marks: sub.marks,
+            }),
+        )
+        .await
     {
         return;
     }
@@ -226,7 +234,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {
                         // Too far behind: start again from the present.
-                        let Some(snapshot) = room.snapshot().await else { return };
+                        let Some(snapshot) = room.snapshot(actor.role()).await else { return };
                         last = snapshot.seq;
                         snapshot.json
                     }
@@ -241,7 +249,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
                     Some(Ok(Message::Text(text))) => match pace.check(std::time::Instant::now()) {
                         Verdict::Pass => handle(&room, &actor, text.as_str()).await,
                         Verdict::Slow(wait) => {
-                            let id = ClientMsg::decode(text.as_str()).ok().map(|ClientMsg::Act { id, .. }| id);
+                            let id = ClientMsg::decode(text.as_str(), actor.role()).ok().map(|ClientMsg::Act { id, .. }| id);
                             let refused = encode(&ServerMsg::Error { id, code: ErrorCode::RateLimited });
                             if !send(&mut socket, refused).await {
                                 return;
@@ -282,7 +290,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
 
 /// Decodes one message, lets the room decide, and says what happened.
 async fn handle(room: &RoomHandle, actor: &Actor, text: &str) -> Message {
-    let reply = match ClientMsg::decode(text) {
+    let reply = match ClientMsg::decode(text, actor.role()) {
         // The room checks the role of every action: one gate, not two.
         Ok(ClientMsg::Act { id, action }) => {
             match room.act(actor.clone(), id.clone(), action).await {

@@ -123,9 +123,7 @@ async fn wait_count(counter: &AtomicUsize, at_least: usize, within: Duration) {
 #[tokio::test]
 async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests::Result<()> {
     let mut server = TestServer::start(BIN).await?;
-    let g = server
-        .create_gathering("Crash drill", "What do you need right now?")
-        .await?;
+    let g = server.create_gathering("Crash drill", "blank").await?;
     let phones: Vec<Device> = (0..PHONES).map(|_| Device::new()).collect();
     let clients = connect_phones(&server, &g.participant_ws(), &phones).await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;

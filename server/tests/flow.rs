@@ -2,10 +2,10 @@
 //! starts a gathering, a phone joins by code and adds a reflection, the
 //! facilitator reveals, every view sees it; then a restart loses nothing.
 
+use app::exercise::Place;
 use app::gathering::{Joining, Waiting};
 use app::ids::{CardId, StepId};
 use app::protocol::{Action, ErrorCode, Outcome};
-use app::reflection::ReflectionText;
 use hearth_tests::{action_id, redirect_target, reflection, Device, TestServer};
 use std::time::{Duration, Instant};
 
@@ -15,9 +15,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(
 ) -> hearth_tests::Result<()> {
     let mut server = TestServer::start(BIN).await?;
-    let g = server
-        .create_gathering("Tuesday training", "What's bringing you here today?")
-        .await?;
+    let g = server.create_gathering("Tuesday training", "blank").await?;
     assert_eq!(g.code.len(), 6);
     assert!(
         g.console_secret.len() >= 32 && g.screen_secret.len() >= 32 && g.join_token.len() >= 32
@@ -120,7 +118,7 @@ async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(
 #[tokio::test]
 async fn bad_reflections_get_clear_errors_and_store_nothing() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Bad input", "Prompt").await?;
+    let g = server.create_gathering("Bad input", "blank").await?;
     let phone = Device::new();
     let mut participant = server
         .connect(&g.participant_ws(), Some(&phone), None)
@@ -155,10 +153,7 @@ async fn bad_reflections_get_clear_errors_and_store_nothing() -> hearth_tests::R
         }
     );
 
-    let unknown_step = Action::AddReflection {
-        step: StepId(9),
-        text: ReflectionText::parse("hi")?,
-    };
+    let unknown_step = hearth_tests::reflection_at(StepId(9), "hi", Place::Board);
     assert_eq!(
         participant.act(unknown_step).await?,
         Err(ErrorCode::UnknownStep)
@@ -186,7 +181,7 @@ async fn bad_reflections_get_clear_errors_and_store_nothing() -> hearth_tests::R
 #[tokio::test]
 async fn a_retried_action_is_applied_once() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Retries", "Prompt").await?;
+    let g = server.create_gathering("Retries", "blank").await?;
     let phone = Device::new();
     let mut participant = server
         .connect(&g.participant_ws(), Some(&phone), None)
@@ -227,7 +222,7 @@ async fn a_retried_action_is_applied_once() -> hearth_tests::Result<()> {
 #[tokio::test]
 async fn each_connection_may_do_only_what_its_role_allows() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Roles", "Prompt").await?;
+    let g = server.create_gathering("Roles", "blank").await?;
     let mut participant = server
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
@@ -266,7 +261,7 @@ async fn each_connection_may_do_only_what_its_role_allows() -> hearth_tests::Res
 #[tokio::test]
 async fn join_codes_that_do_not_work_say_why() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Codes", "Prompt").await?;
+    let g = server.create_gathering("Codes", "blank").await?;
 
     let mistyped = server.get("/join?code=AB0O1", None).await?;
     assert_eq!(
@@ -322,7 +317,7 @@ async fn join_codes_that_do_not_work_say_why() -> hearth_tests::Result<()> {
 #[tokio::test]
 async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("No script", "Prompt").await?;
+    let g = server.create_gathering("No script", "blank").await?;
     let phone = Device::new();
     let cookie = phone.cookie();
     let form = [
@@ -403,7 +398,7 @@ async fn a_phone_without_javascript_can_post_and_see_it_was_received() -> hearth
 #[tokio::test]
 async fn cross_site_websockets_are_refused() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Origin", "Prompt").await?;
+    let g = server.create_gathering("Origin", "blank").await?;
     let refused = server
         .connect_from(Some("https://evil.example"), &g.console_ws(), None, None)
         .await;
@@ -421,7 +416,7 @@ async fn cross_site_websockets_are_refused() -> hearth_tests::Result<()> {
 #[tokio::test]
 async fn the_database_is_a_real_sqlite_file_in_wal_mode() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Storage", "Prompt").await?;
+    let g = server.create_gathering("Storage", "blank").await?;
     let mut participant = server
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
@@ -445,7 +440,7 @@ async fn the_database_is_a_real_sqlite_file_in_wal_mode() -> hearth_tests::Resul
 async fn every_page_renders_under_concurrent_requests_without_a_panic() -> hearth_tests::Result<()>
 {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Busy", "Prompt").await?;
+    let g = server.create_gathering("Busy", "blank").await?;
     let paths = [
         format!("/console/{}", g.console_secret),
         format!("/screen/{}", g.screen_secret),
@@ -484,7 +479,7 @@ async fn every_page_renders_under_concurrent_requests_without_a_panic() -> heart
 #[tokio::test]
 async fn every_page_carries_the_security_headers() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Headers", "Prompt").await?;
+    let g = server.create_gathering("Headers", "blank").await?;
     for path in [
         "/".to_owned(),
         format!("/console/{}", g.console_secret),

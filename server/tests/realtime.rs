@@ -12,7 +12,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 #[tokio::test]
 async fn a_view_that_reconnects_gets_exactly_what_it_missed() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Resume", "Prompt").await?;
+    let g = server.create_gathering("Resume", "blank").await?;
     let screen = server.connect(&g.screen_ws(), None, None).await?;
     let (at, seen) = (
         screen.at.ok_or("no position")?,
@@ -48,7 +48,7 @@ async fn a_view_that_reconnects_gets_exactly_what_it_missed() -> hearth_tests::R
 #[tokio::test]
 async fn a_view_from_another_epoch_gets_a_snapshot() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Epochs", "Prompt").await?;
+    let g = server.create_gathering("Epochs", "blank").await?;
     let console = server.connect(&g.console_ws(), None, None).await?;
     let at = console.at.ok_or("no position")?;
     let stale = LogPosition {
@@ -68,7 +68,7 @@ async fn a_view_from_another_epoch_gets_a_snapshot() -> hearth_tests::Result<()>
 #[tokio::test]
 async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Flood", "Prompt").await?;
+    let g = server.create_gathering("Flood", "blank").await?;
     let mut calm = server
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
@@ -124,7 +124,7 @@ async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests
 async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests::Result<()> {
     use app::gathering::{Tally, Waiting};
     let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Figures", "Prompt").await?;
+    let g = server.create_gathering("Figures", "blank").await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
 
     // Four people: no counts at all, only that something waits.
@@ -185,7 +185,7 @@ async fn a_view_that_falls_behind_is_resynchronised_and_holds_up_nobody() -> hea
 {
     use app::ids::StepId;
     let server = TestServer::start_with(BIN, &["--lag-limit", "8"]).await?;
-    let g = server.create_gathering("Stalls", "Prompt").await?;
+    let g = server.create_gathering("Stalls", "blank").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
 
     // A full board makes a large snapshot (about 400 KB): 100 phones, 8

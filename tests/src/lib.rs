@@ -9,8 +9,10 @@
 //! into the server's internals.
 
 use app::api::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
+use app::exercise::Place;
 use app::gathering::{GatheringView, LogPosition};
 use app::ids::{ActionId, StepId};
+use app::marks::Mark;
 use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, OwnCard, ServerMsg};
 use app::reflection::ReflectionText;
 use futures_util::{SinkExt, StreamExt};
@@ -143,43 +145,11 @@ impl TestServer {
         self.spawn().await
     }
 
-    /// Starts a gathering the way the start page does, and reads the links
-    /// the console shows.
-    pub async fn create_gathering(&self, name: &str, prompt: &str) -> Result<Gathering> {
-        let response = self
-            .http
-            .post(format!("{}/start", self.base))
-            .form(&[("name", name), ("prompt", prompt)])
-            .send()
-            .await?;
-        let location = redirect_target(&response).ok_or("starting a gathering did not redirect")?;
-        let console_secret = location
-            .strip_prefix("/console/")
-            .ok_or("no console link")?
-            .to_owned();
-        let page: ConsolePage = self
-            .api("console", &[("secret", &console_secret)], None)
-            .await?;
-        let screen_secret = page
-            .screen_url
-            .rsplit('/')
-            .next()
-            .ok_or("no screen link")?
-            .to_owned();
-        let join_token = page
-            .entry
-            .join_url
-            .rsplit('/')
-            .next()
-            .ok_or("no join link")?
-            .to_owned();
-        Ok(Gathering {
-            console_secret,
-            screen_secret,
-            join_token,
-            code: page.entry.code.to_string(),
-            page,
-        })
+    /// Starts a gathering the way the start page does, from a ready agenda
+    /// (`blank`, `introduction`, `community`) or `template:<id>`, and reads
+    /// the links the console shows.
+    pub async fn create_gathering(&self, name: &str, agenda: &str) -> Result<Gathering> {
+        create_gathering_at(&self.http, &self.base, name, agenda).await
     }
 
     /// Calls one of the page-data endpoints under `/api`.
@@ -370,10 +340,17 @@ static ACTIONS: AtomicU64 = AtomicU64::new(1);
 
 /// A reflection for the first step (test texts are always valid).
 pub fn reflection(text: &str) -> Action {
+    reflection_at(StepId(1), text, Place::Board)
+}
+
+/// A reflection for a step, placed (in a column, under a story, …).
+pub fn reflection_at(step: StepId, text: &str, place: Place) -> Action {
     match ReflectionText::parse(text) {
         Ok(text) => Action::AddReflection {
-            step: StepId(1),
+            step,
             text,
+            place,
+            sensitive: false,
         },
         Err(e) => panic!("test text {text:?} is not a valid reflection: {e}"),
     }
@@ -393,6 +370,8 @@ pub struct Client {
     pub view: Option<GatheringView>,
     pub at: Option<LogPosition>,
     pub mine: Vec<OwnCard>,
+    /// The participant's own marks, as last sent by the server.
+    pub marks: Vec<Mark>,
     /// Every event sequence number received, in order (to check for gaps
     /// and repeats).
     pub events_seen: Vec<u64>,
@@ -413,6 +392,7 @@ impl Client {
             view,
             at,
             mine: Vec::new(),
+            marks: Vec::new(),
             events_seen: Vec::new(),
             tallies_seen: 0,
             snapshots_seen: 0,
@@ -459,7 +439,7 @@ impl Client {
 
     fn absorb(&mut self, msg: &ServerMsg) -> Result<()> {
         match msg {
-            ServerMsg::Snapshot { at, gathering } => {
+            ServerMsg::Snapshot { at, gathering, .. } => {
                 self.snapshots_seen += 1;
                 self.at = Some(*at);
                 self.view = Some(gathering.clone());
@@ -484,7 +464,15 @@ impl Client {
                     view.tally = *tally;
                 }
             }
-            ServerMsg::Mine { cards } => self.mine = cards.clone(),
+            ServerMsg::Totals { step, totals } => {
+                if let Some(view) = self.view.as_mut() {
+                    view.totals.entry(*step).or_default().merge(totals.clone());
+                }
+            }
+            ServerMsg::Mine { cards, marks } => {
+                self.mine = cards.clone();
+                self.marks = marks.clone();
+            }
             _ => {}
         }
         Ok(())
@@ -585,11 +573,11 @@ pub async fn create_gathering_at(
     http: &reqwest::Client,
     base: &str,
     name: &str,
-    prompt: &str,
+    agenda: &str,
 ) -> Result<Gathering> {
     let response = http
         .post(format!("{base}/start"))
-        .form(&[("name", name), ("prompt", prompt)])
+        .form(&[("name", name), ("agenda", agenda)])
         .send()
         .await?;
     let location = redirect_target(&response).ok_or_else(|| {

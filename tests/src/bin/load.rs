@@ -546,6 +546,8 @@ fn reflection_json(shared: &Shared, n: usize, gathering: usize) -> Option<String
         action: Action::AddReflection {
             step: StepId(1),
             text,
+            place: app::exercise::Place::Board,
+            sensitive: false,
         },
     };
     serde_json::to_string(&msg).ok()
@@ -901,7 +903,7 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
             &target.http,
             &target.base,
             &format!("Load test {i}"),
-            "What helped you arrive here today?",
+            "blank",
         )
         .await
         .map_err(|e| format!("creating gathering {i} failed: {e}"))?;
