@@ -127,14 +127,14 @@ impl ExerciseKind {
 }
 
 /// One line of a scenario's dialogue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Line {
     pub speaker: Label,
     pub text: Prompt,
 }
 
 /// A kind of exercise with its settings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Exercise {
     /// Anonymous cards on one prompt, in optional columns.

@@ -22,7 +22,7 @@ pub struct StepSpec {
 }
 
 /// One step of the agenda as the room sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StepView {
     pub id: StepId,
     pub prompt: Prompt,

@@ -89,26 +89,90 @@ catalogue! {
     ConsoleParticipantLink { en: "Link for participants" }
     ConsoleOpenScreen { en: "Open the shared screen" }
     ConsoleJoinCode { en: "Join code" }
-    ConsolePrompt { en: "Prompt" }
     ConsoleReveal { en: "Reveal reflections" }
     ConsoleNothingWaiting { en: "No reflections waiting to be revealed." }
     ConsoleSomeWaiting { en: "Some reflections are waiting to be revealed." }
-    ConsoleOneWaiting { en: "1 reflection is waiting to be revealed." }
-    ConsoleManyWaiting { en: "{n} reflections are waiting to be revealed." }
+    ConsoleWaiting { en: "{n} reflection is waiting to be revealed.|{n} reflections are waiting to be revealed." }
     ConsoleSmallRoom { en: "Fewer than 5 people here, so no counts are shown." }
     ConsolePeople { en: "{n} people have joined." }
-    ConsoleCollecting { en: "Participants can add reflections." }
-    ConsolePaused { en: "Reflections are paused." }
-    ConsolePause { en: "Pause reflections" }
-    ConsoleResume { en: "Open reflections" }
+    ConsoleCollecting { en: "Participants can add to this step." }
+    ConsolePaused { en: "Adding is paused." }
+    ConsolePause { en: "Pause adding" }
+    ConsoleResume { en: "Open for adding" }
     ConsoleJoiningOpen { en: "Joining is open." }
     ConsoleJoiningLocked { en: "Joining is locked." }
     ConsoleLock { en: "Lock joining" }
     ConsoleUnlock { en: "Unlock joining" }
+    ConsoleStepOf { en: "Step {n} of {total}" }
+    ConsolePrev { en: "Previous step" }
+    ConsoleNext { en: "Next step" }
+    ConsoleLinesShown { en: "{n} of {total} lines shown" }
+    ConsoleShowNextLine { en: "Show the next line" }
+    ConsoleShowAllLines { en: "Show all lines" }
+    ConsoleHideLastLine { en: "Hide the last line" }
+    ConsoleNote { en: "Facilitator note" }
+    ConsoleTimer { en: "Timer" }
+    ConsoleTimerMinutes { en: "Minutes" }
+    ConsoleTimerStart { en: "Start the timer" }
+    ConsoleTimerPause { en: "Pause" }
+    ConsoleTimerResume { en: "Resume" }
+    ConsoleTimerAddMinute { en: "Add a minute" }
+    ConsoleTimerClear { en: "Clear" }
+    ConsoleModeration { en: "Cards on this step" }
+    ConsoleModerationHint { en: "Hide a card to take it off the screen and the phones; blur it to cover its words on the screen. Nobody, you included, can see who wrote a card." }
+    ConsoleHiddenMark { en: "Hidden from the room" }
+    ConsoleBlurredMark { en: "Blurred on the screen" }
+    ConsoleHide { en: "Hide" }
+    ConsoleUnhide { en: "Show again" }
+    ConsoleBlur { en: "Blur" }
+    ConsoleUnblur { en: "Unblur" }
+    ConsoleEnd { en: "End the gathering" }
+    ConsoleEndConfirm { en: "End now? Joining and adding close for everyone." }
+    ConsoleEndYes { en: "Yes, end it" }
+    ConsoleCancel { en: "Cancel" }
+    ConsoleEnded { en: "This gathering has ended. What the group made stays here to read." }
+    ConsoleRoomSees { en: "What the room sees" }
+    ConsoleCoFacilitatorLink { en: "Co-facilitator link (the same powers as yours)" }
+    ConsoleAgenda { en: "Agenda" }
+    ConsoleNow { en: "Now" }
+    ConsoleGoTo { en: "Go to this step" }
+    ConsoleEdit { en: "Edit" }
+    ConsoleMoveUp { en: "Move up" }
+    ConsoleMoveDown { en: "Move down" }
+    ConsoleRemove { en: "Remove" }
+    ConsoleAddFromLibrary { en: "Add a step from the library" }
+    ConsoleAdd { en: "Add" }
+    ConsoleTemplateName { en: "Keep this agenda as a template, named" }
+    ConsoleTemplate { en: "Save template" }
+    ConsoleTemplateSaved { en: "Saved. It's on the start page for your next gathering." }
+    ConsoleEditStep { en: "Edit step" }
+    ConsolePromptField { en: "Prompt" }
+    ConsoleColumnsField { en: "Columns, one per line (leave empty for none)" }
+    ConsoleLeftPole { en: "Left end" }
+    ConsoleRightPole { en: "Right end" }
+    ConsoleLinesField { en: "Dialogue, one line each, written as Speaker: words" }
+    ConsoleBudgetField { en: "Dots per person (1 to 10)" }
+    ConsoleOfferField { en: "Offer side" }
+    ConsoleLearnField { en: "Learn side" }
+    ConsoleSave { en: "Save" }
+    ConsoleSaved { en: "Saved." }
 
     BoardTitle { en: "The board" }
     BoardEmpty { en: "Nothing revealed yet." }
 
+    ScreenContentNote { en: "Content note" }
+    ScreenAwayFrom { en: "Moving away from:" }
+    ScreenDots { en: "{n} dot|{n} dots" }
+    ScreenResonates { en: "Resonates with {n}|Resonates with {n}" }
+    ScreenReframes { en: "Reframes" }
+    ScreenSpread { en: "Where the room stands" }
+    ScreenSpreadWaiting { en: "The spread appears once a few people have placed themselves." }
+    ScreenDialogue { en: "The dialogue" }
+    ScreenDialogueWaiting { en: "The dialogue will appear here, a line at a time." }
+    ScreenNoTags { en: "No tags yet" }
+    TimerLabel { en: "Time left" }
+    TimerDone { en: "Time. Let's gently bring this to a close." }
+    TimerPaused { en: "paused" }
     ScreenJoinAt { en: "Join at" }
     ScreenCodeLabel { en: "Code" }
     ScreenQrAlt { en: "QR code that opens this gathering on a phone" }
@@ -130,6 +194,29 @@ catalogue! {
     PartOnBoard { en: "On the board" }
     PartWithdraw { en: "Withdraw" }
     PartWithdrawn { en: "Withdrawn. It's gone from every view." }
+
+    PartMarked { en: "Saved. The room sees only totals." }
+    PartColumnLabel { en: "Where does it go?" }
+    PartAway { en: "What I want to stop or avoid (optional)" }
+    PartToward { en: "What I want to move towards" }
+    PartSensitive { en: "Content note: blur it on the shared screen until the facilitator shows it" }
+    PartNotShown { en: "Not shown to the room" }
+    PartSpectrumLabel { en: "Where are you, between {left} and {right}?" }
+    PartSpectrumPlace { en: "Place me here" }
+    PartSpectrumTakeBack { en: "Take my place back" }
+    PartSpectrumPlaced { en: "You're placed. The room sees only the spread." }
+    PartSpectrumPrivate { en: "Nobody sees your point, only the spread of the whole room." }
+    PartTagLine { en: "Tag this line" }
+    PartNoTag { en: "No tag" }
+    PartDotsLeft { en: "You have {n} of {total} dots left." }
+    PartYourDots { en: "Your dots" }
+    PartRemoveDot { en: "Remove a dot" }
+    PartAddDot { en: "Add a dot" }
+    PartDotsHere { en: "{n} of yours" }
+    PartResonates { en: "This resonates" }
+    PartBlurred { en: "Content note. Tap to read." }
+    PartAddReframe { en: "Add a reframe" }
+    PartReframeLabel { en: "What happened? Your reframe" }
 
     ReceivedTitle { en: "Your reflection was received" }
     ReceivedBody { en: "It's stored safely and will appear when the facilitator reveals the board." }

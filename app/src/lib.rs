@@ -18,7 +18,9 @@ pub mod marks;
 pub mod pages;
 pub mod protocol;
 pub mod reflection;
+pub mod step_form;
 pub mod timer;
+pub mod wall;
 pub mod widgets;
 
 use i18n::{I18n, Locale, Msg};

@@ -10,6 +10,7 @@
 
 use crate::gathering::{GatheringView, LogPosition};
 use crate::ids::ActionId;
+use crate::marks::Mark;
 use crate::protocol::{Action, ErrorCode, Outcome, OwnCard};
 use leptos::prelude::*;
 
@@ -24,12 +25,27 @@ pub enum LinkStatus {
 /// What happened to one action.
 pub type Reply = Result<Outcome, ErrorCode>;
 
+/// Where a view starts: the state its page was rendered from.
+pub struct Start {
+    pub at: LogPosition,
+    pub gathering: GatheringView,
+    /// The server's clock when the page was made (ms).
+    pub now: u64,
+    pub mine: Vec<OwnCard>,
+    pub marks: Vec<Mark>,
+}
+
 /// The signals a view renders from, kept current by the live link.
 #[derive(Clone, Copy)]
 pub struct Live {
     pub gathering: RwSignal<GatheringView>,
     pub status: RwSignal<LinkStatus>,
     pub mine: RwSignal<Vec<OwnCard>>,
+    /// The participant's own marks (empty for other views).
+    pub marks: RwSignal<Vec<Mark>>,
+    /// The server's clock now (ms), ticking twice a second in the browser:
+    /// what the timer counts down against.
+    pub clock: RwSignal<u64>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     link: LinkSlot,
 }
@@ -53,26 +69,34 @@ fn empty_slot() -> LinkSlot {}
 impl Live {
     /// Starts from the server-rendered state and, in the browser, connects
     /// to `path` (e.g. `/ws/screen/<secret>`).
-    pub fn start(
-        path: String,
-        at: LogPosition,
-        gathering: GatheringView,
-        mine: Vec<OwnCard>,
-    ) -> Self {
+    pub fn start(path: String, start: Start) -> Self {
         let live = Self {
-            gathering: RwSignal::new(gathering),
+            gathering: RwSignal::new(start.gathering),
             status: RwSignal::new(LinkStatus::Connecting),
-            mine: RwSignal::new(mine),
+            mine: RwSignal::new(start.mine),
+            marks: RwSignal::new(start.marks),
+            clock: RwSignal::new(start.now),
             link: empty_slot(),
         };
         #[cfg(feature = "hydrate")]
         {
-            let link = client::Link::open(path, at, live);
+            let link = client::Link::open(path, start.at, start.now, live);
             live.link.set_value(Some(link));
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (path, at);
+        let _ = (path, start.at);
         live
+    }
+
+    /// Replaces one of the participant's own marks with what the server
+    /// accepted (a mark that takes back leaves no entry).
+    pub fn keep_mark(&self, mark: Mark) {
+        self.marks.update(|marks| {
+            marks.retain(|m| m.target() != mark.target());
+            if mark.value().is_some() {
+                marks.push(mark);
+            }
+        });
     }
 
     /// Sends an action; `done` is called once with the server's answer.
@@ -132,9 +156,14 @@ mod client {
         done: Option<Done>,
     }
 
+    /// How often the clock ticks.
+    const TICK_MS: u32 = 500;
+
     struct Inner {
         path: String,
         at: LogPosition,
+        /// Server clock minus this browser's clock (ms).
+        skew: f64,
         live: Live,
         socket: Option<WebSocket>,
         outbox: Vec<Pending>,
@@ -149,10 +178,11 @@ mod client {
     pub struct Link(Rc<RefCell<Inner>>);
 
     impl Link {
-        pub fn open(path: String, at: LogPosition, live: Live) -> Self {
+        pub fn open(path: String, at: LogPosition, now: u64, live: Live) -> Self {
             let link = Link(Rc::new(RefCell::new(Inner {
                 path,
                 at,
+                skew: now as f64 - js_sys::Date::now(),
                 live,
                 socket: None,
                 outbox: Vec::new(),
@@ -161,8 +191,29 @@ mod client {
                 handlers: Vec::new(),
             })));
             link.watch_wakeups();
+            link.tick();
             link.connect();
             link
+        }
+
+        /// Keeps `live.clock` on the server's time.
+        fn tick(&self) {
+            let link = self.clone();
+            let tick = Closure::<dyn FnMut()>::new(move || {
+                let (skew, live) = {
+                    let inner = link.0.borrow();
+                    (inner.skew, inner.live)
+                };
+                live.clock.set((js_sys::Date::now() + skew).max(0.0) as u64);
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+                    tick.as_ref().unchecked_ref(),
+                    TICK_MS as i32,
+                );
+            }
+            // Lives as long as the page.
+            tick.forget();
         }
 
         pub fn send(&self, id: ActionId, action: Action, done: Done) {
@@ -327,8 +378,12 @@ mod client {
             };
             let live = self.0.borrow().live;
             match msg {
-                ServerMsg::Snapshot { at, gathering } => {
-                    self.0.borrow_mut().at = at;
+                ServerMsg::Snapshot { at, gathering, now } => {
+                    {
+                        let mut inner = self.0.borrow_mut();
+                        inner.at = at;
+                        inner.skew = now as f64 - js_sys::Date::now();
+                    }
                     live.gathering.set(gathering);
                 }
                 ServerMsg::Event { seq, event } => {
@@ -342,7 +397,13 @@ mod client {
                     }
                 }
                 ServerMsg::Tally { tally } => live.gathering.update(|g| g.tally = tally),
-                ServerMsg::Mine { cards } => live.mine.set(cards),
+                ServerMsg::Totals { step, totals } => live
+                    .gathering
+                    .update(|g| g.totals.entry(step).or_default().merge(totals)),
+                ServerMsg::Mine { cards, marks } => {
+                    live.mine.set(cards);
+                    live.marks.set(marks);
+                }
                 ServerMsg::Ack { id, outcome } => self.settle(&id, Ok(outcome)),
                 ServerMsg::Error { id: Some(id), code } => self.settle(&id, Err(code)),
                 ServerMsg::Error { id: None, .. } => {}

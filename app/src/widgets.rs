@@ -1,9 +1,9 @@
 //! Small pieces more than one view shows.
 
 use crate::api::PageError;
-use crate::gathering::Card;
 use crate::i18n::{use_i18n, Msg};
-use crate::live::LinkStatus;
+use crate::live::{LinkStatus, Live};
+use crate::timer::{clock, Timer};
 use leptos::prelude::*;
 
 /// A calm line saying the view is (re)connecting; silent when all is well.
@@ -25,24 +25,27 @@ pub fn LinkBanner(status: RwSignal<LinkStatus>) -> impl IntoView {
     }
 }
 
-/// The revealed cards of one step, as a list.
+/// The room's timer, counting down against the server's clock. It never
+/// rings: at zero it says, calmly, that time is up.
 #[component]
-pub fn Board(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
+pub fn TimerDisplay(live: Live) -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <section class="board" aria-labelledby="board-title">
-            <h2 id="board-title">{i18n.t(Msg::BoardTitle)}</h2>
-            <Show
-                when=move || !cards.read().is_empty()
-                fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }
-            >
-                <ul class="cards" aria-live="polite">
-                    <For each=move || cards.get() key=|c| c.id.clone() let(card)>
-                        <li class="card">{card.text}</li>
-                    </For>
-                </ul>
-            </Show>
-        </section>
+    let g = live.gathering;
+    move || {
+        let timer = g.read().timer;
+        let left = timer.left(live.clock.get())?;
+        let paused = matches!(timer, Timer::Paused { .. });
+        let state = match (left, paused) {
+            (0, _) => "done",
+            (_, true) => "paused",
+            _ => "running",
+        };
+        Some(view! {
+            <p class="timer" data-state=state role="timer" aria-label=i18n.t(Msg::TimerLabel)>
+                {if left == 0 { i18n.t(Msg::TimerDone).to_owned() } else { clock(left) }}
+                {paused.then(|| view! { " " <span class="timer-paused">{i18n.t(Msg::TimerPaused)}</span> })}
+            </p>
+        })
     }
 }
 

@@ -615,7 +615,9 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
         })
         .await??;
     // An answer comes before the event it caused: wait for the event.
-    console.wait_for("three steps", |v| v.steps.len() == 3).await?;
+    console
+        .wait_for("three steps", |v| v.steps.len() == 3)
+        .await?;
     let view = console.view.clone().ok_or("no view")?;
     let prompts: Vec<_> = view.steps.iter().map(|s| s.prompt.to_string()).collect();
     assert_eq!(
@@ -687,7 +689,9 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
         Err(ErrorCode::BadSettings)
     );
     console.act(Action::RemoveStep { step: added }).await??;
-    console.wait_for("two steps", |v| v.steps.len() == 2).await?;
+    console
+        .wait_for("two steps", |v| v.steps.len() == 2)
+        .await?;
     let view = console.view.clone().ok_or("no view")?;
     let prompts: Vec<_> = view.steps.iter().map(|s| s.prompt.to_string()).collect();
     assert_eq!(prompts, ["What brings you?", "Opening"]);

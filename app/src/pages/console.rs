@@ -1,12 +1,21 @@
-//! The facilitator's console: links, the code, and the controls of the room.
+//! The facilitator's console: the agenda (go to, edit, reorder, add from
+//! the library, keep as a template), the step the room is on with that
+//! kind's controls, the timer, the cards to moderate, what the room sees,
+//! and the links. Made to be run in front of a room without thinking
+//! about the software: every control says what it will do.
 
+use super::console_parts::{Agenda, Editing, StepEditor};
 use super::param;
 use crate::api::{load_console, ConsolePage as Data};
+use crate::exercise::Exercise;
 use crate::gathering::{Joining, Waiting};
 use crate::i18n::{error_msg, use_i18n, Msg};
-use crate::live::Live;
-use crate::protocol::Action;
-use crate::widgets::{Board, LinkBanner, PageProblem};
+use crate::library::{kind_name, note};
+use crate::live::{Live, Start};
+use crate::protocol::{Action, Moderation};
+use crate::timer::{Timer, TimerAction};
+use crate::wall::StepWall;
+use crate::widgets::{LinkBanner, PageProblem, TimerDisplay};
 use leptos::prelude::*;
 
 #[component]
@@ -34,39 +43,139 @@ pub fn ConsolePage() -> impl IntoView {
     }
 }
 
+/// What every part of the console shares: the live room, and one place to
+/// say what went wrong (or right).
+#[derive(Clone, Copy)]
+pub struct Desk {
+    pub live: Live,
+    pub said: RwSignal<Option<Said>>,
+}
+
+/// The console's last word about an action.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Said {
+    Problem(Msg),
+    Done(Msg),
+}
+
+impl Desk {
+    /// Sends an action; a refusal is said in the console's own words.
+    pub fn act(self, action: Action) {
+        self.act_then(action, None);
+    }
+
+    /// Sends an action and, once accepted, says `done`.
+    pub fn act_then(self, action: Action, done: Option<Msg>) {
+        self.said.set(None);
+        let said = self.said;
+        self.live.act(action, move |reply| match reply {
+            Ok(_) => said.set(done.map(Said::Done)),
+            Err(code) => said.set(Some(Said::Problem(error_msg(code)))),
+        });
+    }
+}
+
 #[component]
 fn Console(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
     let live = Live::start(
         format!("/ws/console/{secret}"),
-        page.at,
-        page.gathering,
-        Vec::new(),
+        Start {
+            at: page.at,
+            gathering: page.gathering,
+            now: page.now,
+            mine: Vec::new(),
+            marks: Vec::new(),
+        },
     );
-    let g = live.gathering;
-    let problem = RwSignal::new(None::<Msg>);
-    let act = move |action: Action| {
-        problem.set(None);
-        live.act(action, move |reply| {
-            if let Err(code) = reply {
-                problem.set(Some(error_msg(code)));
-            }
-        });
+    let desk = Desk {
+        live,
+        said: RwSignal::new(None),
     };
-    let step = move || g.read().current_step().cloned();
-    let cards = Signal::derive(move || {
+    provide_context(desk);
+    provide_context(Editing(RwSignal::new(None)));
+    let g = live.gathering;
+    let step = Memo::new(move |_| g.read().current_step().cloned());
+    let entry = page.entry;
+    view! {
+        <main id="main" class="page console">
+            <header class="console-head">
+                <div>
+                    <p class="eyebrow">{i18n.t(Msg::ConsoleTitle)}</p>
+                    <h1>{move || g.read().title.clone()}</h1>
+                </div>
+                <LinkBanner status=live.status/>
+                <EndButton/>
+            </header>
+            {move || desk.said.get().map(|said| match said {
+                Said::Problem(m) => view! { <p class="problem" role="alert">{i18n.t(m)}</p> }.into_any(),
+                Said::Done(m) => view! { <p class="done" role="status">{i18n.t(m)}</p> }.into_any(),
+            })}
+            {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ConsoleEnded)}</p> })}
+            <div class="console-grid">
+                <CurrentStep/>
+                <Agenda/>
+                <aside class="side">
+                    <TimerPanel/>
+                    <section class="panel" aria-labelledby="links-title">
+                        <h2 id="links-title">{i18n.t(Msg::ConsoleLinks)}</h2>
+                        <p class="hint">{i18n.t(Msg::ConsoleKeepPrivate)}</p>
+                        <dl class="links">
+                            <dt>{i18n.t(Msg::ConsoleJoinCode)}</dt>
+                            <dd class="code" data-testid="join-code">{entry.code.to_string()}</dd>
+                            <dt>{i18n.t(Msg::ConsoleScreenLink)}</dt>
+                            <dd>
+                                <a href=page.screen_url.clone() target="_blank" rel="noopener">
+                                    {i18n.t(Msg::ConsoleOpenScreen)}
+                                </a>
+                                <code class="url" data-testid="screen-url">{page.screen_url.clone()}</code>
+                            </dd>
+                            <dt>{i18n.t(Msg::ConsoleCoFacilitatorLink)}</dt>
+                            <dd><code class="url" data-testid="cofacilitator-url">{page.cofacilitator_url.clone()}</code></dd>
+                            <dt>{i18n.t(Msg::ConsoleParticipantLink)}</dt>
+                            <dd><code class="url">{entry.join_url.clone()}</code></dd>
+                        </dl>
+                    </section>
+                </aside>
+            </div>
+            <StepEditor/>
+            <section class="panel room-view" aria-labelledby="room-title">
+                <h2 id="room-title">{i18n.t(Msg::ConsoleRoomSees)}</h2>
+                <StepWall gathering=g step/>
+            </section>
+            <Moderate/>
+        </main>
+    }
+}
+
+/// The step the room is on: where it sits in the agenda, its prompt and
+/// note, and the controls its kind needs.
+#[component]
+fn CurrentStep() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
+    let step = Memo::new(move |_| g.read().current_step().cloned());
+    let position = move || {
         let g = g.read();
-        g.current_step()
-            .map(|s| g.cards_of(s.id).cloned().collect())
-            .unwrap_or_default()
-    });
+        g.position(g.current).map(|i| (i, g.steps.len()))
+    };
+    let neighbour = move |ahead: bool| {
+        let g = g.read();
+        let i = g.position(g.current)?;
+        let j = if ahead {
+            i.checked_add(1)?
+        } else {
+            i.checked_sub(1)?
+        };
+        g.steps.get(j).map(|s| s.id)
+    };
     let tally_text = move || {
         let tally = g.read().tally;
         let waiting = match tally.waiting {
             Waiting::None => i18n.t(Msg::ConsoleNothingWaiting).to_owned(),
             Waiting::Some => i18n.t(Msg::ConsoleSomeWaiting).to_owned(),
-            Waiting::Count(1) => i18n.t(Msg::ConsoleOneWaiting).to_owned(),
-            Waiting::Count(n) => i18n.fill(Msg::ConsoleManyWaiting, &[("n", &n.to_string())]),
+            Waiting::Count(n) => i18n.plural(Msg::ConsoleWaiting, n as usize),
         };
         let people = match tally.people {
             Some(n) => i18n.fill(Msg::ConsolePeople, &[("n", &n.to_string())]),
@@ -74,79 +183,229 @@ fn Console(page: Data, secret: String) -> impl IntoView {
         };
         format!("{waiting} {people}")
     };
-    let entry = page.entry;
     view! {
-        <main id="main" class="page console">
-            <header class="console-head">
-                <h1>{move || g.read().title.clone()}</h1>
-                <p class="eyebrow">{i18n.t(Msg::ConsoleTitle)}</p>
-                <LinkBanner status=live.status/>
-            </header>
-            <div class="console-grid">
-                <section class="panel" aria-labelledby="run-title">
-                    <h2 id="run-title">{i18n.t(Msg::ConsolePrompt)}</h2>
-                    <p class="prompt">{move || step().map(|s| s.prompt.to_string()).unwrap_or_default()}</p>
-                    <p class="tally" role="status">{tally_text}</p>
-                    {move || problem.get().map(|m| view! { <p class="problem" role="alert">{i18n.t(m)}</p> })}
-                    <div class="controls">
+        <section class="panel current" aria-labelledby="current-title">
+            <p class="eyebrow">
+                {move || position().map(|(i, n)| i18n.fill(Msg::ConsoleStepOf, &[("n", &(i + 1).to_string()), ("total", &n.to_string())]))}
+                " · "
+                {move || step.read().as_ref().map(|s| i18n.t(kind_name(s.exercise.kind())))}
+            </p>
+            <h2 id="current-title" class="prompt">{move || step.read().as_ref().map(|s| s.prompt.to_string())}</h2>
+            <div class="controls">
+                <button
+                    disabled=move || neighbour(false).is_none()
+                    on:click=move |_| if let Some(step) = neighbour(false) { desk.act(Action::GoTo { step }) }
+                >
+                    {i18n.t(Msg::ConsolePrev)}
+                </button>
+                <button
+                    class="primary"
+                    disabled=move || neighbour(true).is_none()
+                    on:click=move |_| if let Some(step) = neighbour(true) { desk.act(Action::GoTo { step }) }
+                >
+                    {i18n.t(Msg::ConsoleNext)}
+                </button>
+            </div>
+            <p class="tally" role="status">{tally_text}</p>
+            <div class="controls">
+                {move || step.get().map(|s| {
+                    let reveal = s.exercise.takes_reflections().then(|| view! {
                         <button
                             class="primary"
-                            on:click=move |_| act(Action::Reveal)
+                            on:click=move |_| desk.act(Action::Reveal)
                             disabled=move || g.read().tally.waiting == Waiting::None
                         >
                             {i18n.t(Msg::ConsoleReveal)}
                         </button>
-                        {move || {
-                            step().map(|s| {
-                                let (label, state) = if s.collecting {
-                                    (Msg::ConsolePause, Msg::ConsoleCollecting)
-                                } else {
-                                    (Msg::ConsoleResume, Msg::ConsolePaused)
-                                };
-                                let open = !s.collecting;
-                                view! {
-                                    <p class="state">{i18n.t(state)}</p>
-                                    <button on:click=move |_| act(Action::SetCollecting { step: s.id, open })>
-                                        {i18n.t(label)}
-                                    </button>
-                                }
-                            })
-                        }}
-                        {move || {
-                            let locked = g.read().joining == Joining::Locked;
-                            let (state, label) = if locked {
-                                (Msg::ConsoleJoiningLocked, Msg::ConsoleUnlock)
-                            } else {
-                                (Msg::ConsoleJoiningOpen, Msg::ConsoleLock)
-                            };
-                            view! {
-                                <p class="state">{i18n.t(state)}</p>
-                                <button on:click=move |_| act(Action::SetJoiningLocked { locked: !locked })>
-                                    {i18n.t(label)}
-                                </button>
-                            }
-                        }}
-                    </div>
-                </section>
-                <section class="panel" aria-labelledby="links-title">
-                    <h2 id="links-title">{i18n.t(Msg::ConsoleLinks)}</h2>
-                    <p class="hint">{i18n.t(Msg::ConsoleKeepPrivate)}</p>
-                    <dl class="links">
-                        <dt>{i18n.t(Msg::ConsoleJoinCode)}</dt>
-                        <dd class="code" data-testid="join-code">{entry.code.to_string()}</dd>
-                        <dt>{i18n.t(Msg::ConsoleScreenLink)}</dt>
-                        <dd>
-                            <a href=page.screen_url.clone() target="_blank" rel="noopener">
-                                {i18n.t(Msg::ConsoleOpenScreen)}
-                            </a>
-                            <code class="url">{page.screen_url.clone()}</code>
-                        </dd>
-                        <dt>{i18n.t(Msg::ConsoleParticipantLink)}</dt>
-                        <dd><code class="url">{entry.join_url.clone()}</code></dd>
-                    </dl>
-                </section>
+                    });
+                    let (label, state) = if s.collecting {
+                        (Msg::ConsolePause, Msg::ConsoleCollecting)
+                    } else {
+                        (Msg::ConsoleResume, Msg::ConsolePaused)
+                    };
+                    let (id, open) = (s.id, !s.collecting);
+                    view! {
+                        {reveal}
+                        <button on:click=move |_| desk.act(Action::SetCollecting { step: id, open })>
+                            {i18n.t(label)}
+                        </button>
+                        <p class="state">{i18n.t(state)}</p>
+                    }
+                })}
+                {move || {
+                    let locked = g.read().joining == Joining::Locked;
+                    let (state, label) = if locked {
+                        (Msg::ConsoleJoiningLocked, Msg::ConsoleUnlock)
+                    } else {
+                        (Msg::ConsoleJoiningOpen, Msg::ConsoleLock)
+                    };
+                    view! {
+                        <button on:click=move |_| desk.act(Action::SetJoiningLocked { locked: !locked })>
+                            {i18n.t(label)}
+                        </button>
+                        <p class="state">{i18n.t(state)}</p>
+                    }
+                }}
             </div>
-            <Board cards/>
-        </main>
+            {move || step.get().and_then(|s| {
+                let Exercise::Scenario { lines } = &s.exercise else { return None };
+                let (id, shown, total) = (s.id, s.shown, lines.len() as u16);
+                Some(view! {
+                    <div class="controls">
+                        <p class="state">{i18n.fill(Msg::ConsoleLinesShown, &[("n", &shown.to_string()), ("total", &total.to_string())])}</p>
+                        <button class="primary" disabled=shown >= total on:click=move |_| desk.act(Action::ShowLines { step: id, count: shown + 1 })>
+                            {i18n.t(Msg::ConsoleShowNextLine)}
+                        </button>
+                        <button disabled=shown >= total on:click=move |_| desk.act(Action::ShowLines { step: id, count: total })>
+                            {i18n.t(Msg::ConsoleShowAllLines)}
+                        </button>
+                        <button disabled=shown == 0 on:click=move |_| desk.act(Action::ShowLines { step: id, count: shown.saturating_sub(1) })>
+                            {i18n.t(Msg::ConsoleHideLastLine)}
+                        </button>
+                    </div>
+                })
+            })}
+            {move || step.read().as_ref().map(|s| view! {
+                <details class="note-box" open>
+                    <summary>{i18n.t(Msg::ConsoleNote)}</summary>
+                    <p>{i18n.t(note(s.exercise.kind()))}</p>
+                </details>
+            })}
+        </section>
+    }
+}
+
+/// Set, pause, resume, add a minute, clear. The screen shows the time;
+/// nothing ever rings.
+#[component]
+fn TimerPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
+    let minutes = RwSignal::new("5".to_owned());
+    let timer = move |timer: TimerAction| desk.act(Action::Timer { timer });
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match minutes
+            .get_untracked()
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+        {
+            Ok(m) if m > 0.0 && m <= 180.0 => timer(TimerAction::Set {
+                seconds: (m * 60.0).round() as u32,
+            }),
+            _ => desk.said.set(Some(Said::Problem(Msg::ErrCodeBadSettings))),
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="timer-title">
+            <h2 id="timer-title">{i18n.t(Msg::ConsoleTimer)}</h2>
+            <TimerDisplay live=desk.live/>
+            <form class="inline" on:submit=start>
+                <label for="timer-minutes">{i18n.t(Msg::ConsoleTimerMinutes)}</label>
+                <input
+                    id="timer-minutes"
+                    type="number"
+                    min="1"
+                    max="180"
+                    inputmode="numeric"
+                    prop:value=move || minutes.get()
+                    on:input=move |ev| minutes.set(event_target_value(&ev))
+                />
+                <button type="submit" class="primary">{i18n.t(Msg::ConsoleTimerStart)}</button>
+            </form>
+            <div class="controls">
+                {move || match g.read().timer {
+                    Timer::Running { .. } => view! {
+                        <button on:click=move |_| timer(TimerAction::Pause)>{i18n.t(Msg::ConsoleTimerPause)}</button>
+                    }.into_any(),
+                    Timer::Paused { .. } => view! {
+                        <button on:click=move |_| timer(TimerAction::Resume)>{i18n.t(Msg::ConsoleTimerResume)}</button>
+                    }.into_any(),
+                    Timer::Off => ().into_any(),
+                }}
+                <button on:click=move |_| timer(TimerAction::AddMinute)>{i18n.t(Msg::ConsoleTimerAddMinute)}</button>
+                <button
+                    disabled=move || g.read().timer == Timer::Off
+                    on:click=move |_| timer(TimerAction::Clear)
+                >
+                    {i18n.t(Msg::ConsoleTimerClear)}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// Every revealed card of the step, hidden ones too, with the facilitator's
+/// choices. Nothing here says who wrote a card: the console never knows.
+#[component]
+fn Moderate() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
+    let cards = move || {
+        let g = g.read();
+        g.cards_of(g.current).cloned().collect::<Vec<_>>()
+    };
+    view! {
+        <section class="panel moderate" aria-labelledby="moderate-title">
+            <h2 id="moderate-title">{i18n.t(Msg::ConsoleModeration)}</h2>
+            <p class="hint">{i18n.t(Msg::ConsoleModerationHint)}</p>
+            <ul class="moderation">
+                <For each=cards key=|c| (c.id.clone(), c.hidden, c.blurred, c.text.clone()) let(card)>
+                    {
+                        let (id, hidden, blurred) = (card.id.clone(), card.hidden, card.blurred);
+                        let id2 = id.clone();
+                        let change = move |card: crate::ids::CardId, change| desk.act(Action::Moderate { card, change });
+                        view! {
+                            <li class="card" class:hidden=hidden>
+                                <p class="card-text">{card.text.clone()}</p>
+                                <p class="hint">
+                                    {hidden.then(|| i18n.t(Msg::ConsoleHiddenMark))}
+                                    {(hidden && blurred).then_some(" · ")}
+                                    {blurred.then(|| i18n.t(Msg::ConsoleBlurredMark))}
+                                </p>
+                                <div class="controls">
+                                    <button class="quiet" on:click=move |_| change(id.clone(), if hidden { Moderation::Unhide } else { Moderation::Hide })>
+                                        {if hidden { i18n.t(Msg::ConsoleUnhide) } else { i18n.t(Msg::ConsoleHide) }}
+                                    </button>
+                                    <button class="quiet" on:click=move |_| change(id2.clone(), if blurred { Moderation::Unblur } else { Moderation::Blur })>
+                                        {if blurred { i18n.t(Msg::ConsoleUnblur) } else { i18n.t(Msg::ConsoleBlur) }}
+                                    </button>
+                                </div>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+/// Ending asks once more, since it closes the room for everyone.
+#[component]
+fn EndButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let asking = RwSignal::new(false);
+    let ended = move || desk.live.gathering.read().ended;
+    view! {
+        <Show when=move || !ended()>
+            <div class="end">
+                <Show
+                    when=move || asking.get()
+                    fallback=move || view! {
+                        <button class="quiet" on:click=move |_| asking.set(true)>{i18n.t(Msg::ConsoleEnd)}</button>
+                    }
+                >
+                    <p role="alert">{i18n.t(Msg::ConsoleEndConfirm)}</p>
+                    <button class="danger" on:click=move |_| { asking.set(false); desk.act(Action::End); }>
+                        {i18n.t(Msg::ConsoleEndYes)}
+                    </button>
+                    <button on:click=move |_| asking.set(false)>{i18n.t(Msg::ConsoleCancel)}</button>
+                </Show>
+            </div>
+        </Show>
     }
 }

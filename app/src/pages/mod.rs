@@ -1,8 +1,10 @@
 //! One module per view.
 
 pub mod console;
+pub mod console_parts;
 pub mod home;
 pub mod participant;
+pub mod phone_parts;
 pub mod received;
 pub mod screen;
 pub mod start;

@@ -4,8 +4,9 @@
 use super::param;
 use crate::api::{load_screen, ScreenPage as Data};
 use crate::i18n::{use_i18n, Msg};
-use crate::live::Live;
-use crate::widgets::{Board, LinkBanner, PageProblem};
+use crate::live::{Live, Start};
+use crate::wall::StepWall;
+use crate::widgets::{LinkBanner, PageProblem, TimerDisplay};
 use leptos::prelude::*;
 
 #[component]
@@ -38,20 +39,20 @@ fn Screen(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
     let live = Live::start(
         format!("/ws/screen/{secret}"),
-        page.at,
-        page.gathering,
-        Vec::new(),
+        Start {
+            at: page.at,
+            gathering: page.gathering,
+            now: page.now,
+            mine: Vec::new(),
+            marks: Vec::new(),
+        },
     );
     let g = live.gathering;
-    let cards = Signal::derive(move || {
-        let g = g.read();
-        g.current_step()
-            .map(|s| g.cards_of(s.id).cloned().collect())
-            .unwrap_or_default()
-    });
+    let step = Memo::new(move |_| g.read().current_step().cloned());
+    let kind = move || step.read().as_ref().map(|s| s.exercise.kind().slug());
     let entry = page.entry;
     view! {
-        <main id="main" class="screen">
+        <main id="main" class="screen" data-kind=kind>
             <aside class="screen-join" aria-label=i18n.t(Msg::ScreenJoinAt)>
                 <p class="join-at">
                     {i18n.t(Msg::ScreenJoinAt)} " " <strong class="short-url">{entry.short_url.clone()}</strong>
@@ -59,10 +60,12 @@ fn Screen(page: Data, secret: String) -> impl IntoView {
                 <p class="code-label">{i18n.t(Msg::ScreenCodeLabel)}</p>
                 <p class="big-code" data-testid="join-code">{entry.code.to_string()}</p>
                 <img class="qr" src=entry.qr_path.clone() alt=i18n.t(Msg::ScreenQrAlt) width="240" height="240"/>
+                <TimerDisplay live/>
             </aside>
             <div class="screen-main">
-                <h1 class="screen-prompt">{move || g.read().current_step().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
-                <Board cards/>
+                <h1 class="screen-prompt" aria-live="polite">{move || step.read().as_ref().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
+                {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
+                <StepWall gathering=g step/>
             </div>
             <LinkBanner status=live.status/>
         </main>

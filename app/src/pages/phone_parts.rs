@@ -1,0 +1,449 @@
+//! The phone's ways to take part beyond writing: placing yourself on a
+//! spectrum, tagging lines of a dialogue, and responding to revealed cards
+//! (a resonance, dots on a statement, a reframe under a story). Each mark
+//! is the participant's own; the phone shows their own mark and, like the
+//! screen, only totals of everyone else's.
+
+use super::participant::{Feedback, Phone};
+use crate::exercise::{Exercise, Place};
+use crate::gathering::Card;
+use crate::i18n::{error_msg, use_i18n, Msg};
+use crate::ids::{CardId, StepId};
+use crate::library::tag_name;
+use crate::live::new_action_id;
+use crate::marks::{Mark, Tag, Target, SPECTRUM_MAX};
+use crate::protocol::{Action, Outcome};
+use crate::reflection::{ReflectionText, REFLECTION_MAX_CHARS};
+use leptos::prelude::*;
+
+/// Sends a mark and keeps it as the phone's own once accepted.
+fn send_mark(phone: Phone, mark: Mark) {
+    phone.send(Action::Mark { mark }, move |outcome| {
+        if let Outcome::Marked { mark } = outcome {
+            phone.live.keep_mark(mark);
+            phone.feedback.set(Feedback::Placed);
+        }
+    });
+}
+
+/// The participant's own value for a target, if they have one.
+fn own(phone: Phone, target: &Target) -> Option<u8> {
+    phone
+        .live
+        .marks
+        .read()
+        .iter()
+        .find(|m| &m.target() == target)
+        .and_then(Mark::value)
+}
+
+/// A slider between the two poles; only the spread is ever shown.
+#[component]
+pub fn SpectrumPlace(step: StepId) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let g = phone.live.gathering;
+    let poles = move || match g.read().step(step).map(|s| s.exercise.clone()) {
+        Some(Exercise::Spectrum { left, right }) => (left.to_string(), right.to_string()),
+        _ => Default::default(),
+    };
+    let open = move || g.read().step(step).is_some_and(|s| s.collecting) && !g.read().ended;
+    let placed = move || own(phone, &Target::Spectrum(step));
+    let at = RwSignal::new(placed().unwrap_or(SPECTRUM_MAX / 2));
+    let label = move || {
+        let (left, right) = poles();
+        i18n.fill(
+            Msg::PartSpectrumLabel,
+            &[("left", &left), ("right", &right)],
+        )
+    };
+    let place = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send_mark(
+            phone,
+            Mark::Spectrum {
+                step,
+                at: Some(at.get_untracked()),
+            },
+        );
+    };
+    view! {
+        <Show when=open fallback=move || view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }>
+            <form class="spectrum-place stack" on:submit=place>
+                <label for="spectrum">{label}</label>
+                <input
+                    type="range"
+                    id="spectrum"
+                    min="0"
+                    max=SPECTRUM_MAX
+                    step="1"
+                    prop:value=move || at.get().to_string()
+                    aria-valuetext=move || {
+                        let (left, right) = poles();
+                        let n = at.get();
+                        if n < SPECTRUM_MAX / 2 { format!("{n}, {left}") } else { format!("{n}, {right}") }
+                    }
+                    on:input=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse() {
+                            at.set(n);
+                        }
+                    }
+                />
+                <p class="poles" aria-hidden="true"><span>{move || poles().0}</span><span>{move || poles().1}</span></p>
+                <div class="actions">
+                    <button type="submit" class="primary">{i18n.t(Msg::PartSpectrumPlace)}</button>
+                    {move || placed().is_some().then(|| view! {
+                        <button type="button" on:click=move |_| send_mark(phone, Mark::Spectrum { step, at: None })>
+                            {i18n.t(Msg::PartSpectrumTakeBack)}
+                        </button>
+                    })}
+                </div>
+                <p class="hint">
+                    {move || if placed().is_some() { i18n.t(Msg::PartSpectrumPlaced) } else { i18n.t(Msg::PartSpectrumPrivate) }}
+                </p>
+            </form>
+        </Show>
+    }
+}
+
+/// The dialogue so far, each line with a choice of tag.
+#[component]
+pub fn TagLines(step: StepId) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let g = phone.live.gathering;
+    let lines = move || match g.read().step(step) {
+        Some(s) => match &s.exercise {
+            Exercise::Scenario { lines } => lines
+                .iter()
+                .take(usize::from(s.shown))
+                .map(|l| (l.speaker.to_string(), l.text.to_string()))
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let open = move || g.read().step(step).is_some_and(|s| s.collecting) && !g.read().ended;
+    view! {
+        <section class="tag-lines" aria-label=i18n.t(Msg::ScreenDialogue)>
+            {move || lines().is_empty().then(|| view! { <p class="note">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
+            <ol class="dialogue">
+                <For each={move || lines().into_iter().enumerate().collect::<Vec<_>>()} key={|item| item.clone()} let(item)>
+                    {
+                        let (i, line) = item;
+                        let line_no = i as u16;
+                        let id = format!("tag-{i}");
+                        let current = move || own(phone, &Target::Tag(step, line_no));
+                        view! {
+                            <li class="line">
+                                <p><strong>{line.0.clone()}</strong> " " {line.1.clone()}</p>
+                                <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
+                                <select
+                                    id=id
+                                    disabled=move || !open()
+                                    on:change=move |ev| {
+                                        let tag = event_target_value(&ev)
+                                            .parse::<usize>()
+                                            .ok()
+                                            .and_then(Tag::from_index);
+                                        send_mark(phone, Mark::Tag { step, line: line_no, tag });
+                                    }
+                                >
+                                    <option value="" selected=move || current().is_none()>{i18n.t(Msg::PartNoTag)}</option>
+                                    {Tag::ALL
+                                        .into_iter()
+                                        .map(|t| {
+                                            let index = t.index() as u8;
+                                            view! {
+                                                <option value=t.index().to_string() selected=move || current() == Some(index)>
+                                                    {i18n.t(tag_name(t))}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </select>
+                            </li>
+                        }
+                    }
+                </For>
+            </ol>
+        </section>
+    }
+}
+
+/// The revealed cards of the current step, with the ways to respond that
+/// its kind offers.
+#[component]
+pub fn Responses() -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let g = phone.live.gathering;
+    let step = Memo::new(move |_| g.read().current_step().cloned());
+    let takes_cards = move || {
+        step.read()
+            .as_ref()
+            .is_some_and(|s| s.exercise.takes_reflections())
+    };
+    let cards = move || {
+        let g = g.read();
+        let Some(s) = g.current_step() else {
+            return Vec::new();
+        };
+        g.visible_cards(s.id)
+            .filter(|c| c.under().is_none())
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let budget = move || match step.read().as_ref().map(|s| s.exercise.clone()) {
+        Some(Exercise::MovingTowards { budget }) => Some(budget),
+        _ => None,
+    };
+    let dots_left = move || {
+        let budget = budget()?;
+        let g = g.read();
+        let step = g.current;
+        let spent: u32 = phone
+            .live
+            .marks
+            .read()
+            .iter()
+            .filter_map(|m| match m {
+                Mark::Vote { card, dots } if g.card(card).is_some_and(|c| c.step == step) => {
+                    Some(u32::from(*dots))
+                }
+                _ => None,
+            })
+            .sum();
+        Some((u32::from(budget).saturating_sub(spent), budget))
+    };
+    view! {
+        <Show when=takes_cards>
+            <section class="board" aria-labelledby="board-title">
+                <h2 id="board-title">{i18n.t(Msg::BoardTitle)}</h2>
+                {move || dots_left().map(|(left, total)| view! {
+                    <p class="hint" role="status">
+                        {i18n.fill(Msg::PartDotsLeft, &[("n", &left.to_string()), ("total", &total.to_string())])}
+                    </p>
+                })}
+                <Show when=move || !cards().is_empty() fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }>
+                    <ul class="cards phone-cards">
+                        <For
+                            each=cards
+                            key=|c| (c.id.clone(), c.blurred, c.text.clone())
+                            let(card)
+                        >
+                            <PhoneCard card dots_left=Signal::derive(move || dots_left().map(|d| d.0))/>
+                        </For>
+                    </ul>
+                </Show>
+            </section>
+        </Show>
+    }
+}
+
+/// One revealed card on the phone.
+#[component]
+fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let g = phone.live.gathering;
+    let id = card.id.clone();
+    let exercise = move || g.read().step(card.step).map(|s| s.exercise.clone());
+    let words = view! { <p class="card-text">{card.text.clone()}</p> };
+    let body = if card.blurred {
+        view! {
+            <details class="content-note">
+                <summary>{i18n.t(Msg::PartBlurred)}</summary>
+                {words}
+            </details>
+        }
+        .into_any()
+    } else {
+        words.into_any()
+    };
+    let from = match &card.place {
+        Place::Toward { from: Some(from) } => Some(from.as_str().to_owned()),
+        _ => None,
+    };
+    let column = match &card.place {
+        Place::Column { column } => {
+            exercise().and_then(|e| e.columns().get(usize::from(*column)).map(|c| c.to_string()))
+        }
+        _ => None,
+    };
+    let respond = {
+        let id = id.clone();
+        move || match exercise() {
+            Some(Exercise::MovingTowards { .. }) => {
+                view! { <Dots card=id.clone() dots_left/> }.into_any()
+            }
+            Some(Exercise::Reframe) => view! {
+                <Resonate card=id.clone()/>
+                <Reframes story=id.clone()/>
+            }
+            .into_any(),
+            Some(_) => view! { <Resonate card=id.clone()/> }.into_any(),
+            None => ().into_any(),
+        }
+    };
+    view! {
+        <li class="card">
+            {column.map(|c| view! { <p class="eyebrow">{c}</p> })}
+            {from.map(|f| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {f}</p> })}
+            {body}
+            {respond}
+        </li>
+    }
+}
+
+/// "This resonates": a toggle; the room sees only how many.
+#[component]
+fn Resonate(card: CardId) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let target = Target::Resonate(card.clone());
+    let on = Memo::new(move |_| own(phone, &target).is_some());
+    let total = {
+        let card = card.clone();
+        move || {
+            let g = phone.live.gathering.read();
+            g.totals_of(g.current).card(&card)
+        }
+    };
+    view! {
+        <button
+            class="quiet resonate"
+            aria-pressed=move || on.get().to_string()
+            on:click=move |_| send_mark(phone, Mark::Resonate { card: card.clone(), on: !on.get_untracked() })
+        >
+            {i18n.t(Msg::PartResonates)}
+            {move || (total() > 0).then(|| format!(" · {}", total()))}
+        </button>
+    }
+}
+
+/// Dots on a "towards" statement, within the person's budget.
+#[component]
+fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let target = Target::Vote(card.clone());
+    let mine = Memo::new(move |_| own(phone, &target).unwrap_or(0));
+    let set = {
+        let card = card.clone();
+        move |dots: u8| {
+            send_mark(
+                phone,
+                Mark::Vote {
+                    card: card.clone(),
+                    dots,
+                },
+            )
+        }
+    };
+    let fewer = set.clone();
+    view! {
+        <div class="dots" role="group" aria-label=i18n.t(Msg::PartYourDots)>
+            <button
+                class="quiet"
+                aria-label=i18n.t(Msg::PartRemoveDot)
+                disabled=move || mine.get() == 0
+                on:click=move |_| fewer(mine.get().saturating_sub(1))
+            >
+                "−"
+            </button>
+            <span class="dot-count">{move || i18n.fill(Msg::PartDotsHere, &[("n", &mine.get().to_string())])}</span>
+            <button
+                class="quiet"
+                aria-label=i18n.t(Msg::PartAddDot)
+                disabled=move || dots_left.get().unwrap_or(0) == 0
+                on:click=move |_| set(mine.get().saturating_add(1))
+            >
+                "+"
+            </button>
+        </div>
+    }
+}
+
+/// The reframes under a story, and a way to add one (a real form, so it
+/// works before the script has loaded too).
+#[component]
+fn Reframes(story: CardId) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let g = phone.live.gathering;
+    let under = {
+        let story = story.clone();
+        move || {
+            g.read()
+                .cards
+                .iter()
+                .filter(|c| !c.hidden && c.under() == Some(&story))
+                .map(|c| c.text.clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    let open = move || g.read().current_step().is_some_and(|s| s.collecting) && !g.read().ended;
+    let text = RwSignal::new(String::new());
+    let field = format!("reframe-{}", story.as_str());
+    let submit = {
+        let story = story.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let step = g.read_untracked().current;
+            let words = match ReflectionText::parse(&text.get_untracked()) {
+                Ok(words) => words,
+                Err(e) => return phone.feedback.set(Feedback::Problem(error_msg(e.into()))),
+            };
+            let action = Action::AddReflection {
+                step,
+                text: words,
+                place: Place::Under {
+                    card: story.clone(),
+                },
+                sensitive: false,
+            };
+            phone.feedback.set(Feedback::Sending);
+            phone
+                .live
+                .act_with_id(new_action_id(), action, move |reply| match reply {
+                    Ok(_) => {
+                        text.set(String::new());
+                        phone.feedback.set(Feedback::Received);
+                    }
+                    Err(code) => phone.feedback.set(Feedback::Problem(error_msg(code))),
+                });
+        }
+    };
+    let action = format!("/p/{}/reflect", phone.token.read_value());
+    view! {
+        {move || {
+            let under = under();
+            (!under.is_empty()).then(|| view! {
+                <ul class="reframes" aria-label=i18n.t(Msg::ScreenReframes)>
+                    {under.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                </ul>
+            })
+        }}
+        <Show when=open>
+            <details class="add-reframe">
+                <summary>{i18n.t(Msg::PartAddReframe)}</summary>
+                <form class="stack" method="post" action=action.clone() on:submit=submit.clone()>
+                    <input type="hidden" name="id" value=move || phone.form_id.get().as_str().to_owned()/>
+                    <input type="hidden" name="step" value=move || g.read().current.0.to_string()/>
+                    <input type="hidden" name="under" value=story.as_str().to_owned()/>
+                    <label for=field.clone()>{i18n.t(Msg::PartReframeLabel)}</label>
+                    <textarea
+                        id=field.clone()
+                        name="text"
+                        rows=3
+                        maxlength=REFLECTION_MAX_CHARS
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                    <button type="submit" class="primary">{i18n.t(Msg::PartAdd)}</button>
+                </form>
+            </details>
+        </Show>
+    }
+}

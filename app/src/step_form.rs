@@ -1,0 +1,193 @@
+//! The facilitator's step editor, as plain text fields, and turning those
+//! fields into a step.
+//!
+//! An editor holds what was typed, valid or not (a half-written dialogue is
+//! a normal state of a form); `StepForm::to_spec` is the one place it
+//! becomes a `StepSpec`, with the same checks the server makes, so the
+//! console can say what to change before anything is sent.
+
+use crate::exercise::{Exercise, ExerciseKind, Label, Line, Prompt, Words, WordsError};
+use crate::gathering::StepSpec;
+use crate::protocol::ErrorCode;
+
+/// Everything a step editor shows, as text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepForm {
+    pub kind: Option<ExerciseKind>,
+    pub prompt: String,
+    /// Board columns, one per line.
+    pub columns: String,
+    /// Spectrum poles, or give-and-receive sides.
+    pub left: String,
+    pub right: String,
+    /// A dialogue, one line each, as `Speaker: words`.
+    pub lines: String,
+    pub budget: String,
+}
+
+impl StepForm {
+    /// The fields for an existing step.
+    pub fn from_spec(spec: &StepSpec) -> Self {
+        let mut form = StepForm {
+            kind: Some(spec.exercise.kind()),
+            prompt: spec.prompt.to_string(),
+            ..Default::default()
+        };
+        match &spec.exercise {
+            Exercise::Board { columns } => {
+                form.columns = join(columns.iter().map(Label::as_str));
+            }
+            Exercise::Reframe => {}
+            Exercise::Spectrum { left, right } => {
+                form.left = left.to_string();
+                form.right = right.to_string();
+            }
+            Exercise::Scenario { lines } => {
+                form.lines = join(lines.iter().map(|l| format!("{}: {}", l.speaker, l.text)));
+            }
+            Exercise::MovingTowards { budget } => form.budget = budget.to_string(),
+            Exercise::GiveReceive { offer, learn } => {
+                form.left = offer.to_string();
+                form.right = learn.to_string();
+            }
+        }
+        form
+    }
+
+    /// The step these fields describe, or what to change first.
+    pub fn to_spec(&self) -> Result<StepSpec, ErrorCode> {
+        let kind = self.kind.ok_or(ErrorCode::BadSettings)?;
+        let prompt = Prompt::parse(&self.prompt)?;
+        let label = |text: &str| -> Result<Label, ErrorCode> { Ok(Label::parse(text)?) };
+        let exercise = match kind {
+            ExerciseKind::Board => Exercise::Board {
+                columns: rows(&self.columns).map(label).collect::<Result<_, _>>()?,
+            },
+            ExerciseKind::Reframe => Exercise::Reframe,
+            ExerciseKind::Spectrum => Exercise::Spectrum {
+                left: label(&self.left)?,
+                right: label(&self.right)?,
+            },
+            ExerciseKind::Scenario => Exercise::Scenario {
+                lines: rows(&self.lines).map(line).collect::<Result<_, _>>()?,
+            },
+            ExerciseKind::MovingTowards => Exercise::MovingTowards {
+                budget: self
+                    .budget
+                    .trim()
+                    .parse()
+                    .map_err(|_| ErrorCode::BadSettings)?,
+            },
+            ExerciseKind::GiveReceive => Exercise::GiveReceive {
+                offer: label(&self.left)?,
+                learn: label(&self.right)?,
+            },
+        };
+        exercise.check()?;
+        Ok(StepSpec { prompt, exercise })
+    }
+}
+
+fn join<T: AsRef<str>>(items: impl Iterator<Item = T>) -> String {
+    items
+        .map(|i| i.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The non-empty lines of a field.
+fn rows(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// `Speaker: words` as a line of dialogue.
+fn line(row: &str) -> Result<Line, ErrorCode> {
+    let (speaker, text) = row.split_once(':').ok_or(ErrorCode::BadSettings)?;
+    Ok(Line {
+        speaker: Words::parse(speaker).map_err(ErrorCode::from)?,
+        text: Words::parse(text).map_err(|e: WordsError| ErrorCode::from(e))?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+    use crate::library::default_step;
+
+    #[test]
+    fn every_default_step_survives_the_editor_unchanged() {
+        for kind in ExerciseKind::ALL {
+            let spec = default_step(kind, Locale::En);
+            assert_eq!(StepForm::from_spec(&spec).to_spec(), Ok(spec));
+        }
+    }
+
+    #[test]
+    fn columns_and_lines_are_one_per_row() {
+        let form = StepForm {
+            kind: Some(ExerciseKind::Board),
+            prompt: "Where?".into(),
+            columns: "Here\n\n  There  \n".into(),
+            ..Default::default()
+        };
+        let Exercise::Board { columns } = form.to_spec().unwrap().exercise else {
+            panic!("a board");
+        };
+        assert_eq!(columns.len(), 2);
+        assert_eq!(columns[1].as_str(), "There");
+
+        let scene = StepForm {
+            kind: Some(ExerciseKind::Scenario),
+            prompt: "Read".into(),
+            lines: "A: Hello: there\nB: Hi".into(),
+            ..Default::default()
+        };
+        let Exercise::Scenario { lines } = scene.to_spec().unwrap().exercise else {
+            panic!("a scenario");
+        };
+        assert_eq!(lines[0].text.as_str(), "Hello: there");
+        assert_eq!(lines[1].speaker.as_str(), "B");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let base = StepForm {
+            kind: Some(ExerciseKind::Scenario),
+            prompt: "Read".into(),
+            lines: "no speaker here".into(),
+            ..Default::default()
+        };
+        assert_eq!(base.to_spec(), Err(ErrorCode::BadSettings));
+        let empty = StepForm {
+            lines: String::new(),
+            ..base.clone()
+        };
+        assert_eq!(empty.to_spec(), Err(ErrorCode::BadSettings));
+        let long = StepForm {
+            prompt: "x".repeat(301),
+            lines: "A: b".into(),
+            ..base.clone()
+        };
+        assert_eq!(long.to_spec(), Err(ErrorCode::WordsTooLong));
+        let no_pole = StepForm {
+            kind: Some(ExerciseKind::Spectrum),
+            prompt: "Where?".into(),
+            left: "Fear".into(),
+            ..Default::default()
+        };
+        assert_eq!(no_pole.to_spec(), Err(ErrorCode::WordsMissing));
+        let budget = StepForm {
+            kind: Some(ExerciseKind::MovingTowards),
+            prompt: "Towards".into(),
+            budget: "eleven".into(),
+            ..Default::default()
+        };
+        assert_eq!(budget.to_spec(), Err(ErrorCode::BadSettings));
+        let too_many = StepForm {
+            budget: "11".into(),
+            ..budget
+        };
+        assert_eq!(too_many.to_spec(), Err(ErrorCode::BadSettings));
+    }
+}

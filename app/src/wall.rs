@@ -1,0 +1,310 @@
+//! What the room sees of a step: the wall of revealed cards, the spread of
+//! a spectrum, the heat of a dialogue. The shared screen shows these large;
+//! the console shows the same components small, so the facilitator sees
+//! exactly what the room sees.
+//!
+//! Only totals and distributions appear here, never a person's own mark,
+//! and hidden cards are left out (their words never reached the screen).
+
+use crate::exercise::{Exercise, Place};
+use crate::gathering::{Card, GatheringView, StepView};
+use crate::i18n::{use_i18n, Msg};
+use crate::library::tag_name;
+use crate::marks::{Tag, Totals};
+use leptos::prelude::*;
+
+/// How tightly a wall of `n` cards is packed, so even 150 cards fit a
+/// 1080p screen without a scrollbar.
+pub fn density(n: usize) -> &'static str {
+    match n {
+        0..=6 => "xl",
+        7..=15 => "l",
+        16..=40 => "m",
+        41..=90 => "s",
+        _ => "xs",
+    }
+}
+
+/// The step's results as the room sees them.
+#[component]
+pub fn StepWall(
+    #[prop(into)] gathering: Signal<GatheringView>,
+    #[prop(into)] step: Signal<Option<StepView>>,
+) -> impl IntoView {
+    move || {
+        let s = step.get()?;
+        let totals = Signal::derive(move || gathering.read().totals_of(s.id));
+        let id = s.id;
+        let cards = Signal::derive(move || {
+            gathering
+                .read()
+                .visible_cards(id)
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        Some(match &s.exercise {
+            Exercise::Spectrum { left, right } => view! {
+                <SpectrumBars totals left=left.to_string() right=right.to_string()/>
+            }
+            .into_any(),
+            Exercise::Scenario { .. } => view! { <DialogueHeat step=s.clone() totals/> }.into_any(),
+            Exercise::Reframe => view! { <StoryWall cards/> }.into_any(),
+            exercise => {
+                let columns: Vec<String> =
+                    exercise.columns().iter().map(|c| c.to_string()).collect();
+                let dots = matches!(exercise, Exercise::MovingTowards { .. });
+                view! { <CardWall cards columns totals dots/> }.into_any()
+            }
+        })
+    }
+}
+
+/// Revealed cards, in columns when the step has them.
+#[component]
+pub fn CardWall(
+    #[prop(into)] cards: Signal<Vec<Card>>,
+    columns: Vec<String>,
+    #[prop(into)] totals: Signal<Totals>,
+    /// Show dot totals (moving towards) rather than resonances.
+    dots: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let list = move |filter: Option<u8>| {
+        view! {
+            <ul class="cards" data-density=move || density(cards.read().len())>
+                <For
+                    each=move || {
+                        cards
+                            .get()
+                            .into_iter()
+                            .filter(|c| match filter {
+                                Some(col) => c.place == Place::Column { column: col },
+                                None => true,
+                            })
+                            .collect::<Vec<_>>()
+                    }
+                    key=|c| (c.id.clone(), c.blurred, c.text.clone())
+                    let(card)
+                >
+                    <WallCard card totals dots/>
+                </For>
+            </ul>
+        }
+    };
+    view! {
+        <section class="wall" aria-label=i18n.t(Msg::BoardTitle)>
+            <Show when=move || !cards.read().is_empty() fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }>
+                {if columns.is_empty() {
+                    list(None).into_any()
+                } else {
+                    let cols = columns.clone();
+                    let width = format!("--columns: {}", cols.len());
+                    view! {
+                        <div class="columns" style=width>
+                            {cols
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, label)| view! {
+                                    <section class="column">
+                                        <h3>{label}</h3>
+                                        {list(Some(i as u8))}
+                                    </section>
+                                })
+                                .collect_view()}
+                        </div>
+                    }
+                    .into_any()
+                }}
+            </Show>
+        </section>
+    }
+}
+
+/// One card on a wall: its words (blurred under a content note until the
+/// facilitator shows them), and its total.
+#[component]
+fn WallCard(card: Card, #[prop(into)] totals: Signal<Totals>, dots: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = card.id.clone();
+    let count = move || totals.read().card(&id);
+    let from = match &card.place {
+        Place::Toward { from: Some(from) } => Some(from.as_str().to_owned()),
+        _ => None,
+    };
+    view! {
+        <li class="card" class:blurred=card.blurred>
+            {card.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}
+            <p class="card-text" aria-hidden=card.blurred.then_some("true")>{card.text.clone()}</p>
+            {from.map(|from| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {from}</p> })}
+            {move || {
+                let n = count();
+                (n > 0).then(|| {
+                    let words = if dots {
+                        i18n.plural(Msg::ScreenDots, n as usize)
+                    } else {
+                        i18n.plural(Msg::ScreenResonates, n as usize)
+                    };
+                    view! { <span class="total" class:dots=dots>{words}</span> }
+                })
+            }}
+        </li>
+    }
+}
+
+/// Stories with the reframes people added under them.
+#[component]
+pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let stories = move || {
+        let cards = cards.read();
+        cards
+            .iter()
+            .filter(|c| c.under().is_none())
+            .map(|story| {
+                let under: Vec<String> = cards
+                    .iter()
+                    .filter(|r| r.under() == Some(&story.id))
+                    .map(|r| r.text.clone())
+                    .collect();
+                (story.clone(), under)
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="wall stories" aria-label=i18n.t(Msg::BoardTitle)>
+            <Show when=move || !cards.read().is_empty() fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }>
+                <ul class="cards" data-density=move || density(cards.read().len())>
+                    {move || stories()
+                        .into_iter()
+                        .map(|(story, under)| view! {
+                            <li class="card story" class:blurred=story.blurred>
+                                {story.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}
+                                <p class="card-text">{story.text}</p>
+                                {(!under.is_empty()).then(|| view! {
+                                    <ul class="reframes" aria-label=i18n.t(Msg::ScreenReframes)>
+                                        {under.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// A spectrum's distribution: how many people stand in each band, between
+/// the two poles; or a calm note while too few have placed themselves.
+#[component]
+pub fn SpectrumBars(
+    #[prop(into)] totals: Signal<Totals>,
+    left: String,
+    right: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="spectrum" aria-label=i18n.t(Msg::ScreenSpread)>
+            {move || match totals.read().spectrum.clone() {
+                None => view! { <p class="board-empty">{i18n.t(Msg::ScreenSpreadWaiting)}</p> }.into_any(),
+                Some(bands) => {
+                    let most = bands.iter().copied().max().unwrap_or(1).max(1);
+                    view! {
+                        <ol class="bars">
+                            {bands
+                                .into_iter()
+                                .map(|n| view! {
+                                    <li class="bar" style=format!("--share: {:.3}", f64::from(n) / f64::from(most))>
+                                        <span class="bar-count">{n}</span>
+                                    </li>
+                                })
+                                .collect_view()}
+                        </ol>
+                    }
+                    .into_any()
+                }
+            }}
+            <p class="poles"><span>{left}</span><span>{right}</span></p>
+        </section>
+    }
+}
+
+/// The dialogue so far, each line with a bar of how the room tagged it.
+#[component]
+pub fn DialogueHeat(step: StepView, #[prop(into)] totals: Signal<Totals>) -> impl IntoView {
+    let i18n = use_i18n();
+    let Exercise::Scenario { lines } = &step.exercise else {
+        return ().into_any();
+    };
+    let shown: Vec<_> = lines
+        .iter()
+        .take(usize::from(step.shown))
+        .cloned()
+        .enumerate()
+        .collect();
+    view! {
+        <section class="dialogue-heat" aria-label=i18n.t(Msg::ScreenDialogue)>
+            {shown.is_empty().then(|| view! { <p class="board-empty">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
+            <ol class="dialogue">
+                {shown
+                    .into_iter()
+                    .map(|(i, line)| {
+                        let counts = move || totals.read().line(i);
+                        view! {
+                            <li class="line">
+                                <p><strong>{line.speaker.to_string()}</strong> " " {line.text.to_string()}</p>
+                                <HeatBar counts=Signal::derive(counts)/>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <ul class="legend">
+                {Tag::ALL
+                    .into_iter()
+                    .map(|t| view! { <li data-tag=t.slug()>{i18n.t(tag_name(t))}</li> })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// One line's tags as a stacked bar, with the counts written out for
+/// screen readers.
+#[component]
+fn HeatBar(#[prop(into)] counts: Signal<[u32; 7]>) -> impl IntoView {
+    let i18n = use_i18n();
+    let described = move || {
+        let c = counts.get();
+        Tag::ALL
+            .into_iter()
+            .filter(|t| c[t.index()] > 0)
+            .map(|t| format!("{}: {}", i18n.t(tag_name(t)), c[t.index()]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    view! {
+        <div class="heat" role="img" aria-label=move || {
+            let d = described();
+            if d.is_empty() { i18n.t(Msg::ScreenNoTags).to_owned() } else { d }
+        }>
+            {move || {
+                let c = counts.get();
+                let total: u32 = c.iter().sum();
+                Tag::ALL
+                    .into_iter()
+                    .filter(|t| c[t.index()] > 0)
+                    .map(|t| {
+                        let share = f64::from(c[t.index()]) / f64::from(total.max(1));
+                        view! {
+                            <span class="heat-part" data-tag=t.slug() style=format!("--share: {share:.3}")>
+                                {c[t.index()]}
+                            </span>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </div>
+    }
+}
