@@ -17,7 +17,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   const facilitator = await (await browser.newContext(laptop)).newPage();
   await facilitator.goto(`${hearth.base}/start`);
   await facilitator.getByLabel('Name of the gathering').fill('Tuesday training');
-  await facilitator.getByLabel('First prompt').fill('What is bringing you here today?');
+  await facilitator.getByLabel('One board to build from').check();
   await facilitator.getByRole('button', { name: 'Start gathering' }).click();
   await facilitator.waitForURL(/\/console\/[0-9a-f]{40}$/);
   await live(facilitator);
@@ -38,14 +38,14 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   await qr.waitFor();
   assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code loads');
   assert.ok((await screen.locator('.short-url').textContent()).includes('127.0.0.1'));
-  await screen.getByRole('heading', { name: 'What is bringing you here today?' }).waitFor();
+  await screen.getByRole('heading', { name: "What's bringing you here today?" }).waitFor();
 
   // A phone joins by typing the code (in lower case, as people do).
   const phonePage = await (await browser.newContext(phone)).newPage();
   await phonePage.goto(hearth.base);
   await phonePage.getByLabel('Join code').fill(code.toLowerCase());
   await phonePage.getByRole('button', { name: 'Join' }).click();
-  await phonePage.getByRole('heading', { name: 'What is bringing you here today?' }).waitFor();
+  await phonePage.getByRole('heading', { name: "What's bringing you here today?" }).waitFor();
   await live(phonePage);
   await phonePage.getByRole('textbox', { name: 'Your reflection' }).fill('I came to listen.');
   await phonePage.getByRole('button', { name: 'Add reflection' }).click();
@@ -73,7 +73,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   });
   await reveal.click();
   for (const text of ['I came to listen.', 'Posted without any script.']) {
-    await screen.locator('.board .card', { hasText: text }).waitFor({ timeout: 1000 });
+    await screen.locator('.wall .card', { hasText: text }).waitFor({ timeout: 1000 });
     await phonePage.locator('.board .card', { hasText: text }).waitFor({ timeout: 1000 });
   }
   await screen.screenshot({ path: join(artifacts, 'flow-screen-1920.png') });
@@ -88,14 +88,14 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   await phonePage.getByText('Sending…').waitFor();
   await hearth.start();
   await Promise.all([live(facilitator), live(screen), live(phonePage)]);
-  assert.equal(await screen.locator('.board .card').count(), 2, 'every card is still on the screen');
+  assert.equal(await screen.locator('.wall .card').count(), 2, 'every card is still on the screen');
   await phonePage.getByText('Received. Thank you.').waitFor({ timeout: 20_000 });
   await facilitator.getByRole('button', { name: 'Reveal reflections' }).click({ timeout: 5000 });
-  await screen.locator('.board .card', { hasText: 'Still here after the restart.' }).waitFor({ timeout: 2000 });
+  await screen.locator('.wall .card', { hasText: 'Still here after the restart.' }).waitFor({ timeout: 2000 });
 
   // And a reload shows the same board from the server.
   await screen.reload();
-  assert.equal(await screen.locator('.board .card').count(), 3);
+  assert.equal(await screen.locator('.wall .card').count(), 3);
 });
 
 test('a half-written reflection survives a reload and is sent once', async (t) => {
@@ -103,7 +103,7 @@ test('a half-written reflection survives a reload and is sent once', async (t) =
   const browser = await launchChromium();
   t.after(async () => { await browser.close(); await hearth.kill(); });
   const r = await fetch(`${hearth.base}/start`, {
-    method: 'POST', body: new URLSearchParams({ name: 'Drafts', prompt: 'What do you notice?' }), redirect: 'manual',
+    method: 'POST', body: new URLSearchParams({ name: 'Drafts', agenda: 'blank' }), redirect: 'manual',
   });
   const facilitator = await (await browser.newContext(laptop)).newPage();
   await facilitator.goto(hearth.base + r.headers.get('location'));

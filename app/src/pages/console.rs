@@ -41,6 +41,7 @@ pub fn ConsolePage() -> impl IntoView {
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 /// What every part of the console shares: the live room, and one place to
@@ -146,6 +147,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
             <Moderate/>
         </main>
     }
+    .into_any()
 }
 
 /// The step the room is on: where it sits in the agenda, its prompt and
@@ -273,6 +275,7 @@ fn CurrentStep() -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 /// Set, pause, resume, add a minute, clear. The screen shows the time;
@@ -335,6 +338,7 @@ fn TimerPanel() -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 /// Every revealed card of the step, hidden ones too, with the facilitator's
@@ -381,6 +385,7 @@ fn Moderate() -> impl IntoView {
             </ul>
         </section>
     }
+    .into_any()
 }
 
 /// Ending asks once more, since it closes the room for everyone.
@@ -408,4 +413,5 @@ fn EndButton() -> impl IntoView {
             </div>
         </Show>
     }
+    .into_any()
 }

@@ -127,6 +127,7 @@ pub fn Agenda() -> impl IntoView {
             </form>
         </section>
     }
+    .into_any()
 }
 
 /// The editor for one step: its prompt and its kind's settings, checked
