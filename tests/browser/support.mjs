@@ -93,3 +93,63 @@ export const laptop = { viewport: { width: 1280, height: 800 } };
 export async function live(page) {
   await page.locator('.link-status[data-status="live"]').waitFor({ state: 'attached', timeout: 20_000 });
 }
+
+/** Starts a gathering from the start page with a ready agenda (by its form
+ * value: `introduction`, `community`, `blank`), and opens the console on a
+ * laptop and the shared screen on a projector. */
+export async function startGathering(browser, hearth, { name = 'Tuesday training', agenda = 'introduction' } = {}) {
+  const facilitator = await (await browser.newContext(laptop)).newPage();
+  await facilitator.goto(`${hearth.base}/start`);
+  await facilitator.getByLabel('Name of the gathering').fill(name);
+  await facilitator.locator(`input[name="agenda"][value="${agenda}"]`).check();
+  await facilitator.getByRole('button', { name: 'Start gathering' }).click();
+  await facilitator.waitForURL(/\/console\/[0-9a-f]{40}$/);
+  await live(facilitator);
+  const code = (await facilitator.getByTestId('join-code').textContent()).trim();
+  const screenUrl = await facilitator.getByRole('link', { name: 'Open the shared screen' }).getAttribute('href');
+  const screen = await (await browser.newContext(projector)).newPage();
+  await screen.goto(screenUrl);
+  await live(screen);
+  return { facilitator, screen, code, screenUrl };
+}
+
+/** `n` phones that join by typing the code. */
+export async function joinPhones(browser, hearth, code, n) {
+  const phones = [];
+  for (let i = 0; i < n; i++) {
+    const page = await (await browser.newContext(phone)).newPage();
+    await page.goto(hearth.base);
+    await page.getByLabel('Join code').fill(code);
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.waitForURL(/\/p\/[0-9a-f]{32}$/);
+    await live(page);
+    phones.push(page);
+  }
+  return phones;
+}
+
+/** The facilitator moves the room to the agenda's step number `n` (from 1). */
+export async function goToStep(facilitator, n) {
+  const step = facilitator.locator('.agenda-step').nth(n - 1);
+  await step.getByRole('button', { name: 'Go to this step' }).click();
+  await step.getByText('Now', { exact: true }).waitFor();
+}
+
+/** Waits until a button is enabled, then clicks it. */
+export async function clickWhenEnabled(page, name) {
+  const button = page.getByRole('button', { name, exact: true });
+  await button.and(page.locator(':enabled')).waitFor({ timeout: 10_000 });
+  await button.click();
+}
+
+/** Neither sideways scrolling nor, on the screen, any scrolling at all. */
+export async function fits(page, { vertical = false } = {}) {
+  const { sw, sh, w, h } = await page.evaluate(() => ({
+    sw: document.documentElement.scrollWidth,
+    sh: document.documentElement.scrollHeight,
+    w: window.innerWidth,
+    h: window.innerHeight,
+  }));
+  if (sw > w) throw new Error(`the page scrolls sideways (${sw} > ${w})`);
+  if (vertical && sh > h) throw new Error(`the page scrolls (${sh} > ${h})`);
+}

@@ -255,13 +255,13 @@ fn CurrentStep() -> impl IntoView {
                 Some(view! {
                     <div class="controls">
                         <p class="state">{i18n.fill(Msg::ConsoleLinesShown, &[("n", &shown.to_string()), ("total", &total.to_string())])}</p>
-                        <button class="primary" disabled=shown >= total on:click=move |_| desk.act(Action::ShowLines { step: id, count: shown + 1 })>
+                        <button class="primary" disabled={shown >= total} on:click=move |_| desk.act(Action::ShowLines { step: id, count: shown + 1 })>
                             {i18n.t(Msg::ConsoleShowNextLine)}
                         </button>
-                        <button disabled=shown >= total on:click=move |_| desk.act(Action::ShowLines { step: id, count: total })>
+                        <button disabled={shown >= total} on:click=move |_| desk.act(Action::ShowLines { step: id, count: total })>
                             {i18n.t(Msg::ConsoleShowAllLines)}
                         </button>
-                        <button disabled=shown == 0 on:click=move |_| desk.act(Action::ShowLines { step: id, count: shown.saturating_sub(1) })>
+                        <button disabled={shown == 0} on:click=move |_| desk.act(Action::ShowLines { step: id, count: shown.saturating_sub(1) })>
                             {i18n.t(Msg::ConsoleHideLastLine)}
                         </button>
                     </div>

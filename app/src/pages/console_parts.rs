@@ -79,15 +79,15 @@ pub fn Agenda() -> impl IntoView {
                                     <button class="quiet" on:click=move |_| editing.set(Some((id, StepForm::from_spec(&spec))))>
                                         {i18n.t(Msg::ConsoleEdit)}
                                     </button>
-                                    <button class="quiet" disabled=i == 0 aria-label=i18n.t(Msg::ConsoleMoveUp)
+                                    <button class="quiet" disabled={i == 0} aria-label=i18n.t(Msg::ConsoleMoveUp)
                                         on:click=move |_| desk.act(Action::MoveStep { step: id, to: i.saturating_sub(1) as u32 })>
                                         "↑"
                                     </button>
-                                    <button class="quiet" disabled=i + 1 == n aria-label=i18n.t(Msg::ConsoleMoveDown)
+                                    <button class="quiet" disabled={i + 1 == n} aria-label=i18n.t(Msg::ConsoleMoveDown)
                                         on:click=move |_| desk.act(Action::MoveStep { step: id, to: (i + 1) as u32 })>
                                         "↓"
                                     </button>
-                                    <button class="quiet" disabled=n == 1 on:click=move |_| desk.act(Action::RemoveStep { step: id })>
+                                    <button class="quiet" disabled={n == 1} on:click=move |_| desk.act(Action::RemoveStep { step: id })>
                                         {i18n.t(Msg::ConsoleRemove)}
                                     </button>
                                 </div>

@@ -293,7 +293,6 @@ fn ReflectForm() -> impl IntoView {
                                                 name="column"
                                                 id=id.clone()
                                                 value=i.to_string()
-                                                required=true
                                                 prop:checked=move || column.get() == Some(i as u8)
                                                 on:change=move |_| column.set(Some(i as u8))
                                             />

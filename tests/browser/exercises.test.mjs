@@ -1,0 +1,310 @@
+// Every exercise kind in a real browser, through its three faces: the
+// facilitator's console, the shared screen and the phones. Each test runs
+// one kind from the ready introduction agenda; the last runs the whole
+// agenda start to finish with five phones. Screenshots of each face land
+// in tests/artifacts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts,
+} from './support.mjs';
+
+async function setUp(t, phones = 3) {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const g = await startGathering(browser, hearth);
+  const p = await joinPhones(browser, hearth, g.code, phones);
+  return { hearth, browser, ...g, phones: p };
+}
+
+async function shoot(kind, { facilitator, screen, phones }) {
+  await fits(screen, { vertical: true });
+  await fits(phones[0]);
+  await screen.screenshot({ path: join(artifacts, `${kind}-screen-1920.png`) });
+  await phones[0].screenshot({ path: join(artifacts, `${kind}-phone-360.png`), fullPage: true });
+  await facilitator.screenshot({ path: join(artifacts, `${kind}-console-1280.png`), fullPage: true });
+}
+
+async function post(page, text) {
+  await page.getByRole('textbox', { name: /Your reflection|What I want to move towards/ }).fill(text);
+  await page.getByRole('button', { name: 'Add reflection' }).click();
+  await page.getByText('Received. Thank you.').waitFor();
+}
+
+test('board: columns, a content note, resonance, moderation, withdrawal and the timer', async (t) => {
+  const g = await setUp(t, 2);
+  const { facilitator, screen, phones } = g;
+  // The facilitator gives the first step two columns.
+  await facilitator.locator('.agenda-step').nth(0).getByRole('button', { name: 'Edit' }).click();
+  await facilitator.getByLabel('Columns, one per line').fill('Hopes\nWorries');
+  await facilitator.getByRole('button', { name: 'Save', exact: true }).click();
+  await facilitator.getByText('Saved.', { exact: true }).waitFor();
+
+  await phones[0].getByRole('radio', { name: 'Hopes' }).check();
+  await phones[0].getByLabel('Content note').check();
+  await post(phones[0], 'That we listen.');
+  await phones[1].getByRole('radio', { name: 'Worries' }).check();
+  await post(phones[1], 'That I say too much.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  const hopes = screen.locator('.column', { has: screen.getByRole('heading', { name: 'Hopes' }) });
+  await hopes.locator('.card.blurred', { hasText: 'That we listen.' }).waitFor();
+  await screen.locator('.column', { hasText: 'Worries' }).locator('.card', { hasText: 'That I say too much.' }).waitFor();
+
+  // The facilitator shows the blurred card; a phone resonates with the other.
+  await facilitator.locator('.moderation .card', { hasText: 'That we listen.' }).getByRole('button', { name: 'Unblur' }).click();
+  await hopes.locator('.card:not(.blurred)', { hasText: 'That we listen.' }).waitFor();
+  const worry = phones[0].locator('.board .card', { hasText: 'That I say too much.' });
+  await worry.getByRole('button', { name: /This resonates/ }).click();
+  await worry.locator('button[aria-pressed="true"]').waitFor();
+  await screen.locator('.card', { hasText: 'That I say too much.' }).getByText('Resonates with 1').waitFor();
+
+  // Hidden: gone from the screen and the phones; the console keeps it.
+  await facilitator.locator('.moderation .card', { hasText: 'That I say too much.' }).getByRole('button', { name: 'Hide' }).click();
+  await screen.locator('.card', { hasText: 'That I say too much.' }).waitFor({ state: 'detached' });
+  await phones[0].locator('.board .card', { hasText: 'That I say too much.' }).waitFor({ state: 'detached' });
+  await facilitator.locator('.moderation .card.hidden', { hasText: 'That I say too much.' }).waitFor();
+
+  // The timer: set, counting on the screen, paused.
+  await facilitator.getByLabel('Minutes').fill('2');
+  await facilitator.getByRole('button', { name: 'Start the timer' }).click();
+  await screen.locator('.timer[data-state="running"]').waitFor();
+  assert.match(await screen.locator('.timer').textContent(), /^[12]:\d\d/);
+  await facilitator.getByRole('button', { name: 'Pause', exact: true }).click();
+  await screen.locator('.timer[data-state="paused"]').waitFor();
+  await shoot('board', g);
+
+  // Withdrawal: gone from every view within a second.
+  await phones[0].locator('.own-card', { hasText: 'That we listen.' }).getByRole('button', { name: 'Withdraw' }).click();
+  await screen.locator('.card', { hasText: 'That we listen.' }).waitFor({ state: 'detached', timeout: 1000 });
+  await facilitator.locator('.moderation .card', { hasText: 'That we listen.' }).waitFor({ state: 'detached', timeout: 1000 });
+});
+
+test('spectrum: people place themselves; the screen shows only the spread', async (t) => {
+  const g = await setUp(t, 3);
+  const { facilitator, screen, phones } = g;
+  await goToStep(facilitator, 2);
+  for (const [i, at] of [[0, '10'], [1, '90']]) {
+    await phones[i].getByLabel(/Where are you, between Helping and Learning/).fill(at);
+    await phones[i].getByRole('button', { name: 'Place me here' }).click();
+    await phones[i].getByText("You're placed. The room sees only the spread.").waitFor();
+  }
+  await screen.getByText('The spread appears once a few people have placed themselves.').waitFor();
+  await phones[2].getByLabel(/Where are you/).fill('15');
+  await phones[2].getByRole('button', { name: 'Place me here' }).click();
+  await screen.locator('.spectrum .bars').waitFor();
+  const counts = await screen.locator('.bar-count').allTextContents();
+  assert.equal(counts.length, 10);
+  assert.deepEqual(counts.map(Number).reduce((a, b) => a + b, 0), 3);
+  assert.equal(Number(counts[0]), 1);
+  assert.equal(Number(counts[1]), 1);
+  assert.equal(Number(counts[8]), 1);
+  await facilitator.locator('.room-view .spectrum .bars').waitFor();
+  await shoot('spectrum', g);
+  // Taking a place back hides the spread again (two would be two people).
+  await phones[2].getByRole('button', { name: 'Take my place back' }).click();
+  await screen.getByText('The spread appears once a few people have placed themselves.').waitFor();
+});
+
+test('scenario: lines appear one at a time and the room tags them', async (t) => {
+  const g = await setUp(t, 2);
+  const { facilitator, screen, phones } = g;
+  await goToStep(facilitator, 3);
+  await phones[0].getByText('The dialogue will appear here, a line at a time.').waitFor();
+  await facilitator.getByRole('button', { name: 'Show the next line' }).click();
+  await facilitator.getByText('1 of 8 lines shown').waitFor();
+  await facilitator.getByRole('button', { name: 'Show the next line' }).click();
+  await facilitator.getByText('2 of 8 lines shown').waitFor();
+  await phones[0].getByText('You should really try going to bed earlier.', { exact: false }).waitFor();
+  assert.equal(await phones[0].locator('.tag-lines .line').count(), 2);
+  await phones[0].locator('.tag-lines .line').nth(1).getByLabel('Tag this line').selectOption({ label: 'Pushing an agenda' });
+  await phones[1].locator('.tag-lines .line').nth(1).getByLabel('Tag this line').selectOption({ label: 'Lecturing' });
+  await phones[1].getByText('Saved. The room sees only totals.').waitFor();
+  const heat = screen.locator('.dialogue-heat .line').nth(1).locator('.heat');
+  await screen.waitForFunction(() => {
+    const bar = document.querySelectorAll('.dialogue-heat .heat')[1];
+    return bar && /Pushing an agenda: 1/.test(bar.getAttribute('aria-label')) && /Lecturing: 1/.test(bar.getAttribute('aria-label'));
+  });
+  assert.equal(await heat.locator('.heat-part').count(), 2);
+  await shoot('scenario', g);
+});
+
+test('reframe: a story, then "what happened?" under it', async (t) => {
+  const g = await setUp(t, 2);
+  const { facilitator, screen, phones } = g;
+  await goToStep(facilitator, 4);
+  await post(phones[0], 'They said I was too sensitive.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  const story = phones[1].locator('.board .card', { hasText: 'They said I was too sensitive.' });
+  await story.getByText('Add a reframe').click();
+  await story.getByLabel('What happened? Your reframe').fill('You noticed what others missed.');
+  await story.getByRole('button', { name: 'Add reflection' }).click();
+  await phones[1].getByText('Received. Thank you.').waitFor();
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.locator('.story', { hasText: 'They said I was too sensitive.' })
+    .locator('.reframes li', { hasText: 'You noticed what others missed.' }).waitFor();
+  await phones[0].locator('.reframes li', { hasText: 'You noticed what others missed.' }).waitFor();
+  await shoot('reframe', g);
+});
+
+test('give and receive: offers and hopes side by side', async (t) => {
+  const g = await setUp(t, 2);
+  const { facilitator, screen, phones } = g;
+  await goToStep(facilitator, 5);
+  await phones[0].getByRole('radio', { name: 'I can offer' }).check();
+  await post(phones[0], 'Cooking for a crowd.');
+  // Forgetting to choose a side is named, and nothing is sent.
+  await phones[1].getByRole('textbox', { name: 'Your reflection' }).fill('How to rest.');
+  await phones[1].getByRole('button', { name: 'Add reflection' }).click();
+  await phones[1].getByText("That doesn't fit this step. Choose where it goes and try again.").waitFor();
+  await phones[1].getByRole('radio', { name: 'I hope to learn' }).check();
+  await phones[1].getByRole('button', { name: 'Add reflection' }).click();
+  await phones[1].getByText('Received. Thank you.').waitFor();
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.locator('.column', { hasText: 'I can offer' }).locator('.card', { hasText: 'Cooking for a crowd.' }).waitFor();
+  await screen.locator('.column', { hasText: 'I hope to learn' }).locator('.card', { hasText: 'How to rest.' }).waitFor();
+  await shoot('give-receive', g);
+});
+
+test('moving towards: away turned towards, then dots within a budget', async (t) => {
+  const g = await setUp(t, 2);
+  const { facilitator, screen, phones } = g;
+  await goToStep(facilitator, 6);
+  await phones[0].getByLabel('What I want to stop or avoid (optional)').fill('Rushing every meeting');
+  await post(phones[0], 'Meetings with room to breathe');
+  await post(phones[1], 'More laughter at work');
+  await facilitator.getByRole('button', { name: 'Pause adding' }).click();
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  const card = phones[1].locator('.board .card', { hasText: 'Meetings with room to breathe' });
+  await card.getByText('Moving away from: Rushing every meeting').waitFor();
+  for (let i = 0; i < 3; i++) {
+    await card.getByRole('button', { name: 'Add a dot' }).click();
+    await card.getByText(`${i + 1} of yours`).waitFor();
+  }
+  await phones[1].getByText('You have 0 of 3 dots left.').waitFor();
+  assert.ok(await card.getByRole('button', { name: 'Add a dot' }).isDisabled(), 'no dots beyond the budget');
+  await screen.locator('.card', { hasText: 'Meetings with room to breathe' }).getByText('3 dots').waitFor();
+  await card.getByRole('button', { name: 'Remove a dot' }).click();
+  await screen.locator('.card', { hasText: 'Meetings with room to breathe' }).getByText('2 dots').waitFor();
+  await shoot('moving-towards', g);
+});
+
+test('a whole ready agenda, start to finish, with five phones', async (t) => {
+  const g = await setUp(t, 5);
+  const { facilitator, screen, phones } = g;
+  const next = async (expected) => {
+    await facilitator.getByRole('button', { name: 'Next step' }).click();
+    await Promise.all([screen, ...phones].map((p) => p.getByRole('heading', { name: expected }).waitFor()));
+  };
+  const everyone = (f) => Promise.all(phones.map((p, i) => f(p, i)));
+
+  // 1. Check-in board.
+  await everyone((p, i) => post(p, `Here for reason ${i}`));
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.locator('.wall .card').nth(4).waitFor();
+  assert.equal(await screen.locator('.wall .card').count(), 5);
+
+  // 2. Spectrum.
+  await next('When someone I care about is struggling, my first move is closer to…');
+  await everyone(async (p, i) => {
+    await p.getByLabel(/Where are you/).fill(String(i * 20));
+    await p.getByRole('button', { name: 'Place me here' }).click();
+    await p.getByText("You're placed. The room sees only the spread.").waitFor();
+  });
+  await screen.waitForFunction(() => [...document.querySelectorAll('.bar-count')].reduce((a, b) => a + Number(b.textContent), 0) === 5);
+
+  // 3. Scenario.
+  await next('Read along. Where does connection happen, and where does it break?');
+  await facilitator.getByRole('button', { name: 'Show all lines' }).click();
+  await everyone(async (p) => {
+    await p.locator('.tag-lines .line').nth(7).waitFor();
+    await p.locator('.tag-lines .line').nth(7).getByLabel('Tag this line').selectOption({ label: 'Connection' });
+    await p.getByText('Saved. The room sees only totals.').waitFor();
+  });
+  await screen.waitForFunction(() => /Connection: 5/.test(document.querySelectorAll('.dialogue-heat .heat')[7]?.getAttribute('aria-label') ?? ''));
+
+  // 4. Reframe.
+  await next('A label or story about yourself, in the words you were given.');
+  await post(phones[0], 'I was called lazy.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await everyone(async (p, i) => {
+    if (i === 0) return;
+    const story = p.locator('.board .card', { hasText: 'I was called lazy.' });
+    await story.getByText('Add a reframe').click();
+    await story.getByLabel('What happened? Your reframe').fill(`I was exhausted ${i}`);
+    await story.getByRole('button', { name: 'Add reflection' }).click();
+    await p.getByText('Received. Thank you.').waitFor();
+  });
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.waitForFunction(() => document.querySelectorAll('.story .reframes li').length === 4);
+
+  // 5. Give and receive.
+  await next('Something I can offer, and something I hope to learn.');
+  await everyone(async (p, i) => {
+    await p.getByRole('radio', { name: i % 2 ? 'I hope to learn' : 'I can offer' }).check();
+    await post(p, `Side ${i}`);
+  });
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.waitForFunction(() => document.querySelectorAll('.column .card').length === 5);
+
+  // 6. Moving towards, with dots.
+  await next('Something I want to move away from, and what I want to move towards instead.');
+  await everyone((p, i) => post(p, `Towards ${i}`));
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await everyone(async (p) => {
+    const card = p.locator('.board .card', { hasText: 'Towards 0' });
+    await card.getByRole('button', { name: 'Add a dot' }).click();
+    await card.getByText('1 of yours').waitFor();
+  });
+  await screen.locator('.card', { hasText: 'Towards 0' }).getByText('5 dots').waitFor();
+
+  // 7. The closing board, then the end.
+  await next('What are we learning together?');
+  await post(phones[3], 'That passing is fine.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.locator('.wall .card', { hasText: 'That passing is fine.' }).waitFor();
+  assert.ok(await facilitator.getByRole('button', { name: 'Next step' }).isDisabled(), 'the last step has no next');
+  // Going back loses nothing.
+  await facilitator.getByRole('button', { name: 'Previous step' }).click();
+  await screen.locator('.card', { hasText: 'Towards 0' }).getByText('5 dots').waitFor();
+  await facilitator.getByRole('button', { name: 'End the gathering' }).click();
+  await facilitator.getByRole('button', { name: 'Yes, end it' }).click();
+  await Promise.all(phones.map((p) => p.getByText('This gathering has ended.', { exact: false }).first().waitFor()));
+  await screen.getByText('This gathering has ended.', { exact: false }).first().waitFor();
+});
+
+test('the agenda is edited from the console, with bad input named', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const { facilitator } = await startGathering(browser, hearth, { agenda: 'blank' });
+  await facilitator.getByLabel('Add a step from the library').selectOption({ label: 'Spectrum' });
+  await facilitator.getByRole('button', { name: 'Add', exact: true }).click();
+  await facilitator.locator('.agenda-step').nth(1).getByText('Spectrum').waitFor();
+  await facilitator.locator('.agenda-step').nth(1).getByRole('button', { name: 'Move up' }).click();
+  await facilitator.locator('.agenda-step').nth(0).getByText('Spectrum').waitFor();
+  // A prompt over its limit is named in the editor, and nothing is sent.
+  await facilitator.locator('.agenda-step').nth(0).getByRole('button', { name: 'Edit' }).click();
+  await facilitator.getByLabel('Prompt', { exact: true }).fill('x'.repeat(301));
+  await facilitator.getByRole('button', { name: 'Save', exact: true }).click();
+  await facilitator.getByText("That's a little long", { exact: false }).waitFor();
+  await facilitator.getByLabel('Left end').fill('Alone');
+  await facilitator.getByLabel('Prompt', { exact: true }).fill('Where do you stand?');
+  await facilitator.getByRole('button', { name: 'Save', exact: true }).click();
+  await facilitator.locator('.agenda-step').nth(0).getByText('Where do you stand?').waitFor();
+  // Kept as a template, it starts the next gathering.
+  await facilitator.getByLabel('Keep this agenda as a template, named').fill('Tuesday shape');
+  await facilitator.getByRole('button', { name: 'Save template' }).click();
+  await facilitator.getByText("Saved. It's on the start page for your next gathering.").waitFor();
+  await facilitator.locator('.agenda-step').nth(1).getByRole('button', { name: 'Remove' }).click();
+  await facilitator.waitForFunction(() => document.querySelectorAll('.agenda-step').length === 1);
+  assert.ok(await facilitator.locator('.agenda-step').getByRole('button', { name: 'Remove' }).isDisabled(), 'the last step stays');
+  const next = await (await browser.newContext()).newPage();
+  await next.goto(`${hearth.base}/start`);
+  await next.getByLabel(/Tuesday shape/).check();
+  await next.getByRole('button', { name: 'Start gathering' }).click();
+  await next.waitForURL(/\/console\//);
+  assert.equal(await next.locator('.agenda-step').count(), 2);
+  await next.locator('.agenda-step').nth(0).getByText('Where do you stand?').waitFor();
+});
