@@ -78,6 +78,13 @@ pub struct ParticipantPage {
     pub form_id: ActionId,
 }
 
+/// What the start page needs to know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartInfo {
+    /// Whether this instance asks for an organiser passphrase.
+    pub passphrase_required: bool,
+}
+
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, BoxFuture, SharedBackend};
 
@@ -100,6 +107,7 @@ mod backend {
             token: String,
             device: Option<String>,
         ) -> BoxFuture<'_, Result<ParticipantPage, PageError>>;
+        fn start(&self) -> StartInfo;
     }
 
     /// The backend as it sits in the Leptos context.
@@ -143,4 +151,10 @@ pub async fn load_participant(token: String) -> Result<ParticipantPage, PageErro
     let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
     let device = device_from_headers(&parts.headers);
     backend()?.participant(token, device).await
+}
+
+/// Loads what the start page needs.
+#[server(endpoint = "start")]
+pub async fn load_start() -> Result<StartInfo, PageError> {
+    Ok(backend()?.start())
 }

@@ -141,6 +141,14 @@ catalogue! {
     ErrCodeEnded { en: "This gathering has ended." }
     ErrCodeRateLimited { en: "That was a lot at once. Wait a moment, then try again." }
     ErrCodeInternal { en: "Something went wrong on our side, and nothing was changed. Please try again." }
+
+    StartPassphraseLabel { en: "Organiser passphrase" }
+    StartPassphraseHint { en: "Whoever runs Hearth for your organisation can give it to you." }
+    StartErrPassphrase { en: "That passphrase doesn't match. Check it and try again; nothing was started." }
+    StartErrPassphraseBusy { en: "Lots of tries just now. Wait a minute, then try again." }
+    StartDeleted { en: "The gathering is deleted, with everything in it." }
+    StartGone { en: "There's nothing at that link any more. It may already have been deleted." }
+    StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console." }
 }
 
 impl Msg {

@@ -4,7 +4,9 @@ use crate::room::{EntryError, PageView};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
-use app::api::{Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage};
+use app::api::{
+    Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage, StartInfo,
+};
 use app::ids::ActionId;
 
 impl From<ReachError> for PageError {
@@ -86,6 +88,12 @@ impl Backend for AppState {
                 ),
             })
         })
+    }
+
+    fn start(&self) -> StartInfo {
+        StartInfo {
+            passphrase_required: self.config.organiser_passphrase.is_some(),
+        }
     }
 }
 

@@ -124,6 +124,8 @@ enum Command {
         author: Option<String>,
         reply: oneshot::Sender<Result<PageView, EntryError>>,
     },
+    /// The gathering was deleted: end every connection.
+    Close,
 }
 
 /// The state a page renders from: the room, and for a participant their
@@ -199,6 +201,12 @@ impl RoomHandle {
 
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
+    }
+
+    /// Ends every connection to the room (its gathering was deleted). The
+    /// room itself stops once the last handle on it is gone.
+    pub async fn close(&self) {
+        let _ = self.tx.send(Command::Close).await;
     }
 }
 
@@ -463,6 +471,12 @@ impl Room {
                     None => Ok(()),
                 };
                 Reply::View(reply, author, joined)
+            }
+            Command::Close => {
+                // A fresh channel in place of the one every connection
+                // listens on: their streams end, and so do they.
+                self.fanout = broadcast::channel(1).0;
+                return;
             }
         };
         self.replies.push(reply);

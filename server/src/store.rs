@@ -148,6 +148,53 @@ impl Store {
         self.writer.commit(batch).await
     }
 
+    /// Deletes a gathering with everything in it (its events, cards,
+    /// participants and applied actions go with it through `ON DELETE
+    /// CASCADE`); the writer then empties its log file, so the deleted
+    /// words do not linger there either.
+    pub async fn delete_gathering(&self, id: &str) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: id.to_owned(),
+                ops: vec![Op::DeleteGathering],
+            })
+            .await
+    }
+
+    /// The gatherings created before `before` (seconds since 1970).
+    pub async fn created_before(&self, before: i64) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM gatherings WHERE created_at < ?")
+                .bind(before)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Deletes every gathering created before `before`, with everything in
+    /// them, in one commit (see `delete_gathering`).
+    pub async fn delete_created_before(&self, before: i64) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: String::new(),
+                ops: vec![Op::DeleteCreatedBefore { before }],
+            })
+            .await
+    }
+
+    /// Forgets who took part in a gathering: the salted device hashes go
+    /// from its participant list, its cards and its applied actions. For
+    /// when a gathering ends; the cards themselves stay, with no author.
+    #[allow(dead_code, reason = "the room calls it when a gathering ends")]
+    pub async fn forget_participants(&self, id: &str) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: id.to_owned(),
+                ops: vec![Op::ForgetParticipants],
+            })
+            .await
+    }
+
     /// Whether a join code is in use by a gathering that has not ended.
     pub async fn code_in_use(&self, code: &JoinCode) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM gatherings WHERE join_code = ?")
@@ -253,6 +300,14 @@ impl Store {
         .await?;
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
+}
+
+/// Now, in seconds since 1970: how the store keeps time.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
