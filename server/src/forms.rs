@@ -46,7 +46,7 @@ pub async fn start(
         let source = state.source(peer, &headers);
         let Ok(attempt) = state
             .organisers
-            .attempt(source, &form.passphrase, Instant::now())
+            .attempt(source, form.passphrase.trim(), Instant::now())
         else {
             return Redirect::to("/start?error=passphrase_busy").into_response();
         };
