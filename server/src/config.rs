@@ -42,7 +42,7 @@ pub struct Args {
     /// Behind a reverse proxy: count join attempts by the last address the
     /// proxy adds to X-Forwarded-For instead of the proxy's own address.
     /// Only set this when every request comes through that proxy.
-    #[arg(long, env = "HEARTH_TRUST_FORWARDED_FOR")]
+    #[arg(long, env = "HEARTH_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
     pub trust_forwarded_for: bool,
 
     /// A passphrase people must give to start a gathering (default: anyone
