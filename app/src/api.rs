@@ -94,6 +94,15 @@ pub struct TemplateSummary {
     pub steps: usize,
 }
 
+/// What the start page needs to know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartInfo {
+    /// Whether this instance asks for an organiser passphrase.
+    pub passphrase_required: bool,
+    /// The saved agendas a new gathering can start from, newest first.
+    pub templates: Vec<TemplateSummary>,
+}
+
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, BoxFuture, SharedBackend};
 
@@ -110,14 +119,14 @@ mod backend {
     pub trait Backend: Send + Sync + 'static {
         fn console(&self, secret: String) -> BoxFuture<'_, Result<ConsolePage, PageError>>;
         fn screen(&self, secret: String) -> BoxFuture<'_, Result<ScreenPage, PageError>>;
-        /// The saved agendas a new gathering can start from.
-        fn templates(&self) -> BoxFuture<'_, Result<Vec<TemplateSummary>, PageError>>;
         /// Joins the device to the gathering if it has not joined yet.
         fn participant(
             &self,
             token: String,
             device: Option<String>,
         ) -> BoxFuture<'_, Result<ParticipantPage, PageError>>;
+        /// What the start page shows: the passphrase field, the templates.
+        fn start(&self) -> BoxFuture<'_, Result<StartInfo, PageError>>;
     }
 
     /// The backend as it sits in the Leptos context.
@@ -149,12 +158,6 @@ pub async fn load_console(secret: String) -> Result<ConsolePage, PageError> {
     backend()?.console(secret).await
 }
 
-/// Loads the saved agendas for the start page.
-#[server(endpoint = "templates")]
-pub async fn load_templates() -> Result<Vec<TemplateSummary>, PageError> {
-    backend()?.templates().await
-}
-
 /// Loads the shared screen.
 #[server(endpoint = "screen")]
 pub async fn load_screen(secret: String) -> Result<ScreenPage, PageError> {
@@ -167,4 +170,10 @@ pub async fn load_participant(token: String) -> Result<ParticipantPage, PageErro
     let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
     let device = device_from_headers(&parts.headers);
     backend()?.participant(token, device).await
+}
+
+/// Loads what the start page needs.
+#[server(endpoint = "start")]
+pub async fn load_start() -> Result<StartInfo, PageError> {
+    backend()?.start().await
 }

@@ -156,6 +156,10 @@ catalogue! {
     ConsoleLearnField { en: "Learn side" }
     ConsoleSave { en: "Save" }
     ConsoleSaved { en: "Saved." }
+    ConsoleDeleteTitle { en: "Delete this gathering" }
+    ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings." }
+    ConsoleDeleteConfirm { en: "I understand: delete everything now" }
+    ConsoleDelete { en: "Delete now" }
 
     BoardTitle { en: "The board" }
     BoardEmpty { en: "Nothing revealed yet." }
@@ -319,6 +323,14 @@ catalogue! {
     ErrCodeEnded { en: "This gathering has ended." }
     ErrCodeRateLimited { en: "That was a lot at once. Wait a moment, then try again." }
     ErrCodeInternal { en: "Something went wrong on our side, and nothing was changed. Please try again." }
+
+    StartPassphraseLabel { en: "Organiser passphrase" }
+    StartPassphraseHint { en: "Whoever runs Hearth for your organisation can give it to you." }
+    StartErrPassphrase { en: "That passphrase doesn't match. Check it and try again; nothing was started." }
+    StartErrPassphraseBusy { en: "Lots of tries just now. Wait a minute, then try again." }
+    StartDeleted { en: "The gathering is deleted, with everything in it." }
+    StartGone { en: "There's nothing at that link any more. It may already have been deleted." }
+    StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console." }
 }
 
 impl Msg {

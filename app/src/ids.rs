@@ -170,12 +170,42 @@ impl From<CardId> for String {
 }
 
 /// A step of the agenda; stable when steps are reordered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct StepId(pub u32);
+
+/// Read from a number, or from a number in a string: JSON writes map keys
+/// as strings, and a map inside a tagged message is read without the hint
+/// that would turn them back into numbers.
+impl<'de> Deserialize<'de> for StepId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = StepId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a step number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<StepId, E> {
+                u32::try_from(v).map(StepId).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<StepId, E> {
+                v.parse().map(StepId).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_ids_read_as_numbers_and_as_map_keys() {
+        assert_eq!(serde_json::from_str::<StepId>("7").unwrap(), StepId(7));
+        assert_eq!(serde_json::from_str::<StepId>("\"7\"").unwrap(), StepId(7));
+        assert!(serde_json::from_str::<StepId>("-1").is_err());
+        assert!(serde_json::from_str::<StepId>("\"x\"").is_err());
+    }
 
     #[test]
     fn join_code_reads_what_people_type() {

@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <widgets::PageProblem error=api::PageError::NotFound/> }>
                 <Route path=path!("/") view=pages::home::HomePage/>
-                <Route path=path!("/start") view=pages::start::StartPage/>
+                <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>
                 <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:token") view=pages::participant::ParticipantPage ssr=SsrMode::Async/>

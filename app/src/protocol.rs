@@ -455,6 +455,27 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_with_totals_reads_back() {
+        let mut gathering = GatheringView::new(
+            "t".into(),
+            crate::library::ReadyAgenda::Introduction.steps(crate::i18n::Locale::En),
+        );
+        gathering
+            .totals
+            .entry(StepId(6))
+            .or_default()
+            .cards
+            .insert(CardId::from_random(3), 3);
+        let msg = ServerMsg::Snapshot {
+            at: LogPosition { epoch: 1, seq: 2 },
+            gathering,
+            now: 5,
+        };
+        let json = serde_json::to_string(&msg).unwrap();
+        assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), msg);
+    }
+
+    #[test]
     fn roles_are_checked_per_action() {
         let add = Action::AddReflection {
             step: StepId(1),

@@ -5,7 +5,8 @@ use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
 use app::api::{
-    Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage, TemplateSummary,
+    Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage, StartInfo,
+    TemplateSummary,
 };
 use app::ids::ActionId;
 
@@ -77,23 +78,6 @@ impl Backend for AppState {
         })
     }
 
-    fn templates(&self) -> BoxFuture<'_, Result<Vec<TemplateSummary>, PageError>> {
-        Box::pin(async move {
-            let templates = self.store.templates().await.map_err(|e| {
-                tracing::error!("reading templates failed: {e}");
-                PageError::Unavailable
-            })?;
-            Ok(templates
-                .into_iter()
-                .map(|t| TemplateSummary {
-                    id: t.id,
-                    name: t.name,
-                    steps: t.agenda.len(),
-                })
-                .collect())
-        })
-    }
-
     fn participant(
         &self,
         token: String,
@@ -124,6 +108,26 @@ impl Backend for AppState {
                 form_id: ActionId::from_random(
                     u128::from(secrets::random_u64()) << 64 | u128::from(secrets::random_u64()),
                 ),
+            })
+        })
+    }
+
+    fn start(&self) -> BoxFuture<'_, Result<StartInfo, PageError>> {
+        Box::pin(async move {
+            let templates = self.store.templates().await.map_err(|e| {
+                tracing::error!("reading templates failed: {e}");
+                PageError::Unavailable
+            })?;
+            Ok(StartInfo {
+                passphrase_required: self.config.organiser_passphrase.is_some(),
+                templates: templates
+                    .into_iter()
+                    .map(|t| TemplateSummary {
+                        id: t.id,
+                        name: t.name,
+                        steps: t.agenda.len(),
+                    })
+                    .collect(),
             })
         })
     }

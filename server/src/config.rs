@@ -6,10 +6,12 @@
 //! variables as Leptos defines. Hearth's own settings come from flags, each
 //! with an environment variable of the same meaning.
 
+use crate::secrets::Passphrase;
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Hearth: live, anonymous group exercises with a shared screen.
 #[derive(Parser, Debug)]
@@ -36,6 +38,21 @@ pub struct Args {
     /// fresh snapshot instead (bounds the memory a slow phone can hold).
     #[arg(long, env = "HEARTH_LAG_LIMIT", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub lag_limit: u16,
+
+    /// Behind a reverse proxy: count join attempts by the last address the
+    /// proxy adds to X-Forwarded-For instead of the proxy's own address.
+    /// Only set this when every request comes through that proxy.
+    #[arg(long, env = "HEARTH_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
+    pub trust_forwarded_for: bool,
+
+    /// A passphrase people must give to start a gathering (default: anyone
+    /// who can open /start may start one).
+    #[arg(long, env = "HEARTH_ORGANISER_PASSPHRASE", hide_env_values = true)]
+    pub organiser_passphrase: Option<String>,
+
+    /// Days after which a gathering is deleted with everything in it.
+    #[arg(long, env = "HEARTH_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
+    pub retention_days: u16,
 }
 
 /// Why Hearth cannot start with the configuration it was given.
@@ -45,6 +62,8 @@ pub enum ConfigError {
     Site { path: String, reason: String },
     #[error("the public URL {0:?} must start with http:// or https:// and name a host")]
     PublicUrl(String),
+    #[error("the organiser passphrase is empty: give one, or leave the setting out")]
+    EmptyPassphrase,
 }
 
 /// Everything Hearth needs to know to run.
@@ -56,6 +75,12 @@ pub struct Config {
     pub public_url: String,
     /// Frames a connection may fall behind before it is resynchronised.
     pub lag_limit: usize,
+    /// Whether to read the client's address from X-Forwarded-For.
+    pub trust_forwarded_for: bool,
+    /// What `/start` requires, if anything.
+    pub organiser_passphrase: Option<Passphrase>,
+    /// How long gatherings are kept.
+    pub retention: Duration,
 }
 
 impl Config {
@@ -83,11 +108,19 @@ impl Config {
             }
             None => default_public_url(leptos.site_addr),
         };
+        let organiser_passphrase = match args.organiser_passphrase {
+            Some(p) if p.trim().is_empty() => return Err(ConfigError::EmptyPassphrase),
+            Some(p) => Some(Passphrase::new(&p)),
+            None => None,
+        };
         Ok(Self {
             leptos,
             database: args.database,
             public_url,
             lag_limit: usize::from(args.lag_limit),
+            trust_forwarded_for: args.trust_forwarded_for,
+            organiser_passphrase,
+            retention: Duration::from_secs(u64::from(args.retention_days) * 24 * 60 * 60),
         })
     }
 

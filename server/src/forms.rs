@@ -1,13 +1,14 @@
 //! The plain HTTP endpoints: starting a gathering, joining by code, posting
-//! a reflection without JavaScript, the QR code, and the device cookie.
-//! Each answers a form with a redirect (303), so the browser's back button
-//! and reload never resend anything.
+//! a reflection without JavaScript, deleting a gathering, the QR code, and
+//! the device cookie. Each answers a form with a redirect (303), so the
+//! browser's back button and reload never resend anything.
 
 use crate::backend::{cofacilitator_secret, screen_secret};
 use crate::room::{Actor, EntryError};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::{Lookup, NewGathering};
+use crate::throttle::Answer;
 use app::api::{device_from_headers, DEVICE_COOKIE};
 use app::exercise::Place;
 use app::gathering::{GatheringView, StepSpec};
@@ -17,11 +18,13 @@ use app::library::ReadyAgenda;
 use app::pages::start::{NAME_MAX_CHARS, TEMPLATE_PREFIX};
 use app::protocol::{Action, ErrorCode, Outcome};
 use app::reflection::ReflectionText;
-use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
+use std::time::Instant;
 
 /// The form on the start page.
 #[derive(Deserialize)]
@@ -31,10 +34,33 @@ pub struct StartForm {
     /// A ready agenda's slug, or `template:<id>`.
     #[serde(default)]
     agenda: String,
+    /// Needed only when the instance sets an organiser passphrase.
+    #[serde(default)]
+    passphrase: String,
 }
 
 /// Creates a gathering and sends the facilitator to its console.
-pub async fn start(State(state): State<AppState>, Form(form): Form<StartForm>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<StartForm>,
+) -> Response {
+    if let Some(required) = &state.config.organiser_passphrase {
+        let source = state.source(peer, &headers);
+        let Ok(attempt) = state
+            .organisers
+            .attempt(source, form.passphrase.trim(), Instant::now())
+        else {
+            return Redirect::to("/start?error=passphrase_busy").into_response();
+        };
+        let right = required.matches(&form.passphrase);
+        let answer = if right { Answer::Found } else { Answer::Missed };
+        state.organisers.settle(attempt, answer, Instant::now());
+        if !right {
+            return Redirect::to("/start?error=passphrase").into_response();
+        }
+    }
     let name = form.name.trim();
     if name.is_empty() {
         return Redirect::to("/start?error=missing").into_response();
@@ -84,10 +110,7 @@ async fn create(
     let code = fresh_code(state).await?;
     let mut salt = vec![0u8; 16];
     secrets::fill(&mut salt);
-    let created_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let created_at = crate::store::unix_now();
     state
         .store
         .create_gathering(&NewGathering {
@@ -128,8 +151,15 @@ pub struct JoinQuery {
 }
 
 /// Turns a typed code into the participant page, or back to the front door
-/// with a reason and what was typed.
-pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> Response {
+/// with a reason and what was typed. Wrong codes are throttled (see
+/// `throttle.rs`); a code that is not even the shape of one is not a guess
+/// and is not counted.
+pub async fn join(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<JoinQuery>,
+) -> Response {
     let back = |reason: &str| {
         let typed: String = q
             .code
@@ -142,22 +172,53 @@ pub async fn join(State(state): State<AppState>, Query(q): Query<JoinQuery>) -> 
     let Ok(code) = JoinCode::parse(&q.code) else {
         return back("format");
     };
-    match state.reach(Lookup::Code(&code)).await {
+    let source = state.source(peer, &headers);
+    let Ok(attempt) = state.joins.attempt(source, code.as_str(), Instant::now()) else {
+        return back("busy");
+    };
+    let (answer, response) = match state.reach(Lookup::Code(&code)).await {
         Ok((row, room)) => match room.view(Actor::Screen).await {
             Ok(page) if !page.gathering.ended => {
                 // A locked gathering still lets back in those already in;
                 // the participant page decides that with the device cookie.
-                Redirect::to(&format!("/p/{}", row.join_token)).into_response()
+                let page = format!("/p/{}", row.join_token);
+                (Answer::Found, Redirect::to(&page).into_response())
             }
-            Ok(_) => back("closed"),
-            Err(_) => back("busy"),
+            Ok(_) => (Answer::Found, back("closed")),
+            Err(_) => (Answer::Unanswered, back("busy")),
         },
-        Err(ReachError::NotFound) => back("unknown"),
+        Err(ReachError::NotFound) => (Answer::Missed, back("unknown")),
         Err(ReachError::Store(e)) => {
             tracing::error!("looking up a join code failed: {e}");
-            back("busy")
+            (Answer::Unanswered, back("busy"))
         }
+    };
+    state.joins.settle(attempt, answer, Instant::now());
+    response
+}
+
+/// Deletes a gathering at once, with everything in it, at its
+/// facilitator's request (the console secret is the authority), and ends
+/// every connection to it. Sent twice, the second finds nothing and says so.
+pub async fn delete(State(state): State<AppState>, Path(secret): Path<String>) -> Response {
+    let row = match state
+        .store
+        .find(Lookup::ConsoleHash(&secrets::hash(&secret)))
+        .await
+    {
+        Ok(Some(row)) => row,
+        Ok(None) => return Redirect::to("/start?notice=gone").into_response(),
+        Err(e) => {
+            tracing::error!("finding a gathering to delete failed: {e}");
+            return Redirect::to("/start?error=delete_failed").into_response();
+        }
+    };
+    if let Err(e) = state.store.delete_gathering(&row.id).await {
+        tracing::error!("deleting a gathering failed: {e}");
+        return Redirect::to("/start?error=delete_failed").into_response();
     }
+    state.hub.evict(&row.id).await;
+    Redirect::to("/start?notice=deleted").into_response()
 }
 
 /// A reflection posted by the plain HTML form. Every field is read as text

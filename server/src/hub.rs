@@ -49,6 +49,19 @@ impl Hub {
         Ok(handle.clone())
     }
 
+    /// Ends a gathering's running room, if it has one, and forgets it:
+    /// every connection to it closes. For a gathering just deleted.
+    pub async fn evict(&self, id: &str) {
+        let handle = self
+            .rooms
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(id);
+        if let Some(handle) = handle {
+            handle.close().await;
+        }
+    }
+
     fn running(&self, id: &str) -> Option<RoomHandle> {
         let rooms = self
             .rooms

@@ -6,10 +6,12 @@ mod forms;
 mod headers;
 mod hub;
 mod pace;
+mod retention;
 mod room;
 mod secrets;
 mod state;
 mod store;
+mod throttle;
 mod writer;
 mod ws;
 
@@ -23,10 +25,15 @@ use config::{Args, Config};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use state::AppState;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The kernel's send buffer per connection, in bytes.
 const SEND_BUFFER: usize = 64 * 1024;
+/// The largest request body: every form and page-data request is far
+/// smaller (a reflection is at most 500 characters), so anything bigger is
+/// refused with 413 before a handler sees it.
+const BODY_LIMIT: usize = 16 * 1024;
 
 /// Why Hearth stopped.
 #[derive(Debug, thiserror::Error)]
@@ -65,11 +72,8 @@ async fn run(args: Args) -> Result<(), StartError> {
     let config = Config::load(args)?;
     let store = store::Store::open(&config.database).await?;
     let hub = hub::Hub::new(store.clone(), config.lag_limit);
-    let state = AppState {
-        config: Arc::new(config),
-        store,
-        hub,
-    };
+    retention::spawn(store.clone(), hub.clone(), config.retention);
+    let state = AppState::new(config, store, hub);
     let addr = state.config.leptos.site_addr;
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -91,6 +95,9 @@ async fn run(args: Args) -> Result<(), StartError> {
         let _ = tcp.set_nodelay(true);
         let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER);
     });
+    // The peer's address reaches the handlers that throttle guesses (it is
+    // held in memory only, see `throttle.rs`).
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
@@ -114,6 +121,7 @@ fn router(state: AppState) -> Router {
         .route("/start", post(forms::start))
         .route("/join", get(forms::join))
         .route("/p/{token}/reflect", post(forms::reflect))
+        .route("/console/{secret}/delete", post(forms::delete))
         .route("/qr/{token}", get(forms::qr))
         .route("/ws/console/{secret}", get(ws::console))
         .route("/ws/screen/{secret}", get(ws::screen))
@@ -127,6 +135,7 @@ fn router(state: AppState) -> Router {
             state.clone(),
             forms::device_cookie,
         ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(headers::security_headers))
         // A bug must cost one request a 500, never the connection or the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::new())

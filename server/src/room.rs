@@ -128,6 +128,8 @@ enum Command {
         actor: Actor,
         reply: oneshot::Sender<Result<PageView, EntryError>>,
     },
+    /// The gathering was deleted: end every connection.
+    Close,
 }
 
 /// The state a page renders from: the room as this role may see it, and
@@ -207,6 +209,12 @@ impl RoomHandle {
 
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
+    }
+
+    /// Ends every connection to the room (its gathering was deleted). The
+    /// room itself stops once the last handle on it is gone.
+    pub async fn close(&self) {
+        let _ = self.tx.send(Command::Close).await;
     }
 }
 
@@ -544,6 +552,12 @@ impl Room {
                     _ => Ok(()),
                 };
                 Reply::View(reply, actor, joined)
+            }
+            Command::Close => {
+                // A fresh channel in place of the one every connection
+                // listens on: their streams end, and so do they.
+                self.fanout = broadcast::channel(1).0;
+                return;
             }
         };
         self.replies.push(reply);
@@ -974,9 +988,37 @@ impl Room {
                 self.stage(batch, Vec::new())?;
                 Ok(done)
             }
-            (Action::End, _) => self.record(actor, id, done, vec![Event::Ended]),
+            (Action::End, _) => {
+                // The end is when participants' device hashes go: nothing
+                // is theirs to change any more.
+                let mut batch = self.batch();
+                batch.ops.push(Op::ForgetParticipants);
+                batch.ops.push(Self::applied_op(actor, id, &done)?);
+                self.stage(batch, vec![Event::Ended])?;
+                self.forget_participants();
+                Ok(done)
+            }
             // `allowed_for` has already refused every other pairing.
             _ => Err(ErrorCode::NotAllowed.into()),
+        }
+    }
+
+    /// Drops every participant's hash from memory, as `ForgetParticipants`
+    /// does from storage: cards lose their authors, marks keep their totals
+    /// under a stand-in each, and participants' applied actions are gone.
+    fn forget_participants(&mut self) {
+        self.joined.clear();
+        for card in self.cards.values_mut() {
+            card.author.clear();
+        }
+        self.applied
+            .retain(|key| key.starts_with("facilitator/") || key.starts_with("screen/"));
+        for (_, marks) in std::mem::take(&mut self.marks) {
+            for (target, value) in marks {
+                let stand_in = crate::secrets::token(16);
+                self.marks
+                    .insert(stand_in, HashMap::from([(target, value)]));
+            }
         }
     }
 

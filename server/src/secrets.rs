@@ -6,6 +6,7 @@
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// A random secret of `bytes` bytes, as lowercase hex.
 pub fn token(bytes: usize) -> String {
@@ -36,4 +37,43 @@ pub fn author(salt: &[u8], device: &str) -> String {
     h.update(salt);
     h.update(device.as_bytes());
     hex::encode(h.finalize())
+}
+
+/// The organiser passphrase, kept only as its SHA-256 digest. A guess is
+/// hashed and compared in constant time, so neither the time an answer
+/// takes nor the passphrase's length tells anything. Spaces around either
+/// are ignored (a pasted passphrase often carries some).
+#[derive(Clone)]
+pub struct Passphrase([u8; 32]);
+
+impl Passphrase {
+    pub fn new(passphrase: &str) -> Self {
+        Self(Sha256::digest(passphrase.trim().as_bytes()).into())
+    }
+
+    pub fn matches(&self, given: &str) -> bool {
+        let given: [u8; 32] = Sha256::digest(given.trim().as_bytes()).into();
+        self.0.ct_eq(&given).into()
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(hidden)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passphrase_matches_itself_only() {
+        let p = Passphrase::new("  open sesame\n");
+        assert!(p.matches("open sesame"));
+        assert!(!p.matches("open sesamE"));
+        assert!(!p.matches("open sesame!"));
+        assert!(!p.matches(""));
+        assert!(!format!("{p:?}").contains("sesame"));
+    }
 }

@@ -4,8 +4,11 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::room::RoomHandle;
 use crate::store::{GatheringRow, Lookup, Store};
+use crate::throttle::{self, Limits, Throttle};
 use axum::extract::FromRef;
+use axum::http::HeaderMap;
 use leptos::config::LeptosOptions;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -13,6 +16,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub hub: Hub,
+    /// Wrong join codes, per address and overall.
+    pub joins: Throttle,
+    /// Wrong organiser passphrases, per address and overall.
+    pub organisers: Throttle,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -31,6 +38,22 @@ pub enum ReachError {
 }
 
 impl AppState {
+    pub fn new(config: Config, store: Store, hub: Hub) -> Self {
+        let now = std::time::Instant::now();
+        Self {
+            config: Arc::new(config),
+            store,
+            hub,
+            joins: Throttle::new(Limits::JOIN, now),
+            organisers: Throttle::new(Limits::PASSPHRASE, now),
+        }
+    }
+
+    /// The address a request came from, for throttling (memory only).
+    pub fn source(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+        throttle::source(peer, headers, self.config.trust_forwarded_for)
+    }
+
     /// Finds a gathering and its running room.
     pub async fn reach(
         &self,

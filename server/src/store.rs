@@ -166,6 +166,53 @@ impl Store {
         self.writer.commit(batch).await
     }
 
+    /// Deletes a gathering with everything in it (its events, cards,
+    /// participants and applied actions go with it through `ON DELETE
+    /// CASCADE`); the writer then empties its log file, so the deleted
+    /// words do not linger there either.
+    pub async fn delete_gathering(&self, id: &str) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: id.to_owned(),
+                ops: vec![Op::DeleteGathering],
+            })
+            .await
+    }
+
+    /// The gatherings created before `before` (seconds since 1970).
+    pub async fn created_before(&self, before: i64) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM gatherings WHERE created_at < ?")
+                .bind(before)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Deletes every gathering created before `before`, with everything in
+    /// them, in one commit (see `delete_gathering`).
+    pub async fn delete_created_before(&self, before: i64) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: String::new(),
+                ops: vec![Op::DeleteCreatedBefore { before }],
+            })
+            .await
+    }
+
+    /// Forgets who took part in a gathering: the salted device hashes go
+    /// from its participant list, its cards and its applied actions. For
+    /// when a gathering ends; the cards themselves stay, with no author.
+    #[allow(dead_code, reason = "the room calls it when a gathering ends")]
+    pub async fn forget_participants(&self, id: &str) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: id.to_owned(),
+                ops: vec![Op::ForgetParticipants],
+            })
+            .await
+    }
+
     /// Whether a join code is in use by a gathering that has not ended.
     pub async fn code_in_use(&self, code: &JoinCode) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM gatherings WHERE join_code = ?")
@@ -318,6 +365,14 @@ fn read_template(row: &sqlx::sqlite::SqliteRow) -> Result<Template, StoreError> 
     })
 }
 
+/// Now, in seconds since 1970: how the store keeps time.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
     let id: String = row.try_get("id")?;
     let step: i64 = row.try_get("step")?;
@@ -332,4 +387,148 @@ fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
         sensitive: row.try_get("sensitive")?,
         revealed_seq: revealed.map(|s| s as u64),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store in a fresh folder, with one gathering `id` created at `at`
+    /// holding a participant, their card and applied action, the
+    /// facilitator's applied action, and an event.
+    async fn store_with(dir: &Path, ids: &[(&str, i64)]) -> Result<Store, StoreError> {
+        let store = Store::open(&dir.join("test.db").display().to_string()).await?;
+        for (id, at) in ids {
+            let ops = vec![
+                Op::CreateGathering {
+                    id: (*id).to_owned(),
+                    console_hash: format!("console-{id}"),
+                    cofacilitator_hash: format!("co-{id}"),
+                    screen_hash: format!("screen-{id}"),
+                    join_token: format!("token-{id}"),
+                    code: format!("CODE{id}"),
+                    salt: vec![1, 2, 3],
+                    epoch: 1,
+                    genesis: "{}".into(),
+                    created_at: *at,
+                },
+                Op::AddParticipant {
+                    author: format!("author-{id}"),
+                },
+                Op::AddCard {
+                    id: format!("card-{id}"),
+                    step: 1,
+                    author: format!("author-{id}"),
+                    text: format!("words of {id}"),
+                    place: r#"{"at":"board"}"#.into(),
+                    sensitive: false,
+                },
+                Op::SetMark {
+                    author: format!("author-{id}"),
+                    target: "s:1".into(),
+                    value: 40,
+                },
+                Op::RecordApplied {
+                    actor: format!("author-{id}"),
+                    action: "action-1".into(),
+                    outcome: "{}".into(),
+                },
+                Op::RecordApplied {
+                    actor: "facilitator".into(),
+                    action: "action-2".into(),
+                    outcome: "{}".into(),
+                },
+                Op::AppendEvent {
+                    seq: 1,
+                    body: "{}".into(),
+                },
+            ];
+            store
+                .writer
+                .commit(Batch {
+                    gathering: (*id).to_owned(),
+                    ops,
+                })
+                .await?;
+        }
+        Ok(store)
+    }
+
+    /// How many rows of each table belong to gathering `id`.
+    async fn rows(store: &Store, id: &str) -> Result<Vec<i64>, StoreError> {
+        let mut counts = Vec::new();
+        for table in [
+            "gatherings",
+            "events",
+            "cards",
+            "participants",
+            "applied_actions",
+            "marks",
+        ] {
+            let column = if table == "gatherings" {
+                "id"
+            } else {
+                "gathering_id"
+            };
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?");
+            counts.push(
+                sqlx::query_scalar(&sql)
+                    .bind(id)
+                    .fetch_one(&store.pool)
+                    .await?,
+            );
+        }
+        Ok(counts)
+    }
+
+    #[tokio::test]
+    async fn deleting_a_gathering_deletes_everything_in_it_and_nothing_else(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = store_with(dir.path(), &[("a", 10), ("b", 10)]).await?;
+        assert_eq!(rows(&store, "a").await?, [1, 1, 1, 1, 2, 1]);
+        store.delete_gathering("a").await?;
+        assert_eq!(rows(&store, "a").await?, [0, 0, 0, 0, 0, 0]);
+        assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1]);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn the_retention_period_deletes_only_older_gatherings(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = store_with(dir.path(), &[("old", 100), ("new", 200)]).await?;
+        assert_eq!(store.created_before(150).await?, ["old"]);
+        store.delete_created_before(150).await?;
+        assert_eq!(rows(&store, "old").await?, [0, 0, 0, 0, 0, 0]);
+        assert_eq!(rows(&store, "new").await?, [1, 1, 1, 1, 2, 1]);
+        assert!(store.created_before(150).await?.is_empty());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn forgetting_participants_drops_their_hashes_and_keeps_the_words(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = store_with(dir.path(), &[("a", 10), ("b", 10)]).await?;
+        store.forget_participants("a").await?;
+        assert!(store.participants("a").await?.is_empty());
+        assert_eq!(
+            store.applied_keys("a").await?,
+            [("facilitator".to_owned(), "action-2".to_owned())]
+        );
+        let cards: Vec<(String, String)> =
+            sqlx::query_as("SELECT author, text FROM cards WHERE gathering_id = 'a'")
+                .fetch_all(&store.pool)
+                .await?;
+        assert_eq!(cards, [(String::new(), "words of a".to_owned())]);
+        // The mark stays (its total counts) under a stand-in author.
+        let marks = store.marks("a").await?;
+        assert_eq!(marks.len(), 1);
+        assert_ne!(marks[0].0, "author-a");
+        assert_eq!(marks[0].2, 40);
+        assert_eq!(store.participants("b").await?, ["author-b"]);
+        assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1]);
+        Ok(())
+    }
 }

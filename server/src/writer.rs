@@ -93,6 +93,29 @@ pub enum Op {
         agenda: String,
         created_at: i64,
     },
+    /// Deletes the batch's gathering with everything in it (the tables
+    /// cascade).
+    DeleteGathering,
+    /// Deletes every gathering created before `before` (seconds), with
+    /// everything in them: the retention period. The batch's gathering is
+    /// not used.
+    DeleteCreatedBefore {
+        before: i64,
+    },
+    /// Forgets the device hashes of the batch's gathering: its participant
+    /// list, the author of each card, and participants' applied actions.
+    ForgetParticipants,
+}
+
+impl Op {
+    /// Whether the op removes words or hashes that must not linger in the
+    /// log file after its commit.
+    fn erases(&self) -> bool {
+        matches!(
+            self,
+            Op::DeleteGathering | Op::DeleteCreatedBefore { .. } | Op::ForgetParticipants
+        )
+    }
 }
 
 /// The changes of one action, for one gathering: stored whole or not at all.
@@ -155,9 +178,27 @@ fn run(mut db: Connection, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let results = commit_round(&mut db, &round);
+        if round.iter().any(|job| job.batch.ops.iter().any(Op::erases)) {
+            empty_the_log(&db);
+        }
         for (job, result) in round.drain(..).zip(results) {
             let _ = job.done.send(result);
         }
+    }
+}
+
+/// Copies the log into the database file and truncates it, so that what
+/// was just deleted is gone from the `-wal` file too (with `secure_delete`
+/// the database file's copy is overwritten with zeros). Done before the
+/// deletion is acknowledged. If a reader holds the log longer than the busy
+/// timeout, the words stay there until the next deletion or checkpoint.
+fn empty_the_log(db: &Connection) {
+    match db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(0) => {}
+        Ok(_) => tracing::warn!("the database log could not be emptied yet: a reader was busy"),
+        Err(e) => tracing::warn!("emptying the database log failed: {e}"),
     }
 }
 
@@ -289,6 +330,34 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
                 "INSERT INTO templates (id, name, agenda, created_at) VALUES (?, ?, ?, ?)",
             )?
             .execute(params![id, name, agenda, created_at])?;
+        }
+        Op::DeleteGathering => {
+            db.prepare_cached("DELETE FROM gatherings WHERE id = ?")?
+                .execute(params![g])?;
+        }
+        Op::DeleteCreatedBefore { before } => {
+            db.prepare_cached("DELETE FROM gatherings WHERE created_at < ?")?
+                .execute(params![before])?;
+        }
+        Op::ForgetParticipants => {
+            // Every participant who acted joined first, so their applied
+            // actions are found by the participant list (the facilitator's
+            // and the screen's are kept).
+            db.prepare_cached(
+                "DELETE FROM applied_actions WHERE gathering_id = ?1
+                 AND actor IN (SELECT author FROM participants WHERE gathering_id = ?1)",
+            )?
+            .execute(params![g])?;
+            db.prepare_cached("UPDATE cards SET author = '' WHERE gathering_id = ?")?
+                .execute(params![g])?;
+            db.prepare_cached("DELETE FROM participants WHERE gathering_id = ?")?
+                .execute(params![g])?;
+            // Marks keep the totals they make up, each under its own random
+            // stand-in, so no two of them point at one person any more.
+            db.prepare_cached(
+                "UPDATE marks SET author = lower(hex(randomblob(16))) WHERE gathering_id = ?",
+            )?
+            .execute(params![g])?;
         }
     }
     Ok(())

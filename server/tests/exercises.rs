@@ -515,7 +515,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
 
 #[tokio::test]
 async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
+    let mut server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Withdraw", "introduction").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
@@ -574,12 +574,30 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
         .await?;
     voter
         .act(mark(Mark::Vote {
-            card: other,
+            card: other.clone(),
             dots: 3,
         }))
         .await??;
     let fresh = server.connect(&g.screen_ws(), None, None).await?;
     assert!(!fresh.card_texts().iter().any(|t| t == "Towards rest"));
+
+    // Ending drops every device hash; the totals stay, across a restart.
+    console.act(Action::End).await??;
+    let db = rusqlite::Connection::open(server.database())?;
+    let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0));
+    assert_eq!(count("SELECT COUNT(*) FROM participants")?, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM cards WHERE author != ''")?, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM marks")?, 1);
+    drop(db);
+    server.restart().await?;
+    let after = server.connect(&g.screen_ws(), None, None).await?;
+    assert_eq!(
+        after
+            .view
+            .as_ref()
+            .map(|v| v.totals_of(towards).card(&other)),
+        Some(3)
+    );
     Ok(())
 }
 
@@ -704,7 +722,10 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
             name: Label::parse("Our Tuesday")?,
         })
         .await??;
-    let templates: Vec<app::api::TemplateSummary> = server.api("templates", &[], None).await?;
+    let templates = server
+        .api::<app::api::StartInfo>("start", &[], None)
+        .await?
+        .templates;
     let saved = templates
         .iter()
         .find(|t| t.name == "Our Tuesday")
@@ -982,7 +1003,10 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
     let mut after = console.view.clone().ok_or("no view")?;
     after.tally = before.tally;
     assert_eq!(after, before, "nothing changed");
-    let templates: Vec<app::api::TemplateSummary> = server.api("templates", &[], None).await?;
+    let templates = server
+        .api::<app::api::StartInfo>("start", &[], None)
+        .await?
+        .templates;
     assert!(templates.is_empty());
     Ok(())
 }

@@ -149,7 +149,28 @@ impl TestServer {
     /// (`blank`, `introduction`, `community`) or `template:<id>`, and reads
     /// the links the console shows.
     pub async fn create_gathering(&self, name: &str, agenda: &str) -> Result<Gathering> {
-        create_gathering_at(&self.http, &self.base, name, agenda).await
+        create_gathering_at(
+            &self.http,
+            &self.base,
+            &[("name", name), ("agenda", agenda)],
+        )
+        .await
+    }
+
+    /// Starts a gathering on an instance that asks for an organiser
+    /// passphrase.
+    pub async fn create_gathering_with_passphrase(
+        &self,
+        name: &str,
+        agenda: &str,
+        passphrase: &str,
+    ) -> Result<Gathering> {
+        let form = [
+            ("name", name),
+            ("agenda", agenda),
+            ("passphrase", passphrase),
+        ];
+        create_gathering_at(&self.http, &self.base, &form).await
     }
 
     /// Calls one of the page-data endpoints under `/api`.
@@ -431,7 +452,8 @@ impl Client {
                 Some(Err(e)) => return Err(e.into()),
                 None => return Err("connection ended".into()),
             };
-            let msg: ServerMsg = serde_json::from_str(text.as_str())?;
+            let msg: ServerMsg = serde_json::from_str(text.as_str())
+                .map_err(|e| format!("unreadable message ({e}): {text}"))?;
             self.absorb(&msg)?;
             return Ok(msg);
         }
@@ -572,14 +594,9 @@ impl TestServer {
 pub async fn create_gathering_at(
     http: &reqwest::Client,
     base: &str,
-    name: &str,
-    agenda: &str,
+    form: &[(&str, &str)],
 ) -> Result<Gathering> {
-    let response = http
-        .post(format!("{base}/start"))
-        .form(&[("name", name), ("agenda", agenda)])
-        .send()
-        .await?;
+    let response = http.post(format!("{base}/start")).form(form).send().await?;
     let location = redirect_target(&response).ok_or_else(|| {
         format!(
             "starting a gathering did not redirect (status {})",
@@ -634,6 +651,106 @@ impl Client {
                 ServerMsg::Ack { id, outcome } => return Ok((id, Ok(outcome))),
                 ServerMsg::Error { id: Some(id), code } => return Ok((id, Err(code))),
                 _ => {}
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for the security tests.
+
+impl TestServer {
+    /// Posts a form (the response is not followed if it redirects).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await?)
+    }
+
+    /// Types a join code on the front door and says where it led, e.g.
+    /// `/p/<token>` or `/?error=unknown&code=…`. With `forwarded_for`, the
+    /// request carries `X-Forwarded-For` as a reverse proxy would add it.
+    pub async fn join_by_code(&self, code: &str, forwarded_for: Option<&str>) -> Result<String> {
+        let mut request = self
+            .http
+            .get(format!("{}/join", self.base))
+            .query(&[("code", code)]);
+        if let Some(address) = forwarded_for {
+            request = request.header("x-forwarded-for", address);
+        }
+        let response = request.send().await?;
+        redirect_target(&response).ok_or_else(|| {
+            format!("joining did not redirect (status {})", response.status()).into()
+        })
+    }
+
+    /// The bytes of the database file and its log (`-wal`) as they are on
+    /// disk now, one after the other: everything a copy of the files holds.
+    pub fn stored_bytes(&self) -> Result<Vec<u8>> {
+        let mut bytes = std::fs::read(self.database())?;
+        let mut wal = self.database().into_os_string();
+        wal.push("-wal");
+        match std::fs::read(&wal) {
+            Ok(log) => bytes.extend(log),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(bytes)
+    }
+
+    /// Sends raw bytes as one HTTP/1.1 request on a fresh connection and
+    /// returns the status code of the answer (for requests `reqwest` will
+    /// not make, such as a chunked body of unannounced length).
+    pub async fn raw_request(&self, request: &[u8]) -> Result<u16> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = TcpStream::connect(self.addr).await?;
+        // The server may answer and close before the whole body is sent.
+        let _ = stream.write_all(request).await;
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            let n = tokio::time::timeout(PATIENCE, stream.read(&mut buf))
+                .await
+                .map_err(|_| "no answer")??;
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+        let line = String::from_utf8_lossy(&answer);
+        line.split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| format!("not an HTTP answer: {line:?}").into())
+    }
+}
+
+impl Gathering {
+    /// Where the facilitator's "delete this gathering" form posts.
+    pub fn delete_path(&self) -> String {
+        format!("/console/{}/delete", self.console_secret)
+    }
+}
+
+/// Whether `needle` occurs anywhere in `haystack`.
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+impl Client {
+    /// Waits for the server to end the connection (with or without a
+    /// close frame); fails if it is still open after `within`.
+    pub async fn ended(&mut self, within: Duration) -> Result<()> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.socket.next()).await {
+                Err(_) => return Err("the connection is still open".into()),
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return Ok(()),
+                Ok(Some(Ok(_))) => {}
             }
         }
     }

@@ -145,6 +145,19 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                 <StepWall gathering=g step/>
             </section>
             <Moderate/>
+            <section class="panel danger-zone" aria-labelledby="delete-title">
+                <h2 id="delete-title">{i18n.t(Msg::ConsoleDeleteTitle)}</h2>
+                <p class="hint">{i18n.t(Msg::ConsoleDeleteHint)}</p>
+                <form method="post" action=format!("/console/{secret}/delete") class="stack">
+                    <div class="choice">
+                        <input type="checkbox" id="delete-confirm" name="confirm" required/>
+                        <label for="delete-confirm">{i18n.t(Msg::ConsoleDeleteConfirm)}</label>
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="danger">{i18n.t(Msg::ConsoleDelete)}</button>
+                    </div>
+                </form>
+            </section>
         </main>
     }
     .into_any()

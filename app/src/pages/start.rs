@@ -1,9 +1,11 @@
 //! Where a facilitator starts a gathering: a name, and an agenda to begin
 //! from (a ready one from the library, or a saved template). A plain form
-//! the server answers with a redirect to the new console.
+//! the server answers with a redirect to the new console. It asks for the
+//! organiser passphrase only when the instance sets one, and is where a
+//! facilitator lands after deleting a gathering.
 
 use super::query;
-use crate::api::{load_templates, TemplateSummary};
+use crate::api::{load_start, StartInfo, TemplateSummary};
 use crate::i18n::{use_i18n, Msg};
 use crate::library::ReadyAgenda;
 use leptos::prelude::*;
@@ -15,17 +17,43 @@ pub const TEMPLATE_PREFIX: &str = "template:";
 
 #[component]
 pub fn StartPage() -> impl IntoView {
+    let info = OnceResource::new(load_start());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                // If the server cannot say, the passphrase field is shown:
+                // it is checked on the server either way.
+                let info = info.await.unwrap_or(StartInfo {
+                    passphrase_required: true,
+                    templates: Vec::new(),
+                });
+                view! { <StartForm info/> }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StartForm(info: StartInfo) -> impl IntoView {
     let i18n = use_i18n();
     let error = query("error").and_then(|e| match e.as_str() {
         "missing" => Some(Msg::StartErrMissing),
         "too_long" => Some(Msg::StartErrTooLong),
         "agenda" => Some(Msg::StartErrAgenda),
         "unavailable" => Some(Msg::ErrUnavailable),
+        "passphrase" => Some(Msg::StartErrPassphrase),
+        "passphrase_busy" => Some(Msg::StartErrPassphraseBusy),
+        "delete_failed" => Some(Msg::StartErrDeleteFailed),
         _ => None,
     });
-    let templates = Resource::new(|| (), |_| load_templates());
+    let notice = query("notice").and_then(|n| match n.as_str() {
+        "deleted" => Some(Msg::StartDeleted),
+        "gone" => Some(Msg::StartGone),
+        _ => None,
+    });
     view! {
         <main id="main" class="page narrow start">
+            {notice.map(|msg| view! { <p class="hint" role="status">{i18n.t(msg)}</p> })}
             <h1>{i18n.t(Msg::StartTitle)}</h1>
             <p>{i18n.t(Msg::StartIntro)}</p>
             {error.map(|msg| view! { <p class="problem" role="alert">{i18n.t(msg)}</p> })}
@@ -55,13 +83,20 @@ pub fn StartPage() -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                    <Suspense>
-                        {move || Suspend::new(async move {
-                            let saved = templates.await.unwrap_or_default();
-                            saved.into_iter().map(|t| view! { <Template t/> }).collect_view()
-                        })}
-                    </Suspense>
+                    {info.templates.into_iter().map(|t| view! { <Template t/> }).collect_view()}
                 </fieldset>
+                {info.passphrase_required.then(|| view! {
+                    <label for="passphrase">{i18n.t(Msg::StartPassphraseLabel)}</label>
+                    <p id="passphrase-hint" class="hint">{i18n.t(Msg::StartPassphraseHint)}</p>
+                    <input
+                        id="passphrase"
+                        name="passphrase"
+                        type="password"
+                        required
+                        autocomplete="current-password"
+                        aria-describedby="passphrase-hint"
+                    />
+                })}
                 <button type="submit" class="primary">{i18n.t(Msg::StartSubmit)}</button>
             </form>
         </main>

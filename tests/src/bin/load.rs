@@ -902,8 +902,7 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         let g = create_gathering_at(
             &target.http,
             &target.base,
-            &format!("Load test {i}"),
-            "blank",
+            &[("name", &format!("Load test {i}")), ("agenda", "blank")],
         )
         .await
         .map_err(|e| format!("creating gathering {i} failed: {e}"))?;
