@@ -248,7 +248,9 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
     let phone = expect_context::<Phone>();
     let g = phone.live.gathering;
     let id = card.id.clone();
-    let exercise = move || g.read().step(card.step).map(|s| s.exercise.clone());
+    // A memo, so a change elsewhere in the room never rebuilds this card's
+    // controls (and never wipes a reframe being typed).
+    let exercise = Memo::new(move |_| g.read().step(card.step).map(|s| s.exercise.clone()));
     let words = view! { <p class="card-text">{card.text.clone()}</p> };
     let body = if card.blurred {
         view! {
@@ -266,14 +268,14 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
         _ => None,
     };
     let column = match &card.place {
-        Place::Column { column } => {
-            exercise().and_then(|e| e.columns().get(usize::from(*column)).map(|c| c.to_string()))
-        }
+        Place::Column { column } => exercise
+            .get_untracked()
+            .and_then(|e| e.columns().get(usize::from(*column)).map(|c| c.to_string())),
         _ => None,
     };
     let respond = {
         let id = id.clone();
-        move || match exercise() {
+        move || match exercise.get() {
             Some(Exercise::MovingTowards { .. }) => {
                 view! { <Dots card=id.clone() dots_left/> }.into_any()
             }
