@@ -308,3 +308,38 @@ test('the agenda is edited from the console, with bad input named', async (t) =>
   assert.equal(await next.locator('.agenda-step').count(), 2);
   await next.locator('.agenda-step').nth(0).getByText('Where do you stand?').waitFor();
 });
+
+test('the screen fits 150 cards on a 1080p projector without scrolling', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const { facilitator, screen } = await startGathering(browser, hearth, { agenda: 'blank' });
+  const joinUrl = (await facilitator.locator('.links code.url').last().textContent()).trim();
+  const token = joinUrl.split('/').pop();
+  // 150 phones post through the plain form, each with its own device.
+  const words = 'Something I noticed about how we listen to each other when it gets hard, and what helped.';
+  await Promise.all(Array.from({ length: 150 }, async (_, i) => {
+    const response = await fetch(`${hearth.base}/p/${token}/reflect`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: `hearth_device=${i.toString(16).padStart(32, '0')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ id: `fit-card-${i}`, step: '1', text: `${i + 1}. ${words}` }),
+    });
+    assert.equal(response.status, 303);
+    assert.match(response.headers.get('location'), /received/);
+  }));
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.waitForFunction(() => document.querySelectorAll('.wall .card').length === 150);
+  assert.equal(await screen.locator('.wall .cards').getAttribute('data-density'), 'xs');
+  await fits(screen, { vertical: true });
+  const outside = await screen.evaluate(() => [...document.querySelectorAll('.wall .card')]
+    .filter((c) => c.getBoundingClientRect().bottom > window.innerHeight).length);
+  assert.equal(outside, 0, 'every card is on the screen');
+  const smallest = await screen.evaluate(() => Math.min(...[...document.querySelectorAll('.wall .card')]
+    .map((c) => parseFloat(getComputedStyle(c).fontSize))));
+  assert.ok(smallest >= 12, `cards stay legible (${smallest}px)`);
+  await screen.screenshot({ path: join(artifacts, 'board-150-screen-1920.png') });
+});
