@@ -221,8 +221,12 @@ impl GatheringView {
 
     /// Applies one event. Events are facts the server has already checked
     /// and stored, so applying never fails; an event that names something
-    /// unknown (a card already withdrawn, say) changes nothing.
+    /// unknown (a card already withdrawn, say) changes nothing, and once
+    /// the gathering has ended its state is final.
     pub fn apply(&mut self, event: &Event) {
+        if self.ended {
+            return;
+        }
         match event {
             Event::CardsRevealed { cards } => {
                 for card in cards {
@@ -243,11 +247,12 @@ impl GatheringView {
                 }
             }
             Event::CardShown { card } => {
+                // The card keeps its step; only its words come back.
                 if let Some(c) = self.cards.iter_mut().find(|c| c.id == card.id) {
-                    *c = Card {
-                        hidden: false,
-                        ..card.clone()
-                    };
+                    c.text = card.text.clone();
+                    c.place = card.place.clone();
+                    c.blurred = card.blurred;
+                    c.hidden = false;
                 }
             }
             Event::CardBlurred { card, blurred } => {

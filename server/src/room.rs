@@ -867,7 +867,7 @@ impl Room {
         if self.applied.contains(&key) {
             // A retry: answer with what the first attempt produced.
             return match self.store.applied(&self.id, actor.key(), id.as_str()).await {
-                Ok(Some(outcome)) => Ok(outcome),
+                Ok(Some(outcome)) => Ok(self.restored(outcome)),
                 Ok(None) => Err(ErrorCode::Internal),
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "reading an applied action failed: {e}");
@@ -1065,12 +1065,42 @@ impl Room {
     }
 
     /// The op that remembers an action's outcome, so a retry gets it again.
+    /// A reflection's words are not kept with it: they live only in the
+    /// card, so withdrawing the card removes them everywhere.
     fn applied_op(actor: &Actor, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
+        let stored = match outcome {
+            Outcome::Added { card } => Outcome::Added {
+                card: OwnCard {
+                    text: String::new(),
+                    place: match &card.place {
+                        Place::Toward { .. } => Place::Toward { from: None },
+                        other => other.clone(),
+                    },
+                    ..card.clone()
+                },
+            },
+            other => other.clone(),
+        };
         Ok(Op::RecordApplied {
             actor: actor.key().to_owned(),
             action: id.as_str().to_owned(),
-            outcome: json(outcome)?,
+            outcome: json(&stored)?,
         })
+    }
+
+    /// An outcome read back for a retry, with a reflection's words filled
+    /// in from the card again (if it has not been withdrawn since).
+    fn restored(&self, outcome: Outcome) -> Outcome {
+        match outcome {
+            Outcome::Added { mut card } => {
+                if let Some(meta) = self.cards.get(&card.id) {
+                    card.text = meta.text.clone();
+                    card.place = meta.place.clone();
+                }
+                Outcome::Added { card }
+            }
+            other => other,
+        }
     }
 
     /// Stores an outcome and its events, with nothing else to write.

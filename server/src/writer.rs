@@ -113,7 +113,12 @@ impl Op {
     fn erases(&self) -> bool {
         matches!(
             self,
-            Op::DeleteGathering | Op::DeleteCreatedBefore { .. } | Op::ForgetParticipants
+            Op::DeleteGathering
+                | Op::DeleteCreatedBefore { .. }
+                | Op::ForgetParticipants
+                // A withdrawn reflection: its words, and the reveal event
+                // rewritten without them, in the same round.
+                | Op::DeleteCard { .. }
         )
     }
 }

@@ -557,6 +557,11 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
     screen
         .wait_for("the card gone", |v| v.card(&card).is_none())
         .await?;
+    // Overwritten on disk: neither the database nor its log keeps the words.
+    assert!(!hearth_tests::contains_bytes(
+        &server.stored_bytes()?,
+        b"Towards rest"
+    ));
     // The voter's dots came back to them.
     voter
         .wait_for("the card gone", |v| v.card(&card).is_none())
