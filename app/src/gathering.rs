@@ -32,6 +32,10 @@ pub struct StepView {
     /// How many lines of a scenario the room has been shown.
     #[serde(default)]
     pub shown: u16,
+    /// Live: waiting cards are revealed by themselves, in shuffled
+    /// batches, once at least `LIVE_MIN_AUTHORS` people have written.
+    #[serde(default)]
+    pub live: bool,
 }
 
 impl StepView {
@@ -77,6 +81,10 @@ pub enum Joining {
     Open,
     Locked,
 }
+
+/// In a live step, the fewest different people whose cards are released
+/// together: a batch from one or two people would point at them.
+pub const LIVE_MIN_AUTHORS: usize = 3;
 
 /// Fewer people than this and no live counts are shown: in a small room a
 /// count going up points at whoever just moved.
@@ -153,6 +161,7 @@ impl GatheringView {
                 exercise: spec.exercise,
                 collecting: true,
                 shown: 0,
+                live: false,
             })
             .collect();
         Self {
@@ -304,6 +313,11 @@ impl GatheringView {
                     }
                 }
             }
+            Event::LiveSet { step, live } => {
+                if let Some(s) = self.steps.iter_mut().find(|s| s.id == *step) {
+                    s.live = *live;
+                }
+            }
             Event::LinesShown { step, count } => {
                 if let Some(s) = self.steps.iter_mut().find(|s| s.id == *step) {
                     s.shown = (*count).min(s.exercise.line_count() as u16);
@@ -373,6 +387,11 @@ pub enum Event {
     /// A step without anything in it left the agenda.
     StepRemoved {
         step: StepId,
+    },
+    /// A step's reveal became live (by itself) or manual.
+    LiveSet {
+        step: StepId,
+        live: bool,
     },
     /// A scenario's first `count` lines are shown.
     LinesShown {
@@ -515,6 +534,7 @@ mod tests {
                 exercise: Exercise::Reframe,
                 collecting: true,
                 shown: 0,
+                live: false,
             },
         });
         assert_eq!(order(&g), [1, 4, 2, 3]);

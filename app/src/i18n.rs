@@ -103,6 +103,9 @@ catalogue! {
     ConsoleJoiningLocked { en: "Joining is locked." }
     ConsoleLock { en: "Lock joining" }
     ConsoleUnlock { en: "Unlock joining" }
+    ConsoleLive { en: "Reveal by itself" }
+    ConsoleLiveOn { en: "Live: cards appear by themselves, shuffled, once at least 3 different people have written." }
+    ConsoleLiveOff { en: "Cards appear when you reveal them." }
     ConsoleStepOf { en: "Step {n} of {total}" }
     ConsolePrev { en: "Previous step" }
     ConsoleNext { en: "Next step" }

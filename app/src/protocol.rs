@@ -88,6 +88,12 @@ pub enum Action {
         step: StepId,
         open: bool,
     },
+    /// Facilitator: let a step reveal by itself, in shuffled batches of at
+    /// least three people's words, or only when asked.
+    SetLive {
+        step: StepId,
+        live: bool,
+    },
     /// Facilitator: lock or unlock joining.
     SetJoiningLocked {
         locked: bool,
@@ -145,6 +151,7 @@ impl Action {
             Action::Reveal
             | Action::SetCollecting { .. }
             | Action::SetJoiningLocked { .. }
+            | Action::SetLive { .. }
             | Action::GoTo { .. }
             | Action::ShowLines { .. }
             | Action::Moderate { .. }

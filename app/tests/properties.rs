@@ -143,6 +143,7 @@ fn event() -> impl Strategy<Value = Event> {
                     exercise: spec.exercise,
                     collecting: true,
                     shown: 0,
+                    live: false,
                 },
             }
         }),
@@ -152,6 +153,7 @@ fn event() -> impl Strategy<Value = Event> {
         }),
         (step.clone(), 0u32..12).prop_map(|(step, to)| Event::StepMoved { step, to }),
         step.clone().prop_map(|step| Event::StepRemoved { step }),
+        (step.clone(), any::<bool>()).prop_map(|(step, live)| Event::LiveSet { step, live }),
         (step, 0u16..30).prop_map(|(step, count)| Event::LinesShown { step, count }),
         (0u64..1_000_000).prop_map(|left| Event::TimerSet {
             timer: Timer::Paused { left }

@@ -19,7 +19,9 @@
 use crate::store::{GatheringRow, Store, StoreError};
 use crate::writer::{Batch, Op};
 use app::exercise::{Exercise, Place, MAX_STEPS};
-use app::gathering::{Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally};
+use app::gathering::{
+    Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally, LIVE_MIN_AUTHORS,
+};
 use app::ids::{ActionId, CardId, StepId};
 use app::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
 use app::protocol::{Action, ErrorCode, Moderation, Outcome, OwnCard, Role, ServerMsg};
@@ -904,7 +906,11 @@ impl Room {
                     sensitive,
                 },
                 Actor::Participant(author),
-            ) => self.add_reflection(author, id, step, text.into(), place, sensitive),
+            ) => {
+                let added = self.add_reflection(author, id, step, text.into(), place, sensitive)?;
+                self.release_live()?;
+                Ok(added)
+            }
             (Action::Withdraw { card }, Actor::Participant(author)) => {
                 self.withdraw(author, id, card)
             }
@@ -924,7 +930,22 @@ impl Room {
             }
             (Action::GoTo { step }, _) => {
                 self.known(step)?;
-                self.record(actor, id, done, vec![Event::StepChanged { step }])
+                self.record(actor, id, Outcome::Done, vec![Event::StepChanged { step }])?;
+                self.release_live()?;
+                Ok(Outcome::Done)
+            }
+            (Action::SetLive { step, live }, _) => {
+                if !self.known(step)?.exercise.takes_reflections() {
+                    return Err(ErrorCode::NoReflections.into());
+                }
+                self.record(
+                    actor,
+                    id,
+                    Outcome::Done,
+                    vec![Event::LiveSet { step, live }],
+                )?;
+                self.release_live()?;
+                Ok(Outcome::Done)
             }
             (Action::ShowLines { step, count }, _) => {
                 if usize::from(count) > self.known(step)?.exercise.line_count() {
@@ -948,6 +969,7 @@ impl Room {
                     exercise: spec.exercise,
                     collecting: true,
                     shown: 0,
+                    live: false,
                 };
                 let at = at.min(self.view.steps.len() as u32);
                 self.record(actor, id, done, vec![Event::StepAdded { at, step }])
@@ -1372,6 +1394,35 @@ impl Room {
     }
 
     fn reveal(&mut self, actor: &Actor, id: &ActionId) -> Result<Outcome, Refusal> {
+        let mut batch = self.batch();
+        batch.ops.push(Self::applied_op(actor, id, &Outcome::Done)?);
+        self.reveal_with(batch)?;
+        Ok(Outcome::Done)
+    }
+
+    /// In a live step, releases the waiting cards once at least
+    /// `LIVE_MIN_AUTHORS` different people wrote them: a batch then always
+    /// holds several people's words, shuffled.
+    fn release_live(&mut self) -> Result<(), Refusal> {
+        let Some(step) = self.view.current_step().filter(|s| s.live).map(|s| s.id) else {
+            return Ok(());
+        };
+        let authors: HashSet<&str> = self
+            .waiting
+            .iter()
+            .filter_map(|c| self.cards.get(c))
+            .filter(|m| m.step == step)
+            .map(|m| m.author.as_str())
+            .collect();
+        if authors.len() >= LIVE_MIN_AUTHORS {
+            self.reveal_with(self.batch())?;
+        }
+        Ok(())
+    }
+
+    /// Stages `batch` together with the current step's waiting cards
+    /// revealed, in shuffled order.
+    fn reveal_with(&mut self, mut batch: Batch) -> Result<(), Refusal> {
         let step = self.view.current;
         let mut ids: Vec<CardId> = self
             .waiting
@@ -1381,7 +1432,6 @@ impl Room {
             .collect();
         // Shuffled, so the order on the board says nothing about who wrote first.
         ids.shuffle(&mut rand::rng());
-        let mut batch = self.batch();
         let mut events = Vec::new();
         let seq = self.seq + 1;
         if !ids.is_empty() {
@@ -1397,7 +1447,6 @@ impl Room {
             }
             events.push(Event::CardsRevealed { cards });
         }
-        batch.ops.push(Self::applied_op(actor, id, &Outcome::Done)?);
         self.stage(batch, events)?;
         for c in &ids {
             if let Some(m) = self.cards.get_mut(c) {
@@ -1409,7 +1458,7 @@ impl Room {
         if !ids.is_empty() {
             self.reveals.insert(seq, ids);
         }
-        Ok(Outcome::Done)
+        Ok(())
     }
 }
 

@@ -945,6 +945,7 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
         Action::Reveal,
         Action::SetCollecting { step, open: false },
         Action::SetJoiningLocked { locked: true },
+        Action::SetLive { step, live: true },
         Action::GoTo {
             step: step_at(&before, 2),
         },
@@ -1013,5 +1014,64 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
         .await?
         .templates;
     assert!(templates.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_live_step_releases_shuffled_batches_of_at_least_three_people() -> hearth_tests::Result<()>
+{
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Live", "blank").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 3).await?;
+    let step = step_at(console.view.as_ref().ok_or("no view")?, 0);
+    console.act(Action::SetLive { step, live: true }).await??;
+    // One person, three cards; a second person: still two people.
+    for i in 0..3 {
+        add(&mut phones[0], step, &format!("first {i}"), Place::Board).await?;
+    }
+    add(&mut phones[1], step, "second", Place::Board).await?;
+    screen.settle().await?;
+    assert!(screen.card_texts().is_empty(), "two people are not a batch");
+    // The third person releases everything waiting, in one batch.
+    let before = screen.events_seen.len();
+    add(&mut phones[2], step, "third", Place::Board).await?;
+    screen.wait_for("the batch", |v| v.cards.len() == 5).await?;
+    assert_eq!(screen.events_seen.len(), before + 1, "one event, one batch");
+    // A step without reflections cannot be live.
+    let spectrum = StepSpec {
+        prompt: Prompt::parse("Where?")?,
+        exercise: Exercise::Spectrum {
+            left: Label::parse("a")?,
+            right: Label::parse("b")?,
+        },
+    };
+    console
+        .act(Action::AddStep {
+            at: 1,
+            spec: spectrum,
+        })
+        .await??;
+    console
+        .wait_for("two steps", |v| v.steps.len() == 2)
+        .await?;
+    let second = step_at(console.view.as_ref().ok_or("no view")?, 1);
+    assert_eq!(
+        console
+            .act(Action::SetLive {
+                step: second,
+                live: true
+            })
+            .await?,
+        Err(ErrorCode::NoReflections)
+    );
+    // Turned off, cards wait for the facilitator again.
+    console.act(Action::SetLive { step, live: false }).await??;
+    for phone in phones.iter_mut() {
+        add(phone, step, "after", Place::Board).await?;
+    }
+    screen.settle().await?;
+    assert_eq!(screen.card_texts().len(), 5);
     Ok(())
 }

@@ -224,6 +224,7 @@ fn CurrentStep() -> impl IntoView {
             <p class="tally" role="status">{tally_text}</p>
             <div class="controls">
                 {move || step.get().map(|s| {
+                    let (id, live) = (s.id, s.live);
                     let reveal = s.exercise.takes_reflections().then(|| view! {
                         <button
                             class="primary"
@@ -232,6 +233,13 @@ fn CurrentStep() -> impl IntoView {
                         >
                             {i18n.t(Msg::ConsoleReveal)}
                         </button>
+                        <button
+                            aria-pressed=live.to_string()
+                            on:click=move |_| desk.act(Action::SetLive { step: id, live: !live })
+                        >
+                            {i18n.t(Msg::ConsoleLive)}
+                        </button>
+                        <p class="state">{if live { i18n.t(Msg::ConsoleLiveOn) } else { i18n.t(Msg::ConsoleLiveOff) }}</p>
                     });
                     let (label, state) = if s.collecting {
                         (Msg::ConsolePause, Msg::ConsoleCollecting)
