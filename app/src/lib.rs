@@ -16,6 +16,7 @@ pub mod library;
 pub mod live;
 pub mod marks;
 pub mod pages;
+pub mod policy;
 pub mod protocol;
 pub mod reflection;
 pub mod step_form;
@@ -32,6 +33,8 @@ use leptos_router::{path, SsrMode};
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    #[cfg(feature = "ssr")]
+    script_policy();
     view! {
         <!DOCTYPE html>
         <html lang=Locale::En.tag()>
@@ -47,6 +50,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Gives this page a nonce for its scripts and the policy that names it.
+#[cfg(feature = "ssr")]
+fn script_policy() {
+    leptos::nonce::provide_nonce();
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&policy::page(&nonce)) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

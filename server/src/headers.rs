@@ -3,23 +3,24 @@
 //! These ask the browser to refuse what Hearth never does: being framed by
 //! another site (a console inside someone else's page), guessing content
 //! types, sending the page's address to other sites, posting forms to other
-//! origins, or loading plugins. The script policy is deliberately not set
-//! here yet: hydration runs one inline module script, so a script policy
-//! needs a per-request nonce (left to the security issue, #6).
+//! origins, or loading plugins. Pages set their own Content-Security-Policy
+//! while rendering (it names their script nonce, see `app::policy`); every
+//! other response gets the policy for things that are not pages.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const POLICY: &str =
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
-
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&app::policy::not_a_page()) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),

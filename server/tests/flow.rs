@@ -486,21 +486,46 @@ async fn every_page_carries_the_security_headers() -> hearth_tests::Result<()> {
         format!("/p/{}", g.join_token),
     ] {
         let response = server.get(&path, Some(&Device::new())).await?;
+        let headers = response.headers().clone();
         let header = |name: &str| {
-            response
-                .headers()
+            headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned()
         };
+        let policy = header("content-security-policy");
+        assert!(policy.contains("frame-ancestors 'none'"), "{path}");
+        // Only scripts with this response's nonce may run, and the page's
+        // hydration script carries exactly that nonce.
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .ok_or(format!("{path}: no script nonce in {policy}"))?
+            .to_owned();
+        assert!(policy.contains("'wasm-unsafe-eval'"), "{path}");
+        let html = response.text().await?;
         assert!(
-            header("content-security-policy").contains("frame-ancestors 'none'"),
-            "{path}"
+            html.contains(&format!(r#"<script type="module" nonce="{nonce}""#)),
+            "{path}: the hydration script carries the nonce"
         );
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
     }
+    // Two pages never share a nonce; what is not a page allows nothing.
+    let nonce_of = |r: &reqwest::Response| {
+        r.headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let a = nonce_of(&server.get("/", None).await?);
+    let b = nonce_of(&server.get("/", None).await?);
+    assert_ne!(a, b);
+    let qr = server.get(&format!("/qr/{}", g.join_token), None).await?;
+    assert!(nonce_of(&qr).starts_with("default-src 'none'"));
     Ok(())
 }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startHearth, launchChromium, phone, projector, laptop, live, artifacts } from './support.mjs';
+import { startHearth, launchChromium, phone, projector, laptop, live, artifacts, watchPolicy, policyViolations } from './support.mjs';
 
 test('the first gathering, from start to reveal, survives a restart', async (t) => {
   const hearth = await startHearth();
@@ -15,6 +15,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
 
   // The facilitator starts a gathering.
   const facilitator = await (await browser.newContext(laptop)).newPage();
+  await watchPolicy(facilitator);
   await facilitator.goto(`${hearth.base}/start`);
   await facilitator.getByLabel('Name of the gathering').fill('Tuesday training');
   await facilitator.getByLabel('One board to build from').check();
@@ -28,6 +29,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
 
   // The shared screen: code in huge type, QR code, short URL, prompt.
   const screen = await (await browser.newContext(projector)).newPage();
+  await watchPolicy(screen);
   await screen.goto(screenUrl);
   await live(screen);
   const bigCode = screen.getByTestId('join-code');
@@ -42,6 +44,7 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
 
   // A phone joins by typing the code (in lower case, as people do).
   const phonePage = await (await browser.newContext(phone)).newPage();
+  await watchPolicy(phonePage);
   await phonePage.goto(hearth.base);
   await phonePage.getByLabel('Join code').fill(code.toLowerCase());
   await phonePage.getByRole('button', { name: 'Join' }).click();
@@ -77,6 +80,11 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
     await phonePage.locator('.board .card', { hasText: text }).waitFor({ timeout: 1000 });
   }
   await screen.screenshot({ path: join(artifacts, 'flow-screen-1920.png') });
+  // The script policy lets our own script and WebAssembly run (every view
+  // above went live) and had nothing of ours to block.
+  for (const page of [facilitator, screen, phonePage]) {
+    assert.deepEqual(await policyViolations(page), [], page.url());
+  }
 
   // The server crashes and comes back: every view reconnects by itself.
   await hearth.kill();

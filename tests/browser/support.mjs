@@ -153,3 +153,19 @@ export async function fits(page, { vertical = false } = {}) {
   if (sw > w) throw new Error(`the page scrolls sideways (${sw} > ${w})`);
   if (vertical && sh > h) throw new Error(`the page scrolls (${sh} > ${h})`);
 }
+
+/** Records every Content-Security-Policy violation the page reports, so a
+ * test can check the policy lets Hearth's own scripts and WebAssembly run
+ * and blocks nothing of ours. Read them with `policyViolations(page)`. */
+export async function watchPolicy(page) {
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+}
+
+export function policyViolations(page) {
+  return page.evaluate(() => window.__violations ?? ['not watched']);
+}
