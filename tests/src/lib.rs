@@ -180,6 +180,18 @@ impl TestServer {
         form: &[(&str, &str)],
         device: Option<&Device>,
     ) -> Result<T> {
+        let body = self.api_text(name, form, device).await?;
+        Ok(serde_json::from_str(&body)?)
+    }
+
+    /// Calls a page-data endpoint under `/api` and returns its body as sent,
+    /// unparsed (the audit searches the raw text, not what a type kept).
+    pub async fn api_text(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+        device: Option<&Device>,
+    ) -> Result<String> {
         let mut request = self
             .http
             .post(format!("{}/api/{name}", self.base))
@@ -193,7 +205,7 @@ impl TestServer {
         if !status.is_success() {
             return Err(format!("/api/{name} answered {status}: {body}").into());
         }
-        Ok(serde_json::from_str(&body)?)
+        Ok(body)
     }
 
     /// A participant's page data, as their phone would get it.
@@ -400,6 +412,10 @@ pub struct Client {
     pub tallies_seen: usize,
     /// How many snapshots arrived (the first, and any resynchronisation).
     pub snapshots_seen: usize,
+    /// Every text message received, exactly as sent, when the client was
+    /// opened with `TestServer::connect_as` (the anonymity audit searches
+    /// them); `None` otherwise, so long-lived load clients keep no history.
+    pub transcript: Option<Vec<String>>,
 }
 
 impl Client {
@@ -417,6 +433,7 @@ impl Client {
             events_seen: Vec::new(),
             tallies_seen: 0,
             snapshots_seen: 0,
+            transcript: None,
         }
     }
 
@@ -452,6 +469,9 @@ impl Client {
                 Some(Err(e)) => return Err(e.into()),
                 None => return Err("connection ended".into()),
             };
+            if let Some(transcript) = self.transcript.as_mut() {
+                transcript.push(text.as_str().to_owned());
+            }
             let msg: ServerMsg = serde_json::from_str(text.as_str())
                 .map_err(|e| format!("unreadable message ({e}): {text}"))?;
             self.absorb(&msg)?;
@@ -690,15 +710,23 @@ impl TestServer {
     /// The bytes of the database file and its log (`-wal`) as they are on
     /// disk now, one after the other: everything a copy of the files holds.
     pub fn stored_bytes(&self) -> Result<Vec<u8>> {
-        let mut bytes = std::fs::read(self.database())?;
+        let [(_, mut bytes), (_, log)] = self.stored_files()?;
+        bytes.extend(log);
+        Ok(bytes)
+    }
+
+    /// The database file and its log (`-wal`, empty if there is none), each
+    /// with its name: like `stored_bytes`, for saying which file held what.
+    pub fn stored_files(&self) -> Result<[(&'static str, Vec<u8>); 2]> {
+        let database = std::fs::read(self.database())?;
         let mut wal = self.database().into_os_string();
         wal.push("-wal");
-        match std::fs::read(&wal) {
-            Ok(log) => bytes.extend(log),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        let log = match std::fs::read(&wal) {
+            Ok(log) => log,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(e.into()),
-        }
-        Ok(bytes)
+        };
+        Ok([("database file", database), ("database log (-wal)", log)])
     }
 
     /// Sends raw bytes as one HTTP/1.1 request on a fresh connection and
@@ -753,5 +781,90 @@ impl Client {
                 Ok(Some(Ok(_))) => {}
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for the anonymity audit.
+
+/// How a phone shows itself on the network, beyond its device cookie: the
+/// address it connects from, its `User-Agent` and an `X-Forwarded-For` a
+/// proxy might add. The anonymity audit gives each phone distinctive values
+/// and then looks for them everywhere Hearth writes or shows anything.
+#[derive(Clone, Debug, Default)]
+pub struct Presence {
+    /// The local address to connect from (any of `127.0.0.0/8` works on
+    /// Linux's loopback); the system's choice if `None`.
+    pub source: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+    pub forwarded_for: Option<String>,
+}
+
+impl Presence {
+    /// The headers every request from this phone carries.
+    fn headers(&self) -> Result<Vec<(&'static str, HeaderValue)>> {
+        let mut headers = Vec::new();
+        if let Some(agent) = &self.user_agent {
+            headers.push(("user-agent", HeaderValue::from_str(agent)?));
+        }
+        if let Some(forwarded) = &self.forwarded_for {
+            headers.push(("x-forwarded-for", HeaderValue::from_str(forwarded)?));
+        }
+        Ok(headers)
+    }
+}
+
+impl TestServer {
+    /// An HTTP client that presents itself as `presence` on every request
+    /// (source address, `User-Agent`, `X-Forwarded-For`) and, like the
+    /// server's own client, does not follow redirects.
+    pub fn http_as(&self, presence: &Presence) -> Result<reqwest::Client> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in presence.headers()? {
+            let value = reqwest::header::HeaderValue::from_bytes(value.as_bytes())?;
+            headers.insert(name, value);
+        }
+        Ok(reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(PATIENCE)
+            .default_headers(headers)
+            .local_address(presence.source)
+            .build()?)
+    }
+
+    /// Opens a WebSocket view at `path` as `presence` would (its source
+    /// address and headers), resuming from `since` if given, and keeps a
+    /// transcript of every message it receives from the first
+    /// (`Client::transcript`).
+    pub async fn connect_as(
+        &self,
+        path: &str,
+        device: Option<&Device>,
+        presence: &Presence,
+        since: Option<LogPosition>,
+    ) -> Result<Client> {
+        let query = since
+            .map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq))
+            .unwrap_or_default();
+        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
+        if let Some(device) = device {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
+        }
+        for (name, value) in presence.headers()? {
+            request.headers_mut().insert(name, value);
+        }
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        if let Some(source) = presence.source {
+            socket.bind(SocketAddr::new(source, 0))?;
+        }
+        let stream = socket.connect(self.addr).await?;
+        let (socket, _) =
+            tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await?;
+        let mut client = Client::new(socket, None, since);
+        client.transcript = Some(Vec::new());
+        client.settle().await?;
+        Ok(client)
     }
 }

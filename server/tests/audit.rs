@@ -1,0 +1,1080 @@
+//! The anonymity audit: a whole gathering run against the real binary, then
+//! a search of everything Hearth showed, logged and stored for anything
+//! that could point at a person.
+//!
+//! Twenty phones, each with its own device, source address (`127.0.0.1xx`),
+//! `User-Agent` and `X-Forwarded-For`, take part through WebSockets and the
+//! plain form endpoint in every kind of step of the introduction agenda. The
+//! facilitator, a co-facilitator and the screen record every message they
+//! receive; their pages and page data are fetched too. Then:
+//!
+//! - nothing a facilitator, the screen or any phone received holds a device
+//!   token, a device hash, a `User-Agent`, an address or `X-Forwarded-For`;
+//! - every card sent to a facilitator or the screen has only the public
+//!   fields, and marks reach them only as totals;
+//! - the log never holds any of those, nor the database (file and `-wal`);
+//! - withdrawn words are gone from the database;
+//! - after the end no device hash is stored, and the totals survive a
+//!   restart; after deleting, no word of the gathering is stored.
+//!
+//! Every check runs over a list of `Haystack`s, so a new place where data
+//! leaves Hearth (exports, say) is one more entry in a list.
+
+use app::exercise::Place;
+use app::gathering::GatheringView;
+use app::ids::{CardId, StepId};
+use app::marks::{Mark, Tag};
+use app::protocol::{Action, Moderation, Outcome};
+use app::reflection::ReflectionText;
+use app::timer::TimerAction;
+use hearth_tests::{
+    action_id, redirect_target, reflection_at, Client, Device, Gathering, Presence, TestServer,
+};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hearth");
+/// How many phones take part.
+const PHONES: usize = 20;
+/// The only fields a card sent to a facilitator or the screen may have.
+const CARD_FIELDS: [&str; 6] = ["id", "step", "text", "place", "hidden", "blurred"];
+/// The only fields a card's place may have.
+const PLACE_FIELDS: [&str; 4] = ["at", "column", "from", "card"];
+/// The only messages a facilitator or the screen may receive: none of them
+/// carries one person's mark (`mine` does, and goes to its phone alone).
+const VIEW_MESSAGES: [&str; 6] = ["snapshot", "event", "tally", "totals", "ack", "error"];
+/// Fewer people than this on a spectrum and its spread is not shown.
+const SPECTRUM_MIN: u32 = 3;
+
+/// One place the audit searches: where it came from, and what it holds.
+struct Haystack {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+impl Haystack {
+    fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// Something that must not appear in a haystack, and what it is.
+#[derive(Clone)]
+struct Needle {
+    what: String,
+    text: String,
+}
+
+impl Needle {
+    fn new(what: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            what: what.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// Everything the audit found, gathered so that one run reports every leak
+/// at once rather than stopping at the first.
+#[derive(Default)]
+struct Findings(Vec<String>);
+
+impl Findings {
+    /// Looks for every needle in every haystack (ignoring ASCII case, so an
+    /// upper-cased hash counts too) and notes each one found, with where.
+    fn search(&mut self, stage: &str, haystacks: &[Haystack], needles: &[Needle]) {
+        for haystack in haystacks {
+            let text = String::from_utf8_lossy(&haystack.bytes).to_ascii_lowercase();
+            for needle in needles {
+                if let Some(at) = text.find(&needle.text.to_ascii_lowercase()) {
+                    self.0.push(format!(
+                        "{stage}: {} ({:?}) found in {} at byte {at}: …{}…",
+                        needle.what,
+                        needle.text,
+                        haystack.name,
+                        excerpt(&text, at, needle.text.len()),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn note(&mut self, finding: String) {
+        self.0.push(finding);
+    }
+}
+
+/// A little of `text` around a match, to show what it sat in.
+fn excerpt(text: &str, at: usize, len: usize) -> String {
+    let start = at.saturating_sub(60);
+    let end = (at + len + 60).min(text.len());
+    let bytes = &text.as_bytes()[start..end];
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .map(|c| if c.is_control() { '·' } else { c })
+        .collect()
+}
+
+/// One participant: a device, how it shows itself on the network, an HTTP
+/// client that carries that, and a live connection with its transcript.
+struct Phone {
+    n: usize,
+    device: Device,
+    presence: Presence,
+    http: reqwest::Client,
+    ws: Client,
+}
+
+/// What each phone shows the network: distinctive values the audit can
+/// look for. The source address is real (Linux routes all of 127/8 to the
+/// loopback device), so the server's `ConnectInfo` sees it.
+fn presence(n: usize, nonce: &str) -> Presence {
+    Presence {
+        source: Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 100 + n as u8))),
+        user_agent: Some(format!("AuditPhone/{n} (secret-ua-{nonce}-{n})")),
+        forwarded_for: Some(format!("203.0.113.{}", 100 + n)),
+    }
+}
+
+/// A value that differs from run to run, so the texts and headers the audit
+/// looks for cannot be left over from anything else.
+fn nonce() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}", nanos ^ u128::from(std::process::id()))
+}
+
+/// SHA-256 as lowercase hex.
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part);
+    }
+    hex::encode(h.finalize())
+}
+
+/// The device hashes the database holds while the gathering runs (who
+/// joined, who wrote each card, whose each mark is, who applied each
+/// action), and the gathering's salt, read as the operator could.
+fn stored_identities(database: &Path) -> hearth_tests::Result<(Vec<u8>, BTreeSet<String>)> {
+    let db = rusqlite::Connection::open_with_flags(
+        database,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let salt: Vec<u8> = db.query_row("SELECT salt FROM gatherings", [], |r| r.get(0))?;
+    let mut hashes = BTreeSet::new();
+    let mut read = db.prepare(
+        "SELECT author FROM participants
+         UNION SELECT author FROM cards
+         UNION SELECT author FROM marks
+         UNION SELECT actor FROM applied_actions WHERE actor NOT IN ('facilitator', 'screen')",
+    )?;
+    for author in read.query_map([], |r| r.get::<_, String>(0))? {
+        let author = author?;
+        if !author.is_empty() {
+            hashes.insert(author);
+        }
+    }
+    Ok((salt, hashes))
+}
+
+/// Which tables and columns of the database hold `text` now, to say where a
+/// leak found in the raw bytes lives (or that it is only in free space or
+/// the log).
+fn tables_holding(database: &Path, text: &str) -> hearth_tests::Result<Vec<String>> {
+    let db = rusqlite::Connection::open_with_flags(
+        database,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let tables: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut found = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = db
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for column in columns {
+            let n: i64 = db.query_row(
+                &format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?1) > 0"),
+                [text],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                found.push(format!("{table}.{column} ({n} rows)"));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The database file and its log as haystacks.
+fn stored(server: &TestServer) -> hearth_tests::Result<Vec<Haystack>> {
+    Ok(server
+        .stored_files()?
+        .into_iter()
+        .map(|(name, bytes)| Haystack::new(name, bytes))
+        .collect())
+}
+
+/// The server's log as a haystack.
+fn log(server: &TestServer) -> Haystack {
+    Haystack::new("the server log", server.log())
+}
+
+/// A transcript as haystacks, one per message, named so a finding says
+/// which message of which connection held it.
+fn transcript(name: &str, client: &Client) -> Vec<Haystack> {
+    client
+        .transcript
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, text)| Haystack::new(format!("{name} message #{i}"), text.as_bytes()))
+        .collect()
+}
+
+/// Checks one JSON value a facilitator or the screen received: every card
+/// in it has only the public fields (and its place only a place's), no
+/// per-person mark travels in it, and a spectrum's spread covers at least
+/// `SPECTRUM_MIN` people. Returns how many cards it checked.
+fn check_public(value: &Value, whence: &str, findings: &mut Findings) -> usize {
+    let mut cards = 0;
+    match value {
+        Value::Object(map) => {
+            let looks_like_card = map.contains_key("id") && map.contains_key("text");
+            if looks_like_card {
+                cards += 1;
+                check_fields(
+                    value,
+                    &CARD_FIELDS,
+                    &format!("a card in {whence}"),
+                    findings,
+                );
+                if let Some(place) = map.get("place") {
+                    check_fields(
+                        place,
+                        &PLACE_FIELDS,
+                        &format!("a place in {whence}"),
+                        findings,
+                    );
+                }
+            }
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("cards", Value::Array(list)) => {
+                        for card in list {
+                            if !card.get("text").is_some_and(Value::is_string) {
+                                check_fields(
+                                    card,
+                                    &CARD_FIELDS,
+                                    &format!("a card in {whence}"),
+                                    findings,
+                                );
+                            }
+                        }
+                    }
+                    ("card", Value::Object(_)) if inner.get("text").is_none() => {
+                        check_fields(
+                            inner,
+                            &CARD_FIELDS,
+                            &format!("a card in {whence}"),
+                            findings,
+                        );
+                    }
+                    ("mark" | "marks" | "mine" | "author", _) => findings.note(format!(
+                        "{whence}: a facilitator or the screen received a {key:?} field: {inner}"
+                    )),
+                    ("spectrum", Value::Array(bands)) => {
+                        let people: u64 = bands.iter().filter_map(Value::as_u64).sum();
+                        if people < u64::from(SPECTRUM_MIN) {
+                            findings.note(format!(
+                                "{whence}: a spectrum's spread was sent with only {people} people on it: {inner}"
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+                cards += check_public(inner, whence, findings);
+            }
+        }
+        Value::Array(list) => {
+            for inner in list {
+                cards += check_public(inner, whence, findings);
+            }
+        }
+        _ => {}
+    }
+    cards
+}
+
+/// Notes every field of `value` that is not in `allowed`.
+fn check_fields(value: &Value, allowed: &[&str], whence: &str, findings: &mut Findings) {
+    let Some(map) = value.as_object() else {
+        findings.note(format!("{whence} is not an object: {value}"));
+        return;
+    };
+    let extra: Vec<&String> = map
+        .keys()
+        .filter(|k| !allowed.contains(&k.as_str()))
+        .collect();
+    if !extra.is_empty() {
+        findings.note(format!(
+            "{whence} has fields beyond {allowed:?}: {extra:?} in {value}"
+        ));
+    }
+}
+
+/// Checks every message a facilitator or the screen received: its type is
+/// one that carries nothing of one person's, and its JSON passes
+/// `check_public`. Returns how many cards and totals messages it saw, so
+/// the audit can tell it did not check nothing.
+fn check_view_messages(name: &str, client: &Client, findings: &mut Findings) -> (usize, usize) {
+    let (mut cards, mut totals) = (0, 0);
+    for (i, text) in client.transcript.iter().flatten().enumerate() {
+        let whence = format!("{name} message #{i}");
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(e) => {
+                findings.note(format!("{whence} is not JSON ({e}): {text}"));
+                continue;
+            }
+        };
+        let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
+        if !VIEW_MESSAGES.contains(&kind) {
+            findings.note(format!(
+                "{whence} has type {kind:?}, not one of {VIEW_MESSAGES:?}: {text}"
+            ));
+        }
+        if kind == "ack" {
+            let outcome = value.pointer("/outcome/kind").and_then(Value::as_str);
+            if outcome != Some("done") {
+                findings.note(format!(
+                    "{whence}: a facilitator's or screen's action was answered with {outcome:?}: {text}"
+                ));
+            }
+        }
+        if kind == "totals" {
+            totals += 1;
+        }
+        cards += check_public(&value, &whence, findings);
+    }
+    (cards, totals)
+}
+
+/// Checks page data (`/api/console`, `/api/screen`) like a message.
+fn check_page_data(name: &str, body: &str, findings: &mut Findings) -> usize {
+    match serde_json::from_str::<Value>(body) {
+        Ok(value) => check_public(&value, name, findings),
+        Err(e) => {
+            findings.note(format!("{name} is not JSON ({e})"));
+            0
+        }
+    }
+}
+
+/// Posts a reflection through the plain HTML form, as a phone without
+/// JavaScript does, and returns the id of the card it made.
+async fn form_post(
+    server: &TestServer,
+    g: &Gathering,
+    phone: &Phone,
+    step: StepId,
+    text: &str,
+    extra: &[(&str, &str)],
+) -> hearth_tests::Result<CardId> {
+    let id = action_id();
+    let step = step.0.to_string();
+    let mut form = vec![("id", id.as_str()), ("step", &step), ("text", text)];
+    form.extend_from_slice(extra);
+    let response = phone
+        .http
+        .post(format!("{}/p/{}/reflect", server.base, g.join_token))
+        .header(reqwest::header::COOKIE, phone.device.cookie())
+        .form(&form)
+        .send()
+        .await?;
+    let target = redirect_target(&response)
+        .ok_or_else(|| format!("phone {}'s form post did not redirect", phone.n))?;
+    let card = target
+        .split_once("card=")
+        .map(|(_, card)| card)
+        .ok_or_else(|| format!("phone {}'s form post was refused: {target}", phone.n))?;
+    Ok(CardId::parse(card).map_err(|_| format!("not a card id: {card}"))?)
+}
+
+/// Adds a reflection over the phone's WebSocket and returns its card id.
+async fn ws_post(
+    phone: &mut Phone,
+    step: StepId,
+    text: &str,
+    place: Place,
+    sensitive: bool,
+) -> hearth_tests::Result<CardId> {
+    let action = match reflection_at(step, text, place) {
+        Action::AddReflection {
+            step, text, place, ..
+        } => Action::AddReflection {
+            step,
+            text,
+            place,
+            sensitive,
+        },
+        other => other,
+    };
+    match phone.ws.act(action).await? {
+        Ok(Outcome::Added { card }) => Ok(card.id),
+        other => Err(format!("phone {} could not add {text:?}: {other:?}", phone.n).into()),
+    }
+}
+
+/// A participant's mark, which must be accepted.
+async fn mark(phone: &mut Phone, mark: Mark) -> hearth_tests::Result<()> {
+    match phone.ws.act(Action::Mark { mark: mark.clone() }).await? {
+        Ok(_) => Ok(()),
+        Err(code) => Err(format!("phone {}'s {mark:?} was refused: {code:?}", phone.n).into()),
+    }
+}
+
+/// A facilitator's action, which must be accepted.
+async fn facilitate(console: &mut Client, action: Action) -> hearth_tests::Result<()> {
+    match console.act(action.clone()).await? {
+        Ok(_) => Ok(()),
+        Err(code) => Err(format!("the facilitator's {action:?} was refused: {code:?}").into()),
+    }
+}
+
+/// A phone's withdrawal of its own card, which must be accepted.
+async fn withdraw(phone: &mut Phone, card: &CardId) -> hearth_tests::Result<()> {
+    match phone
+        .ws
+        .act(Action::Withdraw { card: card.clone() })
+        .await?
+    {
+        Ok(Outcome::Withdrawn { .. }) => Ok(()),
+        other => Err(format!("phone {} could not withdraw: {other:?}", phone.n).into()),
+    }
+}
+
+/// The id of a revealed card with these words, as the screen sees it.
+fn card_with(view: Option<&GatheringView>, text: &str) -> hearth_tests::Result<CardId> {
+    view.and_then(|v| v.cards.iter().find(|c| c.text == text))
+        .map(|c| c.id.clone())
+        .ok_or_else(|| format!("the screen has no card {text:?}").into())
+}
+
+/// Fetches a page's HTML as a haystack.
+async fn page(server: &TestServer, path: &str, name: &str) -> hearth_tests::Result<Haystack> {
+    let response = server.get(path, None).await?;
+    if !response.status().is_success() {
+        return Err(format!("{name} ({path}) answered {}", response.status()).into());
+    }
+    Ok(Haystack::new(name, response.text().await?))
+}
+
+#[tokio::test]
+async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Result<()> {
+    // Hearth reads X-Forwarded-For only when told to: tell it, so the
+    // header is really read (for throttling) and must still go nowhere.
+    let mut server = TestServer::start_with(BIN, &["--trust-forwarded-for"]).await?;
+    let nonce = nonce();
+    let title = format!("Audit {nonce}");
+    let g = server.create_gathering(&title, "introduction").await?;
+    let co_secret = g
+        .page
+        .cofacilitator_url
+        .rsplit('/')
+        .next()
+        .ok_or("no co-facilitator link")?
+        .to_owned();
+    let plain = Presence::default();
+    let mut console = server
+        .connect_as(&g.console_ws(), None, &plain, None)
+        .await?;
+    let mut co = server
+        .connect_as(&format!("/ws/console/{co_secret}"), None, &plain, None)
+        .await?;
+    let mut screen = server
+        .connect_as(&g.screen_ws(), None, &plain, None)
+        .await?;
+    let steps: Vec<StepId> = console
+        .view
+        .as_ref()
+        .ok_or("no view")?
+        .steps
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let [board, spectrum, scenario, reframe, give, towards, closing] = steps[..] else {
+        return Err(format!("the introduction has {} steps, not 7", steps.len()).into());
+    };
+
+    // Twenty phones join by code and open the participant page, each from
+    // its own address with its own headers, then connect.
+    let mut phones = Vec::new();
+    let mut phone_pages = Vec::new();
+    for n in 0..PHONES {
+        let presence = presence(n, &nonce);
+        let http = server.http_as(&presence)?;
+        let device = Device::new();
+        if n == 0 {
+            // A mistyped code first: the throttle reads the address.
+            http.get(format!("{}/join?code=ZZZZZZ", server.base))
+                .send()
+                .await?;
+        }
+        let joined = http
+            .get(format!("{}/join", server.base))
+            .query(&[("code", g.code.as_str())])
+            .send()
+            .await?;
+        let to = redirect_target(&joined).ok_or("joining did not redirect")?;
+        let html = http
+            .get(format!("{}{to}", server.base))
+            .header(reqwest::header::COOKIE, device.cookie())
+            .send()
+            .await?
+            .text()
+            .await?;
+        phone_pages.push(Haystack::new(format!("phone {n}'s participant page"), html));
+        let ws = server
+            .connect_as(&g.participant_ws(), Some(&device), &presence, None)
+            .await?;
+        phones.push(Phone {
+            n,
+            device,
+            presence,
+            http,
+            ws,
+        });
+    }
+
+    // Everything written, to look for once the gathering is deleted.
+    let mut texts: Vec<String> = vec![title.clone()];
+    let mut say = |text: String| {
+        texts.push(text.clone());
+        text
+    };
+
+    // 1. The board: by WebSocket and by form, one with a content note, and
+    //    three canaries to withdraw (waiting, revealed, hidden and shown).
+    for phone in phones.iter_mut().take(10) {
+        let text = say(format!("audit board {} {nonce}", phone.n));
+        ws_post(phone, board, &text, Place::Board, false).await?;
+    }
+    for phone in phones.iter().skip(10).take(4) {
+        let text = say(format!("audit form board {} {nonce}", phone.n));
+        form_post(&server, &g, phone, board, &text, &[]).await?;
+    }
+    let tender = say(format!("audit tender {nonce}"));
+    ws_post(&mut phones[14], board, &tender, Place::Board, true).await?;
+    let tender_form = say(format!("audit tender form {nonce}"));
+    form_post(
+        &server,
+        &g,
+        &phones[15],
+        board,
+        &tender_form,
+        &[("sensitive", "on")],
+    )
+    .await?;
+    let canary_waiting = say(format!("withdrawn-canary-waiting-{nonce}"));
+    let canary_revealed = say(format!("withdrawn-canary-revealed-{nonce}"));
+    let canary_shown = say(format!("withdrawn-canary-shown-{nonce}"));
+    let waiting = ws_post(&mut phones[16], board, &canary_waiting, Place::Board, false).await?;
+    let revealed = ws_post(
+        &mut phones[17],
+        board,
+        &canary_revealed,
+        Place::Board,
+        false,
+    )
+    .await?;
+    let shown = form_post(&server, &g, &phones[18], board, &canary_shown, &[]).await?;
+    withdraw(&mut phones[16], &waiting).await?;
+    screen.settle().await?;
+    let before_reveals = screen.at;
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the board revealed", |v| v.cards_of(board).count() == 18)
+        .await?;
+    let first = card_with(screen.view.as_ref(), &format!("audit board 0 {nonce}"))?;
+    let second = card_with(
+        screen.view.as_ref(),
+        &format!("audit form board 10 {nonce}"),
+    )?;
+    for phone in phones.iter_mut().take(8) {
+        mark(
+            phone,
+            Mark::Resonate {
+                card: first.clone(),
+                on: true,
+            },
+        )
+        .await?;
+    }
+    for phone in phones.iter_mut().skip(5).take(4) {
+        mark(
+            phone,
+            Mark::Resonate {
+                card: second.clone(),
+                on: true,
+            },
+        )
+        .await?;
+    }
+    mark(
+        &mut phones[7],
+        Mark::Resonate {
+            card: first.clone(),
+            on: false,
+        },
+    )
+    .await?;
+    let tender_id = card_with(screen.view.as_ref(), &tender)?;
+    facilitate(
+        &mut console,
+        Action::Moderate {
+            card: tender_id,
+            change: Moderation::Unblur,
+        },
+    )
+    .await?;
+    // Where the screen is before anything is revealed, and once the canary
+    // is hidden: views that come back from there are sent what they missed.
+    let before_reveals = before_reveals.ok_or("the screen has no position")?;
+    facilitate(
+        &mut co,
+        Action::Moderate {
+            card: shown.clone(),
+            change: Moderation::Hide,
+        },
+    )
+    .await?;
+    screen
+        .wait_for("the canary hidden", |v| {
+            v.card(&shown).is_some_and(|c| c.hidden)
+        })
+        .await?;
+    let while_hidden = screen.at.ok_or("the screen has no position")?;
+    facilitate(
+        &mut co,
+        Action::Moderate {
+            card: shown.clone(),
+            change: Moderation::Unhide,
+        },
+    )
+    .await?;
+    withdraw(&mut phones[17], &revealed).await?;
+    // The form phone withdraws over its WebSocket: same device, same card.
+    withdraw(&mut phones[18], &shown).await?;
+    screen
+        .wait_for("the canaries gone", |v| {
+            v.card(&revealed).is_none() && v.card(&shown).is_none()
+        })
+        .await?;
+    let canaries = [
+        (&canary_waiting, "withdrawn before it was revealed"),
+        (&canary_revealed, "withdrawn after it was revealed"),
+        (
+            &canary_shown,
+            "withdrawn after it was hidden and shown again",
+        ),
+    ];
+
+    // The timer, from the co-facilitator.
+    for timer in [
+        TimerAction::Set { seconds: 300 },
+        TimerAction::Pause,
+        TimerAction::AddMinute,
+        TimerAction::Resume,
+    ] {
+        facilitate(&mut co, Action::Timer { timer }).await?;
+    }
+
+    // 2. The spectrum: twelve points.
+    facilitate(&mut console, Action::GoTo { step: spectrum }).await?;
+    for phone in phones.iter_mut().take(12) {
+        let at = Some((phone.n * 8 % 101) as u8);
+        mark(phone, Mark::Spectrum { step: spectrum, at }).await?;
+    }
+    mark(
+        &mut phones[3],
+        Mark::Spectrum {
+            step: spectrum,
+            at: None,
+        },
+    )
+    .await?;
+
+    // 3. The scenario: tags on the lines shown.
+    facilitate(&mut console, Action::GoTo { step: scenario }).await?;
+    facilitate(
+        &mut console,
+        Action::ShowLines {
+            step: scenario,
+            count: 3,
+        },
+    )
+    .await?;
+    for phone in phones.iter_mut().take(15) {
+        let tag = Tag::ALL[phone.n % Tag::ALL.len()];
+        let line = (phone.n % 3) as u16;
+        mark(
+            phone,
+            Mark::Tag {
+                step: scenario,
+                line,
+                tag: Some(tag),
+            },
+        )
+        .await?;
+    }
+
+    // 4. Reframes under stories, by WebSocket and by form.
+    facilitate(&mut console, Action::GoTo { step: reframe }).await?;
+    let story = say(format!("audit story {nonce}"));
+    ws_post(&mut phones[0], reframe, &story, Place::Board, false).await?;
+    let story_form = say(format!("audit story form {nonce}"));
+    form_post(&server, &g, &phones[1], reframe, &story_form, &[]).await?;
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the stories", |v| v.cards_of(reframe).count() == 2)
+        .await?;
+    let story_id = card_with(screen.view.as_ref(), &story)?;
+    for phone in phones.iter_mut().skip(2).take(3) {
+        let text = say(format!("audit reframe {} {nonce}", phone.n));
+        let under = Place::Under {
+            card: story_id.clone(),
+        };
+        ws_post(phone, reframe, &text, under, false).await?;
+    }
+    for phone in phones.iter().skip(5).take(2) {
+        let text = say(format!("audit form reframe {} {nonce}", phone.n));
+        form_post(
+            &server,
+            &g,
+            phone,
+            reframe,
+            &text,
+            &[("under", story_id.as_str())],
+        )
+        .await?;
+    }
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the reframes", |v| v.cards_of(reframe).count() == 7)
+        .await?;
+
+    // 5. Give and receive: both sides, both ways.
+    facilitate(&mut console, Action::GoTo { step: give }).await?;
+    for phone in phones.iter_mut().skip(7).take(4) {
+        let text = say(format!("audit side {} {nonce}", phone.n));
+        let column = (phone.n % 2) as u8;
+        ws_post(phone, give, &text, Place::Column { column }, false).await?;
+    }
+    for phone in phones.iter().skip(11).take(2) {
+        let text = say(format!("audit form side {} {nonce}", phone.n));
+        let column = (phone.n % 2).to_string();
+        form_post(&server, &g, phone, give, &text, &[("column", &column)]).await?;
+    }
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("both sides", |v| v.cards_of(give).count() == 6)
+        .await?;
+
+    // 6. Moving towards, with what each moves away from; then dots.
+    facilitate(&mut console, Action::GoTo { step: towards }).await?;
+    for phone in phones.iter_mut().skip(13).take(3) {
+        let text = say(format!("audit towards {} {nonce}", phone.n));
+        let from = say(format!("audit away {} {nonce}", phone.n));
+        let place = Place::Toward {
+            from: Some(ReflectionText::parse(&from)?),
+        };
+        ws_post(phone, towards, &text, place, false).await?;
+    }
+    for phone in phones.iter().skip(16).take(2) {
+        let text = say(format!("audit form towards {} {nonce}", phone.n));
+        let from = say(format!("audit form away {} {nonce}", phone.n));
+        let fields = [("toward", "on"), ("from", from.as_str())];
+        form_post(&server, &g, phone, towards, &text, &fields).await?;
+    }
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the statements", |v| v.cards_of(towards).count() == 5)
+        .await?;
+    let statements: Vec<CardId> = screen
+        .view
+        .as_ref()
+        .map(|v| v.cards_of(towards).map(|c| c.id.clone()).collect())
+        .unwrap_or_default();
+    for phone in phones.iter_mut() {
+        let card = statements[phone.n % statements.len()].clone();
+        let dots = (phone.n % 3 + 1) as u8;
+        mark(phone, Mark::Vote { card, dots }).await?;
+    }
+
+    // 7. The closing board.
+    facilitate(&mut console, Action::GoTo { step: closing }).await?;
+    for phone in phones.iter_mut().skip(4).take(6) {
+        let text = say(format!("audit closing {} {nonce}", phone.n));
+        ws_post(phone, closing, &text, Place::Board, false).await?;
+    }
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the closing board", |v| v.cards_of(closing).count() == 6)
+        .await?;
+
+    // Every view reads what is left for it.
+    for client in [&mut console, &mut co, &mut screen] {
+        client.settle().await?;
+    }
+    for phone in phones.iter_mut() {
+        phone.ws.settle().await?;
+    }
+
+    // The device hashes, read from the database while the gathering runs.
+    // Each phone's hash must be among them (so the audit looks for every
+    // one), and there must be no other.
+    let (salt, hashes) = stored_identities(&server.database())?;
+    let expected: BTreeMap<String, usize> = phones
+        .iter()
+        .map(|p| (sha256_hex(&[&salt, p.device.token.as_bytes()]), p.n))
+        .collect();
+    let known: BTreeSet<String> = expected.keys().cloned().collect();
+    assert_eq!(
+        hashes, known,
+        "the database's device hashes are not exactly the twenty phones' salted hashes"
+    );
+
+    // What must never leave a phone's own request, and what must never be
+    // shown to anyone once stored.
+    let mut network = Vec::new();
+    for phone in &phones {
+        let n = phone.n;
+        network.push(Needle::new(
+            format!("phone {n}'s device token"),
+            &phone.device.token,
+        ));
+        network.push(Needle::new(
+            format!("phone {n}'s unsalted token hash"),
+            sha256_hex(&[phone.device.token.as_bytes()]),
+        ));
+        let presence = &phone.presence;
+        if let Some(agent) = &presence.user_agent {
+            network.push(Needle::new(format!("phone {n}'s User-Agent"), agent));
+        }
+        if let Some(forwarded) = &presence.forwarded_for {
+            network.push(Needle::new(
+                format!("phone {n}'s X-Forwarded-For"),
+                forwarded,
+            ));
+        }
+        if let Some(source) = presence.source {
+            network.push(Needle::new(
+                format!("phone {n}'s source address"),
+                source.to_string(),
+            ));
+        }
+    }
+    let mut identities = Vec::new();
+    for (hash, n) in &expected {
+        identities.push(Needle::new(format!("phone {n}'s device hash"), hash));
+        identities.push(Needle::new(
+            format!("the first 16 characters of phone {n}'s device hash"),
+            &hash[..16],
+        ));
+    }
+    let everything: Vec<Needle> = network.iter().chain(&identities).cloned().collect();
+
+    let mut findings = Findings::default();
+
+    // What the facilitators and the screen were shown, and each phone.
+    let mut shown_haystacks = Vec::new();
+    shown_haystacks.extend(transcript("console WebSocket", &console));
+    shown_haystacks.extend(transcript("co-facilitator WebSocket", &co));
+    shown_haystacks.extend(transcript("screen WebSocket", &screen));
+    let pages = [
+        (format!("/console/{}", g.console_secret), "the console page"),
+        (format!("/console/{co_secret}"), "the co-facilitator's page"),
+        (format!("/screen/{}", g.screen_secret), "the screen page"),
+    ];
+    for (path, name) in &pages {
+        shown_haystacks.push(page(&server, path, name).await?);
+    }
+    let console_data = server
+        .api_text("console", &[("secret", &g.console_secret)], None)
+        .await?;
+    let co_data = server
+        .api_text("console", &[("secret", &co_secret)], None)
+        .await?;
+    let screen_data = server
+        .api_text("screen", &[("secret", &g.screen_secret)], None)
+        .await?;
+    let mut checked_cards = 0;
+    for (name, body) in [
+        ("/api/console", &console_data),
+        ("/api/console (co-facilitator)", &co_data),
+        ("/api/screen", &screen_data),
+    ] {
+        checked_cards += check_page_data(name, body, &mut findings);
+        shown_haystacks.push(Haystack::new(name, body.as_bytes()));
+    }
+    for phone in &phones {
+        shown_haystacks.extend(transcript(
+            &format!("phone {}'s WebSocket", phone.n),
+            &phone.ws,
+        ));
+        let data = server
+            .api_text(
+                "participant",
+                &[("token", &g.join_token)],
+                Some(&phone.device),
+            )
+            .await?;
+        shown_haystacks.push(Haystack::new(
+            format!("phone {}'s /api/participant", phone.n),
+            data,
+        ));
+    }
+    shown_haystacks.append(&mut phone_pages);
+    findings.search("while running", &shown_haystacks, &everything);
+
+    let mut totals_seen = 0;
+    for (name, client) in [
+        ("console WebSocket", &console),
+        ("co-facilitator WebSocket", &co),
+        ("screen WebSocket", &screen),
+    ] {
+        let (cards, totals) = check_view_messages(name, client, &mut findings);
+        checked_cards += cards;
+        totals_seen += totals;
+    }
+    assert!(
+        checked_cards > 100 && totals_seen > 0,
+        "the audit checked only {checked_cards} cards and {totals_seen} totals messages: \
+         the recording or the parsing is broken, not Hearth"
+    );
+
+    // The log and the stored bytes, while the gathering runs.
+    findings.search("while running", &[log(&server)], &everything);
+    findings.search("while running", &stored(&server)?, &network);
+
+    // Withdrawn words are gone from the stored bytes.
+    let stored_now = stored(&server)?;
+    for (canary, how) in canaries {
+        let needle = [Needle::new(format!("a reflection {how}"), canary.as_str())];
+        let before = findings.0.len();
+        findings.search("after withdrawal", &stored_now, &needle);
+        if findings.0.len() > before {
+            let tables = tables_holding(&server.database(), canary)?;
+            findings.note(format!(
+                "after withdrawal: the reflection {how} is, in the live database, in: {}",
+                if tables.is_empty() {
+                    "no table (only in free space or the -wal log)".to_owned()
+                } else {
+                    tables.join(", ")
+                }
+            ));
+        }
+        let fresh = server.connect(&g.screen_ws(), None, None).await?;
+        if fresh.card_texts().iter().any(|t| t == canary) {
+            findings.note(format!("a fresh screen still shows the reflection {how}"));
+        }
+    }
+
+    // A screen that comes back from before the withdrawals is sent what it
+    // missed: never the withdrawn words.
+    let canary_needles: Vec<Needle> = canaries
+        .iter()
+        .map(|(canary, how)| Needle::new(format!("a reflection {how}"), canary.as_str()))
+        .collect();
+    let plain = Presence::default();
+    for (from, at) in [
+        ("before the reveal", before_reveals),
+        ("while the canary was hidden", while_hidden),
+    ] {
+        let back = server
+            .connect_as(&g.screen_ws(), None, &plain, Some(at))
+            .await?;
+        let name = format!("a screen coming back from {from} (seq {})", at.seq);
+        findings.search(
+            "after withdrawal",
+            &transcript(&name, &back),
+            &canary_needles,
+        );
+    }
+
+    // The end: the totals stay, every device hash goes.
+    // (Read from fresh snapshots both times: a live view keeps entries
+    // that a snapshot leaves out, such as a total gone back to nothing.)
+    let before = server.connect(&g.screen_ws(), None, None).await?;
+    let totals_before = before.view.as_ref().ok_or("no view")?.totals.clone();
+    facilitate(&mut console, Action::End).await?;
+    screen.wait_for("the end", |v| v.ended).await?;
+    findings.search("after the end", &stored(&server)?, &everything);
+    findings.search("after the end", &[log(&server)], &everything);
+    server.restart().await?;
+    let after = server.connect(&g.screen_ws(), None, None).await?;
+    let totals_after = after.view.as_ref().ok_or("no view")?.totals.clone();
+    if totals_after != totals_before {
+        findings.note(format!(
+            "after the end and a restart, the totals changed:\nbefore {totals_before:?}\nafter  {totals_after:?}"
+        ));
+    }
+    findings.search(
+        "after the end and a restart",
+        &stored(&server)?,
+        &everything,
+    );
+    findings.search(
+        "after the end and a restart",
+        &stored(&server)?,
+        &canary_needles,
+    );
+    let back = server
+        .connect_as(&g.screen_ws(), None, &plain, Some(before_reveals))
+        .await?;
+    let name = format!(
+        "a screen coming back after a restart from before the reveal (seq {})",
+        before_reveals.seq
+    );
+    findings.search(
+        "after the end and a restart",
+        &transcript(&name, &back),
+        &canary_needles,
+    );
+
+    // Deleting: no word of the gathering is left.
+    let deleted = server.post_form(&g.delete_path(), &[]).await?;
+    assert_eq!(
+        redirect_target(&deleted).as_deref(),
+        Some("/start?notice=deleted"),
+        "deleting the gathering did not go through"
+    );
+    let words: Vec<Needle> = texts
+        .iter()
+        .map(|t| Needle::new("a word of the deleted gathering", t.as_str()))
+        .collect();
+    findings.search("after deleting", &stored(&server)?, &words);
+    findings.search("after deleting", &stored(&server)?, &everything);
+    findings.search("at the very end", &[log(&server)], &everything);
+
+    assert!(
+        findings.0.is_empty(),
+        "the anonymity audit found {} problems:\n- {}",
+        findings.0.len(),
+        findings.0.join("\n- ")
+    );
+    Ok(())
+}
