@@ -261,6 +261,9 @@ struct Room {
     /// Each reveal's cards in their shuffled order, by event sequence, so a
     /// withdrawn card can be cut out of the event that revealed it.
     reveals: HashMap<u64, Vec<CardId>>,
+    /// The events that showed a hidden card again (they carry its words),
+    /// by card, so a withdrawal can cut the words out of them too.
+    shown: HashMap<CardId, Vec<u64>>,
     ring: VecDeque<Frame>,
     fanout: broadcast::Sender<Frame>,
     /// The live figures changed since they were last sent.
@@ -342,11 +345,16 @@ async fn load(
     let mut seq = 0;
     let mut ring = VecDeque::new();
     let mut reveals = HashMap::new();
+    let mut shown: HashMap<CardId, Vec<u64>> = HashMap::new();
     for (s, event) in store.events(&row.id).await? {
         view.apply(&event);
         seq = s;
-        if let Event::CardsRevealed { cards } = &event {
-            reveals.insert(s, cards.iter().map(|c| c.id.clone()).collect());
+        match &event {
+            Event::CardsRevealed { cards } => {
+                reveals.insert(s, cards.iter().map(|c| c.id.clone()).collect());
+            }
+            Event::CardShown { card } => shown.entry(card.id.clone()).or_default().push(s),
+            _ => {}
         }
         ring.push_back(event_frame(s, event));
         if ring.len() > RING {
@@ -404,6 +412,7 @@ async fn load(
         arrival,
         waiting,
         reveals,
+        shown,
         ring,
         fanout,
         tally_due: false,
@@ -1230,6 +1239,21 @@ impl Room {
                     seq,
                     body: json(&Event::CardsRevealed { cards: remaining })?,
                 });
+                // And out of every "show again", which carried them too.
+                for shown in self.shown.get(&card).into_iter().flatten() {
+                    let wordless = Card {
+                        text: String::new(),
+                        place: match &meta.place {
+                            Place::Toward { .. } => Place::Toward { from: None },
+                            other => other.clone(),
+                        },
+                        ..meta.public(&card)
+                    };
+                    batch.ops.push(Op::ReplaceEvent {
+                        seq: *shown,
+                        body: json(&Event::CardShown { card: wordless })?,
+                    });
+                }
                 vec![Event::CardWithdrawn { card: card.clone() }]
             }
             None => Vec::new(),
@@ -1239,10 +1263,11 @@ impl Room {
             if let Some(batch) = self.reveals.get_mut(&seq) {
                 batch.retain(|c| *c != card);
             }
-            // The ring still holds the words in the frame that revealed them:
-            // drop it and everything older, so a view that missed it is sent
-            // a snapshot, which no longer has the card.
-            self.cut_ring(seq);
+            // The ring still holds the words in the frames that revealed and
+            // showed them: drop those and everything older, so a view that
+            // missed them is sent a snapshot, which no longer has the card.
+            let last_shown = self.shown.remove(&card).into_iter().flatten().max();
+            self.cut_ring(last_shown.unwrap_or(seq).max(seq));
         }
         for marks in self.marks.values_mut() {
             for target in &on_card {
@@ -1366,6 +1391,7 @@ impl Room {
         let Some(current) = self.view.card(&card) else {
             return Err(ErrorCode::UnknownCard.into());
         };
+        let card_id = card.clone();
         let event = match change {
             Moderation::Hide => Event::CardHidden { card },
             Moderation::Unhide => Event::CardShown {
@@ -1384,7 +1410,11 @@ impl Room {
             },
         };
         let before = self.seq;
+        let showing = matches!(event, Event::CardShown { .. });
         let outcome = self.record(actor, id, Outcome::Done, vec![event])?;
+        if showing {
+            self.shown.entry(card_id).or_default().push(self.seq);
+        }
         if change == Moderation::Hide {
             // Earlier frames may carry the hidden words (the reveal, or an
             // earlier "show again"): nobody catches up from them any more.
