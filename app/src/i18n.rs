@@ -159,6 +159,12 @@ catalogue! {
     ConsoleLearnField { en: "Learn side" }
     ConsoleSave { en: "Save" }
     ConsoleSaved { en: "Saved." }
+    ConsoleExport { en: "Export" }
+    ConsoleExportHint { en: "What the group has made so far, to keep or share. Nothing in it says who wrote what; hidden cards stay out unless you include them." }
+    ConsoleExportMarkdown { en: "Summary (Markdown)" }
+    ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)" }
+    ConsoleExportJson { en: "The whole gathering (JSON)" }
+    ConsoleExportWithHidden { en: "with hidden cards" }
     ConsoleDeleteTitle { en: "Delete this gathering" }
     ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings." }
     ConsoleDeleteConfirm { en: "I understand: delete everything now" }

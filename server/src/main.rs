@@ -2,6 +2,7 @@
 
 mod backend;
 mod config;
+mod export;
 mod forms;
 mod headers;
 mod hub;
@@ -122,6 +123,7 @@ fn router(state: AppState) -> Router {
         .route("/join", get(forms::join))
         .route("/p/{token}/reflect", post(forms::reflect))
         .route("/console/{secret}/delete", post(forms::delete))
+        .route("/console/{secret}/export/{file}", get(export::download))
         .route("/qr/{token}", get(forms::qr))
         .route("/ws/console/{secret}", get(ws::console))
         .route("/ws/screen/{secret}", get(ws::screen))

@@ -228,6 +228,25 @@ fn stored(server: &TestServer) -> hearth_tests::Result<Vec<Haystack>> {
 }
 
 /// The server's log as a haystack.
+/// Every export the console offers, with and without hidden cards.
+async fn exports(server: &TestServer, console_secret: &str) -> hearth_tests::Result<Vec<Haystack>> {
+    let mut found = Vec::new();
+    for file in ["summary.md", "cards.csv", "gathering.json"] {
+        for query in ["", "?hidden=true"] {
+            let path = format!("/console/{console_secret}/export/{file}{query}");
+            let response = server.get(&path, None).await?;
+            if !response.status().is_success() {
+                return Err(format!("{path} answered {}", response.status()).into());
+            }
+            found.push(Haystack::new(
+                format!("the export {file}{query}"),
+                response.text().await?,
+            ));
+        }
+    }
+    Ok(found)
+}
+
 fn log(server: &TestServer) -> Haystack {
     Haystack::new("the server log", server.log())
 }
@@ -948,6 +967,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         ));
     }
     shown_haystacks.append(&mut phone_pages);
+    shown_haystacks.extend(exports(&server, &g.console_secret).await?);
     findings.search("while running", &shown_haystacks, &everything);
 
     let mut totals_seen = 0;
@@ -992,6 +1012,16 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
             findings.note(format!("a fresh screen still shows the reflection {how}"));
         }
     }
+
+    // Exports made after the withdrawals never hold the withdrawn words.
+    findings.search(
+        "after withdrawal",
+        &exports(&server, &g.console_secret).await?,
+        &canaries
+            .iter()
+            .map(|(canary, how)| Needle::new(format!("a reflection {how}"), canary.as_str()))
+            .collect::<Vec<_>>(),
+    );
 
     // A screen that comes back from before the withdrawals is sent what it
     // missed: never the withdrawn words.

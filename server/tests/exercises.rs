@@ -1075,3 +1075,73 @@ async fn a_live_step_releases_shuffled_batches_of_at_least_three_people() -> hea
     assert_eq!(screen.card_texts().len(), 5);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_console_exports_what_the_group_made_at_any_moment() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server
+        .create_gathering("Exports, \"quoted\"", "introduction")
+        .await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 2).await?;
+    let board = step_at(console.view.as_ref().ok_or("no view")?, 0);
+    add(&mut phones[0], board, "Kept, with a comma", Place::Board).await?;
+    let hidden = add(&mut phones[0], board, "Hidden away", Place::Board).await?;
+    let gone = add(&mut phones[1], board, "Withdrawn words", Place::Board).await?;
+    console.act(Action::Reveal).await??;
+    phones[1].act(Action::Withdraw { card: gone }).await??;
+    console
+        .act(Action::Moderate {
+            card: hidden,
+            change: Moderation::Hide,
+        })
+        .await??;
+    let get = |file: &str| {
+        let path = format!("/console/{}/export/{file}", g.console_secret);
+        let server = &server;
+        async move {
+            let response = server.get(&path, None).await?;
+            assert!(response.status().is_success(), "{path}");
+            Ok::<_, hearth_tests::Error>(response.text().await?)
+        }
+    };
+    let csv = get("cards.csv").await?;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("step,prompt,kind,column,text,away_from,under,resonances,dots,hidden,blurred")
+    );
+    assert!(csv.contains("\"Kept, with a comma\""));
+    let markdown = get("summary.md").await?;
+    assert!(markdown.contains("Kept, with a comma"));
+    let json: serde_json::Value = serde_json::from_str(&get("gathering.json").await?)?;
+    assert_eq!(json["format"], "hearth-gathering");
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(7));
+    for text in [&csv, &markdown, &json.to_string()] {
+        assert!(!text.contains("Withdrawn words"), "never the withdrawn");
+        assert!(!text.contains("Hidden away"), "hidden stays out");
+    }
+    assert!(get("cards.csv?hidden=true").await?.contains("Hidden away"));
+    // Only a console's secret opens them; unknown files are not there.
+    let co = g
+        .page
+        .cofacilitator_url
+        .rsplit('/')
+        .next()
+        .ok_or("no link")?;
+    for (path, ok) in [
+        (format!("/console/{co}/export/cards.csv"), true),
+        (
+            format!("/console/{}/export/cards.csv", g.screen_secret),
+            false,
+        ),
+        (
+            format!("/console/{}/export/passwd", g.console_secret),
+            false,
+        ),
+    ] {
+        let status = server.get(&path, None).await?.status();
+        assert_eq!(status.is_success(), ok, "{path}: {status}");
+    }
+    Ok(())
+}

@@ -139,6 +139,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                     </section>
                 </aside>
             </div>
+            <Exports secret=secret.clone()/>
             <StepEditor/>
             <section class="panel room-view" aria-labelledby="room-title">
                 <h2 id="room-title">{i18n.t(Msg::ConsoleRoomSees)}</h2>
@@ -403,6 +404,40 @@ fn Moderate() -> impl IntoView {
                         }
                     }
                 </For>
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// Downloads of what the group made so far: nothing in them identifies
+/// anyone, and hidden cards stay out unless asked for.
+#[component]
+fn Exports(secret: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let files = [
+        ("summary.md", Msg::ConsoleExportMarkdown),
+        ("cards.csv", Msg::ConsoleExportCsv),
+        ("gathering.json", Msg::ConsoleExportJson),
+    ];
+    view! {
+        <section class="panel exports" aria-labelledby="exports-title">
+            <h2 id="exports-title">{i18n.t(Msg::ConsoleExport)}</h2>
+            <p class="hint">{i18n.t(Msg::ConsoleExportHint)}</p>
+            <ul class="export-links">
+                {files
+                    .into_iter()
+                    .map(|(file, label)| {
+                        let base = format!("/console/{secret}/export/{file}");
+                        view! {
+                            <li>
+                                <a href=base.clone() download>{i18n.t(label)}</a>
+                                " · "
+                                <a href=format!("{base}?hidden=true") download>{i18n.t(Msg::ConsoleExportWithHidden)}</a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
         </section>
     }

@@ -1,0 +1,461 @@
+//! Exports of what a group made: a Markdown summary to read and share, a
+//! CSV of the cards for a spreadsheet, and a JSON file of the whole
+//! gathering that Hearth can read again.
+//!
+//! Every export is made from the facilitator's view of the room at that
+//! moment. That view holds no author and no time (only the step a card
+//! belongs to), so no export can link two cards to one person or say when
+//! anyone wrote. Withdrawn cards are gone from the view, so they are never
+//! exported; hidden cards are left out unless the facilitator asks for
+//! them. Totals come as the room sees them.
+
+use crate::room::Actor;
+use crate::secrets;
+use crate::state::{AppState, ReachError};
+use crate::store::Lookup;
+use app::exercise::{Exercise, Place};
+use app::gathering::{Card, GatheringView, StepSpec, StepView};
+use app::i18n::{Locale, Msg};
+use app::library::{kind_name, tag_name};
+use app::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+/// What to put in an export.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct Options {
+    /// Include cards the facilitator hid.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+/// The cards of a step that go into an export.
+fn cards_of<'a>(view: &'a GatheringView, step: &StepView, options: Options) -> Vec<&'a Card> {
+    view.cards_of(step.id)
+        .filter(|c| options.hidden || !c.hidden)
+        .collect()
+}
+
+fn from_text(card: &Card) -> Option<&str> {
+    match &card.place {
+        Place::Toward { from: Some(from) } => Some(from.as_str()),
+        _ => None,
+    }
+}
+
+/// The column (or side) a card is in, by its label.
+fn column_label(step: &StepView, card: &Card) -> Option<String> {
+    match card.place {
+        Place::Column { column } => step
+            .exercise
+            .columns()
+            .get(usize::from(column))
+            .map(|c| c.to_string()),
+        _ => None,
+    }
+}
+
+/// Text safe to put in Markdown: its markup characters escaped, and its
+/// line breaks kept inside the list item it belongs to.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_{}[]<>()#+-.!|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.replace('\n', "  \n  ")
+}
+
+/// A Markdown summary of the whole gathering, step by step.
+pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> String {
+    let t = |m: Msg| m.text(locale);
+    let mut out = format!("# {}\n", md(&view.title));
+    for (i, step) in view.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "\n## {}. {}\n\n*{}*\n\n",
+            i + 1,
+            md(step.prompt.as_str()),
+            t(kind_name(step.exercise.kind()))
+        ));
+        let totals = view.totals_of(step.id);
+        let cards = cards_of(view, step, options);
+        let item = |card: &Card| {
+            let mut line = format!("- {}", md(&card.text));
+            if let Some(from) = from_text(card) {
+                line.push_str(&format!(" ({} {})", t(Msg::ScreenAwayFrom), md(from)));
+            }
+            let n = totals.card(&card.id) as usize;
+            if n > 0 {
+                let msg = match step.exercise {
+                    Exercise::MovingTowards { .. } => Msg::ScreenDots,
+                    _ => Msg::ScreenResonates,
+                };
+                line.push_str(&format!(" — {}", msg.plural(locale, n)));
+            }
+            if card.hidden {
+                line.push_str(&format!(" *({})*", t(Msg::ConsoleHiddenMark)));
+            }
+            line.push('\n');
+            line
+        };
+        match &step.exercise {
+            Exercise::Spectrum { left, right } => {
+                out.push_str(&spectrum_md(&totals, left.as_str(), right.as_str(), locale));
+            }
+            Exercise::Scenario { lines } => {
+                for (n, line) in lines.iter().take(usize::from(step.shown)).enumerate() {
+                    let counts = totals.line(n);
+                    let tags: Vec<String> = Tag::ALL
+                        .into_iter()
+                        .filter(|tag| counts[tag.index()] > 0)
+                        .map(|tag| format!("{} {}", t(tag_name(tag)), counts[tag.index()]))
+                        .collect();
+                    out.push_str(&format!(
+                        "{}. **{}** {}{}\n",
+                        n + 1,
+                        md(line.speaker.as_str()),
+                        md(line.text.as_str()),
+                        if tags.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", tags.join(", "))
+                        }
+                    ));
+                }
+            }
+            Exercise::Reframe => {
+                for story in cards.iter().filter(|c| c.under().is_none()) {
+                    out.push_str(&item(story));
+                    for reframe in cards.iter().filter(|c| c.under() == Some(&story.id)) {
+                        out.push_str(&format!("  {}", item(reframe)));
+                    }
+                }
+            }
+            exercise => {
+                let columns = exercise.columns();
+                if columns.is_empty() {
+                    for card in &cards {
+                        out.push_str(&item(card));
+                    }
+                } else {
+                    for (c, label) in columns.iter().enumerate() {
+                        out.push_str(&format!("\n### {}\n\n", md(label.as_str())));
+                        let place = Place::Column { column: c as u8 };
+                        for card in cards.iter().filter(|card| card.place == place) {
+                            out.push_str(&item(card));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A spectrum's distribution as a small table (or a note that too few
+/// placed themselves for it to be shown).
+fn spectrum_md(totals: &Totals, left: &str, right: &str, locale: Locale) -> String {
+    let Some(bands) = &totals.spectrum else {
+        return format!("{}\n", Msg::ScreenSpreadWaiting.text(locale));
+    };
+    let width = (usize::from(SPECTRUM_MAX) + 1) / SPECTRUM_BANDS;
+    let mut out = format!("{} ← → {}\n\n| | |\n|---|---|\n", md(left), md(right));
+    for (i, n) in bands.iter().enumerate() {
+        let from = i * width;
+        let to = if i + 1 == SPECTRUM_BANDS {
+            usize::from(SPECTRUM_MAX)
+        } else {
+            from + width - 1
+        };
+        out.push_str(&format!("| {from}–{to} | {n} |\n"));
+    }
+    out
+}
+
+/// The CSV's columns, in order.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "step",
+    "prompt",
+    "kind",
+    "column",
+    "text",
+    "away_from",
+    "under",
+    "resonances",
+    "dots",
+    "hidden",
+    "blurred",
+];
+
+/// One CSV field: quoted when it holds a comma, quote or line break, and
+/// kept from being read as a formula by a spreadsheet (a card that starts
+/// with `=` stays words).
+fn csv_field(value: &str) -> String {
+    let value = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_owned(),
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// Every exported card as a row, with its step, place and totals.
+pub fn csv(view: &GatheringView, options: Options, locale: Locale) -> String {
+    let mut out = CSV_COLUMNS.join(",");
+    out.push_str("\r\n");
+    for (i, step) in view.steps.iter().enumerate() {
+        let totals = view.totals_of(step.id);
+        let dots = matches!(step.exercise, Exercise::MovingTowards { .. });
+        for card in cards_of(view, step, options) {
+            let count = totals.card(&card.id).to_string();
+            let under = card
+                .under()
+                .and_then(|id| view.card(id))
+                .map(|c| c.text.clone())
+                .unwrap_or_default();
+            let row = [
+                (i + 1).to_string(),
+                step.prompt.to_string(),
+                kind_name(step.exercise.kind()).text(locale).to_owned(),
+                column_label(step, card).unwrap_or_default(),
+                card.text.clone(),
+                from_text(card).unwrap_or_default().to_owned(),
+                under,
+                if dots { "0".into() } else { count.clone() },
+                if dots { count } else { "0".into() },
+                card.hidden.to_string(),
+                card.blurred.to_string(),
+            ];
+            let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+            out.push_str(&fields.join(","));
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// The name that marks a file as a Hearth gathering export.
+pub const JSON_FORMAT: &str = "hearth-gathering";
+/// The version of the JSON export's shape.
+pub const JSON_VERSION: u32 = 1;
+
+/// The whole gathering as Hearth can read it again: the agenda, and the
+/// cards with their places and totals (by step number, from 1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GatheringExport {
+    pub format: String,
+    pub version: u32,
+    pub title: String,
+    pub steps: Vec<StepExport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepExport {
+    #[serde(flatten)]
+    pub spec: StepSpec,
+    pub cards: Vec<Card>,
+    pub totals: Totals,
+}
+
+pub fn json(view: &GatheringView, options: Options) -> Result<String, serde_json::Error> {
+    let export = GatheringExport {
+        format: JSON_FORMAT.to_owned(),
+        version: JSON_VERSION,
+        title: view.title.clone(),
+        steps: view
+            .steps
+            .iter()
+            .map(|step| StepExport {
+                spec: step.spec(),
+                cards: cards_of(view, step, options).into_iter().cloned().collect(),
+                totals: view.totals_of(step.id),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&export)
+}
+
+/// `GET /console/{secret}/export/{file}`: one of `summary.md`, `cards.csv`
+/// or `gathering.json`, with `?hidden=true` to include hidden cards. The
+/// console secret (or the co-facilitator's) is the authority.
+pub async fn download(
+    State(state): State<AppState>,
+    Path((secret, file)): Path<(String, String)>,
+    Query(options): Query<Options>,
+) -> Response {
+    let (row, room) = match state
+        .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
+        .await
+    {
+        Ok(found) => found,
+        Err(ReachError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(ReachError::Store(e)) => {
+            tracing::error!("an export failed: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let Ok(page) = room.view(Actor::Facilitator).await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let view = page.gathering;
+    let locale = Locale::En;
+    let (body, kind) = match file.as_str() {
+        "summary.md" => (
+            markdown(&view, options, locale),
+            "text/markdown; charset=utf-8",
+        ),
+        "cards.csv" => (csv(&view, options, locale), "text/csv; charset=utf-8"),
+        "gathering.json" => match json(&view, options) {
+            Ok(body) => (body, "application/json"),
+            Err(e) => {
+                tracing::error!(gathering = %row.id, "a JSON export failed: {e}");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let name = format!("hearth-{file}");
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::ids::{CardId, StepId};
+    use app::library::ReadyAgenda;
+
+    fn card(id: u64, step: u32, text: &str, place: Place) -> Card {
+        Card {
+            id: CardId::from_random(id),
+            step: StepId(step),
+            text: text.into(),
+            place,
+            hidden: false,
+            blurred: false,
+        }
+    }
+
+    fn gathering() -> GatheringView {
+        let mut view = GatheringView::new(
+            "Tuesday, with \"quotes\"".into(),
+            ReadyAgenda::Introduction.steps(Locale::En),
+        );
+        view.cards = vec![
+            card(1, 1, "Plain words", Place::Board),
+            card(2, 1, "=SUM(A1), with a comma\nand a new line", Place::Board),
+            card(3, 4, "A story", Place::Board),
+            card(
+                4,
+                4,
+                "A reframe",
+                Place::Under {
+                    card: CardId::from_random(3),
+                },
+            ),
+            card(5, 5, "Cooking", Place::Column { column: 0 }),
+            card(6, 1, "Hidden words", Place::Board),
+        ];
+        view.cards[5].hidden = true;
+        view.totals
+            .entry(StepId(1))
+            .or_default()
+            .cards
+            .insert(CardId::from_random(1), 2);
+        view
+    }
+
+    /// Reads CSV the way a spreadsheet does (quotes, doubled quotes, line
+    /// breaks inside quotes).
+    fn parse_csv(text: &str) -> Vec<Vec<String>> {
+        let mut rows = vec![vec![String::new()]];
+        let mut quoted = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let row = rows.last_mut().unwrap();
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    row.last_mut().unwrap().push('"');
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => row.push(String::new()),
+                ('\r', false) => {}
+                ('\n', false) => rows.push(vec![String::new()]),
+                (c, _) => row.last_mut().unwrap().push(c),
+            }
+        }
+        rows.retain(|r| r != &vec![String::new()]);
+        rows
+    }
+
+    #[test]
+    fn csv_has_the_columns_and_survives_commas_quotes_and_line_breaks() {
+        let rows = parse_csv(&csv(&gathering(), Options::default(), Locale::En));
+        assert_eq!(rows[0], CSV_COLUMNS);
+        assert!(rows.iter().all(|r| r.len() == CSV_COLUMNS.len()));
+        let tricky = rows.iter().find(|r| r[4].contains("comma")).unwrap();
+        assert_eq!(tricky[4], "'=SUM(A1), with a comma\nand a new line");
+        let plain = rows.iter().find(|r| r[4] == "Plain words").unwrap();
+        assert_eq!(plain[7], "2", "resonances");
+        let reframe = rows.iter().find(|r| r[4] == "A reframe").unwrap();
+        assert_eq!(reframe[6], "A story");
+        let side = rows.iter().find(|r| r[4] == "Cooking").unwrap();
+        assert_eq!(side[3], "I can offer");
+        assert!(!rows.iter().any(|r| r[4] == "Hidden words"));
+        let with_hidden = parse_csv(&csv(&gathering(), Options { hidden: true }, Locale::En));
+        assert!(with_hidden
+            .iter()
+            .any(|r| r[4] == "Hidden words" && r[9] == "true"));
+    }
+
+    #[test]
+    fn markdown_holds_every_visible_card_and_no_hidden_one() {
+        let text = markdown(&gathering(), Options::default(), Locale::En);
+        assert!(text.starts_with("# Tuesday, with \"quotes\""));
+        for words in ["Plain words", "A story", "A reframe", "Cooking"] {
+            assert!(text.contains(&md(words)), "{words}");
+        }
+        assert!(
+            text.contains("  - A reframe"),
+            "reframes sit under their story"
+        );
+        assert!(!text.contains("Hidden words"));
+        assert!(text.contains("Resonates with 2"));
+        assert!(text.contains("### I can offer"));
+    }
+
+    #[test]
+    fn markdown_escapes_markup_in_peoples_words() {
+        assert_eq!(md("*bold* [link](x)"), "\\*bold\\* \\[link\\]\\(x\\)");
+    }
+
+    #[test]
+    fn json_round_trips_and_names_itself() {
+        let text = json(&gathering(), Options::default()).unwrap();
+        let back: GatheringExport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.format, JSON_FORMAT);
+        assert_eq!(back.version, JSON_VERSION);
+        assert_eq!(back.steps.len(), 7);
+        assert_eq!(back.steps[0].cards.len(), 2, "the hidden card stays out");
+        assert_eq!(back.steps[0].totals.card(&CardId::from_random(1)), 2);
+        assert!(!text.contains("author"));
+    }
+}
