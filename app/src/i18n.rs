@@ -80,6 +80,14 @@ catalogue! {
     StartSubmit { en: "Start gathering" }
     StartErrMissing { en: "Please give the gathering a name." }
     StartErrTooLong { en: "That's a little long. A name has at most 120 characters." }
+    StartImportTitle { en: "Or start from an export" }
+    StartImportFile { en: "A gathering exported from Hearth (the JSON file)" }
+    StartImportName { en: "Name (leave empty to keep the export's)" }
+    StartImportCards { en: "Bring its cards too, already revealed" }
+    StartImportSubmit { en: "Start from this file" }
+    StartErrImportForeign { en: "That file isn't a gathering exported from Hearth. Nothing was created." }
+    StartErrImportVersion { en: "That export comes from a newer Hearth than this one. Nothing was created." }
+    StartErrImportInvalid { en: "Part of that export can't be used here, so nothing was created." }
     StartErrAgenda { en: "We couldn't find that agenda. Please choose another one." }
 
     ConsoleTitle { en: "Facilitator console" }

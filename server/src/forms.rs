@@ -46,20 +46,8 @@ pub async fn start(
     headers: HeaderMap,
     Form(form): Form<StartForm>,
 ) -> Response {
-    if let Some(required) = &state.config.organiser_passphrase {
-        let source = state.source(peer, &headers);
-        let Ok(attempt) = state
-            .organisers
-            .attempt(source, form.passphrase.trim(), Instant::now())
-        else {
-            return Redirect::to("/start?error=passphrase_busy").into_response();
-        };
-        let right = required.matches(&form.passphrase);
-        let answer = if right { Answer::Found } else { Answer::Missed };
-        state.organisers.settle(attempt, answer, Instant::now());
-        if !right {
-            return Redirect::to("/start?error=passphrase").into_response();
-        }
+    if let Some(refused) = organiser_refused(&state, peer, &headers, &form.passphrase) {
+        return refused;
     }
     let name = form.name.trim();
     if name.is_empty() {
@@ -76,7 +64,35 @@ pub async fn start(
             return Redirect::to("/start?error=unavailable").into_response();
         }
     };
-    match create(&state, name, agenda).await {
+    open_console(&state, GatheringView::new(name.to_owned(), agenda)).await
+}
+
+/// The answer to a start form without the organiser passphrase this
+/// instance asks for (or after too many wrong ones), if that is the case.
+pub(crate) fn organiser_refused(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    passphrase: &str,
+) -> Option<Response> {
+    let required = state.config.organiser_passphrase.as_ref()?;
+    let source = state.source(peer, headers);
+    let Ok(attempt) = state
+        .organisers
+        .attempt(source, passphrase.trim(), Instant::now())
+    else {
+        return Some(Redirect::to("/start?error=passphrase_busy").into_response());
+    };
+    let right = required.matches(passphrase);
+    let answer = if right { Answer::Found } else { Answer::Missed };
+    state.organisers.settle(attempt, answer, Instant::now());
+    (!right).then(|| Redirect::to("/start?error=passphrase").into_response())
+}
+
+/// Creates a gathering from its first state and sends the facilitator to
+/// its console.
+pub(crate) async fn open_console(state: &AppState, genesis: GatheringView) -> Response {
+    match create(state, genesis).await {
         Ok(console_secret) => Redirect::to(&format!("/console/{console_secret}")).into_response(),
         Err(e) => {
             tracing::error!("creating a gathering failed: {e}");
@@ -103,8 +119,7 @@ async fn agenda(
 
 async fn create(
     state: &AppState,
-    name: &str,
-    agenda: Vec<StepSpec>,
+    genesis: GatheringView,
 ) -> Result<String, crate::store::StoreError> {
     let console_secret = secrets::token(20);
     let code = fresh_code(state).await?;
@@ -122,7 +137,7 @@ async fn create(
             code,
             salt,
             epoch: secrets::random_u64() >> 12,
-            genesis: GatheringView::new(name.to_owned(), agenda),
+            genesis,
             created_at,
         })
         .await?;

@@ -6,6 +6,7 @@ mod export;
 mod forms;
 mod headers;
 mod hub;
+mod import;
 mod pace;
 mod retention;
 mod room;
@@ -138,6 +139,15 @@ fn router(state: AppState) -> Router {
             forms::device_cookie,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        // An export file is larger than any form, and has its own limit.
+        .merge(
+            Router::new()
+                .route("/start/import", post(import::start))
+                .layer(tower_http::limit::RequestBodyLimitLayer::new(
+                    import::IMPORT_LIMIT,
+                ))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .layer(axum::middleware::from_fn(headers::security_headers))
         // A bug must cost one request a 500, never the connection or the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::new())

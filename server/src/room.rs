@@ -442,7 +442,11 @@ fn target_step(
 ) -> Option<StepId> {
     let step = match target {
         Target::Spectrum(step) | Target::Tag(step, _) => *step,
-        Target::Vote(card) | Target::Resonate(card) => cards.get(card)?.step,
+        // Imported cards are in the view only (they have no author here).
+        Target::Vote(card) | Target::Resonate(card) => cards
+            .get(card)
+            .map(|m| m.step)
+            .or_else(|| view.card(card).map(|c| c.step))?,
     };
     view.step(step).map(|s| s.id)
 }
@@ -1088,6 +1092,7 @@ impl Room {
     /// but not reshaped or removed.
     fn in_use(&self, step: StepId) -> bool {
         self.cards.values().any(|c| c.step == step)
+            || self.view.cards_of(step).next().is_some()
             || self
                 .marks
                 .values()

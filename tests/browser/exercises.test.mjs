@@ -343,3 +343,34 @@ test('the screen fits 150 cards on a 1080p projector without scrolling', async (
   assert.ok(smallest >= 12, `cards stay legible (${smallest}px)`);
   await screen.screenshot({ path: join(artifacts, 'board-150-screen-1920.png') });
 });
+
+test('an export starts a new gathering with the same agenda and cards; a foreign file creates nothing', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const g = await startGathering(browser, hearth, { agenda: 'community' });
+  const [p] = await joinPhones(browser, hearth, g.code, 1);
+  await post(p, 'A lamp left on for us');
+  await clickWhenEnabled(g.facilitator, 'Reveal reflections');
+  await g.screen.locator('.wall .card', { hasText: 'A lamp left on for us' }).waitFor();
+  const href = await g.facilitator.getByRole('link', { name: 'The whole gathering (JSON)' }).getAttribute('href');
+  const file = await (await fetch(`${hearth.base}${href}`)).text();
+  assert.equal(JSON.parse(file).format, 'hearth-gathering');
+
+  const page = await (await browser.newContext()).newPage();
+  // A file that is not an export: named, and nothing is created.
+  await page.goto(`${hearth.base}/start`);
+  await page.getByLabel('A gathering exported from Hearth').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello":1}') });
+  await page.getByRole('button', { name: 'Start from this file' }).click();
+  await page.getByText("That file isn't a gathering exported from Hearth. Nothing was created.").waitFor();
+  assert.match(page.url(), /\/start\?error=import_foreign$/);
+  // The real export, with its cards.
+  await page.getByLabel('A gathering exported from Hearth').setInputFiles({ name: 'hearth-gathering.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await page.getByLabel('Name (leave empty').fill('Second evening');
+  await page.getByLabel('Bring its cards too').check();
+  await page.getByRole('button', { name: 'Start from this file' }).click();
+  await page.waitForURL(/\/console\/[0-9a-f]{40}$/);
+  await page.getByRole('heading', { name: 'Second evening' }).waitFor();
+  assert.equal(await page.locator('.agenda-step').count(), 7);
+  await page.locator('.room-view .card', { hasText: 'A lamp left on for us' }).waitFor();
+});

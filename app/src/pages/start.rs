@@ -44,6 +44,9 @@ fn StartForm(info: StartInfo) -> impl IntoView {
         "passphrase" => Some(Msg::StartErrPassphrase),
         "passphrase_busy" => Some(Msg::StartErrPassphraseBusy),
         "delete_failed" => Some(Msg::StartErrDeleteFailed),
+        "import_foreign" => Some(Msg::StartErrImportForeign),
+        "import_version" => Some(Msg::StartErrImportVersion),
+        "import_invalid" => Some(Msg::StartErrImportInvalid),
         _ => None,
     });
     let notice = query("notice").and_then(|n| match n.as_str() {
@@ -51,6 +54,7 @@ fn StartForm(info: StartInfo) -> impl IntoView {
         "gone" => Some(Msg::StartGone),
         _ => None,
     });
+    let passphrase = info.passphrase_required;
     view! {
         <main id="main" class="page narrow start">
             {notice.map(|msg| view! { <p class="hint" role="status">{i18n.t(msg)}</p> })}
@@ -85,7 +89,7 @@ fn StartForm(info: StartInfo) -> impl IntoView {
                         .collect_view()}
                     {info.templates.into_iter().map(|t| view! { <Template t/> }).collect_view()}
                 </fieldset>
-                {info.passphrase_required.then(|| view! {
+                {passphrase.then(|| view! {
                     <label for="passphrase">{i18n.t(Msg::StartPassphraseLabel)}</label>
                     <p id="passphrase-hint" class="hint">{i18n.t(Msg::StartPassphraseHint)}</p>
                     <input
@@ -98,6 +102,22 @@ fn StartForm(info: StartInfo) -> impl IntoView {
                     />
                 })}
                 <button type="submit" class="primary">{i18n.t(Msg::StartSubmit)}</button>
+            </form>
+            <h2>{i18n.t(Msg::StartImportTitle)}</h2>
+            <form method="post" action="/start/import" enctype="multipart/form-data" class="stack">
+                <label for="import-file">{i18n.t(Msg::StartImportFile)}</label>
+                <input id="import-file" name="file" type="file" accept="application/json,.json" required/>
+                <label for="import-name">{i18n.t(Msg::StartImportName)}</label>
+                <input id="import-name" name="name" maxlength=NAME_MAX_CHARS/>
+                <div class="choice">
+                    <input type="checkbox" id="import-cards" name="cards" value="on"/>
+                    <label for="import-cards">{i18n.t(Msg::StartImportCards)}</label>
+                </div>
+                {passphrase.then(|| view! {
+                    <label for="import-passphrase">{i18n.t(Msg::StartPassphraseLabel)}</label>
+                    <input id="import-passphrase" name="passphrase" type="password" required autocomplete="current-password"/>
+                })}
+                <button type="submit">{i18n.t(Msg::StartImportSubmit)}</button>
             </form>
         </main>
     }
