@@ -125,6 +125,13 @@ mod backend {
             token: String,
             device: Option<String>,
         ) -> BoxFuture<'_, Result<ParticipantPage, PageError>>;
+        /// What the group made, for the printable harvest: the console's
+        /// view, hidden cards left out unless `hidden`.
+        fn harvest(
+            &self,
+            secret: String,
+            hidden: bool,
+        ) -> BoxFuture<'_, Result<GatheringView, PageError>>;
         /// What the start page shows: the passphrase field, the templates.
         fn start(&self) -> BoxFuture<'_, Result<StartInfo, PageError>>;
     }
@@ -170,6 +177,12 @@ pub async fn load_participant(token: String) -> Result<ParticipantPage, PageErro
     let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
     let device = device_from_headers(&parts.headers);
     backend()?.participant(token, device).await
+}
+
+/// Loads what the group made, for the harvest page.
+#[server(endpoint = "harvest")]
+pub async fn load_harvest(secret: String, hidden: bool) -> Result<GatheringView, PageError> {
+    backend()?.harvest(secret, hidden).await
 }
 
 /// Loads what the start page needs.

@@ -173,6 +173,10 @@ catalogue! {
     ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)" }
     ConsoleExportJson { en: "The whole gathering (JSON)" }
     ConsoleExportWithHidden { en: "with hidden cards" }
+    ConsoleHarvest { en: "Harvest: a printable summary, one page per step" }
+    HarvestTitle { en: "Harvest" }
+    HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what." }
+    HarvestStep { en: "Step {n}" }
     ConsoleDeleteTitle { en: "Delete this gathering" }
     ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings." }
     ConsoleDeleteConfirm { en: "I understand: delete everything now" }

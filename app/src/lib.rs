@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>
                 <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
+                <Route path=path!("/harvest/:secret") view=pages::harvest::HarvestPage ssr=SsrMode::Async/>
                 <Route path=path!("/p/:token") view=pages::participant::ParticipantPage ssr=SsrMode::Async/>
                 <Route
                     path=path!("/p/:token/received")

@@ -8,6 +8,7 @@ use app::api::{
     Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage, StartInfo,
     TemplateSummary,
 };
+use app::gathering::GatheringView;
 use app::ids::ActionId;
 
 impl From<ReachError> for PageError {
@@ -109,6 +110,26 @@ impl Backend for AppState {
                     u128::from(secrets::random_u64()) << 64 | u128::from(secrets::random_u64()),
                 ),
             })
+        })
+    }
+
+    fn harvest(
+        &self,
+        secret: String,
+        hidden: bool,
+    ) -> BoxFuture<'_, Result<GatheringView, PageError>> {
+        Box::pin(async move {
+            let (_, room) = self
+                .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
+                .await?;
+            let mut view = room.view(Actor::Facilitator).await?.gathering;
+            if hidden {
+                // Asked for: they are part of the record this time.
+                view.cards.iter_mut().for_each(|c| c.hidden = false);
+            } else {
+                view.cards.retain(|c| !c.hidden);
+            }
+            Ok(view)
         })
     }
 

@@ -228,7 +228,8 @@ fn stored(server: &TestServer) -> hearth_tests::Result<Vec<Haystack>> {
 }
 
 /// The server's log as a haystack.
-/// Every export the console offers, with and without hidden cards.
+/// Every export the console offers, and the harvest page, with and
+/// without hidden cards.
 async fn exports(server: &TestServer, console_secret: &str) -> hearth_tests::Result<Vec<Haystack>> {
     let mut found = Vec::new();
     for file in ["summary.md", "cards.csv", "gathering.json"] {
@@ -243,6 +244,17 @@ async fn exports(server: &TestServer, console_secret: &str) -> hearth_tests::Res
                 response.text().await?,
             ));
         }
+    }
+    for query in ["", "?hidden=true"] {
+        let path = format!("/harvest/{console_secret}{query}");
+        let response = server.get(&path, None).await?;
+        if !response.status().is_success() {
+            return Err(format!("{path} answered {}", response.status()).into());
+        }
+        found.push(Haystack::new(
+            format!("the harvest{query}"),
+            response.text().await?,
+        ));
     }
     Ok(found)
 }

@@ -374,3 +374,28 @@ test('an export starts a new gathering with the same agenda and cards; a foreign
   assert.equal(await page.locator('.agenda-step').count(), 7);
   await page.locator('.room-view .card', { hasText: 'A lamp left on for us' }).waitFor();
 });
+
+test('the harvest prints to a clean PDF, one page per step, without hidden cards', async (t) => {
+  const g = await setUp(t, 1);
+  const { facilitator, phones } = g;
+  await post(phones[0], 'Words worth keeping');
+  await post(phones[0], 'Words to hide');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await facilitator.locator('.moderation .card', { hasText: 'Words to hide' }).getByRole('button', { name: 'Hide' }).click();
+  await facilitator.locator('.moderation .card.hidden', { hasText: 'Words to hide' }).waitFor();
+  const href = await facilitator.getByRole('link', { name: /Harvest/ }).getAttribute('href');
+  const page = await (await g.browser.newContext()).newPage();
+  await page.goto(`${g.hearth.base}${href}`);
+  await page.getByRole('heading', { name: 'Tuesday training' }).waitFor();
+  assert.equal(await page.locator('.harvest-step').count(), 7);
+  await page.locator('.harvest-step').first().getByText('Words worth keeping').waitFor();
+  assert.equal(await page.getByText('Words to hide').count(), 0, 'hidden cards stay out');
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ path: join(artifacts, 'harvest.pdf'), format: 'A4', printBackground: true });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  assert.ok(pages >= 7, `one page per step at least (${pages})`);
+  // Asked for, hidden cards are part of the record.
+  await page.goto(`${g.hearth.base}${href}?hidden=true`);
+  await page.getByText('Words to hide').waitFor();
+});

@@ -424,6 +424,9 @@ fn Exports(secret: String) -> impl IntoView {
         <section class="panel exports" aria-labelledby="exports-title">
             <h2 id="exports-title">{i18n.t(Msg::ConsoleExport)}</h2>
             <p class="hint">{i18n.t(Msg::ConsoleExportHint)}</p>
+            <p>
+                <a href=format!("/harvest/{secret}") target="_blank" rel="noopener">{i18n.t(Msg::ConsoleHarvest)}</a>
+            </p>
             <ul class="export-links">
                 {files
                     .into_iter()

@@ -1,0 +1,68 @@
+//! The harvest: a printable summary of what the group made, one page per
+//! step (its prompt, the cards as the room saw them, the spread of a
+//! spectrum, the heat of a dialogue). Printing it from the browser makes a
+//! clean PDF to keep or share. Like every export, it holds nothing that
+//! identifies anyone, and hidden cards only when asked for.
+
+use super::{param, query};
+use crate::api::load_harvest;
+use crate::gathering::GatheringView;
+use crate::i18n::{use_i18n, Msg};
+use crate::library::kind_name;
+use crate::wall::StepWall;
+use crate::widgets::PageProblem;
+use leptos::prelude::*;
+
+#[component]
+pub fn HarvestPage() -> impl IntoView {
+    let secret = param("secret");
+    let hidden = query("hidden").is_some_and(|h| h == "true");
+    let data = Resource::new(
+        move || (secret.clone(), hidden),
+        |(s, h)| load_harvest(s, h),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(gathering) => view! { <Harvest gathering/> }.into_any(),
+                    Err(error) => view! { <PageProblem error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Harvest(gathering: GatheringView) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = gathering.title.clone();
+    let steps = gathering.steps.clone();
+    let g = RwSignal::new(gathering);
+    view! {
+        <main id="main" class="page harvest">
+            <header class="harvest-head">
+                <p class="eyebrow">{i18n.t(Msg::HarvestTitle)}</p>
+                <h1>{title}</h1>
+                <p class="hint no-print">{i18n.t(Msg::HarvestHint)}</p>
+            </header>
+            {steps
+                .into_iter()
+                .enumerate()
+                .map(|(i, step)| {
+                    let kind = i18n.t(kind_name(step.exercise.kind()));
+                    let prompt = step.prompt.to_string();
+                    let one = Signal::derive(move || Some(step.clone()));
+                    view! {
+                        <section class="harvest-step">
+                            <p class="eyebrow">{i18n.fill(Msg::HarvestStep, &[("n", &(i + 1).to_string())])} " · " {kind}</p>
+                            <h2>{prompt}</h2>
+                            <StepWall gathering=g step=one/>
+                        </section>
+                    }
+                })
+                .collect_view()}
+        </main>
+    }
+    .into_any()
+}
