@@ -19,12 +19,20 @@ async function setUp(t, phones = 3) {
   return { hearth, browser, ...g, phones: p };
 }
 
+/** Every view of a kind at a phone's, a tablet's and a projector's width:
+ * never any sideways scrolling, the screen never scrolling at all at
+ * 1920×1080, and a screenshot of each in tests/artifacts. */
 async function shoot(kind, { facilitator, screen, phones }) {
-  await fits(screen, { vertical: true });
-  await fits(phones[0]);
-  await screen.screenshot({ path: join(artifacts, `${kind}-screen-1920.png`) });
-  await phones[0].screenshot({ path: join(artifacts, `${kind}-phone-360.png`), fullPage: true });
-  await facilitator.screenshot({ path: join(artifacts, `${kind}-console-1280.png`), fullPage: true });
+  const sizes = [[360, 740], [768, 1024], [1920, 1080]];
+  for (const [name, page] of [['console', facilitator], ['screen', screen], ['phone', phones[0]]]) {
+    const before = page.viewportSize();
+    for (const [width, height] of sizes) {
+      await page.setViewportSize({ width, height });
+      await fits(page, { vertical: name === 'screen' && width === 1920 });
+      await page.screenshot({ path: join(artifacts, `${kind}-${name}-${width}.png`), fullPage: name !== 'screen' });
+    }
+    await page.setViewportSize(before);
+  }
 }
 
 async function post(page, text) {
