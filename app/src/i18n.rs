@@ -13,22 +13,24 @@ use serde::{Deserialize, Serialize};
 pub enum Locale {
     #[default]
     En,
+    Es,
 }
 
 impl Locale {
     /// Every language, for tests that check the catalogue.
-    pub const ALL: [Locale; 1] = [Locale::En];
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Es];
 
     /// The language tag for `<html lang>`.
     pub fn tag(self) -> &'static str {
         match self {
             Locale::En => "en",
+            Locale::Es => "es",
         }
     }
 }
 
 macro_rules! catalogue {
-    ($($key:ident { en: $en:literal })*) => {
+    ($($key:ident { en: $en:literal, es: $es:literal })*) => {
         /// A message in the catalogue.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Msg { $($key),* }
@@ -41,6 +43,7 @@ macro_rules! catalogue {
             pub fn text(self, locale: Locale) -> &'static str {
                 match locale {
                     Locale::En => match self { $(Msg::$key => $en),* },
+                    Locale::Es => match self { $(Msg::$key => $es),* },
                 }
             }
         }
@@ -48,310 +51,310 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    AppName { en: "Hearth" }
-    SkipToContent { en: "Skip to content" }
+    AppName { en: "Hearth", es: "Hearth" }
+    SkipToContent { en: "Skip to content", es: "Saltar al contenido" }
 
-    LinkConnecting { en: "Connecting…" }
-    LinkReconnecting { en: "Reconnecting… your words are safe here and will be sent when we're back." }
+    LinkConnecting { en: "Connecting…", es: "Conectando…" }
+    LinkReconnecting { en: "Reconnecting… your words are safe here and will be sent when we're back.", es: "Reconectando… tus palabras están a salvo aquí y se enviarán cuando volvamos." }
 
-    ErrNotFound { en: "We couldn't find that gathering. Check the link, or ask the facilitator for a new one." }
-    ErrEnded { en: "This gathering has ended. Thank you for being part of it." }
-    ErrLocked { en: "Joining is closed for now. If you'd like to come in, let the facilitator know." }
-    ErrUnavailable { en: "Something went wrong on our side. Please try again in a moment." }
-    BackHome { en: "Back to the start" }
+    ErrNotFound { en: "We couldn't find that gathering. Check the link, or ask the facilitator for a new one.", es: "No encontramos ese encuentro. Revisa el enlace o pide uno nuevo a quien facilita." }
+    ErrEnded { en: "This gathering has ended. Thank you for being part of it.", es: "Este encuentro ha terminado. Gracias por formar parte de él." }
+    ErrLocked { en: "Joining is closed for now. If you'd like to come in, let the facilitator know.", es: "Por ahora no se puede entrar. Si quieres unirte, avísale a quien facilita." }
+    ErrUnavailable { en: "Something went wrong on our side. Please try again in a moment.", es: "Algo falló por nuestra parte. Vuelve a intentarlo en un momento." }
+    BackHome { en: "Back to the start", es: "Volver al inicio" }
 
-    HomeTitle { en: "Join a gathering" }
-    HomeIntro { en: "No name, no account. What you write is anonymous." }
-    HomeCodeLabel { en: "Join code" }
-    HomeCodeHint { en: "The 6 letters and numbers on the shared screen." }
-    HomeJoin { en: "Join" }
-    HomeFacilitate { en: "Facilitating? Start a gathering" }
-    JoinErrUnknown { en: "We couldn't find a gathering with that code. Check it and try again." }
-    JoinErrFormat { en: "A join code has 6 letters and numbers, like K7M2QX. Check it and try again." }
-    JoinErrClosed { en: "That gathering isn't open for joining right now. Ask the facilitator." }
-    JoinErrBusy { en: "Lots of tries just now. Wait a moment, then try again." }
+    HomeTitle { en: "Join a gathering", es: "Únete a un encuentro" }
+    HomeIntro { en: "No name, no account. What you write is anonymous.", es: "Sin nombre, sin cuenta. Lo que escribas es anónimo." }
+    HomeCodeLabel { en: "Join code", es: "Código para unirte" }
+    HomeCodeHint { en: "The 6 letters and numbers on the shared screen.", es: "Las 6 letras y números que ves en la pantalla compartida." }
+    HomeJoin { en: "Join", es: "Entrar" }
+    HomeFacilitate { en: "Facilitating? Start a gathering", es: "¿Vas a facilitar? Inicia un encuentro" }
+    JoinErrUnknown { en: "We couldn't find a gathering with that code. Check it and try again.", es: "No encontramos ningún encuentro con ese código. Revísalo y vuelve a intentarlo." }
+    JoinErrFormat { en: "A join code has 6 letters and numbers, like K7M2QX. Check it and try again.", es: "Un código tiene 6 letras y números, como K7M2QX. Revísalo y vuelve a intentarlo." }
+    JoinErrClosed { en: "That gathering isn't open for joining right now. Ask the facilitator.", es: "Ese encuentro no está abierto a nuevas personas ahora mismo. Pregunta a quien facilita." }
+    JoinErrBusy { en: "Lots of tries just now. Wait a moment, then try again.", es: "Muchos intentos en poco tiempo. Espera un momento y vuelve a intentarlo." }
 
-    StartTitle { en: "Start a gathering" }
-    StartIntro { en: "You'll get a private console link for you, a screen link for the projector, and a join code for the room." }
-    StartNameLabel { en: "Name of the gathering" }
-    StartNameDefault { en: "Our gathering" }
-    StartAgendaLabel { en: "Begin with" }
-    StartTemplateSteps { en: "{n} step|{n} steps" }
-    StartSubmit { en: "Start gathering" }
-    StartErrMissing { en: "Please give the gathering a name." }
-    StartErrTooLong { en: "That's a little long. A name has at most 120 characters." }
-    StartImportTitle { en: "Or start from an export" }
-    StartImportFile { en: "A gathering exported from Hearth (the JSON file)" }
-    StartImportName { en: "Name (leave empty to keep the export's)" }
-    StartImportCards { en: "Bring its cards too, already revealed" }
-    StartImportSubmit { en: "Start from this file" }
-    StartErrImportForeign { en: "That file isn't a gathering exported from Hearth. Nothing was created." }
-    StartErrImportVersion { en: "That export comes from a newer Hearth than this one. Nothing was created." }
-    StartErrImportInvalid { en: "Part of that export can't be used here, so nothing was created." }
-    StartErrAgenda { en: "We couldn't find that agenda. Please choose another one." }
+    StartTitle { en: "Start a gathering", es: "Iniciar un encuentro" }
+    StartIntro { en: "You'll get a private console link for you, a screen link for the projector, and a join code for the room.", es: "Recibirás un enlace privado a la consola para ti, un enlace de pantalla para el proyector y un código para que la sala se una." }
+    StartNameLabel { en: "Name of the gathering", es: "Nombre del encuentro" }
+    StartNameDefault { en: "Our gathering", es: "Nuestro encuentro" }
+    StartAgendaLabel { en: "Begin with", es: "Empezar con" }
+    StartTemplateSteps { en: "{n} step|{n} steps", es: "{n} paso|{n} pasos" }
+    StartSubmit { en: "Start gathering", es: "Iniciar el encuentro" }
+    StartErrMissing { en: "Please give the gathering a name.", es: "Ponle un nombre al encuentro, por favor." }
+    StartErrTooLong { en: "That's a little long. A name has at most 120 characters.", es: "Es un poco largo. Un nombre tiene como máximo 120 caracteres." }
+    StartImportTitle { en: "Or start from an export", es: "O empieza desde una exportación" }
+    StartImportFile { en: "A gathering exported from Hearth (the JSON file)", es: "Un encuentro exportado desde Hearth (el archivo JSON)" }
+    StartImportName { en: "Name (leave empty to keep the export's)", es: "Nombre (déjalo vacío para mantener el de la exportación)" }
+    StartImportCards { en: "Bring its cards too, already revealed", es: "Traer también sus tarjetas, ya reveladas" }
+    StartImportSubmit { en: "Start from this file", es: "Empezar desde este archivo" }
+    StartErrImportForeign { en: "That file isn't a gathering exported from Hearth. Nothing was created.", es: "Ese archivo no es un encuentro exportado desde Hearth. No se ha creado nada." }
+    StartErrImportVersion { en: "That export comes from a newer Hearth than this one. Nothing was created.", es: "Esa exportación viene de una versión de Hearth más nueva que esta. No se ha creado nada." }
+    StartErrImportInvalid { en: "Part of that export can't be used here, so nothing was created.", es: "Una parte de esa exportación no se puede usar aquí, así que no se ha creado nada." }
+    StartErrAgenda { en: "We couldn't find that agenda. Please choose another one.", es: "No encontramos ese programa. Elige otro, por favor." }
 
-    ConsoleTitle { en: "Facilitator console" }
-    ConsoleKeepPrivate { en: "This page's address is your key to the console. Keep it private; bookmark it to come back." }
-    ConsoleLinks { en: "Links" }
-    ConsoleScreenLink { en: "Screen link, for the projector or a shared screen" }
-    ConsoleParticipantLink { en: "Link for participants" }
-    ConsoleOpenScreen { en: "Open the shared screen" }
-    ConsoleJoinCode { en: "Join code" }
-    ConsoleReveal { en: "Reveal reflections" }
-    ConsoleNothingWaiting { en: "No reflections waiting to be revealed." }
-    ConsoleSomeWaiting { en: "Some reflections are waiting to be revealed." }
-    ConsoleWaiting { en: "{n} reflection is waiting to be revealed.|{n} reflections are waiting to be revealed." }
-    ConsoleSmallRoom { en: "Fewer than 5 people here, so no counts are shown." }
-    ConsolePeople { en: "{n} people have joined." }
-    ConsoleCollecting { en: "Participants can add to this step." }
-    ConsolePaused { en: "Adding is paused." }
-    ConsolePause { en: "Pause adding" }
-    ConsoleResume { en: "Open for adding" }
-    ConsoleJoiningOpen { en: "Joining is open." }
-    ConsoleJoiningLocked { en: "Joining is locked." }
-    ConsoleLock { en: "Lock joining" }
-    ConsoleUnlock { en: "Unlock joining" }
-    ConsoleLive { en: "Reveal by itself" }
-    ConsoleLiveOn { en: "Live: cards appear by themselves, shuffled, once at least 3 different people have written." }
-    ConsoleLiveOff { en: "Cards appear when you reveal them." }
-    ConsoleStepOf { en: "Step {n} of {total}" }
-    ConsolePrev { en: "Previous step" }
-    ConsoleNext { en: "Next step" }
-    ConsoleLinesShown { en: "{n} of {total} lines shown" }
-    ConsoleShowNextLine { en: "Show the next line" }
-    ConsoleShowAllLines { en: "Show all lines" }
-    ConsoleHideLastLine { en: "Hide the last line" }
-    ConsoleNote { en: "Facilitator note" }
-    ConsoleTimer { en: "Timer" }
-    ConsoleTimerMinutes { en: "Minutes" }
-    ConsoleTimerStart { en: "Start the timer" }
-    ConsoleTimerPause { en: "Pause" }
-    ConsoleTimerResume { en: "Resume" }
-    ConsoleTimerAddMinute { en: "Add a minute" }
-    ConsoleTimerClear { en: "Clear" }
-    ConsoleModeration { en: "Cards on this step" }
-    ConsoleModerationHint { en: "Hide a card to take it off the screen and the phones; blur it to cover its words on the screen. Nobody, you included, can see who wrote a card." }
-    ConsoleHiddenMark { en: "Hidden from the room" }
-    ConsoleBlurredMark { en: "Blurred on the screen" }
-    ConsoleHide { en: "Hide" }
-    ConsoleUnhide { en: "Show again" }
-    ConsoleBlur { en: "Blur" }
-    ConsoleUnblur { en: "Unblur" }
-    ConsoleEnd { en: "End the gathering" }
-    ConsoleEndConfirm { en: "End now? Joining and adding close for everyone." }
-    ConsoleEndYes { en: "Yes, end it" }
-    ConsoleCancel { en: "Cancel" }
-    ConsoleEnded { en: "This gathering has ended. What the group made stays here to read." }
-    ConsoleRoomSees { en: "What the room sees" }
-    ConsoleCoFacilitatorLink { en: "Co-facilitator link (the same powers as yours)" }
-    ConsoleAgenda { en: "Agenda" }
-    ConsoleNow { en: "Now" }
-    ConsoleGoTo { en: "Go to this step" }
-    ConsoleEdit { en: "Edit" }
-    ConsoleMoveUp { en: "Move up" }
-    ConsoleMoveDown { en: "Move down" }
-    ConsoleRemove { en: "Remove" }
-    ConsoleAddFromLibrary { en: "Add a step from the library" }
-    ConsoleAdd { en: "Add" }
-    ConsoleTemplateName { en: "Keep this agenda as a template, named" }
-    ConsoleTemplate { en: "Save template" }
-    ConsoleTemplateSaved { en: "Saved. It's on the start page for your next gathering." }
-    ConsoleEditStep { en: "Edit step" }
-    ConsolePromptField { en: "Prompt" }
-    ConsoleColumnsField { en: "Columns, one per line (leave empty for none)" }
-    ConsoleLeftPole { en: "Left end" }
-    ConsoleRightPole { en: "Right end" }
-    ConsoleLinesField { en: "Dialogue, one line each, written as Speaker: words" }
-    ConsoleBudgetField { en: "Dots per person (1 to 10)" }
-    ConsoleOfferField { en: "Offer side" }
-    ConsoleLearnField { en: "Learn side" }
-    ConsoleSave { en: "Save" }
-    ConsoleSaved { en: "Saved." }
-    ConsoleExport { en: "Export" }
-    ConsoleExportHint { en: "What the group has made so far, to keep or share. Nothing in it says who wrote what; hidden cards stay out unless you include them." }
-    ConsoleExportMarkdown { en: "Summary (Markdown)" }
-    ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)" }
-    ConsoleExportJson { en: "The whole gathering (JSON)" }
-    ConsoleExportWithHidden { en: "with hidden cards" }
-    ConsoleHarvest { en: "Harvest: a printable summary, one page per step" }
-    HarvestTitle { en: "Harvest" }
-    HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what." }
-    HarvestStep { en: "Step {n}" }
-    ConsoleDeleteTitle { en: "Delete this gathering" }
-    ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings." }
-    ConsoleDeleteConfirm { en: "I understand: delete everything now" }
-    ConsoleDelete { en: "Delete now" }
+    ConsoleTitle { en: "Facilitator console", es: "Consola de facilitación" }
+    ConsoleKeepPrivate { en: "This page's address is your key to the console. Keep it private; bookmark it to come back.", es: "La dirección de esta página es tu llave de la consola. Guárdala en privado; añádela a marcadores para volver." }
+    ConsoleLinks { en: "Links", es: "Enlaces" }
+    ConsoleScreenLink { en: "Screen link, for the projector or a shared screen", es: "Enlace de pantalla, para el proyector o una pantalla compartida" }
+    ConsoleParticipantLink { en: "Link for participants", es: "Enlace para participantes" }
+    ConsoleOpenScreen { en: "Open the shared screen", es: "Abrir la pantalla compartida" }
+    ConsoleJoinCode { en: "Join code", es: "Código para unirse" }
+    ConsoleReveal { en: "Reveal reflections", es: "Revelar las reflexiones" }
+    ConsoleNothingWaiting { en: "No reflections waiting to be revealed.", es: "No hay reflexiones esperando a ser reveladas." }
+    ConsoleSomeWaiting { en: "Some reflections are waiting to be revealed.", es: "Hay reflexiones esperando a ser reveladas." }
+    ConsoleWaiting { en: "{n} reflection is waiting to be revealed.|{n} reflections are waiting to be revealed.", es: "{n} reflexión espera a ser revelada.|{n} reflexiones esperan a ser reveladas." }
+    ConsoleSmallRoom { en: "Fewer than 5 people here, so no counts are shown.", es: "Hay menos de 5 personas, así que no se muestran recuentos." }
+    ConsolePeople { en: "{n} people have joined.", es: "Se han unido {n} personas." }
+    ConsoleCollecting { en: "Participants can add to this step.", es: "Quienes participan pueden aportar en este paso." }
+    ConsolePaused { en: "Adding is paused.", es: "Las aportaciones están en pausa." }
+    ConsolePause { en: "Pause adding", es: "Pausar las aportaciones" }
+    ConsoleResume { en: "Open for adding", es: "Abrir a aportaciones" }
+    ConsoleJoiningOpen { en: "Joining is open.", es: "La entrada está abierta." }
+    ConsoleJoiningLocked { en: "Joining is locked.", es: "La entrada está cerrada." }
+    ConsoleLock { en: "Lock joining", es: "Cerrar la entrada" }
+    ConsoleUnlock { en: "Unlock joining", es: "Abrir la entrada" }
+    ConsoleLive { en: "Reveal by itself", es: "Revelar automáticamente" }
+    ConsoleLiveOn { en: "Live: cards appear by themselves, shuffled, once at least 3 different people have written.", es: "En vivo: las tarjetas aparecen solas, mezcladas, cuando al menos 3 personas distintas han escrito." }
+    ConsoleLiveOff { en: "Cards appear when you reveal them.", es: "Las tarjetas aparecen cuando tú las revelas." }
+    ConsoleStepOf { en: "Step {n} of {total}", es: "Paso {n} de {total}" }
+    ConsolePrev { en: "Previous step", es: "Paso anterior" }
+    ConsoleNext { en: "Next step", es: "Paso siguiente" }
+    ConsoleLinesShown { en: "{n} of {total} lines shown", es: "Se muestran {n} de {total} líneas" }
+    ConsoleShowNextLine { en: "Show the next line", es: "Mostrar la siguiente línea" }
+    ConsoleShowAllLines { en: "Show all lines", es: "Mostrar todas las líneas" }
+    ConsoleHideLastLine { en: "Hide the last line", es: "Ocultar la última línea" }
+    ConsoleNote { en: "Facilitator note", es: "Nota para quien facilita" }
+    ConsoleTimer { en: "Timer", es: "Temporizador" }
+    ConsoleTimerMinutes { en: "Minutes", es: "Minutos" }
+    ConsoleTimerStart { en: "Start the timer", es: "Iniciar el temporizador" }
+    ConsoleTimerPause { en: "Pause", es: "Pausar" }
+    ConsoleTimerResume { en: "Resume", es: "Reanudar" }
+    ConsoleTimerAddMinute { en: "Add a minute", es: "Añadir un minuto" }
+    ConsoleTimerClear { en: "Clear", es: "Borrar" }
+    ConsoleModeration { en: "Cards on this step", es: "Tarjetas de este paso" }
+    ConsoleModerationHint { en: "Hide a card to take it off the screen and the phones; blur it to cover its words on the screen. Nobody, you included, can see who wrote a card.", es: "Oculta una tarjeta para quitarla de la pantalla y de los teléfonos; difumínala para tapar sus palabras en la pantalla. Nadie, ni siquiera tú, puede ver quién escribió una tarjeta." }
+    ConsoleHiddenMark { en: "Hidden from the room", es: "Oculta para la sala" }
+    ConsoleBlurredMark { en: "Blurred on the screen", es: "Difuminada en la pantalla" }
+    ConsoleHide { en: "Hide", es: "Ocultar" }
+    ConsoleUnhide { en: "Show again", es: "Mostrar de nuevo" }
+    ConsoleBlur { en: "Blur", es: "Difuminar" }
+    ConsoleUnblur { en: "Unblur", es: "Quitar el difuminado" }
+    ConsoleEnd { en: "End the gathering", es: "Terminar el encuentro" }
+    ConsoleEndConfirm { en: "End now? Joining and adding close for everyone.", es: "¿Terminar ahora? La entrada y las aportaciones se cierran para todo el mundo." }
+    ConsoleEndYes { en: "Yes, end it", es: "Sí, terminarlo" }
+    ConsoleCancel { en: "Cancel", es: "Cancelar" }
+    ConsoleEnded { en: "This gathering has ended. What the group made stays here to read.", es: "Este encuentro ha terminado. Lo que creó el grupo sigue aquí para leerlo." }
+    ConsoleRoomSees { en: "What the room sees", es: "Lo que ve la sala" }
+    ConsoleCoFacilitatorLink { en: "Co-facilitator link (the same powers as yours)", es: "Enlace para cofacilitar (con los mismos permisos que el tuyo)" }
+    ConsoleAgenda { en: "Agenda", es: "Programa" }
+    ConsoleNow { en: "Now", es: "Ahora" }
+    ConsoleGoTo { en: "Go to this step", es: "Ir a este paso" }
+    ConsoleEdit { en: "Edit", es: "Editar" }
+    ConsoleMoveUp { en: "Move up", es: "Subir" }
+    ConsoleMoveDown { en: "Move down", es: "Bajar" }
+    ConsoleRemove { en: "Remove", es: "Quitar" }
+    ConsoleAddFromLibrary { en: "Add a step from the library", es: "Añadir un paso de la biblioteca" }
+    ConsoleAdd { en: "Add", es: "Añadir" }
+    ConsoleTemplateName { en: "Keep this agenda as a template, named", es: "Guardar este programa como plantilla, con el nombre" }
+    ConsoleTemplate { en: "Save template", es: "Guardar plantilla" }
+    ConsoleTemplateSaved { en: "Saved. It's on the start page for your next gathering.", es: "Guardada. La tienes en la página de inicio para tu próximo encuentro." }
+    ConsoleEditStep { en: "Edit step", es: "Editar el paso" }
+    ConsolePromptField { en: "Prompt", es: "Pregunta" }
+    ConsoleColumnsField { en: "Columns, one per line (leave empty for none)", es: "Columnas, una por línea (déjalo vacío si no quieres ninguna)" }
+    ConsoleLeftPole { en: "Left end", es: "Extremo izquierdo" }
+    ConsoleRightPole { en: "Right end", es: "Extremo derecho" }
+    ConsoleLinesField { en: "Dialogue, one line each, written as Speaker: words", es: "Diálogo, una intervención por línea, escrita como Nombre: palabras" }
+    ConsoleBudgetField { en: "Dots per person (1 to 10)", es: "Puntos por persona (de 1 a 10)" }
+    ConsoleOfferField { en: "Offer side", es: "Lado de ofrecer" }
+    ConsoleLearnField { en: "Learn side", es: "Lado de aprender" }
+    ConsoleSave { en: "Save", es: "Guardar" }
+    ConsoleSaved { en: "Saved.", es: "Guardado." }
+    ConsoleExport { en: "Export", es: "Exportar" }
+    ConsoleExportHint { en: "What the group has made so far, to keep or share. Nothing in it says who wrote what; hidden cards stay out unless you include them.", es: "Lo que el grupo ha creado hasta ahora, para guardarlo o compartirlo. Nada en ello dice quién escribió qué; las tarjetas ocultas quedan fuera, salvo que las incluyas." }
+    ConsoleExportMarkdown { en: "Summary (Markdown)", es: "Resumen (Markdown)" }
+    ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)", es: "Tarjetas (CSV, para una hoja de cálculo)" }
+    ConsoleExportJson { en: "The whole gathering (JSON)", es: "El encuentro completo (JSON)" }
+    ConsoleExportWithHidden { en: "with hidden cards", es: "con las tarjetas ocultas" }
+    ConsoleHarvest { en: "Harvest: a printable summary, one page per step", es: "Cosecha: un resumen para imprimir, una página por paso" }
+    HarvestTitle { en: "Harvest", es: "Cosecha" }
+    HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what.", es: "Imprime esta página (o guárdala como PDF) para conservar lo que creó el grupo. Nada en ella dice quién escribió qué." }
+    HarvestStep { en: "Step {n}", es: "Paso {n}" }
+    ConsoleDeleteTitle { en: "Delete this gathering", es: "Eliminar este encuentro" }
+    ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings.", es: "Elimina ahora todo lo que contiene: el programa, cada tarjeta y cada total, para todo el mundo. No se puede deshacer. Si no, se eliminará solo cuando pase el tiempo que este Hearth conserva los encuentros." }
+    ConsoleDeleteConfirm { en: "I understand: delete everything now", es: "Lo entiendo: eliminar todo ahora" }
+    ConsoleDelete { en: "Delete now", es: "Eliminar ahora" }
 
-    BoardTitle { en: "The board" }
-    BoardEmpty { en: "Nothing revealed yet." }
+    BoardTitle { en: "The board", es: "El tablero" }
+    BoardEmpty { en: "Nothing revealed yet.", es: "Todavía no se ha revelado nada." }
 
-    ScreenContentNote { en: "Content note" }
-    ScreenAwayFrom { en: "Moving away from:" }
-    ScreenDots { en: "{n} dot|{n} dots" }
-    ScreenResonates { en: "Resonates with {n}|Resonates with {n}" }
-    ScreenReframes { en: "Reframes" }
-    ScreenSpread { en: "Where the room stands" }
-    ScreenSpreadWaiting { en: "The spread appears once a few people have placed themselves." }
-    ScreenDialogue { en: "The dialogue" }
-    ScreenDialogueWaiting { en: "The dialogue will appear here, a line at a time." }
-    ScreenNoTags { en: "No tags yet" }
-    TimerLabel { en: "Time left" }
-    TimerDone { en: "Time. Let's gently bring this to a close." }
-    TimerPaused { en: "paused" }
-    ScreenJoinAt { en: "Join at" }
-    ScreenCodeLabel { en: "Code" }
-    ScreenQrAlt { en: "QR code that opens this gathering on a phone" }
+    ScreenContentNote { en: "Content note", es: "Aviso de contenido" }
+    ScreenAwayFrom { en: "Moving away from:", es: "Alejarse de:" }
+    ScreenDots { en: "{n} dot|{n} dots", es: "{n} punto|{n} puntos" }
+    ScreenResonates { en: "Resonates with {n}|Resonates with {n}", es: "Resuena con {n} persona|Resuena con {n} personas" }
+    ScreenReframes { en: "Reframes", es: "Reencuadres" }
+    ScreenSpread { en: "Where the room stands", es: "Dónde se sitúa la sala" }
+    ScreenSpreadWaiting { en: "The spread appears once a few people have placed themselves.", es: "La distribución aparecerá cuando algunas personas se hayan situado." }
+    ScreenDialogue { en: "The dialogue", es: "El diálogo" }
+    ScreenDialogueWaiting { en: "The dialogue will appear here, a line at a time.", es: "El diálogo aparecerá aquí, línea a línea." }
+    ScreenNoTags { en: "No tags yet", es: "Aún no hay etiquetas" }
+    TimerLabel { en: "Time left", es: "Tiempo restante" }
+    TimerDone { en: "Time. Let's gently bring this to a close.", es: "Se acabó el tiempo. Vamos cerrando con calma." }
+    TimerPaused { en: "paused", es: "en pausa" }
+    ScreenJoinAt { en: "Join at", es: "Únete en" }
+    ScreenCodeLabel { en: "Code", es: "Código" }
+    ScreenQrAlt { en: "QR code that opens this gathering on a phone", es: "Código QR que abre este encuentro en un teléfono" }
 
-    PartPromptLabel { en: "The prompt" }
-    PartYourReflection { en: "Your reflection" }
-    PartHint { en: "Anonymous. Up to 500 characters." }
-    PartCharsLeft { en: "{n} characters left" }
-    PartAdd { en: "Add reflection" }
-    PartPass { en: "Pass" }
-    PartPassed { en: "That's fine. Passing is always a choice. You can add a reflection any time." }
-    PartSending { en: "Sending…" }
-    PartReceived { en: "Received. Thank you." }
-    PartPaused { en: "Reflections are paused for now. You can read along." }
-    PartMine { en: "Your reflections" }
-    PartMineHint { en: "Only you can see this list." }
-    PartMineEmpty { en: "You haven't added any yet." }
-    PartWaitingReveal { en: "Waiting to be revealed" }
-    PartOnBoard { en: "On the board" }
-    PartWithdraw { en: "Withdraw" }
-    PartWithdrawn { en: "Withdrawn. It's gone from every view." }
+    PartPromptLabel { en: "The prompt", es: "La pregunta" }
+    PartYourReflection { en: "Your reflection", es: "Tu reflexión" }
+    PartHint { en: "Anonymous. Up to 500 characters.", es: "Anónima. Hasta 500 caracteres." }
+    PartCharsLeft { en: "{n} characters left", es: "Quedan {n} caracteres" }
+    PartAdd { en: "Add reflection", es: "Añadir reflexión" }
+    PartPass { en: "Pass", es: "Pasar" }
+    PartPassed { en: "That's fine. Passing is always a choice. You can add a reflection any time.", es: "Está bien. Pasar siempre es una opción. Puedes añadir una reflexión cuando quieras." }
+    PartSending { en: "Sending…", es: "Enviando…" }
+    PartReceived { en: "Received. Thank you.", es: "Recibida. Gracias." }
+    PartPaused { en: "Reflections are paused for now. You can read along.", es: "Las reflexiones están en pausa por ahora. Puedes seguir leyendo." }
+    PartMine { en: "Your reflections", es: "Tus reflexiones" }
+    PartMineHint { en: "Only you can see this list.", es: "Solo tú puedes ver esta lista." }
+    PartMineEmpty { en: "You haven't added any yet.", es: "Todavía no has añadido ninguna." }
+    PartWaitingReveal { en: "Waiting to be revealed", es: "Esperando a ser revelada" }
+    PartOnBoard { en: "On the board", es: "En el tablero" }
+    PartWithdraw { en: "Withdraw", es: "Retirar" }
+    PartWithdrawn { en: "Withdrawn. It's gone from every view.", es: "Retirada. Ya no aparece en ningún sitio." }
 
-    PartMarked { en: "Saved. The room sees only totals." }
-    PartColumnLabel { en: "Where does it go?" }
-    PartAway { en: "What I want to stop or avoid (optional)" }
-    PartToward { en: "What I want to move towards" }
-    PartSensitive { en: "Content note: blur it on the shared screen until the facilitator shows it" }
-    PartNotShown { en: "Not shown to the room" }
-    PartSpectrumLabel { en: "Where are you, between {left} and {right}?" }
-    PartSpectrumPlace { en: "Place me here" }
-    PartSpectrumTakeBack { en: "Take my place back" }
-    PartSpectrumPlaced { en: "You're placed. The room sees only the spread." }
-    PartSpectrumPrivate { en: "Nobody sees your point, only the spread of the whole room." }
-    PartTagLine { en: "Tag this line" }
-    PartNoTag { en: "No tag" }
-    PartDotsLeft { en: "You have {n} of {total} dots left." }
-    PartYourDots { en: "Your dots" }
-    PartRemoveDot { en: "Remove a dot" }
-    PartAddDot { en: "Add a dot" }
-    PartDotsHere { en: "{n} of yours" }
-    PartResonates { en: "This resonates" }
-    PartBlurred { en: "Content note. Tap to read." }
-    PartAddReframe { en: "Add a reframe" }
-    PartReframeLabel { en: "What happened? Your reframe" }
+    PartMarked { en: "Saved. The room sees only totals.", es: "Guardado. La sala solo ve los totales." }
+    PartColumnLabel { en: "Where does it go?", es: "¿Dónde va?" }
+    PartAway { en: "What I want to stop or avoid (optional)", es: "Lo que quiero dejar o evitar (opcional)" }
+    PartToward { en: "What I want to move towards", es: "Hacia lo que quiero avanzar" }
+    PartSensitive { en: "Content note: blur it on the shared screen until the facilitator shows it", es: "Aviso de contenido: que se difumine en la pantalla compartida hasta que quien facilita la muestre" }
+    PartNotShown { en: "Not shown to the room", es: "No se muestra a la sala" }
+    PartSpectrumLabel { en: "Where are you, between {left} and {right}?", es: "¿Dónde estás, entre {left} y {right}?" }
+    PartSpectrumPlace { en: "Place me here", es: "Situarme aquí" }
+    PartSpectrumTakeBack { en: "Take my place back", es: "Retirar mi lugar" }
+    PartSpectrumPlaced { en: "You're placed. The room sees only the spread.", es: "Ya te has situado. La sala solo ve la distribución." }
+    PartSpectrumPrivate { en: "Nobody sees your point, only the spread of the whole room.", es: "Nadie ve tu punto, solo la distribución de toda la sala." }
+    PartTagLine { en: "Tag this line", es: "Etiquetar esta línea" }
+    PartNoTag { en: "No tag", es: "Sin etiqueta" }
+    PartDotsLeft { en: "You have {n} of {total} dots left.", es: "Te quedan {n} de {total} puntos." }
+    PartYourDots { en: "Your dots", es: "Tus puntos" }
+    PartRemoveDot { en: "Remove a dot", es: "Quitar un punto" }
+    PartAddDot { en: "Add a dot", es: "Añadir un punto" }
+    PartDotsHere { en: "{n} of yours", es: "Tuyos: {n}" }
+    PartResonates { en: "This resonates", es: "Esto me resuena" }
+    PartBlurred { en: "Content note. Tap to read.", es: "Aviso de contenido. Toca para leer." }
+    PartAddReframe { en: "Add a reframe", es: "Añadir un reencuadre" }
+    PartReframeLabel { en: "What happened? Your reframe", es: "¿Qué pasó? Tu reencuadre" }
 
-    ReceivedTitle { en: "Your reflection was received" }
-    ReceivedBody { en: "It's stored safely and will appear when the facilitator reveals the board." }
-    ReceivedBack { en: "Back to the gathering" }
+    ReceivedTitle { en: "Your reflection was received", es: "Hemos recibido tu reflexión" }
+    ReceivedBody { en: "It's stored safely and will appear when the facilitator reveals the board.", es: "Está guardada de forma segura y aparecerá cuando quien facilita revele el tablero." }
+    ReceivedBack { en: "Back to the gathering", es: "Volver al encuentro" }
 
-    KindBoard { en: "Board" }
-    KindReframe { en: "Reframe: what happened?" }
-    KindSpectrum { en: "Spectrum" }
-    KindScenario { en: "Scenario" }
-    KindMovingTowards { en: "Moving towards" }
-    KindGiveReceive { en: "Give and receive" }
+    KindBoard { en: "Board", es: "Tablero" }
+    KindReframe { en: "Reframe: what happened?", es: "Reencuadre: ¿qué pasó?" }
+    KindSpectrum { en: "Spectrum", es: "Espectro" }
+    KindScenario { en: "Scenario", es: "Escenario" }
+    KindMovingTowards { en: "Moving towards", es: "Avanzar hacia" }
+    KindGiveReceive { en: "Give and receive", es: "Dar y recibir" }
 
-    NoteBoard { en: "Connection. A board lets everyone speak at once, and nobody has to go first. Open by saying there are no right answers and that Pass is always fine. After the reveal, read a few cards aloud slowly. Close by naming what you notice together, never who said what." }
-    NoteReframe { en: "Worldview. Many of us were handed words for our experience: a label, a diagnosis, a problem. Invite people to write one in the words they were given. After the reveal, invite reframes under a card: what happened, rather than what's wrong. Close by asking what shifted when the question changed." }
-    NoteSpectrum { en: "A shift in motion: from helping to learning, from the individual to the relationship, from fear to hope. Everyone places themselves privately; the room sees only the spread. Open by saying every point on the line makes sense from somewhere. Close by wondering about the spread together, never about one point." }
-    NoteScenario { en: "Connection, and the ways it breaks. Show the dialogue a line at a time and let people tag where connection happens or a disconnect creeps in. Noticing a disconnect is part of the practice, not a failure: we all do these things. Close with: what might have kept the connection?" }
-    NoteMovingTowards { en: "Moving towards. Fear asks what we must stop; hope asks what we want to create. Invite people to name something to move away from, then turn it into what they want instead. After the reveal, everyone places a few dots on the statements that speak to them. Close on what the room wants to build, not on a winner." }
-    NoteGiveReceive { en: "Mutuality. In a mutual relationship both people give and both receive, and both have something to learn. Invite an offer and a hope to learn as two separate cards, so neither is tied to a person. Close by noticing how much the room holds between you." }
+    NoteBoard { en: "Connection. A board lets everyone speak at once, and nobody has to go first. Open by saying there are no right answers and that Pass is always fine. After the reveal, read a few cards aloud slowly. Close by naming what you notice together, never who said what.", es: "Conexión. Un tablero permite que todo el mundo hable a la vez, y nadie tiene que empezar. Abre diciendo que no hay respuestas correctas y que siempre se puede pasar. Después de revelar, lee en voz alta algunas tarjetas, despacio. Cierra nombrando lo que notan en grupo, nunca quién dijo qué." }
+    NoteReframe { en: "Worldview. Many of us were handed words for our experience: a label, a diagnosis, a problem. Invite people to write one in the words they were given. After the reveal, invite reframes under a card: what happened, rather than what's wrong. Close by asking what shifted when the question changed.", es: "Visión del mundo. A muchas personas nos dieron palabras para nuestra experiencia: una etiqueta, un diagnóstico, un problema. Invita a escribir una con las palabras que les dieron. Después de revelar, invita a añadir reencuadres bajo una tarjeta: qué pasó, en lugar de qué está mal. Cierra preguntando qué cambió cuando cambió la pregunta." }
+    NoteSpectrum { en: "A shift in motion: from helping to learning, from the individual to the relationship, from fear to hope. Everyone places themselves privately; the room sees only the spread. Open by saying every point on the line makes sense from somewhere. Close by wondering about the spread together, never about one point.", es: "Un cambio en movimiento: de ayudar a aprender, de lo individual a la relación, del miedo a la esperanza. Cada persona se sitúa en privado; la sala solo ve la distribución. Abre diciendo que cada punto de la línea tiene sentido desde algún lugar. Cierra preguntándose en grupo por la distribución, nunca por un punto." }
+    NoteScenario { en: "Connection, and the ways it breaks. Show the dialogue a line at a time and let people tag where connection happens or a disconnect creeps in. Noticing a disconnect is part of the practice, not a failure: we all do these things. Close with: what might have kept the connection?", es: "Conexión, y las formas en que se rompe. Muestra el diálogo línea a línea y deja que la gente etiquete dónde hay conexión o dónde se cuela una desconexión. Notar una desconexión es parte de la práctica, no un fracaso: todas las personas hacemos estas cosas. Cierra con: ¿qué podría haber mantenido la conexión?" }
+    NoteMovingTowards { en: "Moving towards. Fear asks what we must stop; hope asks what we want to create. Invite people to name something to move away from, then turn it into what they want instead. After the reveal, everyone places a few dots on the statements that speak to them. Close on what the room wants to build, not on a winner.", es: "Avanzar hacia. El miedo pregunta qué debemos detener; la esperanza pregunta qué queremos crear. Invita a nombrar algo de lo que alejarse y a convertirlo en lo que se quiere en su lugar. Después de revelar, cada persona pone algunos puntos en las frases que le dicen algo. Cierra con lo que la sala quiere construir, no con una frase ganadora." }
+    NoteGiveReceive { en: "Mutuality. In a mutual relationship both people give and both receive, and both have something to learn. Invite an offer and a hope to learn as two separate cards, so neither is tied to a person. Close by noticing how much the room holds between you.", es: "Mutualidad. En una relación mutua, las dos personas dan y las dos reciben, y las dos tienen algo que aprender. Invita a escribir una oferta y un deseo de aprender en dos tarjetas separadas, para que ninguna quede ligada a una persona. Cierra notando todo lo que la sala reúne entre quienes están en ella." }
 
-    PromptCheckIn { en: "What's bringing you here today?" }
-    PromptReframe { en: "A label or story about yourself, in the words you were given." }
-    PromptSpectrum { en: "Right now, I feel closer to…" }
-    PromptHelpingLearning { en: "When someone I care about is struggling, my first move is closer to…" }
-    PromptScenario { en: "Read along. Where does connection happen, and where does it break?" }
-    PromptScenarioMeeting { en: "A conversation at a community meeting. Where does connection happen, and where does it break?" }
-    PromptMovingTowards { en: "Something I want to move away from, and what I want to move towards instead." }
-    PromptGiveReceive { en: "Something I can offer, and something I hope to learn." }
-    PromptLearningTogether { en: "What are we learning together?" }
-    PromptTonight { en: "What brings you here tonight?" }
-    PromptCommunityHope { en: "When I think about our community right now, I feel closer to…" }
-    PromptCommunityStory { en: "Something people often say about our neighbourhood." }
-    PromptCommunityTowards { en: "What do we want to create together here?" }
-    PromptCommunityGive { en: "What I can bring to our community, and what I hope to learn from others." }
-    PromptTakingHome { en: "One thing I'm taking home tonight." }
-    PoleFear { en: "Fear" }
-    PoleHope { en: "Hope" }
-    PoleHelping { en: "Helping" }
-    PoleLearning { en: "Learning" }
-    ColumnOffer { en: "I can offer" }
-    ColumnLearn { en: "I hope to learn" }
-    ColumnBring { en: "I can bring" }
-    ColumnLearnFromOthers { en: "I hope to learn from others" }
+    PromptCheckIn { en: "What's bringing you here today?", es: "¿Qué te trae hoy aquí?" }
+    PromptReframe { en: "A label or story about yourself, in the words you were given.", es: "Una etiqueta o una historia sobre ti, con las palabras que te dieron." }
+    PromptSpectrum { en: "Right now, I feel closer to…", es: "Ahora mismo, me siento más cerca de…" }
+    PromptHelpingLearning { en: "When someone I care about is struggling, my first move is closer to…", es: "Cuando alguien que me importa lo está pasando mal, lo primero que hago se acerca más a…" }
+    PromptScenario { en: "Read along. Where does connection happen, and where does it break?", es: "Sigue la lectura. ¿Dónde hay conexión y dónde se rompe?" }
+    PromptScenarioMeeting { en: "A conversation at a community meeting. Where does connection happen, and where does it break?", es: "Una conversación en una reunión comunitaria. ¿Dónde hay conexión y dónde se rompe?" }
+    PromptMovingTowards { en: "Something I want to move away from, and what I want to move towards instead.", es: "Algo de lo que quiero alejarme, y aquello hacia lo que quiero avanzar en su lugar." }
+    PromptGiveReceive { en: "Something I can offer, and something I hope to learn.", es: "Algo que puedo ofrecer y algo que espero aprender." }
+    PromptLearningTogether { en: "What are we learning together?", es: "¿Qué estamos aprendiendo en grupo?" }
+    PromptTonight { en: "What brings you here tonight?", es: "¿Qué te trae aquí esta noche?" }
+    PromptCommunityHope { en: "When I think about our community right now, I feel closer to…", es: "Cuando pienso en nuestra comunidad ahora mismo, me siento más cerca de…" }
+    PromptCommunityStory { en: "Something people often say about our neighbourhood.", es: "Algo que la gente suele decir de nuestro barrio." }
+    PromptCommunityTowards { en: "What do we want to create together here?", es: "¿Qué queremos crear aquí en común?" }
+    PromptCommunityGive { en: "What I can bring to our community, and what I hope to learn from others.", es: "Lo que puedo aportar a nuestra comunidad y lo que espero aprender de otras personas." }
+    PromptTakingHome { en: "One thing I'm taking home tonight.", es: "Algo que me llevo a casa esta noche." }
+    PoleFear { en: "Fear", es: "Miedo" }
+    PoleHope { en: "Hope", es: "Esperanza" }
+    PoleHelping { en: "Helping", es: "Ayudar" }
+    PoleLearning { en: "Learning", es: "Aprender" }
+    ColumnOffer { en: "I can offer", es: "Puedo ofrecer" }
+    ColumnLearn { en: "I hope to learn", es: "Espero aprender" }
+    ColumnBring { en: "I can bring", es: "Puedo aportar" }
+    ColumnLearnFromOthers { en: "I hope to learn from others", es: "Espero aprender de otras personas" }
 
-    TagAgenda { en: "Pushing an agenda" }
-    TagLecturing { en: "Lecturing" }
-    TagProbing { en: "Probing" }
-    TagJoking { en: "Joking" }
-    TagChangingSubject { en: "Changing the subject" }
-    TagCautioning { en: "Cautioning" }
-    TagConnection { en: "Connection" }
+    TagAgenda { en: "Pushing an agenda", es: "Imponer una agenda" }
+    TagLecturing { en: "Lecturing", es: "Sermonear" }
+    TagProbing { en: "Probing", es: "Indagar de más" }
+    TagJoking { en: "Joking", es: "Bromear" }
+    TagChangingSubject { en: "Changing the subject", es: "Cambiar de tema" }
+    TagCautioning { en: "Cautioning", es: "Advertir" }
+    TagConnection { en: "Connection", es: "Conexión" }
 
-    DialogueHardWeek { en: "After a hard week" }
-    DialogueCommunityMeeting { en: "At the community meeting" }
-    SpeakerAlex { en: "Alex" }
-    SpeakerSam { en: "Sam" }
-    SpeakerRosa { en: "Rosa" }
-    SpeakerDev { en: "Dev" }
-    HardWeek1 { en: "It's been a rough week. I nearly didn't come today." }
-    HardWeek2 { en: "You should really try going to bed earlier. Sleep fixes most things." }
-    HardWeek3 { en: "Maybe. It's more that everything felt heavy." }
-    HardWeek4 { en: "Heavy how? Is it your medication? Have you told your doctor?" }
-    HardWeek5 { en: "I'd rather not get into that." }
-    HardWeek6 { en: "Fair enough. I'm glad you came anyway. What made you decide to come?" }
-    HardWeek7 { en: "Honestly? I wanted to be somewhere I didn't have to pretend." }
-    HardWeek8 { en: "I know that feeling. I've had weeks like that too. We don't have to fix anything right now." }
-    Meeting1 { en: "The new housing plan scares me. People on my street are worried they'll have to leave." }
-    Meeting2 { en: "Ha, at least you'd finally get a new kitchen!" }
-    Meeting3 { en: "It's not really funny for us." }
-    Meeting4 { en: "Sorry. Anyway, has everyone seen the new bus timetable?" }
-    Meeting5 { en: "I'd like to stay with the housing question." }
-    Meeting6 { en: "Careful who you say that to. The council people are listening." }
-    Meeting7 { en: "That's exactly why I'm saying it here." }
-    Meeting8 { en: "You're right. Tell me what people on your street are saying. What matters most to them?" }
+    DialogueHardWeek { en: "After a hard week", es: "Después de una semana difícil" }
+    DialogueCommunityMeeting { en: "At the community meeting", es: "En la reunión comunitaria" }
+    SpeakerAlex { en: "Alex", es: "Alex" }
+    SpeakerSam { en: "Sam", es: "Sam" }
+    SpeakerRosa { en: "Rosa", es: "Rosa" }
+    SpeakerDev { en: "Dev", es: "Dev" }
+    HardWeek1 { en: "It's been a rough week. I nearly didn't come today.", es: "Ha sido una semana dura. Casi no vengo hoy." }
+    HardWeek2 { en: "You should really try going to bed earlier. Sleep fixes most things.", es: "De verdad, deberías intentar acostarte más temprano. Dormir lo arregla casi todo." }
+    HardWeek3 { en: "Maybe. It's more that everything felt heavy.", es: "Puede ser. Es más bien que todo se me hacía muy pesado." }
+    HardWeek4 { en: "Heavy how? Is it your medication? Have you told your doctor?", es: "¿Pesado cómo? ¿Es por la medicación? ¿Se lo has contado a tu médico?" }
+    HardWeek5 { en: "I'd rather not get into that.", es: "Prefiero no entrar en eso." }
+    HardWeek6 { en: "Fair enough. I'm glad you came anyway. What made you decide to come?", es: "Está bien. Me alegro de que hayas venido igualmente. ¿Qué te hizo decidirte a venir?" }
+    HardWeek7 { en: "Honestly? I wanted to be somewhere I didn't have to pretend.", es: "¿Sinceramente? Quería estar en un sitio donde no tuviera que fingir." }
+    HardWeek8 { en: "I know that feeling. I've had weeks like that too. We don't have to fix anything right now.", es: "Conozco esa sensación. Yo también he tenido semanas así. No tenemos que arreglar nada ahora mismo." }
+    Meeting1 { en: "The new housing plan scares me. People on my street are worried they'll have to leave.", es: "El nuevo plan de vivienda me da miedo. La gente de mi calle teme tener que irse." }
+    Meeting2 { en: "Ha, at least you'd finally get a new kitchen!", es: "¡Ja, al menos por fin tendrías una cocina nueva!" }
+    Meeting3 { en: "It's not really funny for us.", es: "Para quienes vivimos allí no tiene ninguna gracia." }
+    Meeting4 { en: "Sorry. Anyway, has everyone seen the new bus timetable?", es: "Perdona. Bueno, ¿alguien ha visto el nuevo horario del autobús?" }
+    Meeting5 { en: "I'd like to stay with the housing question.", es: "Me gustaría seguir con el tema de la vivienda." }
+    Meeting6 { en: "Careful who you say that to. The council people are listening.", es: "Ten cuidado con a quién se lo dices. La gente del ayuntamiento está escuchando." }
+    Meeting7 { en: "That's exactly why I'm saying it here.", es: "Justo por eso lo digo aquí." }
+    Meeting8 { en: "You're right. Tell me what people on your street are saying. What matters most to them?", es: "Tienes razón. Cuéntame qué dice la gente de tu calle. ¿Qué es lo que más les importa?" }
 
-    AgendaIntroduction { en: "Introduction to the four tasks (90 minutes)" }
-    AgendaIntroductionAbout { en: "Connection, worldview, mutuality and moving towards, one exercise each, between a check-in and a closing round." }
-    AgendaCommunity { en: "Community dialogue evening" }
-    AgendaCommunityAbout { en: "For a hall of neighbours: where we stand, the stories told about us, and what we want to create together." }
-    AgendaBlank { en: "One board to build from" }
-    AgendaBlankAbout { en: "A single check-in board. Add steps from the library in the console." }
-    AgendaTemplate { en: "Saved template" }
+    AgendaIntroduction { en: "Introduction to the four tasks (90 minutes)", es: "Introducción a las cuatro tareas (90 minutos)" }
+    AgendaIntroductionAbout { en: "Connection, worldview, mutuality and moving towards, one exercise each, between a check-in and a closing round.", es: "Conexión, visión del mundo, mutualidad y avanzar hacia: un ejercicio para cada una, entre una ronda de apertura y una de cierre." }
+    AgendaCommunity { en: "Community dialogue evening", es: "Noche de diálogo comunitario" }
+    AgendaCommunityAbout { en: "For a hall of neighbours: where we stand, the stories told about us, and what we want to create together.", es: "Para el vecindario reunido en una sala: dónde nos situamos, las historias que se cuentan de nuestro barrio y lo que queremos crear en común." }
+    AgendaBlank { en: "One board to build from", es: "Un tablero para empezar a construir" }
+    AgendaBlankAbout { en: "A single check-in board. Add steps from the library in the console.", es: "Un único tablero de apertura. Añade pasos de la biblioteca desde la consola." }
+    AgendaTemplate { en: "Saved template", es: "Plantilla guardada" }
 
-    ErrCodeMalformed { en: "That didn't reach us properly. Please try again." }
-    ErrCodeNotAllowed { en: "That isn't something this view can do." }
-    ErrCodeNotCollecting { en: "Reflections are paused right now, so this wasn't added." }
-    ErrCodeUnknownStep { en: "That step isn't part of this gathering." }
-    ErrCodeUnknownCard { en: "That reflection isn't there any more." }
-    ErrCodeEmpty { en: "Write something first, or choose Pass." }
-    ErrCodeTooLong { en: "That's more than 500 characters. Could you shorten it a little?" }
-    ErrCodeStepNotOpen { en: "The room has moved on to another step, so this wasn't added." }
-    ErrCodeUnknownLine { en: "That line isn't part of the dialogue yet." }
-    ErrCodeWordsMissing { en: "Every prompt and label needs some words." }
-    ErrCodeWordsTooLong { en: "That's a little long: a prompt or line has at most 300 characters, a label at most 60." }
-    ErrCodeBadSettings { en: "Those settings don't fit this exercise. Check the numbers and try again." }
-    ErrCodeNoReflections { en: "This step doesn't take written reflections." }
-    ErrCodeWrongPlace { en: "That doesn't fit this step. Choose where it goes and try again." }
-    ErrCodeOverBudget { en: "You've placed all your dots. Take one from another statement first." }
-    ErrCodeStepInUse { en: "People have added to this step, so it can be reworded but not reshaped or removed." }
-    ErrCodeLastStep { en: "An agenda needs at least one step." }
-    ErrCodeEnded { en: "This gathering has ended." }
-    ErrCodeRateLimited { en: "That was a lot at once. Wait a moment, then try again." }
-    ErrCodeInternal { en: "Something went wrong on our side, and nothing was changed. Please try again." }
+    ErrCodeMalformed { en: "That didn't reach us properly. Please try again.", es: "Eso no nos llegó bien. Vuelve a intentarlo, por favor." }
+    ErrCodeNotAllowed { en: "That isn't something this view can do.", es: "Eso no se puede hacer desde esta vista." }
+    ErrCodeNotCollecting { en: "Reflections are paused right now, so this wasn't added.", es: "Las reflexiones están en pausa ahora mismo, así que esto no se ha añadido." }
+    ErrCodeUnknownStep { en: "That step isn't part of this gathering.", es: "Ese paso no forma parte de este encuentro." }
+    ErrCodeUnknownCard { en: "That reflection isn't there any more.", es: "Esa reflexión ya no está." }
+    ErrCodeEmpty { en: "Write something first, or choose Pass.", es: "Escribe algo primero, o elige Pasar." }
+    ErrCodeTooLong { en: "That's more than 500 characters. Could you shorten it a little?", es: "Tiene más de 500 caracteres. ¿Podrías acortarlo un poco?" }
+    ErrCodeStepNotOpen { en: "The room has moved on to another step, so this wasn't added.", es: "La sala ya ha pasado a otro paso, así que esto no se ha añadido." }
+    ErrCodeUnknownLine { en: "That line isn't part of the dialogue yet.", es: "Esa línea todavía no forma parte del diálogo." }
+    ErrCodeWordsMissing { en: "Every prompt and label needs some words.", es: "Cada pregunta y cada etiqueta necesitan algunas palabras." }
+    ErrCodeWordsTooLong { en: "That's a little long: a prompt or line has at most 300 characters, a label at most 60.", es: "Es un poco largo: una pregunta o una línea tiene como máximo 300 caracteres, y una etiqueta, 60." }
+    ErrCodeBadSettings { en: "Those settings don't fit this exercise. Check the numbers and try again.", es: "Esos ajustes no encajan con este ejercicio. Revisa los números y vuelve a intentarlo." }
+    ErrCodeNoReflections { en: "This step doesn't take written reflections.", es: "Este paso no recoge reflexiones escritas." }
+    ErrCodeWrongPlace { en: "That doesn't fit this step. Choose where it goes and try again.", es: "Eso no encaja en este paso. Elige dónde va y vuelve a intentarlo." }
+    ErrCodeOverBudget { en: "You've placed all your dots. Take one from another statement first.", es: "Ya has puesto todos tus puntos. Quita primero uno de otra frase." }
+    ErrCodeStepInUse { en: "People have added to this step, so it can be reworded but not reshaped or removed.", es: "Ya hay aportaciones en este paso, así que puedes cambiar su texto, pero no su forma, ni quitarlo." }
+    ErrCodeLastStep { en: "An agenda needs at least one step.", es: "Un programa necesita al menos un paso." }
+    ErrCodeEnded { en: "This gathering has ended.", es: "Este encuentro ha terminado." }
+    ErrCodeRateLimited { en: "That was a lot at once. Wait a moment, then try again.", es: "Ha sido mucho de golpe. Espera un momento y vuelve a intentarlo." }
+    ErrCodeInternal { en: "Something went wrong on our side, and nothing was changed. Please try again.", es: "Algo falló por nuestra parte y no se ha cambiado nada. Vuelve a intentarlo, por favor." }
 
-    StartPassphraseLabel { en: "Organiser passphrase" }
-    StartPassphraseHint { en: "Whoever runs Hearth for your organisation can give it to you." }
-    StartErrPassphrase { en: "That passphrase doesn't match. Check it and try again; nothing was started." }
-    StartErrPassphraseBusy { en: "Lots of tries just now. Wait a minute, then try again." }
-    StartDeleted { en: "The gathering is deleted, with everything in it." }
-    StartGone { en: "There's nothing at that link any more. It may already have been deleted." }
-    StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console." }
+    StartPassphraseLabel { en: "Organiser passphrase", es: "Frase de acceso de la organización" }
+    StartPassphraseHint { en: "Whoever runs Hearth for your organisation can give it to you.", es: "Te la puede dar quien gestiona Hearth en tu organización." }
+    StartErrPassphrase { en: "That passphrase doesn't match. Check it and try again; nothing was started.", es: "Esa frase de acceso no coincide. Revísala y vuelve a intentarlo; no se ha iniciado nada." }
+    StartErrPassphraseBusy { en: "Lots of tries just now. Wait a minute, then try again.", es: "Muchos intentos en poco tiempo. Espera un minuto y vuelve a intentarlo." }
+    StartDeleted { en: "The gathering is deleted, with everything in it.", es: "El encuentro se ha eliminado, con todo lo que contenía." }
+    StartGone { en: "There's nothing at that link any more. It may already have been deleted.", es: "Ya no hay nada en ese enlace. Puede que ya se haya eliminado." }
+    StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console.", es: "No hemos podido eliminar ese encuentro ahora mismo, y no se ha cambiado nada. Vuelve a intentarlo desde su consola." }
 }
 
 impl Msg {
@@ -449,6 +452,114 @@ mod tests {
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::En, 1), "1 step");
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::En, 0), "0 steps");
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::En, 7), "7 steps");
+    }
+
+    #[test]
+    fn spanish_plurals_choose_their_form() {
+        assert_eq!(Msg::StartTemplateSteps.plural(Locale::Es, 1), "1 paso");
+        assert_eq!(Msg::StartTemplateSteps.plural(Locale::Es, 0), "0 pasos");
+        assert_eq!(Msg::ScreenDots.plural(Locale::Es, 3), "3 puntos");
+    }
+
+    #[test]
+    fn spanish_is_reachable_by_its_tag() {
+        assert_eq!(Locale::Es.tag(), "es");
+        assert_eq!(I18n(Locale::Es).t(Msg::PartPass), "Pasar");
+        assert_eq!(
+            Msg::PartSpectrumLabel.fill(Locale::Es, &[("left", "Miedo"), ("right", "Esperanza")]),
+            "¿Dónde estás, entre Miedo y Esperanza?"
+        );
+    }
+
+    /// Messages whose Spanish is rightly the same as their English: the
+    /// product's name and the speakers' names in the sample dialogues.
+    const SAME_IN_SPANISH: &[Msg] = &[
+        Msg::AppName,
+        Msg::SpeakerAlex,
+        Msg::SpeakerSam,
+        Msg::SpeakerRosa,
+        Msg::SpeakerDev,
+    ];
+
+    #[test]
+    fn every_message_is_translated_into_spanish() {
+        for &msg in Msg::ALL {
+            let (en, es) = (msg.text(Locale::En), msg.text(Locale::Es));
+            assert!(!es.trim().is_empty(), "{msg:?} is empty in Spanish");
+            if SAME_IN_SPANISH.contains(&msg) {
+                assert_eq!(en, es, "{msg:?} is a name and stays the same");
+            } else {
+                assert_ne!(en, es, "{msg:?} is not translated into Spanish");
+            }
+        }
+    }
+
+    /// The `{name}` placeholders of a text, sorted.
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            found.push(&rest[start..start + len + 1]);
+            rest = &rest[start + len + 1..];
+        }
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_language_keeps_the_placeholders_and_plural_forms() {
+        for &msg in Msg::ALL {
+            let en = msg.text(Locale::En);
+            for locale in Locale::ALL {
+                let text = msg.text(locale);
+                assert_eq!(
+                    placeholders(en),
+                    placeholders(text),
+                    "{msg:?} has different placeholders in {locale:?}"
+                );
+                assert_eq!(
+                    en.contains('|'),
+                    text.contains('|'),
+                    "{msg:?} has a plural form in one language only ({locale:?})"
+                );
+                assert!(text.matches('|').count() <= 1, "{msg:?} in {locale:?}");
+                // Each plural form carries the placeholders on its own.
+                if let Some((one, other)) = text.split_once('|') {
+                    assert_eq!(placeholders(one), placeholders(other), "{msg:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prompts_and_labels_fit_their_limits_in_every_language() {
+        use crate::exercise::{LABEL_MAX_CHARS, PROMPT_MAX_CHARS};
+        for &msg in Msg::ALL {
+            let name = format!("{msg:?}");
+            let limit = if ["Prompt", "HardWeek", "Meeting"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
+                PROMPT_MAX_CHARS
+            } else if ["Pole", "Column", "Speaker"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
+                LABEL_MAX_CHARS
+            } else {
+                continue;
+            };
+            for locale in Locale::ALL {
+                let chars = msg.text(locale).chars().count();
+                assert!(
+                    chars <= limit,
+                    "{msg:?} has {chars} characters in {locale:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -117,9 +117,11 @@ mod tests {
 
     #[test]
     fn every_default_step_survives_the_editor_unchanged() {
-        for kind in ExerciseKind::ALL {
-            let spec = default_step(kind, Locale::En);
-            assert_eq!(StepForm::from_spec(&spec).to_spec(), Ok(spec));
+        for locale in Locale::ALL {
+            for kind in ExerciseKind::ALL {
+                let spec = default_step(kind, locale);
+                assert_eq!(StepForm::from_spec(&spec).to_spec(), Ok(spec));
+            }
         }
     }
 
