@@ -214,7 +214,7 @@ catalogue! {
     PartPassed { en: "That's fine. Passing is always a choice. You can add a reflection any time.", es: "Está bien. Pasar siempre es una opción. Puedes añadir una reflexión cuando quieras." }
     PartSending { en: "Sending…", es: "Enviando…" }
     PartReceived { en: "Received. Thank you.", es: "Recibida. Gracias." }
-    PartPaused { en: "Reflections are paused for now. You can read along.", es: "Las reflexiones están en pausa por ahora. Puedes seguir leyendo." }
+    PartPaused { en: "This step is paused for now. You can read along.", es: "Este paso está en pausa por ahora. Puedes seguir leyendo." }
     PartMine { en: "Your reflections", es: "Tus reflexiones" }
     PartMineHint { en: "Only you can see this list.", es: "Solo tú puedes ver esta lista." }
     PartMineEmpty { en: "You haven't added any yet.", es: "Todavía no has añadido ninguna." }
@@ -296,8 +296,6 @@ catalogue! {
     TagCautioning { en: "Cautioning", es: "Advertir" }
     TagConnection { en: "Connection", es: "Conexión" }
 
-    DialogueHardWeek { en: "After a hard week", es: "Después de una semana difícil" }
-    DialogueCommunityMeeting { en: "At the community meeting", es: "En la reunión comunitaria" }
     SpeakerAlex { en: "Alex", es: "Alex" }
     SpeakerSam { en: "Sam", es: "Sam" }
     SpeakerRosa { en: "Rosa", es: "Rosa" }

@@ -77,13 +77,6 @@ pub enum Dialogue {
 impl Dialogue {
     pub const ALL: [Dialogue; 2] = [Dialogue::HardWeek, Dialogue::CommunityMeeting];
 
-    pub fn title(self) -> Msg {
-        match self {
-            Dialogue::HardWeek => Msg::DialogueHardWeek,
-            Dialogue::CommunityMeeting => Msg::DialogueCommunityMeeting,
-        }
-    }
-
     fn script(self) -> &'static [(Msg, Msg)] {
         use Msg::*;
         match self {

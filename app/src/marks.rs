@@ -163,14 +163,6 @@ impl Target {
         };
         parts.next().is_none().then_some(target)
     }
-
-    /// The card a mark is about, if any.
-    pub fn card(&self) -> Option<&CardId> {
-        match self {
-            Target::Vote(c) | Target::Resonate(c) => Some(c),
-            _ => None,
-        }
-    }
 }
 
 /// The band of the spectrum a point falls in.
