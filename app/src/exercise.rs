@@ -173,6 +173,24 @@ pub enum Place {
     Under { card: CardId },
 }
 
+impl Place {
+    /// What a "towards" moves away from, if its author said.
+    pub fn away_from(&self) -> Option<&str> {
+        match self {
+            Place::Toward { from: Some(from) } => Some(from.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The same place with no participant's words in it.
+    pub fn without_words(&self) -> Place {
+        match self {
+            Place::Toward { .. } => Place::Toward { from: None },
+            other => other.clone(),
+        }
+    }
+}
+
 impl Exercise {
     pub fn kind(&self) -> ExerciseKind {
         match self {

@@ -65,6 +65,16 @@ pub struct Card {
 }
 
 impl Card {
+    /// The card without its author's words: what travels, and what is
+    /// kept, once the words must not.
+    pub fn without_words(&self) -> Card {
+        Card {
+            text: String::new(),
+            place: self.place.without_words(),
+            ..self.clone()
+        }
+    }
+
     /// The story a reframe sits under, if it is one.
     pub fn under(&self) -> Option<&CardId> {
         match &self.place {
@@ -220,10 +230,7 @@ impl GatheringView {
     pub fn redacted(&self) -> GatheringView {
         let mut view = self.clone();
         for card in view.cards.iter_mut().filter(|c| c.hidden) {
-            card.text.clear();
-            if let Place::Toward { from } = &mut card.place {
-                *from = None;
-            }
+            *card = card.without_words();
         }
         view
     }

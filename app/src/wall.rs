@@ -127,10 +127,7 @@ fn WallCard(card: Card, #[prop(into)] totals: Signal<Totals>, dots: bool) -> imp
     let i18n = use_i18n();
     let id = card.id.clone();
     let count = move || totals.read().card(&id);
-    let from = match &card.place {
-        Place::Toward { from: Some(from) } => Some(from.as_str().to_owned()),
-        _ => None,
-    };
+    let from = card.place.away_from().map(str::to_owned);
     view! {
         <li class="card" class:blurred=card.blurred>
             {card.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}

@@ -38,13 +38,6 @@ fn cards_of<'a>(view: &'a GatheringView, step: &StepView, options: Options) -> V
         .collect()
 }
 
-fn from_text(card: &Card) -> Option<&str> {
-    match &card.place {
-        Place::Toward { from: Some(from) } => Some(from.as_str()),
-        _ => None,
-    }
-}
-
 /// The column (or side) a card is in, by its label.
 fn column_label(step: &StepView, card: &Card) -> Option<String> {
     match card.place {
@@ -85,7 +78,7 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
         let cards = cards_of(view, step, options);
         let item = |card: &Card| {
             let mut line = format!("- {}", md(&card.text));
-            if let Some(from) = from_text(card) {
+            if let Some(from) = card.place.away_from() {
                 line.push_str(&format!(" ({} {})", t(Msg::ScreenAwayFrom), md(from)));
             }
             let n = totals.card(&card.id) as usize;
@@ -226,7 +219,7 @@ pub fn csv(view: &GatheringView, options: Options, locale: Locale) -> String {
                 kind_name(step.exercise.kind()).text(locale).to_owned(),
                 column_label(step, card).unwrap_or_default(),
                 card.text.clone(),
-                from_text(card).unwrap_or_default().to_owned(),
+                card.place.away_from().unwrap_or_default().to_owned(),
                 under,
                 if dots { "0".into() } else { count.clone() },
                 if dots { count } else { "0".into() },

@@ -1108,10 +1108,7 @@ impl Room {
             Outcome::Added { card } => Outcome::Added {
                 card: OwnCard {
                     text: String::new(),
-                    place: match &card.place {
-                        Place::Toward { .. } => Place::Toward { from: None },
-                        other => other.clone(),
-                    },
+                    place: card.place.without_words(),
                     ..card.clone()
                 },
             },
@@ -1246,14 +1243,7 @@ impl Room {
                 });
                 // And out of every "show again", which carried them too.
                 for shown in self.shown.get(&card).into_iter().flatten() {
-                    let wordless = Card {
-                        text: String::new(),
-                        place: match &meta.place {
-                            Place::Toward { .. } => Place::Toward { from: None },
-                            other => other.clone(),
-                        },
-                        ..meta.public(&card)
-                    };
+                    let wordless = meta.public(&card).without_words();
                     batch.ops.push(Op::ReplaceEvent {
                         seq: *shown,
                         body: json(&Event::CardShown { card: wordless })?,

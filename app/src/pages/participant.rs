@@ -394,10 +394,7 @@ fn Mine() -> impl IntoView {
                                     None => Msg::PartWaitingReveal,
                                 }
                             };
-                            let from = match &card.place {
-                                Place::Toward { from: Some(from) } => Some(from.as_str().to_owned()),
-                                _ => None,
-                            };
+                            let from = card.place.away_from().map(str::to_owned);
                             view! {
                                 <li class="own-card">
                                     {from.map(|f| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {f}</p> })}

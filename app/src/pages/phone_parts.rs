@@ -263,10 +263,7 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
     } else {
         words.into_any()
     };
-    let from = match &card.place {
-        Place::Toward { from: Some(from) } => Some(from.as_str().to_owned()),
-        _ => None,
-    };
+    let from = card.place.away_from().map(str::to_owned);
     let column = match &card.place {
         Place::Column { column } => exercise
             .get_untracked()
