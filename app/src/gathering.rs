@@ -39,6 +39,19 @@ pub struct StepView {
 }
 
 impl StepView {
+    /// A step as it enters the agenda: open for collecting, nothing shown
+    /// yet, revealed by hand.
+    pub fn fresh(id: StepId, spec: StepSpec) -> Self {
+        StepView {
+            id,
+            prompt: spec.prompt,
+            exercise: spec.exercise,
+            collecting: true,
+            shown: 0,
+            live: false,
+        }
+    }
+
     pub fn spec(&self) -> StepSpec {
         StepSpec {
             prompt: self.prompt.clone(),
@@ -165,14 +178,7 @@ impl GatheringView {
         let steps: Vec<StepView> = agenda
             .into_iter()
             .zip(1..)
-            .map(|(spec, id)| StepView {
-                id: StepId(id),
-                prompt: spec.prompt,
-                exercise: spec.exercise,
-                collecting: true,
-                shown: 0,
-                live: false,
-            })
+            .map(|(spec, id)| StepView::fresh(StepId(id), spec))
             .collect();
         Self {
             title,
@@ -535,14 +541,13 @@ mod tests {
         let mut g = three();
         g.apply(&Event::StepAdded {
             at: 1,
-            step: StepView {
-                id: StepId(4),
-                prompt: Prompt::parse("d").unwrap(),
-                exercise: Exercise::Reframe,
-                collecting: true,
-                shown: 0,
-                live: false,
-            },
+            step: StepView::fresh(
+                StepId(4),
+                StepSpec {
+                    prompt: Prompt::parse("d").unwrap(),
+                    exercise: Exercise::Reframe,
+                },
+            ),
         });
         assert_eq!(order(&g), [1, 4, 2, 3]);
         g.apply(&Event::StepMoved {

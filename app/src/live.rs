@@ -35,6 +35,20 @@ pub struct Start {
     pub marks: Vec<Mark>,
 }
 
+impl Start {
+    /// Where a view that only watches starts (a console, a screen): it has
+    /// no reflections or marks of its own.
+    pub fn watching(at: LogPosition, gathering: GatheringView, now: u64) -> Self {
+        Start {
+            at,
+            gathering,
+            now,
+            mine: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+}
+
 /// The signals a view renders from, kept current by the live link.
 #[derive(Clone, Copy)]
 pub struct Live {

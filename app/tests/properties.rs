@@ -133,19 +133,9 @@ fn event() -> impl Strategy<Value = Event> {
             }
         }),
         step.clone().prop_map(|step| Event::StepChanged { step }),
-        (0u32..12, 1u32..12, kinds.clone()).prop_map(|(at, id, kind)| {
-            let spec = default_step(kind, Locale::En);
-            Event::StepAdded {
-                at,
-                step: StepView {
-                    id: StepId(id),
-                    prompt: spec.prompt,
-                    exercise: spec.exercise,
-                    collecting: true,
-                    shown: 0,
-                    live: false,
-                },
-            }
+        (0u32..12, 1u32..12, kinds.clone()).prop_map(|(at, id, kind)| Event::StepAdded {
+            at,
+            step: StepView::fresh(StepId(id), default_step(kind, Locale::En)),
         }),
         (step.clone(), kinds).prop_map(|(step, kind)| Event::StepEdited {
             step,

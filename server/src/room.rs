@@ -976,14 +976,7 @@ impl Room {
                 if self.view.steps.len() >= MAX_STEPS {
                     return Err(ErrorCode::BadSettings.into());
                 }
-                let step = StepView {
-                    id: self.view.next_step_id(),
-                    prompt: spec.prompt,
-                    exercise: spec.exercise,
-                    collecting: true,
-                    shown: 0,
-                    live: false,
-                };
+                let step = StepView::fresh(self.view.next_step_id(), spec);
                 let at = at.min(self.view.steps.len() as u32);
                 self.record(actor, id, done, vec![Event::StepAdded { at, step }])
             }

@@ -81,13 +81,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
     let live = Live::start(
         format!("/ws/console/{secret}"),
-        Start {
-            at: page.at,
-            gathering: page.gathering,
-            now: page.now,
-            mine: Vec::new(),
-            marks: Vec::new(),
-        },
+        Start::watching(page.at, page.gathering, page.now),
     );
     let desk = Desk {
         live,

@@ -39,13 +39,7 @@ fn Screen(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
     let live = Live::start(
         format!("/ws/screen/{secret}"),
-        Start {
-            at: page.at,
-            gathering: page.gathering,
-            now: page.now,
-            mine: Vec::new(),
-            marks: Vec::new(),
-        },
+        Start::watching(page.at, page.gathering, page.now),
     );
     let g = live.gathering;
     let step = Memo::new(move |_| g.read().current_step().cloned());
