@@ -1010,9 +1010,9 @@ impl Room {
                     id: crate::secrets::token(8),
                     name: name.into(),
                     agenda: json(&agenda)?,
-                    created_at: (now_ms() / 1000) as i64,
+                    created_at: crate::store::unix_now(),
                 });
-                batch.ops.push(Self::applied_op(actor, id, &done)?);
+                batch.ops.push(Self::applied_op(actor.key(), id, &done)?);
                 self.stage(batch, Vec::new())?;
                 Ok(done)
             }
@@ -1021,7 +1021,7 @@ impl Room {
                 // is theirs to change any more.
                 let mut batch = self.batch();
                 batch.ops.push(Op::ForgetParticipants);
-                batch.ops.push(Self::applied_op(actor, id, &done)?);
+                batch.ops.push(Self::applied_op(actor.key(), id, &done)?);
                 self.stage(batch, vec![Event::Ended])?;
                 self.forget_participants();
                 Ok(done)
@@ -1096,7 +1096,9 @@ impl Room {
     /// The op that remembers an action's outcome, so a retry gets it again.
     /// A reflection's words are not kept with it: they live only in the
     /// card, so withdrawing the card removes them everywhere.
-    fn applied_op(actor: &Actor, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
+    /// `actor` is the key the action was made under (`Actor::key`: for a
+    /// participant, their author hash).
+    fn applied_op(actor: &str, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
         let stored = match outcome {
             Outcome::Added { card } => Outcome::Added {
                 card: OwnCard {
@@ -1108,7 +1110,7 @@ impl Room {
             other => other.clone(),
         };
         Ok(Op::RecordApplied {
-            actor: actor.key().to_owned(),
+            actor: actor.to_owned(),
             action: id.as_str().to_owned(),
             outcome: json(&stored)?,
         })
@@ -1138,7 +1140,7 @@ impl Room {
         events: Vec<Event>,
     ) -> Result<Outcome, Refusal> {
         let mut batch = self.batch();
-        batch.ops.push(Self::applied_op(actor, id, &outcome)?);
+        batch.ops.push(Self::applied_op(actor.key(), id, &outcome)?);
         self.stage(batch, events)?;
         Ok(outcome)
     }
@@ -1177,11 +1179,7 @@ impl Room {
             place: json(&card.place)?,
             sensitive,
         });
-        batch.ops.push(Self::applied_op(
-            &Actor::Participant(author.to_owned()),
-            id,
-            &outcome,
-        )?);
+        batch.ops.push(Self::applied_op(author, id, &outcome)?);
         self.stage(batch, Vec::new())?;
         self.arrival.push(card.id.clone());
         self.waiting.push(card.id.clone());
@@ -1213,11 +1211,7 @@ impl Room {
         batch.ops.push(Op::DeleteMarksOn {
             targets: on_card.iter().map(Target::key).collect(),
         });
-        batch.ops.push(Self::applied_op(
-            &Actor::Participant(author.to_owned()),
-            id,
-            &outcome,
-        )?);
+        batch.ops.push(Self::applied_op(author, id, &outcome)?);
         let events = match revealed_seq {
             Some(seq) => {
                 // Cut the words out of the event that revealed them, so the
@@ -1348,11 +1342,7 @@ impl Room {
                 target: target.key(),
             },
         });
-        batch.ops.push(Self::applied_op(
-            &Actor::Participant(author.to_owned()),
-            id,
-            &outcome,
-        )?);
+        batch.ops.push(Self::applied_op(author, id, &outcome)?);
         self.stage(batch, Vec::new())?;
         let own = self.marks.entry(author.to_owned()).or_default();
         match value {
@@ -1413,7 +1403,9 @@ impl Room {
 
     fn reveal(&mut self, actor: &Actor, id: &ActionId) -> Result<Outcome, Refusal> {
         let mut batch = self.batch();
-        batch.ops.push(Self::applied_op(actor, id, &Outcome::Done)?);
+        batch
+            .ops
+            .push(Self::applied_op(actor.key(), id, &Outcome::Done)?);
         self.reveal_with(batch)?;
         Ok(Outcome::Done)
     }

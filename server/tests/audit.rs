@@ -844,11 +844,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     screen
         .wait_for("the statements", |v| v.cards_of(towards).count() == 5)
         .await?;
-    let statements: Vec<CardId> = screen
-        .view
-        .as_ref()
-        .map(|v| v.cards_of(towards).map(|c| c.id.clone()).collect())
-        .unwrap_or_default();
+    let statements = screen.card_ids_of(towards);
     for phone in phones.iter_mut() {
         let card = statements[phone.n % statements.len()].clone();
         let dots = (phone.n % 3 + 1) as u8;

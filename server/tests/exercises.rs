@@ -434,11 +434,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     screen
         .wait_for("three statements", |v| v.cards_of(towards).count() == 3)
         .await?;
-    let statements: Vec<CardId> = screen
-        .view
-        .as_ref()
-        .map(|v| v.cards_of(towards).map(|c| c.id.clone()).collect())
-        .unwrap_or_default();
+    let statements = screen.card_ids_of(towards);
     assert!(screen.view.as_ref().is_some_and(|v| v
         .cards_of(towards)
         .all(|c| matches!(&c.place, Place::Toward { from: Some(_) }))));

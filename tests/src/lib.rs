@@ -580,6 +580,14 @@ impl Client {
         Ok(())
     }
 
+    /// The ids of a step's revealed cards in the local view, in board order.
+    pub fn card_ids_of(&self, step: StepId) -> Vec<app::ids::CardId> {
+        self.view
+            .as_ref()
+            .map(|v| v.cards_of(step).map(|c| c.id.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// The texts of the revealed cards in the local view.
     pub fn card_texts(&self) -> Vec<String> {
         self.view
