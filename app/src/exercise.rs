@@ -9,6 +9,7 @@
 //! is decided here too, by the same code in the browser and on the server.
 
 use crate::ids::CardId;
+use crate::map::{Axes, Axis};
 use crate::protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
@@ -100,12 +101,14 @@ pub enum ExerciseKind {
     Scenario,
     MovingTowards,
     GiveReceive,
+    Map,
 }
 
 impl ExerciseKind {
     /// Every kind, in the order the library lists them.
-    pub const ALL: [ExerciseKind; 6] = [
+    pub const ALL: [ExerciseKind; 7] = [
         ExerciseKind::Board,
+        ExerciseKind::Map,
         ExerciseKind::Reframe,
         ExerciseKind::Spectrum,
         ExerciseKind::Scenario,
@@ -122,6 +125,7 @@ impl ExerciseKind {
             ExerciseKind::Scenario => "scenario",
             ExerciseKind::MovingTowards => "moving_towards",
             ExerciseKind::GiveReceive => "give_receive",
+            ExerciseKind::Map => "map",
         }
     }
 }
@@ -153,6 +157,9 @@ pub enum Exercise {
     MovingTowards { budget: u8 },
     /// What I can offer, and what I hope to learn, side by side.
     GiveReceive { offer: Label, learn: Label },
+    /// Stories placed on a worldview map: where each was learned, and how
+    /// it feels, by everyone; the room sees where they agree and differ.
+    Map { across: Axis, up: Axis },
 }
 
 /// Where a participant puts a reflection within a step.
@@ -200,6 +207,15 @@ impl Exercise {
             Exercise::Scenario { .. } => ExerciseKind::Scenario,
             Exercise::MovingTowards { .. } => ExerciseKind::MovingTowards,
             Exercise::GiveReceive { .. } => ExerciseKind::GiveReceive,
+            Exercise::Map { .. } => ExerciseKind::Map,
+        }
+    }
+
+    /// A map's two axes.
+    pub fn axes(&self) -> Option<Axes<'_>> {
+        match self {
+            Exercise::Map { across, up } => Some(Axes { across, up }),
+            _ => None,
         }
     }
 
@@ -213,6 +229,9 @@ impl Exercise {
                 Err(ErrorCode::BadSettings)
             }
             Exercise::MovingTowards { budget } if *budget == 0 || *budget > MAX_BUDGET => {
+                Err(ErrorCode::BadSettings)
+            }
+            Exercise::Map { across, up } if !across.is_valid() || !up.is_valid() => {
                 Err(ErrorCode::BadSettings)
             }
             _ => Ok(()),
@@ -230,6 +249,9 @@ impl Exercise {
             }
             (Exercise::MovingTowards { budget: a }, Exercise::MovingTowards { budget: b }) => {
                 b >= a
+            }
+            (Exercise::Map { across: a, up: b }, Exercise::Map { across: c, up: d }) => {
+                a.same_shape(c) && b.same_shape(d)
             }
             (a, b) => a.kind() == b.kind(),
         }
@@ -263,7 +285,7 @@ impl Exercise {
             {
                 Ok(())
             }
-            (Exercise::Reframe, Place::Board) => Ok(()),
+            (Exercise::Reframe | Exercise::Map { .. }, Place::Board) => Ok(()),
             (Exercise::Reframe, Place::Under { card }) if story(card) => Ok(()),
             (Exercise::Reframe, Place::Under { .. }) => Err(ErrorCode::UnknownCard),
             (Exercise::MovingTowards { .. }, Place::Toward { .. }) => Ok(()),

@@ -9,6 +9,7 @@
 
 use crate::exercise::{Exercise, Place, Prompt};
 use crate::ids::{CardId, StepId};
+use crate::map::{Arrangement, MapChange};
 use crate::marks::Totals;
 use crate::timer::Timer;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,9 @@ pub struct StepView {
     /// batches, once at least `LIVE_MIN_AUTHORS` people have written.
     #[serde(default)]
     pub live: bool,
+    /// A map's arrangement by the facilitator (empty for other kinds).
+    #[serde(default, skip_serializing_if = "Arrangement::is_empty")]
+    pub arrangement: Arrangement,
 }
 
 impl StepView {
@@ -49,6 +53,7 @@ impl StepView {
             collecting: true,
             shown: 0,
             live: false,
+            arrangement: Arrangement::default(),
         }
     }
 
@@ -260,7 +265,10 @@ impl GatheringView {
             Event::CardWithdrawn { card } => {
                 self.cards.retain(|c| &c.id != card);
                 for totals in self.totals.values_mut() {
-                    totals.cards.remove(card);
+                    totals.forget(card);
+                }
+                for step in &mut self.steps {
+                    step.arrangement.forget(card);
                 }
             }
             Event::CardHidden { card } => {
@@ -337,6 +345,11 @@ impl GatheringView {
                 }
             }
             Event::TimerSet { timer } => self.timer = *timer,
+            Event::MapArranged { step, change } => {
+                if let Some(s) = self.steps.iter_mut().find(|s| s.id == *step) {
+                    s.arrangement.apply(change);
+                }
+            }
             Event::Ended => {
                 self.ended = true;
                 self.joining = Joining::Locked;
@@ -416,6 +429,11 @@ pub enum Event {
     },
     /// The gathering is over: no joining, no collecting.
     Ended,
+    /// The facilitator changed a map's arrangement.
+    MapArranged {
+        step: StepId,
+        change: MapChange,
+    },
 }
 
 /// A position in a gathering's event log. The epoch changes whenever

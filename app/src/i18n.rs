@@ -283,6 +283,53 @@ catalogue! {
     PoleHope { en: "Hope", es: "Esperanza" }
     PoleHelping { en: "Helping", es: "Ayudar" }
     PoleLearning { en: "Learning", es: "Aprender" }
+
+    KindMap { en: "Worldview map", es: "Mapa de visiones del mundo" }
+    NoteMap { en: "Worldview: how each of us came to know what we know. Invite one story per card about where a belief came from. After the reveal, everyone places the cards on their phones. Where a card is placed far apart, that is the conversation: ask what each place sees, never who is right. Close by naming what surprised the room.", es: "Visión del mundo: cómo llegamos a saber lo que sabemos. Invita a escribir una historia por tarjeta sobre de dónde viene una creencia. Después de revelar, cada persona coloca las tarjetas desde su móvil. Donde una tarjeta se coloca muy separada, ahí está la conversación: pregunta qué ve cada lugar, nunca quién tiene razón. Cierra nombrando lo que sorprendió a la sala." }
+    PromptMap { en: "Something you believe about distress or getting help. Where did you learn it?", es: "Algo que crees sobre el malestar o sobre pedir ayuda. ¿Dónde lo aprendiste?" }
+    PromptCommunityMap { en: "A story about our community that you grew up with. Where did it come from?", es: "Una historia sobre nuestra comunidad con la que creciste. ¿De dónde vino?" }
+    AxisFamily { en: "Family", es: "Familia" }
+    AxisSchoolWork { en: "School or work", es: "Escuela o trabajo" }
+    AxisServices { en: "Services and systems", es: "Servicios y sistemas" }
+    AxisCultureFaith { en: "Culture or faith", es: "Cultura o fe" }
+    AxisMedia { en: "Media", es: "Medios" }
+    AxisOwnExperience { en: "My own experience", es: "Mi propia experiencia" }
+    AxisBetween { en: "In between", es: "En medio" }
+    AxisLeaning { en: "Leaning to {end}", es: "Más bien {end}" }
+    MapAcross { en: "Across", es: "A lo ancho" }
+    MapUp { en: "Up", es: "A lo alto" }
+    MapNotPlaced { en: "{n} card not placed by 3 people yet|{n} cards not placed by 3 people yet", es: "{n} tarjeta aún sin colocar por 3 personas|{n} tarjetas aún sin colocar por 3 personas" }
+    MapSplit { en: "People placed this far apart", es: "La gente colocó esta tarjeta en lugares muy distintos" }
+    MapSplitLegend { en: "Dashed ring: the room sees this one differently.", es: "Anillo discontinuo: la sala lo ve de formas distintas." }
+    MapTitle { en: "Worldview map: {prompt}", es: "Mapa de visiones del mundo: {prompt}" }
+    PartMapHow { en: "Place each card where you think the story comes from. Only the group's picture is shown, never your own spot.", es: "Coloca cada tarjeta donde creas que nace la historia. Solo se muestra la imagen del grupo, nunca tu lugar." }
+    PartMapPlace { en: "Place it", es: "Colocar" }
+    PartMapMove { en: "Move it", es: "Moverla" }
+    PartMapTakeBack { en: "Take my placement back", es: "Retirar mi colocación" }
+    PartMapPlaced { en: "You placed this one.", es: "Ya colocaste esta." }
+    PartMapTapHint { en: "Tap the map, or choose from the lists.", es: "Toca el mapa o elige en las listas." }
+    ConsoleAxisAcross { en: "Across: categories one per line, or a scale's two ends", es: "A lo ancho: categorías, una por línea, o los dos extremos de una escala" }
+    ConsoleAxisUp { en: "Up: categories one per line, or a scale's two ends (low first)", es: "A lo alto: categorías, una por línea, o los dos extremos de una escala (el bajo primero)" }
+    ConsoleAxisIsScale { en: "A scale between two ends", es: "Una escala entre dos extremos" }
+    ConsoleMapThemes { en: "Themes", es: "Temas" }
+    ConsoleMapNewTheme { en: "Start a theme", es: "Crear un tema" }
+    ConsoleMapThemeName { en: "Theme name", es: "Nombre del tema" }
+    ConsoleMapRename { en: "Rename", es: "Renombrar" }
+    ConsoleMapDissolve { en: "Dissolve", es: "Deshacer" }
+    ConsoleMapNoTheme { en: "No theme", es: "Sin tema" }
+    ConsoleMapLinkLabel { en: "What links them", es: "Qué los une" }
+    ConsoleMapLink { en: "Link", es: "Unir" }
+    ConsoleMapUnlink { en: "Remove link", es: "Quitar unión" }
+    ConsoleMapZoom { en: "Zoom the screen here", es: "Acercar la pantalla aquí" }
+    ConsoleMapWhole { en: "Show the whole map", es: "Mostrar el mapa entero" }
+    ConsoleMapFocus { en: "Open on screen", es: "Abrir en pantalla" }
+    ConsoleMapUnfocus { en: "Close on screen", es: "Cerrar en pantalla" }
+    ConsoleMapUnpin { en: "Back to the group's place", es: "Volver al lugar del grupo" }
+    ConsoleMapDragHint { en: "Drag a card to move it on the screen. The group's cloud stays where people put it.", es: "Arrastra una tarjeta para moverla en la pantalla. La nube del grupo se queda donde la gente la puso." }
+    ConsoleExportMapSvg { en: "Map as SVG", es: "Mapa en SVG" }
+    ConsoleExportMapPng { en: "Map as PNG", es: "Mapa en PNG" }
+    ErrCodeOutsideMap { en: "That spot is outside the map. Choose from the lists and try again.", es: "Ese lugar está fuera del mapa. Elige en las listas y vuelve a intentarlo." }
+    ErrCodeUnknownTheme { en: "That theme isn't there any more. It may have been dissolved.", es: "Ese tema ya no está. Puede que se haya deshecho." }
     ColumnOffer { en: "I can offer", es: "Puedo ofrecer" }
     ColumnLearn { en: "I hope to learn", es: "Espero aprender" }
     ColumnBring { en: "I can bring", es: "Puedo aportar" }
@@ -401,6 +448,8 @@ pub fn error_msg(code: crate::protocol::ErrorCode) -> Msg {
         E::StepInUse => Msg::ErrCodeStepInUse,
         E::LastStep => Msg::ErrCodeLastStep,
         E::Ended => Msg::ErrCodeEnded,
+        E::OutsideMap => Msg::ErrCodeOutsideMap,
+        E::UnknownTheme => Msg::ErrCodeUnknownTheme,
         E::RateLimited => Msg::ErrCodeRateLimited,
         E::Internal => Msg::ErrCodeInternal,
     }
@@ -542,7 +591,7 @@ mod tests {
                 .any(|p| name.starts_with(p))
             {
                 PROMPT_MAX_CHARS
-            } else if ["Pole", "Column", "Speaker"]
+            } else if ["Pole", "Column", "Speaker", "Axis"]
                 .iter()
                 .any(|p| name.starts_with(p))
             {

@@ -14,6 +14,8 @@ pub mod i18n;
 pub mod ids;
 pub mod library;
 pub mod live;
+pub mod map;
+pub mod map_svg;
 pub mod marks;
 pub mod pages;
 pub mod policy;

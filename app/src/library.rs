@@ -9,6 +9,7 @@
 use crate::exercise::{Exercise, ExerciseKind, Label, Line, Words};
 use crate::gathering::StepSpec;
 use crate::i18n::{Locale, Msg};
+use crate::map::Axis;
 use crate::marks::Tag;
 
 /// What a kind is called in the library.
@@ -20,6 +21,7 @@ pub fn kind_name(kind: ExerciseKind) -> Msg {
         ExerciseKind::Scenario => Msg::KindScenario,
         ExerciseKind::MovingTowards => Msg::KindMovingTowards,
         ExerciseKind::GiveReceive => Msg::KindGiveReceive,
+        ExerciseKind::Map => Msg::KindMap,
     }
 }
 
@@ -33,6 +35,7 @@ pub fn note(kind: ExerciseKind) -> Msg {
         ExerciseKind::Scenario => Msg::NoteScenario,
         ExerciseKind::MovingTowards => Msg::NoteMovingTowards,
         ExerciseKind::GiveReceive => Msg::NoteGiveReceive,
+        ExerciseKind::Map => Msg::NoteMap,
     }
 }
 
@@ -114,6 +117,30 @@ impl Dialogue {
     }
 }
 
+/// The worldview map's default axes: where a story was learned, across;
+/// from fear to hope, up.
+pub fn default_map(locale: Locale) -> Exercise {
+    let label = |msg: Msg| -> Label { words(msg, locale) };
+    Exercise::Map {
+        across: Axis::Categories {
+            labels: [
+                Msg::AxisFamily,
+                Msg::AxisSchoolWork,
+                Msg::AxisServices,
+                Msg::AxisCultureFaith,
+                Msg::AxisMedia,
+                Msg::AxisOwnExperience,
+            ]
+            .map(label)
+            .to_vec(),
+        },
+        up: Axis::Scale {
+            low: label(Msg::PoleFear),
+            high: label(Msg::PoleHope),
+        },
+    }
+}
+
 /// A ready-made step of each kind, for the facilitator to reword.
 pub fn default_step(kind: ExerciseKind, locale: Locale) -> StepSpec {
     let label = |msg: Msg| -> Label { words(msg, locale) };
@@ -152,6 +179,7 @@ pub fn default_step(kind: ExerciseKind, locale: Locale) -> StepSpec {
             },
             locale,
         ),
+        ExerciseKind::Map => step(Msg::PromptMap, default_map(locale), locale),
     }
 }
 
@@ -223,6 +251,7 @@ impl ReadyAgenda {
                     locale,
                 ),
                 step(Msg::PromptReframe, Exercise::Reframe, locale),
+                step(Msg::PromptMap, default_map(locale), locale),
                 step(
                     Msg::PromptGiveReceive,
                     Exercise::GiveReceive {
@@ -249,6 +278,7 @@ impl ReadyAgenda {
                     locale,
                 ),
                 step(Msg::PromptCommunityStory, Exercise::Reframe, locale),
+                step(Msg::PromptCommunityMap, default_map(locale), locale),
                 step(
                     Msg::PromptScenarioMeeting,
                     Exercise::Scenario {

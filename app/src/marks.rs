@@ -3,11 +3,14 @@
 //! whether a card resonates), and the totals the room may see of them.
 //!
 //! A mark is private to its author. The room only ever sees `Totals`:
-//! counts per card, per line and per band of a spectrum, never a person's
-//! own point, and a spectrum only once enough people have placed
-//! themselves that no single point can be picked out.
+//! counts per card, per line and per band of a spectrum, a card's combined
+//! place on a map, never a person's own point, and a distribution only once
+//! enough people have placed themselves that no single point can be picked
+//! out.
 
+use crate::exercise::Exercise;
 use crate::ids::{CardId, StepId};
+use crate::map::{Placement, Spot};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,9 +18,9 @@ use std::collections::BTreeMap;
 pub const SPECTRUM_BANDS: usize = 10;
 /// The highest point on a spectrum (the lowest is 0).
 pub const SPECTRUM_MAX: u8 = 100;
-/// Fewer placements than this and a spectrum's distribution stays hidden:
-/// with one or two people, a bar is a person.
-pub const SPECTRUM_MIN_PEOPLE: u32 = 3;
+/// Fewer placements than this and a spectrum's distribution, or a card's
+/// place on a map, stays hidden: with one or two people, a bar is a person.
+pub const MIN_PEOPLE_SHOWN: u32 = 3;
 
 /// What a line of dialogue can be tagged with: the six disconnects, or a
 /// moment of connection.
@@ -86,6 +89,11 @@ pub enum Mark {
         card: CardId,
         on: bool,
     },
+    /// Where this person places a card on the map.
+    Place {
+        card: CardId,
+        at: Option<Spot>,
+    },
 }
 
 /// What a mark is about: one person has at most one mark per target.
@@ -95,6 +103,7 @@ pub enum Target {
     Tag(StepId, u16),
     Vote(CardId),
     Resonate(CardId),
+    Place(CardId),
 }
 
 impl Mark {
@@ -104,25 +113,28 @@ impl Mark {
             Mark::Tag { step, line, .. } => Target::Tag(*step, *line),
             Mark::Vote { card, .. } => Target::Vote(card.clone()),
             Mark::Resonate { card, .. } => Target::Resonate(card.clone()),
+            Mark::Place { card, .. } => Target::Place(card.clone()),
         }
     }
 
     /// The mark's value, or `None` when it takes a mark back.
-    pub fn value(&self) -> Option<u8> {
+    pub fn value(&self) -> Option<u16> {
         match self {
-            Mark::Spectrum { at, .. } => *at,
-            Mark::Tag { tag, .. } => tag.map(|t| t.index() as u8),
-            Mark::Vote { dots, .. } => (*dots > 0).then_some(*dots),
+            Mark::Spectrum { at, .. } => at.map(u16::from),
+            Mark::Tag { tag, .. } => tag.map(|t| t.index() as u16),
+            Mark::Vote { dots, .. } => (*dots > 0).then_some(u16::from(*dots)),
             Mark::Resonate { on, .. } => on.then_some(1),
+            Mark::Place { at, .. } => at.map(Spot::pack),
         }
     }
 
     /// Rebuilds a mark from its target and stored value.
-    pub fn from_parts(target: &Target, value: u8) -> Option<Mark> {
+    pub fn from_parts(target: &Target, value: u16) -> Option<Mark> {
+        let small = u8::try_from(value).ok();
         Some(match target {
             Target::Spectrum(step) => Mark::Spectrum {
                 step: *step,
-                at: Some(value.min(SPECTRUM_MAX)),
+                at: Some(small?.min(SPECTRUM_MAX)),
             },
             Target::Tag(step, line) => Mark::Tag {
                 step: *step,
@@ -131,11 +143,15 @@ impl Mark {
             },
             Target::Vote(card) => Mark::Vote {
                 card: card.clone(),
-                dots: value,
+                dots: small?,
             },
             Target::Resonate(card) => Mark::Resonate {
                 card: card.clone(),
                 on: true,
+            },
+            Target::Place(card) => Mark::Place {
+                card: card.clone(),
+                at: Some(Spot::unpack(value)),
             },
         })
     }
@@ -149,6 +165,7 @@ impl Target {
             Target::Tag(s, l) => format!("t:{}:{l}", s.0),
             Target::Vote(c) => format!("v:{}", c.as_str()),
             Target::Resonate(c) => format!("r:{}", c.as_str()),
+            Target::Place(c) => format!("p:{}", c.as_str()),
         }
     }
 
@@ -159,6 +176,7 @@ impl Target {
             ("t", s) => Target::Tag(StepId(s.parse().ok()?), parts.next()?.parse().ok()?),
             ("v", c) => Target::Vote(CardId::parse(c).ok()?),
             ("r", c) => Target::Resonate(CardId::parse(c).ok()?),
+            ("p", c) => Target::Place(CardId::parse(c).ok()?),
             _ => return None,
         };
         parts.next().is_none().then_some(target)
@@ -185,6 +203,9 @@ pub struct Totals {
     /// Dots or resonances per card.
     #[serde(default)]
     pub cards: BTreeMap<CardId, u32>,
+    /// Where the room placed each card on a map.
+    #[serde(default)]
+    pub places: BTreeMap<CardId, Placement>,
 }
 
 impl Totals {
@@ -193,11 +214,23 @@ impl Totals {
         self.spectrum = update.spectrum;
         self.lines = update.lines;
         self.cards.extend(update.cards);
+        self.places.extend(update.places);
     }
 
     /// The total for one card (dots or resonances).
     pub fn card(&self, card: &CardId) -> u32 {
         self.cards.get(card).copied().unwrap_or(0)
+    }
+
+    /// Where the room placed one card on a map.
+    pub fn place(&self, card: &CardId) -> Placement {
+        self.places.get(card).cloned().unwrap_or_default()
+    }
+
+    /// Forgets a card that is gone.
+    pub fn forget(&mut self, card: &CardId) {
+        self.cards.remove(card);
+        self.places.remove(card);
     }
 
     /// Tags on one line, in `Tag::ALL` order.
@@ -213,19 +246,30 @@ pub struct Counts {
     placed: u32,
     lines: Vec<[u32; 7]>,
     cards: BTreeMap<CardId, u32>,
+    /// Per card, how many people chose each spot on the map.
+    places: BTreeMap<CardId, BTreeMap<Spot, u32>>,
 }
 
 impl Counts {
     /// Counts one mark's change from `old` to `new` (values as in
     /// `Mark::value`). Returns the card whose total changed, if any.
-    pub fn change(&mut self, target: &Target, old: Option<u8>, new: Option<u8>) -> Option<CardId> {
+    pub fn change(
+        &mut self,
+        target: &Target,
+        old: Option<u16>,
+        new: Option<u16>,
+    ) -> Option<CardId> {
+        let (old_small, new_small) = (
+            old.and_then(|v| u8::try_from(v).ok()),
+            new.and_then(|v| u8::try_from(v).ok()),
+        );
         match target {
             Target::Spectrum(_) => {
-                if let Some(at) = old {
+                if let Some(at) = old_small {
                     self.bands[band(at)] = self.bands[band(at)].saturating_sub(1);
                     self.placed = self.placed.saturating_sub(1);
                 }
-                if let Some(at) = new {
+                if let Some(at) = new_small {
                     self.bands[band(at)] += 1;
                     self.placed += 1;
                 }
@@ -250,28 +294,58 @@ impl Counts {
                     total.saturating_sub(old.unwrap_or(0).into()) + u32::from(new.unwrap_or(0));
                 Some(card.clone())
             }
+            Target::Place(card) => {
+                let spots = self.places.entry(card.clone()).or_default();
+                if let Some(spot) = old.map(Spot::unpack) {
+                    if let Some(n) = spots.get_mut(&spot) {
+                        *n = n.saturating_sub(1);
+                        if *n == 0 {
+                            spots.remove(&spot);
+                        }
+                    }
+                }
+                if let Some(spot) = new.map(Spot::unpack) {
+                    *spots.entry(spot).or_default() += 1;
+                }
+                Some(card.clone())
+            }
         }
     }
 
     /// Forgets a card (withdrawn) and its totals.
     pub fn forget(&mut self, card: &CardId) {
         self.cards.remove(card);
+        self.places.remove(card);
     }
 
-    /// What the room may see: everything, or (`changed`) only the listed
-    /// cards.
-    pub fn publish<'a>(&self, changed: Option<impl Iterator<Item = &'a CardId>>) -> Totals {
-        let cards = match changed {
-            None => self.cards.clone(),
-            Some(ids) => ids
-                .map(|c| (c.clone(), self.cards.get(c).copied().unwrap_or(0)))
-                .collect(),
-        };
-        Totals {
-            spectrum: (self.placed >= SPECTRUM_MIN_PEOPLE).then(|| self.bands.to_vec()),
+    /// What the room may see of a step of this `exercise`: everything.
+    pub fn publish(&self, exercise: &Exercise) -> Totals {
+        self.publish_cards(exercise, self.cards.keys().chain(self.places.keys()))
+    }
+
+    /// What the room may see: the spectrum and lines whole, and the totals
+    /// of the listed cards only.
+    pub fn publish_cards<'a>(
+        &self,
+        exercise: &Exercise,
+        changed: impl Iterator<Item = &'a CardId>,
+    ) -> Totals {
+        let mut totals = Totals {
+            spectrum: (self.placed >= MIN_PEOPLE_SHOWN).then(|| self.bands.to_vec()),
             lines: self.lines.clone(),
-            cards,
+            ..Totals::default()
+        };
+        let axes = exercise.axes();
+        for card in changed {
+            totals
+                .cards
+                .insert(card.clone(), self.cards.get(card).copied().unwrap_or(0));
+            if let Some(axes) = &axes {
+                let spots = self.places.get(card).cloned().unwrap_or_default();
+                totals.places.insert(card.clone(), axes.summarise(&spots));
+            }
         }
+        totals
     }
 }
 
@@ -288,6 +362,10 @@ mod tests {
 
     fn card(n: u64) -> CardId {
         CardId::from_random(n)
+    }
+
+    fn board() -> Exercise {
+        Exercise::Board { columns: vec![] }
     }
 
     #[test]
@@ -307,38 +385,32 @@ mod tests {
         let t = Target::Spectrum(StepId(1));
         c.change(&t, None, Some(0));
         c.change(&t, None, Some(100));
-        assert_eq!(c.publish(None::<std::iter::Empty<&CardId>>).spectrum, None);
+        assert_eq!(c.publish(&board()).spectrum, None);
         c.change(&t, None, Some(55));
-        let shown = c
-            .publish(None::<std::iter::Empty<&CardId>>)
-            .spectrum
-            .unwrap();
+        let shown = c.publish(&board()).spectrum.unwrap();
         assert_eq!(shown.iter().sum::<u32>(), 3);
         assert_eq!(shown[0], 1);
         assert_eq!(shown[9], 1);
         // Moving someone keeps the total and moves the count.
         c.change(&t, Some(55), Some(5));
-        let moved = c
-            .publish(None::<std::iter::Empty<&CardId>>)
-            .spectrum
-            .unwrap();
+        let moved = c.publish(&board()).spectrum.unwrap();
         assert_eq!(moved[0], 2);
         assert_eq!(moved.iter().sum::<u32>(), 3);
         // Taking one back hides it again.
         c.change(&t, Some(5), None);
-        assert_eq!(c.publish(None::<std::iter::Empty<&CardId>>).spectrum, None);
+        assert_eq!(c.publish(&board()).spectrum, None);
     }
 
     #[test]
     fn tags_count_per_line_and_move() {
         let mut c = Counts::default();
         let line2 = Target::Tag(StepId(1), 2);
-        let probing = Some(Tag::Probing.index() as u8);
-        let connection = Some(Tag::Connection.index() as u8);
+        let probing = Some(Tag::Probing.index() as u16);
+        let connection = Some(Tag::Connection.index() as u16);
         c.change(&line2, None, probing);
         c.change(&line2, None, probing);
         c.change(&line2, probing, connection);
-        let t = c.publish(None::<std::iter::Empty<&CardId>>);
+        let t = c.publish(&board());
         assert_eq!(t.line(0), [0; 7]);
         assert_eq!(t.line(2)[Tag::Probing.index()], 1);
         assert_eq!(t.line(2)[Tag::Connection.index()], 1);
@@ -351,16 +423,16 @@ mod tests {
         c.change(&Target::Vote(card(2)), None, Some(1));
         c.change(&Target::Vote(card(1)), Some(2), Some(3));
         c.change(&Target::Vote(card(1)), None, Some(1));
-        let all = c.publish(None::<std::iter::Empty<&CardId>>);
+        let all = c.publish(&board());
         assert_eq!(all.card(&card(1)), 4);
         assert_eq!(all.card(&card(2)), 1);
         let changed = [card(2)];
-        let update = c.publish(Some(changed.iter()));
+        let update = c.publish_cards(&board(), changed.iter());
         assert_eq!(update.cards.len(), 1);
         let mut seen = Totals::default();
         seen.merge(all);
         c.change(&Target::Vote(card(2)), Some(1), None);
-        seen.merge(c.publish(Some(changed.iter())));
+        seen.merge(c.publish_cards(&board(), changed.iter()));
         assert_eq!(seen.card(&card(1)), 4);
         assert_eq!(seen.card(&card(2)), 0);
     }

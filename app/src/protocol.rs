@@ -9,6 +9,7 @@
 use crate::exercise::{Label, Place, WordsError};
 use crate::gathering::{Event, GatheringView, LogPosition, StepSpec};
 use crate::ids::{ActionId, CardId, StepId};
+use crate::map::MapChange;
 use crate::marks::{Mark, Totals};
 use crate::reflection::{ReflectionError, ReflectionText};
 use crate::timer::TimerAction;
@@ -139,6 +140,19 @@ pub enum Action {
     },
     /// Facilitator: end the gathering.
     End,
+    /// Facilitator: change a map's arrangement (drag a card, name, gather,
+    /// link, dissolve, zoom).
+    Arrange {
+        step: StepId,
+        change: MapChange,
+    },
+    /// Facilitator: start a theme on a map with these cards in it.
+    NewTheme {
+        step: StepId,
+        name: Label,
+        #[serde(default)]
+        cards: Vec<CardId>,
+    },
 }
 
 impl Action {
@@ -161,7 +175,9 @@ impl Action {
             | Action::MoveStep { .. }
             | Action::RemoveStep { .. }
             | Action::SaveTemplate { .. }
-            | Action::End => role == Role::Facilitator,
+            | Action::End
+            | Action::Arrange { .. }
+            | Action::NewTheme { .. } => role == Role::Facilitator,
         }
     }
 }
@@ -243,6 +259,10 @@ pub enum ErrorCode {
     RateLimited,
     #[error("something went wrong on our side")]
     Internal,
+    #[error("that spot is outside the map")]
+    OutsideMap,
+    #[error("no such theme")]
+    UnknownTheme,
 }
 
 impl From<ReflectionError> for ErrorCode {

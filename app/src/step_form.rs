@@ -8,6 +8,7 @@
 
 use crate::exercise::{Exercise, ExerciseKind, Label, Line, Prompt, Words, WordsError};
 use crate::gathering::StepSpec;
+use crate::map::Axis;
 use crate::protocol::ErrorCode;
 
 /// Everything a step editor shows, as text.
@@ -23,6 +24,12 @@ pub struct StepForm {
     /// A dialogue, one line each, as `Speaker: words`.
     pub lines: String,
     pub budget: String,
+    /// A map's axes: categories one per line, or a scale's two ends (low,
+    /// then high) when `*_scale` is set.
+    pub across: String,
+    pub across_scale: bool,
+    pub up: String,
+    pub up_scale: bool,
 }
 
 impl StepForm {
@@ -49,6 +56,10 @@ impl StepForm {
             Exercise::GiveReceive { offer, learn } => {
                 form.left = offer.to_string();
                 form.right = learn.to_string();
+            }
+            Exercise::Map { across, up } => {
+                (form.across, form.across_scale) = axis_fields(across);
+                (form.up, form.up_scale) = axis_fields(up);
             }
         }
         form
@@ -82,6 +93,10 @@ impl StepForm {
                 offer: label(&self.left)?,
                 learn: label(&self.right)?,
             },
+            ExerciseKind::Map => Exercise::Map {
+                across: axis(&self.across, self.across_scale)?,
+                up: axis(&self.up, self.up_scale)?,
+            },
         };
         exercise.check()?;
         Ok(StepSpec { prompt, exercise })
@@ -98,6 +113,27 @@ fn join<T: AsRef<str>>(items: impl Iterator<Item = T>) -> String {
 /// The non-empty lines of a field.
 fn rows(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// An axis as its text field and whether it is a scale.
+fn axis_fields(axis: &Axis) -> (String, bool) {
+    match axis {
+        Axis::Categories { labels } => (join(labels.iter().map(Label::as_str)), false),
+        Axis::Scale { low, high } => (join([low.as_str(), high.as_str()].into_iter()), true),
+    }
+}
+
+/// The axis a text field describes: categories one per row, or a scale's
+/// low and high ends on two rows.
+fn axis(text: &str, scale: bool) -> Result<Axis, ErrorCode> {
+    let labels: Vec<Label> = rows(text)
+        .map(|r| Label::parse(r).map_err(ErrorCode::from))
+        .collect::<Result<_, _>>()?;
+    if !scale {
+        return Ok(Axis::Categories { labels });
+    }
+    let [low, high] = <[Label; 2]>::try_from(labels).map_err(|_| ErrorCode::BadSettings)?;
+    Ok(Axis::Scale { low, high })
 }
 
 /// `Speaker: words` as a line of dialogue.
@@ -150,6 +186,34 @@ mod tests {
         };
         assert_eq!(lines[0].text.as_str(), "Hello: there");
         assert_eq!(lines[1].speaker.as_str(), "B");
+    }
+
+    #[test]
+    fn map_axes_are_categories_or_a_scale() {
+        let form = StepForm {
+            kind: Some(ExerciseKind::Map),
+            prompt: "Where did you learn it?".into(),
+            across: "Family\nMedia\nMe".into(),
+            up: "Fear\nHope".into(),
+            up_scale: true,
+            ..Default::default()
+        };
+        let Exercise::Map { across, up } = form.to_spec().unwrap().exercise else {
+            panic!("a map");
+        };
+        assert!(matches!(across, Axis::Categories { labels } if labels.len() == 3));
+        assert!(matches!(up, Axis::Scale { low, .. } if low.as_str() == "Fear"));
+        // A scale has two ends; a set of categories at least two.
+        let three_ends = StepForm {
+            up: "a\nb\nc".into(),
+            ..form.clone()
+        };
+        assert_eq!(three_ends.to_spec(), Err(ErrorCode::BadSettings));
+        let one_category = StepForm {
+            across: "Family".into(),
+            ..form
+        };
+        assert_eq!(one_category.to_spec(), Err(ErrorCode::BadSettings));
     }
 
     #[test]

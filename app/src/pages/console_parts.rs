@@ -181,6 +181,20 @@ pub fn StepEditor() -> impl IntoView {
                 {field(Msg::ConsoleOfferField, "edit-left", |d| d.left.clone(), |d, v| d.left = v, None)}
                 {field(Msg::ConsoleLearnField, "edit-right", |d| d.right.clone(), |d, v| d.right = v, None)}
             }.into_any(),
+            ExerciseKind::Map => {
+                let scale = move |id: &'static str, get: fn(&StepForm) -> bool, set: fn(&mut StepForm, bool)| view! {
+                    <label class="check">
+                        <input type="checkbox" id=id prop:checked=move || get(&draft.read()) on:change=move |ev| draft.update(|d| set(d, event_target_checked(&ev)))/>
+                        {i18n.t(Msg::ConsoleAxisIsScale)}
+                    </label>
+                };
+                view! {
+                    {field(Msg::ConsoleAxisAcross, "edit-across", |d| d.across.clone(), |d, v| d.across = v, Some(6))}
+                    {scale("edit-across-scale", |d| d.across_scale, |d, v| d.across_scale = v)}
+                    {field(Msg::ConsoleAxisUp, "edit-up", |d| d.up.clone(), |d, v| d.up = v, Some(4))}
+                    {scale("edit-up-scale", |d| d.up_scale, |d, v| d.up_scale = v)}
+                }.into_any()
+            }
         };
         Some(view! {
             <section class="panel editor" aria-labelledby="editor-title">

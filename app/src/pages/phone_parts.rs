@@ -26,7 +26,8 @@ fn send_mark(phone: Phone, mark: Mark) {
     });
 }
 
-/// The participant's own value for a target, if they have one.
+/// The participant's own value for a target, if they have one (a point on
+/// a spectrum, a tag, some dots: each fits a byte).
 fn own(phone: Phone, target: &Target) -> Option<u8> {
     phone
         .live
@@ -35,6 +36,7 @@ fn own(phone: Phone, target: &Target) -> Option<u8> {
         .iter()
         .find(|m| &m.target() == target)
         .and_then(Mark::value)
+        .and_then(|v| u8::try_from(v).ok())
 }
 
 /// A slider between the two poles; only the spread is ever shown.
