@@ -110,6 +110,20 @@ impl Axis {
         }
     }
 
+    /// What a place along the axis (in map units) is called: the category
+    /// there, or the point on the scale from 0 to 100.
+    pub fn name_at(&self, units: u16) -> String {
+        match self {
+            Axis::Categories { labels } => {
+                let i = usize::from(units.min(UNITS - 1)) * labels.len() / usize::from(UNITS);
+                labels.get(i).map(|l| l.to_string()).unwrap_or_default()
+            }
+            Axis::Scale { .. } => {
+                (u32::from(units.min(UNITS)) * u32::from(SCALE_MAX) / u32::from(UNITS)).to_string()
+            }
+        }
+    }
+
     /// The labels marked along the axis: every category, or the two ends.
     pub fn marks(&self) -> Vec<(u16, &Label)> {
         match self {
@@ -607,6 +621,16 @@ mod tests {
         assert_eq!(fear_hope().position(0), 0);
         assert_eq!(fear_hope().position(50), 500);
         assert_eq!(fear_hope().position(100), UNITS);
+        // And back to what a place is called.
+        for i in 0..6 {
+            let name = six().name_at(six().position(i));
+            assert_eq!(
+                name,
+                ["family", "school", "services", "faith", "media", "me"][usize::from(i)]
+            );
+        }
+        assert_eq!(fear_hope().name_at(730), "73");
+        assert_eq!(fear_hope().name_at(UNITS), "100");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::gathering::{Card, GatheringView, StepView};
 use crate::i18n::{I18n, Msg};
 use crate::ids::{CardId, StepId};
 use crate::map::{Arrangement, Axes, Axis, Placement, Point, ThemeId, UNITS};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write;
 
 /// The drawing's size, in SVG units (a 16:9 projector).
@@ -148,10 +148,11 @@ pub struct Drawing {
     up_bands: Vec<f64>,
     zoomed: Option<String>,
     legend: Vec<String>,
+    frame: Frame,
 }
 
 /// Turns map units into drawing units, for the whole map or a zoomed part.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Frame {
     x0: f64,
     y0: f64,
@@ -208,6 +209,17 @@ impl Frame {
 
     fn point(&self, p: Point) -> (f64, f64) {
         (self.x(f64::from(p.x)), self.y(f64::from(p.y)))
+    }
+
+    /// The map point under a drawing position, kept on the map.
+    fn units(&self, x: f64, y: f64) -> Point {
+        let ux = self.x0 + (x - LEFT) / (RIGHT - LEFT) * self.span_x;
+        let uy = self.y0 + (BOTTOM - y) / (BOTTOM - TOP) * self.span_y;
+        let clamp = |v: f64| v.round().clamp(0.0, f64::from(UNITS)) as u16;
+        Point {
+            x: clamp(ux),
+            y: clamp(uy),
+        }
     }
 }
 
@@ -445,7 +457,14 @@ impl Drawing {
                 .and_then(|(z, _)| arrangement.theme(z))
                 .map(|t| t.name.to_string()),
             legend,
+            frame,
         }
+    }
+
+    /// The map point under a position in the drawing (where a dragged card
+    /// was let go), kept on the map.
+    pub fn point_at(&self, x: f64, y: f64) -> Point {
+        self.frame.units(x, y)
     }
 
     /// The drawing as a standalone SVG document.
@@ -798,14 +817,6 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// Every map step of a gathering, drawn, in agenda order.
-pub fn maps(view: &GatheringView, i18n: I18n) -> BTreeMap<StepId, Drawing> {
-    view.steps
-        .iter()
-        .filter_map(|s| Some((s.id, Drawing::of(view, s.id, i18n)?)))
-        .collect()
-}
-
 /// Whether a drawing keeps every card clear of every other (for tests and
 /// the load tool).
 pub fn no_overlaps(cards: &[DrawnCard]) -> bool {
@@ -978,6 +989,13 @@ mod tests {
         assert!(pinned.pinned);
         let (x, y) = pinned.rect.centre();
         assert!(x > 1300.0 && y < 200.0, "top right: {x},{y}");
+        // A drop on the drawing reads back as the map point under it.
+        let (mx, my) = ((LEFT + RIGHT) / 2.0, (TOP + BOTTOM) / 2.0);
+        assert_eq!(d.point_at(mx, my), Point { x: 500, y: 500 });
+        assert_eq!(
+            d.point_at(RIGHT + 50.0, TOP - 50.0),
+            Point { x: 1000, y: 1000 }
+        );
         let svg = d.svg();
         for text in ["Home", "Services", "taught by"] {
             assert!(svg.contains(text), "{text}");

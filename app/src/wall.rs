@@ -9,7 +9,10 @@
 use crate::exercise::{Exercise, Place};
 use crate::gathering::{Card, GatheringView, StepView};
 use crate::i18n::{use_i18n, Msg};
+use crate::ids::{CardId, StepId};
 use crate::library::tag_name;
+use crate::map::Point;
+use crate::map_svg::Drawing;
 use crate::marks::{Tag, Totals};
 use leptos::prelude::*;
 
@@ -30,6 +33,9 @@ pub fn density(n: usize) -> &'static str {
 pub fn StepWall(
     #[prop(into)] gathering: Signal<GatheringView>,
     #[prop(into)] step: Signal<Option<StepView>>,
+    /// Where a card dragged on a map is let go (the console only).
+    #[prop(optional)]
+    on_pin: Option<Callback<(CardId, Point)>>,
 ) -> impl IntoView {
     move || {
         let s = step.get()?;
@@ -49,6 +55,7 @@ pub fn StepWall(
             .into_any(),
             Exercise::Scenario { .. } => view! { <DialogueHeat step=s.clone() totals/> }.into_any(),
             Exercise::Reframe => view! { <StoryWall cards/> }.into_any(),
+            Exercise::Map { .. } => view! { <MapBoard gathering step=id on_pin/> }.into_any(),
             exercise => {
                 let columns: Vec<String> =
                     exercise.columns().iter().map(|c| c.to_string()).collect();
@@ -56,6 +63,171 @@ pub fn StepWall(
                 view! { <CardWall cards columns totals dots/> }.into_any()
             }
         })
+    }
+}
+
+/// The worldview map, drawn by `map_svg` exactly as it is exported. On the
+/// console, a card can be dragged: where it is let go is handed to
+/// `on_pin`, and the map redraws once the room has taken the change.
+#[component]
+pub fn MapBoard(
+    #[prop(into)] gathering: Signal<GatheringView>,
+    step: StepId,
+    on_pin: Option<Callback<(CardId, Point)>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let svg = Memo::new(move |_| {
+        Drawing::of(&gathering.read(), step, i18n)
+            .map(|d| d.svg())
+            .unwrap_or_default()
+    });
+    let board = NodeRef::<leptos::html::Div>::new();
+    let drop_at = move |x: f64, y: f64| {
+        Drawing::of(&gathering.read_untracked(), step, i18n).map(|d| d.point_at(x, y))
+    };
+    let drag = drag::Drag::new(board, on_pin, drop_at);
+    view! {
+        <div
+            class="map-board"
+            class:draggable=on_pin.is_some()
+            node_ref=board
+            inner_html=move || svg.get()
+            on:pointerdown=move |ev| drag.start(ev)
+            on:pointermove=move |ev| drag.follow(ev)
+            on:pointerup=move |ev| drag.finish(ev)
+            on:pointercancel=move |_| drag.cancel()
+        ></div>
+    }
+}
+
+/// Dragging a card on the console's map. Pointer positions are turned
+/// into the drawing's own units (the SVG keeps its aspect ratio, so the
+/// board's width says the scale), and only the drop is sent: one action
+/// per drag, however long the drag.
+mod drag {
+    use super::*;
+
+    #[derive(Clone, Copy)]
+    pub struct Drag<F: Fn(f64, f64) -> Option<Point> + Copy + 'static> {
+        #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+        board: NodeRef<leptos::html::Div>,
+        #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+        on_pin: Option<Callback<(CardId, Point)>>,
+        #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+        drop_at: F,
+        /// The card held, and where the pointer took it (drawing units).
+        #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+        held: StoredValue<Option<(String, f64, f64)>>,
+    }
+
+    impl<F: Fn(f64, f64) -> Option<Point> + Copy + 'static> Drag<F> {
+        pub fn new(
+            board: NodeRef<leptos::html::Div>,
+            on_pin: Option<Callback<(CardId, Point)>>,
+            drop_at: F,
+        ) -> Self {
+            Drag {
+                board,
+                on_pin,
+                drop_at,
+                held: StoredValue::new(None),
+            }
+        }
+
+        pub fn cancel(&self) {
+            #[cfg(feature = "hydrate")]
+            if let Some((card, _, _)) = self.held.get_value() {
+                if let Some(el) = self.card_element(&card) {
+                    let _ = el.remove_attribute("transform");
+                }
+            }
+            self.held.set_value(None);
+        }
+
+        #[cfg(feature = "hydrate")]
+        fn card_element(&self, card: &str) -> Option<web_sys::Element> {
+            self.board
+                .get_untracked()?
+                .query_selector(&format!("[data-card=\"{card}\"]"))
+                .ok()?
+        }
+
+        /// The pointer's place in drawing units.
+        #[cfg(feature = "hydrate")]
+        fn at(&self, ev: &leptos::ev::PointerEvent) -> Option<(f64, f64)> {
+            let rect = self.board.get_untracked()?.get_bounding_client_rect();
+            if rect.width() <= 0.0 {
+                return None;
+            }
+            let scale = crate::map_svg::WIDTH / rect.width();
+            Some((
+                (f64::from(ev.client_x()) - rect.left()) * scale,
+                (f64::from(ev.client_y()) - rect.top()) * scale,
+            ))
+        }
+
+        #[cfg(feature = "hydrate")]
+        pub fn start(&self, ev: leptos::ev::PointerEvent) {
+            use wasm_bindgen::JsCast;
+            if self.on_pin.is_none() {
+                return;
+            }
+            let card = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("[data-card]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-card"));
+            let (Some(card), Some((x, y))) = (card, self.at(&ev)) else {
+                return;
+            };
+            ev.prevent_default();
+            if let Some(board) = self.board.get_untracked() {
+                let _ = board.set_pointer_capture(ev.pointer_id());
+            }
+            self.held.set_value(Some((card, x, y)));
+        }
+
+        #[cfg(feature = "hydrate")]
+        pub fn follow(&self, ev: leptos::ev::PointerEvent) {
+            let (Some((card, x0, y0)), Some((x, y))) = (self.held.get_value(), self.at(&ev)) else {
+                return;
+            };
+            if let Some(el) = self.card_element(&card) {
+                let _ = el.set_attribute(
+                    "transform",
+                    &format!("translate({:.1} {:.1})", x - x0, y - y0),
+                );
+            }
+        }
+
+        #[cfg(feature = "hydrate")]
+        pub fn finish(&self, ev: leptos::ev::PointerEvent) {
+            let Some((card, x0, y0)) = self.held.get_value() else {
+                return;
+            };
+            self.cancel();
+            let Some((x, y)) = self.at(&ev) else {
+                return;
+            };
+            // A tap is not a drag: it leaves the card where it is.
+            if (x - x0).hypot(y - y0) < 6.0 {
+                return;
+            }
+            let (Some(on_pin), Ok(card)) = (self.on_pin, CardId::parse(&card)) else {
+                return;
+            };
+            // The card goes where it was let go.
+            if let Some(point) = (self.drop_at)(x, y) {
+                on_pin.run((card, point));
+            }
+        }
+
+        #[cfg(not(feature = "hydrate"))]
+        pub fn start(&self, _: leptos::ev::PointerEvent) {}
+        #[cfg(not(feature = "hydrate"))]
+        pub fn follow(&self, _: leptos::ev::PointerEvent) {}
+        #[cfg(not(feature = "hydrate"))]
+        pub fn finish(&self, _: leptos::ev::PointerEvent) {}
     }
 }
 

@@ -8,7 +8,8 @@ use app::gathering::{Card, Event, GatheringView, Joining, StepView};
 use app::i18n::Locale;
 use app::ids::{CardId, StepId};
 use app::library::{default_step, ReadyAgenda};
-use app::marks::{band, Counts, Target, SPECTRUM_BANDS, SPECTRUM_MIN_PEOPLE};
+use app::map::Spot;
+use app::marks::{band, Counts, Target, MIN_PEOPLE_SHOWN, SPECTRUM_BANDS};
 use app::protocol::{ClientMsg, Role};
 use app::timer::Timer;
 use proptest::prelude::*;
@@ -214,27 +215,31 @@ proptest! {
     #![proptest_config(config(1000))]
 
     /// Counting marks change by change gives what counting them all afresh
-    /// gives, and a spectrum shows only with enough people.
+    /// gives, and a spectrum or a card's map place shows only with enough
+    /// people.
     #[test]
     fn counts_follow_every_change(
-        changes in prop::collection::vec((0u8..6, 0u8..4, prop::option::of(0u8..=100)), 0..120),
+        changes in prop::collection::vec((0u8..6, 0u8..5, prop::option::of(0u8..=100)), 0..120),
     ) {
         let mut counts = Counts::default();
         // Each person's current value per target: the model.
-        let mut model: HashMap<(u8, u8), u8> = HashMap::new();
+        let mut model: HashMap<(u8, u8), u16> = HashMap::new();
         for (person, which, value) in changes {
             let target = match which {
                 0 => Target::Spectrum(StepId(1)),
                 1 => Target::Tag(StepId(2), 3),
                 2 => Target::Vote(CardId::from_random(1)),
-                _ => Target::Resonate(CardId::from_random(2)),
+                3 => Target::Resonate(CardId::from_random(2)),
+                _ => Target::Place(CardId::from_random(3)),
             };
-            // Tags are 0..7, dots up to 10, a resonance is 1.
+            // Tags are 0..7, dots up to 10, a resonance is 1, a map spot
+            // one of six categories and a point on a scale.
             let value = value.map(|v| match which {
-                1 => v % 7,
-                2 => v % 10 + 1,
+                1 => u16::from(v % 7),
+                2 => u16::from(v % 10 + 1),
                 3 => 1,
-                _ => v,
+                4 => Spot { x: v % 6, y: v }.pack(),
+                _ => u16::from(v),
             });
             let old = match value {
                 Some(v) => model.insert((person, which), v),
@@ -242,19 +247,20 @@ proptest! {
             };
             counts.change(&target, old, value);
         }
-        let totals = counts.publish(None::<std::iter::Empty<&CardId>>);
+        let map = app::library::default_map(app::i18n::Locale::En);
+        let totals = counts.publish(&map);
         let of = |which: u8| model.iter().filter(move |((_, w), _)| *w == which).map(|(_, v)| *v);
         let placed = of(0).count() as u32;
         match totals.spectrum.clone() {
             Some(bands) => {
-                prop_assert!(placed >= SPECTRUM_MIN_PEOPLE);
+                prop_assert!(placed >= MIN_PEOPLE_SHOWN);
                 let mut expected = vec![0u32; SPECTRUM_BANDS];
                 for v in of(0) {
-                    expected[band(v)] += 1;
+                    expected[band(v as u8)] += 1;
                 }
                 prop_assert_eq!(bands, expected);
             }
-            None => prop_assert!(placed < SPECTRUM_MIN_PEOPLE),
+            None => prop_assert!(placed < MIN_PEOPLE_SHOWN),
         }
         let mut tags = [0u32; 7];
         for v in of(1) {
@@ -264,5 +270,14 @@ proptest! {
         let dots: u32 = of(2).map(u32::from).sum();
         prop_assert_eq!(totals.card(&CardId::from_random(1)), dots);
         prop_assert_eq!(totals.card(&CardId::from_random(2)), of(3).count() as u32);
+        // The map: the place summarised from everyone's spots afresh.
+        let mut spots: std::collections::BTreeMap<Spot, u32> = Default::default();
+        for v in of(4) {
+            *spots.entry(Spot::unpack(v)).or_default() += 1;
+        }
+        let axes = map.axes().ok_or_else(|| TestCaseError::fail("a map"))?;
+        let place = totals.place(&CardId::from_random(3));
+        prop_assert_eq!(&place, &axes.summarise(&spots));
+        prop_assert_eq!(place.at().is_some(), of(4).count() as u32 >= MIN_PEOPLE_SHOWN);
     }
 }

@@ -15,8 +15,12 @@ use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
 use app::exercise::{Exercise, Place};
 use app::gathering::{Card, GatheringView, StepSpec, StepView};
+use app::i18n::I18n;
 use app::i18n::{Locale, Msg};
+use app::ids::StepId;
 use app::library::{kind_name, tag_name};
+use app::map::{Arrangement, Placement};
+use app::map_svg::Drawing;
 use app::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -120,6 +124,58 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
                     ));
                 }
             }
+            Exercise::Map { across, up } => {
+                // Cards by theme, each with where the room placed it.
+                let placed = |card: &Card| {
+                    let mut line = item(card);
+                    if let Some(at) = totals.place(&card.id).at() {
+                        line.pop();
+                        line.push_str(&format!(
+                            " — {}, {}",
+                            md(&across.name_at(at.x)),
+                            md(&up.name_at(at.y))
+                        ));
+                        if totals.place(&card.id).split() {
+                            line.push_str(&format!(" ({})", t(Msg::MapSplit)));
+                        }
+                        line.push('\n');
+                    }
+                    line
+                };
+                let themes = &step.arrangement.themes;
+                for theme in themes {
+                    out.push_str(&format!("\n### {}\n\n", md(theme.name.as_str())));
+                    for card in cards
+                        .iter()
+                        .filter(|c| step.arrangement.members.get(&c.id) == Some(&theme.id))
+                    {
+                        out.push_str(&placed(card));
+                    }
+                }
+                if !themes.is_empty() {
+                    out.push_str(&format!("\n### {}\n\n", t(Msg::ConsoleMapNoTheme)));
+                }
+                for card in cards
+                    .iter()
+                    .filter(|c| step.arrangement.theme_of(&c.id).is_none())
+                {
+                    out.push_str(&placed(card));
+                }
+                for link in &step.arrangement.links {
+                    let name = |id| {
+                        step.arrangement
+                            .theme(id)
+                            .map(|t| md(t.name.as_str()))
+                            .unwrap_or_default()
+                    };
+                    out.push_str(&format!(
+                        "\n{} — *{}* — {}\n",
+                        name(link.from),
+                        md(link.label.as_str()),
+                        name(link.to)
+                    ));
+                }
+            }
             Exercise::Reframe => {
                 for story in cards.iter().filter(|c| c.under().is_none()) {
                     out.push_str(&item(story));
@@ -170,7 +226,7 @@ fn spectrum_md(totals: &Totals, left: &str, right: &str, locale: Locale) -> Stri
 }
 
 /// The CSV's columns, in order.
-pub const CSV_COLUMNS: [&str; 11] = [
+pub const CSV_COLUMNS: [&str; 16] = [
     "step",
     "prompt",
     "kind",
@@ -182,6 +238,11 @@ pub const CSV_COLUMNS: [&str; 11] = [
     "dots",
     "hidden",
     "blurred",
+    "theme",
+    "map_across",
+    "map_up",
+    "map_spread",
+    "map_split",
 ];
 
 /// One CSV field: quoted when it holds a comma, quote or line break, and
@@ -213,6 +274,25 @@ pub fn csv(view: &GatheringView, options: Options, locale: Locale) -> String {
                 .and_then(|id| view.card(id))
                 .map(|c| c.text.clone())
                 .unwrap_or_default();
+            let theme = step
+                .arrangement
+                .theme_of(&card.id)
+                .map(|t| t.name.to_string())
+                .unwrap_or_default();
+            let [across, up, spread, split] = match (step.exercise.axes(), totals.place(&card.id)) {
+                (
+                    Some(axes),
+                    Placement::Placed {
+                        at, spread: wide, ..
+                    },
+                ) => [
+                    axes.across.name_at(at.x),
+                    axes.up.name_at(at.y),
+                    (u32::from(wide) / 10).to_string(),
+                    totals.place(&card.id).split().to_string(),
+                ],
+                _ => Default::default(),
+            };
             let row = [
                 (i + 1).to_string(),
                 step.prompt.to_string(),
@@ -225,6 +305,11 @@ pub fn csv(view: &GatheringView, options: Options, locale: Locale) -> String {
                 if dots { count } else { "0".into() },
                 card.hidden.to_string(),
                 card.blurred.to_string(),
+                theme,
+                across,
+                up,
+                spread,
+                split,
             ];
             let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
             out.push_str(&fields.join(","));
@@ -255,9 +340,19 @@ pub struct StepExport {
     pub spec: StepSpec,
     pub cards: Vec<Card>,
     pub totals: Totals,
+    /// A map's themes, links and dragged cards.
+    #[serde(default, skip_serializing_if = "Arrangement::is_empty")]
+    pub arrangement: Arrangement,
+    /// A map, drawn as the room saw it (not read back on import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map_svg: Option<String>,
 }
 
-pub fn json(view: &GatheringView, options: Options) -> Result<String, serde_json::Error> {
+pub fn json(
+    view: &GatheringView,
+    options: Options,
+    locale: Locale,
+) -> Result<String, serde_json::Error> {
     let export = GatheringExport {
         format: JSON_FORMAT.to_owned(),
         version: JSON_VERSION,
@@ -269,6 +364,8 @@ pub fn json(view: &GatheringView, options: Options) -> Result<String, serde_json
                 spec: step.spec(),
                 cards: cards_of(view, step, options).into_iter().cloned().collect(),
                 totals: view.totals_of(step.id),
+                arrangement: step.arrangement.clone(),
+                map_svg: Drawing::of(view, step.id, I18n(locale)).map(|d| d.svg()),
             })
             .collect(),
     };
@@ -305,14 +402,14 @@ pub async fn download(
             "text/markdown; charset=utf-8",
         ),
         "cards.csv" => (csv(&view, options, locale), "text/csv; charset=utf-8"),
-        "gathering.json" => match json(&view, options) {
+        "gathering.json" => match json(&view, options, locale) {
             Ok(body) => (body, "application/json"),
             Err(e) => {
                 tracing::error!(gathering = %row.id, "a JSON export failed: {e}");
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         },
-        _ => return StatusCode::NOT_FOUND.into_response(),
+        map => return map_download(&view, map, locale).await,
     };
     let name = format!("hearth-{file}");
     (
@@ -321,6 +418,52 @@ pub async fn download(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `map-{step}.svg` or `map-{step}.png`: a map step drawn as the room
+/// sees it (hidden cards are never on a map).
+async fn map_download(view: &GatheringView, file: &str, locale: Locale) -> Response {
+    let Some((step, ext)) = file
+        .strip_prefix("map-")
+        .and_then(|rest| rest.split_once('.'))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(drawing) = step
+        .parse()
+        .ok()
+        .and_then(|n| Drawing::of(view, StepId(n), I18n(locale)))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let svg = drawing.svg();
+    let (body, kind) = match ext {
+        "svg" => (svg.into_bytes(), "image/svg+xml; charset=utf-8"),
+        "png" => match tokio::task::spawn_blocking(move || crate::map_image::png(&svg)).await {
+            Ok(Ok(png)) => (png, "image/png"),
+            Ok(Err(e)) => {
+                tracing::error!("a map could not become a PNG: {e}");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            Err(e) => {
+                tracing::error!("a map's PNG rendering stopped: {e}");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"hearth-{file}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
@@ -442,7 +585,7 @@ mod tests {
 
     #[test]
     fn json_round_trips_and_names_itself() {
-        let text = json(&gathering(), Options::default()).unwrap();
+        let text = json(&gathering(), Options::default(), Locale::En).unwrap();
         let back: GatheringExport = serde_json::from_str(&text).unwrap();
         assert_eq!(back.format, JSON_FORMAT);
         assert_eq!(back.version, JSON_VERSION);

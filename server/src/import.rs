@@ -7,12 +7,13 @@
 //! withdraw them there; the facilitator can hide them), and they keep no
 //! link to the gathering they came from: each gets a new id.
 
-use crate::export::{GatheringExport, JSON_FORMAT, JSON_VERSION};
+use crate::export::{GatheringExport, StepExport, JSON_FORMAT, JSON_VERSION};
 use crate::forms::{open_console, organiser_refused};
 use crate::state::AppState;
 use app::exercise::{Place, MAX_STEPS};
 use app::gathering::{Card, GatheringView};
 use app::ids::CardId;
+use app::map::{Arrangement, MAX_LINKS, MAX_THEMES};
 use app::pages::start::NAME_MAX_CHARS;
 use app::reflection::ReflectionText;
 use axum::extract::{ConnectInfo, Multipart, State};
@@ -74,6 +75,9 @@ pub fn genesis(file: &[u8], name: &str, with_cards: bool) -> Result<GatheringVie
             .exercise
             .check()
             .map_err(|_| ImportError::Invalid("a step's settings"))?;
+        if step.arrangement.themes.len() > MAX_THEMES || step.arrangement.links.len() > MAX_LINKS {
+            return Err(ImportError::Invalid("a map's themes"));
+        }
     }
     let mut view = GatheringView::new(title, export.steps.iter().map(|s| s.spec.clone()).collect());
     if !with_cards {
@@ -122,8 +126,45 @@ pub fn genesis(file: &[u8], name: &str, with_cards: bool) -> Result<GatheringVie
             });
         }
         view.cards.extend(cards);
+        view.steps[i].arrangement = carried_arrangement(step, &renamed);
     }
     Ok(view)
+}
+
+/// A map's arrangement for the new gathering: its themes and links as they
+/// were, its cards under their new ids, and each card pinned where the
+/// first room placed it (the placements themselves were people's, and stay
+/// behind), so the map starts as that room left it.
+fn carried_arrangement(step: &StepExport, renamed: &HashMap<&CardId, CardId>) -> Arrangement {
+    if step.spec.exercise.axes().is_none() {
+        return Arrangement::default();
+    }
+    let old = &step.arrangement;
+    let mut new = Arrangement {
+        themes: old.themes.clone(),
+        links: old
+            .links
+            .iter()
+            .filter(|l| old.theme(l.from).is_some() && old.theme(l.to).is_some())
+            .cloned()
+            .collect(),
+        ..Arrangement::default()
+    };
+    for (was, now) in renamed {
+        let pin = old
+            .pins
+            .get(*was)
+            .copied()
+            .or_else(|| step.totals.place(was).at())
+            .filter(|p| p.on_map());
+        if let Some(pin) = pin {
+            new.pins.insert(now.clone(), pin);
+        }
+        if let Some(theme) = old.members.get(*was).filter(|t| old.theme(**t).is_some()) {
+            new.members.insert(now.clone(), *theme);
+        }
+    }
+    new
 }
 
 /// `POST /start/import`: a multipart form with the export (`file`), an
@@ -204,7 +245,7 @@ mod tests {
 
     #[test]
     fn an_export_starts_the_same_agenda_with_or_without_its_cards() {
-        let file = json(&made(), Options::default()).unwrap();
+        let file = json(&made(), Options::default(), app::i18n::Locale::En).unwrap();
         let bare = genesis(file.as_bytes(), "", false).unwrap();
         assert_eq!(bare.title, "Made");
         assert_eq!(bare.steps.len(), 7);
@@ -225,7 +266,7 @@ mod tests {
             genesis(b"{\"format\":\"other\"}", "", true),
             Err(ImportError::NotHearth)
         );
-        let file = json(&made(), Options::default()).unwrap();
+        let file = json(&made(), Options::default(), app::i18n::Locale::En).unwrap();
         let newer = file.replace("\"version\": 1", "\"version\": 2");
         assert_eq!(
             genesis(newer.as_bytes(), "", true),

@@ -7,6 +7,7 @@ mod forms;
 mod headers;
 mod hub;
 mod import;
+mod map_image;
 mod pace;
 mod retention;
 mod room;

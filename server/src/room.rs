@@ -23,6 +23,7 @@ use app::gathering::{
     Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally, LIVE_MIN_AUTHORS,
 };
 use app::ids::{ActionId, CardId, StepId};
+use app::map::{Arrangement, MapChange};
 use app::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
 use app::protocol::{Action, ErrorCode, Moderation, Outcome, OwnCard, Role, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
@@ -269,7 +270,7 @@ struct Room {
     /// The live figures changed since they were last sent.
     tally_due: bool,
     /// Each participant's marks, by author.
-    marks: HashMap<String, HashMap<Target, u8>>,
+    marks: HashMap<String, HashMap<Target, u16>>,
     /// The counts behind each step's totals.
     counts: HashMap<StepId, Counts>,
     /// Steps whose totals changed since they were last sent, with the
@@ -386,7 +387,7 @@ async fn load(
         .iter()
         .map(|(actor, action)| applied_key(actor, action))
         .collect();
-    let mut marks: HashMap<String, HashMap<Target, u8>> = HashMap::new();
+    let mut marks: HashMap<String, HashMap<Target, u16>> = HashMap::new();
     let mut counts: HashMap<StepId, Counts> = HashMap::new();
     for (author, target, value) in store.marks(&row.id).await? {
         if let Some(step) = target_step(&view, &cards, &target) {
@@ -398,8 +399,10 @@ async fn load(
         }
     }
     for (step, c) in &counts {
-        view.totals
-            .insert(*step, c.publish(None::<std::iter::Empty<&CardId>>));
+        if let Some(s) = view.step(*step) {
+            let totals = c.publish(&s.exercise);
+            view.totals.insert(*step, totals);
+        }
     }
     let mut room = Room {
         id: row.id.clone(),
@@ -443,7 +446,7 @@ fn target_step(
     let step = match target {
         Target::Spectrum(step) | Target::Tag(step, _) => *step,
         // Imported cards are in the view only (they have no author here).
-        Target::Vote(card) | Target::Resonate(card) => cards
+        Target::Vote(card) | Target::Resonate(card) | Target::Place(card) => cards
             .get(card)
             .map(|m| m.step)
             .or_else(|| view.card(card).map(|c| c.step))?,
@@ -816,10 +819,10 @@ impl Room {
             let _ = self.fanout.send(self.tally_frame());
         }
         for (step, cards) in std::mem::take(&mut self.totals_due) {
-            let Some(counts) = self.counts.get(&step) else {
+            let (Some(counts), Some(s)) = (self.counts.get(&step), self.view.step(step)) else {
                 continue;
             };
-            let update = counts.publish(Some(cards.iter()));
+            let update = counts.publish_cards(&s.exercise, cards.iter());
             self.view
                 .totals
                 .entry(step)
@@ -1016,6 +1019,32 @@ impl Room {
                 self.stage(batch, Vec::new())?;
                 Ok(done)
             }
+            (Action::Arrange { step, change }, _) => {
+                self.arrangeable(step)?
+                    .check(&change, |c| self.on_map(step, c))?;
+                self.record(actor, id, done, vec![Event::MapArranged { step, change }])
+            }
+            (Action::NewTheme { step, name, cards }, _) => {
+                let arrangement = self.arrangeable(step)?;
+                let theme = arrangement.next_theme();
+                let mut changes = vec![MapChange::Name { theme, name }];
+                changes.extend(cards.into_iter().map(|card| MapChange::Gather {
+                    card,
+                    theme: Some(theme),
+                }));
+                // Each change is checked against the arrangement as the
+                // ones before it leave it.
+                let mut after = arrangement.clone();
+                for change in &changes {
+                    after.check(change, |c| self.on_map(step, c))?;
+                    after.apply(change);
+                }
+                let events = changes
+                    .into_iter()
+                    .map(|change| Event::MapArranged { step, change })
+                    .collect();
+                self.record(actor, id, done, events)
+            }
             (Action::End, _) => {
                 // The end is when participants' device hashes go: nothing
                 // is theirs to change any more.
@@ -1079,6 +1108,20 @@ impl Room {
             return Err(ErrorCode::StepNotOpen);
         }
         self.known(c.step)
+    }
+
+    /// A map step's arrangement, or why the step has none.
+    fn arrangeable(&self, step: StepId) -> Result<&Arrangement, ErrorCode> {
+        let s = self.known(step)?;
+        s.exercise.axes().ok_or(ErrorCode::WrongPlace)?;
+        Ok(&s.arrangement)
+    }
+
+    /// Whether a card is one the room can see on this map step.
+    fn on_map(&self, step: StepId, card: &CardId) -> bool {
+        self.view
+            .card(card)
+            .is_some_and(|c| c.step == step && !c.hidden)
     }
 
     /// Whether anyone has added anything to a step: then it may be reworded
@@ -1207,7 +1250,11 @@ impl Room {
         batch.ops.push(Op::DeleteCard {
             id: card.as_str().to_owned(),
         });
-        let on_card = [Target::Vote(card.clone()), Target::Resonate(card.clone())];
+        let on_card = [
+            Target::Vote(card.clone()),
+            Target::Resonate(card.clone()),
+            Target::Place(card.clone()),
+        ];
         batch.ops.push(Op::DeleteMarksOn {
             targets: on_card.iter().map(Target::key).collect(),
         });
@@ -1315,7 +1362,8 @@ impl Room {
                     })
                     .map(|(_, v)| u32::from(*v))
                     .sum();
-                if !dots_fit(budget, spent, held.unwrap_or(0), *dots) {
+                let held = held.and_then(|v| u8::try_from(v).ok()).unwrap_or(0);
+                if !dots_fit(budget, spent, held, *dots) {
                     return Err(ErrorCode::OverBudget.into());
                 }
                 step
@@ -1324,6 +1372,14 @@ impl Room {
                 let s = self.respondable(card)?;
                 if matches!(s.exercise, Exercise::MovingTowards { .. }) {
                     return Err(ErrorCode::WrongPlace.into());
+                }
+                s.id
+            }
+            Mark::Place { card, at } => {
+                let s = self.respondable(card)?;
+                let axes = s.exercise.axes().ok_or(ErrorCode::WrongPlace)?;
+                if at.is_some_and(|spot| !axes.holds(spot)) {
+                    return Err(ErrorCode::OutsideMap.into());
                 }
                 s.id
             }

@@ -291,7 +291,7 @@ impl Store {
     }
 
     /// Every participant's marks in a gathering, as (author, target, value).
-    pub async fn marks(&self, gathering: &str) -> Result<Vec<(String, Target, u8)>, StoreError> {
+    pub async fn marks(&self, gathering: &str) -> Result<Vec<(String, Target, u16)>, StoreError> {
         let rows = sqlx::query("SELECT author, target, value FROM marks WHERE gathering_id = ?")
             .bind(gathering)
             .fetch_all(&self.pool)
@@ -301,7 +301,7 @@ impl Store {
             let target: String = row.try_get("target")?;
             let value: i64 = row.try_get("value")?;
             // A row this version cannot read is skipped, not fatal.
-            if let (Some(target), Ok(value)) = (Target::parse(&target), u8::try_from(value)) {
+            if let (Some(target), Ok(value)) = (Target::parse(&target), u16::try_from(value)) {
                 marks.push((row.try_get("author")?, target, value));
             }
         }

@@ -77,7 +77,7 @@ pub enum Op {
     SetMark {
         author: String,
         target: String,
-        value: u8,
+        value: u16,
     },
     DeleteMark {
         author: String,

@@ -230,9 +230,19 @@ fn stored(server: &TestServer) -> hearth_tests::Result<Vec<Haystack>> {
 /// The server's log as a haystack.
 /// Every export the console offers, and the harvest page, with and
 /// without hidden cards.
-async fn exports(server: &TestServer, console_secret: &str) -> hearth_tests::Result<Vec<Haystack>> {
+async fn exports(
+    server: &TestServer,
+    console_secret: &str,
+    map: StepId,
+) -> hearth_tests::Result<Vec<Haystack>> {
     let mut found = Vec::new();
-    for file in ["summary.md", "cards.csv", "gathering.json"] {
+    let map_file = format!("map-{}.svg", map.0);
+    for file in [
+        "summary.md",
+        "cards.csv",
+        "gathering.json",
+        map_file.as_str(),
+    ] {
         for query in ["", "?hidden=true"] {
             let path = format!("/console/{console_secret}/export/{file}{query}");
             let response = server.get(&path, None).await?;
@@ -546,8 +556,8 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         .iter()
         .map(|s| s.id)
         .collect();
-    let [board, spectrum, scenario, reframe, give, towards, closing] = steps[..] else {
-        return Err(format!("the introduction has {} steps, not 7", steps.len()).into());
+    let [board, spectrum, scenario, reframe, map, give, towards, closing] = steps[..] else {
+        return Err(format!("the introduction has {} steps, not 8", steps.len()).into());
     };
 
     // Twenty phones join by code and open the participant page, each from
@@ -807,7 +817,64 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         .wait_for("the reframes", |v| v.cards_of(reframe).count() == 7)
         .await?;
 
-    // 5. Give and receive: both sides, both ways.
+    // 5. The worldview map: stories, then every phone places them, and the
+    //    facilitator gathers two into a theme and drags one.
+    facilitate(&mut console, Action::GoTo { step: map }).await?;
+    for phone in phones.iter_mut().take(4) {
+        let text = say(format!("audit map story {} {nonce}", phone.n));
+        ws_post(phone, map, &text, Place::Board, false).await?;
+    }
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the stories", |v| v.cards_of(map).count() == 4)
+        .await?;
+    let stories = screen.card_ids_of(map);
+    for phone in phones.iter_mut() {
+        for (i, card) in stories.iter().enumerate() {
+            let at = app::map::Spot {
+                x: ((phone.n + i) % 6) as u8,
+                y: (phone.n * 5 % 101) as u8,
+            };
+            mark(
+                phone,
+                Mark::Place {
+                    card: card.clone(),
+                    at: Some(at),
+                },
+            )
+            .await?;
+        }
+    }
+    let theme = app::exercise::Label::parse(&say(format!("audit theme {nonce}")))?;
+    facilitate(
+        &mut console,
+        Action::NewTheme {
+            step: map,
+            name: theme,
+            cards: stories[..2].to_vec(),
+        },
+    )
+    .await?;
+    facilitate(
+        &mut console,
+        Action::Arrange {
+            step: map,
+            change: app::map::MapChange::Pin {
+                card: stories[3].clone(),
+                at: Some(app::map::Point { x: 900, y: 100 }),
+            },
+        },
+    )
+    .await?;
+    screen
+        .wait_for("the map placed", |v| {
+            stories
+                .iter()
+                .all(|c| v.totals_of(map).place(c).at().is_some())
+        })
+        .await?;
+
+    // 6. Give and receive: both sides, both ways.
     facilitate(&mut console, Action::GoTo { step: give }).await?;
     for phone in phones.iter_mut().skip(7).take(4) {
         let text = say(format!("audit side {} {nonce}", phone.n));
@@ -824,7 +891,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         .wait_for("both sides", |v| v.cards_of(give).count() == 6)
         .await?;
 
-    // 6. Moving towards, with what each moves away from; then dots.
+    // 7. Moving towards, with what each moves away from; then dots.
     facilitate(&mut console, Action::GoTo { step: towards }).await?;
     for phone in phones.iter_mut().skip(13).take(3) {
         let text = say(format!("audit towards {} {nonce}", phone.n));
@@ -851,7 +918,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         mark(phone, Mark::Vote { card, dots }).await?;
     }
 
-    // 7. The closing board.
+    // 8. The closing board.
     facilitate(&mut console, Action::GoTo { step: closing }).await?;
     for phone in phones.iter_mut().skip(4).take(6) {
         let text = say(format!("audit closing {} {nonce}", phone.n));
@@ -975,7 +1042,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         ));
     }
     shown_haystacks.append(&mut phone_pages);
-    shown_haystacks.extend(exports(&server, &g.console_secret).await?);
+    shown_haystacks.extend(exports(&server, &g.console_secret, map).await?);
     findings.search("while running", &shown_haystacks, &everything);
 
     let mut totals_seen = 0;
@@ -1024,7 +1091,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     // Exports made after the withdrawals never hold the withdrawn words.
     findings.search(
         "after withdrawal",
-        &exports(&server, &g.console_secret).await?,
+        &exports(&server, &g.console_secret, map).await?,
         &canaries
             .iter()
             .map(|(canary, how)| Needle::new(format!("a reflection {how}"), canary.as_str()))

@@ -68,7 +68,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     let mut phones = phones(&server, &g.participant_ws(), 5).await?;
     let view = console.view.clone().ok_or("no view")?;
     let kinds: Vec<_> = view.steps.iter().map(|s| s.exercise.kind()).collect();
-    assert_eq!(kinds.len(), 7);
+    assert_eq!(kinds.len(), 8);
 
     // 1. Board: cards, reveal, resonance as totals only.
     let board = step_at(&view, 0);
@@ -367,7 +367,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     );
 
     // 5. Give and receive: two sides.
-    let give = step_at(&view, 4);
+    let give = step_at(&view, 5);
     go(&mut console, give).await?;
     phones[0]
         .wait_for("give and receive", |v| v.current == give)
@@ -403,7 +403,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
         .await?;
 
     // 6. Moving towards: away turned towards; dots within a budget of 3.
-    let towards = step_at(&view, 5);
+    let towards = step_at(&view, 6);
     go(&mut console, towards).await?;
     phones[0]
         .wait_for("moving towards", |v| v.current == towards)
@@ -1105,14 +1105,14 @@ async fn the_console_exports_what_the_group_made_at_any_moment() -> hearth_tests
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("step,prompt,kind,column,text,away_from,under,resonances,dots,hidden,blurred")
+        Some("step,prompt,kind,column,text,away_from,under,resonances,dots,hidden,blurred,theme,map_across,map_up,map_spread,map_split")
     );
     assert!(csv.contains("\"Kept, with a comma\""));
     let markdown = get("summary.md").await?;
     assert!(markdown.contains("Kept, with a comma"));
     let json: serde_json::Value = serde_json::from_str(&get("gathering.json").await?)?;
     assert_eq!(json["format"], "hearth-gathering");
-    assert_eq!(json["steps"].as_array().map(Vec::len), Some(7));
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(8));
     for text in [&csv, &markdown, &json.to_string()] {
         assert!(!text.contains("Withdrawn words"), "never the withdrawn");
         assert!(!text.contains("Hidden away"), "hidden stays out");

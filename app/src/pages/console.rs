@@ -5,6 +5,7 @@
 //! about the software: every control says what it will do.
 
 use super::console_parts::{Agenda, Editing, StepEditor};
+use super::map_tools::MapTools;
 use super::param;
 use crate::api::{load_console, ConsolePage as Data};
 use crate::exercise::Exercise;
@@ -91,6 +92,16 @@ fn Console(page: Data, secret: String) -> impl IntoView {
     provide_context(Editing(RwSignal::new(None)));
     let g = live.gathering;
     let step = Memo::new(move |_| g.read().current_step().cloned());
+    // A card dragged on the map stays where the facilitator let it go.
+    let on_pin = Callback::new(move |(card, at): (crate::ids::CardId, crate::map::Point)| {
+        let Some(step) = step.get_untracked().map(|s| s.id) else {
+            return;
+        };
+        desk.act(Action::Arrange {
+            step,
+            change: crate::map::MapChange::Pin { card, at: Some(at) },
+        });
+    });
     let entry = page.entry;
     view! {
         <main id="main" class="page console">
@@ -137,8 +148,9 @@ fn Console(page: Data, secret: String) -> impl IntoView {
             <StepEditor/>
             <section class="panel room-view" aria-labelledby="room-title">
                 <h2 id="room-title">{i18n.t(Msg::ConsoleRoomSees)}</h2>
-                <StepWall gathering=g step/>
+                <StepWall gathering=g step on_pin/>
             </section>
+            <MapTools/>
             <Moderate/>
             <section class="panel danger-zone" aria-labelledby="delete-title">
                 <h2 id="delete-title">{i18n.t(Msg::ConsoleDeleteTitle)}</h2>
@@ -409,6 +421,29 @@ fn Moderate() -> impl IntoView {
 #[component]
 fn Exports(secret: String) -> impl IntoView {
     let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
+    let maps = {
+        let secret = secret.clone();
+        move || {
+            g.read()
+                .steps
+                .iter()
+                .filter(|s| s.exercise.axes().is_some())
+                .map(|s| {
+                    let base = format!("/console/{secret}/export/map-{}", s.id.0);
+                    view! {
+                        <li>
+                            <span class="hint">{s.prompt.to_string()}</span> " "
+                            <a href=format!("{base}.svg") download>{i18n.t(Msg::ConsoleExportMapSvg)}</a>
+                            " · "
+                            <a href=format!("{base}.png") download>{i18n.t(Msg::ConsoleExportMapPng)}</a>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
     let files = [
         ("summary.md", Msg::ConsoleExportMarkdown),
         ("cards.csv", Msg::ConsoleExportCsv),
@@ -435,6 +470,7 @@ fn Exports(secret: String) -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                {maps}
             </ul>
         </section>
     }

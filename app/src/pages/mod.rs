@@ -4,6 +4,7 @@ pub mod console;
 pub mod console_parts;
 pub mod harvest;
 pub mod home;
+pub mod map_tools;
 pub mod participant;
 pub mod phone_parts;
 pub mod received;

@@ -1,6 +1,7 @@
 //! The phone's ways to take part beyond writing: placing yourself on a
 //! spectrum, tagging lines of a dialogue, and responding to revealed cards
-//! (a resonance, dots on a statement, a reframe under a story). Each mark
+//! (a resonance, dots on a statement, a reframe under a story, a place on
+//! the worldview map). Each mark
 //! is the participant's own; the phone shows their own mark and, like the
 //! screen, only totals of everyone else's.
 
@@ -11,6 +12,7 @@ use crate::i18n::{error_msg, use_i18n, Msg};
 use crate::ids::{CardId, StepId};
 use crate::library::tag_name;
 use crate::live::new_action_id;
+use crate::map::{Axis, Spot};
 use crate::marks::{Mark, Tag, Target, SPECTRUM_MAX};
 use crate::protocol::{Action, Outcome};
 use crate::reflection::{ReflectionText, REFLECTION_MAX_CHARS};
@@ -283,6 +285,11 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
                 <Reframes story=id.clone()/>
             }
             .into_any(),
+            Some(Exercise::Map { across, up }) => view! {
+                <Resonate card=id.clone()/>
+                <MapPlace card=id.clone() across up/>
+            }
+            .into_any(),
             Some(_) => view! { <Resonate card=id.clone()/> }.into_any(),
             None => ().into_any(),
         }
@@ -447,4 +454,151 @@ fn Reframes(story: CardId) -> impl IntoView {
             </details>
         </Show>
     }
+}
+
+/// What a phone calls one choice along an axis: a category, a scale's
+/// end, or a point between the ends.
+fn choice_name(axis: &Axis, value: u8, label: Option<&crate::exercise::Label>) -> String {
+    let i18n = use_i18n();
+    match (label, axis) {
+        (Some(label), _) => label.to_string(),
+        (None, Axis::Scale { low, high }) if value < 50 => {
+            i18n.fill(Msg::AxisLeaning, &[("end", low.as_str())])
+        }
+        (None, Axis::Scale { high, .. }) if value > 50 => {
+            i18n.fill(Msg::AxisLeaning, &[("end", high.as_str())])
+        }
+        (None, _) => i18n.t(Msg::AxisBetween).to_owned(),
+    }
+}
+
+/// Placing a card on the worldview map: a mini-map of large buttons, one
+/// per place, and the same choice as two lists for a keyboard or a screen
+/// reader. The person sees their own place; the room sees only the group's.
+#[component]
+fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = expect_context::<Phone>();
+    let mine = {
+        let card = card.clone();
+        Memo::new(move |_| {
+            phone.live.marks.read().iter().find_map(|m| match m {
+                Mark::Place { card: c, at } if *c == card => *at,
+                _ => None,
+            })
+        })
+    };
+    let held = StoredValue::new(card.clone());
+    let place = move |at: Option<Spot>| {
+        send_mark(
+            phone,
+            Mark::Place {
+                card: held.get_value(),
+                at,
+            },
+        )
+    };
+    let across_choices: Vec<(u8, String)> = across
+        .choices()
+        .into_iter()
+        .map(|(v, l)| (v, choice_name(&across, v, l)))
+        .collect();
+    let up_choices: Vec<(u8, String)> = up
+        .choices()
+        .into_iter()
+        .map(|(v, l)| (v, choice_name(&up, v, l)))
+        .collect();
+    let cols = format!("--cols: {}", across_choices.len());
+    let grid = up_choices
+        .iter()
+        .rev()
+        .map(|(y, up_name)| {
+            across_choices
+                .iter()
+                .map(|(x, across_name)| {
+                    let spot = Spot { x: *x, y: *y };
+                    let name = format!("{across_name}, {up_name}");
+                    view! {
+                        <button
+                            type="button"
+                            class="spot"
+                            aria-label=name.clone()
+                            title=name
+                            aria-pressed=move || (mine.get() == Some(spot)).to_string()
+                            on:click=move |_| place(Some(spot))
+                        ></button>
+                    }
+                })
+                .collect_view()
+        })
+        .collect_view();
+    let id = card.as_str().to_owned();
+    let (across_id, up_id) = (format!("across-{id}"), format!("up-{id}"));
+    let chosen_x = RwSignal::new(None::<u8>);
+    let chosen_y = RwSignal::new(None::<u8>);
+    let first = |c: &[(u8, String)]| c.first().map(|(v, _)| *v).unwrap_or(0);
+    let (first_x, first_y) = (first(&across_choices), first(&up_choices));
+    let send_lists = move |_| {
+        let current = mine.get_untracked();
+        let x = chosen_x
+            .get_untracked()
+            .or(current.map(|s| s.x))
+            .unwrap_or(first_x);
+        let y = chosen_y
+            .get_untracked()
+            .or(current.map(|s| s.y))
+            .unwrap_or(first_y);
+        place(Some(Spot { x, y }));
+    };
+    let options = move |choices: Vec<(u8, String)>, get: fn(Spot) -> u8| {
+        choices
+            .into_iter()
+            .map(|(v, name)| {
+                view! {
+                    <option value=v.to_string() selected=move || mine.get().map(get) == Some(v)>{name}</option>
+                }
+            })
+            .collect_view()
+    };
+    let ends = |axis: &Axis| match axis {
+        Axis::Scale { low, high } => Some((low.to_string(), high.to_string())),
+        Axis::Categories { .. } => None,
+    };
+    let (across_ends, up_ends) = (ends(&across), ends(&up));
+    let legend = match &across {
+        Axis::Categories { labels } => Some(
+            labels
+                .iter()
+                .map(|l| view! { <li>{l.to_string()}</li> })
+                .collect_view(),
+        ),
+        Axis::Scale { .. } => None,
+    };
+    view! {
+        <details class="map-place" open=move || mine.get().is_none()>
+            <summary>{move || i18n.t(if mine.get().is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
+            <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
+            {up_ends.clone().map(|(_, high)| view! { <p class="map-end">"↑ " {high}</p> })}
+            <div class="mini-map" style=cols role="group" aria-label=i18n.t(Msg::PartMapPlace)>{grid}</div>
+            {up_ends.map(|(low, _)| view! { <p class="map-end">"↓ " {low}</p> })}
+            {across_ends.map(|(low, high)| view! { <p class="map-ends"><span>"← " {low}</span><span>{high} " →"</span></p> })}
+            {legend.map(|items| view! { <ol class="map-legend">{items}</ol> })}
+            <div class="map-lists">
+                <label for=across_id.clone()>{i18n.t(Msg::MapAcross)}</label>
+                <select id=across_id on:change=move |ev| chosen_x.set(event_target_value(&ev).parse().ok())>
+                    {options(across_choices.clone(), |s| s.x)}
+                </select>
+                <label for=up_id.clone()>{i18n.t(Msg::MapUp)}</label>
+                <select id=up_id on:change=move |ev| chosen_y.set(event_target_value(&ev).parse().ok())>
+                    {options(up_choices.clone(), |s| s.y)}
+                </select>
+                <button type="button" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
+            </div>
+            {move || mine.get().map(|_| view! {
+                <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
+                <button type="button" class="quiet" on:click=move |_| place(None)>{i18n.t(Msg::PartMapTakeBack)}</button>
+            })}
+        </details>
+    }
+    .into_any()
 }

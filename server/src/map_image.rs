@@ -1,0 +1,78 @@
+//! The worldview map as a PNG, rendered on the server from the same SVG the
+//! screen shows, so a facilitator can paste it into a report without a
+//! browser. The font travels inside the binary: a self-hosted machine may
+//! have no fonts at all, and the map's words must still be there.
+
+use resvg::{tiny_skia, usvg};
+use std::sync::{Arc, OnceLock};
+
+/// Why a map could not become a PNG.
+#[derive(Debug, thiserror::Error)]
+pub enum MapImageError {
+    #[error("the map's SVG could not be read: {0}")]
+    Svg(#[from] usvg::Error),
+    #[error("the map has no size")]
+    Empty,
+    #[error("the PNG could not be written: {0}")]
+    Png(String),
+}
+
+/// The fonts the map is drawn in, loaded once.
+fn fonts() -> Arc<usvg::fontdb::Database> {
+    static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut db = usvg::fontdb::Database::new();
+            for face in [
+                dejavu::sans::regular(),
+                dejavu::sans::bold(),
+                dejavu::sans::oblique(),
+                dejavu::sans::bold_oblique(),
+            ] {
+                db.load_font_data(face.to_vec());
+            }
+            db.set_sans_serif_family("DejaVu Sans");
+            Arc::new(db)
+        })
+        .clone()
+}
+
+/// Renders an SVG document to PNG bytes at its own size.
+pub fn png(svg: &str) -> Result<Vec<u8>, MapImageError> {
+    let options = usvg::Options {
+        font_family: "DejaVu Sans".into(),
+        fontdb: fonts(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options)?;
+    let size = tree.size().to_int_size();
+    let mut pixmap =
+        tiny_skia::Pixmap::new(size.width(), size.height()).ok_or(MapImageError::Empty)?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap
+        .encode_png()
+        .map_err(|e| MapImageError::Png(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_with_words_becomes_a_png_of_its_size() {
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100"><rect width="200" height="100" fill="#ffffff"/><text x="10" y="50" font-size="30" fill="#000000">Hope</text></svg>"##;
+        let bytes = png(svg).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        // Width and height from the IHDR chunk.
+        assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 200);
+        assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 100);
+        // The same picture without its word differs: the text was drawn.
+        let blank = png(&svg.replace(">Hope<", "><")).unwrap();
+        assert_ne!(bytes, blank);
+    }
+
+    #[test]
+    fn broken_svg_is_a_named_error() {
+        assert!(matches!(png("<svg"), Err(MapImageError::Svg(_))));
+    }
+}
