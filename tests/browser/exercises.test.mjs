@@ -156,10 +156,85 @@ test('reframe: a story, then "what happened?" under it', async (t) => {
   await shoot('reframe', g);
 });
 
+test('worldview map: five phones place stories, the screen draws the group and its disagreement', async (t) => {
+  const g = await setUp(t, 5);
+  const { facilitator, screen, phones } = g;
+  await goToStep(facilitator, 5);
+  await post(phones[0], 'Asking for help is weakness.');
+  await post(phones[1], 'Doctors know best.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  const story = (p, text) => p.locator('.board .card', { hasText: text });
+  // Everyone agrees where the first story comes from; the second splits
+  // the room between fear and hope. Four tap the mini-map; one uses the
+  // lists, as a keyboard or a screen reader would.
+  await Promise.all(phones.map(async (p, i) => {
+    const weakness = story(p, 'Asking for help is weakness.');
+    const doctors = story(p, 'Doctors know best.');
+    if (i === 4) {
+      await weakness.getByLabel('Across').selectOption({ label: 'Family' });
+      await weakness.getByLabel('Up').selectOption({ label: 'Fear' });
+      await weakness.locator('.map-lists button').click();
+    } else {
+      await weakness.getByRole('button', { name: 'Family, Fear', exact: true }).click();
+    }
+    await weakness.getByText('You placed this one.').waitFor();
+    await doctors.getByRole('button', { name: `Services and systems, ${i % 2 ? 'Hope' : 'Fear'}`, exact: true }).click();
+    await doctors.getByText('You placed this one.').waitFor();
+  }));
+  const drawn = (text) => screen.locator('.map-card', { has: screen.locator('title', { hasText: text }) });
+  await drawn('Doctors know best.').and(screen.locator('[data-split="true"]')).waitFor();
+  await drawn('Asking for help is weakness.').waitFor();
+  assert.equal(await drawn('Asking for help is weakness.').getAttribute('data-split'), null, 'agreement is not marked');
+  const box = async (text) => drawn(text).locator('rect').first().boundingBox();
+  const [weakness, doctors] = [await box('Asking for help is weakness.'), await box('Doctors know best.')];
+  assert.ok(weakness.x < doctors.x, 'family is left of services');
+  assert.ok(weakness.y > doctors.y, 'fear sits below the middle');
+  assert.ok(await screen.locator('.map-spread').count() >= 2, 'the spread is drawn');
+
+  // One person moves their placement, then takes it back.
+  const mine = story(phones[0], 'Doctors know best.');
+  await mine.getByRole('button', { name: 'Take my placement back' }).click();
+  await mine.getByText('You placed this one.').waitFor({ state: 'detached' });
+  await mine.locator('.spot[aria-pressed="true"]').waitFor({ state: 'detached' });
+
+  // The facilitator drags the first story to the top right, gathers it
+  // into a theme, and the screen follows.
+  const card = facilitator.locator('.room-view .map-card', { has: facilitator.locator('title', { hasText: 'Asking for help is weakness.' }) });
+  await facilitator.locator('.room-view .map-board').scrollIntoViewIfNeeded();
+  const from = await card.locator('rect').first().boundingBox();
+  const board = await facilitator.locator('.room-view .map-board').boundingBox();
+  await facilitator.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await facilitator.mouse.down();
+  await facilitator.mouse.move(board.x + board.width * 0.9, board.y + board.height * 0.1, { steps: 8 });
+  await facilitator.mouse.up();
+  await screen.waitForFunction(() => {
+    const title = [...document.querySelectorAll('.map-card title')].find((t) => t.textContent.includes('Asking for help'));
+    const rect = title?.parentElement.querySelector('rect')?.getBoundingClientRect();
+    const svg = document.querySelector('.map-board svg')?.getBoundingClientRect();
+    return rect && svg && rect.x > svg.x + svg.width * 0.6 && rect.y < svg.y + svg.height * 0.3;
+  });
+  await facilitator.getByLabel('Theme name').fill('What we were taught');
+  await facilitator.getByRole('button', { name: 'Start a theme' }).click();
+  await facilitator.locator('.map-cards li', { hasText: 'Asking for help is weakness.' }).getByLabel('Themes').selectOption({ label: 'What we were taught' });
+  await screen.locator('.map-theme', { hasText: 'What we were taught' }).waitFor();
+  // The map leaves as SVG and PNG from the console.
+  const svgLink = facilitator.getByRole('link', { name: 'Map as SVG' });
+  const svg = await (await fetch(new URL(await svgLink.getAttribute('href'), hearth(facilitator)))).text();
+  assert.ok(svg.startsWith('<svg') && svg.includes('What we were taught') && svg.includes('Doctors know best.'));
+  const png = await fetch(new URL(await facilitator.getByRole('link', { name: 'Map as PNG' }).getAttribute('href'), hearth(facilitator)));
+  assert.equal(png.headers.get('content-type'), 'image/png');
+  await shoot('map', g);
+});
+
+/** The origin a page was served from. */
+function hearth(page) {
+  return new URL(page.url()).origin;
+}
+
 test('give and receive: offers and hopes side by side', async (t) => {
   const g = await setUp(t, 2);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 5);
+  await goToStep(facilitator, 6);
   await phones[0].getByRole('radio', { name: 'I can offer' }).check();
   await post(phones[0], 'Cooking for a crowd.');
   // Forgetting to choose a side is named, and nothing is sent.
@@ -178,7 +253,7 @@ test('give and receive: offers and hopes side by side', async (t) => {
 test('moving towards: away turned towards, then dots within a budget', async (t) => {
   const g = await setUp(t, 2);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 6);
+  await goToStep(facilitator, 7);
   await phones[0].getByLabel('What I want to stop or avoid (optional)').fill('Rushing every meeting');
   await post(phones[0], 'Meetings with room to breathe');
   await post(phones[1], 'More laughter at work');
@@ -247,7 +322,18 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await screen.waitForFunction(() => document.querySelectorAll('.story .reframes li').length === 4);
 
-  // 5. Give and receive.
+  // 5. The worldview map: one story, placed by three.
+  await next('Something you believe about distress or getting help. Where did you learn it?');
+  await post(phones[2], 'Keep it in the family.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await Promise.all(phones.slice(0, 3).map(async (p) => {
+    const card = p.locator('.board .card', { hasText: 'Keep it in the family.' });
+    await card.getByRole('button', { name: 'Family, In between', exact: true }).click();
+    await card.getByText('You placed this one.').waitFor();
+  }));
+  await screen.locator('.map-card', { has: screen.locator('title', { hasText: 'Keep it in the family.' }) }).waitFor();
+
+  // 6. Give and receive.
   await next('Something I can offer, and something I hope to learn.');
   await everyone(async (p, i) => {
     await p.getByRole('radio', { name: i % 2 ? 'I hope to learn' : 'I can offer' }).check();
@@ -256,7 +342,7 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await screen.waitForFunction(() => document.querySelectorAll('.column .card').length === 5);
 
-  // 6. Moving towards, with dots.
+  // 7. Moving towards, with dots.
   await next('Something I want to move away from, and what I want to move towards instead.');
   await everyone((p, i) => post(p, `Towards ${i}`));
   await clickWhenEnabled(facilitator, 'Reveal reflections');
@@ -267,7 +353,7 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   });
   await screen.locator('.card', { hasText: 'Towards 0' }).getByText('5 dots').waitFor();
 
-  // 7. The closing board, then the end.
+  // 8. The closing board, then the end.
   await next('What are we learning together?');
   await post(phones[3], 'That passing is fine.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');

@@ -509,6 +509,12 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
         .map(|(v, l)| (v, choice_name(&up, v, l)))
         .collect();
     let cols = format!("--cols: {}", across_choices.len());
+    // Numbers over the columns of categories, matching the legend below.
+    let numbers = matches!(across, Axis::Categories { .. }).then(|| {
+        (1..=across_choices.len())
+            .map(|n| view! { <span class="map-col" aria-hidden="true">{n}</span> })
+            .collect_view()
+    });
     let grid = up_choices
         .iter()
         .rev()
@@ -575,11 +581,11 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
         Axis::Scale { .. } => None,
     };
     view! {
-        <details class="map-place" open=move || mine.get().is_none()>
+        <details class="map-place" open=mine.get_untracked().is_none()>
             <summary>{move || i18n.t(if mine.get().is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
             <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
             {up_ends.clone().map(|(_, high)| view! { <p class="map-end">"↑ " {high}</p> })}
-            <div class="mini-map" style=cols role="group" aria-label=i18n.t(Msg::PartMapPlace)>{grid}</div>
+            <div class="mini-map" style=cols role="group" aria-label=i18n.t(Msg::PartMapPlace)>{numbers}{grid}</div>
             {up_ends.map(|(low, _)| view! { <p class="map-end">"↓ " {low}</p> })}
             {across_ends.map(|(low, high)| view! { <p class="map-ends"><span>"← " {low}</span><span>{high} " →"</span></p> })}
             {legend.map(|items| view! { <ol class="map-legend">{items}</ol> })}
@@ -594,11 +600,11 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                 </select>
                 <button type="button" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
             </div>
-            {move || mine.get().map(|_| view! {
-                <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
-                <button type="button" class="quiet" on:click=move |_| place(None)>{i18n.t(Msg::PartMapTakeBack)}</button>
-            })}
         </details>
+        {move || mine.get().map(|_| view! {
+            <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
+            <button type="button" class="quiet" on:click=move |_| place(None)>{i18n.t(Msg::PartMapTakeBack)}</button>
+        })}
     }
     .into_any()
 }
