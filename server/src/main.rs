@@ -1,5 +1,6 @@
 //! The Hearth server: pages, WebSocket and storage in one process.
 
+mod assets;
 mod backend;
 mod config;
 mod export;
@@ -7,6 +8,7 @@ mod forms;
 mod headers;
 mod hub;
 mod import;
+mod lan;
 mod pace;
 mod retention;
 mod room;
@@ -139,6 +141,7 @@ fn router(state: AppState) -> Router {
             forms::device_cookie,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(assets::router(&leptos_options))
         // An export file is larger than any form, and has its own limit.
         .merge(
             Router::new()
