@@ -96,6 +96,6 @@ status="$(curl -sS -b "$jar" -o /dev/null -w '%{http_code}' \
   --data-urlencode 'text=Measured on a slow phone' "$page/reflect")"
 case "$status" in 2* | 303) ;; *) fail "posting a reflection answered $status" ;; esac
 
-echo "participant page: $html_bytes bytes ($html_encoding); join code $code; post answered $status" >&2
+echo "participant page: $html_bytes bytes sent ($html_encoding; brotli would make it $(brotli -c "$work/page.html" | wc -c)); join code $code; post answered $status" >&2
 total=$((html_bytes + sizes[0] + sizes[1] + sizes[2]))
 echo "SIZE participant_html_br=$html_bytes css_br=${sizes[0]} js_br=${sizes[1]} wasm_br=${sizes[2]} total_br=$total"

@@ -59,6 +59,7 @@ test('on a slow network and CPU, a phone joins and posts before the WebAssembly 
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 
   // The front door: styled, and the code field takes typing.
+  const started = Date.now();
   await page.goto(hearth.base, { waitUntil: 'commit', timeout: BOUND_MS });
   await page.getByLabel('Join code').fill(code, { timeout: BOUND_MS });
   const join = await progress(page);
@@ -75,13 +76,17 @@ test('on a slow network and CPU, a phone joins and posts before the WebAssembly 
 
   // Posting works through the plain form, before any script has run (or
   // through the live link, should the script have won the race).
+  const sending = Date.now();
   await page.getByRole('button', { name: 'Add reflection' }).click({ timeout: BOUND_MS });
   await page.getByRole('heading', { name: 'Your reflection was received' })
     .or(page.getByText('Received. Thank you.')).first().waitFor({ timeout: BOUND_MS });
-  const posted = await progress(page);
+  const postMs = Date.now() - sending;
+  const totalMs = Date.now() - started;
 
+  // Each page's time is from its own navigation start; the post from the
+  // tap to the answer; the total is the whole story, typing included.
   console.log(`PHONE join_usable_ms=${join.ms} participant_usable_ms=${participant.ms} `
-    + `posted_ms=${posted.ms} wasm_loaded_before_usable=${join.wasm || participant.wasm}`);
+    + `post_ms=${postMs} total_ms=${totalMs} wasm_loaded_before_usable=${join.wasm || participant.wasm}`);
   for (const [name, at] of [['join page', join], ['participant page', participant]]) {
     assert.ok(at.ms < BOUND_MS, `the ${name} is usable within ${BOUND_MS} ms (${at.ms})`);
     assert.equal(at.wasm, false, `the ${name} is usable before its WebAssembly has loaded`);
