@@ -59,7 +59,7 @@ async fn serve_site(dir: &Path) -> Result<TestServer> {
     .await
 }
 
-fn header<'a>(response: &'a reqwest::Response, name: reqwest::header::HeaderName) -> &'a str {
+fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
     response
         .headers()
         .get(name)
