@@ -12,6 +12,11 @@ leptos_setting() {
   sed -n "s/^$1[[:space:]]*=[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$ROOT/Leptos.toml" | head -n 1
 }
 
+# A true/false setting from Leptos.toml.
+leptos_flag() {
+  sed -n "s/^$1[[:space:]]*=[[:space:]]*\(true\|false\).*/\1/p" "$ROOT/Leptos.toml" | head -n 1
+}
+
 # The wasm-bindgen version pinned with "=" in Cargo.toml; the CLI must match.
 wasm_bindgen_version() {
   sed -n 's/^wasm-bindgen[[:space:]]*=[[:space:]]*"=\([0-9.]*\)".*/\1/p' "$ROOT/Cargo.toml" | head -n 1
@@ -64,6 +69,13 @@ sudo_if_needed() {
 ensure_node() {
   if ! command -v npm >/dev/null; then
     apt_install nodejs npm
+  fi
+}
+
+# brotli from Debian, to compress the site's assets at build time.
+ensure_brotli() {
+  if ! command -v brotli >/dev/null; then
+    apt_install brotli
   fi
 }
 

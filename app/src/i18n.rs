@@ -400,6 +400,9 @@ catalogue! {
     StartDeleted { en: "The gathering is deleted, with everything in it.", es: "El encuentro se ha eliminado, con todo lo que contenía." }
     StartGone { en: "There's nothing at that link any more. It may already have been deleted.", es: "Ya no hay nada en ese enlace. Puede que ya se haya eliminado." }
     StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console.", es: "No hemos podido eliminar ese encuentro ahora mismo, y no se ha cambiado nada. Vuelve a intentarlo desde su consola." }
+
+    ConsolePhoneAddress { en: "The address phones should use", es: "La dirección que deben usar los teléfonos" }
+    ConsolePhoneAddressHint { en: "Phones on the same network type this, or scan the QR code on the screen. If they can't open it, start Hearth again with --public-url and the right address.", es: "Los teléfonos de la misma red escriben esto o escanean el código QR de la pantalla. Si no pueden abrirla, vuelve a iniciar Hearth con --public-url y la dirección correcta." }
 }
 
 impl Msg {

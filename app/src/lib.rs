@@ -28,13 +28,14 @@ pub mod widgets;
 
 use i18n::{I18n, Locale, Msg};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-/// The HTML document around every page.
+/// The HTML document around every page. The stylesheet and the scripts are
+/// linked by their hashed names (`hash-files` in Leptos.toml); the scripts
+/// are deferred, so the page reads and posts before the WebAssembly arrives.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     #[cfg(feature = "ssr")]
     script_policy();
     view! {
@@ -44,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="no-referrer"/>
-                <Stylesheet id="hearth-css" href=css/>
+                <HashedStylesheet id="hearth-css" options=options.clone()/>
                 <HydrationScripts options=options.clone() defer=true/>
                 <MetaTags/>
             </head>

@@ -92,6 +92,7 @@ impl Config {
                 reason: e.to_string(),
             })?;
         let mut leptos = conf.leptos_options;
+        crate::assets::use_hashes_if_built(&mut leptos);
         if let Some(addr) = args.addr {
             leptos.site_addr = addr;
         }
@@ -139,10 +140,17 @@ impl Config {
 }
 
 /// Where phones on the same network can reach us: the LAN address when we
-/// listen on all interfaces, otherwise the address we listen on.
+/// listen on all interfaces (see `lan.rs`), otherwise the address we listen
+/// on.
 fn default_public_url(addr: SocketAddr) -> String {
     let ip = if addr.ip().is_unspecified() {
-        local_ip_address::local_ip().unwrap_or(IpAddr::from([127, 0, 0, 1]))
+        crate::lan::detect().unwrap_or_else(|| {
+            tracing::warn!(
+                "found no network address phones could reach: links use 127.0.0.1; \
+                 join a network and restart, or give --public-url"
+            );
+            IpAddr::from([127, 0, 0, 1])
+        })
     } else {
         addr.ip()
     };

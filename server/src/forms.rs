@@ -358,7 +358,7 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Res
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let url = format!("{}/p/{}", state.config.public_url, row.join_token);
+    let url = state.join_url(&row);
     match qrcode::QrCode::new(url.as_bytes()) {
         Ok(code) => {
             let svg = code

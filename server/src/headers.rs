@@ -6,6 +6,10 @@
 //! origins, or loading plugins. Pages set their own Content-Security-Policy
 //! while rendering (it names their script nonce, see `app::policy`); every
 //! other response gets the policy for things that are not pages.
+//!
+//! Nothing is cached unless it says so (the hashed assets, see `assets.rs`;
+//! QR codes): a page carries a fresh script nonce and the room as it is
+//! now, and a console page its secret link.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -19,6 +23,9 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         if let Ok(policy) = HeaderValue::from_str(&app::policy::not_a_page()) {
             headers.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -1,5 +1,6 @@
 //! The Hearth server: pages, WebSocket and storage in one process.
 
+mod assets;
 mod backend;
 mod config;
 mod export;
@@ -7,6 +8,7 @@ mod forms;
 mod headers;
 mod hub;
 mod import;
+mod lan;
 mod map_image;
 mod pace;
 mod retention;
@@ -140,6 +142,7 @@ fn router(state: AppState) -> Router {
             forms::device_cookie,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(assets::router(&leptos_options))
         // An export file is larger than any form, and has its own limit.
         .merge(
             Router::new()

@@ -64,12 +64,17 @@ impl AppState {
         Ok((row, room))
     }
 
+    /// The participant link: what the QR code holds.
+    pub fn join_url(&self, row: &GatheringRow) -> String {
+        format!("{}/p/{}", self.config.public_url, row.join_token)
+    }
+
     /// The links and code that let people into a gathering.
     pub fn entry(&self, row: &GatheringRow) -> Option<app::api::Entry> {
         Some(app::api::Entry {
             code: row.code.clone()?,
             short_url: self.config.short_url().to_owned(),
-            join_url: format!("{}/p/{}", self.config.public_url, row.join_token),
+            join_url: self.join_url(row),
             qr_path: format!("/qr/{}", row.join_token),
         })
     }

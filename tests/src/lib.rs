@@ -49,6 +49,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     /// Flags added to every start, e.g. `--lag-limit 8`.
     extra: Vec<String>,
+    /// Environment variables added to every start, e.g. `LEPTOS_SITE_ROOT`.
+    env: Vec<(String, String)>,
 }
 
 impl TestServer {
@@ -59,6 +61,15 @@ impl TestServer {
 
     /// Starts the binary with extra flags.
     pub async fn start_with(bin: impl Into<PathBuf>, flags: &[&str]) -> Result<Self> {
+        Self::start_with_env(bin, flags, &[]).await
+    }
+
+    /// Starts the binary with extra flags and environment variables.
+    pub async fn start_with_env(
+        bin: impl Into<PathBuf>,
+        flags: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let http = reqwest::Client::builder()
@@ -73,6 +84,10 @@ impl TestServer {
             base: format!("http://{addr}"),
             http,
             extra: flags.iter().map(|f| (*f).to_owned()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
         };
         server.spawn().await?;
         Ok(server)
@@ -106,6 +121,7 @@ impl TestServer {
             .arg(root.join("Leptos.toml"))
             .args(&self.extra)
             .env("HEARTH_LOG", "info")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

@@ -129,6 +129,11 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                         <dl class="links">
                             <dt>{i18n.t(Msg::ConsoleJoinCode)}</dt>
                             <dd class="code" data-testid="join-code">{entry.code.to_string()}</dd>
+                            <dt>{i18n.t(Msg::ConsolePhoneAddress)}</dt>
+                            <dd>
+                                <code class="url" data-testid="phone-address">{entry.short_url.clone()}</code>
+                                <p class="hint">{i18n.t(Msg::ConsolePhoneAddressHint)}</p>
+                            </dd>
                             <dt>{i18n.t(Msg::ConsoleScreenLink)}</dt>
                             <dd>
                                 <a href=page.screen_url.clone() target="_blank" rel="noopener">
