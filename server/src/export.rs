@@ -506,7 +506,7 @@ mod tests {
                     card: CardId::from_random(3),
                 },
             ),
-            card(5, 5, "Cooking", Place::Column { column: 0 }),
+            card(5, 6, "Cooking", Place::Column { column: 0 }),
             card(6, 1, "Hidden words", Place::Board),
         ];
         view.cards[5].hidden = true;
@@ -589,7 +589,7 @@ mod tests {
         let back: GatheringExport = serde_json::from_str(&text).unwrap();
         assert_eq!(back.format, JSON_FORMAT);
         assert_eq!(back.version, JSON_VERSION);
-        assert_eq!(back.steps.len(), 7);
+        assert_eq!(back.steps.len(), 8);
         assert_eq!(back.steps[0].cards.len(), 2, "the hidden card stays out");
         assert_eq!(back.steps[0].totals.card(&CardId::from_random(1)), 2);
         assert!(!text.contains("author"));

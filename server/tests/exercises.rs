@@ -522,7 +522,7 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
     let mut voter = server
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
-    let towards = step_at(console.view.as_ref().ok_or("no view")?, 5);
+    let towards = step_at(console.view.as_ref().ok_or("no view")?, 6);
     go(&mut console, towards).await?;
     author
         .wait_for("the step", |v| v.current == towards)
