@@ -17,8 +17,13 @@
 //!
 //! `LOAD participants=… gatherings=… posts=… acked=… lost=… dup=… p50_ms=… p95_ms=… p99_ms=… max_ms=… server_rss_mb=… kb_per_conn=…`
 //!
+//! With `--map-storm` it runs the map storm instead (see `map_storm`):
+//! every phone placing every revealed card on a worldview map at once.
+//!
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
+
+mod map_storm;
 
 use app::ids::{ActionId, StepId};
 use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, ServerMsg};
@@ -55,7 +60,11 @@ usage: load [flags]
                         else target/debug/hearth, under the workspace root)
   --connect-batch N     connections opened at once (default 200)
   --connect-timeout S   seconds one connection may take to open (default 20)
-  --drain S             seconds to wait after posting for the last cards (default 10)";
+  --drain S             seconds to wait after posting for the last cards (default 10)
+  --map-storm           instead: every phone places every card of a map step at once
+  --cards N             the map storm's stories (default 40)
+  --console SECRET      the map storm's gathering (else it starts one)
+  --join TOKEN          that gathering's join token (with --console)";
 
 /// How long the room may take to let all connections in, beyond a per
 /// connection allowance.
@@ -73,6 +82,10 @@ const REVEAL_GAP: Duration = Duration::from_millis(110);
 const MARK: &str = "~p";
 
 struct Args {
+    map_storm: bool,
+    cards: usize,
+    console: Option<String>,
+    join: Option<String>,
     participants: usize,
     gatherings: usize,
     rate: f64,
@@ -87,6 +100,10 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
+        map_storm: false,
+        cards: 40,
+        console: None,
+        join: None,
         participants: 200,
         gatherings: 2,
         rate: 50.0,
@@ -104,6 +121,10 @@ fn parse_args() -> Result<Args, String> {
             println!("{USAGE}");
             std::process::exit(0);
         }
+        if flag == "--map-storm" {
+            args.map_storm = true;
+            continue;
+        }
         let (name, inline) = match flag.split_once('=') {
             Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
             None => (flag.clone(), None),
@@ -114,6 +135,9 @@ fn parse_args() -> Result<Args, String> {
         };
         match name.as_str() {
             "--participants" => args.participants = number(&name, &value)?,
+            "--cards" => args.cards = number(&name, &value)?,
+            "--console" => args.console = Some(value),
+            "--join" => args.join = Some(value),
             "--gatherings" => args.gatherings = number(&name, &value)?,
             "--rate" => args.rate = number(&name, &value)?,
             "--duration" => args.duration = number(&name, &value)?,
@@ -132,6 +156,14 @@ fn parse_args() -> Result<Args, String> {
     check(
         (1..=100_000).contains(&args.participants),
         "--participants must be 1 to 100000",
+    )?;
+    check(
+        (1..=args.participants.min(200)).contains(&args.cards),
+        "--cards must be 1 to min(participants, 200)",
+    )?;
+    check(
+        args.console.is_some() == args.join.is_some(),
+        "give --console and --join together",
     )?;
     check(
         (1..=args.participants.min(1000)).contains(&args.gatherings),
@@ -856,7 +888,18 @@ fn main() {
 
 async fn run(args: Args) -> Result<String, Error> {
     let mut target = target(&args).await?;
-    let result = measure(&args, &target).await;
+    let result = if args.map_storm {
+        let storm = map_storm::Storm {
+            participants: args.participants,
+            cards: args.cards,
+            console: args.console.clone(),
+            join: args.join.clone(),
+            connect_batch: args.connect_batch,
+        };
+        map_storm::run(&storm, &target).await
+    } else {
+        measure(&args, &target).await
+    };
     if let Some(server) = target.own.as_mut() {
         let log = server.log();
         let troubles: Vec<&str> = log
