@@ -52,12 +52,14 @@ fn Harvest(gathering: GatheringView) -> impl IntoView {
                 .map(|(i, step)| {
                     let kind = i18n.t(kind_name(step.exercise.kind()));
                     let prompt = step.prompt.to_string();
+                    let themes = step.exercise.axes().is_some().then(|| themes(&g.read_untracked(), &step));
                     let one = Signal::derive(move || Some(step.clone()));
                     view! {
                         <section class="harvest-step">
                             <p class="eyebrow">{i18n.fill(Msg::HarvestStep, &[("n", &(i + 1).to_string())])} " · " {kind}</p>
                             <h2>{prompt}</h2>
                             <StepWall gathering=g step=one/>
+                            {themes}
                         </section>
                     }
                 })
@@ -65,4 +67,49 @@ fn Harvest(gathering: GatheringView) -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// A map's cards by the themes the facilitator gathered them into, and
+/// the links between themes, under the map itself.
+fn themes(g: &GatheringView, step: &crate::gathering::StepView) -> impl IntoView {
+    let i18n = use_i18n();
+    let arrangement = &step.arrangement;
+    let groups: Vec<(String, Vec<String>)> = arrangement
+        .themes
+        .iter()
+        .map(|t| {
+            let cards = g
+                .visible_cards(step.id)
+                .filter(|c| arrangement.members.get(&c.id) == Some(&t.id))
+                .map(|c| c.text.clone())
+                .collect();
+            (t.name.to_string(), cards)
+        })
+        .collect();
+    let name = |id| {
+        arrangement
+            .theme(id)
+            .map(|t| t.name.to_string())
+            .unwrap_or_default()
+    };
+    let links: Vec<String> = arrangement
+        .links
+        .iter()
+        .map(|l| format!("{} — {} — {}", name(l.from), l.label, name(l.to)))
+        .collect();
+    (!groups.is_empty()).then(|| {
+        view! {
+            <div class="harvest-themes">
+                <h3>{i18n.t(Msg::ConsoleMapThemes)}</h3>
+                {groups
+                    .into_iter()
+                    .map(|(theme, cards)| view! {
+                        <h4>{theme}</h4>
+                        <ul>{cards.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+                    })
+                    .collect_view()}
+                <ul class="links">{links.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
 }
