@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The languages Hearth speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Locale {
     #[default]
     En,
@@ -26,6 +27,48 @@ impl Locale {
             Locale::En => "en",
             Locale::Es => "es",
         }
+    }
+
+    /// The language of a tag such as `es`, `es-MX` or `EN_gb` (its first
+    /// part, in any case), if Hearth speaks it.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?;
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The language's name in itself, as a language switch shows it: a
+    /// Spanish speaker looks for "Español" whatever the page speaks, so
+    /// these are the same in every language and not in the catalogue.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Es => "Español",
+        }
+    }
+
+    /// A whole number as this language writes it: English groups thousands
+    /// with commas (12,500); Spanish leaves four digits together (2000) and
+    /// groups longer numbers with a no-break space (12 500), as the RAE
+    /// recommends.
+    pub fn number(self, n: usize) -> String {
+        let digits = n.to_string();
+        let (separator, from) = match self {
+            Locale::En => (",", 4),
+            Locale::Es => ("\u{a0}", 5),
+        };
+        if digits.len() < from {
+            return digits;
+        }
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(separator);
+            }
+            out.push(d);
+        }
+        out
     }
 }
 
@@ -353,6 +396,30 @@ catalogue! {
     StartDeleted { en: "The gathering is deleted, with everything in it.", es: "El encuentro se ha eliminado, con todo lo que contenía." }
     StartGone { en: "There's nothing at that link any more. It may already have been deleted.", es: "Ya no hay nada en ese enlace. Puede que ya se haya eliminado." }
     StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console.", es: "No hemos podido eliminar ese encuentro ahora mismo, y no se ha cambiado nada. Vuelve a intentarlo desde su consola." }
+
+    LanguageLabel { en: "Language", es: "Idioma" }
+    ConsoleScreenTitle { en: "The shared screen", es: "La pantalla compartida" }
+    ConsoleScreenHint { en: "Nobody can change these on a projector, so the screen follows what you choose here, at once.", es: "En un proyector nadie puede cambiarlos, así que la pantalla sigue lo que elijas aquí, al momento." }
+    ConsoleScreenLanguage { en: "Language on the screen", es: "Idioma de la pantalla" }
+    ConsoleScreenTheme { en: "Colours on the screen", es: "Colores de la pantalla" }
+    ThemeStandard { en: "Standard", es: "Estándar" }
+    ThemeContrast { en: "High contrast, for a bright projector", es: "Alto contraste, para un proyector muy luminoso" }
+    AnnounceNewCards { en: "{n} new card on the board|{n} new cards on the board", es: "{n} tarjeta nueva en el tablero|{n} tarjetas nuevas en el tablero" }
+    AnnounceStep { en: "New step: {prompt}", es: "Nuevo paso: {prompt}" }
+    HarvestMadeOn { en: "Harvested on {date}", es: "Cosecha del {date}" }
+    MonthJanuary { en: "January", es: "enero" }
+    MonthFebruary { en: "February", es: "febrero" }
+    MonthMarch { en: "March", es: "marzo" }
+    MonthApril { en: "April", es: "abril" }
+    MonthMay { en: "May", es: "mayo" }
+    MonthJune { en: "June", es: "junio" }
+    MonthJuly { en: "July", es: "julio" }
+    MonthAugust { en: "August", es: "agosto" }
+    MonthSeptember { en: "September", es: "septiembre" }
+    MonthOctober { en: "October", es: "octubre" }
+    MonthNovember { en: "November", es: "noviembre" }
+    MonthDecember { en: "December", es: "diciembre" }
+    DateLong { en: "{day} {month} {year}", es: "{day} de {month} de {year}" }
 }
 
 impl Msg {
@@ -366,7 +433,7 @@ impl Msg {
             Some((_, other)) => other,
             None => text,
         };
-        form.replace("{n}", &n.to_string())
+        form.replace("{n}", &locale.number(n))
     }
 
     /// The message with `{name}` placeholders filled in.

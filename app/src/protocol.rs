@@ -7,7 +7,7 @@
 //! the server checks every action against that role.
 
 use crate::exercise::{Label, Place, WordsError};
-use crate::gathering::{Event, GatheringView, LogPosition, StepSpec};
+use crate::gathering::{Event, GatheringView, LogPosition, ScreenSettings, StepSpec};
 use crate::ids::{ActionId, CardId, StepId};
 use crate::marks::{Mark, Totals};
 use crate::reflection::{ReflectionError, ReflectionText};
@@ -139,6 +139,10 @@ pub enum Action {
     },
     /// Facilitator: end the gathering.
     End,
+    /// Facilitator: set the shared screen's language and colours.
+    SetScreen {
+        screen: ScreenSettings,
+    },
 }
 
 impl Action {
@@ -161,7 +165,8 @@ impl Action {
             | Action::MoveStep { .. }
             | Action::RemoveStep { .. }
             | Action::SaveTemplate { .. }
-            | Action::End => role == Role::Facilitator,
+            | Action::End
+            | Action::SetScreen { .. } => role == Role::Facilitator,
         }
     }
 }
@@ -496,6 +501,9 @@ mod tests {
         let facilitating = [
             Action::Reveal,
             Action::End,
+            Action::SetScreen {
+                screen: ScreenSettings::default(),
+            },
             Action::GoTo { step: StepId(1) },
             Action::Moderate {
                 card: crate::ids::CardId::from_random(1),
