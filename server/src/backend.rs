@@ -8,7 +8,6 @@ use app::api::{
     Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage, StartInfo,
     TemplateSummary,
 };
-use app::gathering::GatheringView;
 use app::ids::ActionId;
 
 impl From<ReachError> for PageError {
