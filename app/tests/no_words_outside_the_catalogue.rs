@@ -77,10 +77,12 @@ fn words_in(view: &str) -> Vec<String> {
                 .unwrap_or("")
                 .to_owned()
         });
-        // `format!("…")`, `.map(|…| "…")` and friends are code inside
-        // braces; a literal straight after a tag, a brace or another
-        // literal is text.
+        // `format!("…")`, `.map(|…| "…")`, `Live => "live"` and friends
+        // are code inside braces; a literal straight after a tag, a brace
+        // or another literal is text.
+        let is_code_arrow = before.ends_with("=>") || before.ends_with("->");
         let is_text = attribute.is_none()
+            && !is_code_arrow
             && (before.ends_with('>') || before.ends_with('}') || before.ends_with('"'));
         let is_read = attribute
             .as_deref()
@@ -120,7 +122,7 @@ fn the_check_finds_words_where_they_hide() {
         <img alt="A tree" src=x/>
         <p>{i18n.t(Msg::X)} " · " {n}</p>
         <button aria-label="Close">"×"</button>
-        <input type="text" name="code"/>
+        <input type="text" name="code" data-state=move || match s { On => "on", Off => "off" }/>
     "#;
     assert_eq!(words_in(view), ["Hello there", "A tree", "Close"]);
 }
