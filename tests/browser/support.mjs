@@ -185,6 +185,8 @@ export async function accessible(page, what) {
     await page.evaluate(axeSource);
   }
   const violations = await page.evaluate(async (tags) => {
+    // Judge what stays on the page, not a card caught fading in.
+    document.getAnimations().forEach((a) => a.finish());
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 4)
       .map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n    ')}`);
