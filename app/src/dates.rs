@@ -40,7 +40,11 @@ impl Day {
         let of_year = of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
         let shifted = (5 * of_year + 2) / 153;
         let day = (of_year - (153 * shifted + 2) / 5 + 1) as u32;
-        let month = if shifted < 10 { shifted + 3 } else { shifted - 9 } as u32;
+        let month = if shifted < 10 {
+            shifted + 3
+        } else {
+            shifted - 9
+        } as u32;
         let year = year_of_era + era * 400 + i64::from(month <= 2);
         Day { year, month, day }
     }

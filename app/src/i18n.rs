@@ -63,7 +63,7 @@ impl Locale {
         }
         let mut out = String::new();
         for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(separator);
             }
             out.push(d);
@@ -524,6 +524,31 @@ mod tests {
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::Es, 1), "1 paso");
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::Es, 0), "0 pasos");
         assert_eq!(Msg::ScreenDots.plural(Locale::Es, 3), "3 puntos");
+    }
+
+    #[test]
+    fn numbers_are_written_each_language_s_way() {
+        assert_eq!(Locale::En.number(999), "999");
+        assert_eq!(Locale::En.number(2000), "2,000");
+        assert_eq!(Locale::En.number(1_234_567), "1,234,567");
+        assert_eq!(Locale::Es.number(2000), "2000", "four digits stay together");
+        assert_eq!(Locale::Es.number(12_500), "12\u{a0}500");
+        assert_eq!(
+            Msg::ConsoleWaiting.plural(Locale::En, 1200),
+            "1,200 reflections are waiting to be revealed."
+        );
+    }
+
+    #[test]
+    fn languages_are_found_by_any_form_of_their_tag() {
+        assert_eq!(Locale::from_tag("es"), Some(Locale::Es));
+        assert_eq!(Locale::from_tag("es-419"), Some(Locale::Es));
+        assert_eq!(Locale::from_tag("EN_gb"), Some(Locale::En));
+        assert_eq!(Locale::from_tag("fr"), None);
+        assert_eq!(Locale::from_tag(""), None);
+        for locale in Locale::ALL {
+            assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
+        }
     }
 
     #[test]

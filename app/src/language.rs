@@ -43,7 +43,7 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
         })
         .collect();
     // Stable: equal weights keep the order they were written in.
-    ranges.sort_by(|a, b| b.1.cmp(&a.1));
+    ranges.sort_by_key(|&(_, weight)| std::cmp::Reverse(weight));
     let ruled_out = |locale: Locale| {
         ranges
             .iter()
@@ -149,7 +149,11 @@ mod tests {
     fn weights_decide_not_the_order() {
         assert_eq!(pick("en;q=0.5, es;q=0.9"), Some(Locale::Es));
         assert_eq!(pick("es;q=0.3,en"), Some(Locale::En), "no q means 1");
-        assert_eq!(pick("en;q=0.8,es;q=0.8"), Some(Locale::En), "ties keep order");
+        assert_eq!(
+            pick("en;q=0.8,es;q=0.8"),
+            Some(Locale::En),
+            "ties keep order"
+        );
         assert_eq!(pick("es ; q=1.000 , en;q=0.999"), Some(Locale::Es));
         assert_eq!(pick("es;Q=0.2,en;q=0.1"), Some(Locale::Es));
     }
@@ -167,7 +171,11 @@ mod tests {
     fn nothing_spoken_or_broken_headers_choose_nothing() {
         assert_eq!(pick(""), None);
         assert_eq!(pick("fr-CA,de;q=0.9"), None);
-        assert_eq!(pick("es;q=2,en;q=0.1"), Some(Locale::En), "q above 1 is ignored");
+        assert_eq!(
+            pick("es;q=2,en;q=0.1"),
+            Some(Locale::En),
+            "q above 1 is ignored"
+        );
         assert_eq!(pick("es;q=0.1234"), None, "more than three decimals");
         assert_eq!(pick("es;q=abc"), None);
         assert_eq!(pick("es;q"), None);

@@ -10,10 +10,19 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Attributes whose values people read or hear.
-const READ_ATTRIBUTES: [&str; 5] = ["aria-label", "alt", "title", "placeholder", "aria-description"];
+const READ_ATTRIBUTES: [&str; 5] = [
+    "aria-label",
+    "alt",
+    "title",
+    "placeholder",
+    "aria-description",
+];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).expect("the source folder reads").flatten() {
+    for entry in fs::read_dir(dir)
+        .expect("the source folder reads")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             sources(&path, out);
@@ -98,7 +107,10 @@ fn words_in(view: &str) -> Vec<String> {
 #[test]
 fn views_show_no_words_of_their_own() {
     let mut files = Vec::new();
-    sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
     assert!(files.len() > 10, "the sources were found");
     let mut words = Vec::new();
     let mut checked = 0;
@@ -112,7 +124,11 @@ fn views_show_no_words_of_their_own() {
         }
     }
     assert!(checked > 50, "the views were found ({checked})");
-    assert!(words.is_empty(), "words outside the catalogue:\n{}", words.join("\n"));
+    assert!(
+        words.is_empty(),
+        "words outside the catalogue:\n{}",
+        words.join("\n")
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@ use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
 use app::api::{
-    Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage, StartInfo,
-    TemplateSummary,
+    Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage,
+    StartInfo, TemplateSummary,
 };
 use app::ids::ActionId;
 

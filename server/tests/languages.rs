@@ -14,7 +14,11 @@ use hearth_tests::{
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
 /// A page's HTML as a browser with these headers gets it.
-async fn page(server: &TestServer, path: &str, headers: &[(&str, &str)]) -> hearth_tests::Result<String> {
+async fn page(
+    server: &TestServer,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> hearth_tests::Result<String> {
     let mut request = server.http.get(format!("{}{path}", server.base));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -114,7 +118,12 @@ async fn a_page_speaks_the_cookie_else_the_browser_language() -> hearth_tests::R
     assert!(home.contains(r#"<html lang="en""#));
     assert!(home.contains(Msg::HomeTitle.text(Locale::En)));
 
-    let home = page(&server, "/", &[("accept-language", "fr;q=1, es;q=0.8, en;q=0.7")]).await?;
+    let home = page(
+        &server,
+        "/",
+        &[("accept-language", "fr;q=1, es;q=0.8, en;q=0.7")],
+    )
+    .await?;
     assert!(home.contains(r#"<html lang="es""#), "the best spoken match");
     assert!(home.contains(Msg::HomeTitle.text(Locale::Es)));
 
@@ -143,7 +152,10 @@ async fn the_switch_keeps_a_language_cookie_and_returns_home_safely() -> hearth_
         .and_then(|v| v.to_str().ok())
         .ok_or("no cookie")?;
     assert!(cookie.starts_with("hearth_lang=es;"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
 
     for back in ["//evil.example/", "https://evil.example/", ""] {
         let response = server
@@ -155,7 +167,10 @@ async fn the_switch_keeps_a_language_cookie_and_returns_home_safely() -> hearth_
         .post_form("/language", &[("lang", "klingon"), ("back", "/")])
         .await?;
     assert!(
-        response.headers().get(reqwest::header::SET_COOKIE).is_none(),
+        response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .is_none(),
         "a language Hearth does not speak is not kept"
     );
     Ok(())
@@ -186,7 +201,10 @@ async fn every_page_in_spanish_holds_no_english_words() -> hearth_tests::Result<
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     console.act(Action::Reveal).await??;
     let card = phone.card_ids_of(app::ids::StepId(1));
-    let card = card.first().map(|c| c.as_str().to_owned()).unwrap_or_default();
+    let card = card
+        .first()
+        .map(|c| c.as_str().to_owned())
+        .unwrap_or_default();
 
     let es = [("accept-language", "es")];
     let cookie = device.cookie();
@@ -200,7 +218,10 @@ async fn every_page_in_spanish_holds_no_english_words() -> hearth_tests::Result<
         (format!("/screen/{}", g.screen_secret), &es[..]),
         (format!("/harvest/{}", g.console_secret), &es[..]),
         (format!("/p/{}", g.join_token), &with_device[..]),
-        (format!("/p/{}/received?card={card}", g.join_token), &with_device[..]),
+        (
+            format!("/p/{}/received?card={card}", g.join_token),
+            &with_device[..],
+        ),
         ("/p/nothing-here".to_owned(), &es[..]),
     ];
     for (path, headers) in pages {
