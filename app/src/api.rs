@@ -86,6 +86,14 @@ pub struct ParticipantPage {
     pub form_id: ActionId,
 }
 
+/// What the harvest prints: the facilitator's view of the room, and the
+/// server's clock (ms) for the date it was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HarvestPage {
+    pub gathering: GatheringView,
+    pub now: u64,
+}
+
 /// A saved agenda, as the start page lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateSummary {
@@ -131,7 +139,7 @@ mod backend {
             &self,
             secret: String,
             hidden: bool,
-        ) -> BoxFuture<'_, Result<GatheringView, PageError>>;
+        ) -> BoxFuture<'_, Result<HarvestPage, PageError>>;
         /// What the start page shows: the passphrase field, the templates.
         fn start(&self) -> BoxFuture<'_, Result<StartInfo, PageError>>;
     }
@@ -140,18 +148,25 @@ mod backend {
     pub type SharedBackend = Arc<dyn Backend>;
 }
 
-/// Reads the device token from a request's cookies.
+/// One cookie's value from a request, if it was sent.
 #[cfg(feature = "ssr")]
-pub fn device_from_headers(headers: &http::HeaderMap) -> Option<String> {
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == DEVICE_COOKIE)
-        .map(|(_, value)| value.to_owned())
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value)
+}
+
+/// Reads the device token from a request's cookies.
+#[cfg(feature = "ssr")]
+pub fn device_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    cookie(headers, DEVICE_COOKIE)
         .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
 }
 
 #[cfg(feature = "ssr")]
@@ -181,7 +196,7 @@ pub async fn load_participant(token: String) -> Result<ParticipantPage, PageErro
 
 /// Loads what the group made, for the harvest page.
 #[server(endpoint = "harvest")]
-pub async fn load_harvest(secret: String, hidden: bool) -> Result<GatheringView, PageError> {
+pub async fn load_harvest(secret: String, hidden: bool) -> Result<HarvestPage, PageError> {
     backend()?.harvest(secret, hidden).await
 }
 

@@ -8,6 +8,7 @@
 //! enters the public state, so it can never leak from it.
 
 use crate::exercise::{Exercise, Place, Prompt};
+use crate::i18n::Locale;
 use crate::ids::{CardId, StepId};
 use crate::map::{Arrangement, MapChange};
 use crate::marks::Totals;
@@ -174,6 +175,44 @@ pub struct GatheringView {
     #[serde(default)]
     pub timer: Timer,
     pub ended: bool,
+    /// How the shared screen speaks and looks, set from the console.
+    #[serde(default)]
+    pub screen: ScreenSettings,
+}
+
+/// How the shared screen speaks and looks. A projector has nobody at it
+/// to choose, so the facilitator chooses in the console and every screen
+/// of the gathering follows at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenSettings {
+    #[serde(default)]
+    pub language: Locale,
+    #[serde(default)]
+    pub theme: ScreenTheme,
+}
+
+/// The screen's colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScreenTheme {
+    /// Calm colours for a screen share or a dim room.
+    #[default]
+    Standard,
+    /// Black on white, heavy outlines: for a bright projector that washes
+    /// out anything softer.
+    HighContrast,
+}
+
+impl ScreenTheme {
+    pub const ALL: [ScreenTheme; 2] = [ScreenTheme::Standard, ScreenTheme::HighContrast];
+
+    /// The name the stylesheet knows it by (`data-theme`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            ScreenTheme::Standard => "standard",
+            ScreenTheme::HighContrast => "high-contrast",
+        }
+    }
 }
 
 impl GatheringView {
@@ -195,6 +234,7 @@ impl GatheringView {
             totals: BTreeMap::new(),
             timer: Timer::Off,
             ended: false,
+            screen: ScreenSettings::default(),
         }
     }
 
@@ -350,6 +390,7 @@ impl GatheringView {
                     s.arrangement.apply(change);
                 }
             }
+            Event::ScreenSet { screen } => self.screen = *screen,
             Event::Ended => {
                 self.ended = true;
                 self.joining = Joining::Locked;
@@ -433,6 +474,10 @@ pub enum Event {
     MapArranged {
         step: StepId,
         change: MapChange,
+    },
+    /// The shared screen's language or colours changed.
+    ScreenSet {
+        screen: ScreenSettings,
     },
 }
 
@@ -648,6 +693,26 @@ mod tests {
         assert_eq!(g.joining, Joining::Locked);
         assert_eq!(g.timer, Timer::Off);
         assert!(g.steps.iter().all(|s| !s.collecting));
+    }
+
+    #[test]
+    fn the_screen_follows_its_settings_and_old_states_read_with_defaults() {
+        let mut g = three();
+        assert_eq!(g.screen, ScreenSettings::default());
+        let chosen = ScreenSettings {
+            language: Locale::Es,
+            theme: ScreenTheme::HighContrast,
+        };
+        g.apply(&Event::ScreenSet { screen: chosen });
+        assert_eq!(g.screen, chosen);
+        let json = serde_json::to_value(&g).unwrap();
+        assert_eq!(json["screen"]["language"], "es");
+        assert_eq!(json["screen"]["theme"], "high_contrast");
+        // A state stored before screens had settings still reads.
+        let mut old = json.clone();
+        old.as_object_mut().unwrap().remove("screen");
+        let read: GatheringView = serde_json::from_value(old).unwrap();
+        assert_eq!(read.screen, ScreenSettings::default());
     }
 
     #[test]

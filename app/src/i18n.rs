@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The languages Hearth speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Locale {
     #[default]
     En,
@@ -26,6 +27,48 @@ impl Locale {
             Locale::En => "en",
             Locale::Es => "es",
         }
+    }
+
+    /// The language of a tag such as `es`, `es-MX` or `EN_gb` (its first
+    /// part, in any case), if Hearth speaks it.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?;
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The language's name in itself, as a language switch shows it: a
+    /// Spanish speaker looks for "Español" whatever the page speaks, so
+    /// these are the same in every language and not in the catalogue.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Es => "Español",
+        }
+    }
+
+    /// A whole number as this language writes it: English groups thousands
+    /// with commas (12,500); Spanish leaves four digits together (2000) and
+    /// groups longer numbers with a no-break space (12 500), as the RAE
+    /// recommends.
+    pub fn number(self, n: usize) -> String {
+        let digits = n.to_string();
+        let (separator, from) = match self {
+            Locale::En => (",", 4),
+            Locale::Es => ("\u{a0}", 5),
+        };
+        if digits.len() < from {
+            return digits;
+        }
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(separator);
+            }
+            out.push(d);
+        }
+        out
     }
 }
 
@@ -403,6 +446,29 @@ catalogue! {
 
     ConsolePhoneAddress { en: "The address phones should use", es: "La dirección que deben usar los teléfonos" }
     ConsolePhoneAddressHint { en: "Phones on the same network type this, or scan the QR code on the screen. If they can't open it, start Hearth again with --public-url and the right address.", es: "Los teléfonos de la misma red escriben esto o escanean el código QR de la pantalla. Si no pueden abrirla, vuelve a iniciar Hearth con --public-url y la dirección correcta." }
+    LanguageLabel { en: "Language", es: "Idioma" }
+    ConsoleScreenTitle { en: "The shared screen", es: "La pantalla compartida" }
+    ConsoleScreenHint { en: "Nobody can change these on a projector, so the screen follows what you choose here, at once.", es: "En un proyector nadie puede cambiarlos, así que la pantalla sigue lo que elijas aquí, al momento." }
+    ConsoleScreenLanguage { en: "Language on the screen", es: "Idioma de la pantalla" }
+    ConsoleScreenTheme { en: "Colours on the screen", es: "Colores de la pantalla" }
+    ThemeStandard { en: "Standard", es: "Estándar" }
+    ThemeContrast { en: "High contrast, for a bright projector", es: "Alto contraste, para un proyector muy luminoso" }
+    AnnounceNewCards { en: "{n} new card on the board|{n} new cards on the board", es: "{n} tarjeta nueva en el tablero|{n} tarjetas nuevas en el tablero" }
+    AnnounceStep { en: "New step: {prompt}", es: "Nuevo paso: {prompt}" }
+    HarvestMadeOn { en: "Harvested on {date}", es: "Cosecha del {date}" }
+    MonthJanuary { en: "January", es: "enero" }
+    MonthFebruary { en: "February", es: "febrero" }
+    MonthMarch { en: "March", es: "marzo" }
+    MonthApril { en: "April", es: "abril" }
+    MonthMay { en: "May", es: "mayo" }
+    MonthJune { en: "June", es: "junio" }
+    MonthJuly { en: "July", es: "julio" }
+    MonthAugust { en: "August", es: "agosto" }
+    MonthSeptember { en: "September", es: "septiembre" }
+    MonthOctober { en: "October", es: "octubre" }
+    MonthNovember { en: "November", es: "noviembre" }
+    MonthDecember { en: "December", es: "diciembre" }
+    DateLong { en: "{day} {month} {year}", es: "{day} de {month} de {year}" }
 }
 
 impl Msg {
@@ -416,7 +482,7 @@ impl Msg {
             Some((_, other)) => other,
             None => text,
         };
-        form.replace("{n}", &n.to_string())
+        form.replace("{n}", &locale.number(n))
     }
 
     /// The message with `{name}` placeholders filled in.
@@ -509,6 +575,31 @@ mod tests {
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::Es, 1), "1 paso");
         assert_eq!(Msg::StartTemplateSteps.plural(Locale::Es, 0), "0 pasos");
         assert_eq!(Msg::ScreenDots.plural(Locale::Es, 3), "3 puntos");
+    }
+
+    #[test]
+    fn numbers_are_written_each_language_s_way() {
+        assert_eq!(Locale::En.number(999), "999");
+        assert_eq!(Locale::En.number(2000), "2,000");
+        assert_eq!(Locale::En.number(1_234_567), "1,234,567");
+        assert_eq!(Locale::Es.number(2000), "2000", "four digits stay together");
+        assert_eq!(Locale::Es.number(12_500), "12\u{a0}500");
+        assert_eq!(
+            Msg::ConsoleWaiting.plural(Locale::En, 1200),
+            "1,200 reflections are waiting to be revealed."
+        );
+    }
+
+    #[test]
+    fn languages_are_found_by_any_form_of_their_tag() {
+        assert_eq!(Locale::from_tag("es"), Some(Locale::Es));
+        assert_eq!(Locale::from_tag("es-419"), Some(Locale::Es));
+        assert_eq!(Locale::from_tag("EN_gb"), Some(Locale::En));
+        assert_eq!(Locale::from_tag("fr"), None);
+        assert_eq!(Locale::from_tag(""), None);
+        for locale in Locale::ALL {
+            assert_eq!(Locale::from_tag(locale.tag()), Some(locale));
+        }
     }
 
     #[test]

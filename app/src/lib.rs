@@ -7,11 +7,13 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod dates;
 pub mod drafts;
 pub mod exercise;
 pub mod gathering;
 pub mod i18n;
 pub mod ids;
+pub mod language;
 pub mod library;
 pub mod live;
 pub mod map;
@@ -26,7 +28,7 @@ pub mod timer;
 pub mod wall;
 pub mod widgets;
 
-use i18n::{I18n, Locale, Msg};
+use i18n::{I18n, Msg};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -38,9 +40,11 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     script_policy();
+    // The browser reads the language back from here when it hydrates.
+    let locale = language::page_locale();
     view! {
         <!DOCTYPE html>
-        <html lang=Locale::En.tag()>
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -75,12 +79,13 @@ fn script_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let i18n = I18n(Locale::En);
+    let i18n = I18n(language::page_locale());
     provide_context(i18n);
     view! {
         <Title text=i18n.t(Msg::AppName)/>
         <a class="skip-link" href="#main">{i18n.t(Msg::SkipToContent)}</a>
         <Router>
+            <widgets::LanguageSwitch/>
             <Routes fallback=|| view! { <widgets::PageProblem error=api::PageError::NotFound/> }>
                 <Route path=path!("/") view=pages::home::HomePage/>
                 <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>

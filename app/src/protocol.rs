@@ -7,7 +7,7 @@
 //! the server checks every action against that role.
 
 use crate::exercise::{Label, Place, WordsError};
-use crate::gathering::{Event, GatheringView, LogPosition, StepSpec};
+use crate::gathering::{Event, GatheringView, LogPosition, ScreenSettings, StepSpec};
 use crate::ids::{ActionId, CardId, StepId};
 use crate::map::MapChange;
 use crate::marks::{Mark, Totals};
@@ -153,6 +153,10 @@ pub enum Action {
         #[serde(default)]
         cards: Vec<CardId>,
     },
+    /// Facilitator: set the shared screen's language and colours.
+    SetScreen {
+        screen: ScreenSettings,
+    },
 }
 
 impl Action {
@@ -177,7 +181,8 @@ impl Action {
             | Action::SaveTemplate { .. }
             | Action::End
             | Action::Arrange { .. }
-            | Action::NewTheme { .. } => role == Role::Facilitator,
+            | Action::NewTheme { .. }
+            | Action::SetScreen { .. } => role == Role::Facilitator,
         }
     }
 }
@@ -516,6 +521,9 @@ mod tests {
         let facilitating = [
             Action::Reveal,
             Action::End,
+            Action::SetScreen {
+                screen: ScreenSettings::default(),
+            },
             Action::GoTo { step: StepId(1) },
             Action::Moderate {
                 card: crate::ids::CardId::from_random(1),

@@ -1,10 +1,61 @@
 //! Small pieces more than one view shows.
 
 use crate::api::PageError;
-use crate::i18n::{use_i18n, Msg};
+use crate::gathering::GatheringView;
+use crate::i18n::{use_i18n, I18n, Locale, Msg};
+use crate::ids::StepId;
+use crate::language::SWITCH_PATH;
 use crate::live::{LinkStatus, Live};
 use crate::timer::{clock, Timer};
 use leptos::prelude::*;
+
+/// The language switch at the top of every page but the shared screen
+/// (whose language the console sets). A plain form, so it works before
+/// and after the script has loaded: the server keeps the choice in a
+/// cookie and sends the visitor back to the same page, now in that
+/// language.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let on_screen = move || location.pathname.read().starts_with("/screen/");
+    let back = move || {
+        let search = location.search.get();
+        let path = location.pathname.get();
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
+    };
+    move || {
+        (!on_screen()).then(|| {
+            view! {
+                <header class="language-bar no-print">
+                    <form class="language" method="post" action=SWITCH_PATH aria-label=i18n.t(Msg::LanguageLabel)>
+                        <input type="hidden" name="back" value=back/>
+                        {Locale::ALL
+                            .into_iter()
+                            .map(|l| {
+                                view! {
+                                    <button
+                                        type="submit"
+                                        name="lang"
+                                        value=l.tag()
+                                        lang=l.tag()
+                                        aria-pressed=if l == i18n.0 { "true" } else { "false" }
+                                    >
+                                        {l.name()}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </form>
+                </header>
+            }
+        })
+    }
+}
 
 /// A calm line saying the view is (re)connecting; silent when all is well.
 #[component]
@@ -74,5 +125,107 @@ pub fn PageProblem(error: PageError) -> impl IntoView {
             <p class="problem" role="alert">{i18n.t(msg)}</p>
             <p><a href="/">{i18n.t(Msg::BackHome)}</a></p>
         </main>
+    }
+}
+
+/// What a screen reader needs to notice about the room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Glance {
+    step: Option<StepId>,
+    prompt: String,
+    /// Cards of the current step the room can see.
+    cards: usize,
+}
+
+impl Glance {
+    pub fn of(g: &GatheringView) -> Self {
+        let step = g.current_step();
+        Glance {
+            step: step.map(|s| s.id),
+            prompt: step.map(|s| s.prompt.to_string()).unwrap_or_default(),
+            cards: step.map_or(0, |s| g.visible_cards(s.id).count()),
+        }
+    }
+}
+
+/// The one line to announce when the room goes from `before` to `now`: a
+/// new step by its prompt, or how many cards a reveal brought, as a single
+/// summary for the whole batch (never one line per card). Nothing for a
+/// card withdrawn or hidden, which is not news to interrupt anyone with.
+pub fn announcement(i18n: I18n, before: &Glance, now: &Glance) -> Option<String> {
+    if before.step != now.step {
+        return now
+            .step
+            .map(|_| i18n.fill(Msg::AnnounceStep, &[("prompt", &now.prompt)]));
+    }
+    let new = now.cards.checked_sub(before.cards).filter(|&n| n > 0)?;
+    Some(i18n.plural(Msg::AnnounceNewCards, new))
+}
+
+/// A polite live region that says, once per change, what just happened in
+/// the room. Empty on the server and at first: only changes are news.
+#[component]
+pub fn Announcer(gathering: RwSignal<GatheringView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let glance = Memo::new(move |_| gathering.with(Glance::of));
+    let said = RwSignal::new(String::new());
+    Effect::new(move |before: Option<Glance>| {
+        let now = glance.get();
+        if let Some(line) = before.and_then(|b| announcement(i18n, &b, &now)) {
+            said.set(line);
+        }
+        now
+    });
+    view! {
+        <p class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
+            {move || said.get()}
+        </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glance(step: u32, cards: usize) -> Glance {
+        Glance {
+            step: Some(StepId(step)),
+            prompt: format!("prompt {step}"),
+            cards,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_one_summary_and_a_step_is_its_prompt() {
+        let en = I18n(Locale::En);
+        let es = I18n(Locale::Es);
+        assert_eq!(
+            announcement(en, &glance(1, 2), &glance(1, 5)).as_deref(),
+            Some("3 new cards on the board")
+        );
+        assert_eq!(
+            announcement(es, &glance(1, 0), &glance(1, 1)).as_deref(),
+            Some("1 tarjeta nueva en el tablero")
+        );
+        assert_eq!(
+            announcement(en, &glance(1, 4), &glance(2, 0)).as_deref(),
+            Some("New step: prompt 2")
+        );
+        assert_eq!(
+            announcement(es, &glance(1, 4), &glance(2, 3)).as_deref(),
+            Some("Nuevo paso: prompt 2"),
+            "a new step is the news, not the cards already on it"
+        );
+    }
+
+    #[test]
+    fn nothing_is_said_when_nothing_new_appears() {
+        let en = I18n(Locale::En);
+        assert_eq!(announcement(en, &glance(1, 3), &glance(1, 3)), None);
+        assert_eq!(
+            announcement(en, &glance(1, 3), &glance(1, 2)),
+            None,
+            "a withdrawn card is not announced"
+        );
     }
 }

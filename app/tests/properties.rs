@@ -4,7 +4,7 @@
 //! test command), and checks that nothing panics and no invariant breaks.
 
 use app::exercise::Place;
-use app::gathering::{Card, Event, GatheringView, Joining, StepView};
+use app::gathering::{Card, Event, GatheringView, Joining, ScreenSettings, ScreenTheme, StepView};
 use app::i18n::Locale;
 use app::ids::{CardId, StepId};
 use app::library::{default_step, ReadyAgenda};
@@ -148,6 +148,16 @@ fn event() -> impl Strategy<Value = Event> {
         (step, 0u16..30).prop_map(|(step, count)| Event::LinesShown { step, count }),
         (0u64..1_000_000).prop_map(|left| Event::TimerSet {
             timer: Timer::Paused { left }
+        }),
+        (any::<bool>(), any::<bool>()).prop_map(|(es, contrast)| Event::ScreenSet {
+            screen: ScreenSettings {
+                language: if es { Locale::Es } else { Locale::En },
+                theme: if contrast {
+                    ScreenTheme::HighContrast
+                } else {
+                    ScreenTheme::Standard
+                },
+            },
         }),
         Just(Event::Ended),
     ]

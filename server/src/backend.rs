@@ -5,10 +5,9 @@ use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
 use app::api::{
-    Backend, BoxFuture, ConsolePage, PageError, ParticipantPage, ScreenPage, StartInfo,
-    TemplateSummary,
+    Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage,
+    StartInfo, TemplateSummary,
 };
-use app::gathering::GatheringView;
 use app::ids::ActionId;
 
 impl From<ReachError> for PageError {
@@ -117,19 +116,23 @@ impl Backend for AppState {
         &self,
         secret: String,
         hidden: bool,
-    ) -> BoxFuture<'_, Result<GatheringView, PageError>> {
+    ) -> BoxFuture<'_, Result<HarvestPage, PageError>> {
         Box::pin(async move {
             let (_, room) = self
                 .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
                 .await?;
-            let mut view = room.view(Actor::Facilitator).await?.gathering;
+            let page = room.view(Actor::Facilitator).await?;
+            let mut view = page.gathering;
             if hidden {
                 // Asked for: they are part of the record this time.
                 view.cards.iter_mut().for_each(|c| c.hidden = false);
             } else {
                 view.cards.retain(|c| !c.hidden);
             }
-            Ok(view)
+            Ok(HarvestPage {
+                gathering: view,
+                now: page.now,
+            })
         })
     }
 

@@ -8,6 +8,10 @@
 //! anyone wrote. Withdrawn cards are gone from the view, so they are never
 //! exported; hidden cards are left out unless the facilitator asks for
 //! them. Totals come as the room sees them.
+//!
+//! Hearth's own words in an export (kinds, totals, notes) are in the
+//! language of whoever downloads it; the CSV's column names and the JSON's
+//! keys stay in English, as names a spreadsheet or Hearth reads back.
 
 use crate::room::Actor;
 use crate::secrets;
@@ -379,6 +383,7 @@ pub async fn download(
     State(state): State<AppState>,
     Path((secret, file)): Path<(String, String)>,
     Query(options): Query<Options>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let (row, room) = match state
         .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
@@ -395,7 +400,8 @@ pub async fn download(
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let view = page.gathering;
-    let locale = Locale::En;
+    // In the language of whoever downloads it, as the harvest page is.
+    let locale = app::language::from_headers(&headers);
     let (body, kind) = match file.as_str() {
         "summary.md" => (
             markdown(&view, options, locale),

@@ -1,6 +1,6 @@
 //! The plain HTTP endpoints: starting a gathering, joining by code, posting
-//! a reflection without JavaScript, deleting a gathering, the QR code, and
-//! the device cookie. Each answers a form with a redirect (303), so the
+//! a reflection without JavaScript, deleting a gathering, the QR code,
+//! choosing a language, and the device cookie. Each answers a form with a redirect (303), so the
 //! browser's back button and reload never resend anything.
 
 use crate::backend::{cofacilitator_secret, screen_secret};
@@ -56,7 +56,10 @@ pub async fn start(
     if name.chars().count() > NAME_MAX_CHARS {
         return Redirect::to("/start?error=too_long").into_response();
     }
-    let agenda = match agenda(&state, &form.agenda).await {
+    // A ready agenda's words, and the screen's first language, are the
+    // facilitator's; the console can change the screen's later.
+    let locale = app::language::from_headers(&headers);
+    let agenda = match agenda(&state, &form.agenda, locale).await {
         Ok(Some(agenda)) => agenda,
         Ok(None) => return Redirect::to("/start?error=agenda").into_response(),
         Err(e) => {
@@ -64,7 +67,9 @@ pub async fn start(
             return Redirect::to("/start?error=unavailable").into_response();
         }
     };
-    open_console(&state, GatheringView::new(name.to_owned(), agenda)).await
+    let mut genesis = GatheringView::new(name.to_owned(), agenda);
+    genesis.screen.language = locale;
+    open_console(&state, genesis).await
 }
 
 /// The answer to a start form without the organiser passphrase this
@@ -105,6 +110,7 @@ pub(crate) async fn open_console(state: &AppState, genesis: GatheringView) -> Re
 async fn agenda(
     state: &AppState,
     choice: &str,
+    locale: Locale,
 ) -> Result<Option<Vec<StepSpec>>, crate::store::StoreError> {
     if let Some(id) = choice.strip_prefix(TEMPLATE_PREFIX) {
         return Ok(state.store.template(id).await?.map(|t| t.agenda));
@@ -114,7 +120,7 @@ async fn agenda(
     } else {
         ReadyAgenda::from_slug(choice)
     };
-    Ok(ready.map(|a| a.steps(Locale::En)))
+    Ok(ready.map(|a| a.steps(locale)))
 }
 
 async fn create(
@@ -380,6 +386,39 @@ pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Res
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// The language switch's form.
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    lang: String,
+    /// The page to return to, on this site.
+    #[serde(default)]
+    back: String,
+}
+
+/// Keeps the chosen language in a cookie (a language tag and nothing
+/// else) and sends the visitor back to the page they were on.
+pub async fn language(State(state): State<AppState>, Form(form): Form<LanguageForm>) -> Response {
+    let mut response = Redirect::to(app::language::safe_return(&form.back)).into_response();
+    let Some(locale) = Locale::from_tag(&form.lang) else {
+        return response;
+    };
+    let secure = if state.config.is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={}; Path=/; SameSite=Lax; Max-Age=31536000{secure}",
+        app::language::LANG_COOKIE,
+        locale.tag()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// Gives every participant page visitor a device token cookie, so they can

@@ -202,7 +202,10 @@ pub async fn start(
         return refused;
     }
     match genesis(&file, &name, cards) {
-        Ok(genesis) => open_console(&state, genesis).await,
+        Ok(mut genesis) => {
+            genesis.screen.language = app::language::from_headers(&headers);
+            open_console(&state, genesis).await
+        }
         Err(e) => {
             tracing::info!("an import was refused: {e}");
             back(e.slug())

@@ -129,6 +129,7 @@ fn router(state: AppState) -> Router {
         .route("/console/{secret}/delete", post(forms::delete))
         .route("/console/{secret}/export/{file}", get(export::download))
         .route("/qr/{token}", get(forms::qr))
+        .route(app::language::SWITCH_PATH, post(forms::language))
         .route("/ws/console/{secret}", get(ws::console))
         .route("/ws/screen/{secret}", get(ws::screen))
         .route("/ws/p/{token}", get(ws::participant))

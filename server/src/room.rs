@@ -1055,6 +1055,9 @@ impl Room {
                 self.forget_participants();
                 Ok(done)
             }
+            (Action::SetScreen { screen }, _) => {
+                self.record(actor, id, done, vec![Event::ScreenSet { screen }])
+            }
             // `allowed_for` has already refused every other pairing.
             _ => Err(ErrorCode::NotAllowed.into()),
         }

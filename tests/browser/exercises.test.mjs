@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts,
+  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts, accessible,
 } from './support.mjs';
 
 async function setUp(t, phones = 3) {
@@ -21,7 +21,8 @@ async function setUp(t, phones = 3) {
 
 /** Every view of a kind at a phone's, a tablet's and a projector's width:
  * never any sideways scrolling, the screen never scrolling at all at
- * 1920×1080, and a screenshot of each in tests/artifacts. */
+ * 1920×1080, no WCAG 2.2 AA violation (axe-core) at any width, and a
+ * screenshot of each in tests/artifacts. */
 async function shoot(kind, { facilitator, screen, phones }) {
   const sizes = [[360, 740], [768, 1024], [1920, 1080]];
   for (const [name, page] of [['console', facilitator], ['screen', screen], ['phone', phones[0]]]) {
@@ -29,6 +30,7 @@ async function shoot(kind, { facilitator, screen, phones }) {
     for (const [width, height] of sizes) {
       await page.setViewportSize({ width, height });
       await fits(page, { vertical: name === 'screen' && width === 1920 });
+      await accessible(page, `${kind} ${name} at ${width} px`);
       await page.screenshot({ path: join(artifacts, `${kind}-${name}-${width}.png`), fullPage: name !== 'screen' });
     }
     await page.setViewportSize(before);

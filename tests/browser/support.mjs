@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -168,4 +169,27 @@ export async function watchPolicy(page) {
 
 export function policyViolations(page) {
   return page.evaluate(() => window.__violations ?? ['not watched']);
+}
+
+/** The WCAG 2.2 AA rules axe-core checks (A and AA of 2.0, 2.1 and 2.2). */
+export const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core on the page as it is now and fails, naming each rule and
+ * where it broke, on any WCAG 2.2 AA violation. axe is evaluated over the
+ * DevTools protocol, which the page's Content-Security-Policy does not
+ * govern, so the policy stays as strict as in use. */
+export async function accessible(page, what) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.evaluate(axeSource);
+  }
+  const violations = await page.evaluate(async (tags) => {
+    // Judge what stays on the page, not a card caught fading in.
+    document.getAnimations().forEach((a) => a.finish());
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 4)
+      .map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`).join('\n    ')}`);
+  }, WCAG_AA);
+  if (violations.length) throw new Error(`${what}: ${violations.length} WCAG 2.2 AA violation(s)\n  ${violations.join('\n  ')}`);
 }

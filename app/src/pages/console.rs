@@ -6,6 +6,7 @@
 
 use super::console_parts::{Agenda, Editing, StepEditor};
 use super::map_tools::MapTools;
+use super::console_screen::ScreenPanel;
 use super::param;
 use crate::api::{load_console, ConsolePage as Data};
 use crate::exercise::Exercise;
@@ -16,7 +17,7 @@ use crate::live::{Live, Start};
 use crate::protocol::{Action, Moderation};
 use crate::timer::{Timer, TimerAction};
 use crate::wall::StepWall;
-use crate::widgets::{LinkBanner, PageProblem, TimerDisplay};
+use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
 use leptos::prelude::*;
 
 #[component]
@@ -123,6 +124,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                 <Agenda/>
                 <aside class="side">
                     <TimerPanel/>
+                    <ScreenPanel/>
                     <section class="panel" aria-labelledby="links-title">
                         <h2 id="links-title">{i18n.t(Msg::ConsoleLinks)}</h2>
                         <p class="hint">{i18n.t(Msg::ConsoleKeepPrivate)}</p>
@@ -170,6 +172,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                     </div>
                 </form>
             </section>
+            <Announcer gathering=g/>
         </main>
     }
     .into_any()
@@ -205,7 +208,7 @@ fn CurrentStep() -> impl IntoView {
             Waiting::Count(n) => i18n.plural(Msg::ConsoleWaiting, n as usize),
         };
         let people = match tally.people {
-            Some(n) => i18n.fill(Msg::ConsolePeople, &[("n", &n.to_string())]),
+            Some(n) => i18n.fill(Msg::ConsolePeople, &[("n", &i18n.0.number(n as usize))]),
             None => i18n.t(Msg::ConsoleSmallRoom).to_owned(),
         };
         format!("{waiting} {people}")

@@ -5,8 +5,8 @@
 //! identifies anyone, and hidden cards only when asked for.
 
 use super::{param, query};
-use crate::api::load_harvest;
-use crate::gathering::GatheringView;
+use crate::api::{load_harvest, HarvestPage as Data};
+use crate::dates::Day;
 use crate::i18n::{use_i18n, Msg};
 use crate::library::kind_name;
 use crate::wall::StepWall;
@@ -25,7 +25,7 @@ pub fn HarvestPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(gathering) => view! { <Harvest gathering/> }.into_any(),
+                    Ok(page) => view! { <Harvest page/> }.into_any(),
                     Err(error) => view! { <PageProblem error/> }.into_any(),
                 }
             })}
@@ -34,8 +34,10 @@ pub fn HarvestPage() -> impl IntoView {
 }
 
 #[component]
-fn Harvest(gathering: GatheringView) -> impl IntoView {
+fn Harvest(page: Data) -> impl IntoView {
     let i18n = use_i18n();
+    let gathering = page.gathering;
+    let made = Day::from_unix_ms(page.now).long(i18n);
     let title = gathering.title.clone();
     let steps = gathering.steps.clone();
     let g = RwSignal::new(gathering);
@@ -44,6 +46,7 @@ fn Harvest(gathering: GatheringView) -> impl IntoView {
             <header class="harvest-head">
                 <p class="eyebrow">{i18n.t(Msg::HarvestTitle)}</p>
                 <h1>{title}</h1>
+                <p class="hint">{i18n.fill(Msg::HarvestMadeOn, &[("date", &made)])}</p>
                 <p class="hint no-print">{i18n.t(Msg::HarvestHint)}</p>
             </header>
             {steps

@@ -2,6 +2,7 @@
 
 pub mod console;
 pub mod console_parts;
+pub mod console_screen;
 pub mod harvest;
 pub mod home;
 pub mod map_tools;

@@ -13,7 +13,7 @@ use crate::ids::ActionId;
 use crate::live::{new_action_id, Live, Start};
 use crate::protocol::{Action, ErrorCode, Outcome};
 use crate::reflection::{ReflectionText, REFLECTION_MAX_CHARS};
-use crate::widgets::{LinkBanner, PageProblem, TimerDisplay};
+use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
 use leptos::prelude::*;
 
 #[component]
@@ -125,7 +125,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             <LinkBanner status=live.status/>
             <section aria-labelledby="prompt">
                 <p class="eyebrow">{i18n.t(Msg::PartPromptLabel)}</p>
-                <h1 id="prompt" class="prompt" aria-live="polite">{prompt}</h1>
+                <h1 id="prompt" class="prompt">{prompt}</h1>
                 <TimerDisplay live/>
             </section>
             {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
@@ -149,6 +149,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             </p>
             <Responses/>
             <Mine/>
+            <Announcer gathering=g/>
         </main>
     }
 }

@@ -1,12 +1,15 @@
 //! The shared screen: the code, the prompt and the board, read from the
 //! back of a room. Read-only, and never anything that identifies anyone.
+//! It speaks and looks as the console sets it (`ScreenSettings`), not as
+//! the browser that opened it would choose.
 
 use super::param;
-use crate::api::{load_screen, ScreenPage as Data};
-use crate::i18n::{use_i18n, Msg};
+use crate::api::{load_screen, Entry, ScreenPage as Data};
+use crate::gathering::StepView;
+use crate::i18n::{use_i18n, I18n, Msg};
 use crate::live::{Live, Start};
 use crate::wall::StepWall;
-use crate::widgets::{LinkBanner, PageProblem, TimerDisplay};
+use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
 use leptos::prelude::*;
 
 #[component]
@@ -36,32 +39,53 @@ pub fn ScreenPage() -> impl IntoView {
 
 #[component]
 fn Screen(page: Data, secret: String) -> impl IntoView {
-    let i18n = use_i18n();
     let live = Live::start(
         format!("/ws/screen/{secret}"),
         Start::watching(page.at, page.gathering, page.now),
     );
     let g = live.gathering;
+    let settings = Memo::new(move |_| g.read().screen);
+    let language = Memo::new(move |_| settings.get().language);
+    let theme = move || settings.get().theme.slug();
     let step = Memo::new(move |_| g.read().current_step().cloned());
     let kind = move || step.read().as_ref().map(|s| s.exercise.kind().slug());
     let entry = page.entry;
+    // The screen speaks the gathering's screen language, whatever the
+    // language of whoever opened it: everything inside is rebuilt in the
+    // new language when the facilitator changes it (rarely, and calmly).
     view! {
-        <main id="main" class="screen" data-kind=kind>
-            <aside class="screen-join" aria-label=i18n.t(Msg::ScreenJoinAt)>
-                <p class="join-at">
-                    {i18n.t(Msg::ScreenJoinAt)} " " <strong class="short-url">{entry.short_url.clone()}</strong>
-                </p>
-                <p class="code-label">{i18n.t(Msg::ScreenCodeLabel)}</p>
-                <p class="big-code" data-testid="join-code">{entry.code.to_string()}</p>
-                <img class="qr" src=entry.qr_path.clone() alt=i18n.t(Msg::ScreenQrAlt) width="240" height="240"/>
-                <TimerDisplay live/>
-            </aside>
-            <div class="screen-main">
-                <h1 class="screen-prompt" aria-live="polite">{move || step.read().as_ref().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
-                {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
-                <StepWall gathering=g step/>
-            </div>
-            <LinkBanner status=live.status/>
+        <main id="main" class="screen" data-kind=kind data-theme=theme lang=move || language.get().tag()>
+            {move || {
+                provide_context(I18n(language.get()));
+                let entry = entry.clone();
+                view! { <ScreenBody live step entry/> }
+            }}
         </main>
     }
+}
+
+/// Everything on the screen, in the language provided around it.
+#[component]
+fn ScreenBody(live: Live, step: Memo<Option<StepView>>, entry: Entry) -> impl IntoView {
+    let i18n = use_i18n();
+    let g = live.gathering;
+    view! {
+        <aside class="screen-join" aria-label=i18n.t(Msg::ScreenJoinAt)>
+            <p class="join-at">
+                {i18n.t(Msg::ScreenJoinAt)} " " <strong class="short-url">{entry.short_url.clone()}</strong>
+            </p>
+            <p class="code-label">{i18n.t(Msg::ScreenCodeLabel)}</p>
+            <p class="big-code" data-testid="join-code">{entry.code.to_string()}</p>
+            <img class="qr" src=entry.qr_path.clone() alt=i18n.t(Msg::ScreenQrAlt) width="240" height="240"/>
+            <TimerDisplay live/>
+        </aside>
+        <div class="screen-main">
+            <h1 class="screen-prompt">{move || step.read().as_ref().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
+            {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
+            <StepWall gathering=g step/>
+        </div>
+        <Announcer gathering=g/>
+        <LinkBanner status=live.status/>
+    }
+    .into_any()
 }

@@ -1,0 +1,70 @@
+//! The console's say over the shared screen: its language and its colours.
+//! Nobody stands at a projector to change them, so the facilitator does it
+//! here and every screen of the gathering follows at once (an `Action` the
+//! room records as an event, like any other facilitator decision).
+
+use super::console::Desk;
+use crate::gathering::{ScreenSettings, ScreenTheme};
+use crate::i18n::{use_i18n, Locale, Msg};
+use crate::protocol::Action;
+use leptos::prelude::*;
+
+#[component]
+pub fn ScreenPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
+    let settings = Memo::new(move |_| g.read().screen);
+    let set = move |screen: ScreenSettings| desk.act(Action::SetScreen { screen });
+    let ended = move || g.read().ended;
+    view! {
+        <section class="panel screen-settings" aria-labelledby="screen-settings-title">
+            <h2 id="screen-settings-title">{i18n.t(Msg::ConsoleScreenTitle)}</h2>
+            <p class="hint" id="screen-settings-hint">{i18n.t(Msg::ConsoleScreenHint)}</p>
+            <div class="controls" role="group" aria-labelledby="screen-language-label" aria-describedby="screen-settings-hint">
+                <p class="state" id="screen-language-label">{i18n.t(Msg::ConsoleScreenLanguage)}</p>
+                {Locale::ALL
+                    .into_iter()
+                    .map(|language| {
+                        view! {
+                            <button
+                                type="button"
+                                lang=language.tag()
+                                data-testid=format!("screen-language-{}", language.tag())
+                                disabled=ended
+                                aria-pressed=move || (settings.get().language == language).to_string()
+                                on:click=move |_| set(ScreenSettings { language, ..settings.get_untracked() })
+                            >
+                                {language.name()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <div class="controls" role="group" aria-labelledby="screen-theme-label">
+                <p class="state" id="screen-theme-label">{i18n.t(Msg::ConsoleScreenTheme)}</p>
+                {ScreenTheme::ALL
+                    .into_iter()
+                    .map(|theme| {
+                        let label = match theme {
+                            ScreenTheme::Standard => Msg::ThemeStandard,
+                            ScreenTheme::HighContrast => Msg::ThemeContrast,
+                        };
+                        view! {
+                            <button
+                                type="button"
+                                data-testid=format!("screen-theme-{}", theme.slug())
+                                disabled=ended
+                                aria-pressed=move || (settings.get().theme == theme).to_string()
+                                on:click=move |_| set(ScreenSettings { theme, ..settings.get_untracked() })
+                            >
+                                {i18n.t(label)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </section>
+    }
+    .into_any()
+}
