@@ -99,6 +99,8 @@ pub struct DrawnCard {
     /// The exact spot it belongs at, when it had to move to stay clear.
     pub anchor: Option<(f64, f64)>,
     pub split: bool,
+    /// What a split card's title says about it, for a screen reader.
+    pub split_note: Option<String>,
     pub pinned: bool,
     pub theme: Option<ThemeId>,
     /// The spread of people's placements, as an ellipse (cx, cy, rx, ry).
@@ -413,6 +415,9 @@ impl Drawing {
                 dot: !full,
                 anchor: moved.then_some((x, y)),
                 split: placement.split(),
+                split_note: placement
+                    .split()
+                    .then(|| i18n.t(Msg::MapSplit).to_owned()),
                 pinned: arrangement.pins.contains_key(&card.id),
                 theme: arrangement.members.get(&card.id).copied(),
                 spread,
@@ -472,7 +477,7 @@ impl Drawing {
         let mut out = String::with_capacity(4096 + self.cards.len() * 600);
         let _ = write!(
             out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="map-title" font-family="DejaVu Sans, Verdana, sans-serif" class="map-svg"><title id="map-title">{}</title>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="group" aria-labelledby="map-title" font-family="DejaVu Sans, Verdana, sans-serif" class="map-svg"><title id="map-title">{}</title>"#,
             esc(&self.title)
         );
         let _ = write!(
@@ -611,13 +616,16 @@ fn write_card(out: &mut String, c: &DrawnCard) {
     };
     let _ = write!(
         out,
-        r#"<g class="map-card{}{}" data-card="{}" data-number="{}"{split} tabindex="0"><title>{}{}</title>"#,
+        r#"<g class="map-card{}{}" data-card="{}" data-number="{}"{split} tabindex="0" role="img"><title>{}{}</title>"#,
         if c.dot { " map-dot" } else { "" },
         if c.focused { " map-focused" } else { "" },
         esc(c.id.as_str()),
         c.number,
         esc(&c.full_text),
-        if c.split { " · ⇹" } else { "" },
+        c.split_note
+            .as_deref()
+            .map(|note| format!(" ({})", esc(note)))
+            .unwrap_or_default(),
     );
     if c.dot {
         let (cx, cy) = r.centre();
