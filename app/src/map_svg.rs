@@ -415,9 +415,7 @@ impl Drawing {
                 dot: !full,
                 anchor: moved.then_some((x, y)),
                 split: placement.split(),
-                split_note: placement
-                    .split()
-                    .then(|| i18n.t(Msg::MapSplit).to_owned()),
+                split_note: placement.split().then(|| i18n.t(Msg::MapSplit).to_owned()),
                 pinned: arrangement.pins.contains_key(&card.id),
                 theme: arrangement.members.get(&card.id).copied(),
                 spread,

@@ -5,8 +5,8 @@
 //! about the software: every control says what it will do.
 
 use super::console_parts::{Agenda, Editing, StepEditor};
-use super::map_tools::MapTools;
 use super::console_screen::ScreenPanel;
+use super::map_tools::MapTools;
 use super::param;
 use crate::api::{load_console, ConsolePage as Data};
 use crate::exercise::Exercise;

@@ -74,7 +74,7 @@ fn Harvest(page: Data) -> impl IntoView {
 
 /// A map's cards by the themes the facilitator gathered them into, and
 /// the links between themes, under the map itself.
-fn themes(g: &GatheringView, step: &crate::gathering::StepView) -> impl IntoView {
+fn themes(g: &crate::gathering::GatheringView, step: &crate::gathering::StepView) -> impl IntoView {
     let i18n = use_i18n();
     let arrangement = &step.arrangement;
     let groups: Vec<(String, Vec<String>)> = arrangement
