@@ -39,6 +39,45 @@ fn label(text: &str) -> Label {
     Label::parse(text).expect("a label")
 }
 
+/// A gathering on the introduction agenda with its console, screen and
+/// five phones, on the map step, each phone's story revealed.
+struct Room {
+    server: TestServer,
+    g: hearth_tests::Gathering,
+    console: Client,
+    screen: Client,
+    phones: Vec<Client>,
+    step: StepId,
+    /// Each phone's story, in the phones' order.
+    cards: Vec<CardId>,
+}
+
+async fn room(name: &str) -> hearth_tests::Result<Room> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering(name, "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    let mut phones = Vec::new();
+    for _ in 0..5 {
+        phones.push(
+            server
+                .connect(&g.participant_ws(), Some(&Device::new()), None)
+                .await?,
+        );
+    }
+    let step = map_step(console.view.as_ref().ok_or("no view")?);
+    let cards = stories(&mut console, &mut screen, &mut phones, step).await?;
+    Ok(Room {
+        server,
+        g,
+        console,
+        screen,
+        phones,
+        step,
+        cards,
+    })
+}
+
 /// Five phones on the map step with one story each, revealed; returns
 /// each phone's story id, in the phones' order.
 async fn stories(
@@ -75,20 +114,15 @@ async fn stories(
 #[tokio::test]
 async fn five_phones_place_stories_and_the_screen_sees_only_the_group() -> hearth_tests::Result<()>
 {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Map", "introduction").await?;
-    let mut console = server.connect(&g.console_ws(), None, None).await?;
-    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
-    let mut phones = Vec::new();
-    for _ in 0..5 {
-        phones.push(
-            server
-                .connect(&g.participant_ws(), Some(&Device::new()), None)
-                .await?,
-        );
-    }
-    let step = map_step(console.view.as_ref().ok_or("no view")?);
-    let cards = stories(&mut console, &mut screen, &mut phones, step).await?;
+    let Room {
+        server: _server,
+        g: _,
+        mut console,
+        mut screen,
+        mut phones,
+        step,
+        cards,
+    } = room("Map").await?;
     let (agreed, torn) = (cards[0].clone(), cards[1].clone());
 
     // Two placements show nothing: with two, a place is a person's.
@@ -253,20 +287,15 @@ async fn five_phones_place_stories_and_the_screen_sees_only_the_group() -> heart
 
 #[tokio::test]
 async fn the_facilitator_arranges_and_the_map_leaves_as_files() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Map files", "introduction").await?;
-    let mut console = server.connect(&g.console_ws(), None, None).await?;
-    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
-    let mut phones = Vec::new();
-    for _ in 0..5 {
-        phones.push(
-            server
-                .connect(&g.participant_ws(), Some(&Device::new()), None)
-                .await?,
-        );
-    }
-    let step = map_step(console.view.as_ref().ok_or("no view")?);
-    let cards = stories(&mut console, &mut screen, &mut phones, step).await?;
+    let Room {
+        server,
+        g,
+        mut console,
+        mut screen,
+        mut phones,
+        step,
+        cards,
+    } = room("Map files").await?;
     for (i, phone) in phones.iter_mut().enumerate() {
         for (j, card) in cards.iter().enumerate() {
             let at = Spot {

@@ -467,7 +467,7 @@ test('an export starts a new gathering with the same agenda and cards; a foreign
   await page.getByRole('button', { name: 'Start from this file' }).click();
   await page.waitForURL(/\/console\/[0-9a-f]{40}$/);
   await page.getByRole('heading', { name: 'Second evening' }).waitFor();
-  assert.equal(await page.locator('.agenda-step').count(), 7);
+  assert.equal(await page.locator('.agenda-step').count(), 8);
   await page.locator('.room-view .card', { hasText: 'A lamp left on for us' }).waitFor();
 });
 
@@ -483,14 +483,14 @@ test('the harvest prints to a clean PDF, one page per step, without hidden cards
   const page = await (await g.browser.newContext()).newPage();
   await page.goto(`${g.hearth.base}${href}`);
   await page.getByRole('heading', { name: 'Tuesday training' }).waitFor();
-  assert.equal(await page.locator('.harvest-step').count(), 7);
+  assert.equal(await page.locator('.harvest-step').count(), 8);
   await page.locator('.harvest-step').first().getByText('Words worth keeping').waitFor();
   assert.equal(await page.getByText('Words to hide').count(), 0, 'hidden cards stay out');
   await page.emulateMedia({ media: 'print' });
   const pdf = await page.pdf({ path: join(artifacts, 'harvest.pdf'), format: 'A4', printBackground: true });
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-  assert.ok(pages >= 7, `one page per step at least (${pages})`);
+  assert.ok(pages >= 8, `one page per step at least (${pages})`);
   // Asked for, hidden cards are part of the record.
   await page.goto(`${g.hearth.base}${href}?hidden=true`);
   await page.getByText('Words to hide').waitFor();
