@@ -362,6 +362,8 @@ catalogue! {
     ConsoleMapNoTheme { en: "No theme", es: "Sin tema" }
     ConsoleMapLinkLabel { en: "What links them", es: "Qué los une" }
     ConsoleMapLink { en: "Link", es: "Unir" }
+    ConsoleMapLinkFrom { en: "Link this theme", es: "Unir este tema" }
+    ConsoleMapLinkTo { en: "with this theme", es: "con este tema" }
     ConsoleMapUnlink { en: "Remove link", es: "Quitar unión" }
     ConsoleMapZoom { en: "Zoom the screen here", es: "Acercar la pantalla aquí" }
     ConsoleMapWhole { en: "Show the whole map", es: "Mostrar el mapa entero" }

@@ -13,7 +13,6 @@ use crate::gathering::{Card, GatheringView, StepView};
 use crate::i18n::{I18n, Msg};
 use crate::ids::{CardId, StepId};
 use crate::map::{Arrangement, Axes, Axis, Placement, Point, ThemeId, UNITS};
-use std::collections::HashSet;
 use std::fmt::Write;
 
 /// The drawing's size, in SVG units (a 16:9 projector).
@@ -823,15 +822,6 @@ fn esc(text: &str) -> String {
     out
 }
 
-/// Whether a drawing keeps every card clear of every other (for tests and
-/// the load tool).
-pub fn no_overlaps(cards: &[DrawnCard]) -> bool {
-    let mut seen = HashSet::new();
-    cards.iter().enumerate().all(|(i, a)| {
-        seen.insert(&a.id) && cards[i + 1..].iter().all(|b| !a.rect.overlaps(&b.rect))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -840,6 +830,7 @@ mod tests {
     use crate::i18n::Locale;
     use crate::map::{MapChange, Spot};
     use crate::marks::{Counts, Target};
+    use std::collections::HashSet;
 
     fn label(s: &str) -> Label {
         Label::parse(s).unwrap()
@@ -889,6 +880,14 @@ mod tests {
         }
         view.totals.insert(StepId(1), counts.publish(&exercise));
         view
+    }
+
+    /// Whether a drawing keeps every card clear of every other.
+    fn no_overlaps(cards: &[DrawnCard]) -> bool {
+        let mut seen = HashSet::new();
+        cards.iter().enumerate().all(|(i, a)| {
+            seen.insert(&a.id) && cards[i + 1..].iter().all(|b| !a.rect.overlaps(&b.rect))
+        })
     }
 
     fn i18n() -> I18n {

@@ -320,7 +320,10 @@ impl Counts {
 
     /// What the room may see of a step of this `exercise`: everything.
     pub fn publish(&self, exercise: &Exercise) -> Totals {
-        self.publish_cards(exercise, self.cards.keys().chain(self.places.keys()))
+        // A card can have both a total and placements: summarise it once.
+        let cards: std::collections::BTreeSet<&CardId> =
+            self.cards.keys().chain(self.places.keys()).collect();
+        self.publish_cards(exercise, cards.into_iter())
     }
 
     /// What the room may see: the spectrum and lines whole, and the totals

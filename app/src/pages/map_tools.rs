@@ -182,11 +182,11 @@ fn Links(step: StepId, arrangement: Memo<Arrangement>) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <form class="inline link-form" on:submit=link>
-                <select id="link-from" aria-label=i18n.t(Msg::ConsoleMapThemes) on:change=move |ev| from.set(event_target_value(&ev).parse().ok())>
+                <select id="link-from" aria-label=i18n.t(Msg::ConsoleMapLinkFrom) on:change=move |ev| from.set(event_target_value(&ev).parse().ok())>
                     <option value="">"—"</option>
                     {options}
                 </select>
-                <select id="link-to" aria-label=i18n.t(Msg::ConsoleMapThemes) on:change=move |ev| to.set(event_target_value(&ev).parse().ok())>
+                <select id="link-to" aria-label=i18n.t(Msg::ConsoleMapLinkTo) on:change=move |ev| to.set(event_target_value(&ev).parse().ok())>
                     <option value="">"—"</option>
                     {options}
                 </select>
