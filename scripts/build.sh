@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds Hearth: the browser code (WebAssembly + its JS glue), the
-# stylesheet, and the server binary. `--release` builds the optimised,
-# size-tuned version; without it, a quick development build for tests.
+# Builds Hearth: the browser code (WebAssembly + its JS glue, twice: the
+# whole site, and the phone's build holding only the participant's pages;
+# see app/src/bundle.rs), the stylesheet, and the server binary.
+# `--release` builds the optimised, size-tuned version; without it, a quick
+# development build for tests.
 #
 # The assets are named by a hash of their content (hearth.<hash>.js, .wasm,
-# .css) and stored beside a brotli and a gzip copy, so the server can send
-# them compressed and let phones cache them for a year: a new build has new
-# names, so it is never served stale. The hashes go to Leptos's hash file
-# next to the server binary, where Leptos reads the names from.
+# .css; hearth-phone.<hash>.js, .wasm) and stored beside a brotli and a gzip
+# copy, so the server can send them compressed and let phones cache them for
+# a year: a new build has new names, so it is never served stale. The hashes
+# go to Leptos's hash file next to the server binary (and the phone's to
+# phone-<hash-file>), where Leptos reads the names from.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -28,18 +31,19 @@ if [ "$(leptos_flag hash-files)" != true ] || [ -z "$hash_file" ]; then
   echo "Leptos.toml must set hash-files = true and hash-file: the build names assets by their hash." >&2
   exit 1
 fi
+case "$hash_file" in
+  */*) echo "Leptos.toml's hash-file must be a file name: it is written beside the server binary." >&2; exit 1 ;;
+esac
 
 if [ -n "$release" ]; then
   ensure_wasm_opt
-  say "Building the browser code (release, size-tuned)"
-  cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile wasm-release
-  wasm="target/wasm32-unknown-unknown/wasm-release/app.wasm"
+  profile=wasm-release
+  wasm_dir="target/wasm32-unknown-unknown/wasm-release"
   server_dir="target/release"
   brotli_quality=11
 else
-  say "Building the browser code (development)"
-  cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate
-  wasm="target/wasm32-unknown-unknown/debug/app.wasm"
+  profile=dev
+  wasm_dir="target/wasm32-unknown-unknown/debug"
   server_dir="target/debug"
   # The development WebAssembly is large; compressing it hard is slow and
   # only phones on real networks gain from it.
@@ -48,42 +52,62 @@ fi
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
-wasm-bindgen "$wasm" --target web --no-typescript --out-dir "$stage" --out-name "$name"
-if [ -e "$stage/snippets" ]; then
-  # Snippets would be loaded by fixed names, outside the hashing below.
-  echo "wasm-bindgen wrote JavaScript snippets; scripts/build.sh does not hash them yet." >&2
-  exit 1
-fi
-if [ -n "$release" ]; then
-  say "Shrinking the WebAssembly with wasm-opt"
-  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    "$stage/${name}_bg.wasm" -o "$stage/${name}_bg.wasm"
-fi
-cat style/*.css > "$stage/$name.css"
-
-say "Naming the assets by their content and compressing them"
 mkdir -p "$out" "$server_dir"
-hashes=""
-for kind in js wasm css; do
-  src="$stage/$name.$kind"
-  [ "$kind" = wasm ] && src="$stage/${name}_bg.wasm"
+
+# Copies $stage/$1.$2 to the site under its hash, compressed twice, and
+# prints the hash-file line for it.
+publish() {
+  local base="$1" kind="$2" src hash dest
+  src="$stage/$base.$kind"
+  [ "$kind" = wasm ] && src="$stage/${base}_bg.wasm"
   hash="$(sha256sum "$src" | cut -c1-20)"
-  dest="$out/$name.$hash.$kind"
+  dest="$out/$base.$hash.$kind"
   cp "$src" "$dest"
   brotli --force --quality="$brotli_quality" --output="$dest.br" "$dest"
   gzip --force --keep --best --no-name "$dest"
-  hashes+="$kind: $hash"$'\n'
-done
-printf '%s' "$hashes" > "$server_dir/$hash_file"
+  echo "$kind: $hash"
+}
+
+# Builds one browser build: $1 its cargo features, $2 its file name.
+browser_build() {
+  local features="$1" base="$2"
+  say "Building the browser code: $base ($profile)"
+  cargo build -p app --lib --target wasm32-unknown-unknown --features "$features" --profile "$profile"
+  wasm-bindgen "$wasm_dir/app.wasm" --target web --no-typescript --out-dir "$stage" --out-name "$base"
+  if [ -e "$stage/snippets" ]; then
+    # Snippets would be loaded by fixed names, outside the hashing below.
+    echo "wasm-bindgen wrote JavaScript snippets; scripts/build.sh does not hash them yet." >&2
+    exit 1
+  fi
+  if [ -n "$release" ]; then
+    say "Shrinking $base's WebAssembly with wasm-opt"
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      "$stage/${base}_bg.wasm" -o "$stage/${base}_bg.wasm"
+  fi
+}
+
+# The two builds share one target folder, so each is taken out of it before
+# the next: the whole site's first, then the phone's.
+browser_build hydrate "$name"
+browser_build hydrate,phone "$name-phone"
+cat style/*.css > "$stage/$name.css"
+
+say "Naming the assets by their content and compressing them"
+{ publish "$name" js; publish "$name" wasm; publish "$name" css; } > "$server_dir/$hash_file"
+{ publish "$name-phone" js; publish "$name-phone" wasm; } > "$server_dir/phone-$hash_file"
 
 # Keep only what a built server names: this build's assets and those of the
 # other profile's build, if there is one.
 keep=" "
-for file in target/debug/"$hash_file" target/release/"$hash_file"; do
-  [ -f "$file" ] || continue
-  while IFS=': ' read -r kind hash; do
-    [ -n "$kind" ] && keep+="$name.$hash.$kind "
-  done < "$file"
+for dir in target/debug target/release; do
+  for file in "$dir/$hash_file" "$dir/phone-$hash_file"; do
+    [ -f "$file" ] || continue
+    base="$name"
+    [ "$file" = "$dir/phone-$hash_file" ] && base="$name-phone"
+    while IFS=': ' read -r kind hash; do
+      [ -n "$kind" ] && keep+="$base.$hash.$kind "
+    done < "$file"
+  done
 done
 for asset in "$out"/*; do
   base="$(basename "$asset")"

@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod bundle;
 pub mod dates;
 pub mod drafts;
 pub mod exercise;
@@ -32,14 +33,20 @@ use i18n::{I18n, Msg};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, MatchNestedRoutes, SsrMode};
 
 /// The HTML document around every page. The stylesheet and the scripts are
 /// linked by their hashed names (`hash-files` in Leptos.toml); the scripts
-/// are deferred, so the page reads and posts before the WebAssembly arrives.
+/// are deferred, so the page reads and posts before the WebAssembly arrives,
+/// and they are the build that holds this page (`bundle`), so a phone
+/// fetches only the phone's code.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     script_policy();
+    #[cfg(feature = "ssr")]
+    let scripts = page_bundle().options(&options);
+    #[cfg(not(feature = "ssr"))]
+    let scripts = options.clone();
     // The browser reads the language back from here when it hydrates.
     let locale = language::page_locale();
     view! {
@@ -50,7 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="no-referrer"/>
                 <HashedStylesheet id="hearth-css" options=options.clone()/>
-                <HydrationScripts options=options.clone() defer=true/>
+                <HydrationScripts options=scripts defer=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -58,6 +65,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The browser build that holds the page being rendered.
+#[cfg(feature = "ssr")]
+fn page_bundle() -> bundle::Bundle {
+    use_context::<http::request::Parts>().map_or(bundle::Bundle::Whole, |parts| {
+        bundle::Bundle::for_path(parts.uri.path())
+    })
 }
 
 /// Gives this page a nonce for its scripts and the policy that names it.
@@ -86,20 +101,63 @@ pub fn App() -> impl IntoView {
         <a class="skip-link" href="#main">{i18n.t(Msg::SkipToContent)}</a>
         <Router>
             <widgets::LanguageSwitch/>
-            <Routes fallback=|| view! { <widgets::PageProblem error=api::PageError::NotFound/> }>
-                <Route path=path!("/") view=pages::home::HomePage/>
-                <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>
-                <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
-                <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
-                <Route path=path!("/harvest/:secret") view=pages::harvest::HarvestPage ssr=SsrMode::Async/>
-                <Route path=path!("/p/:token") view=pages::participant::ParticipantPage ssr=SsrMode::Async/>
-                <Route
-                    path=path!("/p/:token/received")
-                    view=pages::received::ReceivedPage
-                    ssr=SsrMode::Async
-                />
-            </Routes>
+            <SiteRoutes/>
         </Router>
+    }
+}
+
+/// The pages a participant visits: all the phone's build holds (`bundle`).
+#[component(transparent)]
+pub fn PhoneRoutes() -> impl MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/") view=pages::home::HomePage/>
+        <Route path=path!("/p/:token") view=pages::participant::ParticipantPage ssr=SsrMode::Async/>
+        <Route path=path!("/p/:token/received") view=pages::received::ReceivedPage ssr=SsrMode::Async/>
+    }
+    .into_inner()
+}
+
+/// Every page: the server and the whole build.
+#[cfg(not(feature = "phone"))]
+#[component]
+fn SiteRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| view! { <widgets::PageProblem error=api::PageError::NotFound/> }>
+            <PhoneRoutes/>
+            <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>
+            <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
+            <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
+            <Route path=path!("/harvest/:secret") view=pages::harvest::HarvestPage ssr=SsrMode::Async/>
+        </Routes>
+    }
+}
+
+/// The phone's build: its own pages, and any other page (a link from the
+/// front door to `/start`) loaded from the server, with the whole build.
+#[cfg(feature = "phone")]
+#[component]
+fn SiteRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=load_from_server>
+            <PhoneRoutes/>
+        </Routes>
+    }
+}
+
+/// Leaves the phone's build for a page it does not hold.
+#[cfg(feature = "phone")]
+fn load_from_server() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        let mut address = location.pathname.get_untracked();
+        let search = location.search.get_untracked();
+        if !search.is_empty() {
+            address = format!("{address}?{search}");
+        }
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().replace(&address);
+        }
     }
 }
 

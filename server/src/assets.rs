@@ -1,14 +1,16 @@
 //! The site's compiled assets: the browser code and the stylesheet.
 //!
 //! `scripts/build.sh` names each asset by a hash of its content
-//! (`hearth.<hash>.js`, `.wasm`, `.css`), leaves a brotli and a gzip copy
-//! beside it, and writes the hashes to Leptos's hash file next to this
+//! (`hearth.<hash>.js`, `.wasm`, `.css`, and the phone's own build as
+//! `hearth-phone.<hash>.js`, `.wasm`), leaves a brotli and a gzip copy
+//! beside it, and writes the hashes to Leptos's hash files next to this
 //! binary, where Leptos reads the names the page links to. A new build
 //! means new names, so the assets can be cached for a year without ever
 //! being served stale, and sent compressed as built: a phone on venue
 //! Wi-Fi downloads the brotli copy once. Pages are the opposite: never
 //! cached (see `headers.rs`).
 
+use app::bundle::Bundle;
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use axum::routing::Router;
 use leptos::config::LeptosOptions;
@@ -19,11 +21,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// How long browsers may keep an asset: a year, without asking again.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// Where Leptos looks for the assets' hashes: `hash-file` beside the
-/// running binary (an absolute `hash-file` is used as it is).
-pub fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
+/// Where Leptos looks for a build's hashes: its hash file beside the
+/// running binary (an absolute path is used as it is). There are two, one
+/// for the whole browser build and one for the phone's (`app::bundle`).
+fn hash_file(options: &LeptosOptions, bundle: Bundle) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.join(&*options.hash_file))
+    Some(exe.parent()?.join(bundle.hash_file(&options.hash_file)))
 }
 
 /// Leptos panics on every page if hashing is on and its hash file is
@@ -34,15 +37,18 @@ pub fn use_hashes_if_built(options: &mut LeptosOptions) {
     if !options.hash_files {
         return;
     }
-    match hash_file(options) {
-        Some(path) if path.is_file() => {}
-        path => {
-            tracing::warn!(
-                "no asset hashes at {}: pages will be served without their script and style; \
-                 build the site with scripts/build.sh",
-                path.map(|p| p.display().to_string()).unwrap_or_default()
-            );
-            options.hash_files = false;
+    for bundle in [Bundle::Whole, Bundle::Phone] {
+        match hash_file(options, bundle) {
+            Some(path) if path.is_file() => {}
+            path => {
+                tracing::warn!(
+                    "no asset hashes at {}: pages will be served without their script and style; \
+                     build the site with scripts/build.sh",
+                    path.map(|p| p.display().to_string()).unwrap_or_default()
+                );
+                options.hash_files = false;
+                return;
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! How the site's assets reach a phone: pages link them by their hashed
-//! names (Leptos's hash file), they are sent as the brotli or gzip copy the
+//! names (Leptos's hash files), a participant's pages the phone's own
+//! smaller build and every other page the whole one; they are sent as the brotli or gzip copy the
 //! build left beside them, with `Vary: Accept-Encoding`, and cached for a
 //! year; pages themselves are never cached.
 //!
@@ -18,6 +19,11 @@ const HASHES: [(&str, &str); 3] = [
     ("wasm", "a4b5c6d7e8f901234567"),
     ("css", "ffeeddccbbaa99887766"),
 ];
+/// The phone's build (`app::bundle`): its own script and WebAssembly.
+const PHONE_HASHES: [(&str, &str); 2] = [
+    ("js", "1111aaaa2222bbbb3333"),
+    ("wasm", "4444cccc5555dddd6666"),
+];
 
 /// The named asset's plain bytes and its compressed copies' bytes, each
 /// distinct so a response says which file was sent.
@@ -29,18 +35,24 @@ fn variants(kind: &str) -> [(&'static str, Vec<u8>); 3] {
     ]
 }
 
-/// Writes a site as `scripts/build.sh` leaves it, under `dir`.
+/// Writes a site as `scripts/build.sh` leaves it, under `dir`: the whole
+/// build's files and hash file, and the phone's.
 fn make_site(dir: &Path) -> Result<()> {
     let pkg = dir.join("site").join("pkg");
     std::fs::create_dir_all(&pkg)?;
-    let mut hash_file = String::new();
-    for (kind, hash) in HASHES {
-        for (suffix, bytes) in variants(kind) {
-            std::fs::write(pkg.join(format!("hearth.{hash}.{kind}{suffix}")), bytes)?;
+    for (name, hashes, hash_file) in [
+        ("hearth", &HASHES[..], "hash.txt"),
+        ("hearth-phone", &PHONE_HASHES[..], "phone-hash.txt"),
+    ] {
+        let mut lines = String::new();
+        for (kind, hash) in hashes {
+            for (suffix, bytes) in variants(kind) {
+                std::fs::write(pkg.join(format!("{name}.{hash}.{kind}{suffix}")), bytes)?;
+            }
+            lines.push_str(&format!("{kind}: {hash}\n"));
         }
-        hash_file.push_str(&format!("{kind}: {hash}\n"));
+        std::fs::write(dir.join(hash_file), lines)?;
     }
-    std::fs::write(dir.join("hash.txt"), hash_file)?;
     Ok(())
 }
 
@@ -74,7 +86,28 @@ async fn pages_link_hashed_assets_and_are_not_cached() -> Result<()> {
     let server = serve_site(dir.path()).await?;
     let g = server.create_gathering("Assets", "blank").await?;
     let device = Device::new();
-    for path in ["/".to_owned(), format!("/p/{}", g.join_token)] {
+    let whole = HASHES.map(|(kind, hash)| format!("/pkg/hearth.{hash}.{kind}"));
+    let phone = PHONE_HASHES.map(|(kind, hash)| format!("/pkg/hearth-phone.{hash}.{kind}"));
+    let css = whole[2].clone();
+    let pages = [
+        (
+            "/".to_owned(),
+            vec![phone[0].clone(), phone[1].clone(), css.clone()],
+            whole[..2].to_vec(),
+        ),
+        (
+            format!("/p/{}", g.join_token),
+            vec![phone[0].clone(), phone[1].clone(), css.clone()],
+            whole[..2].to_vec(),
+        ),
+        (
+            format!("/console/{}", g.console_secret),
+            whole.to_vec(),
+            phone.to_vec(),
+        ),
+        ("/start".to_owned(), whole.to_vec(), phone.to_vec()),
+    ];
+    for (path, linked, not_linked) in pages {
         let response = server.get(&path, Some(&device)).await?;
         assert!(
             response.status().is_success(),
@@ -83,14 +116,16 @@ async fn pages_link_hashed_assets_and_are_not_cached() -> Result<()> {
         );
         assert_eq!(header(&response, CACHE_CONTROL), "no-store", "{path}");
         let html = response.text().await?;
-        for (kind, hash) in HASHES {
-            let name = format!("/pkg/hearth.{hash}.{kind}");
+        for name in linked {
             assert!(html.contains(&name), "{path} does not link {name}:\n{html}");
         }
-        assert!(
-            !html.contains("hearth_bg.wasm"),
-            "{path} links an unhashed name"
-        );
+        for name in not_linked {
+            assert!(
+                !html.contains(&name),
+                "{path} links the other build's {name}:\n{html}"
+            );
+        }
+        assert!(!html.contains("_bg.wasm"), "{path} links an unhashed name");
     }
     Ok(())
 }
@@ -105,8 +140,22 @@ async fn assets_are_sent_compressed_as_built_and_cached_for_a_year() -> Result<(
         ("wasm", "application/wasm"),
         ("css", "text/css"),
     ];
-    for ((kind, hash), (_, content_type)) in HASHES.into_iter().zip(types) {
-        let path = format!("{}/pkg/hearth.{hash}.{kind}", server.base);
+    let assets = HASHES
+        .into_iter()
+        .zip(types)
+        .map(|((kind, hash), (_, content_type))| {
+            (format!("hearth.{hash}.{kind}"), kind, content_type)
+        })
+        .chain(
+            PHONE_HASHES
+                .into_iter()
+                .zip(types)
+                .map(|((kind, hash), (_, content_type))| {
+                    (format!("hearth-phone.{hash}.{kind}"), kind, content_type)
+                }),
+        );
+    for (file, kind, content_type) in assets {
+        let path = format!("{}/pkg/{file}", server.base);
         let [plain, br, gz] = variants(kind);
         for (accept, encoding, body) in [
             ("br, gzip", "br", &br.1),
