@@ -100,3 +100,50 @@ test('on a slow network and CPU, a phone joins and posts before the WebAssembly 
   await live(page);
   await page.locator('.own-cards').getByText('The Wi-Fi here is slow.').waitFor();
 });
+
+/** The paths of the WebAssembly this document has fetched, without their
+ * hashes: `/pkg/hearth-phone` for the phone's build, `/pkg/hearth` for the
+ * whole one. Waits until one has arrived. */
+async function builds(page) {
+  await page.waitForFunction(() => performance.getEntriesByType('resource')
+    .some((e) => e.name.endsWith('.wasm') && e.responseEnd > 0), null, { timeout: BOUND_MS });
+  const paths = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')));
+  return paths.map((p) => p.replace(/\.[0-9a-f]{20}\.wasm$/, ''));
+}
+
+test("a phone fetches only the phone's build, and a page outside it comes whole from the server", async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const code = await startGathering(hearth.base);
+
+  const page = await (await browser.newContext(phone)).newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+
+  // The front door and the participant's page: the phone's build, awake.
+  await page.goto(hearth.base);
+  assert.deepEqual(await builds(page), ['/pkg/hearth-phone'], 'the front door loads the phone build');
+  await page.getByLabel('Join code').fill(code);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.waitForURL(/\/p\/[0-9a-f]{32}$/);
+  await live(page);
+  assert.deepEqual(await builds(page), ['/pkg/hearth-phone'], 'the participant page loads the phone build');
+
+  // A link the phone's router follows to a page its build does not hold
+  // (as the front door's "start a gathering" is): the page is loaded from
+  // the server with the whole build, not called missing.
+  await page.evaluate(() => {
+    const link = document.createElement('a');
+    link.href = '/start';
+    link.textContent = 'Start';
+    document.body.append(link);
+    link.click();
+  });
+  await page.waitForURL(/\/start$/);
+  await page.getByLabel('Name of the gathering').waitFor({ timeout: BOUND_MS });
+  assert.deepEqual(await builds(page), ['/pkg/hearth'], 'the start page loads the whole build');
+  assert.deepEqual(problems, [], 'no script errors on the way');
+});
