@@ -19,9 +19,10 @@ ensure_chromium
 say "Formatting"
 cargo fmt --all -- --check
 
-say "Lints: app (ssr), app (hydrate, for the browser), server and test harness"
+say "Lints: app (ssr), app (hydrate: whole and phone builds), server and test harness"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p app --lib --features hydrate,phone --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p server -p hearth-tests --all-targets -- -D warnings
 
 say "Unit tests: app with ssr"
