@@ -278,6 +278,7 @@ catalogue! {
     PartSpectrumPlaced { en: "You're placed. The room sees only the spread.", es: "Ya te has situado. La sala solo ve la distribución." }
     PartSpectrumPrivate { en: "Nobody sees your point, only the spread of the whole room.", es: "Nadie ve tu punto, solo la distribución de toda la sala." }
     PartTagLine { en: "Tag this line", es: "Etiquetar esta línea" }
+    PartTagSave { en: "Save this tag", es: "Guardar esta etiqueta" }
     PartNoTag { en: "No tag", es: "Sin etiqueta" }
     PartDotsLeft { en: "You have {n} of {total} dots left.", es: "Te quedan {n} de {total} puntos." }
     PartYourDots { en: "Your dots", es: "Tus puntos" }

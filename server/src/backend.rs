@@ -8,7 +8,6 @@ use app::api::{
     Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage,
     StartInfo, TemplateSummary,
 };
-use app::ids::ActionId;
 
 impl From<ReachError> for PageError {
     fn from(e: ReachError) -> Self {
@@ -105,9 +104,7 @@ impl Backend for AppState {
                 mine,
                 marks,
                 now,
-                form_id: ActionId::from_random(
-                    u128::from(secrets::random_u64()) << 64 | u128::from(secrets::random_u64()),
-                ),
+                form_id: secrets::action_id(),
             })
         })
     }

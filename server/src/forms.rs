@@ -1,6 +1,7 @@
-//! The plain HTTP endpoints: starting a gathering, joining by code, posting
-//! a reflection without JavaScript, deleting a gathering, the QR code,
-//! choosing a language, and the device cookie. Each answers a form with a redirect (303), so the
+//! The plain HTTP endpoints: starting a gathering, joining by code, taking
+//! part without JavaScript (posting a reflection, a mark, withdrawing),
+//! deleting a gathering, the QR code, choosing a language, and the device
+//! cookie. Each answers a form with a redirect (303), so the
 //! browser's back button and reload never resend anything.
 
 use crate::backend::{cofacilitator_secret, screen_secret};
@@ -15,6 +16,8 @@ use app::gathering::{GatheringView, StepSpec};
 use app::i18n::Locale;
 use app::ids::{ActionId, CardId, JoinCode, StepId, JOIN_CODE_LEN};
 use app::library::ReadyAgenda;
+use app::map::Spot;
+use app::marks::{Mark, Tag, Target};
 use app::pages::start::{NAME_MAX_CHARS, TEMPLATE_PREFIX};
 use app::protocol::{Action, ErrorCode, Outcome};
 use app::reflection::ReflectionText;
@@ -300,58 +303,230 @@ pub async fn reflect(
     headers: axum::http::HeaderMap,
     Form(form): Form<ReflectForm>,
 ) -> Response {
-    let back = |code: ErrorCode| {
-        let code = serde_json::to_value(code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        Redirect::to(&format!("/p/{token}?error={code}")).into_response()
-    };
-    let (row, room) = match state.reach(Lookup::JoinToken(&token)).await {
-        Ok(found) => found,
-        // The participant page says, in the person's language, that there
-        // is no such gathering.
-        Err(ReachError::NotFound) => return Redirect::to(&format!("/p/{token}")).into_response(),
-        Err(ReachError::Store(e)) => {
-            tracing::error!("posting a reflection failed: {e}");
-            return back(ErrorCode::Internal);
-        }
-    };
-    let Some(device) = device_from_headers(&headers) else {
-        return back(ErrorCode::NotAllowed);
-    };
-    let author = secrets::author(&row.salt, &device);
     let (Ok(id), Ok(step)) = (ActionId::parse(&form.id), form.step.parse::<u32>()) else {
-        return back(ErrorCode::Malformed);
+        return back_to_phone(&token, ErrorCode::Malformed);
     };
     let text = match ReflectionText::parse(&form.text) {
         Ok(text) => text,
-        Err(e) => return back(e.into()),
+        Err(e) => return back_to_phone(&token, e.into()),
     };
     let place = match form.place() {
         Ok(place) => place,
-        Err(code) => return back(code),
+        Err(code) => return back_to_phone(&token, code),
     };
-    if let Err(e) = room.join(author.clone()).await {
-        return back(match e {
-            EntryError::Ended => ErrorCode::Ended,
-            EntryError::Locked => ErrorCode::NotAllowed,
-            EntryError::Unavailable => ErrorCode::Internal,
-        });
-    }
     let action = Action::AddReflection {
         step: StepId(step),
         text,
         place,
         sensitive: !form.sensitive.is_empty(),
     };
-    match room.act(Actor::Participant(author), id, action).await {
+    match act_as_participant(&state, &token, &headers, id, action).await {
         Ok(Outcome::Added { card }) => {
             Redirect::to(&format!("/p/{token}/received?card={}", card.id.as_str())).into_response()
         }
-        Ok(_) => back(ErrorCode::Internal),
-        Err(code) => back(code),
+        Ok(_) => back_to_phone(&token, ErrorCode::Internal),
+        Err(response) => response,
     }
+}
+
+/// A mark posted by a plain form: a point on a spectrum, a tag on a line,
+/// dots, a resonance or a place on the map, as `marks::Mark` has them.
+/// Every field is text, read and checked here; the room checks the rest
+/// (an open step, a revealed card, a place on the map's axes).
+#[derive(Deserialize)]
+pub struct MarkForm {
+    /// `spectrum`, `tag`, `vote`, `resonate` or `place`.
+    #[serde(default)]
+    mark: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    card: String,
+    /// A spectrum point (0 to `SPECTRUM_MAX`).
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    line: String,
+    /// A tag's number in `Tag::ALL`, or empty for none.
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    dots: String,
+    /// `true` or `false`.
+    #[serde(default)]
+    on: String,
+    /// A mini-map button's place, `<across>,<up>`.
+    #[serde(default)]
+    spot: String,
+    /// The two lists' places, used when no mini-map button was pressed.
+    #[serde(default)]
+    across: String,
+    #[serde(default)]
+    up: String,
+    /// Set by a "take it back" button.
+    #[serde(default)]
+    take_back: String,
+}
+
+impl MarkForm {
+    fn mark(&self) -> Result<Mark, ErrorCode> {
+        fn number<T: std::str::FromStr>(field: &str) -> Result<T, ErrorCode> {
+            field.trim().parse().map_err(|_| ErrorCode::Malformed)
+        }
+        let card = || CardId::parse(self.card.trim()).map_err(|_| ErrorCode::Malformed);
+        let taking_back = !self.take_back.is_empty();
+        Ok(match self.mark.as_str() {
+            "spectrum" => Mark::Spectrum {
+                step: StepId(number(&self.step)?),
+                at: if taking_back {
+                    None
+                } else {
+                    Some(number(&self.at)?)
+                },
+            },
+            "tag" => Mark::Tag {
+                step: StepId(number(&self.step)?),
+                line: number(&self.line)?,
+                tag: match self.tag.trim() {
+                    "" => None,
+                    tag => Some(Tag::from_index(number(tag)?).ok_or(ErrorCode::Malformed)?),
+                },
+            },
+            "vote" => Mark::Vote {
+                card: card()?,
+                dots: number(&self.dots)?,
+            },
+            "resonate" => Mark::Resonate {
+                card: card()?,
+                on: number(&self.on)?,
+            },
+            "place" => Mark::Place {
+                card: card()?,
+                at: if taking_back {
+                    None
+                } else {
+                    let (x, y) = self
+                        .spot
+                        .split_once(',')
+                        .unwrap_or((self.across.as_str(), self.up.as_str()));
+                    Some(Spot {
+                        x: number(x)?,
+                        y: number(y)?,
+                    })
+                },
+            },
+            _ => return Err(ErrorCode::Malformed),
+        })
+    }
+}
+
+/// Keeps a mark sent without JavaScript and shows the page again, at the
+/// card it was about. A mark sets a value (a point, a number of dots), so
+/// a form sent twice sets the same value twice: each post is its own
+/// action.
+pub async fn mark(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<MarkForm>,
+) -> Response {
+    let mark = match form.mark() {
+        Ok(mark) => mark,
+        Err(code) => return back_to_phone(&token, code),
+    };
+    let at_card = match mark.target() {
+        Target::Vote(card) | Target::Resonate(card) | Target::Place(card) => {
+            format!("#card-{}", card.as_str())
+        }
+        Target::Spectrum(_) | Target::Tag(..) => String::new(),
+    };
+    match act_as_participant(
+        &state,
+        &token,
+        &headers,
+        secrets::action_id(),
+        Action::Mark { mark },
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/p/{token}?done=marked{at_card}")).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// The participant's own reflection to withdraw, by a plain form.
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    card: String,
+}
+
+/// Withdraws one of the participant's reflections without JavaScript.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<WithdrawForm>,
+) -> Response {
+    let Ok(card) = CardId::parse(form.card.trim()) else {
+        return back_to_phone(&token, ErrorCode::Malformed);
+    };
+    let action = Action::Withdraw { card };
+    match act_as_participant(&state, &token, &headers, secrets::action_id(), action).await {
+        Ok(_) => Redirect::to(&format!("/p/{token}?done=withdrawn")).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// Back to the participant's page, saying what went wrong (the page reads
+/// `?error=` in the person's language).
+fn back_to_phone(token: &str, code: ErrorCode) -> Response {
+    let code = serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Redirect::to(&format!("/p/{token}?error={code}")).into_response()
+}
+
+/// Does what a participant's form asks, as that participant (their device
+/// cookie, hashed with the gathering's salt), exactly as the live link
+/// would; the error is the answer to send back.
+async fn act_as_participant(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    id: ActionId,
+    action: Action,
+) -> Result<Outcome, Response> {
+    let (row, room) = match state.reach(Lookup::JoinToken(token)).await {
+        Ok(found) => found,
+        // The participant page says, in the person's language, that there
+        // is no such gathering.
+        Err(ReachError::NotFound) => {
+            return Err(Redirect::to(&format!("/p/{token}")).into_response())
+        }
+        Err(ReachError::Store(e)) => {
+            tracing::error!("a participant's form failed: {e}");
+            return Err(back_to_phone(token, ErrorCode::Internal));
+        }
+    };
+    let Some(device) = device_from_headers(headers) else {
+        return Err(back_to_phone(token, ErrorCode::NotAllowed));
+    };
+    let author = secrets::author(&row.salt, &device);
+    if let Err(e) = room.join(author.clone()).await {
+        return Err(back_to_phone(
+            token,
+            match e {
+                EntryError::Ended => ErrorCode::Ended,
+                EntryError::Locked => ErrorCode::NotAllowed,
+                EntryError::Unavailable => ErrorCode::Internal,
+            },
+        ));
+    }
+    room.act(Actor::Participant(author), id, action)
+        .await
+        .map_err(|code| back_to_phone(token, code))
 }
 
 /// The QR code for a participant link, as SVG.

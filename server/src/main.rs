@@ -126,6 +126,8 @@ fn router(state: AppState) -> Router {
         .route("/start", post(forms::start))
         .route("/join", get(forms::join))
         .route("/p/{token}/reflect", post(forms::reflect))
+        .route("/p/{token}/mark", post(forms::mark))
+        .route("/p/{token}/withdraw", post(forms::withdraw))
         .route("/console/{secret}/delete", post(forms::delete))
         .route("/console/{secret}/export/{file}", get(export::download))
         .route("/qr/{token}", get(forms::qr))

@@ -3,7 +3,7 @@
 //! spectrum slider, a dialogue to tag), the board with ways to respond, and
 //! their own reflections to withdraw. Made for one hand at 360 px.
 
-use super::phone_parts::{Responses, SpectrumPlace, TagLines};
+use super::phone_parts::{instead_of_posting, Responses, SpectrumPlace, TagLines};
 use super::{param, query};
 use crate::api::{load_participant, ParticipantPage as Data};
 use crate::drafts::{self, Draft};
@@ -62,6 +62,10 @@ pub struct Phone {
     pub token: StoredValue<String>,
     /// The id a no-script post carries, so a resent form is stored once.
     pub form_id: RwSignal<ActionId>,
+    /// Whether the page's script runs. Until it does, every choice is a
+    /// form the server answers; the buttons only such a form needs (a tag's
+    /// "save") are hidden once it does.
+    pub awake: RwSignal<bool>,
 }
 
 impl Phone {
@@ -98,18 +102,25 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             marks: page.marks,
         },
     );
-    let initial = query("error")
-        .as_deref()
-        .and_then(posted_error)
-        .map(|code| Feedback::Problem(error_msg(code)))
-        .unwrap_or(Feedback::None);
+    let initial = match (
+        query("error").as_deref().and_then(posted_error),
+        query("done").as_deref(),
+    ) {
+        (Some(code), _) => Feedback::Problem(error_msg(code)),
+        (None, Some("marked")) => Feedback::Placed,
+        (None, Some("withdrawn")) => Feedback::Withdrawn,
+        (None, _) => Feedback::None,
+    };
     let phone = Phone {
         live,
         feedback: RwSignal::new(initial),
         token: StoredValue::new(token),
         form_id: RwSignal::new(page.form_id),
+        awake: RwSignal::new(false),
     };
     provide_context(phone);
+    // Effects run only in the browser, once the page has woken up.
+    Effect::new(move |_| phone.awake.set(true));
     let g = live.gathering;
     // Only a new step or kind rebuilds the parts below; everything else
     // they follow reactively.
@@ -404,9 +415,19 @@ fn Mine() -> impl IntoView {
                                         {move || i18n.t(state())}
                                         {card.sensitive.then(|| view! { " · " {i18n.t(Msg::ScreenContentNote)} })}
                                     </p>
-                                    <button class="quiet" on:click=move |_| withdraw(id.clone())>
-                                        {i18n.t(Msg::PartWithdraw)}
-                                    </button>
+                                    <form method="post" action=format!("/p/{}/withdraw", phone.token.get_value())>
+                                        <input type="hidden" name="card" value=id.as_str().to_owned()/>
+                                        <button
+                                            type="submit"
+                                            class="quiet"
+                                            on:click=move |ev| {
+                                                instead_of_posting(&ev);
+                                                withdraw(id.clone());
+                                            }
+                                        >
+                                            {i18n.t(Msg::PartWithdraw)}
+                                        </button>
+                                    </form>
                                 </li>
                             }
                         }

@@ -4,6 +4,11 @@
 //! the worldview map). Each mark
 //! is the participant's own; the phone shows their own mark and, like the
 //! screen, only totals of everyone else's.
+//!
+//! Every control sits in a plain form that posts to the server
+//! (`/p/<token>/mark`), so a phone whose WebAssembly is still on its way
+//! can already take part; once the script runs, each control sends over
+//! the live link instead and the form is never submitted.
 
 use super::participant::{Feedback, Phone};
 use crate::exercise::{Exercise, Place};
@@ -26,6 +31,37 @@ fn send_mark(phone: Phone, mark: Mark) {
             phone.feedback.set(Feedback::Placed);
         }
     });
+}
+
+/// A form posting one mark to the server: the kind of mark and the fields
+/// that say what it is about, as hidden inputs, around the controls that
+/// choose its value (their `name`s are the server's `MarkForm` fields).
+#[component]
+fn MarkForm(
+    /// `spectrum`, `tag`, `vote`, `resonate` or `place`.
+    mark: &'static str,
+    /// The hidden fields besides the kind: `(name, value)`.
+    about: Vec<(&'static str, String)>,
+    #[prop(optional)] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let phone = expect_context::<Phone>();
+    let action = format!("/p/{}/mark", phone.token.get_value());
+    view! {
+        <form method="post" action=action class=class>
+            <input type="hidden" name="mark" value=mark/>
+            {about
+                .into_iter()
+                .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+                .collect_view()}
+            {children()}
+        </form>
+    }
+}
+
+/// A click that the live link answers, instead of the form it sits in.
+pub(crate) fn instead_of_posting(ev: &leptos::ev::MouseEvent) {
+    ev.prevent_default();
 }
 
 /// The participant's own value for a target, if they have one (a point on
@@ -73,14 +109,16 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
     };
     view! {
         <Show when=open fallback=move || view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }>
-            <form class="spectrum-place stack" on:submit=place>
+            <MarkForm mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack" on:submit=place>
                 <label for="spectrum">{label}</label>
                 <input
                     type="range"
                     id="spectrum"
+                    name="at"
                     min="0"
                     max=SPECTRUM_MAX
                     step="1"
+                    value=at.get_untracked().to_string()
                     prop:value=move || at.get().to_string()
                     aria-valuetext=move || {
                         let (left, right) = poles();
@@ -97,7 +135,15 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="primary">{i18n.t(Msg::PartSpectrumPlace)}</button>
                     {move || placed().is_some().then(|| view! {
-                        <button type="button" on:click=move |_| send_mark(phone, Mark::Spectrum { step, at: None })>
+                        <button
+                            type="submit"
+                            name="take_back"
+                            value="1"
+                            on:click=move |ev| {
+                                instead_of_posting(&ev);
+                                send_mark(phone, Mark::Spectrum { step, at: None });
+                            }
+                        >
                             {i18n.t(Msg::PartSpectrumTakeBack)}
                         </button>
                     })}
@@ -105,7 +151,7 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
                 <p class="hint">
                     {move || if placed().is_some() { i18n.t(Msg::PartSpectrumPlaced) } else { i18n.t(Msg::PartSpectrumPrivate) }}
                 </p>
-            </form>
+            </MarkForm>
         </Show>
     }
 }
@@ -138,12 +184,15 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                         let line_no = i as u16;
                         let id = format!("tag-{i}");
                         let current = move || own(phone, &Target::Tag(step, line_no));
+                        let about = vec![("step", step.0.to_string()), ("line", line_no.to_string())];
                         view! {
                             <li class="line">
                                 <p><strong>{line.0.clone()}</strong> " " {line.1.clone()}</p>
+                                <MarkForm mark="tag" about class="stack">
                                 <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
                                 <select
                                     id=id
+                                    name="tag"
                                     disabled=move || !open()
                                     on:change=move |ev| {
                                         let tag = event_target_value(&ev)
@@ -166,6 +215,11 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                                         })
                                         .collect_view()}
                                 </select>
+                                // Once the script runs, choosing is enough.
+                                <button type="submit" class="quiet" hidden=move || phone.awake.get() disabled=move || !open()>
+                                    {i18n.t(Msg::PartTagSave)}
+                                </button>
+                                </MarkForm>
                             </li>
                         }
                     }
@@ -295,7 +349,7 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
         }
     };
     view! {
-        <li class="card">
+        <li class="card" id=format!("card-{}", id.as_str())>
             {column.map(|c| view! { <p class="eyebrow">{c}</p> })}
             {from.map(|f| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {f}</p> })}
             {body}
@@ -318,15 +372,24 @@ fn Resonate(card: CardId) -> impl IntoView {
             g.totals_of(g.current).card(&card)
         }
     };
+    let about = vec![("card", card.as_str().to_owned())];
     view! {
-        <button
-            class="quiet resonate"
-            aria-pressed=move || on.get().to_string()
-            on:click=move |_| send_mark(phone, Mark::Resonate { card: card.clone(), on: !on.get_untracked() })
-        >
-            {i18n.t(Msg::PartResonates)}
-            {move || (total() > 0).then(|| format!(" · {}", total()))}
-        </button>
+        <MarkForm mark="resonate" about class="resonate-form">
+            <button
+                type="submit"
+                name="on"
+                value=move || (!on.get()).to_string()
+                class="quiet resonate"
+                aria-pressed=move || on.get().to_string()
+                on:click=move |ev| {
+                    instead_of_posting(&ev);
+                    send_mark(phone, Mark::Resonate { card: card.clone(), on: !on.get_untracked() });
+                }
+            >
+                {i18n.t(Msg::PartResonates)}
+                {move || (total() > 0).then(|| format!(" · {}", total()))}
+            </button>
+        </MarkForm>
     }
 }
 
@@ -350,26 +413,43 @@ fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl Into
         }
     };
     let fewer = set.clone();
+    let (less, more) = (
+        move || mine.get().saturating_sub(1),
+        move || mine.get().saturating_add(1),
+    );
+    let about = vec![("card", card.as_str().to_owned())];
     view! {
-        <div class="dots" role="group" aria-label=i18n.t(Msg::PartYourDots)>
+        <MarkForm mark="vote" about class="dots" attr:role="group" attr:aria-label=i18n.t(Msg::PartYourDots)>
             <button
+                type="submit"
+                name="dots"
+                value=move || less().to_string()
                 class="quiet"
                 aria-label=i18n.t(Msg::PartRemoveDot)
                 disabled=move || mine.get() == 0
-                on:click=move |_| fewer(mine.get().saturating_sub(1))
+                on:click=move |ev| {
+                    instead_of_posting(&ev);
+                    fewer(less());
+                }
             >
                 "−"
             </button>
             <span class="dot-count">{move || i18n.fill(Msg::PartDotsHere, &[("n", &mine.get().to_string())])}</span>
             <button
+                type="submit"
+                name="dots"
+                value=move || more().to_string()
                 class="quiet"
                 aria-label=i18n.t(Msg::PartAddDot)
                 disabled=move || dots_left.get().unwrap_or(0) == 0
-                on:click=move |_| set(mine.get().saturating_add(1))
+                on:click=move |ev| {
+                    instead_of_posting(&ev);
+                    set(more());
+                }
             >
                 "+"
             </button>
-        </div>
+        </MarkForm>
     }
 }
 
@@ -526,12 +606,17 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                     let name = format!("{across_name}, {up_name}");
                     view! {
                         <button
-                            type="button"
+                            type="submit"
+                            name="spot"
+                            value=format!("{},{}", spot.x, spot.y)
                             class="spot"
                             aria-label=name.clone()
                             title=name
                             aria-pressed=move || (mine.get() == Some(spot)).to_string()
-                            on:click=move |_| place(Some(spot))
+                            on:click=move |ev| {
+                                instead_of_posting(&ev);
+                                place(Some(spot));
+                            }
                         ></button>
                     }
                 })
@@ -544,7 +629,8 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
     let chosen_y = RwSignal::new(None::<u8>);
     let first = |c: &[(u8, String)]| c.first().map(|(v, _)| *v).unwrap_or(0);
     let (first_x, first_y) = (first(&across_choices), first(&up_choices));
-    let send_lists = move |_| {
+    let send_lists = move |ev: leptos::ev::MouseEvent| {
+        instead_of_posting(&ev);
         let current = mine.get_untracked();
         let x = chosen_x
             .get_untracked()
@@ -580,7 +666,9 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
         ),
         Axis::Scale { .. } => None,
     };
+    let about = vec![("card", card.as_str().to_owned())];
     view! {
+        <MarkForm mark="place" about class="map-form">
         <details class="map-place" open=mine.get_untracked().is_none()>
             <summary>{move || i18n.t(if mine.get().is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
             <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
@@ -591,20 +679,32 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
             {legend.map(|items| view! { <ol class="map-legend">{items}</ol> })}
             <div class="map-lists">
                 <label for=across_id.clone()>{i18n.t(Msg::MapAcross)}</label>
-                <select id=across_id on:change=move |ev| chosen_x.set(event_target_value(&ev).parse().ok())>
+                <select id=across_id name="across" on:change=move |ev| chosen_x.set(event_target_value(&ev).parse().ok())>
                     {options(across_choices.clone(), |s| s.x)}
                 </select>
                 <label for=up_id.clone()>{i18n.t(Msg::MapUp)}</label>
-                <select id=up_id on:change=move |ev| chosen_y.set(event_target_value(&ev).parse().ok())>
+                <select id=up_id name="up" on:change=move |ev| chosen_y.set(event_target_value(&ev).parse().ok())>
                     {options(up_choices.clone(), |s| s.y)}
                 </select>
-                <button type="button" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
+                <button type="submit" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
             </div>
         </details>
         {move || mine.get().map(|_| view! {
             <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
-            <button type="button" class="quiet" on:click=move |_| place(None)>{i18n.t(Msg::PartMapTakeBack)}</button>
+            <button
+                type="submit"
+                name="take_back"
+                value="1"
+                class="quiet"
+                on:click=move |ev| {
+                    instead_of_posting(&ev);
+                    place(None);
+                }
+            >
+                {i18n.t(Msg::PartMapTakeBack)}
+            </button>
         })}
+        </MarkForm>
     }
     .into_any()
 }
