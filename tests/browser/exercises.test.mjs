@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts, accessible,
+  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts, accessible, phone,
 } from './support.mjs';
 
 async function setUp(t, phones = 3) {
@@ -494,4 +494,97 @@ test('the harvest prints to a clean PDF, one page per step, without hidden cards
   // Asked for, hidden cards are part of the record.
   await page.goto(`${g.hearth.base}${href}?hidden=true`);
   await page.getByText('Words to hide').waitFor();
+});
+
+/** Marks the page so a test can tell it was not reloaded: a choice sent
+ * over the live link must not also post its form. */
+async function stays(page, act) {
+  await page.evaluate(() => { window.hearthStayed = true; });
+  await act();
+  assert.equal(await page.evaluate(() => window.hearthStayed === true), true, 'the page did not post its form');
+}
+
+test('a phone whose script has not arrived takes part through plain forms', async (t) => {
+  const g = await setUp(t, 1);
+  const { facilitator, screen, phones, browser, hearth, code } = g;
+  const quick = phones[0];
+  // A phone with no script at all: everything it does is a form.
+  const slow = await (await browser.newContext({ ...phone, javaScriptEnabled: false })).newPage();
+  await slow.goto(hearth.base);
+  await slow.getByLabel('Join code').fill(code);
+  await slow.getByRole('button', { name: 'Join' }).click();
+  await slow.waitForURL(/\/p\/[0-9a-f]{32}$/);
+  const page = slow.url();
+  const saved = () => slow.getByText('Saved. The room sees only totals.').waitFor();
+  const card = (p, text) => p.locator('.board .card', { hasText: text });
+
+  // The board: its own words, a resonance on someone else's, withdrawing.
+  await slow.getByRole('textbox', { name: 'Your reflection' }).fill('Sent before any script.');
+  await slow.getByRole('button', { name: 'Add reflection' }).click();
+  await slow.waitForURL(/\/received/);
+  await post(quick, 'Written with the script.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await slow.goto(page);
+  await card(slow, 'Written with the script.').getByRole('button', { name: 'This resonates' }).click();
+  await saved();
+  assert.equal(await card(slow, 'Written with the script.').getByRole('button', { name: /This resonates/ }).getAttribute('aria-pressed'), 'true');
+  await stays(quick, async () => {
+    await card(quick, 'Sent before any script.').getByRole('button', { name: /This resonates/ }).click();
+    await quick.getByText('Saved. The room sees only totals.').waitFor();
+  });
+  await screen.locator('.card', { hasText: 'Sent before any script.' }).waitFor();
+  await slow.locator('.own-card', { hasText: 'Sent before any script.' }).getByRole('button', { name: 'Withdraw' }).click();
+  await slow.getByText("Withdrawn. It's gone from every view.").waitFor();
+  assert.equal(await slow.locator('.own-card').count(), 0);
+  await screen.locator('.card', { hasText: 'Sent before any script.' }).waitFor({ state: 'detached' });
+
+  // The spectrum: the slider and its button.
+  await goToStep(facilitator, 2);
+  await slow.goto(page);
+  await slow.getByLabel(/Where are you, between Helping and Learning/).fill('20');
+  await slow.getByRole('button', { name: 'Place me here' }).click();
+  await saved();
+  await slow.getByText("You're placed. The room sees only the spread.").waitFor();
+  assert.equal(await slow.getByLabel(/Where are you/).inputValue(), '20', 'the page shows where the phone stands');
+
+  // The scenario: a tag, saved with its own button.
+  await goToStep(facilitator, 3);
+  await facilitator.getByRole('button', { name: 'Show the next line' }).click();
+  await facilitator.getByText('1 of 8 lines shown').waitFor();
+  await slow.goto(page);
+  const line = slow.locator('.tag-lines .line').first();
+  await line.getByLabel('Tag this line').selectOption({ label: 'Lecturing' });
+  await line.getByRole('button', { name: 'Save this tag' }).click();
+  await saved();
+  assert.equal(await slow.locator('.tag-lines .line').first().locator('option:checked').textContent(), 'Lecturing');
+  await screen.waitForFunction(() => /Lecturing: 1/.test(document.querySelector('.dialogue-heat .heat')?.getAttribute('aria-label') ?? ''));
+  assert.equal(await quick.getByRole('button', { name: 'Save this tag' }).count(), 0, 'with the script, choosing is enough');
+
+  // The map: a tap on the mini-map.
+  await goToStep(facilitator, 5);
+  await post(quick, 'Asking for help is weakness.');
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await slow.goto(page);
+  await card(slow, 'Asking for help is weakness.').getByRole('button', { name: 'Family, Fear', exact: true }).click();
+  await saved();
+  await card(slow, 'Asking for help is weakness.').getByText('You placed this one.').waitFor();
+  await stays(quick, async () => {
+    await card(quick, 'Asking for help is weakness.').getByRole('button', { name: 'Family, Hope', exact: true }).click();
+    await card(quick, 'Asking for help is weakness.').getByText('You placed this one.').waitFor();
+  });
+
+  // Moving towards: a dot.
+  await goToStep(facilitator, 7);
+  await post(quick, 'More laughter at work');
+  await facilitator.getByRole('button', { name: 'Pause adding' }).click();
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await slow.goto(page);
+  await card(slow, 'More laughter at work').getByRole('button', { name: 'Add a dot' }).click();
+  await saved();
+  await card(slow, 'More laughter at work').getByText('1 of yours').waitFor();
+  await stays(quick, async () => {
+    await card(quick, 'More laughter at work').getByRole('button', { name: 'Add a dot' }).click();
+    await card(quick, 'More laughter at work').getByText('1 of yours').waitFor();
+  });
+  await screen.locator('.card', { hasText: 'More laughter at work' }).getByText('2 dots').waitFor();
 });
