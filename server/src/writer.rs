@@ -108,8 +108,6 @@ pub enum Op {
 }
 
 impl Op {
-    /// Whether the op removes words or hashes that must not linger in the
-    /// log file after its commit.
     /// Whether this op changes so much of a gathering at once that the
     /// file is rewritten afterwards (see `rebuild`).
     fn rebuilds(&self) -> bool {
@@ -119,6 +117,8 @@ impl Op {
         )
     }
 
+    /// Whether the op removes words or hashes that must not linger in the
+    /// log file after its commit.
     fn erases(&self) -> bool {
         matches!(
             self,

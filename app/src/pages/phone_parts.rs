@@ -189,36 +189,36 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                             <li class="line">
                                 <p><strong>{line.0.clone()}</strong> " " {line.1.clone()}</p>
                                 <MarkForm mark="tag" about class="stack">
-                                <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
-                                <select
-                                    id=id
-                                    name="tag"
-                                    disabled=move || !open()
-                                    on:change=move |ev| {
-                                        let tag = event_target_value(&ev)
-                                            .parse::<usize>()
-                                            .ok()
-                                            .and_then(Tag::from_index);
-                                        send_mark(phone, Mark::Tag { step, line: line_no, tag });
-                                    }
-                                >
-                                    <option value="" selected=move || current().is_none()>{i18n.t(Msg::PartNoTag)}</option>
-                                    {Tag::ALL
-                                        .into_iter()
-                                        .map(|t| {
-                                            let index = t.index() as u8;
-                                            view! {
-                                                <option value=t.index().to_string() selected=move || current() == Some(index)>
-                                                    {i18n.t(tag_name(t))}
-                                                </option>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </select>
-                                // Once the script runs, choosing is enough.
-                                <button type="submit" class="quiet" hidden=move || phone.awake.get() disabled=move || !open()>
-                                    {i18n.t(Msg::PartTagSave)}
-                                </button>
+                                    <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
+                                    <select
+                                        id=id
+                                        name="tag"
+                                        disabled=move || !open()
+                                        on:change=move |ev| {
+                                            let tag = event_target_value(&ev)
+                                                .parse::<usize>()
+                                                .ok()
+                                                .and_then(Tag::from_index);
+                                            send_mark(phone, Mark::Tag { step, line: line_no, tag });
+                                        }
+                                    >
+                                        <option value="" selected=move || current().is_none()>{i18n.t(Msg::PartNoTag)}</option>
+                                        {Tag::ALL
+                                            .into_iter()
+                                            .map(|t| {
+                                                let index = t.index() as u8;
+                                                view! {
+                                                    <option value=t.index().to_string() selected=move || current() == Some(index)>
+                                                        {i18n.t(tag_name(t))}
+                                                    </option>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                    // Once the script runs, choosing is enough.
+                                    <button type="submit" class="quiet" hidden=move || phone.awake.get() disabled=move || !open()>
+                                        {i18n.t(Msg::PartTagSave)}
+                                    </button>
                                 </MarkForm>
                             </li>
                         }
@@ -669,41 +669,41 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
     let about = vec![("card", card.as_str().to_owned())];
     view! {
         <MarkForm mark="place" about class="map-form">
-        <details class="map-place" open=mine.get_untracked().is_none()>
-            <summary>{move || i18n.t(if mine.get().is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
-            <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
-            {up_ends.clone().map(|(_, high)| view! { <p class="map-end">"↑ " {high}</p> })}
-            <div class="mini-map" style=cols role="group" aria-label=i18n.t(Msg::PartMapPlace)>{numbers}{grid}</div>
-            {up_ends.map(|(low, _)| view! { <p class="map-end">"↓ " {low}</p> })}
-            {across_ends.map(|(low, high)| view! { <p class="map-ends"><span>"← " {low}</span><span>{high} " →"</span></p> })}
-            {legend.map(|items| view! { <ol class="map-legend">{items}</ol> })}
-            <div class="map-lists">
-                <label for=across_id.clone()>{i18n.t(Msg::MapAcross)}</label>
-                <select id=across_id name="across" on:change=move |ev| chosen_x.set(event_target_value(&ev).parse().ok())>
-                    {options(across_choices.clone(), |s| s.x)}
-                </select>
-                <label for=up_id.clone()>{i18n.t(Msg::MapUp)}</label>
-                <select id=up_id name="up" on:change=move |ev| chosen_y.set(event_target_value(&ev).parse().ok())>
-                    {options(up_choices.clone(), |s| s.y)}
-                </select>
-                <button type="submit" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
-            </div>
-        </details>
-        {move || mine.get().map(|_| view! {
-            <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
-            <button
-                type="submit"
-                name="take_back"
-                value="1"
-                class="quiet"
-                on:click=move |ev| {
-                    instead_of_posting(&ev);
-                    place(None);
-                }
-            >
-                {i18n.t(Msg::PartMapTakeBack)}
-            </button>
-        })}
+            <details class="map-place" open=mine.get_untracked().is_none()>
+                <summary>{move || i18n.t(if mine.get().is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
+                <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
+                {up_ends.clone().map(|(_, high)| view! { <p class="map-end">"↑ " {high}</p> })}
+                <div class="mini-map" style=cols role="group" aria-label=i18n.t(Msg::PartMapPlace)>{numbers}{grid}</div>
+                {up_ends.map(|(low, _)| view! { <p class="map-end">"↓ " {low}</p> })}
+                {across_ends.map(|(low, high)| view! { <p class="map-ends"><span>"← " {low}</span><span>{high} " →"</span></p> })}
+                {legend.map(|items| view! { <ol class="map-legend">{items}</ol> })}
+                <div class="map-lists">
+                    <label for=across_id.clone()>{i18n.t(Msg::MapAcross)}</label>
+                    <select id=across_id name="across" on:change=move |ev| chosen_x.set(event_target_value(&ev).parse().ok())>
+                        {options(across_choices.clone(), |s| s.x)}
+                    </select>
+                    <label for=up_id.clone()>{i18n.t(Msg::MapUp)}</label>
+                    <select id=up_id name="up" on:change=move |ev| chosen_y.set(event_target_value(&ev).parse().ok())>
+                        {options(up_choices.clone(), |s| s.y)}
+                    </select>
+                    <button type="submit" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
+                </div>
+            </details>
+            {move || mine.get().map(|_| view! {
+                <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
+                <button
+                    type="submit"
+                    name="take_back"
+                    value="1"
+                    class="quiet"
+                    on:click=move |ev| {
+                        instead_of_posting(&ev);
+                        place(None);
+                    }
+                >
+                    {i18n.t(Msg::PartMapTakeBack)}
+                </button>
+            })}
         </MarkForm>
     }
     .into_any()
