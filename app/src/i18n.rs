@@ -444,6 +444,14 @@ catalogue! {
     StartErrPassphrase { en: "That passphrase doesn't match. Check it and try again; nothing was started.", es: "Esa frase de acceso no coincide. Revísala y vuelve a intentarlo; no se ha iniciado nada." }
     StartErrPassphraseBusy { en: "Lots of tries just now. Wait a minute, then try again.", es: "Muchos intentos en poco tiempo. Espera un minuto y vuelve a intentarlo." }
     StartDeleted { en: "The gathering is deleted, with everything in it.", es: "El encuentro se ha eliminado, con todo lo que contenía." }
+    StartTemplateDelete { en: "Delete", es: "Eliminar" }
+    StartTemplateDeleteLabel { en: "Delete the template {name}", es: "Eliminar la plantilla {name}" }
+    StartTemplateConfirmTitle { en: "Delete the template “{name}”?", es: "¿Eliminar la plantilla «{name}»?" }
+    StartTemplateConfirmText { en: "Gatherings already started from it keep their agenda. This can't be undone.", es: "Los encuentros que ya empezaron con ella conservan su agenda. No se puede deshacer." }
+    StartTemplateConfirm { en: "Delete it", es: "Eliminarla" }
+    StartTemplateKeep { en: "Keep it", es: "Conservarla" }
+    StartTemplateDeleted { en: "The template is deleted.", es: "La plantilla se ha eliminado." }
+    StartTemplateGone { en: "That template was already gone.", es: "Esa plantilla ya no existía." }
     StartGone { en: "There's nothing at that link any more. It may already have been deleted.", es: "Ya no hay nada en ese enlace. Puede que ya se haya eliminado." }
     StartErrDeleteFailed { en: "We couldn't delete that gathering just now, and nothing was changed. Please try again from its console.", es: "No hemos podido eliminar ese encuentro ahora mismo, y no se ha cambiado nada. Vuelve a intentarlo desde su consola." }
 

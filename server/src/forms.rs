@@ -1,7 +1,7 @@
 //! The plain HTTP endpoints: starting a gathering, joining by code, taking
 //! part without JavaScript (posting a reflection, a mark, withdrawing),
-//! deleting a gathering, the QR code, choosing a language, and the device
-//! cookie. Each answers a form with a redirect (303), so the
+//! deleting a gathering or a saved template, the QR code, choosing a
+//! language, and the device cookie. Each answers a form with a redirect (303), so the
 //! browser's back button and reload never resend anything.
 
 use crate::backend::{cofacilitator_secret, screen_secret};
@@ -243,6 +243,42 @@ pub async fn delete(State(state): State<AppState>, Path(secret): Path<String>) -
     }
     state.hub.evict(&row.id).await;
     Redirect::to("/start?notice=deleted").into_response()
+}
+
+/// The start page's "delete this template" confirmation.
+#[derive(Deserialize)]
+pub struct TemplateForm {
+    #[serde(default)]
+    template: String,
+    /// Needed only when the instance sets an organiser passphrase.
+    #[serde(default)]
+    passphrase: String,
+}
+
+/// Deletes a saved template once a facilitator has confirmed it on the
+/// start page. Anyone who may start a gathering may tidy the templates,
+/// so an instance with an organiser passphrase asks for it here too.
+pub async fn delete_template(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<TemplateForm>,
+) -> Response {
+    if let Some(refused) = organiser_refused(&state, peer, &headers, &form.passphrase) {
+        return refused;
+    }
+    let failed = |e: crate::store::StoreError| {
+        tracing::error!("deleting a template failed: {e}");
+        Redirect::to("/start?error=unavailable").into_response()
+    };
+    match state.store.template(form.template.trim()).await {
+        Ok(Some(template)) => match state.store.delete_template(&template.id).await {
+            Ok(()) => Redirect::to("/start?notice=template_deleted").into_response(),
+            Err(e) => failed(e),
+        },
+        Ok(None) => Redirect::to("/start?notice=template_gone").into_response(),
+        Err(e) => failed(e),
+    }
 }
 
 /// A reflection posted by the plain HTML form. Every field is read as text

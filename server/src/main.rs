@@ -124,6 +124,7 @@ fn router(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.clone());
     Router::new()
         .route("/start", post(forms::start))
+        .route("/start/template/delete", post(forms::delete_template))
         .route("/join", get(forms::join))
         .route("/p/{token}/reflect", post(forms::reflect))
         .route("/p/{token}/mark", post(forms::mark))

@@ -325,6 +325,17 @@ impl Store {
         row.as_ref().map(read_template).transpose()
     }
 
+    /// Deletes a saved agenda. Gatherings started from it are untouched:
+    /// each keeps the agenda it copied.
+    pub async fn delete_template(&self, id: &str) -> Result<(), StoreError> {
+        self.writer
+            .commit(Batch {
+                gathering: String::new(),
+                ops: vec![Op::DeleteTemplate { id: id.to_owned() }],
+            })
+            .await
+    }
+
     /// Every action already applied in a gathering, as (actor, action id).
     pub async fn applied_keys(&self, gathering: &str) -> Result<Vec<(String, String)>, StoreError> {
         let rows =

@@ -93,6 +93,11 @@ pub enum Op {
         agenda: String,
         created_at: i64,
     },
+    /// Deletes a saved agenda (gatherings started from it keep their own
+    /// copy). The batch's gathering is not used.
+    DeleteTemplate {
+        id: String,
+    },
     /// Deletes the batch's gathering with everything in it (the tables
     /// cascade).
     DeleteGathering,
@@ -362,6 +367,10 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
                 "INSERT INTO templates (id, name, agenda, created_at) VALUES (?, ?, ?, ?)",
             )?
             .execute(params![id, name, agenda, created_at])?;
+        }
+        Op::DeleteTemplate { id } => {
+            db.prepare_cached("DELETE FROM templates WHERE id = ?")?
+                .execute(params![id])?;
         }
         Op::DeleteGathering => {
             db.prepare_cached("DELETE FROM gatherings WHERE id = ?")?

@@ -752,6 +752,116 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
     Ok(())
 }
 
+/// The saved templates the start page offers.
+async fn templates(server: &TestServer) -> hearth_tests::Result<Vec<app::api::TemplateSummary>> {
+    Ok(server
+        .api::<app::api::StartInfo>("start", &[], None)
+        .await?
+        .templates)
+}
+
+/// Confirms deleting a template, as the start page's form does; returns
+/// where the server sends the browser.
+async fn delete_template(
+    server: &TestServer,
+    id: &str,
+    passphrase: &str,
+) -> hearth_tests::Result<String> {
+    let form = [("template", id), ("passphrase", passphrase)];
+    let response = server.post_form("/start/template/delete", &form).await?;
+    Ok(hearth_tests::redirect_target(&response).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_template_is_deleted_from_the_start_page_after_asking() -> hearth_tests::Result<()> {
+    // An instance with an organiser passphrase asks for it here too.
+    let passphrase = "kettle on the hob";
+    let server = TestServer::start_with(BIN, &["--organiser-passphrase", passphrase]).await?;
+    let g = server
+        .create_gathering_with_passphrase("Thursday", "introduction", passphrase)
+        .await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    console
+        .act(Action::SaveTemplate {
+            name: Label::parse("Our Thursday")?,
+        })
+        .await??;
+    let id = templates(&server)
+        .await?
+        .first()
+        .ok_or("no template")?
+        .id
+        .clone();
+    let from_it = server
+        .create_gathering_with_passphrase("From it", &format!("template:{id}"), passphrase)
+        .await?;
+
+    // The delete link asks first, with the passphrase field.
+    let asking = server
+        .get(&format!("/start?delete={id}"), None)
+        .await?
+        .text()
+        .await?;
+    assert!(
+        asking.contains("Delete the template “Our Thursday”?"),
+        "{asking}"
+    );
+    assert!(asking.contains(r#"id="delete-passphrase""#));
+    let unknown = server
+        .get("/start?delete=nothing-here", None)
+        .await?
+        .text()
+        .await?;
+    assert!(
+        !unknown.contains("delete-template-title"),
+        "no question about a template that is not there"
+    );
+
+    // A wrong passphrase deletes nothing.
+    assert_eq!(
+        delete_template(&server, &id, "kettle on the stove").await?,
+        "/start?error=passphrase"
+    );
+    assert_eq!(templates(&server).await?.len(), 1);
+
+    assert_eq!(
+        delete_template(&server, &id, passphrase).await?,
+        "/start?notice=template_deleted"
+    );
+    assert!(templates(&server).await?.is_empty());
+    let told = server
+        .get("/start?notice=template_deleted", None)
+        .await?
+        .text()
+        .await?;
+    assert!(told.contains("The template is deleted."));
+    assert_eq!(
+        delete_template(&server, &id, passphrase).await?,
+        "/start?notice=template_gone"
+    );
+    let starting = server
+        .post_form(
+            "/start",
+            &[
+                ("name", "Late"),
+                ("agenda", &format!("template:{id}")),
+                ("passphrase", passphrase),
+            ],
+        )
+        .await?;
+    assert_eq!(
+        hearth_tests::redirect_target(&starting).as_deref(),
+        Some("/start?error=agenda")
+    );
+
+    // A gathering started from it keeps its own agenda.
+    let kept: app::api::ConsolePage = server
+        .api("console", &[("secret", &from_it.console_secret)], None)
+        .await?;
+    assert_eq!(kept.gathering.steps.len(), g.page.gathering.steps.len());
+    Ok(())
+}
+
 #[tokio::test]
 async fn hidden_cards_leave_the_room_and_come_back_only_when_shown() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;

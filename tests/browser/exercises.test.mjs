@@ -398,11 +398,25 @@ test('the agenda is edited from the console, with bad input named', async (t) =>
   assert.ok(await facilitator.locator('.agenda-step').getByRole('button', { name: 'Remove' }).isDisabled(), 'the last step stays');
   const next = await (await browser.newContext()).newPage();
   await next.goto(`${hearth.base}/start`);
-  await next.getByLabel(/Tuesday shape/).check();
+  await next.getByRole('radio', { name: /Tuesday shape/ }).check();
   await next.getByRole('button', { name: 'Start gathering' }).click();
   await next.waitForURL(/\/console\//);
   assert.equal(await next.locator('.agenda-step').count(), 2);
   await next.locator('.agenda-step').nth(0).getByText('Where do you stand?').waitFor();
+  // The template is deleted from the start page, after being asked; keeping
+  // it is one tap away, and the gathering started from it keeps its steps.
+  await next.goto(`${hearth.base}/start`);
+  await next.getByRole('link', { name: 'Delete the template Tuesday shape' }).click();
+  await next.getByRole('heading', { name: 'Delete the template “Tuesday shape”?' }).waitFor();
+  await accessible(next, 'the start page asking before deleting a template');
+  await next.getByRole('link', { name: 'Keep it' }).click();
+  await next.getByRole('radio', { name: /Tuesday shape/ }).waitFor();
+  await next.getByRole('link', { name: 'Delete the template Tuesday shape' }).click();
+  await next.getByRole('button', { name: 'Delete it' }).click();
+  await next.getByText('The template is deleted.').waitFor();
+  assert.equal(await next.getByRole('radio', { name: /Tuesday shape/ }).count(), 0);
+  await facilitator.reload();
+  await facilitator.locator('.agenda-step').nth(0).getByText('Where do you stand?').waitFor();
 });
 
 test('the screen fits 150 cards on a 1080p projector without scrolling', async (t) => {

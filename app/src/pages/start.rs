@@ -2,7 +2,9 @@
 //! from (a ready one from the library, or a saved template). A plain form
 //! the server answers with a redirect to the new console. It asks for the
 //! organiser passphrase only when the instance sets one, and is where a
-//! facilitator lands after deleting a gathering.
+//! facilitator lands after deleting a gathering. Saved templates can be
+//! deleted from here, after a confirmation (`?delete=<id>`), also a plain
+//! form.
 
 use super::query;
 use crate::api::{load_start, StartInfo, TemplateSummary};
@@ -52,12 +54,19 @@ fn StartForm(info: StartInfo) -> impl IntoView {
     let notice = query("notice").and_then(|n| match n.as_str() {
         "deleted" => Some(Msg::StartDeleted),
         "gone" => Some(Msg::StartGone),
+        "template_deleted" => Some(Msg::StartTemplateDeleted),
+        "template_gone" => Some(Msg::StartTemplateGone),
         _ => None,
     });
     let passphrase = info.passphrase_required;
+    // A template whose delete link was followed: asked about before anything
+    // else on the page. One that no longer exists is simply not asked about.
+    let deleting =
+        query("delete").and_then(|id| info.templates.iter().find(|t| t.id == id).cloned());
     view! {
         <main id="main" class="page narrow start">
             {notice.map(|msg| view! { <p class="hint" role="status">{i18n.t(msg)}</p> })}
+            {deleting.map(|t| view! { <DeleteTemplate t passphrase/> })}
             <h1>{i18n.t(Msg::StartTitle)}</h1>
             <p>{i18n.t(Msg::StartIntro)}</p>
             {error.map(|msg| view! { <p class="problem" role="alert">{i18n.t(msg)}</p> })}
@@ -128,13 +137,42 @@ fn Template(t: TemplateSummary) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("agenda-t-{}", t.id);
     let steps = i18n.plural(Msg::StartTemplateSteps, t.steps);
+    let delete = i18n.fill(Msg::StartTemplateDeleteLabel, &[("name", &t.name)]);
     view! {
         <div class="choice">
             <input type="radio" name="agenda" id=id.clone() value=format!("{TEMPLATE_PREFIX}{}", t.id)/>
             <label for=id>
-                <strong>{t.name}</strong>
+                <strong>{t.name.clone()}</strong>
                 <span class="hint">{i18n.t(Msg::AgendaTemplate)} " · " {steps}</span>
             </label>
+            // A whole page load, so the page asks again from the top.
+            <a class="delete-template" href=format!("/start?delete={}", t.id) rel="external" aria-label=delete>
+                {i18n.t(Msg::StartTemplateDelete)}
+            </a>
         </div>
+    }
+}
+
+/// "Delete this template?", with the passphrase when the instance asks for
+/// one; keeping it is a link back to the plain start page.
+#[component]
+fn DeleteTemplate(t: TemplateSummary, passphrase: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="confirm stack" aria-labelledby="delete-template-title">
+            <h2 id="delete-template-title">{i18n.fill(Msg::StartTemplateConfirmTitle, &[("name", &t.name)])}</h2>
+            <p>{i18n.t(Msg::StartTemplateConfirmText)}</p>
+            <form method="post" action="/start/template/delete" class="stack">
+                <input type="hidden" name="template" value=t.id/>
+                {passphrase.then(|| view! {
+                    <label for="delete-passphrase">{i18n.t(Msg::StartPassphraseLabel)}</label>
+                    <input id="delete-passphrase" name="passphrase" type="password" required autocomplete="current-password"/>
+                })}
+                <div class="actions">
+                    <button type="submit" class="primary">{i18n.t(Msg::StartTemplateConfirm)}</button>
+                    <a class="button" href="/start" rel="external">{i18n.t(Msg::StartTemplateKeep)}</a>
+                </div>
+            </form>
+        </section>
     }
 }
