@@ -531,13 +531,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     let nonce = nonce();
     let title = format!("Audit {nonce}");
     let g = server.create_gathering(&title, "introduction").await?;
-    let co_secret = g
-        .page
-        .cofacilitator_url
-        .rsplit('/')
-        .next()
-        .ok_or("no co-facilitator link")?
-        .to_owned();
+    let co_secret = g.cofacilitator_secret()?;
     let plain = Presence::default();
     let mut console = server
         .connect_as(&g.console_ws(), None, &plain, None)

@@ -32,19 +32,6 @@ async fn phones(server: &TestServer, path: &str, n: usize) -> hearth_tests::Resu
     Ok(phones)
 }
 
-/// Adds a reflection and returns its card id.
-async fn add(
-    phone: &mut Client,
-    step: StepId,
-    text: &str,
-    place: Place,
-) -> hearth_tests::Result<CardId> {
-    match phone.act(reflection_at(step, text, place)).await?? {
-        Outcome::Added { card } => Ok(card.id),
-        other => Err(format!("expected a card, got {other:?}").into()),
-    }
-}
-
 async fn go(console: &mut Client, step: StepId) -> hearth_tests::Result<()> {
     console.act(Action::GoTo { step }).await??;
     Ok(())
@@ -73,7 +60,9 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     // 1. Board: cards, reveal, resonance as totals only.
     let board = step_at(&view, 0);
     for (i, phone) in phones.iter_mut().enumerate() {
-        add(phone, board, &format!("Check-in {i}"), Place::Board).await?;
+        phone
+            .add(board, &format!("Check-in {i}"), Place::Board)
+            .await?;
     }
     assert_eq!(
         phones[0]
@@ -302,13 +291,9 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     phones[0]
         .wait_for("the reframe step", |v| v.current == reframe)
         .await?;
-    add(
-        &mut phones[0],
-        reframe,
-        "I was called difficult.",
-        Place::Board,
-    )
-    .await?;
+    phones[0]
+        .add(reframe, "I was called difficult.", Place::Board)
+        .await?;
     assert_eq!(
         phones[1]
             .act(reflection_at(
@@ -332,15 +317,15 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
         .as_ref()
         .and_then(|v| card_by_text(v, "I was called difficult."))
         .ok_or("no story")?;
-    add(
-        &mut phones[1],
-        reframe,
-        "You said no when no was needed.",
-        Place::Under {
-            card: story.clone(),
-        },
-    )
-    .await?;
+    phones[1]
+        .add(
+            reframe,
+            "You said no when no was needed.",
+            Place::Under {
+                card: story.clone(),
+            },
+        )
+        .await?;
     console.act(Action::Reveal).await??;
     screen
         .wait_for("the reframe", |v| {
@@ -372,20 +357,12 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     phones[0]
         .wait_for("give and receive", |v| v.current == give)
         .await?;
-    add(
-        &mut phones[0],
-        give,
-        "I can listen.",
-        Place::Column { column: 0 },
-    )
-    .await?;
-    add(
-        &mut phones[0],
-        give,
-        "How to ask for help.",
-        Place::Column { column: 1 },
-    )
-    .await?;
+    phones[0]
+        .add(give, "I can listen.", Place::Column { column: 0 })
+        .await?;
+    phones[0]
+        .add(give, "How to ask for help.", Place::Column { column: 1 })
+        .await?;
     assert_eq!(
         phones[1]
             .act(reflection_at(give, "nowhere", Place::Column { column: 2 }))
@@ -410,13 +387,13 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
         .await?;
     for (i, phone) in phones.iter_mut().enumerate().take(3) {
         let from = ReflectionText::parse(&format!("Avoiding conflict {i}"))?;
-        add(
-            phone,
-            towards,
-            &format!("Towards honest talk {i}"),
-            Place::Toward { from: Some(from) },
-        )
-        .await?;
+        phone
+            .add(
+                towards,
+                &format!("Towards honest talk {i}"),
+                Place::Toward { from: Some(from) },
+            )
+            .await?;
     }
     console
         .act(Action::SetCollecting {
@@ -527,13 +504,9 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
     author
         .wait_for("the step", |v| v.current == towards)
         .await?;
-    let card = add(
-        &mut author,
-        towards,
-        "Towards rest",
-        Place::Toward { from: None },
-    )
-    .await?;
+    let card = author
+        .add(towards, "Towards rest", Place::Toward { from: None })
+        .await?;
     console.act(Action::Reveal).await??;
     voter
         .wait_for("the card", |v| v.card(&card).is_some())
@@ -562,13 +535,9 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
     voter
         .wait_for("the card gone", |v| v.card(&card).is_none())
         .await?;
-    let other = add(
-        &mut author,
-        towards,
-        "Towards play",
-        Place::Toward { from: None },
-    )
-    .await?;
+    let other = author
+        .add(towards, "Towards play", Place::Toward { from: None })
+        .await?;
     console.act(Action::Reveal).await??;
     voter
         .wait_for("the new card", |v| v.card(&other).is_some())
@@ -660,7 +629,9 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
         })
         .await??;
     // Rewording is always possible; reshaping only while nothing is in it.
-    add(&mut phone, first, "Here for the company.", Place::Board).await?;
+    phone
+        .add(first, "Here for the company.", Place::Board)
+        .await?;
     console
         .act(Action::EditStep {
             step: first,
@@ -871,13 +842,9 @@ async fn hidden_cards_leave_the_room_and_come_back_only_when_shown() -> hearth_t
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
     let step = step_at(console.view.as_ref().ok_or("no view")?, 0);
-    let hard = add(
-        &mut phone,
-        step,
-        "A name that should not be here",
-        Place::Board,
-    )
-    .await?;
+    let hard = phone
+        .add(step, "A name that should not be here", Place::Board)
+        .await?;
     let tender = match phone
         .act(Action::AddReflection {
             step,
@@ -966,13 +933,7 @@ async fn hidden_cards_leave_the_room_and_come_back_only_when_shown() -> hearth_t
 async fn the_timer_and_the_co_facilitator() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Timer", "blank").await?;
-    let co_secret = g
-        .page
-        .cofacilitator_url
-        .rsplit('/')
-        .next()
-        .ok_or("no co-facilitator link")?
-        .to_owned();
+    let co_secret = g.cofacilitator_secret()?;
     assert!(co_secret.len() >= 32 && co_secret != g.console_secret);
     // The co-facilitator's console shows the same screen link, and its own
     // link rather than the facilitator's.
@@ -1135,14 +1096,16 @@ async fn a_live_step_releases_shuffled_batches_of_at_least_three_people() -> hea
     console.act(Action::SetLive { step, live: true }).await??;
     // One person, three cards; a second person: still two people.
     for i in 0..3 {
-        add(&mut phones[0], step, &format!("first {i}"), Place::Board).await?;
+        phones[0]
+            .add(step, &format!("first {i}"), Place::Board)
+            .await?;
     }
-    add(&mut phones[1], step, "second", Place::Board).await?;
+    phones[1].add(step, "second", Place::Board).await?;
     screen.settle().await?;
     assert!(screen.card_texts().is_empty(), "two people are not a batch");
     // The third person releases everything waiting, in one batch.
     let before = screen.events_seen.len();
-    add(&mut phones[2], step, "third", Place::Board).await?;
+    phones[2].add(step, "third", Place::Board).await?;
     screen.wait_for("the batch", |v| v.cards.len() == 5).await?;
     assert_eq!(screen.events_seen.len(), before + 1, "one event, one batch");
     // A step without reflections cannot be live.
@@ -1175,7 +1138,7 @@ async fn a_live_step_releases_shuffled_batches_of_at_least_three_people() -> hea
     // Turned off, cards wait for the facilitator again.
     console.act(Action::SetLive { step, live: false }).await??;
     for phone in phones.iter_mut() {
-        add(phone, step, "after", Place::Board).await?;
+        phone.add(step, "after", Place::Board).await?;
     }
     screen.settle().await?;
     assert_eq!(screen.card_texts().len(), 5);
@@ -1191,9 +1154,13 @@ async fn the_console_exports_what_the_group_made_at_any_moment() -> hearth_tests
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     let mut phones = phones(&server, &g.participant_ws(), 2).await?;
     let board = step_at(console.view.as_ref().ok_or("no view")?, 0);
-    add(&mut phones[0], board, "Kept, with a comma", Place::Board).await?;
-    let hidden = add(&mut phones[0], board, "Hidden away", Place::Board).await?;
-    let gone = add(&mut phones[1], board, "Withdrawn words", Place::Board).await?;
+    phones[0]
+        .add(board, "Kept, with a comma", Place::Board)
+        .await?;
+    let hidden = phones[0].add(board, "Hidden away", Place::Board).await?;
+    let gone = phones[1]
+        .add(board, "Withdrawn words", Place::Board)
+        .await?;
     console.act(Action::Reveal).await??;
     phones[1].act(Action::Withdraw { card: gone }).await??;
     console
@@ -1229,12 +1196,7 @@ async fn the_console_exports_what_the_group_made_at_any_moment() -> hearth_tests
     }
     assert!(get("cards.csv?hidden=true").await?.contains("Hidden away"));
     // Only a console's secret opens them; unknown files are not there.
-    let co = g
-        .page
-        .cofacilitator_url
-        .rsplit('/')
-        .next()
-        .ok_or("no link")?;
+    let co = g.cofacilitator_secret()?;
     for (path, ok) in [
         (format!("/console/{co}/export/cards.csv"), true),
         (

@@ -246,13 +246,7 @@ async fn the_screen_follows_its_facilitators_settings_live() -> hearth_tests::Re
     let mut phone = server
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
-    let cofacilitator = g
-        .page
-        .cofacilitator_url
-        .rsplit('/')
-        .next()
-        .ok_or("no co-facilitator link")?
-        .to_owned();
+    let cofacilitator = g.cofacilitator_secret()?;
     let mut cofacilitating = server
         .connect(&format!("/ws/console/{cofacilitator}"), None, None)
         .await?;

@@ -11,8 +11,8 @@ use app::gathering::GatheringView;
 use app::ids::{CardId, StepId};
 use app::map::Spot;
 use app::marks::{Mark, Tag, Target};
-use app::protocol::{Action, Outcome};
-use hearth_tests::{redirect_target, reflection_at, Client, Device, Gathering, TestServer};
+use app::protocol::Action;
+use hearth_tests::{redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
@@ -79,19 +79,6 @@ impl FormPhone<'_> {
     }
 }
 
-/// Adds a reflection over the live link and returns its card.
-async fn add(
-    phone: &mut Client,
-    step: StepId,
-    text: &str,
-    place: Place,
-) -> hearth_tests::Result<CardId> {
-    match phone.act(reflection_at(step, text, place)).await?? {
-        Outcome::Added { card } => Ok(card.id),
-        other => Err(format!("expected a card, got {other:?}").into()),
-    }
-}
-
 async fn go(console: &mut Client, phone: &mut Client, step: StepId) -> hearth_tests::Result<()> {
     console.act(Action::GoTo { step }).await??;
     phone.wait_for("the step", |v| v.current == step).await?;
@@ -123,7 +110,9 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
     // A board: the phone's own reflection (by form), a resonance on
     // someone else's card, and then withdrawing its own.
     let board = step_of(&view, ExerciseKind::Board)?;
-    let other = add(&mut live, board, "Someone else's words", Place::Board).await?;
+    let other = live
+        .add(board, "Someone else's words", Place::Board)
+        .await?;
     let received = phone
         .post(
             "reflect",
@@ -284,13 +273,9 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
     // Moving towards: dots within the budget.
     let towards = step_of(&view, ExerciseKind::MovingTowards)?;
     go(&mut console, &mut live, towards).await?;
-    let statement = add(
-        &mut live,
-        towards,
-        "Towards listening",
-        Place::Toward { from: None },
-    )
-    .await?;
+    let statement = live
+        .add(towards, "Towards listening", Place::Toward { from: None })
+        .await?;
     console.act(Action::Reveal).await??;
     let dots = |n: &str| {
         vec![
@@ -322,13 +307,9 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
     // taking it back.
     let map = step_of(&view, ExerciseKind::Map)?;
     go(&mut console, &mut live, map).await?;
-    let story = add(
-        &mut live,
-        map,
-        "Learned at my grandmother's table",
-        Place::Board,
-    )
-    .await?;
+    let story = live
+        .add(map, "Learned at my grandmother's table", Place::Board)
+        .await?;
     console.act(Action::Reveal).await??;
     let Some(Exercise::Map { across, up }) = view.step(map).map(|s| s.exercise.clone()) else {
         return Err("the map step has no axes".into());

@@ -352,6 +352,16 @@ impl Gathering {
     pub fn participant_ws(&self) -> String {
         format!("/ws/p/{}", self.join_token)
     }
+    /// The secret in the co-facilitator's link (the link's last part).
+    pub fn cofacilitator_secret(&self) -> Result<String> {
+        Ok(self
+            .page
+            .cofacilitator_url
+            .rsplit('/')
+            .next()
+            .ok_or("no co-facilitator link")?
+            .to_owned())
+    }
 }
 
 /// One phone: a random device token, as the cookie would hold.
@@ -545,6 +555,19 @@ impl Client {
     /// Sends an action and waits for its answer, absorbing events meanwhile.
     pub async fn act(&mut self, action: Action) -> Result<Result<Outcome, ErrorCode>> {
         self.act_as(action_id(), action).await
+    }
+
+    /// Adds a reflection (valid test words) and returns its card's id.
+    pub async fn add(
+        &mut self,
+        step: StepId,
+        text: &str,
+        place: Place,
+    ) -> Result<app::ids::CardId> {
+        match self.act(reflection_at(step, text, place)).await? {
+            Ok(Outcome::Added { card }) => Ok(card.id),
+            other => Err(format!("expected a card, got {other:?}").into()),
+        }
     }
 
     /// Sends an action under a given id (to test retries).
