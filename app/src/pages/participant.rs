@@ -69,6 +69,12 @@ pub struct Phone {
 }
 
 impl Phone {
+    /// Where one of this phone's plain forms posts: `/p/<token>/<what>`,
+    /// for `reflect`, `mark` and `withdraw` (the server's `forms.rs`).
+    pub fn form_action(self, what: &str) -> String {
+        format!("/p/{}/{what}", self.token.read_value())
+    }
+
     /// Sends an action, saying "sending" and then what happened; `done`
     /// runs with the outcome when it was accepted.
     pub fn send(self, action: Action, done: impl FnOnce(Outcome) + 'static) {
@@ -275,7 +281,7 @@ fn ReflectForm() -> impl IntoView {
         );
     };
 
-    let action = format!("/p/{}/reflect", phone.token.read_value());
+    let action = phone.form_action("reflect");
     view! {
         <Show
             when=collecting
@@ -415,7 +421,7 @@ fn Mine() -> impl IntoView {
                                         {move || i18n.t(state())}
                                         {card.sensitive.then(|| view! { " · " {i18n.t(Msg::ScreenContentNote)} })}
                                     </p>
-                                    <form method="post" action=format!("/p/{}/withdraw", phone.token.get_value())>
+                                    <form method="post" action=phone.form_action("withdraw")>
                                         <input type="hidden" name="card" value=id.as_str().to_owned()/>
                                         <button
                                             type="submit"

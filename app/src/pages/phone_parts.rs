@@ -46,7 +46,7 @@ fn MarkForm(
     children: Children,
 ) -> impl IntoView {
     let phone = expect_context::<Phone>();
-    let action = format!("/p/{}/mark", phone.token.get_value());
+    let action = phone.form_action("mark");
     view! {
         <form method="post" action=action class=class>
             <input type="hidden" name="mark" value=mark/>
@@ -503,7 +503,7 @@ fn Reframes(story: CardId) -> impl IntoView {
                 });
         }
     };
-    let action = format!("/p/{}/reflect", phone.token.read_value());
+    let action = phone.form_action("reflect");
     view! {
         {move || {
             let under = under();
