@@ -340,8 +340,8 @@ catalogue! {
     AxisOwnExperience { en: "My own experience", es: "Mi propia experiencia" }
     AxisBetween { en: "In between", es: "En medio" }
     AxisLeaning { en: "Leaning to {end}", es: "Más bien {end}" }
-    MapAcross { en: "Across", es: "A lo ancho" }
-    MapUp { en: "Up", es: "A lo alto" }
+    MapAcross { en: "Left to right", es: "De izquierda a derecha" }
+    MapUp { en: "Bottom to top", es: "De abajo arriba" }
     MapNotPlaced { en: "{n} card not placed by 3 people yet|{n} cards not placed by 3 people yet", es: "{n} tarjeta aún sin colocar por 3 personas|{n} tarjetas aún sin colocar por 3 personas" }
     MapSplit { en: "People placed this far apart", es: "La gente colocó esta tarjeta en lugares muy distintos" }
     MapSplitLegend { en: "Dashed ring: the room sees this one differently.", es: "Anillo discontinuo: la sala lo ve de formas distintas." }

@@ -173,8 +173,8 @@ test('worldview map: five phones place stories, the screen draws the group and i
     const weakness = story(p, 'Asking for help is weakness.');
     const doctors = story(p, 'Doctors know best.');
     if (i === 4) {
-      await weakness.getByLabel('Across').selectOption({ label: 'Family' });
-      await weakness.getByLabel('Up').selectOption({ label: 'Fear' });
+      await weakness.getByLabel('Left to right').selectOption({ label: 'Family' });
+      await weakness.getByLabel('Bottom to top').selectOption({ label: 'Fear' });
       await weakness.locator('.map-lists button').click();
     } else {
       await weakness.getByRole('button', { name: 'Family, Fear', exact: true }).click();
