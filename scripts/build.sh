@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds Hearth: the browser code (WebAssembly + its JS glue, twice: the
-# whole site, and the phone's build holding only the participant's pages;
-# see app/src/bundle.rs), the stylesheet, and the server binary.
+# Builds Hearth: the browser code (the WebAssembly + its JS glue that
+# hydrates the facilitator's pages and the screen, and the phone's small
+# script for the participant's pages; see app/src/bundle.rs), the
+# stylesheet, and the server binary.
 # `--release` builds the optimised, size-tuned version; without it, a quick
 # development build for tests.
 #
 # The assets are named by a hash of their content (hearth.<hash>.js, .wasm,
-# .css; hearth-phone.<hash>.js, .wasm) and stored beside a brotli and a gzip
+# .css; hearth-phone.<hash>.js) and stored beside a brotli and a gzip
 # copy, so the server can send them compressed and let phones cache them for
 # a year: a new build has new names, so it is never served stale. The hashes
 # go to Leptos's hash file next to the server binary (and the phone's to
@@ -68,33 +69,25 @@ publish() {
   echo "$kind: $hash"
 }
 
-# Builds one browser build: $1 its cargo features, $2 its file name.
-browser_build() {
-  local features="$1" base="$2"
-  say "Building the browser code: $base ($profile)"
-  cargo build -p app --lib --target wasm32-unknown-unknown --features "$features" --profile "$profile"
-  wasm-bindgen "$wasm_dir/app.wasm" --target web --no-typescript --out-dir "$stage" --out-name "$base"
-  if [ -e "$stage/snippets" ]; then
-    # Snippets would be loaded by fixed names, outside the hashing below.
-    echo "wasm-bindgen wrote JavaScript snippets; scripts/build.sh does not hash them yet." >&2
-    exit 1
-  fi
-  if [ -n "$release" ]; then
-    say "Shrinking $base's WebAssembly with wasm-opt"
-    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      "$stage/${base}_bg.wasm" -o "$stage/${base}_bg.wasm"
-  fi
-}
-
-# The two builds share one target folder, so each is taken out of it before
-# the next: the whole site's first, then the phone's.
-browser_build hydrate "$name"
-browser_build hydrate,phone "$name-phone"
+say "Building the browser code ($profile)"
+cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile "$profile"
+wasm-bindgen "$wasm_dir/app.wasm" --target web --no-typescript --out-dir "$stage" --out-name "$name"
+if [ -e "$stage/snippets" ]; then
+  # Snippets would be loaded by fixed names, outside the hashing below.
+  echo "wasm-bindgen wrote JavaScript snippets; scripts/build.sh does not hash them yet." >&2
+  exit 1
+fi
+if [ -n "$release" ]; then
+  say "Shrinking the WebAssembly with wasm-opt"
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    "$stage/${name}_bg.wasm" -o "$stage/${name}_bg.wasm"
+fi
+cp app/script/phone.js "$stage/$name-phone.js"
 cat style/*.css > "$stage/$name.css"
 
 say "Naming the assets by their content and compressing them"
 { publish "$name" js; publish "$name" wasm; publish "$name" css; } > "$server_dir/$hash_file"
-{ publish "$name-phone" js; publish "$name-phone" wasm; } > "$server_dir/phone-$hash_file"
+publish "$name-phone" js > "$server_dir/phone-$hash_file"
 
 # Keep only what a built server names: this build's assets and those of the
 # other profile's build, if there is one.

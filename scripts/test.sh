@@ -19,11 +19,11 @@ ensure_chromium
 say "Formatting"
 cargo fmt --all -- --check
 
-say "Lints: app (ssr), app (hydrate: whole and phone builds), server and test harness"
+say "Lints: app (ssr), app (hydrate), server and test harness, the phone's script"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
-cargo clippy -p app --lib --features hydrate,phone --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p server -p hearth-tests --all-targets -- -D warnings
+node --check app/script/phone.js
 
 say "Unit tests: app with ssr"
 run cargo test -p app --features ssr

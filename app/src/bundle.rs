@@ -1,34 +1,36 @@
-//! Which WebAssembly a page loads.
+//! Which script a page loads.
 //!
-//! A phone on venue Wi-Fi should download only what a phone runs. This
-//! crate is built for the browser twice: whole (every page) and, with the
-//! `phone` feature, holding only the pages a participant visits (the front
-//! door, their page and the "received" page). Leaving the console, screen,
-//! start and harvest pages out lets the compiler drop their code, which
-//! roughly halves what a phone downloads. The server links each page to
-//! the build that holds it, by matching the page's path against the very
-//! routes the phone's build holds (`PhoneRoutes`), so the two cannot drift.
+//! A phone on venue Wi-Fi should download only what a phone needs. The
+//! facilitator's console, the start page, the harvest and the shared screen
+//! are hydrated by the WebAssembly build of this crate. A participant's
+//! pages (the front door, their page and the "received" page) are not: they
+//! are rendered on the server, every choice on them is a plain form, and a
+//! small script (`app/script/phone.js`, a few kilobytes) keeps them live.
+//! The WebAssembly, most of it Leptos and JSON decoding for views a phone
+//! never shows, would cost a phone far more than the page itself.
 //!
-//! `scripts/build.sh` names the phone's files `<output-name>-phone.<hash>`
-//! and writes their hashes to `phone-<hash-file>` beside Leptos's own hash
-//! file; [`Bundle::hash_file`] and [`Bundle::output_name`] are the same
-//! names on this side.
+//! The server decides by matching the page's path against the routes the
+//! phone's pages are served from (`PhoneRoutes`), so the two cannot drift.
+//! `scripts/build.sh` names the phone's script `<output-name>-phone.<hash>.js`
+//! and writes its hash to `phone-<hash-file>` beside Leptos's own hash file;
+//! [`Bundle::hash_file`] and [`Bundle::output_name`] are the same names on
+//! this side.
 
-use leptos_router::MatchNestedRoutes;
-
-/// One of the two browser builds.
+/// The two kinds of page, by what they load.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
-    /// The participant's pages only.
+    /// A participant's page: the phone's script.
     Phone,
-    /// Every page: what the facilitator's views load.
+    /// Every other page: the WebAssembly that hydrates it.
     Whole,
 }
 
 impl Bundle {
-    /// The build that hydrates the page at `path` (a path without its
-    /// query, as in `/p/<token>`).
+    /// What the page at `path` loads (a path without its query, as in
+    /// `/p/<token>`).
+    #[cfg(feature = "ssr")]
     pub fn for_path(path: &str) -> Self {
+        use leptos_router::MatchNestedRoutes;
         let routes = crate::PhoneRoutes();
         match routes.match_nested(path) {
             (Some(_), rest) if rest.is_empty() || rest == "/" => Bundle::Phone,
@@ -36,7 +38,7 @@ impl Bundle {
         }
     }
 
-    /// The base name of this build's files, from the site's `output-name`.
+    /// The base name of this kind's files, from the site's `output-name`.
     pub fn output_name(self, site: &str) -> String {
         match self {
             Bundle::Phone => format!("{site}-phone"),
@@ -44,8 +46,8 @@ impl Bundle {
         }
     }
 
-    /// The file holding this build's hashes, from the site's `hash-file`
-    /// (which stays the stylesheet's and the whole build's).
+    /// The file holding this kind's hashes, from the site's `hash-file`
+    /// (which stays the stylesheet's and the WebAssembly's).
     pub fn hash_file(self, site: &str) -> String {
         match self {
             Bundle::Phone => match site.rsplit_once('/') {
@@ -55,23 +57,45 @@ impl Bundle {
             Bundle::Whole => site.to_owned(),
         }
     }
+}
 
-    /// The site options `HydrationScripts` links this build's files by.
-    #[cfg(feature = "ssr")]
-    pub fn options(self, site: &leptos::config::LeptosOptions) -> leptos::config::LeptosOptions {
-        let mut options = site.clone();
-        options.output_name = self.output_name(&site.output_name).into();
-        options.hash_file = self.hash_file(&site.hash_file).into();
-        options
+/// The address of the phone's script: `/<pkg>/<name>-phone.<hash>.js`,
+/// with the hash read (as Leptos reads its own) from the hash file beside
+/// the server binary, or without a hash when the site is built without.
+#[cfg(feature = "ssr")]
+pub fn phone_script(site: &leptos::config::LeptosOptions) -> String {
+    let name = Bundle::Phone.output_name(&site.output_name);
+    let hash = site
+        .hash_files
+        .then(|| {
+            let exe = std::env::current_exe().ok()?;
+            let file = exe
+                .parent()?
+                .join(Bundle::Phone.hash_file(&site.hash_file));
+            script_hash(&std::fs::read_to_string(file).ok()?)
+        })
+        .flatten();
+    match hash {
+        Some(hash) => format!("/{}/{name}.{hash}.js", site.site_pkg_dir),
+        None => format!("/{}/{name}.js", site.site_pkg_dir),
     }
 }
 
-#[cfg(test)]
+/// The script's hash in a hash file's `js: <hash>` line.
+#[cfg(feature = "ssr")]
+fn script_hash(file: &str) -> Option<String> {
+    file.lines().find_map(|line| {
+        let hash = line.strip_prefix("js:")?.trim();
+        (!hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit())).then(|| hash.to_owned())
+    })
+}
+
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_participants_pages_load_the_phones_build() {
+    fn the_participants_pages_load_the_phones_script() {
         for path in [
             "/",
             "/p/abcdefghijklmnopqrstuv",
@@ -83,7 +107,7 @@ mod tests {
     }
 
     #[test]
-    fn every_other_page_loads_the_whole_build() {
+    fn every_other_page_loads_the_webassembly() {
         for path in [
             "/start",
             "/console/abc",
@@ -107,5 +131,13 @@ mod tests {
             "/srv/hearth/phone-hash.txt"
         );
         assert_eq!(Bundle::Whole.hash_file("hash.txt"), "hash.txt");
+    }
+
+    #[test]
+    fn the_scripts_hash_is_read_from_its_line() {
+        assert_eq!(script_hash("js: 0a1b2c\n").as_deref(), Some("0a1b2c"));
+        assert_eq!(script_hash("css: ff\njs:9e\n").as_deref(), Some("9e"));
+        assert_eq!(script_hash("wasm: ff\n"), None);
+        assert_eq!(script_hash("js: ../etc\n"), None, "only a hash is a hash");
     }
 }

@@ -110,6 +110,12 @@ impl ActionId {
         Self(format!("{bits:032x}"))
     }
 
+    /// The id of a form about one card, made from the page's own form id:
+    /// as unguessable as it, and different for every card on the page.
+    pub fn for_card(&self, card: &CardId) -> Self {
+        Self(format!("{}-{}", self.0, card.as_str()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -1,15 +1,17 @@
 //! Hearth's views, shared types and pure logic.
 //!
 //! Everything here compiles twice: with `ssr` into the server, which renders
-//! pages, and with `hydrate` into the WebAssembly a browser runs. The domain
-//! (`gathering`, `protocol`, `ids`, `reflection`) is plain Rust that both
-//! sides apply identically; the pages live in `pages/`, one file per view.
+//! pages, and with `hydrate` into the WebAssembly the facilitator's views
+//! and the screen run. The domain (`gathering`, `protocol`, `ids`,
+//! `reflection`) is plain Rust that both sides apply identically; the pages
+//! live in `pages/`, one file per view. A participant's pages are rendered
+//! only on the server and kept live by the small script in `script/`
+//! (see `bundle`).
 #![recursion_limit = "256"]
 
 pub mod api;
 pub mod bundle;
 pub mod dates;
-pub mod drafts;
 pub mod exercise;
 pub mod gathering;
 pub mod i18n;
@@ -36,17 +38,24 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, MatchNestedRoutes, SsrMode};
 
 /// The HTML document around every page. The stylesheet and the scripts are
-/// linked by their hashed names (`hash-files` in Leptos.toml); the scripts
-/// are deferred, so the page reads and posts before the WebAssembly arrives,
-/// and they are the build that holds this page (`bundle`), so a phone
-/// fetches only the phone's code.
+/// linked by their hashed names (`hash-files` in Leptos.toml) and deferred,
+/// so the page reads and posts before they arrive. A participant's pages
+/// get the phone's small script; every other page, the WebAssembly that
+/// hydrates it (`bundle`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     script_policy();
     #[cfg(feature = "ssr")]
-    let scripts = page_bundle().options(&options);
+    let scripts = match page_bundle() {
+        bundle::Bundle::Phone => {
+            let src = bundle::phone_script(&options);
+            let nonce = leptos::nonce::use_nonce();
+            view! { <script src=src defer nonce=nonce></script> }.into_any()
+        }
+        bundle::Bundle::Whole => view! { <HydrationScripts options=options.clone() defer=true/> }.into_any(),
+    };
     #[cfg(not(feature = "ssr"))]
-    let scripts = options.clone();
+    let scripts = view! { <HydrationScripts options=options.clone() defer=true/> };
     // The browser reads the language back from here when it hydrates.
     let locale = language::page_locale();
     view! {
@@ -57,7 +66,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="no-referrer"/>
                 <HashedStylesheet id="hearth-css" options=options.clone()/>
-                <HydrationScripts options=scripts defer=true/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>
@@ -106,7 +115,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The pages a participant visits: all the phone's build holds (`bundle`).
+/// The pages a participant visits, rendered only on the server and kept
+/// live by the phone's script (`bundle`).
+#[cfg(feature = "ssr")]
 #[component(transparent)]
 pub fn PhoneRoutes() -> impl MatchNestedRoutes + Clone {
     view! {
@@ -117,35 +128,45 @@ pub fn PhoneRoutes() -> impl MatchNestedRoutes + Clone {
     .into_inner()
 }
 
-/// Every page: the server and the whole build.
-#[cfg(not(feature = "phone"))]
+/// Every page, as the server renders them.
+#[cfg(feature = "ssr")]
 #[component]
 fn SiteRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <widgets::PageProblem error=api::PageError::NotFound/> }>
             <PhoneRoutes/>
-            <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>
-            <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
-            <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
-            <Route path=path!("/harvest/:secret") view=pages::harvest::HarvestPage ssr=SsrMode::Async/>
+            <FacilitatorRoutes/>
         </Routes>
     }
 }
 
-/// The phone's build: its own pages, and any other page (a link from the
-/// front door to `/start`) loaded from the server, with the whole build.
-#[cfg(feature = "phone")]
+/// The pages the WebAssembly hydrates. A link from one of them to a
+/// participant's page (the front door) is followed by loading that page
+/// from the server, which sends it without WebAssembly.
+#[cfg(not(feature = "ssr"))]
 #[component]
 fn SiteRoutes() -> impl IntoView {
     view! {
         <Routes fallback=load_from_server>
-            <PhoneRoutes/>
+            <FacilitatorRoutes/>
         </Routes>
     }
 }
 
-/// Leaves the phone's build for a page it does not hold.
-#[cfg(feature = "phone")]
+/// The facilitator's pages and the screen: what the WebAssembly holds.
+#[component(transparent)]
+fn FacilitatorRoutes() -> impl MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/start") view=pages::start::StartPage ssr=SsrMode::Async/>
+        <Route path=path!("/console/:secret") view=pages::console::ConsolePage ssr=SsrMode::Async/>
+        <Route path=path!("/screen/:secret") view=pages::screen::ScreenPage ssr=SsrMode::Async/>
+        <Route path=path!("/harvest/:secret") view=pages::harvest::HarvestPage ssr=SsrMode::Async/>
+    }
+    .into_inner()
+}
+
+/// Leaves the WebAssembly for a page it does not hold.
+#[cfg(not(feature = "ssr"))]
 fn load_from_server() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {

@@ -102,17 +102,6 @@ impl Live {
         live
     }
 
-    /// Replaces one of the participant's own marks with what the server
-    /// accepted (a mark that takes back leaves no entry).
-    pub fn keep_mark(&self, mark: Mark) {
-        self.marks.update(|marks| {
-            marks.retain(|m| m.target() != mark.target());
-            if mark.value().is_some() {
-                marks.push(mark);
-            }
-        });
-    }
-
     /// Sends an action; `done` is called once with the server's answer.
     pub fn act(&self, action: Action, done: impl FnOnce(Reply) + 'static) -> ActionId {
         let id = new_action_id();

@@ -92,7 +92,15 @@ pub fn TimerDisplay(live: Live) -> impl IntoView {
             _ => "running",
         };
         Some(view! {
-            <p class="timer" data-state=state role="timer" aria-label=i18n.t(Msg::TimerLabel)>
+            // `data-left` and `data-done` let the phone's script count down.
+            <p
+                class="timer"
+                data-state=state
+                data-left=left.to_string()
+                data-done=i18n.t(Msg::TimerDone)
+                role="timer"
+                aria-label=i18n.t(Msg::TimerLabel)
+            >
                 {if left == 0 { i18n.t(Msg::TimerDone).to_owned() } else { clock(left) }}
                 {paused.then(|| view! { " " <span class="timer-paused">{i18n.t(Msg::TimerPaused)}</span> })}
             </p>
@@ -138,6 +146,30 @@ pub struct Glance {
 }
 
 impl Glance {
+    /// The glance as a phone hands it back (`<step>:<cards>`, or `-:0`
+    /// before the first step), to be told what changed since.
+    pub fn key(&self) -> String {
+        match self.step {
+            Some(step) => format!("{}:{}", step.0, self.cards),
+            None => format!("-:{}", self.cards),
+        }
+    }
+
+    /// Reads a glance back from its key; the prompt is not in it, and only
+    /// the new glance's prompt is ever said.
+    pub fn from_key(key: &str) -> Option<Self> {
+        let (step, cards) = key.split_once(':')?;
+        let step = match step {
+            "-" => None,
+            step => Some(StepId(step.parse().ok()?)),
+        };
+        Some(Glance {
+            step,
+            prompt: String::new(),
+            cards: cards.parse().ok()?,
+        })
+    }
+
     pub fn of(g: &GatheringView) -> Self {
         let step = g.current_step();
         Glance {
@@ -215,6 +247,26 @@ mod tests {
             announcement(es, &glance(1, 4), &glance(2, 3)).as_deref(),
             Some("Nuevo paso: prompt 2"),
             "a new step is the news, not the cards already on it"
+        );
+    }
+
+    #[test]
+    fn a_glance_comes_back_from_its_key() {
+        for g in [glance(3, 12), glance(1, 0)] {
+            let back = Glance::from_key(&g.key()).expect("its own key");
+            assert_eq!((back.step, back.cards), (g.step, g.cards));
+        }
+        let before = Glance::from_key("-:0").expect("no step yet");
+        assert_eq!(before.step, None);
+        for bad in ["", "3", "x:1", "3:-1", "3:1:2"] {
+            assert_eq!(Glance::from_key(bad), None, "{bad}");
+        }
+        let en = I18n(Locale::En);
+        let back = Glance::from_key(&glance(1, 2).key()).expect("a key");
+        assert_eq!(
+            announcement(en, &back, &glance(1, 5)).as_deref(),
+            Some("3 new cards on the board"),
+            "what a phone saw is enough to say what is new"
         );
     }
 

@@ -1,8 +1,8 @@
 //! The site's compiled assets: the browser code and the stylesheet.
 //!
 //! `scripts/build.sh` names each asset by a hash of its content
-//! (`hearth.<hash>.js`, `.wasm`, `.css`, and the phone's own build as
-//! `hearth-phone.<hash>.js`, `.wasm`), leaves a brotli and a gzip copy
+//! (`hearth.<hash>.js`, `.wasm`, `.css`, and the phone's script as
+//! `hearth-phone.<hash>.js`), leaves a brotli and a gzip copy
 //! beside it, and writes the hashes to Leptos's hash files next to this
 //! binary, where Leptos reads the names the page links to. A new build
 //! means new names, so the assets can be cached for a year without ever
@@ -23,7 +23,8 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Where Leptos looks for a build's hashes: its hash file beside the
 /// running binary (an absolute path is used as it is). There are two, one
-/// for the whole browser build and one for the phone's (`app::bundle`).
+/// for the WebAssembly and the stylesheet, one for the phone's script
+/// (`app::bundle`).
 fn hash_file(options: &LeptosOptions, bundle: Bundle) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     Some(exe.parent()?.join(bundle.hash_file(&options.hash_file)))

@@ -4,13 +4,19 @@ pub mod console;
 pub mod console_parts;
 pub mod console_screen;
 pub mod harvest;
-pub mod home;
 pub mod map_tools;
-pub mod participant;
-pub mod phone_parts;
-pub mod received;
 pub mod screen;
 pub mod start;
+
+// A participant's pages: rendered only on the server (see `bundle`).
+#[cfg(feature = "ssr")]
+pub mod home;
+#[cfg(feature = "ssr")]
+pub mod participant;
+#[cfg(feature = "ssr")]
+pub mod phone_parts;
+#[cfg(feature = "ssr")]
+pub mod received;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};

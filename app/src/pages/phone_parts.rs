@@ -6,32 +6,19 @@
 //! screen, only totals of everyone else's.
 //!
 //! Every control sits in a plain form that posts to the server
-//! (`/p/<token>/mark`), so a phone whose WebAssembly is still on its way
-//! can already take part; once the script runs, each control sends over
-//! the live link instead and the form is never submitted.
+//! (`/p/<token>/mark`), so a phone takes part from the page's first bytes;
+//! the phone's script sends the same forms without leaving the page.
 
-use super::participant::{Feedback, Phone};
+use super::participant::Phone;
 use crate::exercise::{Exercise, Place};
 use crate::gathering::Card;
-use crate::i18n::{error_msg, use_i18n, Msg};
+use crate::i18n::{use_i18n, Msg};
 use crate::ids::{CardId, StepId};
 use crate::library::tag_name;
-use crate::live::new_action_id;
 use crate::map::{Axis, Spot};
 use crate::marks::{Mark, Tag, Target, SPECTRUM_MAX};
-use crate::protocol::{Action, Outcome};
-use crate::reflection::{ReflectionText, REFLECTION_MAX_CHARS};
+use crate::reflection::REFLECTION_MAX_CHARS;
 use leptos::prelude::*;
-
-/// Sends a mark and keeps it as the phone's own once accepted.
-fn send_mark(phone: Phone, mark: Mark) {
-    phone.send(Action::Mark { mark }, move |outcome| {
-        if let Outcome::Marked { mark } = outcome {
-            phone.live.keep_mark(mark);
-            phone.feedback.set(Feedback::Placed);
-        }
-    });
-}
 
 /// A form posting one mark to the server: the kind of mark and the fields
 /// that say what it is about, as hidden inputs, around the controls that
@@ -57,11 +44,6 @@ fn MarkForm(
             {children()}
         </form>
     }
-}
-
-/// A click that the live link answers, instead of the form it sits in.
-pub(crate) fn instead_of_posting(ev: &leptos::ev::MouseEvent) {
-    ev.prevent_default();
 }
 
 /// The participant's own value for a target, if they have one (a point on
@@ -97,19 +79,9 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
             &[("left", &left), ("right", &right)],
         )
     };
-    let place = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        send_mark(
-            phone,
-            Mark::Spectrum {
-                step,
-                at: Some(at.get_untracked()),
-            },
-        );
-    };
     view! {
         <Show when=open fallback=move || view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }>
-            <MarkForm mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack" on:submit=place>
+            <MarkForm mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack">
                 <label for="spectrum">{label}</label>
                 <input
                     type="range"
@@ -120,15 +92,12 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
                     step="1"
                     value=at.get_untracked().to_string()
                     prop:value=move || at.get().to_string()
+                    data-left=move || poles().0
+                    data-right=move || poles().1
                     aria-valuetext=move || {
                         let (left, right) = poles();
                         let n = at.get();
                         if n < SPECTRUM_MAX / 2 { format!("{n}, {left}") } else { format!("{n}, {right}") }
-                    }
-                    on:input=move |ev| {
-                        if let Ok(n) = event_target_value(&ev).parse() {
-                            at.set(n);
-                        }
                     }
                 />
                 <p class="poles" aria-hidden="true"><span>{move || poles().0}</span><span>{move || poles().1}</span></p>
@@ -139,10 +108,6 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
                             type="submit"
                             name="take_back"
                             value="1"
-                            on:click=move |ev| {
-                                instead_of_posting(&ev);
-                                send_mark(phone, Mark::Spectrum { step, at: None });
-                            }
                         >
                             {i18n.t(Msg::PartSpectrumTakeBack)}
                         </button>
@@ -194,13 +159,6 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                                         id=id
                                         name="tag"
                                         disabled=move || !open()
-                                        on:change=move |ev| {
-                                            let tag = event_target_value(&ev)
-                                                .parse::<usize>()
-                                                .ok()
-                                                .and_then(Tag::from_index);
-                                            send_mark(phone, Mark::Tag { step, line: line_no, tag });
-                                        }
                                     >
                                         <option value="" selected=move || current().is_none()>{i18n.t(Msg::PartNoTag)}</option>
                                         {Tag::ALL
@@ -215,8 +173,7 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </select>
-                                    // Once the script runs, choosing is enough.
-                                    <button type="submit" class="quiet" hidden=move || phone.awake.get() disabled=move || !open()>
+                                    <button type="submit" class="quiet" disabled=move || !open()>
                                         {i18n.t(Msg::PartTagSave)}
                                     </button>
                                 </MarkForm>
@@ -381,10 +338,6 @@ fn Resonate(card: CardId) -> impl IntoView {
                 value=move || (!on.get()).to_string()
                 class="quiet resonate"
                 aria-pressed=move || on.get().to_string()
-                on:click=move |ev| {
-                    instead_of_posting(&ev);
-                    send_mark(phone, Mark::Resonate { card: card.clone(), on: !on.get_untracked() });
-                }
             >
                 {i18n.t(Msg::PartResonates)}
                 {move || (total() > 0).then(|| format!(" · {}", total()))}
@@ -400,19 +353,6 @@ fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl Into
     let phone = expect_context::<Phone>();
     let target = Target::Vote(card.clone());
     let mine = Memo::new(move |_| own(phone, &target).unwrap_or(0));
-    let set = {
-        let card = card.clone();
-        move |dots: u8| {
-            send_mark(
-                phone,
-                Mark::Vote {
-                    card: card.clone(),
-                    dots,
-                },
-            )
-        }
-    };
-    let fewer = set.clone();
     let (less, more) = (
         move || mine.get().saturating_sub(1),
         move || mine.get().saturating_add(1),
@@ -427,10 +367,6 @@ fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl Into
                 class="quiet"
                 aria-label=i18n.t(Msg::PartRemoveDot)
                 disabled=move || mine.get() == 0
-                on:click=move |ev| {
-                    instead_of_posting(&ev);
-                    fewer(less());
-                }
             >
                 "−"
             </button>
@@ -442,10 +378,6 @@ fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl Into
                 class="quiet"
                 aria-label=i18n.t(Msg::PartAddDot)
                 disabled=move || dots_left.get().unwrap_or(0) == 0
-                on:click=move |ev| {
-                    instead_of_posting(&ev);
-                    set(more());
-                }
             >
                 "+"
             </button>
@@ -472,37 +404,7 @@ fn Reframes(story: CardId) -> impl IntoView {
         }
     };
     let open = move || g.read().current_step().is_some_and(|s| s.collecting) && !g.read().ended;
-    let text = RwSignal::new(String::new());
     let field = format!("reframe-{}", story.as_str());
-    let submit = {
-        let story = story.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let step = g.read_untracked().current;
-            let words = match ReflectionText::parse(&text.get_untracked()) {
-                Ok(words) => words,
-                Err(e) => return phone.feedback.set(Feedback::Problem(error_msg(e.into()))),
-            };
-            let action = Action::AddReflection {
-                step,
-                text: words,
-                place: Place::Under {
-                    card: story.clone(),
-                },
-                sensitive: false,
-            };
-            phone.feedback.set(Feedback::Sending);
-            phone
-                .live
-                .act_with_id(new_action_id(), action, move |reply| match reply {
-                    Ok(_) => {
-                        text.set(String::new());
-                        phone.feedback.set(Feedback::Received);
-                    }
-                    Err(code) => phone.feedback.set(Feedback::Problem(error_msg(code))),
-                });
-        }
-    };
     let action = phone.form_action("reflect");
     view! {
         {move || {
@@ -516,8 +418,8 @@ fn Reframes(story: CardId) -> impl IntoView {
         <Show when=open>
             <details class="add-reframe">
                 <summary>{i18n.t(Msg::PartAddReframe)}</summary>
-                <form class="stack" method="post" action=action.clone() on:submit=submit.clone()>
-                    <input type="hidden" name="id" value=move || phone.form_id.get().as_str().to_owned()/>
+                <form class="stack" method="post" action=action.clone()>
+                    <input type="hidden" name="id" value=phone.form_id.read_value().for_card(&story).as_str().to_owned()/>
                     <input type="hidden" name="step" value=move || g.read().current.0.to_string()/>
                     <input type="hidden" name="under" value=story.as_str().to_owned()/>
                     <label for=field.clone()>{i18n.t(Msg::PartReframeLabel)}</label>
@@ -526,8 +428,6 @@ fn Reframes(story: CardId) -> impl IntoView {
                         name="text"
                         rows=3
                         maxlength=REFLECTION_MAX_CHARS
-                        prop:value=move || text.get()
-                        on:input=move |ev| text.set(event_target_value(&ev))
                     ></textarea>
                     <button type="submit" class="primary">{i18n.t(Msg::PartAdd)}</button>
                 </form>
@@ -568,16 +468,6 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
             })
         })
     };
-    let held = StoredValue::new(card.clone());
-    let place = move |at: Option<Spot>| {
-        send_mark(
-            phone,
-            Mark::Place {
-                card: held.get_value(),
-                at,
-            },
-        )
-    };
     let across_choices: Vec<(u8, String)> = across
         .choices()
         .into_iter()
@@ -613,10 +503,6 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                             aria-label=name.clone()
                             title=name
                             aria-pressed=move || (mine.get() == Some(spot)).to_string()
-                            on:click=move |ev| {
-                                instead_of_posting(&ev);
-                                place(Some(spot));
-                            }
                         ></button>
                     }
                 })
@@ -625,23 +511,6 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
         .collect_view();
     let id = card.as_str().to_owned();
     let (across_id, up_id) = (format!("across-{id}"), format!("up-{id}"));
-    let chosen_x = RwSignal::new(None::<u8>);
-    let chosen_y = RwSignal::new(None::<u8>);
-    let first = |c: &[(u8, String)]| c.first().map(|(v, _)| *v).unwrap_or(0);
-    let (first_x, first_y) = (first(&across_choices), first(&up_choices));
-    let send_lists = move |ev: leptos::ev::MouseEvent| {
-        instead_of_posting(&ev);
-        let current = mine.get_untracked();
-        let x = chosen_x
-            .get_untracked()
-            .or(current.map(|s| s.x))
-            .unwrap_or(first_x);
-        let y = chosen_y
-            .get_untracked()
-            .or(current.map(|s| s.y))
-            .unwrap_or(first_y);
-        place(Some(Spot { x, y }));
-    };
     let options = move |choices: Vec<(u8, String)>, get: fn(Spot) -> u8| {
         choices
             .into_iter()
@@ -679,14 +548,14 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                 {legend.map(|items| view! { <ol class="map-legend">{items}</ol> })}
                 <div class="map-lists">
                     <label for=across_id.clone()>{i18n.t(Msg::MapAcross)}</label>
-                    <select id=across_id name="across" on:change=move |ev| chosen_x.set(event_target_value(&ev).parse().ok())>
+                    <select id=across_id name="across">
                         {options(across_choices.clone(), |s| s.x)}
                     </select>
                     <label for=up_id.clone()>{i18n.t(Msg::MapUp)}</label>
-                    <select id=up_id name="up" on:change=move |ev| chosen_y.set(event_target_value(&ev).parse().ok())>
+                    <select id=up_id name="up">
                         {options(up_choices.clone(), |s| s.y)}
                     </select>
-                    <button type="submit" class="primary" on:click=send_lists>{i18n.t(Msg::PartMapPlace)}</button>
+                    <button type="submit" class="primary">{i18n.t(Msg::PartMapPlace)}</button>
                 </div>
             </details>
             {move || mine.get().map(|_| view! {
@@ -696,10 +565,6 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                     name="take_back"
                     value="1"
                     class="quiet"
-                    on:click=move |ev| {
-                        instead_of_posting(&ev);
-                        place(None);
-                    }
                 >
                     {i18n.t(Msg::PartMapTakeBack)}
                 </button>

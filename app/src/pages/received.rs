@@ -12,20 +12,13 @@ pub fn ReceivedPage() -> impl IntoView {
     let i18n = use_i18n();
     let token = param("token");
     let card = query("card");
-    let data = Resource::new(
-        {
-            let token = token.clone();
-            move || token.clone()
-        },
-        load_participant,
-    );
     view! {
         <Suspense>
             {move || {
                 let token = token.clone();
                 let card = card.clone();
                 Suspend::new(async move {
-                    match data.await {
+                    match load_participant(token.clone()).await {
                         Ok(page) => {
                             let text = page
                                 .mine

@@ -1,0 +1,420 @@
+// The phone's script: keeps a participant's page live.
+//
+// A participant's page is rendered on the server and every choice on it is
+// a plain form that posts, so it works before this script arrives, or
+// without it. This script makes the same page feel live on a cheap phone
+// on bad Wi-Fi, for a few kilobytes instead of a WebAssembly build:
+//
+// - It follows the room over the WebSocket (`data-live` on <main>), from
+//   the log position the page was rendered at, and fetches the page again
+//   when the room changes. Events are fetched for at once; totals (counts
+//   of resonances, dots) at most every few seconds. The server renders
+//   what the phone shows; nothing here knows how a step looks.
+// - It sends the forms with fetch instead of leaving the page. A post
+//   waits in an outbox kept in local storage until the server answers, and
+//   is sent again after a reconnect or a reload: every form carries an id
+//   or sets a value, so sending twice never stores twice.
+// - It keeps what is being typed, focus, open panels and unsent choices
+//   across each fresh copy of the page, and keeps half-written reflections
+//   (with their form's id) in local storage across sleeps and reloads.
+// - It asks the server what changed since its last look (`?seen=`), and
+//   lets the page's polite live region say it; it counts the timer down.
+//
+// Every word it shows is in the page, from the translation catalogue.
+(function () {
+  'use strict';
+
+  var main = document.getElementById('main');
+  if (!main || !main.dataset.live || !window.fetch || !window.WebSocket) return;
+
+  var scope = main.dataset.draft;
+  var DRAFT = 'hearth:draft:' + scope;
+  var OUTBOX = 'hearth:outbox:' + scope;
+  // How soon the page is fetched again after an event, and after totals.
+  var SOON_MS = 50;
+  var TOTALS_MS = 2000;
+  var MAX_BACKOFF_MS = 15000;
+
+  function $(selector) { return main.querySelector(selector); }
+
+  // --- Local storage, which a private tab or a full phone may refuse ----
+
+  function load(key, fallback) {
+    try {
+      var text = localStorage.getItem(key);
+      return text ? JSON.parse(text) : fallback;
+    } catch (e) {
+      return fallback;
+    }
+  }
+  function store(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* the words stay on the page, just not across a reload */ }
+  }
+
+  // --- What the phone says -------------------------------------------------
+
+  function say(word) {
+    var line = $('.feedback');
+    if (line && word !== undefined) line.textContent = word;
+  }
+  function words(name) {
+    var line = $('.feedback');
+    return line ? line.dataset[name] : undefined;
+  }
+  function status(state) {
+    var banner = $('.link-status');
+    if (!banner) return;
+    banner.dataset.status = state;
+    banner.textContent = state === 'live' ? '' : banner.dataset[state] || '';
+  }
+
+  // --- Half-written reflections ---------------------------------------------
+
+  function reflectForm() { return $('form.reflect'); }
+
+  function keepDraft() {
+    var form = reflectForm();
+    if (!form) return;
+    var text = form.querySelector('#reflection');
+    var away = form.querySelector('#away');
+    var draft = { id: form.elements.id.value, text: text ? text.value : '', from: away ? away.value : '' };
+    store(DRAFT, draft.text || draft.from ? draft : null);
+  }
+
+  function restoreDraft() {
+    var form = reflectForm();
+    var draft = load(DRAFT, null);
+    if (!form || !draft || typeof draft.id !== 'string') return;
+    form.elements.id.value = draft.id;
+    var text = form.querySelector('#reflection');
+    var away = form.querySelector('#away');
+    if (text && !text.value && draft.text) text.value = draft.text;
+    if (away && !away.value && draft.from) away.value = draft.from;
+    count();
+  }
+
+  function count() {
+    var text = $('#reflection');
+    var line = $('#reflection-count');
+    if (!text || !line || !line.dataset.fill) return;
+    var max = Number(text.getAttribute('maxlength')) || 0;
+    var left = Math.max(0, max - Array.from(text.value).length);
+    line.textContent = line.dataset.fill.replace('{n}', String(left));
+  }
+
+  // --- A fresh copy of the page ---------------------------------------------
+
+  // Choices made but not sent yet, by element id, so a fresh copy of the
+  // page does not undo them.
+  var touched = {};
+
+  // Where an element sits: its own id, or the nearest id around it and its
+  // place among the same kind of elements there.
+  function place(el, kind) {
+    if (el.id) return { id: el.id };
+    var box = el.parentElement && el.parentElement.closest('[id]');
+    if (!box || !main.contains(box)) return null;
+    return { within: box.id, index: Array.prototype.indexOf.call(box.querySelectorAll(kind), el) };
+  }
+  function find(where, kind) {
+    if (!where) return null;
+    if (where.id) return document.getElementById(where.id);
+    var box = document.getElementById(where.within);
+    return box ? box.querySelectorAll(kind)[where.index] || null : null;
+  }
+
+  var FOCUSABLE = 'a[href], button, input, select, textarea, summary';
+
+  function remember() {
+    var active = document.activeElement;
+    var focus = active && active !== main && main.contains(active) ? place(active, FOCUSABLE) : null;
+    var open = Array.prototype.map.call(main.querySelectorAll('details'), function (d) {
+      return { where: place(d, 'details'), open: d.open };
+    });
+    return { focus: focus, open: open };
+  }
+
+  function restore(kept) {
+    Object.keys(touched).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) return delete touched[id];
+      if (el.type === 'checkbox' || el.type === 'radio') el.checked = touched[id];
+      else el.value = touched[id];
+    });
+    kept.open.forEach(function (d) {
+      var el = find(d.where, 'details');
+      if (el) el.open = d.open;
+    });
+    var focus = find(kept.focus, FOCUSABLE);
+    if (focus) focus.focus({ preventScroll: true });
+  }
+
+  // Puts the fresh page's content in place. Nodes marked `data-keep` (the
+  // link's status, the feedback line, the live region) stay the same
+  // nodes, so screen readers hear their news; they take the new copy's
+  // data and, when it has any, its words.
+  function swap(html) {
+    var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('main');
+    if (!fresh) return false;
+    var kept = remember();
+    Array.prototype.forEach.call(main.querySelectorAll('[data-keep]'), function (old) {
+      var twin = fresh.querySelector('[data-keep="' + old.dataset.keep + '"]');
+      if (!twin) return;
+      Object.keys(twin.dataset).forEach(function (k) { if (k !== 'status') old.dataset[k] = twin.dataset[k]; });
+      if (twin.textContent.trim()) old.textContent = twin.textContent;
+      twin.replaceWith(old);
+    });
+    Array.prototype.slice.call(main.attributes).forEach(function (a) { main.removeAttribute(a.name); });
+    Array.prototype.forEach.call(fresh.attributes, function (a) { main.setAttribute(a.name, a.value); });
+    main.replaceChildren.apply(main, Array.prototype.slice.call(fresh.childNodes));
+    ready();
+    restore(kept);
+    return true;
+  }
+
+  var fetching = false;
+  var again = false;
+  var due = 0;
+  var timer = null;
+
+  // Asks for a fresh copy within `ms`, sooner if one is already due sooner.
+  function soon(ms) {
+    var at = Date.now() + ms;
+    if (timer && due <= at) return;
+    clearTimeout(timer);
+    due = at;
+    timer = setTimeout(function () { timer = null; refresh(); }, ms);
+  }
+
+  function refresh(done) {
+    if (fetching) { again = true; return Promise.resolve(); }
+    fetching = true;
+    var announcer = $('[data-testid="announcer"]');
+    var query = new URLSearchParams();
+    if (announcer && announcer.dataset.glance) query.set('seen', announcer.dataset.glance);
+    if (done) query.set('done', done);
+    return fetch(location.pathname + '?' + query, { cache: 'no-store', credentials: 'same-origin' })
+      .then(function (response) { return response.text(); })
+      .then(swap)
+      .catch(function () { /* the link says it is reconnecting; the next event tries again */ })
+      .then(function () {
+        fetching = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  // --- The live link ----------------------------------------------------------
+
+  var socket = null;
+  var attempt = 0;
+  var retry = null;
+
+  function connect() {
+    clearTimeout(retry);
+    retry = null;
+    // A page without a live link (the gathering has ended) has nothing to follow.
+    if (!main.dataset.live) return status('live');
+    if (socket) { socket.onclose = null; socket.close(); }
+    var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    var url = scheme + location.host + main.dataset.live +
+      '?epoch=' + main.dataset.epoch + '&seq=' + main.dataset.seq;
+    try {
+      socket = new WebSocket(url);
+    } catch (e) {
+      return later();
+    }
+    socket.onopen = function () {
+      var back = attempt > 0;
+      attempt = 0;
+      status('live');
+      send();
+      if (back) soon(SOON_MS);
+    };
+    socket.onmessage = function (message) {
+      var msg;
+      try { msg = JSON.parse(message.data); } catch (e) { return; }
+      if (msg.type === 'event') {
+        main.dataset.seq = String(msg.seq);
+        soon(SOON_MS);
+      } else if (msg.type === 'snapshot') {
+        soon(SOON_MS);
+      } else if (msg.type === 'totals') {
+        soon(TOTALS_MS);
+      }
+    };
+    socket.onclose = function (event) {
+      socket = null;
+      // Turned away for good (the gathering ended, joining is locked):
+      // the page from the server says why.
+      if (event.code === 4000 && event.reason !== 'unavailable') {
+        status('live');
+        return refresh();
+      }
+      status('reconnecting');
+      later();
+    };
+  }
+
+  function later() {
+    if (retry) return;
+    attempt += 1;
+    var wait = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, attempt)) * (0.5 + Math.random() / 2);
+    retry = setTimeout(connect, wait);
+  }
+
+  // A phone that wakes up or finds its network again tries at once.
+  function wake() {
+    if (document.visibilityState === 'hidden') return;
+    if (!socket) connect();
+    send();
+  }
+
+  // --- Sending the forms ------------------------------------------------------
+
+  var outbox = load(OUTBOX, []);
+  if (!Array.isArray(outbox)) outbox = [];
+  var posting = false;
+
+  function post(form, button) {
+    var data = new FormData(form);
+    if (button && button.name) data.append(button.name, button.value);
+    var body = new URLSearchParams(data).toString();
+    var reflection = form.classList.contains('reflect') ? String(data.get('id')) : null;
+    outbox.push({ to: form.getAttribute('action'), body: body, reflection: reflection });
+    store(OUTBOX, outbox);
+    Array.prototype.forEach.call(form.elements, function (el) { if (el.id) delete touched[el.id]; });
+    say(words('sending'));
+    send();
+  }
+
+  function send() {
+    if (posting || !outbox.length) return;
+    posting = true;
+    var item = outbox[0];
+    fetch(item.to, {
+      method: 'POST',
+      body: item.body,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+    }).then(function (response) {
+      // The server is back but busy or starting: keep it for the next try.
+      if (response.status >= 500 || response.status === 429) throw new Error('later');
+      outbox.shift();
+      store(OUTBOX, outbox);
+      var landed = new URL(response.url);
+      if (landed.pathname === location.pathname) {
+        return response.text().then(swap);
+      }
+      // A reflection is stored: the server answers with its "received"
+      // page, which this page says in its own feedback line instead.
+      if (item.reflection) {
+        var draft = load(DRAFT, null);
+        if (draft && draft.id === item.reflection) store(DRAFT, null);
+        var form = reflectForm();
+        if (form && form.elements.id.value === item.reflection) {
+          form.reset();
+          count();
+        }
+      }
+      return refresh('received');
+    }).then(function () {
+      posting = false;
+      send();
+    }, function () {
+      posting = false;
+      setTimeout(send, 3000);
+    });
+  }
+
+  // --- Wiring -----------------------------------------------------------------
+
+  // What each fresh copy of the page needs.
+  function ready() {
+    Array.prototype.forEach.call(main.querySelectorAll('[data-pass]'), function (b) { b.hidden = false; });
+    restoreDraft();
+    shown = Date.now();
+    tick();
+  }
+
+  // The timer counts down from what the page said when it came.
+  var shown = Date.now();
+  function tick() {
+    var clock = $('.timer[data-left]');
+    if (!clock || clock.dataset.state !== 'running') return;
+    var left = Number(clock.dataset.left) - (Date.now() - shown);
+    var text = Array.prototype.find.call(clock.childNodes, function (n) { return n.nodeType === Node.TEXT_NODE; });
+    if (left <= 0) {
+      clock.dataset.state = 'done';
+      clock.textContent = clock.dataset.done;
+      return;
+    }
+    var seconds = Math.ceil(left / 1000);
+    var shownText = Math.floor(seconds / 60) + ':' + String(seconds % 60).padStart(2, '0');
+    if (text) text.nodeValue = shownText;
+  }
+
+  main.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (form.method !== 'post') return;
+    event.preventDefault();
+    post(form, event.submitter || pressed);
+    pressed = null;
+  });
+
+  main.addEventListener('input', function (event) {
+    var el = event.target;
+    if (el.id && el.type !== 'hidden') {
+      touched[el.id] = el.type === 'checkbox' || el.type === 'radio' ? el.checked : el.value;
+    }
+    if (el.id === 'reflection' || el.id === 'away') {
+      keepDraft();
+      count();
+    }
+    if (el.type === 'range' && el.dataset.left) {
+      var n = Number(el.value);
+      var middle = Number(el.max) / 2;
+      el.setAttribute('aria-valuetext', n + ', ' + (n < middle ? el.dataset.left : el.dataset.right));
+    }
+  });
+  main.addEventListener('change', function (event) {
+    var el = event.target;
+    if (el.type === 'radio' && el.name) {
+      // The other radios of its group are no longer chosen.
+      Array.prototype.forEach.call(main.querySelectorAll('input[type=radio][name="' + el.name + '"]'), function (r) {
+        if (r.id) touched[r.id] = r.checked;
+      });
+    } else if (el.id && (el.tagName === 'SELECT' || el.type === 'checkbox')) {
+      touched[el.id] = el.type === 'checkbox' ? el.checked : el.value;
+    }
+  });
+
+  // The button a form was sent with, for browsers that do not say.
+  var pressed = null;
+  main.addEventListener('click', function (event) {
+    pressed = event.target.closest('button[type=submit]');
+    var pass = event.target.closest('[data-pass]');
+    if (!pass) return;
+    var form = reflectForm();
+    if (form) {
+      ['reflection', 'away'].forEach(function (id) {
+        var el = form.querySelector('#' + id);
+        if (el) { el.value = ''; delete touched[id]; }
+      });
+    }
+    store(DRAFT, null);
+    count();
+    say(words('passed'));
+  });
+
+  window.addEventListener('online', wake);
+  document.addEventListener('visibilitychange', wake);
+  setInterval(tick, 500);
+
+  status('connecting');
+  ready();
+  connect();
+  send();
+})();
