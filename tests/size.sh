@@ -3,10 +3,11 @@
 # reflection: builds the release site (skip with --no-build), starts the
 # real server with a fresh SQLite file on a free loopback port, starts a
 # gathering, joins it by its code as a phone would, and fetches the
-# participant page and every asset it links (stylesheet, JS glue,
-# WebAssembly) with `Accept-Encoding: br, gzip`, counting the bytes the
-# server actually sends. It posts a reflection through the page's plain
-# form, as a phone does before the script has loaded. A measuring tool,
+# participant page and every asset it links (stylesheet, scripts, and
+# WebAssembly if any: a participant's page has none) with
+# `Accept-Encoding: br, gzip`, counting the bytes the server actually
+# sends. It posts a reflection through the page's plain form, as a phone
+# does before the script has loaded. A measuring tool,
 # like tests/src/bin/load.rs: scripts/test.sh does not run it.
 #
 # Its last line:
@@ -73,20 +74,27 @@ got="$(fetch "$page")"
 read -r html_bytes html_encoding <<<"$got"
 curl -sS -b "$jar" "$page" >"$work/page.html"
 grep -q "<textarea" "$work/page.html" || fail "the participant page has no place to write"
-link() { grep -o "$1" "$work/page.html" | head -n 1 | sed 's/.*href="\([^"]*\)".*/\1/'; }
-css="$(link '<link[^>]*rel="stylesheet"[^>]*>')"
-js="$(link '<link[^>]*rel="modulepreload"[^>]*>')"
-wasm="$(link '<link[^>]*as="fetch"[^>]*>')"
-[ -n "$css" ] && [ -n "$js" ] && [ -n "$wasm" ] || fail "the page does not link its stylesheet, script and WebAssembly"
+# Every asset the page names, by kind: the stylesheet, each script
+# (<script src> and module preloads) and any WebAssembly.
+assets() { grep -oE "(href|src)=\"/[^\"]*\.$1\"" "$work/page.html" | sed 's/^[a-z]*="\(.*\)"$/\1/' | sort -u; }
+css="$(assets css)"
+[ "$(echo "$css" | grep -c .)" = 1 ] || fail "the page does not link one stylesheet"
+[ -n "$(assets js)" ] || fail "the page links no script"
 
-sizes=()
-for asset in "$css" "$js" "$wasm"; do
-  got="$(fetch "$base$asset")"
-  read -r bytes encoding <<<"$got"
-  [ "$encoding" = br ] || fail "$asset came as $encoding, not brotli"
-  echo "$asset: $bytes bytes (brotli)" >&2
-  sizes+=("$bytes")
-done
+# Sums the brotli bytes of the assets named on stdin.
+weigh() {
+  local total=0 asset got bytes encoding
+  while read -r asset; do
+    [ -n "$asset" ] || continue
+    got="$(fetch "$base$asset")"
+    read -r bytes encoding <<<"$got"
+    [ "$encoding" = br ] || fail "$asset came as $encoding, not brotli"
+    echo "$asset: $bytes bytes (brotli)" >&2
+    total=$((total + bytes))
+  done
+  echo "$total"
+}
+sizes=("$(echo "$css" | weigh)" "$(assets js | weigh)" "$(assets wasm | weigh)")
 
 # Posting works from the page as served, without its script.
 step="$(sed -n 's/.*name="step" value="\([^"]*\)".*/\1/p' "$work/page.html" | head -n 1)"

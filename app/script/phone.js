@@ -169,7 +169,8 @@
     });
     Array.prototype.slice.call(main.attributes).forEach(function (a) { main.removeAttribute(a.name); });
     Array.prototype.forEach.call(fresh.attributes, function (a) { main.setAttribute(a.name, a.value); });
-    main.replaceChildren.apply(main, Array.prototype.slice.call(fresh.childNodes));
+    while (main.firstChild) main.removeChild(main.firstChild);
+    while (fresh.firstChild) main.appendChild(fresh.firstChild);
     ready();
     restore(kept);
     return true;
@@ -334,6 +335,7 @@
   // What each fresh copy of the page needs.
   function ready() {
     Array.prototype.forEach.call(main.querySelectorAll('[data-pass]'), function (b) { b.hidden = false; });
+    Array.prototype.forEach.call(main.querySelectorAll('[data-no-script]'), function (b) { b.hidden = true; });
     restoreDraft();
     shown = Date.now();
     tick();
@@ -388,6 +390,10 @@
       });
     } else if (el.id && (el.tagName === 'SELECT' || el.type === 'checkbox')) {
       touched[el.id] = el.type === 'checkbox' ? el.checked : el.value;
+    }
+    // A form that needs no button (a tag): the choice is the sending.
+    if (el.form && el.form.hasAttribute('data-send-on-change') && main.contains(el.form)) {
+      post(el.form, null);
     }
   });
 

@@ -242,4 +242,20 @@ mod tests {
         assert!(serde_json::from_str::<CardId>("\"0123456789abcdeX\"").is_err());
         assert!(serde_json::from_str::<CardId>("\"0123456789abcdef\"").is_ok());
     }
+
+    #[test]
+    fn a_cards_form_id_is_an_id_of_its_own() {
+        let page = ActionId::from_random(u128::MAX);
+        let (a, b) = (
+            CardId::parse("0123456789abcdef").unwrap(),
+            CardId::parse("fedcba9876543210").unwrap(),
+        );
+        let (for_a, for_b) = (page.for_card(&a), page.for_card(&b));
+        assert_ne!(for_a, for_b);
+        assert_ne!(for_a, page);
+        assert_eq!(for_a, page.for_card(&a), "the same card, the same id");
+        for id in [for_a, for_b] {
+            assert_eq!(ActionId::parse(id.as_str()), Ok(id.clone()), "it reads back");
+        }
+    }
 }

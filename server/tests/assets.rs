@@ -1,8 +1,9 @@
 //! How the site's assets reach a phone: pages link them by their hashed
-//! names (Leptos's hash files), a participant's pages the phone's own
-//! smaller build and every other page the whole one; they are sent as the brotli or gzip copy the
-//! build left beside them, with `Vary: Accept-Encoding`, and cached for a
-//! year; pages themselves are never cached.
+//! names (Leptos's hash files), a participant's pages the phone's small
+//! script and never the WebAssembly, every other page the WebAssembly;
+//! they are sent as the brotli or gzip copy the build left beside them,
+//! with `Vary: Accept-Encoding`, and cached for a year; pages themselves
+//! are never cached.
 //!
 //! The server runs against a small site made here (a hash file and three
 //! assets with recognisable compressed copies), so the test needs no
@@ -19,11 +20,8 @@ const HASHES: [(&str, &str); 3] = [
     ("wasm", "a4b5c6d7e8f901234567"),
     ("css", "ffeeddccbbaa99887766"),
 ];
-/// The phone's build (`app::bundle`): its own script and WebAssembly.
-const PHONE_HASHES: [(&str, &str); 2] = [
-    ("js", "1111aaaa2222bbbb3333"),
-    ("wasm", "4444cccc5555dddd6666"),
-];
+/// The phone's script (`app::bundle`).
+const PHONE_HASHES: [(&str, &str); 1] = [("js", "1111aaaa2222bbbb3333")];
 
 /// The named asset's plain bytes and its compressed copies' bytes, each
 /// distinct so a response says which file was sent.
@@ -36,7 +34,7 @@ fn variants(kind: &str) -> [(&'static str, Vec<u8>); 3] {
 }
 
 /// Writes a site as `scripts/build.sh` leaves it, under `dir`: the whole
-/// build's files and hash file, and the phone's.
+/// WebAssembly's files and hash file, and the phone script's.
 fn make_site(dir: &Path) -> Result<()> {
     let pkg = dir.join("site").join("pkg");
     std::fs::create_dir_all(&pkg)?;
@@ -92,12 +90,12 @@ async fn pages_link_hashed_assets_and_are_not_cached() -> Result<()> {
     let pages = [
         (
             "/".to_owned(),
-            vec![phone[0].clone(), phone[1].clone(), css.clone()],
+            vec![phone[0].clone(), css.clone()],
             whole[..2].to_vec(),
         ),
         (
             format!("/p/{}", g.join_token),
-            vec![phone[0].clone(), phone[1].clone(), css.clone()],
+            vec![phone[0].clone(), css.clone()],
             whole[..2].to_vec(),
         ),
         (
@@ -122,7 +120,7 @@ async fn pages_link_hashed_assets_and_are_not_cached() -> Result<()> {
         for name in not_linked {
             assert!(
                 !html.contains(&name),
-                "{path} links the other build's {name}:\n{html}"
+                "{path} links the other kind's {name}:\n{html}"
             );
         }
         assert!(!html.contains("_bg.wasm"), "{path} links an unhashed name");

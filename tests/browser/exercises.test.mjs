@@ -510,8 +510,8 @@ test('the harvest prints to a clean PDF, one page per step, without hidden cards
   await page.getByText('Words to hide').waitFor();
 });
 
-/** Marks the page so a test can tell it was not reloaded: a choice sent
- * over the live link must not also post its form. */
+/** Marks the page so a test can tell it was not reloaded: a choice the
+ * phone's script sends must not leave the page. */
 async function stays(page, act) {
   await page.evaluate(() => { window.hearthStayed = true; });
   await act();

@@ -153,7 +153,8 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                         view! {
                             <li class="line">
                                 <p><strong>{line.0.clone()}</strong> " " {line.1.clone()}</p>
-                                <MarkForm mark="tag" about class="stack">
+                                // With the script, choosing a tag sends it.
+                                <MarkForm mark="tag" about class="stack" attr:data-send-on-change="">
                                     <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
                                     <select
                                         id=id
@@ -173,7 +174,7 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                                             })
                                             .collect_view()}
                                     </select>
-                                    <button type="submit" class="quiet" disabled=move || !open()>
+                                    <button type="submit" class="quiet" data-no-script="" disabled=move || !open()>
                                         {i18n.t(Msg::PartTagSave)}
                                     </button>
                                 </MarkForm>
