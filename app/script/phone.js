@@ -14,9 +14,11 @@
 //   waits in an outbox kept in local storage until the server answers, and
 //   is sent again after a reconnect or a reload: every form carries an id
 //   or sets a value, so sending twice never stores twice.
-// - It keeps what is being typed, focus, open panels and unsent choices
-//   across each fresh copy of the page, and keeps half-written reflections
-//   (with their form's id) in local storage across sleeps and reloads.
+// - It brings each fresh copy into the page by changing only what differs,
+//   so what is being typed, focus, a screen reader's place, open panels
+//   and choices not sent yet all stay; and it keeps half-written
+//   reflections (with their form's id) in local storage across sleeps and
+//   reloads.
 // - It asks the server what changed since its last look (`?seen=`), and
 //   lets the page's polite live region say it; it counts the timer down.
 //
@@ -107,73 +109,72 @@
 
   // --- A fresh copy of the page ---------------------------------------------
 
-  // Choices made but not sent yet, by element id, so a fresh copy of the
-  // page does not undo them.
-  var touched = {};
-
-  // Where an element sits: its own id, or the nearest id around it and its
-  // place among the same kind of elements there.
-  function place(el, kind) {
-    if (el.id) return { id: el.id };
-    var box = el.parentElement && el.parentElement.closest('[id]');
-    if (!box || !main.contains(box)) return null;
-    return { within: box.id, index: Array.prototype.indexOf.call(box.querySelectorAll(kind), el) };
-  }
-  function find(where, kind) {
-    if (!where) return null;
-    if (where.id) return document.getElementById(where.id);
-    var box = document.getElementById(where.within);
-    return box ? box.querySelectorAll(kind)[where.index] || null : null;
-  }
-
-  var FOCUSABLE = 'a[href], button, input, select, textarea, summary';
-
-  function remember() {
-    var active = document.activeElement;
-    var focus = active && active !== main && main.contains(active) ? place(active, FOCUSABLE) : null;
-    var open = Array.prototype.map.call(main.querySelectorAll('details'), function (d) {
-      return { where: place(d, 'details'), open: d.open };
+  // Brings `old` to look like `fresh` (a node of the fresh copy), changing
+  // only what differs. Unchanged nodes stay the very same nodes, so focus,
+  // the caret, a screen reader's place, what is being typed and choices
+  // not sent yet all survive: the browser keeps a field's own value once
+  // someone has changed it, whatever its default becomes. Children with an
+  // id (the cards) are matched by id, so a card arriving in the middle
+  // moves the others instead of rewriting them. An open or closed panel
+  // stays as the person left it.
+  function morph(old, fresh) {
+    if (old.nodeType !== 1) {
+      if (old.nodeValue !== fresh.nodeValue) old.nodeValue = fresh.nodeValue;
+      return;
+    }
+    // The link's status, the feedback line and the live region: the same
+    // nodes always, so screen readers hear their news; they take new words
+    // only when there are some (the script writes the link's own).
+    if (old.hasAttribute('data-keep')) {
+      Array.prototype.forEach.call(fresh.attributes, function (a) {
+        if (a.name !== 'data-status' && old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
+      });
+      if (old.dataset.keep !== 'link' && fresh.textContent.trim()) old.textContent = fresh.textContent;
+      return;
+    }
+    var keepOpen = old.tagName === 'DETAILS';
+    Array.prototype.slice.call(old.attributes).forEach(function (a) {
+      if (!fresh.hasAttribute(a.name) && !(keepOpen && a.name === 'open')) old.removeAttribute(a.name);
     });
-    return { focus: focus, open: open };
+    Array.prototype.forEach.call(fresh.attributes, function (a) {
+      if (old.getAttribute(a.name) !== a.value && !(keepOpen && a.name === 'open')) old.setAttribute(a.name, a.value);
+    });
+    var o = old.firstChild;
+    var f = fresh.firstChild;
+    while (f) {
+      var next = f.nextSibling;
+      if (o && same(o, f)) {
+        morph(o, f);
+        o = o.nextSibling;
+      } else {
+        var match = f.nodeType === 1 && f.id ? document.getElementById(f.id) : null;
+        if (match && match.parentNode === old) {
+          old.insertBefore(match, o);
+          morph(match, f);
+        } else {
+          old.insertBefore(f, o);
+        }
+      }
+      f = next;
+    }
+    while (o) {
+      var gone = o;
+      o = o.nextSibling;
+      old.removeChild(gone);
+    }
   }
 
-  function restore(kept) {
-    Object.keys(touched).forEach(function (id) {
-      var el = document.getElementById(id);
-      if (!el) return delete touched[id];
-      if (el.type === 'checkbox' || el.type === 'radio') el.checked = touched[id];
-      else el.value = touched[id];
-    });
-    kept.open.forEach(function (d) {
-      var el = find(d.where, 'details');
-      if (el) el.open = d.open;
-    });
-    var focus = find(kept.focus, FOCUSABLE);
-    if (focus) focus.focus({ preventScroll: true });
+  function same(a, b) {
+    return a.nodeType === b.nodeType && a.nodeName === b.nodeName &&
+      (a.nodeType !== 1 || a.id === b.id);
   }
 
-  // Puts the fresh page's content in place. Nodes marked `data-keep` (the
-  // link's status, the feedback line, the live region) stay the same
-  // nodes, so screen readers hear their news; they take the new copy's
-  // data and, when it has any, its words.
+  // Puts a fresh copy of the page (its HTML) in place of this one.
   function swap(html) {
     var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('main');
-    if (!fresh) return false;
-    var kept = remember();
-    Array.prototype.forEach.call(main.querySelectorAll('[data-keep]'), function (old) {
-      var twin = fresh.querySelector('[data-keep="' + old.dataset.keep + '"]');
-      if (!twin) return;
-      Object.keys(twin.dataset).forEach(function (k) { if (k !== 'status') old.dataset[k] = twin.dataset[k]; });
-      if (twin.textContent.trim()) old.textContent = twin.textContent;
-      twin.replaceWith(old);
-    });
-    Array.prototype.slice.call(main.attributes).forEach(function (a) { main.removeAttribute(a.name); });
-    Array.prototype.forEach.call(fresh.attributes, function (a) { main.setAttribute(a.name, a.value); });
-    while (main.firstChild) main.removeChild(main.firstChild);
-    while (fresh.firstChild) main.appendChild(fresh.firstChild);
+    if (!fresh) return;
+    morph(main, fresh);
     ready();
-    restore(kept);
-    return true;
   }
 
   var fetching = false;
@@ -190,9 +191,15 @@
     timer = setTimeout(function () { timer = null; refresh(); }, ms);
   }
 
+  // What the next copy should say was done (`received`), if anything.
+  var said = '';
+
   function refresh(done) {
+    if (done) said = done;
     if (fetching) { again = true; return Promise.resolve(); }
     fetching = true;
+    done = said;
+    said = '';
     var announcer = $('[data-testid="announcer"]');
     var query = new URLSearchParams();
     if (announcer && announcer.dataset.glance) query.set('seen', announcer.dataset.glance);
@@ -286,7 +293,6 @@
     var reflection = form.classList.contains('reflect') ? String(data.get('id')) : null;
     outbox.push({ to: form.getAttribute('action'), body: body, reflection: reflection });
     store(OUTBOX, outbox);
-    Array.prototype.forEach.call(form.elements, function (el) { if (el.id) delete touched[el.id]; });
     say(words('sending'));
     send();
   }
@@ -368,9 +374,6 @@
 
   main.addEventListener('input', function (event) {
     var el = event.target;
-    if (el.id && el.type !== 'hidden') {
-      touched[el.id] = el.type === 'checkbox' || el.type === 'radio' ? el.checked : el.value;
-    }
     if (el.id === 'reflection' || el.id === 'away') {
       keepDraft();
       count();
@@ -383,14 +386,6 @@
   });
   main.addEventListener('change', function (event) {
     var el = event.target;
-    if (el.type === 'radio' && el.name) {
-      // The other radios of its group are no longer chosen.
-      Array.prototype.forEach.call(main.querySelectorAll('input[type=radio][name="' + el.name + '"]'), function (r) {
-        if (r.id) touched[r.id] = r.checked;
-      });
-    } else if (el.id && (el.tagName === 'SELECT' || el.type === 'checkbox')) {
-      touched[el.id] = el.type === 'checkbox' ? el.checked : el.value;
-    }
     // A form that needs no button (a tag): the choice is the sending.
     if (el.form && el.form.hasAttribute('data-send-on-change') && main.contains(el.form)) {
       post(el.form, null);
@@ -407,7 +402,7 @@
     if (form) {
       ['reflection', 'away'].forEach(function (id) {
         var el = form.querySelector('#' + id);
-        if (el) { el.value = ''; delete touched[id]; }
+        if (el) el.value = '';
       });
     }
     store(DRAFT, null);

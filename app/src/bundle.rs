@@ -69,9 +69,7 @@ pub fn phone_script(site: &leptos::config::LeptosOptions) -> String {
         .hash_files
         .then(|| {
             let exe = std::env::current_exe().ok()?;
-            let file = exe
-                .parent()?
-                .join(Bundle::Phone.hash_file(&site.hash_file));
+            let file = exe.parent()?.join(Bundle::Phone.hash_file(&site.hash_file));
             script_hash(&std::fs::read_to_string(file).ok()?)
         })
         .flatten();

@@ -255,7 +255,11 @@ mod tests {
         assert_ne!(for_a, page);
         assert_eq!(for_a, page.for_card(&a), "the same card, the same id");
         for id in [for_a, for_b] {
-            assert_eq!(ActionId::parse(id.as_str()), Ok(id.clone()), "it reads back");
+            assert_eq!(
+                ActionId::parse(id.as_str()),
+                Ok(id.clone()),
+                "it reads back"
+            );
         }
     }
 }

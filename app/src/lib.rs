@@ -52,7 +52,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             let nonce = leptos::nonce::use_nonce();
             view! { <script src=src defer nonce=nonce></script> }.into_any()
         }
-        bundle::Bundle::Whole => view! { <HydrationScripts options=options.clone() defer=true/> }.into_any(),
+        bundle::Bundle::Whole => {
+            view! { <HydrationScripts options=options.clone() defer=true/> }.into_any()
+        }
     };
     #[cfg(not(feature = "ssr"))]
     let scripts = view! { <HydrationScripts options=options.clone() defer=true/> };

@@ -497,7 +497,8 @@ async fn every_page_carries_the_security_headers() -> hearth_tests::Result<()> {
         let policy = header("content-security-policy");
         assert!(policy.contains("frame-ancestors 'none'"), "{path}");
         // Only scripts with this response's nonce may run, and the page's
-        // hydration script carries exactly that nonce.
+        // script (the hydration module, or the phone's on a participant's
+        // page) carries exactly that nonce.
         let nonce = policy
             .split("'nonce-")
             .nth(1)
@@ -506,9 +507,19 @@ async fn every_page_carries_the_security_headers() -> hearth_tests::Result<()> {
             .to_owned();
         assert!(policy.contains("'wasm-unsafe-eval'"), "{path}");
         let html = response.text().await?;
+        let script = if path.starts_with("/console/") {
+            html.contains(&format!(r#"<script type="module" nonce="{nonce}""#))
+        } else {
+            html.split("<script ")
+                .skip(1)
+                .filter_map(|tag| tag.split('>').next())
+                .any(|tag| {
+                    tag.contains("/hearth-phone.") && tag.contains(&format!(r#"nonce="{nonce}""#))
+                })
+        };
         assert!(
-            html.contains(&format!(r#"<script type="module" nonce="{nonce}""#)),
-            "{path}: the hydration script carries the nonce"
+            script,
+            "{path}: the page's script carries the nonce:\n{html}"
         );
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");

@@ -60,7 +60,10 @@ impl Feedback {
         let posted_error = |code: String| -> Option<ErrorCode> {
             serde_json::from_value(serde_json::Value::String(code)).ok()
         };
-        match (query("error").and_then(posted_error), query("done").as_deref()) {
+        match (
+            query("error").and_then(posted_error),
+            query("done").as_deref(),
+        ) {
             (Some(code), _) => Feedback::Problem(error_msg(code)),
             (None, Some("received")) => Feedback::Received,
             (None, Some("marked")) => Feedback::Placed,

@@ -19,11 +19,14 @@
 //!
 //! With `--map-storm` it runs the map storm instead (see `map_storm`):
 //! every phone placing every revealed card on a worldview map at once.
+//! With `--page-storm`, the page storm (see `page_storm`): every phone
+//! fetching its page at once, as the phones' script does after a reveal.
 //!
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
 
 mod map_storm;
+mod page_storm;
 
 use app::ids::{ActionId, StepId};
 use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, ServerMsg};
@@ -62,7 +65,9 @@ usage: load [flags]
   --connect-timeout S   seconds one connection may take to open (default 20)
   --drain S             seconds to wait after posting for the last cards (default 10)
   --map-storm           instead: every phone places every card of a map step at once
-  --cards N             the map storm's stories (default 40)
+  --page-storm          instead: every phone fetches its page at once, after a reveal
+  --cards N             the map storm's stories, the page storm's cards (default 40)
+  --rounds N            the page storm's rounds (default 5)
   --console SECRET      the map storm's gathering (else it starts one)
   --join TOKEN          that gathering's join token (with --console)";
 
@@ -83,6 +88,8 @@ const MARK: &str = "~p";
 
 struct Args {
     map_storm: bool,
+    page_storm: bool,
+    rounds: usize,
     cards: usize,
     console: Option<String>,
     join: Option<String>,
@@ -101,6 +108,8 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         map_storm: false,
+        page_storm: false,
+        rounds: 5,
         cards: 40,
         console: None,
         join: None,
@@ -125,6 +134,10 @@ fn parse_args() -> Result<Args, String> {
             args.map_storm = true;
             continue;
         }
+        if flag == "--page-storm" {
+            args.page_storm = true;
+            continue;
+        }
         let (name, inline) = match flag.split_once('=') {
             Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
             None => (flag.clone(), None),
@@ -136,6 +149,7 @@ fn parse_args() -> Result<Args, String> {
         match name.as_str() {
             "--participants" => args.participants = number(&name, &value)?,
             "--cards" => args.cards = number(&name, &value)?,
+            "--rounds" => args.rounds = number(&name, &value)?,
             "--console" => args.console = Some(value),
             "--join" => args.join = Some(value),
             "--gatherings" => args.gatherings = number(&name, &value)?,
@@ -160,6 +174,14 @@ fn parse_args() -> Result<Args, String> {
     check(
         (1..=args.participants.min(200)).contains(&args.cards),
         "--cards must be 1 to min(participants, 200)",
+    )?;
+    check(
+        (1..=100).contains(&args.rounds),
+        "--rounds must be 1 to 100",
+    )?;
+    check(
+        !(args.map_storm && args.page_storm),
+        "give --map-storm or --page-storm, not both",
     )?;
     check(
         args.console.is_some() == args.join.is_some(),
@@ -897,6 +919,14 @@ async fn run(args: Args) -> Result<String, Error> {
             connect_batch: args.connect_batch,
         };
         map_storm::run(&storm, &target).await
+    } else if args.page_storm {
+        let storm = page_storm::Storm {
+            participants: args.participants,
+            cards: args.cards,
+            rounds: args.rounds,
+            connect_batch: args.connect_batch,
+        };
+        page_storm::run(&storm, &target).await
     } else {
         measure(&args, &target).await
     };

@@ -61,7 +61,7 @@ impl Dice {
 }
 
 /// A new action id, never one an earlier run used.
-fn fresh_id() -> ActionId {
+pub(super) fn fresh_id() -> ActionId {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -71,7 +71,7 @@ fn fresh_id() -> ActionId {
     ActionId::from_random(u128::from(dice.next()) << 64 | u128::from(dice.next()))
 }
 
-fn action(id: &ActionId, action: Action) -> Result<Message, Error> {
+pub(super) fn action(id: &ActionId, action: Action) -> Result<Message, Error> {
     let msg = ClientMsg::Act {
         id: id.clone(),
         action,
@@ -80,7 +80,7 @@ fn action(id: &ActionId, action: Action) -> Result<Message, Error> {
 }
 
 /// Reads messages until the answer to `id`, keeping `view` up to date.
-async fn answer(
+pub(super) async fn answer(
     ws: &mut Ws,
     id: &ActionId,
     view: &mut Option<GatheringView>,
@@ -110,7 +110,7 @@ async fn answer(
 }
 
 /// Applies what a message changes to a view.
-fn follow(view: &mut Option<GatheringView>, msg: ServerMsg) {
+pub(super) fn follow(view: &mut Option<GatheringView>, msg: ServerMsg) {
     match msg {
         ServerMsg::Snapshot { gathering, .. } => *view = Some(gathering),
         ServerMsg::Event { event, .. } => {
@@ -128,7 +128,7 @@ fn follow(view: &mut Option<GatheringView>, msg: ServerMsg) {
 }
 
 /// Reads until the first snapshot.
-async fn snapshot(ws: &mut Ws) -> Result<GatheringView, Error> {
+pub(super) async fn snapshot(ws: &mut Ws) -> Result<GatheringView, Error> {
     let mut view = None;
     let deadline = Instant::now() + PATIENCE;
     while view.is_none() {
@@ -143,7 +143,7 @@ async fn snapshot(ws: &mut Ws) -> Result<GatheringView, Error> {
     view.ok_or_else(|| "no snapshot".into())
 }
 
-fn percentile(sorted: &[u64], p: f64) -> u64 {
+pub(super) fn percentile(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
         return 0;
     }

@@ -1,0 +1,209 @@
+//! The page storm: what the phones' way of staying live costs the server.
+//!
+//! A participant's page is rendered on the server, and the phone's script
+//! fetches it again whenever the room changes (`app/script/phone.js`). So a
+//! reveal to a full room means every phone asking for its page at once.
+//! This mode builds that moment: one gathering on the introduction agenda,
+//! `--participants` phones that have joined over HTTP (each its own
+//! device), `--cards` of them posting a reflection through the plain form,
+//! the console revealing them; then, `--rounds` times, every phone fetches
+//! its page at the same instant, as after a reveal. Each page must hold
+//! the newest card's words. It prints last:
+//!
+//! `PAGES participants=… cards=… rounds=… fetches=… failed=… bytes_per_page=… p50_ms=… p95_ms=… p99_ms=… max_ms=… burst_ms=… pages_per_second=… server_cpu_ms_per_page=… server_rss_mb=…`
+//!
+//! `burst_ms` is the slowest round, from the first request to the last
+//! page; `server_cpu_ms_per_page` is the server's user and system time
+//! over the rounds (from `/proc`, at Linux's 100 ticks a second) divided
+//! by the pages served, when the server runs on this machine.
+
+use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
+use super::{open, rss_kb, Error, Target};
+use app::ids::StepId;
+use app::protocol::Action;
+use futures_util::StreamExt;
+use hearth_tests::{create_gathering_at, Device};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Longest the reveal may take to reach the console.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What the storm is run with.
+pub struct Storm {
+    pub participants: usize,
+    pub cards: usize,
+    pub rounds: usize,
+    pub connect_batch: usize,
+}
+
+/// The server's CPU time so far (user + system), in milliseconds.
+fn cpu_ms(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command's closing parenthesis; utime and stime
+    // are the 14th and 15th of the whole line.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10)
+}
+
+pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
+    let g = create_gathering_at(
+        &target.http,
+        &target.base,
+        &[("name", "Page storm"), ("agenda", "introduction")],
+    )
+    .await?;
+    let mut console = open(
+        target.addr,
+        &format!("/ws/console/{}", g.console_secret),
+        None,
+    )
+    .await?;
+    let mut view = Some(snapshot(&mut console).await?);
+    let step: StepId = view
+        .as_ref()
+        .and_then(|v| v.current_step().map(|s| s.id))
+        .ok_or("the gathering has no step")?;
+    let page = Arc::new(format!("{}/p/{}", target.base, g.join_token));
+
+    // The phones join by opening their page, in batches.
+    println!("joining {} phones", storm.participants);
+    let devices: Vec<Device> = (0..storm.participants).map(|_| Device::new()).collect();
+    for batch in devices.chunks(storm.connect_batch) {
+        let mut joining = JoinSet::new();
+        for device in batch {
+            let (http, page, cookie) = (target.http.clone(), page.clone(), device.cookie());
+            joining.spawn(async move {
+                let response = http
+                    .get(page.as_str())
+                    .header("cookie", cookie)
+                    .send()
+                    .await?;
+                if !response.status().is_success() {
+                    return Err(format!("joining answered {}", response.status()).into());
+                }
+                Ok::<_, Error>(())
+            });
+        }
+        while let Some(done) = joining.join_next().await {
+            done??;
+        }
+    }
+
+    // The reflections, through the plain form, then the reveal.
+    let cards = storm.cards.min(storm.participants);
+    let mut newest = String::new();
+    for (i, device) in devices.iter().take(cards).enumerate() {
+        newest = format!("Page storm card {i}: why I came today");
+        let response = target
+            .http
+            .post(format!("{page}/reflect"))
+            .header("cookie", device.cookie())
+            .form(&[
+                ("id", fresh_id().as_str()),
+                ("step", &step.0.to_string()),
+                ("text", &newest),
+            ])
+            .send()
+            .await?;
+        let stored = response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.contains("/received"));
+        if !stored {
+            return Err(format!("reflection {i} was not stored: {}", response.status()).into());
+        }
+    }
+    let id = fresh_id();
+    futures_util::SinkExt::send(&mut console, action(&id, Action::Reveal)?).await?;
+    answer(&mut console, &id, &mut view).await??;
+    let deadline = Instant::now() + PATIENCE;
+    while view.as_ref().map_or(0, |v| v.visible_cards(step).count()) < cards {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, console.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                super::map_storm::follow(&mut view, serde_json::from_str(&text)?)
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => return Err("the reflections were not revealed in time".into()),
+        }
+    }
+
+    // The storm: every phone fetches its page at once, round after round.
+    println!("FETCHING");
+    let newest = Arc::new(newest);
+    let cpu_before = target.pid.and_then(cpu_ms);
+    let (mut latencies, mut failed, mut bytes, mut burst_ms) = (Vec::new(), 0u64, 0u64, 0u64);
+    for _ in 0..storm.rounds {
+        let started = Instant::now();
+        let mut fetching = JoinSet::new();
+        for device in &devices {
+            let (http, page, cookie, newest) = (
+                target.http.clone(),
+                page.clone(),
+                device.cookie(),
+                newest.clone(),
+            );
+            fetching.spawn(async move {
+                let sent = Instant::now();
+                let response = http
+                    .get(page.as_str())
+                    .header("cookie", cookie)
+                    .send()
+                    .await?;
+                let ok = response.status().is_success();
+                let body = response.text().await?;
+                let ms = sent.elapsed().as_millis() as u64;
+                Ok::<_, Error>((ok && body.contains(newest.as_str()), body.len() as u64, ms))
+            });
+        }
+        while let Some(done) = fetching.join_next().await {
+            match done? {
+                Ok((true, size, ms)) => {
+                    latencies.push(ms);
+                    bytes += size;
+                }
+                _ => failed += 1,
+            }
+        }
+        burst_ms = burst_ms.max(started.elapsed().as_millis() as u64);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let cpu_after = target.pid.and_then(cpu_ms);
+    println!("FETCHED");
+    latencies.sort_unstable();
+    let pages = latencies.len() as u64;
+    let per_page = |total: u64| {
+        if pages == 0 {
+            0.0
+        } else {
+            total as f64 / pages as f64
+        }
+    };
+    let cpu = match (cpu_before, cpu_after) {
+        (Some(before), Some(after)) => format!("{:.2}", per_page(after.saturating_sub(before))),
+        _ => "unknown".into(),
+    };
+    let rss = target
+        .pid
+        .and_then(rss_kb)
+        .map(|kb| format!("{:.0}", kb as f64 / 1024.0))
+        .unwrap_or_else(|| "unknown".into());
+    Ok(format!(
+        "PAGES participants={} cards={cards} rounds={} fetches={} failed={failed} bytes_per_page={:.0} p50_ms={} p95_ms={} p99_ms={} max_ms={} burst_ms={burst_ms} pages_per_second={:.0} server_cpu_ms_per_page={cpu} server_rss_mb={rss}",
+        storm.participants,
+        storm.rounds,
+        pages + failed,
+        per_page(bytes),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.95),
+        percentile(&latencies, 0.99),
+        latencies.last().copied().unwrap_or(0),
+        storm.participants as f64 / (burst_ms.max(1) as f64 / 1000.0),
+    ))
+}
