@@ -204,9 +204,15 @@
     var query = new URLSearchParams();
     if (announcer && announcer.dataset.glance) query.set('seen', announcer.dataset.glance);
     if (done) query.set('done', done);
+    var since = posts;
     return fetch(location.pathname + '?' + query, { cache: 'no-store', credentials: 'same-origin' })
       .then(function (response) { return response.text(); })
-      .then(swap)
+      .then(function (html) {
+        // A post answered meanwhile brought a newer copy than this one.
+        if (posts === since) return swap(html);
+        again = true;
+        said = said || done;
+      })
       .catch(function () { /* the link says it is reconnecting; the next event tries again */ })
       .then(function () {
         fetching = false;
@@ -285,6 +291,8 @@
   var outbox = load(OUTBOX, []);
   if (!Array.isArray(outbox)) outbox = [];
   var posting = false;
+  // How many posts have been answered with a fresh copy of the page.
+  var posts = 0;
 
   function post(form, button) {
     var data = new FormData(form);
@@ -313,7 +321,10 @@
       store(OUTBOX, outbox);
       var landed = new URL(response.url);
       if (landed.pathname === location.pathname) {
-        return response.text().then(swap);
+        return response.text().then(function (html) {
+          posts += 1;
+          swap(html);
+        });
       }
       // A reflection is stored: the server answers with its "received"
       // page, which this page says in its own feedback line instead.
@@ -343,6 +354,7 @@
     Array.prototype.forEach.call(main.querySelectorAll('[data-pass]'), function (b) { b.hidden = false; });
     Array.prototype.forEach.call(main.querySelectorAll('[data-no-script]'), function (b) { b.hidden = true; });
     restoreDraft();
+    count();
     shown = Date.now();
     tick();
   }

@@ -1,12 +1,15 @@
 //! A view's live link to its gathering: one WebSocket, kept alive.
 //!
 //! The page renders from the state the server put in the HTML; once the
-//! script runs, `Live` opens the WebSocket, follows the event log, and
-//! reconnects by itself (backoff with jitter, and at once when a phone wakes
-//! or comes back online), resuming from the last event it saw. Actions wait
-//! in an outbox until the server acknowledges them, and are sent again with
-//! the same id after a reconnect, so nothing typed is lost and nothing is
-//! stored twice. On the server this is inert: pages render from their data.
+//! WebAssembly runs (the console, the co-facilitator's console and the
+//! screen), `Live` opens the WebSocket, follows the event log, and
+//! reconnects by itself (backoff with jitter, and at once when the device
+//! wakes or comes back online), resuming from the last event it saw.
+//! Actions wait in an outbox until the server acknowledges them, and are
+//! sent again with the same id after a reconnect, so nothing typed is lost
+//! and nothing is stored twice. On the server this is inert: pages render
+//! from their data, a participant's page among them (a phone stays live
+//! through its own small script, `app/script/phone.js`).
 
 use crate::gathering::{GatheringView, LogPosition};
 use crate::ids::ActionId;

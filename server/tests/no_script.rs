@@ -1,6 +1,7 @@
-//! Taking part before the page's script has loaded: a phone on a slow
-//! network has the server-rendered page long before its WebAssembly, and
-//! every choice on it is a plain form. Here one phone takes part only by
+//! Taking part without the page's script: a phone on a slow network has
+//! the server-rendered page before its script (and one with scripts off
+//! never runs it), and every choice on it is a plain form, the same forms
+//! the script sends. Here one phone takes part only by
 //! posting forms (a point on the spectrum, tags, a resonance, dots, a place
 //! on the map, withdrawing) while the room runs over real WebSockets, and
 //! what it chose is what the server keeps; bad posts get a named reason
