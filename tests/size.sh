@@ -76,7 +76,7 @@ curl -sS -b "$jar" "$page" >"$work/page.html"
 grep -q "<textarea" "$work/page.html" || fail "the participant page has no place to write"
 # Every asset the page names, by kind: the stylesheet, each script
 # (<script src> and module preloads) and any WebAssembly.
-assets() { grep -oE "(href|src)=\"/[^\"]*\.$1\"" "$work/page.html" | sed 's/^[a-z]*="\(.*\)"$/\1/' | sort -u; }
+assets() { { grep -oE "(href|src)=\"/[^\"]*\.$1\"" "$work/page.html" || true; } | sed 's/^[a-z]*="\(.*\)"$/\1/' | sort -u; }
 css="$(assets css)"
 [ "$(echo "$css" | grep -c .)" = 1 ] || fail "the page does not link one stylesheet"
 [ -n "$(assets js)" ] || fail "the page links no script"

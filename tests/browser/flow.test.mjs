@@ -2,11 +2,15 @@
 // the screen shows the code and QR code, a phone joins and adds a
 // reflection, the reveal reaches every view live; a phone without
 // JavaScript posts too; the server is killed and restarted and everything
-// comes back by itself.
+// comes back by itself. And a phone's script keeps what is being typed
+// through the room's changes, and its unsent posts through a closed tab.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startHearth, launchChromium, phone, projector, laptop, live, artifacts, watchPolicy, policyViolations } from './support.mjs';
+import {
+  startHearth, launchChromium, phone, projector, laptop, live, artifacts, watchPolicy, policyViolations,
+  startGathering, joinPhones, clickWhenEnabled,
+} from './support.mjs';
 
 test('the first gathering, from start to reveal, survives a restart', async (t) => {
   const hearth = await startHearth();
@@ -132,4 +136,47 @@ test('a half-written reflection survives a reload and is sent once', async (t) =
   await live(page);
   assert.equal(await page.locator('#reflection').inputValue(), '', 'nothing comes back once it was sent');
   assert.equal(await page.locator('.own-cards li').count(), 1);
+});
+
+test('a phone keeps what is being typed while the room changes, and a post made offline is sent once, even after the tab closed', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const { facilitator, screen, code } = await startGathering(browser, hearth, { name: 'Typing', agenda: 'blank' });
+  const [writer, other] = await joinPhones(browser, hearth, code, 2);
+
+  // Half a thought, the caret in the box, the very node marked.
+  const box = writer.getByRole('textbox', { name: 'Your reflection' });
+  await box.fill('Half a thought');
+  await writer.evaluate(() => { document.querySelector('#reflection').hearthSameNode = true; });
+  await other.getByRole('textbox', { name: 'Your reflection' }).fill('Another voice');
+  await other.getByRole('button', { name: 'Add reflection' }).click();
+  await other.getByText('Received. Thank you.').waitFor();
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  // The writer's page took in the reveal (a fresh copy from the server)...
+  await writer.locator('.board .card', { hasText: 'Another voice' }).waitFor({ timeout: 2000 });
+  // ...and what was being typed, the focus and the node itself stayed.
+  assert.equal(await box.inputValue(), 'Half a thought');
+  assert.deepEqual(await writer.evaluate(() => [document.activeElement?.id, document.querySelector('#reflection').hearthSameNode]),
+    ['reflection', true]);
+
+  // Offline: the post waits on the phone, the tab is closed, and the next
+  // visit sends it, once.
+  const url = writer.url();
+  const device = writer.context();
+  await device.setOffline(true);
+  await writer.getByRole('button', { name: 'Add reflection' }).click();
+  await writer.getByText('Sending…').waitFor();
+  await writer.close();
+  await device.setOffline(false);
+  const again = await device.newPage();
+  await again.goto(url);
+  await again.locator('.own-cards').getByText('Half a thought').waitFor({ timeout: 20_000 });
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.locator('.wall .card', { hasText: 'Half a thought' }).waitFor();
+  await again.reload();
+  await live(again);
+  assert.equal(await again.locator('.own-cards li').count(), 1, 'stored once');
+  assert.equal(await screen.locator('.wall .card', { hasText: 'Half a thought' }).count(), 1);
+  assert.equal(await again.locator('#reflection').inputValue(), '', 'the draft is gone once stored');
 });
