@@ -8,7 +8,7 @@
 // - It follows the room over the WebSocket (`data-live` on <main>), from
 //   the log position the page was rendered at, and fetches the page again
 //   when the room changes. Events are fetched for at once; totals (counts
-//   of resonances, dots) at most every few seconds. The server renders
+//   of resonances, dots) at most every ten seconds. The server renders
 //   what the phone shows; nothing here knows how a step looks.
 // - It sends the forms with fetch instead of leaving the page. A post
 //   waits in an outbox kept in local storage until the server answers, and
@@ -34,7 +34,7 @@
   var OUTBOX = 'hearth:outbox:' + scope;
   // How soon the page is fetched again after an event, and after totals.
   var SOON_MS = 50;
-  var TOTALS_MS = 2000;
+  var TOTALS_MS = 10000;
   var MAX_BACKOFF_MS = 15000;
 
   function $(selector) { return main.querySelector(selector); }

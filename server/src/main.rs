@@ -2,6 +2,7 @@
 
 mod assets;
 mod backend;
+mod compress;
 mod config;
 mod export;
 mod forms;
@@ -141,6 +142,8 @@ fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(compress::mark_phone_pages))
+        .layer(compress::phone_pages())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             forms::device_cookie,

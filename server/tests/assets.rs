@@ -222,3 +222,54 @@ async fn without_a_built_site_pages_still_serve() -> Result<()> {
     assert!(server.log().contains("no asset hashes"), "{}", server.log());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_participants_page_comes_compressed_and_no_other_page_does() -> Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Compressed", "blank").await?;
+    let device = Device::new();
+    let fetch = |path: String, accept: &'static str| {
+        server
+            .http
+            .get(format!("{}{path}", server.base))
+            .header("cookie", device.cookie())
+            .header(ACCEPT_ENCODING, accept)
+            .send()
+    };
+    let participant = format!("/p/{}", g.join_token);
+    for (accept, encoding, magic) in [("br", "br", None), ("gzip", "gzip", Some([0x1f, 0x8b]))] {
+        let response = fetch(participant.clone(), accept).await?;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, CONTENT_ENCODING), encoding, "{accept}");
+        assert!(
+            header(&response, VARY)
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{accept}"
+        );
+        let body = response.bytes().await?;
+        assert!(
+            !body.starts_with(b"<!DOCTYPE"),
+            "{accept}: the page came plain"
+        );
+        if let Some(magic) = magic {
+            assert_eq!(body[..2], magic, "{accept}");
+        }
+    }
+    // Asked for plainly, it comes plainly.
+    let plain = fetch(participant.clone(), "identity").await?;
+    assert_eq!(header(&plain, CONTENT_ENCODING), "");
+    assert!(plain.text().await?.contains("<form"));
+    // A page that holds a secret link beside other people's words never
+    // comes compressed (see server/src/compress.rs).
+    for path in [
+        format!("/console/{}", g.console_secret),
+        "/start".to_owned(),
+    ] {
+        let response = fetch(path.clone(), "br, gzip").await?;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(header(&response, CONTENT_ENCODING), "", "{path}");
+        assert!(response.text().await?.starts_with("<!DOCTYPE"), "{path}");
+    }
+    Ok(())
+}

@@ -68,6 +68,7 @@ usage: load [flags]
   --page-storm          instead: every phone fetches its page at once, after a reveal
   --cards N             the map storm's stories, the page storm's cards (default 40)
   --rounds N            the page storm's rounds (default 5)
+  --map                 the page storm on the map step (default: the first, a board)
   --console SECRET      the map storm's gathering (else it starts one)
   --join TOKEN          that gathering's join token (with --console)";
 
@@ -90,6 +91,7 @@ struct Args {
     map_storm: bool,
     page_storm: bool,
     rounds: usize,
+    map: bool,
     cards: usize,
     console: Option<String>,
     join: Option<String>,
@@ -110,6 +112,7 @@ fn parse_args() -> Result<Args, String> {
         map_storm: false,
         page_storm: false,
         rounds: 5,
+        map: false,
         cards: 40,
         console: None,
         join: None,
@@ -136,6 +139,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--page-storm" {
             args.page_storm = true;
+            continue;
+        }
+        if flag == "--map" {
+            args.map = true;
             continue;
         }
         let (name, inline) = match flag.split_once('=') {
@@ -924,6 +931,7 @@ async fn run(args: Args) -> Result<String, Error> {
             participants: args.participants,
             cards: args.cards,
             rounds: args.rounds,
+            map: args.map,
             connect_batch: args.connect_batch,
         };
         page_storm::run(&storm, &target).await

@@ -4,13 +4,15 @@
 //! fetches it again whenever the room changes (`app/script/phone.js`). So a
 //! reveal to a full room means every phone asking for its page at once.
 //! This mode builds that moment: one gathering on the introduction agenda,
-//! `--participants` phones that have joined over HTTP (each its own
+//! on its first step (a board) or with `--map` its worldview map (the
+//! heaviest page: every card has its own mini-map), `--participants` phones that have joined over HTTP (each its own
 //! device), `--cards` of them posting a reflection through the plain form,
 //! the console revealing them; then, `--rounds` times, every phone fetches
-//! its page at the same instant, as after a reveal. Each page must hold
-//! the newest card's words. It prints last:
+//! its page at the same instant, as after a reveal, accepting gzip (phones
+//! accept brotli too, which is smaller). Each page must hold the newest
+//! card's words. It prints last:
 //!
-//! `PAGES participants=… cards=… rounds=… fetches=… failed=… bytes_per_page=… p50_ms=… p95_ms=… p99_ms=… max_ms=… burst_ms=… pages_per_second=… server_cpu_ms_per_page=… server_rss_mb=…`
+//! `PAGES step=… participants=… cards=… rounds=… fetches=… failed=… bytes_per_page=… html_bytes_per_page=… p50_ms=… p95_ms=… p99_ms=… max_ms=… burst_ms=… pages_per_second=… server_cpu_ms_per_page=… server_rss_mb=…`
 //!
 //! `burst_ms` is the slowest round, from the first request to the last
 //! page; `server_cpu_ms_per_page` is the server's user and system time
@@ -36,6 +38,8 @@ pub struct Storm {
     pub participants: usize,
     pub cards: usize,
     pub rounds: usize,
+    /// On the map step instead of the first.
+    pub map: bool,
     pub connect_batch: usize,
 }
 
@@ -66,8 +70,17 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     let mut view = Some(snapshot(&mut console).await?);
     let step: StepId = view
         .as_ref()
-        .and_then(|v| v.current_step().map(|s| s.id))
-        .ok_or("the gathering has no step")?;
+        .and_then(|v| match storm.map {
+            true => v.steps.iter().find(|s| s.exercise.axes().is_some()),
+            false => v.current_step(),
+        })
+        .map(|s| s.id)
+        .ok_or("the gathering has no such step")?;
+    if storm.map {
+        let id = fresh_id();
+        futures_util::SinkExt::send(&mut console, action(&id, Action::GoTo { step })?).await?;
+        answer(&mut console, &id, &mut view).await??;
+    }
     let page = Arc::new(format!("{}/p/{}", target.base, g.join_token));
 
     // The phones join by opening their page, in batches.
@@ -138,7 +151,8 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     println!("FETCHING");
     let newest = Arc::new(newest);
     let cpu_before = target.pid.and_then(cpu_ms);
-    let (mut latencies, mut failed, mut bytes, mut burst_ms) = (Vec::new(), 0u64, 0u64, 0u64);
+    let (mut latencies, mut failed, mut burst_ms) = (Vec::new(), 0u64, 0u64);
+    let (mut bytes, mut html_bytes) = (0u64, 0u64);
     for _ in 0..storm.rounds {
         let started = Instant::now();
         let mut fetching = JoinSet::new();
@@ -154,19 +168,35 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
                 let response = http
                     .get(page.as_str())
                     .header("cookie", cookie)
+                    .header("accept-encoding", "gzip")
                     .send()
                     .await?;
-                let ok = response.status().is_success();
-                let body = response.text().await?;
+                let ok = response.status().is_success()
+                    && response
+                        .headers()
+                        .get("content-encoding")
+                        .is_some_and(|e| e == "gzip");
+                let wire = response.bytes().await?;
                 let ms = sent.elapsed().as_millis() as u64;
-                Ok::<_, Error>((ok && body.contains(newest.as_str()), body.len() as u64, ms))
+                let mut html = String::new();
+                std::io::Read::read_to_string(
+                    &mut flate2::read::GzDecoder::new(&wire[..]),
+                    &mut html,
+                )?;
+                Ok::<_, Error>((
+                    ok && html.contains(newest.as_str()),
+                    wire.len() as u64,
+                    html.len() as u64,
+                    ms,
+                ))
             });
         }
         while let Some(done) = fetching.join_next().await {
             match done? {
-                Ok((true, size, ms)) => {
+                Ok((true, wire, html, ms)) => {
                     latencies.push(ms);
-                    bytes += size;
+                    bytes += wire;
+                    html_bytes += html;
                 }
                 _ => failed += 1,
             }
@@ -195,11 +225,13 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
         .map(|kb| format!("{:.0}", kb as f64 / 1024.0))
         .unwrap_or_else(|| "unknown".into());
     Ok(format!(
-        "PAGES participants={} cards={cards} rounds={} fetches={} failed={failed} bytes_per_page={:.0} p50_ms={} p95_ms={} p99_ms={} max_ms={} burst_ms={burst_ms} pages_per_second={:.0} server_cpu_ms_per_page={cpu} server_rss_mb={rss}",
+        "PAGES step={} participants={} cards={cards} rounds={} fetches={} failed={failed} bytes_per_page={:.0} html_bytes_per_page={:.0} p50_ms={} p95_ms={} p99_ms={} max_ms={} burst_ms={burst_ms} pages_per_second={:.0} server_cpu_ms_per_page={cpu} server_rss_mb={rss}",
+        if storm.map { "map" } else { "board" },
         storm.participants,
         storm.rounds,
         pages + failed,
         per_page(bytes),
+        per_page(html_bytes),
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.95),
         percentile(&latencies, 0.99),
