@@ -76,13 +76,15 @@
   // --- Half-written reflections ---------------------------------------------
 
   function reflectForm() { return $('form.reflect'); }
+  // The reflection form's own id field: what its post is known by.
+  function formId(form) { return form.querySelector('input[name="id"]'); }
 
   function keepDraft() {
     var form = reflectForm();
     if (!form) return;
     var text = form.querySelector('#reflection');
     var away = form.querySelector('#away');
-    var draft = { id: form.elements.id.value, text: text ? text.value : '', from: away ? away.value : '' };
+    var draft = { id: formId(form).value, text: text ? text.value : '', from: away ? away.value : '' };
     store(DRAFT, draft.text || draft.from ? draft : null);
   }
 
@@ -90,7 +92,7 @@
     var form = reflectForm();
     var draft = load(DRAFT, null);
     if (!form || !draft || typeof draft.id !== 'string') return;
-    form.elements.id.value = draft.id;
+    formId(form).value = draft.id;
     var text = form.querySelector('#reflection');
     var away = form.querySelector('#away');
     if (text && !text.value && draft.text) text.value = draft.text;
@@ -114,8 +116,9 @@
   // the caret, a screen reader's place, what is being typed and choices
   // not sent yet all survive: the browser keeps a field's own value once
   // someone has changed it, whatever its default becomes. Children with an
-  // id (the cards) are matched by id, so a card arriving in the middle
-  // moves the others instead of rewriting them. An open or closed panel
+  // id (the page's main parts, the cards) are matched by id, so a part or
+  // a card arriving in the middle moves the others instead of rewriting
+  // them, and a node is never taken for another. An open or closed panel
   // stays as the person left it.
   function morph(old, fresh) {
     if (old.nodeType !== 1) {
@@ -147,9 +150,18 @@
         morph(o, f);
         o = o.nextSibling;
       } else {
-        var match = f.nodeType === 1 && f.id ? document.getElementById(f.id) : null;
+        var key = idOf(f);
+        var match = key ? document.getElementById(key) : null;
         if (match && match.parentNode === old) {
-          old.insertBefore(match, o);
+          // Drop what stands before it and is not in the fresh copy,
+          // rather than move it (moving a node takes the focus from it).
+          while (o && o !== match && !(idOf(o) && hasChild(fresh, idOf(o)))) {
+            var dropped = o;
+            o = o.nextSibling;
+            old.removeChild(dropped);
+          }
+          if (o === match) o = match.nextSibling;
+          else old.insertBefore(match, o);
           morph(match, f);
         } else {
           old.insertBefore(f, o);
@@ -164,9 +176,23 @@
     }
   }
 
+  // Whether `parent` still has a child with this id.
+  function hasChild(parent, id) {
+    for (var c = parent.firstElementChild; c; c = c.nextElementSibling) {
+      if (c.getAttribute('id') === id) return true;
+    }
+    return false;
+  }
+
   function same(a, b) {
     return a.nodeType === b.nodeType && a.nodeName === b.nodeName &&
-      (a.nodeType !== 1 || a.id === b.id);
+      idOf(a) === idOf(b);
+  }
+
+  // An element's id. Not `.id`: a form with a field named "id" (the
+  // reflection form's) answers `.id` with that field.
+  function idOf(node) {
+    return node.nodeType === 1 ? node.getAttribute('id') : null;
   }
 
   // Puts a fresh copy of the page (its HTML) in place of this one.
@@ -332,7 +358,7 @@
         var draft = load(DRAFT, null);
         if (draft && draft.id === item.reflection) store(DRAFT, null);
         var form = reflectForm();
-        if (form && form.elements.id.value === item.reflection) {
+        if (form && formId(form).value === item.reflection) {
           form.reset();
           count();
         }

@@ -138,13 +138,14 @@ fn Participant(page: Data, token: String) -> impl IntoView {
         >
             // The script says here whether the phone is in touch.
             <p
+                id="link-status"
                 class="link-status"
                 role="status"
                 data-keep="link"
                 data-connecting=i18n.t(Msg::LinkConnecting)
                 data-reconnecting=i18n.t(Msg::LinkReconnecting)
             ></p>
-            <section aria-labelledby="prompt">
+            <section id="step" aria-labelledby="prompt">
                 <p class="eyebrow">{i18n.t(Msg::PartPromptLabel)}</p>
                 <h1 id="prompt" class="prompt">{prompt}</h1>
                 <TimerDisplay live/>
@@ -156,6 +157,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 _ => view! { <ReflectForm/> }.into_any(),
             })}
             <p
+                id="feedback"
                 class="feedback"
                 role="status"
                 data-keep="feedback"
@@ -185,6 +187,7 @@ fn PhoneAnnouncer() -> impl IntoView {
         .unwrap_or_default();
     view! {
         <p
+            id="announcer"
             class="visually-hidden"
             role="status"
             aria-live="polite"
@@ -221,7 +224,13 @@ fn ReflectForm() -> impl IntoView {
     let towards = matches!(step.exercise, Exercise::MovingTowards { .. });
     let chars_left = |n: &str| i18n.fill(Msg::PartCharsLeft, &[("n", n)]);
     view! {
-        <form class="reflect stack" method="post" action=phone.form_action("reflect")>
+        // Its id names the step, so the next step's form starts afresh.
+        <form
+            id=format!("reflect-{}", step.id.0)
+            class="reflect stack"
+            method="post"
+            action=phone.form_action("reflect")
+        >
             <input type="hidden" name="id" value=phone.form_id.read_value().as_str().to_owned()/>
             <input type="hidden" name="step" value=step.id.0.to_string()/>
             {(!columns.is_empty()).then(|| view! {
@@ -286,7 +295,7 @@ fn Mine() -> impl IntoView {
     let g = live.gathering;
     let mine = live.mine.get_untracked();
     view! {
-        <section class="mine" aria-labelledby="mine-title">
+        <section id="mine" class="mine" aria-labelledby="mine-title">
             <h2 id="mine-title">{i18n.t(Msg::PartMine)}</h2>
             <p class="hint">{i18n.t(Msg::PartMineHint)}</p>
             {if mine.is_empty() {

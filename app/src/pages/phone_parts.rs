@@ -140,7 +140,7 @@ pub fn TagLines(step: StepId) -> impl IntoView {
     };
     let open = move || g.read().step(step).is_some_and(|s| s.collecting) && !g.read().ended;
     view! {
-        <section class="tag-lines" aria-label=i18n.t(Msg::ScreenDialogue)>
+        <section id="tag-lines" class="tag-lines" aria-label=i18n.t(Msg::ScreenDialogue)>
             {move || lines().is_empty().then(|| view! { <p class="note">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
             <ol class="dialogue">
                 <For each={move || lines().into_iter().enumerate().collect::<Vec<_>>()} key={|item| item.clone()} let(item)>
@@ -234,7 +234,7 @@ pub fn Responses() -> impl IntoView {
     };
     view! {
         <Show when=takes_cards>
-            <section class="board" aria-labelledby="board-title">
+            <section id="board" class="board" aria-labelledby="board-title">
                 <h2 id="board-title">{i18n.t(Msg::BoardTitle)}</h2>
                 {move || dots_left().map(|(left, total)| view! {
                     <p class="hint" role="status">
