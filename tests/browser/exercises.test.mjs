@@ -187,7 +187,16 @@ test('worldview map: five phones place stories, the screen draws the group and i
   await drawn('Doctors know best.').and(screen.locator('[data-split="true"]')).waitFor();
   await drawn('Asking for help is weakness.').waitFor();
   assert.equal(await drawn('Asking for help is weakness.').getAttribute('data-split'), null, 'agreement is not marked');
-  const box = async (text) => drawn(text).locator('rect').first().boundingBox();
+  // The screen redraws its map as totals stream in, so a card's box is
+  // read again if it was being replaced at that instant.
+  const box = async (text) => {
+    for (let i = 0; i < 50; i++) {
+      const found = await drawn(text).locator('rect').first().boundingBox();
+      if (found) return found;
+      await screen.waitForTimeout(100);
+    }
+    throw new Error(`no box for ${text} on the screen`);
+  };
   const [weakness, doctors] = [await box('Asking for help is weakness.'), await box('Doctors know best.')];
   assert.ok(weakness.x < doctors.x, 'family is left of services');
   assert.ok(weakness.y > doctors.y, 'fear sits below the middle');
