@@ -232,7 +232,11 @@
     if (done) query.set('done', done);
     var since = posts;
     return fetch(location.pathname + '?' + query, { cache: 'no-store', credentials: 'same-origin' })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        // A server that is starting or struggling: keep the page as it is.
+        if (response.status >= 500) throw new Error('later');
+        return response.text();
+      })
       .then(function (html) {
         // A post answered meanwhile brought a newer copy than this one.
         if (posts === since) return swap(html);
