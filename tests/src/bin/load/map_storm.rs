@@ -12,7 +12,7 @@
 //!
 //! `MAP participants=… cards=… placements=… acked=… refused=… p50_ms=… p95_ms=… p99_ms=… max_ms=… totals_msgs=… seconds=… per_second=… server_rss_mb=…`
 
-use super::{open, rss_kb, Error, Target, Ws};
+use super::{open, server_rss_mb, Error, Target, Ws};
 use app::gathering::GatheringView;
 use app::ids::{ActionId, CardId, StepId};
 use app::map::Spot;
@@ -328,11 +328,7 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     watching.abort();
     latencies.sort_unstable();
     let placements = card_ids.len() * storm.participants;
-    let rss = target
-        .pid
-        .and_then(rss_kb)
-        .map(|kb| format!("{:.0}", kb as f64 / 1024.0))
-        .unwrap_or_else(|| "unknown".into());
+    let rss = server_rss_mb(target);
     Ok(format!(
         "MAP participants={} cards={} placements={placements} acked={} refused={refused} p50_ms={} p95_ms={} p99_ms={} max_ms={} totals_msgs={} seconds={seconds:.1} per_second={:.0} server_rss_mb={rss}",
         storm.participants,

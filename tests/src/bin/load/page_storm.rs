@@ -20,7 +20,7 @@
 //! by the pages served, when the server runs on this machine.
 
 use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
-use super::{open, rss_kb, Error, Target};
+use super::{open, server_rss_mb, Error, Target};
 use app::ids::StepId;
 use app::protocol::Action;
 use futures_util::StreamExt;
@@ -219,11 +219,7 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
         (Some(before), Some(after)) => format!("{:.2}", per_page(after.saturating_sub(before))),
         _ => "unknown".into(),
     };
-    let rss = target
-        .pid
-        .and_then(rss_kb)
-        .map(|kb| format!("{:.0}", kb as f64 / 1024.0))
-        .unwrap_or_else(|| "unknown".into());
+    let rss = server_rss_mb(target);
     Ok(format!(
         "PAGES step={} participants={} cards={cards} rounds={} fetches={} failed={failed} bytes_per_page={:.0} html_bytes_per_page={:.0} p50_ms={} p95_ms={} p99_ms={} max_ms={} burst_ms={burst_ms} pages_per_second={:.0} server_cpu_ms_per_page={cpu} server_rss_mb={rss}",
         if storm.map { "map" } else { "board" },
