@@ -60,10 +60,18 @@ impl Bundle {
 }
 
 /// The address of the phone's script: `/<pkg>/<name>-phone.<hash>.js`,
-/// with the hash read (as Leptos reads its own) from the hash file beside
-/// the server binary, or without a hash when the site is built without.
+/// with the hash read from the hash file beside the server binary, or
+/// without a hash when the site is built without. Read once: a build that
+/// changes it changes the binary too, and every phone page (a phone fetches
+/// its page again at each change in the room) would otherwise read a file.
 #[cfg(feature = "ssr")]
 pub fn phone_script(site: &leptos::config::LeptosOptions) -> String {
+    static ADDRESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ADDRESS.get_or_init(|| read_phone_script(site)).clone()
+}
+
+#[cfg(feature = "ssr")]
+fn read_phone_script(site: &leptos::config::LeptosOptions) -> String {
     let name = Bundle::Phone.output_name(&site.output_name);
     let hash = site
         .hash_files
