@@ -71,7 +71,7 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
     };
     let open = move || g.read().step(step).is_some_and(|s| s.collecting) && !g.read().ended;
     let placed = move || own(phone, &Target::Spectrum(step));
-    let at = RwSignal::new(placed().unwrap_or(SPECTRUM_MAX / 2));
+    let at = placed().unwrap_or(SPECTRUM_MAX / 2);
     let label = move || {
         let (left, right) = poles();
         i18n.fill(
@@ -90,14 +90,12 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
                     min="0"
                     max=SPECTRUM_MAX
                     step="1"
-                    value=at.get_untracked().to_string()
-                    prop:value=move || at.get().to_string()
+                    value=at.to_string()
                     data-left=move || poles().0
                     data-right=move || poles().1
                     aria-valuetext=move || {
                         let (left, right) = poles();
-                        let n = at.get();
-                        if n < SPECTRUM_MAX / 2 { format!("{n}, {left}") } else { format!("{n}, {right}") }
+                        if at < SPECTRUM_MAX / 2 { format!("{at}, {left}") } else { format!("{at}, {right}") }
                     }
                 />
                 <p class="poles" aria-hidden="true"><span>{move || poles().0}</span><span>{move || poles().1}</span></p>
