@@ -158,6 +158,18 @@ test('reframe: a story, then "what happened?" under it', async (t) => {
   await shoot('reframe', g);
 });
 
+/** An element's box on a map. The screen and the console redraw their map
+ * as totals stream in, so the box is read again if the element was being
+ * replaced at that instant. */
+async function settledBox(locator) {
+  for (let i = 0; i < 50; i++) {
+    const found = await locator.boundingBox();
+    if (found) return found;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error('no box for a map card');
+}
+
 test('worldview map: five phones place stories, the screen draws the group and its disagreement', async (t) => {
   const g = await setUp(t, 5);
   const { facilitator, screen, phones } = g;
@@ -187,16 +199,7 @@ test('worldview map: five phones place stories, the screen draws the group and i
   await drawn('Doctors know best.').and(screen.locator('[data-split="true"]')).waitFor();
   await drawn('Asking for help is weakness.').waitFor();
   assert.equal(await drawn('Asking for help is weakness.').getAttribute('data-split'), null, 'agreement is not marked');
-  // The screen redraws its map as totals stream in, so a card's box is
-  // read again if it was being replaced at that instant.
-  const box = async (text) => {
-    for (let i = 0; i < 50; i++) {
-      const found = await drawn(text).locator('rect').first().boundingBox();
-      if (found) return found;
-      await screen.waitForTimeout(100);
-    }
-    throw new Error(`no box for ${text} on the screen`);
-  };
+  const box = (text) => settledBox(drawn(text).locator('rect').first());
   const [weakness, doctors] = [await box('Asking for help is weakness.'), await box('Doctors know best.')];
   assert.ok(weakness.x < doctors.x, 'family is left of services');
   assert.ok(weakness.y > doctors.y, 'fear sits below the middle');
@@ -212,7 +215,7 @@ test('worldview map: five phones place stories, the screen draws the group and i
   // into a theme, and the screen follows.
   const card = facilitator.locator('.room-view .map-card', { has: facilitator.locator('title', { hasText: 'Asking for help is weakness.' }) });
   await facilitator.locator('.room-view .map-board').scrollIntoViewIfNeeded();
-  const from = await card.locator('rect').first().boundingBox();
+  const from = await settledBox(card.locator('rect').first());
   const board = await facilitator.locator('.room-view .map-board').boundingBox();
   await facilitator.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await facilitator.mouse.down();
