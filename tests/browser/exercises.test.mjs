@@ -94,7 +94,7 @@ test('board: columns, a content note, resonance, moderation, withdrawal and the 
 test('spectrum: people place themselves; the screen shows only the spread', async (t) => {
   const g = await setUp(t, 3);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 2);
+  await goToStep(facilitator, 2, phones);
   for (const [i, at] of [[0, '10'], [1, '90']]) {
     await phones[i].getByLabel(/Where are you, between Helping and Learning/).fill(at);
     await phones[i].getByRole('button', { name: 'Place me here' }).click();
@@ -120,7 +120,7 @@ test('spectrum: people place themselves; the screen shows only the spread', asyn
 test('scenario: lines appear one at a time and the room tags them', async (t) => {
   const g = await setUp(t, 2);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 3);
+  await goToStep(facilitator, 3, phones);
   await phones[0].getByText('The dialogue will appear here, a line at a time.').waitFor();
   await facilitator.getByRole('button', { name: 'Show the next line' }).click();
   await facilitator.getByText('1 of 8 lines shown').waitFor();
@@ -143,7 +143,7 @@ test('scenario: lines appear one at a time and the room tags them', async (t) =>
 test('reframe: a story, then "what happened?" under it', async (t) => {
   const g = await setUp(t, 2);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 4);
+  await goToStep(facilitator, 4, phones);
   await post(phones[0], 'They said I was too sensitive.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   const story = phones[1].locator('.board .card', { hasText: 'They said I was too sensitive.' });
@@ -173,7 +173,7 @@ async function settledBox(locator) {
 test('worldview map: five phones place stories, the screen draws the group and its disagreement', async (t) => {
   const g = await setUp(t, 5);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 5);
+  await goToStep(facilitator, 5, phones);
   await post(phones[0], 'Asking for help is weakness.');
   await post(phones[1], 'Doctors know best.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');
@@ -248,7 +248,7 @@ function hearth(page) {
 test('give and receive: offers and hopes side by side', async (t) => {
   const g = await setUp(t, 2);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 6);
+  await goToStep(facilitator, 6, phones);
   await phones[0].getByRole('radio', { name: 'I can offer' }).check();
   await post(phones[0], 'Cooking for a crowd.');
   // Forgetting to choose a side is named, and nothing is sent.
@@ -267,7 +267,7 @@ test('give and receive: offers and hopes side by side', async (t) => {
 test('moving towards: away turned towards, then dots within a budget', async (t) => {
   const g = await setUp(t, 2);
   const { facilitator, screen, phones } = g;
-  await goToStep(facilitator, 7);
+  await goToStep(facilitator, 7, phones);
   await phones[0].getByLabel('What I want to stop or avoid (optional)').fill('Rushing every meeting');
   await post(phones[0], 'Meetings with room to breathe');
   await post(phones[1], 'More laughter at work');
@@ -587,7 +587,7 @@ test('a phone whose script has not arrived takes part through plain forms', asyn
   assert.equal(await quick.getByRole('button', { name: 'Save this tag' }).count(), 0, 'with the script, choosing is enough');
 
   // The map: a tap on the mini-map.
-  await goToStep(facilitator, 5);
+  await goToStep(facilitator, 5, [quick]);
   await post(quick, 'Asking for help is weakness.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await slow.goto(page);
@@ -600,7 +600,7 @@ test('a phone whose script has not arrived takes part through plain forms', asyn
   });
 
   // Moving towards: a dot.
-  await goToStep(facilitator, 7);
+  await goToStep(facilitator, 7, [quick]);
   await post(quick, 'More laughter at work');
   await facilitator.getByRole('button', { name: 'Pause adding' }).click();
   await clickWhenEnabled(facilitator, 'Reveal reflections');

@@ -129,11 +129,18 @@ export async function joinPhones(browser, hearth, code, n) {
   return phones;
 }
 
-/** The facilitator moves the room to the agenda's step number `n` (from 1). */
-export async function goToStep(facilitator, n) {
+/** The facilitator moves the room to the agenda's step number `n` (from 1),
+ * and each of `phones` waits until it shows that step's prompt, as a person
+ * looks up before typing: a phone fetches its new page a moment after the
+ * console moves, and words typed into the step before would go nowhere. */
+export async function goToStep(facilitator, n, phones = []) {
   const step = facilitator.locator('.agenda-step').nth(n - 1);
   await step.getByRole('button', { name: 'Go to this step' }).click();
   await step.getByText('Now', { exact: true }).waitFor();
+  const prompt = (await step.locator('.agenda-prompt').textContent()).trim();
+  for (const page of phones) {
+    await page.getByRole('heading', { level: 1, name: prompt, exact: true }).waitFor();
+  }
 }
 
 /** Waits until a button is enabled, then clicks it. */
