@@ -127,12 +127,15 @@
     }
     // The link's status, the feedback line and the live region: the same
     // nodes always, so screen readers hear their news; they take new words
-    // only when there are some (the script writes the link's own).
+    // only when there are some (the script writes the link's own), and the
+    // feedback line lets go of its words when the room moves to another
+    // step: "Received" under a new prompt would say it was answered.
     if (old.hasAttribute('data-keep')) {
+      var moved = old.getAttribute('data-step') !== fresh.getAttribute('data-step');
       Array.prototype.forEach.call(fresh.attributes, function (a) {
         if (a.name !== 'data-status' && old.getAttribute(a.name) !== a.value) old.setAttribute(a.name, a.value);
       });
-      if (old.dataset.keep !== 'link' && fresh.textContent.trim()) old.textContent = fresh.textContent;
+      if (old.dataset.keep !== 'link' && (moved || fresh.textContent.trim())) old.textContent = fresh.textContent;
       return;
     }
     var keepOpen = old.tagName === 'DETAILS';

@@ -293,6 +293,8 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   const next = async (expected) => {
     await facilitator.getByRole('button', { name: 'Next step' }).click();
     await Promise.all([screen, ...phones].map((p) => p.getByRole('heading', { name: expected }).waitFor()));
+    // What a phone was told of the last step ("Received. Thank you.") goes with it.
+    for (const p of phones) assert.equal((await p.locator('.feedback').textContent()).trim(), '', 'a new step starts unanswered');
   };
   const everyone = (f) => Promise.all(phones.map((p, i) => f(p, i)));
 

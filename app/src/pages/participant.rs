@@ -156,11 +156,14 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
                 _ => view! { <ReflectForm/> }.into_any(),
             })}
+            // What the phone last did. It belongs to the step it was done
+            // in: `data-step` lets the script clear it when the room moves on.
             <p
                 id="feedback"
                 class="feedback"
                 role="status"
                 data-keep="feedback"
+                data-step=step.map(|(step, _)| step.0.to_string()).unwrap_or_default()
                 data-sending=i18n.t(Msg::PartSending)
                 data-passed=i18n.t(Msg::PartPassed)
             >
