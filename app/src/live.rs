@@ -8,13 +8,13 @@
 //! Actions wait in an outbox until the server acknowledges them, and are
 //! sent again with the same id after a reconnect, so nothing typed is lost
 //! and nothing is stored twice. On the server this is inert: pages render
-//! from their data, a participant's page among them (a phone stays live
-//! through its own small script, `app/script/phone.js`).
+//! from their data. A participant's page does not use it at all: it is
+//! rendered once from plain values, and the phone stays live through its
+//! own small script, `app/script/phone.js`.
 
 use crate::gathering::{GatheringView, LogPosition};
 use crate::ids::ActionId;
-use crate::marks::Mark;
-use crate::protocol::{Action, ErrorCode, Outcome, OwnCard};
+use crate::protocol::{Action, ErrorCode, Outcome};
 use leptos::prelude::*;
 
 /// Whether the view is in touch with the server.
@@ -34,22 +34,6 @@ pub struct Start {
     pub gathering: GatheringView,
     /// The server's clock when the page was made (ms).
     pub now: u64,
-    pub mine: Vec<OwnCard>,
-    pub marks: Vec<Mark>,
-}
-
-impl Start {
-    /// Where a view that only watches starts (a console, a screen): it has
-    /// no reflections or marks of its own.
-    pub fn watching(at: LogPosition, gathering: GatheringView, now: u64) -> Self {
-        Start {
-            at,
-            gathering,
-            now,
-            mine: Vec::new(),
-            marks: Vec::new(),
-        }
-    }
 }
 
 /// The signals a view renders from, kept current by the live link.
@@ -57,9 +41,6 @@ impl Start {
 pub struct Live {
     pub gathering: RwSignal<GatheringView>,
     pub status: RwSignal<LinkStatus>,
-    pub mine: RwSignal<Vec<OwnCard>>,
-    /// The participant's own marks (empty for other views).
-    pub marks: RwSignal<Vec<Mark>>,
     /// The server's clock now (ms), ticking twice a second in the browser:
     /// what the timer counts down against.
     pub clock: RwSignal<u64>,
@@ -90,8 +71,6 @@ impl Live {
         let live = Self {
             gathering: RwSignal::new(start.gathering),
             status: RwSignal::new(LinkStatus::Connecting),
-            mine: RwSignal::new(start.mine),
-            marks: RwSignal::new(start.marks),
             clock: RwSignal::new(start.now),
             link: empty_slot(),
         };
@@ -406,10 +385,9 @@ mod client {
                 ServerMsg::Totals { step, totals } => live
                     .gathering
                     .update(|g| g.totals.entry(step).or_default().merge(totals)),
-                ServerMsg::Mine { cards, marks } => {
-                    live.mine.set(cards);
-                    live.marks.set(marks);
-                }
+                // A participant's own cards and marks: sent only on a
+                // phone's link, which a phone's script follows, not this.
+                ServerMsg::Mine { .. } => {}
                 ServerMsg::Ack { id, outcome } => self.settle(&id, Ok(outcome)),
                 ServerMsg::Error { id: Some(id), code } => self.settle(&id, Err(code)),
                 ServerMsg::Error { id: None, .. } => {}

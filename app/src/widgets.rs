@@ -82,30 +82,33 @@ pub fn LinkBanner(status: RwSignal<LinkStatus>) -> impl IntoView {
 pub fn TimerDisplay(live: Live) -> impl IntoView {
     let i18n = use_i18n();
     let g = live.gathering;
-    move || {
-        let timer = g.read().timer;
-        let left = timer.left(live.clock.get())?;
-        let paused = matches!(timer, Timer::Paused { .. });
-        let state = match (left, paused) {
-            (0, _) => "done",
-            (_, true) => "paused",
-            _ => "running",
-        };
-        Some(view! {
-            // `data-left` and `data-done` let the phone's script count down.
-            <p
-                class="timer"
-                data-state=state
-                data-left=left.to_string()
-                data-done=i18n.t(Msg::TimerDone)
-                role="timer"
-                aria-label=i18n.t(Msg::TimerLabel)
-            >
-                {if left == 0 { i18n.t(Msg::TimerDone).to_owned() } else { clock(left) }}
-                {paused.then(|| view! { " " <span class="timer-paused">{i18n.t(Msg::TimerPaused)}</span> })}
-            </p>
-        })
-    }
+    move || timer_view(i18n, g.read().timer, live.clock.get())
+}
+
+/// The timer as it stands at `now` (the server's clock, ms), or nothing
+/// when none is set. A phone's page renders it once; its script counts
+/// down from `data-left`.
+pub fn timer_view(i18n: I18n, timer: Timer, now: u64) -> Option<impl IntoView> {
+    let left = timer.left(now)?;
+    let paused = matches!(timer, Timer::Paused { .. });
+    let state = match (left, paused) {
+        (0, _) => "done",
+        (_, true) => "paused",
+        _ => "running",
+    };
+    Some(view! {
+        <p
+            class="timer"
+            data-state=state
+            data-left=left.to_string()
+            data-done=i18n.t(Msg::TimerDone)
+            role="timer"
+            aria-label=i18n.t(Msg::TimerLabel)
+        >
+            {if left == 0 { i18n.t(Msg::TimerDone).to_owned() } else { clock(left) }}
+            {paused.then(|| view! { " " <span class="timer-paused">{i18n.t(Msg::TimerPaused)}</span> })}
+        </p>
+    })
 }
 
 /// A page that cannot be shown, said kindly, with a way on.

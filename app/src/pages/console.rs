@@ -83,7 +83,11 @@ fn Console(page: Data, secret: String) -> impl IntoView {
     let i18n = use_i18n();
     let live = Live::start(
         format!("/ws/console/{secret}"),
-        Start::watching(page.at, page.gathering, page.now),
+        Start {
+            at: page.at,
+            gathering: page.gathering,
+            now: page.now,
+        },
     );
     let desk = Desk {
         live,

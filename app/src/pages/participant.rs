@@ -16,13 +16,14 @@ use super::phone_parts::{Responses, SpectrumPlace, TagLines};
 use super::{param, query};
 use crate::api::{load_participant, ParticipantPage as Data};
 use crate::exercise::{Exercise, ExerciseKind};
+use crate::gathering::{GatheringView, StepView};
 use crate::i18n::{error_msg, use_i18n, Msg};
-use crate::ids::ActionId;
-use crate::live::{Live, Start};
+use crate::marks::{Mark, Target};
 use crate::protocol::ErrorCode;
 use crate::reflection::REFLECTION_MAX_CHARS;
-use crate::widgets::{announcement, Glance, PageProblem, TimerDisplay};
+use crate::widgets::{announcement, timer_view, Glance, PageProblem};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
 pub fn ParticipantPage() -> impl IntoView {
@@ -73,53 +74,66 @@ impl Feedback {
     }
 }
 
-/// What every part of the phone shares.
-#[derive(Clone, Copy)]
+/// What every part of the phone reads: the room, the participant's own
+/// reflections and marks, and the form id, as the page is rendered. The
+/// page is rendered once, on the server, so these are plain values, not
+/// signals; the script fetches a fresh page when the room changes.
 pub struct Phone {
-    /// The room, the participant's reflections and marks, as the page was
-    /// rendered (on the server a `Live` never connects).
-    pub live: Live,
+    pub page: Data,
     /// The participant link's token (for the forms' addresses).
-    pub token: StoredValue<String>,
-    /// The id a reflection form carries, so a resent post is stored once.
-    pub form_id: StoredValue<ActionId>,
+    pub token: String,
 }
 
 impl Phone {
+    /// The phone of the page being rendered.
+    pub fn here() -> Arc<Phone> {
+        expect_context()
+    }
+
+    pub fn room(&self) -> &GatheringView {
+        &self.page.gathering
+    }
+
     /// Where one of this phone's forms posts: `/p/<token>/<what>`, for
     /// `reflect`, `mark` and `withdraw` (the server's `forms.rs`).
-    pub fn form_action(self, what: &str) -> String {
-        format!("/p/{}/{what}", self.token.read_value())
+    pub fn form_action(&self, what: &str) -> String {
+        format!("/p/{}/{what}", self.token)
+    }
+
+    /// Whether the step takes part now: collecting, in a room not ended.
+    pub fn open(&self, step: &StepView) -> bool {
+        step.collecting && !self.room().ended
+    }
+
+    /// The participant's own mark on a target, if they made one.
+    pub fn mark(&self, target: &Target) -> Option<&Mark> {
+        self.page.marks.iter().find(|m| &m.target() == target)
+    }
+
+    /// The participant's own value for a target, if they have one (a point
+    /// on a spectrum, a tag, some dots: each fits a byte).
+    pub fn own(&self, target: &Target) -> Option<u8> {
+        self.mark(target)
+            .and_then(Mark::value)
+            .and_then(|v| u8::try_from(v).ok())
     }
 }
 
 #[component]
 fn Participant(page: Data, token: String) -> impl IntoView {
     let i18n = use_i18n();
-    let (at, now) = (page.at, page.now);
-    let live = Live::start(
-        format!("/ws/p/{token}"),
-        Start {
-            at,
-            gathering: page.gathering,
-            now,
-            mine: page.mine,
-            marks: page.marks,
-        },
-    );
-    let phone = Phone {
-        live,
-        token: StoredValue::new(token.clone()),
-        form_id: StoredValue::new(page.form_id),
-    };
-    provide_context(phone);
-    let g = live.gathering;
-    let step = g.with_untracked(|g| g.current_step().map(|s| (s.id, s.exercise.kind())));
-    let prompt = g.with_untracked(|g| {
-        g.current_step()
-            .map(|s| s.prompt.to_string())
-            .unwrap_or_default()
+    let at = page.at;
+    let phone = Arc::new(Phone {
+        page,
+        token: token.clone(),
     });
+    provide_context(phone.clone());
+    let g = phone.room();
+    let current = g.current_step();
+    let step = current.map(|s| (s.id, s.exercise.kind()));
+    let prompt = current.map(|s| s.prompt.to_string()).unwrap_or_default();
+    let timer = timer_view(i18n, g.timer, phone.page.now);
+    let ended = g.ended;
     let feedback = match Feedback::from_query() {
         Feedback::None => "",
         Feedback::Received => i18n.t(Msg::PartReceived),
@@ -148,9 +162,9 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             <section id="step" aria-labelledby="prompt">
                 <p class="eyebrow">{i18n.t(Msg::PartPromptLabel)}</p>
                 <h1 id="prompt" class="prompt">{prompt}</h1>
-                <TimerDisplay live/>
+                {timer}
             </section>
-            {g.with_untracked(|g| g.ended).then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
+            {ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
             {step.map(|(step, kind)| match kind {
                 ExerciseKind::Spectrum => view! { <SpectrumPlace step/> }.into_any(),
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
@@ -182,8 +196,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
 #[component]
 fn PhoneAnnouncer() -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let now = phone.live.gathering.with_untracked(Glance::of);
+    let now = Glance::of(Phone::here().room());
     let said = query("seen")
         .and_then(|seen| Glance::from_key(&seen))
         .and_then(|before| announcement(i18n, &before, &now))
@@ -210,12 +223,11 @@ fn PhoneAnnouncer() -> impl IntoView {
 #[component]
 fn ReflectForm() -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let g = phone.live.gathering;
-    let Some(step) = g.with_untracked(|g| g.current_step().cloned()) else {
+    let phone = Phone::here();
+    let Some(step) = phone.room().current_step() else {
         return ().into_any();
     };
-    if !step.collecting || g.with_untracked(|g| g.ended) {
+    if !phone.open(step) {
         return view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }.into_any();
     }
     let columns = step
@@ -234,7 +246,7 @@ fn ReflectForm() -> impl IntoView {
             method="post"
             action=phone.form_action("reflect")
         >
-            <input type="hidden" name="id" value=phone.form_id.read_value().as_str().to_owned()/>
+            <input type="hidden" name="id" value=phone.page.form_id.as_str().to_owned()/>
             <input type="hidden" name="step" value=step.id.0.to_string()/>
             {(!columns.is_empty()).then(|| view! {
                 <fieldset class="choices">
@@ -293,10 +305,8 @@ fn ReflectForm() -> impl IntoView {
 #[component]
 fn Mine() -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let live = phone.live;
-    let g = live.gathering;
-    let mine = live.mine.get_untracked();
+    let phone = Phone::here();
+    let mine = &phone.page.mine;
     view! {
         <section id="mine" class="mine" aria-labelledby="mine-title">
             <h2 id="mine-title">{i18n.t(Msg::PartMine)}</h2>
@@ -307,9 +317,9 @@ fn Mine() -> impl IntoView {
                 view! {
                     <ul class="own-cards">
                         {mine
-                            .into_iter()
+                            .iter()
                             .map(|card| {
-                                let state = match g.with_untracked(|g| g.card(&card.id).map(|c| c.hidden)) {
+                                let state = match phone.room().card(&card.id).map(|c| c.hidden) {
                                     Some(true) => Msg::PartNotShown,
                                     Some(false) => Msg::PartOnBoard,
                                     None => Msg::PartWaitingReveal,

@@ -7,7 +7,8 @@
 //!
 //! Every control sits in a plain form that posts to the server
 //! (`/p/<token>/mark`), so a phone takes part from the page's first bytes;
-//! the phone's script sends the same forms without leaving the page.
+//! the phone's script sends the same forms without leaving the page. Each
+//! part renders once, on the server, from the `Phone`'s plain values.
 
 use super::participant::Phone;
 use crate::exercise::{Exercise, Place};
@@ -32,8 +33,7 @@ fn MarkForm(
     #[prop(optional)] class: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let phone = expect_context::<Phone>();
-    let action = phone.form_action("mark");
+    let action = Phone::here().form_action("mark");
     view! {
         <form method="post" action=action class=class>
             <input type="hidden" name="mark" value=mark/>
@@ -46,143 +46,124 @@ fn MarkForm(
     }
 }
 
-/// The participant's own value for a target, if they have one (a point on
-/// a spectrum, a tag, some dots: each fits a byte).
-fn own(phone: Phone, target: &Target) -> Option<u8> {
-    phone
-        .live
-        .marks
-        .read()
-        .iter()
-        .find(|m| &m.target() == target)
-        .and_then(Mark::value)
-        .and_then(|v| u8::try_from(v).ok())
-}
-
 /// A slider between the two poles; only the spread is ever shown.
 #[component]
 pub fn SpectrumPlace(step: StepId) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let g = phone.live.gathering;
-    let poles = move || match g.read().step(step).map(|s| s.exercise.clone()) {
-        Some(Exercise::Spectrum { left, right }) => (left.to_string(), right.to_string()),
+    let phone = Phone::here();
+    let Some(s) = phone.room().step(step) else {
+        return ().into_any();
+    };
+    if !phone.open(s) {
+        return view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }.into_any();
+    }
+    let (left, right) = match &s.exercise {
+        Exercise::Spectrum { left, right } => (left.to_string(), right.to_string()),
         _ => Default::default(),
     };
-    let open = move || g.read().step(step).is_some_and(|s| s.collecting) && !g.read().ended;
-    let placed = move || own(phone, &Target::Spectrum(step));
-    let at = placed().unwrap_or(SPECTRUM_MAX / 2);
-    let label = move || {
-        let (left, right) = poles();
-        i18n.fill(
-            Msg::PartSpectrumLabel,
-            &[("left", &left), ("right", &right)],
-        )
-    };
+    let placed = phone.own(&Target::Spectrum(step));
+    let at = placed.unwrap_or(SPECTRUM_MAX / 2);
+    let label = i18n.fill(
+        Msg::PartSpectrumLabel,
+        &[("left", &left), ("right", &right)],
+    );
+    let valuetext = format!(
+        "{at}, {}",
+        if at < SPECTRUM_MAX / 2 { &left } else { &right }
+    );
     view! {
-        <Show when=open fallback=move || view! { <p class="note">{i18n.t(Msg::PartPaused)}</p> }>
-            <MarkForm mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack">
-                <label for="spectrum">{label}</label>
-                <input
-                    type="range"
-                    id="spectrum"
-                    name="at"
-                    min="0"
-                    max=SPECTRUM_MAX
-                    step="1"
-                    value=at.to_string()
-                    data-left=move || poles().0
-                    data-right=move || poles().1
-                    aria-valuetext=move || {
-                        let (left, right) = poles();
-                        if at < SPECTRUM_MAX / 2 { format!("{at}, {left}") } else { format!("{at}, {right}") }
-                    }
-                />
-                <p class="poles" aria-hidden="true"><span>{move || poles().0}</span><span>{move || poles().1}</span></p>
-                <div class="actions">
-                    <button type="submit" class="primary">{i18n.t(Msg::PartSpectrumPlace)}</button>
-                    {move || placed().is_some().then(|| view! {
-                        <button
-                            type="submit"
-                            name="take_back"
-                            value="1"
-                        >
-                            {i18n.t(Msg::PartSpectrumTakeBack)}
-                        </button>
-                    })}
-                </div>
-                <p class="hint">
-                    {move || if placed().is_some() { i18n.t(Msg::PartSpectrumPlaced) } else { i18n.t(Msg::PartSpectrumPrivate) }}
-                </p>
-            </MarkForm>
-        </Show>
+        <MarkForm mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack">
+            <label for="spectrum">{label}</label>
+            <input
+                type="range"
+                id="spectrum"
+                name="at"
+                min="0"
+                max=SPECTRUM_MAX
+                step="1"
+                value=at.to_string()
+                data-left=left.clone()
+                data-right=right.clone()
+                aria-valuetext=valuetext
+            />
+            <p class="poles" aria-hidden="true"><span>{left}</span><span>{right}</span></p>
+            <div class="actions">
+                <button type="submit" class="primary">{i18n.t(Msg::PartSpectrumPlace)}</button>
+                {placed.is_some().then(|| view! {
+                    <button
+                        type="submit"
+                        name="take_back"
+                        value="1"
+                    >
+                        {i18n.t(Msg::PartSpectrumTakeBack)}
+                    </button>
+                })}
+            </div>
+            <p class="hint">
+                {if placed.is_some() { i18n.t(Msg::PartSpectrumPlaced) } else { i18n.t(Msg::PartSpectrumPrivate) }}
+            </p>
+        </MarkForm>
     }
+    .into_any()
 }
 
 /// The dialogue so far, each line with a choice of tag.
 #[component]
 pub fn TagLines(step: StepId) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let g = phone.live.gathering;
-    let lines = move || match g.read().step(step) {
-        Some(s) => match &s.exercise {
-            Exercise::Scenario { lines } => lines
-                .iter()
-                .take(usize::from(s.shown))
-                .map(|l| (l.speaker.to_string(), l.text.to_string()))
-                .collect::<Vec<_>>(),
-            _ => Vec::new(),
-        },
-        None => Vec::new(),
+    let phone = Phone::here();
+    let Some(s) = phone.room().step(step) else {
+        return ().into_any();
     };
-    let open = move || g.read().step(step).is_some_and(|s| s.collecting) && !g.read().ended;
+    let lines: &[_] = match &s.exercise {
+        Exercise::Scenario { lines } => &lines[..usize::from(s.shown).min(lines.len())],
+        _ => &[],
+    };
+    let open = phone.open(s);
     view! {
         <section id="tag-lines" class="tag-lines" aria-label=i18n.t(Msg::ScreenDialogue)>
-            {move || lines().is_empty().then(|| view! { <p class="note">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
+            {lines.is_empty().then(|| view! { <p class="note">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
             <ol class="dialogue">
-                <For each={move || lines().into_iter().enumerate().collect::<Vec<_>>()} key={|item| item.clone()} let(item)>
-                    {
-                        let (i, line) = item;
+                {lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, line)| {
                         let line_no = i as u16;
                         let id = format!("tag-{i}");
-                        let current = move || own(phone, &Target::Tag(step, line_no));
+                        let current = phone.own(&Target::Tag(step, line_no));
                         let about = vec![("step", step.0.to_string()), ("line", line_no.to_string())];
                         view! {
                             <li class="line">
-                                <p><strong>{line.0.clone()}</strong> " " {line.1.clone()}</p>
+                                <p><strong>{line.speaker.to_string()}</strong> " " {line.text.to_string()}</p>
                                 // With the script, choosing a tag sends it.
                                 <MarkForm mark="tag" about class="stack" attr:data-send-on-change="">
                                     <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
-                                    <select
-                                        id=id
-                                        name="tag"
-                                        disabled=move || !open()
-                                    >
-                                        <option value="" selected=move || current().is_none()>{i18n.t(Msg::PartNoTag)}</option>
+                                    <select id=id name="tag" disabled=!open>
+                                        <option value="" selected=current.is_none()>{i18n.t(Msg::PartNoTag)}</option>
                                         {Tag::ALL
                                             .into_iter()
                                             .map(|t| {
-                                                let index = t.index() as u8;
+                                                let chosen = current == Some(t.index() as u8);
                                                 view! {
-                                                    <option value=t.index().to_string() selected=move || current() == Some(index)>
+                                                    <option value=t.index().to_string() selected=chosen>
                                                         {i18n.t(tag_name(t))}
                                                     </option>
                                                 }
                                             })
                                             .collect_view()}
                                     </select>
-                                    <button type="submit" class="quiet" data-no-script="" disabled=move || !open()>
+                                    <button type="submit" class="quiet" data-no-script="" disabled=!open>
                                         {i18n.t(Msg::PartTagSave)}
                                     </button>
                                 </MarkForm>
                             </li>
                         }
-                    }
-                </For>
+                    })
+                    .collect_view()}
             </ol>
         </section>
     }
+    .into_any()
 }
 
 /// The revealed cards of the current step, with the ways to respond that
@@ -190,81 +171,68 @@ pub fn TagLines(step: StepId) -> impl IntoView {
 #[component]
 pub fn Responses() -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let g = phone.live.gathering;
-    let step = Memo::new(move |_| g.read().current_step().cloned());
-    let takes_cards = move || {
-        step.read()
-            .as_ref()
-            .is_some_and(|s| s.exercise.takes_reflections())
+    let phone = Phone::here();
+    let g = phone.room();
+    let Some(step) = g.current_step().filter(|s| s.exercise.takes_reflections()) else {
+        return ().into_any();
     };
-    let cards = move || {
-        let g = g.read();
-        let Some(s) = g.current_step() else {
-            return Vec::new();
-        };
-        g.visible_cards(s.id)
-            .filter(|c| c.under().is_none())
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let budget = move || match step.read().as_ref().map(|s| s.exercise.clone()) {
-        Some(Exercise::MovingTowards { budget }) => Some(budget),
+    let cards = g
+        .visible_cards(step.id)
+        .filter(|c| c.under().is_none())
+        .collect::<Vec<_>>();
+    // Dots, on a "towards" step: how many the person has left of their budget.
+    let dots = match step.exercise {
+        Exercise::MovingTowards { budget } => {
+            let spent: u32 = phone
+                .page
+                .marks
+                .iter()
+                .filter_map(|m| match m {
+                    Mark::Vote { card, dots }
+                        if g.card(card).is_some_and(|c| c.step == step.id) =>
+                    {
+                        Some(u32::from(*dots))
+                    }
+                    _ => None,
+                })
+                .sum();
+            Some((u32::from(budget).saturating_sub(spent), budget))
+        }
         _ => None,
     };
-    let dots_left = move || {
-        let budget = budget()?;
-        let g = g.read();
-        let step = g.current;
-        let spent: u32 = phone
-            .live
-            .marks
-            .read()
-            .iter()
-            .filter_map(|m| match m {
-                Mark::Vote { card, dots } if g.card(card).is_some_and(|c| c.step == step) => {
-                    Some(u32::from(*dots))
-                }
-                _ => None,
-            })
-            .sum();
-        Some((u32::from(budget).saturating_sub(spent), budget))
-    };
+    let dots_left = dots.map(|(left, _)| left);
     view! {
-        <Show when=takes_cards>
-            <section id="board" class="board" aria-labelledby="board-title">
-                <h2 id="board-title">{i18n.t(Msg::BoardTitle)}</h2>
-                {move || dots_left().map(|(left, total)| view! {
-                    <p class="hint" role="status">
-                        {i18n.fill(Msg::PartDotsLeft, &[("n", &left.to_string()), ("total", &total.to_string())])}
-                    </p>
-                })}
-                <Show when=move || !cards().is_empty() fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }>
+        <section id="board" class="board" aria-labelledby="board-title">
+            <h2 id="board-title">{i18n.t(Msg::BoardTitle)}</h2>
+            {dots.map(|(left, total)| view! {
+                <p class="hint" role="status">
+                    {i18n.fill(Msg::PartDotsLeft, &[("n", &left.to_string()), ("total", &total.to_string())])}
+                </p>
+            })}
+            {if cards.is_empty() {
+                view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }.into_any()
+            } else {
+                view! {
                     <ul class="cards phone-cards">
-                        <For
-                            each=cards
-                            key=|c| (c.id.clone(), c.blurred, c.text.clone())
-                            let(card)
-                        >
-                            <PhoneCard card dots_left=Signal::derive(move || dots_left().map(|d| d.0))/>
-                        </For>
+                        {cards
+                            .into_iter()
+                            .map(|card| view! { <PhoneCard card=card.clone() exercise=step.exercise.clone() dots_left/> })
+                            .collect_view()}
                     </ul>
-                </Show>
-            </section>
-        </Show>
+                }
+                .into_any()
+            }}
+        </section>
     }
+    .into_any()
 }
 
-/// One revealed card on the phone.
+/// One revealed card on the phone, with the ways to respond that its
+/// step's `exercise` offers.
 #[component]
-fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl IntoView {
+fn PhoneCard(card: Card, exercise: Exercise, dots_left: Option<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let g = phone.live.gathering;
     let id = card.id.clone();
-    // A memo, so a change elsewhere in the room never rebuilds this card's
-    // controls (and never wipes a reframe being typed).
-    let exercise = Memo::new(move |_| g.read().step(card.step).map(|s| s.exercise.clone()));
     let words = view! { <p class="card-text">{card.text.clone()}</p> };
     let body = if card.blurred {
         view! {
@@ -280,29 +248,24 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
     let from = card.place.away_from().map(str::to_owned);
     let column = match &card.place {
         Place::Column { column } => exercise
-            .get_untracked()
-            .and_then(|e| e.columns().get(usize::from(*column)).map(|c| c.to_string())),
+            .columns()
+            .get(usize::from(*column))
+            .map(|c| c.to_string()),
         _ => None,
     };
-    let respond = {
-        let id = id.clone();
-        move || match exercise.get() {
-            Some(Exercise::MovingTowards { .. }) => {
-                view! { <Dots card=id.clone() dots_left/> }.into_any()
-            }
-            Some(Exercise::Reframe) => view! {
-                <Resonate card=id.clone()/>
-                <Reframes story=id.clone()/>
-            }
-            .into_any(),
-            Some(Exercise::Map { across, up }) => view! {
-                <Resonate card=id.clone()/>
-                <MapPlace card=id.clone() across up/>
-            }
-            .into_any(),
-            Some(_) => view! { <Resonate card=id.clone()/> }.into_any(),
-            None => ().into_any(),
+    let respond = match exercise {
+        Exercise::MovingTowards { .. } => view! { <Dots card=id.clone() dots_left/> }.into_any(),
+        Exercise::Reframe => view! {
+            <Resonate card=id.clone()/>
+            <Reframes story=id.clone()/>
         }
+        .into_any(),
+        Exercise::Map { across, up } => view! {
+            <Resonate card=id.clone()/>
+            <MapPlace card=id.clone() across up/>
+        }
+        .into_any(),
+        _ => view! { <Resonate card=id.clone()/> }.into_any(),
     };
     view! {
         <li class="card" id=format!("card-{}", id.as_str())>
@@ -318,28 +281,22 @@ fn PhoneCard(card: Card, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl I
 #[component]
 fn Resonate(card: CardId) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let target = Target::Resonate(card.clone());
-    let on = Memo::new(move |_| own(phone, &target).is_some());
-    let total = {
-        let card = card.clone();
-        move || {
-            let g = phone.live.gathering.read();
-            g.totals_of(g.current).card(&card)
-        }
-    };
+    let phone = Phone::here();
+    let on = phone.own(&Target::Resonate(card.clone())).is_some();
+    let g = phone.room();
+    let total = g.totals_of(g.current).card(&card);
     let about = vec![("card", card.as_str().to_owned())];
     view! {
         <MarkForm mark="resonate" about class="resonate-form">
             <button
                 type="submit"
                 name="on"
-                value=move || (!on.get()).to_string()
+                value=(!on).to_string()
                 class="quiet resonate"
-                aria-pressed=move || on.get().to_string()
+                aria-pressed=on.to_string()
             >
                 {i18n.t(Msg::PartResonates)}
-                {move || (total() > 0).then(|| format!(" · {}", total()))}
+                {(total > 0).then(|| format!(" · {total}"))}
             </button>
         </MarkForm>
     }
@@ -347,36 +304,30 @@ fn Resonate(card: CardId) -> impl IntoView {
 
 /// Dots on a "towards" statement, within the person's budget.
 #[component]
-fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl IntoView {
+fn Dots(card: CardId, dots_left: Option<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let target = Target::Vote(card.clone());
-    let mine = Memo::new(move |_| own(phone, &target).unwrap_or(0));
-    let (less, more) = (
-        move || mine.get().saturating_sub(1),
-        move || mine.get().saturating_add(1),
-    );
+    let mine = Phone::here().own(&Target::Vote(card.clone())).unwrap_or(0);
     let about = vec![("card", card.as_str().to_owned())];
     view! {
         <MarkForm mark="vote" about class="dots" attr:role="group" attr:aria-label=i18n.t(Msg::PartYourDots)>
             <button
                 type="submit"
                 name="dots"
-                value=move || less().to_string()
+                value=mine.saturating_sub(1).to_string()
                 class="quiet"
                 aria-label=i18n.t(Msg::PartRemoveDot)
-                disabled=move || mine.get() == 0
+                disabled=mine == 0
             >
                 "−"
             </button>
-            <span class="dot-count">{move || i18n.fill(Msg::PartDotsHere, &[("n", &mine.get().to_string())])}</span>
+            <span class="dot-count">{i18n.fill(Msg::PartDotsHere, &[("n", &mine.to_string())])}</span>
             <button
                 type="submit"
                 name="dots"
-                value=move || more().to_string()
+                value=mine.saturating_add(1).to_string()
                 class="quiet"
                 aria-label=i18n.t(Msg::PartAddDot)
-                disabled=move || dots_left.get().unwrap_or(0) == 0
+                disabled=dots_left.unwrap_or(0) == 0
             >
                 "+"
             </button>
@@ -389,37 +340,28 @@ fn Dots(card: CardId, #[prop(into)] dots_left: Signal<Option<u32>>) -> impl Into
 #[component]
 fn Reframes(story: CardId) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let g = phone.live.gathering;
-    let under = {
-        let story = story.clone();
-        move || {
-            g.read()
-                .cards
-                .iter()
-                .filter(|c| !c.hidden && c.under() == Some(&story))
-                .map(|c| c.text.clone())
-                .collect::<Vec<_>>()
-        }
-    };
-    let open = move || g.read().current_step().is_some_and(|s| s.collecting) && !g.read().ended;
+    let phone = Phone::here();
+    let g = phone.room();
+    let under = g
+        .cards
+        .iter()
+        .filter(|c| !c.hidden && c.under() == Some(&story))
+        .map(|c| c.text.clone())
+        .collect::<Vec<_>>();
+    let open = g.current_step().is_some_and(|s| phone.open(s));
     let field = format!("reframe-{}", story.as_str());
-    let action = phone.form_action("reflect");
     view! {
-        {move || {
-            let under = under();
-            (!under.is_empty()).then(|| view! {
-                <ul class="reframes" aria-label=i18n.t(Msg::ScreenReframes)>
-                    {under.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
-                </ul>
-            })
-        }}
-        <Show when=open>
+        {(!under.is_empty()).then(|| view! {
+            <ul class="reframes" aria-label=i18n.t(Msg::ScreenReframes)>
+                {under.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+            </ul>
+        })}
+        {open.then(|| view! {
             <details class="add-reframe">
                 <summary>{i18n.t(Msg::PartAddReframe)}</summary>
-                <form class="stack" method="post" action=action.clone()>
-                    <input type="hidden" name="id" value=phone.form_id.read_value().for_card(&story).as_str().to_owned()/>
-                    <input type="hidden" name="step" value=move || g.read().current.0.to_string()/>
+                <form class="stack" method="post" action=phone.form_action("reflect")>
+                    <input type="hidden" name="id" value=phone.page.form_id.for_card(&story).as_str().to_owned()/>
+                    <input type="hidden" name="step" value=g.current.0.to_string()/>
                     <input type="hidden" name="under" value=story.as_str().to_owned()/>
                     <label for=field.clone()>{i18n.t(Msg::PartReframeLabel)}</label>
                     <textarea
@@ -431,7 +373,7 @@ fn Reframes(story: CardId) -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t(Msg::PartAdd)}</button>
                 </form>
             </details>
-        </Show>
+        })}
     }
 }
 
@@ -457,15 +399,9 @@ fn choice_name(axis: &Axis, value: u8, label: Option<&crate::exercise::Label>) -
 #[component]
 fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
     let i18n = use_i18n();
-    let phone = expect_context::<Phone>();
-    let mine = {
-        let card = card.clone();
-        Memo::new(move |_| {
-            phone.live.marks.read().iter().find_map(|m| match m {
-                Mark::Place { card: c, at } if *c == card => *at,
-                _ => None,
-            })
-        })
+    let mine = match Phone::here().mark(&Target::Place(card.clone())) {
+        Some(Mark::Place { at, .. }) => *at,
+        _ => None,
     };
     let across_choices: Vec<(u8, String)> = across
         .choices()
@@ -501,7 +437,7 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                             class="spot"
                             aria-label=name.clone()
                             title=name
-                            aria-pressed=move || (mine.get() == Some(spot)).to_string()
+                            aria-pressed=(mine == Some(spot)).to_string()
                         ></button>
                     }
                 })
@@ -515,7 +451,7 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
             .into_iter()
             .map(|(v, name)| {
                 view! {
-                    <option value=v.to_string() selected=move || mine.get().map(get) == Some(v)>{name}</option>
+                    <option value=v.to_string() selected=mine.map(get) == Some(v)>{name}</option>
                 }
             })
             .collect_view()
@@ -537,8 +473,8 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
     let about = vec![("card", card.as_str().to_owned())];
     view! {
         <MarkForm mark="place" about class="map-form">
-            <details class="map-place" open=mine.get_untracked().is_none()>
-                <summary>{move || i18n.t(if mine.get().is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
+            <details class="map-place" open=mine.is_none()>
+                <summary>{i18n.t(if mine.is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
                 <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
                 {up_ends.clone().map(|(_, high)| view! { <p class="map-end">"↑ " {high}</p> })}
                 <div class="mini-map" style=cols role="group" aria-label=i18n.t(Msg::PartMapPlace)>{numbers}{grid}</div>
@@ -557,7 +493,7 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
                     <button type="submit" class="primary">{i18n.t(Msg::PartMapPlace)}</button>
                 </div>
             </details>
-            {move || mine.get().map(|_| view! {
+            {mine.map(|_| view! {
                 <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
                 <button
                     type="submit"

@@ -41,7 +41,11 @@ pub fn ScreenPage() -> impl IntoView {
 fn Screen(page: Data, secret: String) -> impl IntoView {
     let live = Live::start(
         format!("/ws/screen/{secret}"),
-        Start::watching(page.at, page.gathering, page.now),
+        Start {
+            at: page.at,
+            gathering: page.gathering,
+            now: page.now,
+        },
     );
     let g = live.gathering;
     let settings = Memo::new(move |_| g.read().screen);
