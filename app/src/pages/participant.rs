@@ -90,6 +90,7 @@ impl Phone {
         expect_context()
     }
 
+    /// The room as the page shows it.
     pub fn room(&self) -> &GatheringView {
         &self.page.gathering
     }
