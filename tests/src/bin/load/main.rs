@@ -322,7 +322,6 @@ fn raise_open_files(needed: u64) {
     }
 }
 
-/// The resident memory of a process, in KiB.
 /// The server's resident memory in MB, as a storm's summary prints it.
 fn server_rss_mb(target: &Target) -> String {
     target
@@ -332,6 +331,7 @@ fn server_rss_mb(target: &Target) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The resident memory of a process, in KiB.
 fn rss_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
