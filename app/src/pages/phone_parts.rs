@@ -46,6 +46,17 @@ fn MarkForm(
     }
 }
 
+/// The button in a `MarkForm` that takes the person's mark back (the
+/// server's `MarkForm` reads `take_back`).
+#[component]
+fn TakeBack(label: Msg, #[prop(optional)] class: Option<&'static str>) -> impl IntoView {
+    view! {
+        <button type="submit" name="take_back" value="1" class=class>
+            {use_i18n().t(label)}
+        </button>
+    }
+}
+
 /// A slider between the two poles; only the spread is ever shown.
 #[component]
 pub fn SpectrumPlace(step: StepId) -> impl IntoView {
@@ -89,15 +100,7 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
             <p class="poles" aria-hidden="true"><span>{left}</span><span>{right}</span></p>
             <div class="actions">
                 <button type="submit" class="primary">{i18n.t(Msg::PartSpectrumPlace)}</button>
-                {placed.is_some().then(|| view! {
-                    <button
-                        type="submit"
-                        name="take_back"
-                        value="1"
-                    >
-                        {i18n.t(Msg::PartSpectrumTakeBack)}
-                    </button>
-                })}
+                {placed.is_some().then(|| view! { <TakeBack label=Msg::PartSpectrumTakeBack/> })}
             </div>
             <p class="hint">
                 {if placed.is_some() { i18n.t(Msg::PartSpectrumPlaced) } else { i18n.t(Msg::PartSpectrumPrivate) }}
@@ -495,14 +498,7 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
             </details>
             {mine.map(|_| view! {
                 <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
-                <button
-                    type="submit"
-                    name="take_back"
-                    value="1"
-                    class="quiet"
-                >
-                    {i18n.t(Msg::PartMapTakeBack)}
-                </button>
+                <TakeBack label=Msg::PartMapTakeBack class="quiet"/>
             })}
         </MarkForm>
     }
