@@ -5,7 +5,8 @@
 //! forwards the room's frames as they come; if it falls too far behind it is
 //! sent a fresh snapshot instead of the frames it missed. Sends have a
 //! deadline and pings find dead peers, so a stalled phone only ever holds up
-//! itself.
+//! itself. Every frame the peer sends, of any kind, is paced (`pace.rs`),
+//! and one that floods is closed with a reason.
 
 use crate::pace::{Pace, Verdict};
 use crate::room::{Actor, EntryError, Frame, RoomHandle};
@@ -27,6 +28,8 @@ use tokio::sync::broadcast::error::RecvError;
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// How long one send may take before the peer is considered stalled.
 const SEND_DEADLINE: Duration = Duration::from_secs(10);
+/// The reason given to a connection closed for sending too much.
+const SLOW_DOWN: &str = "too many messages; please slow down";
 
 /// Where a reconnecting view was in the log.
 #[derive(Deserialize)]
@@ -182,6 +185,15 @@ async fn part(mut socket: WebSocket, code: u16, reason: &'static str) {
     .await;
 }
 
+/// A frame's payload, in bytes.
+fn size(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) | Message::Ping(bytes) | Message::Pong(bytes) => bytes.len(),
+        Message::Close(frame) => frame.as_ref().map_or(0, |f| 2 + f.reason.len()),
+    }
+}
+
 fn encode(msg: &ServerMsg) -> Message {
     Message::Text(serde_json::to_string(msg).unwrap_or_default().into())
 }
@@ -220,7 +232,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
     let mut awaiting_pong = false;
-    let mut pace = Pace::new(std::time::Instant::now());
+    let mut pace = Pace::new(std::time::Instant::now(), actor.role().message_limit());
 
     loop {
         tokio::select! {
@@ -245,27 +257,9 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
                 }
             }
             incoming = socket.recv() => {
-                let reply = match incoming {
-                    Some(Ok(Message::Text(text))) => match pace.check(std::time::Instant::now()) {
-                        Verdict::Pass => handle(&room, &actor, text.as_str()).await,
-                        Verdict::Slow(wait) => {
-                            let id = ClientMsg::decode(text.as_str(), actor.role()).ok().map(|ClientMsg::Act { id, .. }| id);
-                            let refused = encode(&ServerMsg::Error { id, code: ErrorCode::RateLimited });
-                            if !send(&mut socket, refused).await {
-                                return;
-                            }
-                            tokio::time::sleep(wait).await;
-                            continue;
-                        }
-                        Verdict::Close => {
-                            part(socket, 1008, "too many messages; please slow down").await;
-                            return;
-                        }
-                    },
-                    Some(Ok(Message::Binary(_))) => encode(&ServerMsg::Error { id: None, code: ErrorCode::Malformed }),
-                    Some(Ok(Message::Pong(_))) => { awaiting_pong = false; continue }
-                    Some(Ok(Message::Ping(_))) => continue,
+                let message = match incoming {
                     Some(Ok(Message::Close(_))) | None => return,
+                    Some(Ok(message)) => message,
                     Some(Err(e)) => {
                         // An oversized message ends up here: say why, then part.
                         tracing::debug!("a connection ended: {e}");
@@ -273,6 +267,36 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
                         let _ = send(&mut socket, Message::Close(Some(close))).await;
                         return;
                     }
+                };
+                if matches!(message, Message::Pong(_)) {
+                    // Any pong shows the peer is there, paced or not.
+                    awaiting_pong = false;
+                }
+                // Every frame counts, whatever its kind (see `pace.rs`).
+                match pace.check(std::time::Instant::now(), size(&message)) {
+                    Verdict::Pass => {}
+                    Verdict::Slow(wait) => {
+                        if let Message::Text(text) = &message {
+                            // An action is answered, even when refused.
+                            let id = ClientMsg::decode(text.as_str(), actor.role()).ok().map(|ClientMsg::Act { id, .. }| id);
+                            let refused = encode(&ServerMsg::Error { id, code: ErrorCode::RateLimited });
+                            if !send(&mut socket, refused).await {
+                                return;
+                            }
+                        }
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    Verdict::Close => {
+                        part(socket, 1008, SLOW_DOWN).await;
+                        return;
+                    }
+                }
+                let reply = match message {
+                    Message::Text(text) => handle(&room, &actor, text.as_str()).await,
+                    Message::Binary(_) => encode(&ServerMsg::Error { id: None, code: ErrorCode::Malformed }),
+                    // Pings are answered by the socket itself; pongs are seen above.
+                    Message::Ping(_) | Message::Pong(_) | Message::Close(_) => continue,
                 };
                 if !send(&mut socket, reply).await {
                     return;

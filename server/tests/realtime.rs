@@ -1,11 +1,14 @@
 //! The real-time contract: a view that reconnects gets exactly what it
 //! missed (or a snapshot when that is simpler), and a client that floods the
-//! server is slowed and then closed without disturbing anyone else.
+//! server (with messages, binary frames, pings or pongs) is slowed and then
+//! closed without disturbing anyone else.
 
 use app::gathering::LogPosition;
 use app::protocol::{Action, ErrorCode, ServerMsg};
-use hearth_tests::{reflection, Device, TestServer};
-use std::time::Duration;
+use futures_util::{SinkExt, StreamExt};
+use hearth_tests::{reflection, Device, RawSocket, TestServer, PATIENCE};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
@@ -117,6 +120,110 @@ async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests
 
     // The calm phone was never held up.
     assert!(calm.act(reflection("still fine")).await?.is_ok());
+    Ok(())
+}
+
+/// How a flood of one kind of frame ended.
+struct Flooded {
+    /// The close frame's code and reason.
+    code: u16,
+    reason: String,
+    /// Frames the server answered before it closed (pongs, error messages).
+    answered: usize,
+}
+
+/// Sends `frame` 10,000 times on `socket` as fast as it goes, while
+/// reading what comes back, until the server closes the connection.
+async fn flood(socket: RawSocket, frame: Message) -> hearth_tests::Result<Flooded> {
+    let (mut sink, mut stream) = socket.split();
+    let sender = tokio::spawn(async move {
+        for _ in 0..10_000 {
+            if sink.send(frame.clone()).await.is_err() {
+                break;
+            }
+        }
+    });
+    // A guard only: the flood is closed within a few seconds.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut answered = 0;
+    let outcome = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.next()).await {
+            Err(_) => break Err("the flood was never closed".into()),
+            Ok(Some(Ok(Message::Close(Some(close))))) => {
+                break Ok(Flooded {
+                    code: close.code.into(),
+                    reason: close.reason.as_str().to_owned(),
+                    answered,
+                })
+            }
+            Ok(Some(Ok(Message::Close(None)))) => break Err("closed without a reason".into()),
+            Ok(Some(Ok(_))) => answered += 1,
+            Ok(Some(Err(e))) => break Err(format!("the socket failed before a close: {e}").into()),
+            Ok(None) => break Err("the connection ended without a close".into()),
+        }
+    };
+    sender.abort();
+    outcome
+}
+
+#[tokio::test]
+async fn binary_frames_and_pings_are_paced_and_a_flood_of_them_is_closed(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Frames", "blank").await?;
+    let mut calm = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+
+    let floods = [
+        ("binary", Message::Binary(vec![0u8; 64].into())),
+        ("ping", Message::Ping(b"are you there".to_vec().into())),
+        ("pong", Message::Pong(Vec::new().into())),
+    ];
+    for (kind, frame) in floods {
+        let socket = server
+            .connect_raw(&g.participant_ws(), Some(&Device::new()))
+            .await?;
+        let flooded = flood(socket, frame).await?;
+        assert_eq!(flooded.code, 1008, "{kind}: closed as a policy violation");
+        assert!(
+            flooded.reason.contains("slow down"),
+            "{kind}: closed with a reason: {:?}",
+            flooded.reason
+        );
+        // 30 at once, then about one in two while it is slowed (20 more),
+        // and what a phone gets on connecting: nowhere near the 10,000 sent.
+        assert!(
+            flooded.answered <= 100,
+            "{kind}: {} frames were answered",
+            flooded.answered
+        );
+    }
+
+    // A socket that pings now and then, as a keep-alive would, is answered
+    // each time and stays open.
+    let mut keeper = server
+        .connect_raw(&g.participant_ws(), Some(&Device::new()))
+        .await?;
+    for i in 0..5u8 {
+        keeper.send(Message::Ping(vec![i].into())).await?;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, keeper.next()).await {
+                Ok(Some(Ok(Message::Pong(payload)))) if payload.as_ref() == &[i][..] => break,
+                Ok(Some(Ok(Message::Close(close)))) => {
+                    return Err(format!("a calm socket was closed: {close:?}").into())
+                }
+                Ok(Some(Ok(_))) => {}
+                other => return Err(format!("no pong for ping {i}: {other:?}").into()),
+            }
+        }
+    }
+
+    // Nobody else noticed: the calm phone acts as ever.
+    assert!(calm.act(reflection("still here")).await?.is_ok());
     Ok(())
 }
 

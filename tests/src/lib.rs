@@ -915,3 +915,24 @@ impl TestServer {
         Ok(client)
     }
 }
+
+// ---------------------------------------------------------------------------
+// Raw sockets, for frames a browser never sends.
+
+/// A WebSocket with nothing on top: the test sends and reads frames itself.
+pub type RawSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+impl TestServer {
+    /// Opens a WebSocket at `path` without reading anything from it (for
+    /// sending binary frames, pings and floods, which `Client` never does).
+    pub async fn connect_raw(&self, path: &str, device: Option<&Device>) -> Result<RawSocket> {
+        let mut request = format!("ws://{}{path}", self.addr).into_client_request()?;
+        if let Some(device) = device {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(socket)
+    }
+}
