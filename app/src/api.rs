@@ -30,6 +30,20 @@ pub enum PageError {
     Unavailable,
 }
 
+#[cfg(feature = "ssr")]
+impl PageError {
+    /// The HTTP status a page, or its data, is answered with: a link that
+    /// opens nothing is 404, not a failure of the server.
+    pub fn status(self) -> http::StatusCode {
+        match self {
+            PageError::NotFound => http::StatusCode::NOT_FOUND,
+            PageError::Ended => http::StatusCode::GONE,
+            PageError::Locked => http::StatusCode::FORBIDDEN,
+            PageError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
 impl FromServerFnError for PageError {
     type Encoder = JsonEncoding;
 
@@ -174,34 +188,50 @@ fn backend() -> Result<SharedBackend, PageError> {
     use_context::<SharedBackend>().ok_or(PageError::Unavailable)
 }
 
+/// Page data as answered: an error carries its own status (otherwise every
+/// error, a wrong secret included, would be answered 500), and its body is
+/// only the error's name.
+#[cfg(feature = "ssr")]
+fn answered<T>(result: Result<T, PageError>) -> Result<T, PageError> {
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(error.status());
+    }
+    result
+}
+
 /// Loads the facilitator console.
 #[server(endpoint = "console")]
 pub async fn load_console(secret: String) -> Result<ConsolePage, PageError> {
-    backend()?.console(secret).await
+    answered(async { backend()?.console(secret).await }.await)
 }
 
 /// Loads the shared screen.
 #[server(endpoint = "screen")]
 pub async fn load_screen(secret: String) -> Result<ScreenPage, PageError> {
-    backend()?.screen(secret).await
+    answered(async { backend()?.screen(secret).await }.await)
 }
 
 /// Loads a participant's page, joining them if they are new.
 #[server(endpoint = "participant")]
 pub async fn load_participant(token: String) -> Result<ParticipantPage, PageError> {
-    let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
-    let device = device_from_headers(&parts.headers);
-    backend()?.participant(token, device).await
+    answered(
+        async {
+            let parts: http::request::Parts = use_context().ok_or(PageError::Unavailable)?;
+            let device = device_from_headers(&parts.headers);
+            backend()?.participant(token, device).await
+        }
+        .await,
+    )
 }
 
 /// Loads what the group made, for the harvest page.
 #[server(endpoint = "harvest")]
 pub async fn load_harvest(secret: String, hidden: bool) -> Result<HarvestPage, PageError> {
-    backend()?.harvest(secret, hidden).await
+    answered(async { backend()?.harvest(secret, hidden).await }.await)
 }
 
 /// Loads what the start page needs.
 #[server(endpoint = "start")]
 pub async fn load_start() -> Result<StartInfo, PageError> {
-    backend()?.start().await
+    answered(async { backend()?.start().await }.await)
 }

@@ -26,7 +26,8 @@ pub const MAX_BUDGET: u8 = 10;
 /// The most steps an agenda can have.
 pub const MAX_STEPS: usize = 30;
 
-/// Words a facilitator wrote: trimmed, not empty, at most `MAX` characters.
+/// Words a facilitator wrote: cleaned (see `clean`), not empty, at most
+/// `MAX` characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Words<const MAX: usize>(String);
@@ -48,13 +49,10 @@ pub enum WordsError {
 
 impl<const MAX: usize> Words<MAX> {
     pub fn parse(text: &str) -> Result<Self, WordsError> {
-        let text = text.trim().replace("\r\n", "\n");
-        if text.is_empty() {
-            Err(WordsError::Missing)
-        } else if text.chars().count() > MAX {
-            Err(WordsError::TooLong)
-        } else {
-            Ok(Self(text))
+        match crate::clean::bounded(text, MAX) {
+            Ok(text) => Ok(Self(text)),
+            Err(crate::clean::TextError::Empty) => Err(WordsError::Missing),
+            Err(crate::clean::TextError::TooLong) => Err(WordsError::TooLong),
         }
     }
 
@@ -325,6 +323,8 @@ mod tests {
         );
         let bad: Result<Label, _> = serde_json::from_str(&format!("\"{}\"", "x".repeat(61)));
         assert!(bad.is_err(), "reading checks the limit too");
+        let read: Label = serde_json::from_str("\"a\\u0000b\\u202e\\r\\nc\"").unwrap();
+        assert_eq!(read.as_str(), "ab\nc", "reading cleans the words too");
     }
 
     #[test]

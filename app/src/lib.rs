@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod bundle;
+pub mod clean;
 pub mod dates;
 pub mod exercise;
 pub mod gathering;

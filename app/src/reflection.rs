@@ -2,13 +2,15 @@
 //!
 //! The same rule runs in the browser (to say so before sending) and on the
 //! server (which is the one that decides), so the two can never disagree.
+//! The words are cleaned first, as all words are (see `clean`).
 
+use crate::clean::{self, TextError};
 use serde::{Deserialize, Serialize};
 
 /// The most characters a reflection may have.
 pub const REFLECTION_MAX_CHARS: usize = 500;
 
-/// Text a participant wrote: trimmed, not empty, at most 500 characters.
+/// Text a participant wrote: cleaned, not empty, at most 500 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ReflectionText(String);
@@ -24,14 +26,10 @@ pub enum ReflectionError {
 
 impl ReflectionText {
     pub fn parse(text: &str) -> Result<Self, ReflectionError> {
-        // Line endings from form posts arrive as CRLF; store one kind.
-        let text = text.trim().replace("\r\n", "\n");
-        if text.is_empty() {
-            Err(ReflectionError::Empty)
-        } else if text.chars().count() > REFLECTION_MAX_CHARS {
-            Err(ReflectionError::TooLong)
-        } else {
-            Ok(Self(text))
+        match clean::bounded(text, REFLECTION_MAX_CHARS) {
+            Ok(text) => Ok(Self(text)),
+            Err(TextError::Empty) => Err(ReflectionError::Empty),
+            Err(TextError::TooLong) => Err(ReflectionError::TooLong),
         }
     }
 
@@ -71,6 +69,20 @@ mod tests {
     fn refuses_empty_and_whitespace() {
         assert_eq!(ReflectionText::parse(""), Err(ReflectionError::Empty));
         assert_eq!(ReflectionText::parse(" \n\t "), Err(ReflectionError::Empty));
+    }
+
+    #[test]
+    fn words_are_cleaned_before_they_are_measured() {
+        assert_eq!(
+            ReflectionText::parse("\u{202E}cafe\u{301}\u{0}")
+                .unwrap()
+                .as_str(),
+            "caf\u{e9}"
+        );
+        assert_eq!(
+            ReflectionText::parse("\u{0}\u{2066}"),
+            Err(ReflectionError::Empty)
+        );
     }
 
     #[test]

@@ -123,12 +123,7 @@ pub fn PageProblem(error: PageError) -> impl IntoView {
     };
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(match error {
-            PageError::NotFound => http::StatusCode::NOT_FOUND,
-            PageError::Ended => http::StatusCode::GONE,
-            PageError::Locked => http::StatusCode::FORBIDDEN,
-            PageError::Unavailable => http::StatusCode::SERVICE_UNAVAILABLE,
-        });
+        response.set_status(error.status());
     }
     view! {
         <main id="main" class="page narrow">

@@ -251,10 +251,13 @@ pub const CSV_COLUMNS: [&str; 16] = [
 
 /// One CSV field: quoted when it holds a comma, quote or line break, and
 /// kept from being read as a formula by a spreadsheet (a card that starts
-/// with `=` stays words).
+/// with `=` stays words). Some spreadsheets read the full-width forms
+/// `＝ ＋ － ＠` as their ASCII twins, so those are kept from it too.
 fn csv_field(value: &str) -> String {
     let value = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}',
+        ) => format!("'{value}"),
         _ => value.to_owned(),
     };
     if value.contains([',', '"', '\n', '\r']) {
@@ -566,6 +569,19 @@ mod tests {
         assert!(with_hidden
             .iter()
             .any(|r| r[4] == "Hidden words" && r[9] == "true"));
+    }
+
+    #[test]
+    fn csv_keeps_ascii_and_full_width_formula_signs_as_words() {
+        for sign in ['=', '+', '-', '@', '＝', '＋', '－', '＠'] {
+            let words = format!("{sign}HYPERLINK(\"x\")");
+            assert_eq!(
+                csv_field(&words),
+                format!("\"'{}\"", words.replace('"', "\"\"")),
+                "{sign}"
+            );
+        }
+        assert_eq!(csv_field("Plain ＝ words"), "Plain ＝ words");
     }
 
     #[test]

@@ -2,26 +2,30 @@
 //! part without JavaScript (posting a reflection, a mark, withdrawing),
 //! deleting a gathering or a saved template, the QR code, choosing a
 //! language, and the device cookie. Each answers a form with a redirect (303), so the
-//! browser's back button and reload never resend anything.
+//! browser's back button and reload never resend anything. Every form is
+//! read strictly (`strict_form.rs`): a damaged one gets its own page's
+//! clear error, and changes nothing.
 
 use crate::backend::{cofacilitator_secret, screen_secret};
 use crate::room::{Actor, EntryError};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::{Lookup, NewGathering};
+use crate::strict_form::{StrictForm, StrictQuery};
 use crate::throttle::Answer;
 use app::api::{device_from_headers, DEVICE_COOKIE};
 use app::exercise::Place;
+use app::exercise::WordsError;
 use app::gathering::{GatheringView, StepSpec};
 use app::i18n::Locale;
 use app::ids::{ActionId, CardId, JoinCode, StepId, JOIN_CODE_LEN};
 use app::library::ReadyAgenda;
 use app::map::Spot;
 use app::marks::{Mark, Tag, Target};
-use app::pages::start::{NAME_MAX_CHARS, TEMPLATE_PREFIX};
+use app::pages::start::{GatheringName, TEMPLATE_PREFIX};
 use app::protocol::{Action, ErrorCode, Outcome};
 use app::reflection::ReflectionText;
-use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -47,18 +51,19 @@ pub async fn start(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<StartForm>,
+    StrictForm(form): StrictForm<StartForm>,
 ) -> Response {
+    let Ok(form) = form else {
+        return Redirect::to("/start?error=malformed").into_response();
+    };
     if let Some(refused) = organiser_refused(&state, peer, &headers, &form.passphrase) {
         return refused;
     }
-    let name = form.name.trim();
-    if name.is_empty() {
-        return Redirect::to("/start?error=missing").into_response();
-    }
-    if name.chars().count() > NAME_MAX_CHARS {
-        return Redirect::to("/start?error=too_long").into_response();
-    }
+    let name = match GatheringName::parse(&form.name) {
+        Ok(name) => name,
+        Err(WordsError::Missing) => return Redirect::to("/start?error=missing").into_response(),
+        Err(WordsError::TooLong) => return Redirect::to("/start?error=too_long").into_response(),
+    };
     // A ready agenda's words, and the screen's first language, are the
     // facilitator's; the console can change the screen's later.
     let locale = app::language::from_headers(&headers);
@@ -70,7 +75,7 @@ pub async fn start(
             return Redirect::to("/start?error=unavailable").into_response();
         }
     };
-    let mut genesis = GatheringView::new(name.to_owned(), agenda);
+    let mut genesis = GatheringView::new(name.into(), agenda);
     genesis.screen.language = locale;
     open_console(&state, genesis).await
 }
@@ -177,13 +182,17 @@ pub struct JoinQuery {
 /// Turns a typed code into the participant page, or back to the front door
 /// with a reason and what was typed. Wrong codes are throttled (see
 /// `throttle.rs`); a code that is not even the shape of one is not a guess
-/// and is not counted.
+/// and is not counted. The join link (the QR code) never comes this way,
+/// so no throttle ever stands in front of it.
 pub async fn join(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Query(q): Query<JoinQuery>,
+    StrictQuery(q): StrictQuery<JoinQuery>,
 ) -> Response {
+    let Ok(q) = q else {
+        return Redirect::to("/?error=format").into_response();
+    };
     let back = |reason: &str| {
         let typed: String = q
             .code
@@ -262,8 +271,11 @@ pub async fn delete_template(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<TemplateForm>,
+    StrictForm(form): StrictForm<TemplateForm>,
 ) -> Response {
+    let Ok(form) = form else {
+        return Redirect::to("/start?error=malformed").into_response();
+    };
     if let Some(refused) = organiser_refused(&state, peer, &headers, &form.passphrase) {
         return refused;
     }
@@ -337,8 +349,11 @@ pub async fn reflect(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: axum::http::HeaderMap,
-    Form(form): Form<ReflectForm>,
+    StrictForm(form): StrictForm<ReflectForm>,
 ) -> Response {
+    let Ok(form) = form else {
+        return back_to_phone(&token, ErrorCode::Malformed);
+    };
     let (Ok(id), Ok(step)) = (ActionId::parse(&form.id), form.step.parse::<u32>()) else {
         return back_to_phone(&token, ErrorCode::Malformed);
     };
@@ -464,8 +479,11 @@ pub async fn mark(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: axum::http::HeaderMap,
-    Form(form): Form<MarkForm>,
+    StrictForm(form): StrictForm<MarkForm>,
 ) -> Response {
+    let Ok(form) = form else {
+        return back_to_phone(&token, ErrorCode::Malformed);
+    };
     let mark = match form.mark() {
         Ok(mark) => mark,
         Err(code) => return back_to_phone(&token, code),
@@ -502,8 +520,11 @@ pub async fn withdraw(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: axum::http::HeaderMap,
-    Form(form): Form<WithdrawForm>,
+    StrictForm(form): StrictForm<WithdrawForm>,
 ) -> Response {
+    let Ok(form) = form else {
+        return back_to_phone(&token, ErrorCode::Malformed);
+    };
     let Ok(card) = CardId::parse(form.card.trim()) else {
         return back_to_phone(&token, ErrorCode::Malformed);
     };
@@ -611,7 +632,13 @@ pub struct LanguageForm {
 
 /// Keeps the chosen language in a cookie (a language tag and nothing
 /// else) and sends the visitor back to the page they were on.
-pub async fn language(State(state): State<AppState>, Form(form): Form<LanguageForm>) -> Response {
+pub async fn language(
+    State(state): State<AppState>,
+    StrictForm(form): StrictForm<LanguageForm>,
+) -> Response {
+    let Ok(form) = form else {
+        return Redirect::to("/").into_response();
+    };
     let mut response = Redirect::to(app::language::safe_return(&form.back)).into_response();
     let Some(locale) = Locale::from_tag(&form.lang) else {
         return response;

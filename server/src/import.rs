@@ -10,11 +10,11 @@
 use crate::export::{GatheringExport, StepExport, JSON_FORMAT, JSON_VERSION};
 use crate::forms::{open_console, organiser_refused};
 use crate::state::AppState;
-use app::exercise::{Place, MAX_STEPS};
+use app::exercise::{Place, WordsError, MAX_STEPS};
 use app::gathering::{Card, GatheringView};
 use app::ids::CardId;
 use app::map::{Arrangement, MAX_LINKS, MAX_THEMES};
-use app::pages::start::NAME_MAX_CHARS;
+use app::pages::start::GatheringName;
 use app::reflection::ReflectionText;
 use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::HeaderMap;
@@ -60,13 +60,12 @@ pub fn genesis(file: &[u8], name: &str, with_cards: bool) -> Result<GatheringVie
     }
     let export: GatheringExport =
         serde_json::from_value(value).map_err(|_| ImportError::Invalid("a step or a card"))?;
-    let title = match name.trim() {
-        "" => export.title.trim().to_owned(),
-        name => name.to_owned(),
-    };
-    if title.is_empty() || title.chars().count() > NAME_MAX_CHARS {
-        return Err(ImportError::Invalid("the name"));
+    // A new name when one is given; otherwise the export's own.
+    let title = match GatheringName::parse(name) {
+        Err(WordsError::Missing) => GatheringName::parse(&export.title),
+        given => given,
     }
+    .map_err(|_| ImportError::Invalid("the name"))?;
     if export.steps.is_empty() || export.steps.len() > MAX_STEPS {
         return Err(ImportError::Invalid("the number of steps"));
     }
@@ -79,7 +78,10 @@ pub fn genesis(file: &[u8], name: &str, with_cards: bool) -> Result<GatheringVie
             return Err(ImportError::Invalid("a map's themes"));
         }
     }
-    let mut view = GatheringView::new(title, export.steps.iter().map(|s| s.spec.clone()).collect());
+    let mut view = GatheringView::new(
+        title.into(),
+        export.steps.iter().map(|s| s.spec.clone()).collect(),
+    );
     if !with_cards {
         return Ok(view);
     }
@@ -186,11 +188,18 @@ pub async fn start(
                 let Ok(bytes) = field.bytes().await else {
                     return back("import_foreign");
                 };
+                // Words must be UTF-8 as sent: never patched with
+                // replacement characters.
+                let text = || String::from_utf8(bytes.to_vec());
                 match key.as_str() {
                     "file" => file = bytes.to_vec(),
-                    "name" => name = String::from_utf8_lossy(&bytes).into_owned(),
+                    "name" => match text() {
+                        Ok(text) => name = text,
+                        Err(_) => return back(ImportError::Invalid("the name").slug()),
+                    },
                     "cards" => cards = !bytes.is_empty(),
-                    "passphrase" => passphrase = String::from_utf8_lossy(&bytes).into_owned(),
+                    // Not UTF-8, it matches no passphrase: left empty, it is refused.
+                    "passphrase" => passphrase = text().unwrap_or_default(),
                     _ => {}
                 }
             }

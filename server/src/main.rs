@@ -17,6 +17,7 @@ mod room;
 mod secrets;
 mod state;
 mod store;
+mod strict_form;
 mod throttle;
 mod writer;
 mod ws;

@@ -14,6 +14,8 @@ use leptos::prelude::*;
 
 /// The longest gathering name.
 pub const NAME_MAX_CHARS: usize = 120;
+/// A gathering's name, checked like every facilitator's words.
+pub type GatheringName = crate::exercise::Words<NAME_MAX_CHARS>;
 /// How the start form names a saved template: `template:<id>`.
 pub const TEMPLATE_PREFIX: &str = "template:";
 
@@ -41,6 +43,8 @@ fn StartForm(info: StartInfo) -> impl IntoView {
     let error = query("error").and_then(|e| match e.as_str() {
         "missing" => Some(Msg::StartErrMissing),
         "too_long" => Some(Msg::StartErrTooLong),
+        // A form that arrived damaged (a field twice, a broken escape).
+        "malformed" => Some(Msg::ErrCodeMalformed),
         "agenda" => Some(Msg::StartErrAgenda),
         "unavailable" => Some(Msg::ErrUnavailable),
         "passphrase" => Some(Msg::StartErrPassphrase),
