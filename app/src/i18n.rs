@@ -115,7 +115,7 @@ catalogue! {
     JoinErrUnknown { en: "We couldn't find a gathering with that code. Check it and try again.", es: "No encontramos ningún encuentro con ese código. Revísalo y vuelve a intentarlo." }
     JoinErrFormat { en: "A join code has 6 letters and numbers, like K7M2QX. Check it and try again.", es: "Un código tiene 6 letras y números, como K7M2QX. Revísalo y vuelve a intentarlo." }
     JoinErrClosed { en: "That gathering isn't open for joining right now. Ask the facilitator.", es: "Ese encuentro no está abierto a nuevas personas ahora mismo. Pregunta a quien facilita." }
-    JoinErrBusy { en: "Lots of tries just now. Wait a moment, then try again.", es: "Muchos intentos en poco tiempo. Espera un momento y vuelve a intentarlo." }
+    JoinErrBusy { en: "Joining by code is paused for a moment. Scan the QR code on the screen, or ask the facilitator for the link.", es: "Entrar con el código está en pausa por un momento. Escanea el código QR de la pantalla o pide el enlace a quien facilita." }
 
     StartTitle { en: "Start a gathering", es: "Iniciar un encuentro" }
     StartIntro { en: "You'll get a private console link for you, a screen link for the projector, and a join code for the room.", es: "Recibirás un enlace privado a la consola para ti, un enlace de pantalla para el proyector y un código para que la sala se una." }

@@ -87,8 +87,8 @@ impl Backend for AppState {
             // The device cookie is set on every participant page; without it
             // (cookies refused) the page still shows, but nothing is "mine".
             // Without one, they see what the screen sees.
-            let actor = match device {
-                Some(device) => Actor::Participant(secrets::author(&row.salt, &device)),
+            let actor = match &device {
+                Some(device) => Actor::Participant(secrets::author(&row.salt, device)),
                 None => Actor::Screen,
             };
             let PageView {
@@ -98,6 +98,11 @@ impl Backend for AppState {
                 marks,
                 now,
             } = room.view(actor).await?;
+            if let (Some(device), Some(code)) = (&device, &row.code) {
+                // This phone is in: typing the code later is no guess.
+                self.joins
+                    .remember(device, code.as_str(), std::time::Instant::now());
+            }
             Ok(ParticipantPage {
                 at,
                 gathering,

@@ -92,7 +92,7 @@ pub(crate) fn organiser_refused(
     let source = state.source(peer, headers);
     let Ok(attempt) = state
         .organisers
-        .attempt(source, passphrase.trim(), Instant::now())
+        .attempt(source, None, passphrase.trim(), Instant::now())
     else {
         return Some(Redirect::to("/start?error=passphrase_busy").into_response());
     };
@@ -206,7 +206,12 @@ pub async fn join(
         return back("format");
     };
     let source = state.source(peer, &headers);
-    let Ok(attempt) = state.joins.attempt(source, code.as_str(), Instant::now()) else {
+    // A phone that was in before says so with its device cookie.
+    let device = device_from_headers(&headers);
+    let Ok(attempt) = state
+        .joins
+        .attempt(source, device.as_deref(), code.as_str(), Instant::now())
+    else {
         return back("busy");
     };
     let (answer, response) = match state.reach(Lookup::Code(&code)).await {

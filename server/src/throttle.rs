@@ -8,17 +8,25 @@
 //!
 //! A whole hall of phones often shares one venue address, so only failures
 //! count: a lookup that finds its gathering gives its token back. And a
-//! code an address has already got in with is not a guess any more: asking
-//! for it again tells that address nothing new, so it is let through even
-//! while the address is throttled. A room keeps joining while someone on
-//! the same network guesses; what the guesser cannot do is learn a code
-//! faster than the buckets refill.
+//! code that is not a guess any more is let through even while everyone
+//! else is throttled, because asking for it again tells nothing new:
+//! - a code an address has already got in with (for an hour), so once one
+//!   phone at the venue is in, the rest of the room joins with the code;
+//! - a code a device has already got in with, or whose gathering it has
+//!   opened by its link (for half a day), so a phone that was in before
+//!   gets back in from any network.
 //!
-//! Addresses live in memory only: never logged, never stored. The map is
-//! bounded and forgets an address once its bucket is full again and it has
-//! used no code lately. IPv6 addresses are counted per /64 network (one
-//! household or phone gets a whole /64), and the codes an address used are
-//! remembered only as keyed hashes.
+//! What this cannot do is tell a newcomer from a guesser behind the same
+//! address: while that address is throttled, the first person to type a
+//! code nobody there has used yet is told to wait, and the message points
+//! them to the QR code and the join link. Those carry a 128-bit token and
+//! are never throttled: guessing one is hopeless, so they need no guard.
+//!
+//! Addresses and devices live in memory only: never logged, never stored.
+//! The maps are bounded and forget an address once its bucket is full again
+//! and it has used no code lately. IPv6 addresses are counted per /64
+//! network (one household or phone gets a whole /64), and the codes an
+//! address or device used are remembered only as keyed hashes.
 
 use axum::http::HeaderMap;
 use std::collections::hash_map::RandomState;
@@ -33,6 +41,8 @@ const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// The most codes remembered for one address (a venue may run a few
 /// gatherings at once).
 const KNOWN_PER_SOURCE: usize = 8;
+/// How long a device's way in stays known: a day's gathering, breaks and all.
+const REMEMBER_HOLDER: Duration = Duration::from_secs(12 * 60 * 60);
 
 /// A token bucket's shape: how many at once, and how fast they come back.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +61,8 @@ pub struct Limits {
     pub global: Rate,
     /// The most addresses held in memory at once.
     pub max_sources: usize,
+    /// The most devices' ways in held in memory at once.
+    pub max_holders: usize,
     /// How long an address's successful answers stay known to it.
     pub remember: Duration,
 }
@@ -70,6 +82,7 @@ impl Limits {
             per_second: 10.0,
         },
         max_sources: 16_384,
+        max_holders: 65_536,
         remember: Duration::from_secs(60 * 60),
     };
 
@@ -84,6 +97,7 @@ impl Limits {
             per_second: 1.0,
         },
         max_sources: 4_096,
+        max_holders: 4_096,
         remember: Duration::from_secs(60 * 60),
     };
 }
@@ -111,6 +125,8 @@ pub enum Answer {
 pub struct Attempt {
     source: IpAddr,
     asked: u64,
+    /// The keyed hash of the device and what it asked, if a device asked.
+    held: Option<u64>,
     /// Whether it took tokens (it did not if the answer was known already).
     counted: bool,
 }
@@ -124,6 +140,8 @@ pub struct Throttle {
 
 struct Inner {
     sources: HashMap<IpAddr, Source>,
+    /// Hashes of a device with a code it got in with, and when.
+    holders: HashMap<u64, Instant>,
     global: Bucket,
     /// Whether the global bucket ran dry (so it is logged once, not per request).
     global_dry: bool,
@@ -169,6 +187,7 @@ impl Throttle {
             limits,
             inner: Arc::new(Mutex::new(Inner {
                 sources: HashMap::new(),
+                holders: HashMap::new(),
                 global: Bucket::full(limits.global, now),
                 global_dry: false,
                 keys: RandomState::new(),
@@ -177,26 +196,38 @@ impl Throttle {
         }
     }
 
-    /// Asks to look up `asked` for a request from `source`. Refused while
-    /// the address or everyone has run out of failures, unless the address
+    /// Asks to look up `asked` for a request from `source`, sent by the
+    /// device `holder` if it said which. Refused while the address or
+    /// everyone has run out of failures, unless the address or the device
     /// has found `asked` before.
-    pub fn attempt(&self, source: IpAddr, asked: &str, now: Instant) -> Result<Attempt, Busy> {
+    pub fn attempt(
+        &self,
+        source: IpAddr,
+        holder: Option<&str>,
+        asked: &str,
+        now: Instant,
+    ) -> Result<Attempt, Busy> {
         let limits = self.limits;
         let source = source_key(source);
         let mut inner = self.lock();
+        let held = holder.map(|holder| inner.keys.hash_one((holder, asked)));
         let asked = inner.keys.hash_one(asked);
         if now.saturating_duration_since(inner.last_sweep) > SWEEP_EVERY {
             inner.sweep(limits, now);
         }
-        let known = inner.sources.get(&source).is_some_and(|s| {
+        let known_here = inner.sources.get(&source).is_some_and(|s| {
             s.known.iter().any(|(hash, at)| {
                 *hash == asked && now.saturating_duration_since(*at) < limits.remember
             })
         });
-        if known {
+        let known_to_holder = held
+            .and_then(|held| inner.holders.get(&held))
+            .is_some_and(|at| now.saturating_duration_since(*at) < REMEMBER_HOLDER);
+        if known_here || known_to_holder {
             return Ok(Attempt {
                 source,
                 asked,
+                held,
                 counted: false,
             });
         }
@@ -227,8 +258,19 @@ impl Throttle {
         Ok(Attempt {
             source,
             asked,
+            held,
             counted: true,
         })
+    }
+
+    /// Notes that the device `holder` got in to what `asked` finds (by
+    /// another way than asking: its gathering's link), so that asking for
+    /// it later is not counted as a guess.
+    pub fn remember(&self, holder: &str, asked: &str, now: Instant) {
+        let limits = self.limits;
+        let mut inner = self.lock();
+        let held = inner.keys.hash_one((holder, asked));
+        inner.hold(limits, held, now);
     }
 
     /// Reports how an attempt went.
@@ -240,6 +282,9 @@ impl Throttle {
         let mut inner = self.lock();
         if attempt.counted {
             inner.global.give_back(limits.global);
+        }
+        if let (Answer::Found, Some(held)) = (answer, attempt.held) {
+            inner.hold(limits, held, now);
         }
         let Some(source) = inner.sources.get_mut(&attempt.source) else {
             return;
@@ -272,10 +317,28 @@ impl Throttle {
 }
 
 impl Inner {
+    /// Remembers a device's way in, making room if the map is full by
+    /// forgetting the way in used longest ago.
+    fn hold(&mut self, limits: Limits, held: u64, now: Instant) {
+        if !self.holders.contains_key(&held) && self.holders.len() >= limits.max_holders {
+            self.sweep(limits, now);
+        }
+        if !self.holders.contains_key(&held) && self.holders.len() >= limits.max_holders {
+            let oldest = self.holders.iter().min_by_key(|(_, at)| **at);
+            if let Some(oldest) = oldest.map(|(hash, _)| *hash) {
+                self.holders.remove(&oldest);
+            }
+        }
+        self.holders.insert(held, now);
+    }
+
     /// Forgets every address whose bucket is full again and that has found
-    /// nothing lately: it is as if it had never come.
+    /// nothing lately: it is as if it had never come. And every device's
+    /// way in that has not been used for long.
     fn sweep(&mut self, limits: Limits, now: Instant) {
         self.last_sweep = now;
+        self.holders
+            .retain(|_, at| now.saturating_duration_since(*at) < REMEMBER_HOLDER);
         self.sources.retain(|_, source| {
             source.bucket.refill(limits.per_source, now);
             source
@@ -357,6 +420,7 @@ mod tests {
             per_second: 2.0,
         },
         max_sources: 4,
+        max_holders: 3,
         remember: Duration::from_secs(60),
     };
 
@@ -367,7 +431,7 @@ mod tests {
     /// Tries `n` wrong guesses; returns how many were let through.
     fn guess(t: &Throttle, from: IpAddr, n: usize, now: Instant) -> usize {
         (0..n)
-            .filter(|i| match t.attempt(from, &format!("WRONG{i}"), now) {
+            .filter(|i| match t.attempt(from, None, &format!("WRONG{i}"), now) {
                 Ok(a) => {
                     t.settle(a, Answer::Missed, now);
                     true
@@ -392,7 +456,7 @@ mod tests {
         let t = Throttle::new(TEST, now);
         for _ in 0..100 {
             let a = t
-                .attempt(ip(1), "K7M2QX", now)
+                .attempt(ip(1), None, "K7M2QX", now)
                 .expect("a success is never refused");
             t.settle(a, Answer::Found, now);
         }
@@ -403,18 +467,75 @@ mod tests {
     fn a_code_already_found_gets_through_while_the_address_is_throttled() {
         let now = Instant::now();
         let t = Throttle::new(TEST, now);
-        let first = t.attempt(ip(1), "K7M2QX", now).expect("allowed");
+        let first = t.attempt(ip(1), None, "K7M2QX", now).expect("allowed");
         t.settle(first, Answer::Found, now);
         assert_eq!(guess(&t, ip(1), 20, now), 5);
-        assert_eq!(t.attempt(ip(1), "ABCDEF", now).err(), Some(Busy));
+        assert_eq!(t.attempt(ip(1), None, "ABCDEF", now).err(), Some(Busy));
         for _ in 0..40 {
-            let again = t.attempt(ip(1), "K7M2QX", now).expect("known codes pass");
+            let again = t
+                .attempt(ip(1), None, "K7M2QX", now)
+                .expect("known codes pass");
             t.settle(again, Answer::Found, now);
         }
         // Known only for a while: later, a throttled address is refused it.
         let later = now + Duration::from_secs(61);
         assert_eq!(guess(&t, ip(1), 20, later), 5);
-        assert_eq!(t.attempt(ip(1), "K7M2QX", later).err(), Some(Busy));
+        assert_eq!(t.attempt(ip(1), None, "K7M2QX", later).err(), Some(Busy));
+    }
+
+    #[test]
+    fn a_device_that_got_in_before_gets_in_from_any_address() {
+        let now = Instant::now();
+        let t = Throttle::new(TEST, now);
+        let phone = Some("a1b2c3");
+        let first = t.attempt(ip(1), phone, "K7M2QX", now).expect("allowed");
+        t.settle(first, Answer::Found, now);
+        // Later, from another network that someone is guessing from.
+        assert_eq!(guess(&t, ip(2), 20, now), 5);
+        assert_eq!(t.attempt(ip(2), None, "K7M2QX", now).err(), Some(Busy));
+        assert_eq!(
+            t.attempt(ip(2), Some("ffff00"), "K7M2QX", now).err(),
+            Some(Busy),
+            "another device is not let through"
+        );
+        assert_eq!(
+            t.attempt(ip(2), phone, "ABCDEF", now).err(),
+            Some(Busy),
+            "nor is the device with another code"
+        );
+        let back = t
+            .attempt(ip(2), phone, "K7M2QX", now)
+            .expect("the device is known");
+        t.settle(back, Answer::Found, now);
+        // Its success teaches that address the code, as any success does.
+        assert!(t.attempt(ip(2), None, "K7M2QX", now).is_ok());
+    }
+
+    #[test]
+    fn a_device_that_opened_the_link_is_known_and_the_memory_is_bounded() {
+        let now = Instant::now();
+        let t = Throttle::new(TEST, now);
+        assert_eq!(guess(&t, ip(1), 20, now), 5);
+        t.remember("a1b2c3", "K7M2QX", now);
+        assert!(t.attempt(ip(1), Some("a1b2c3"), "K7M2QX", now).is_ok());
+        // Three more devices fill the memory; the first, oldest, is forgotten.
+        for (i, device) in ["d1", "d2", "d3"].into_iter().enumerate() {
+            t.remember(device, "K7M2QX", now + Duration::from_secs(i as u64 + 1));
+        }
+        let later = now + Duration::from_secs(4);
+        assert_eq!(guess(&t, ip(1), 20, later), 4);
+        assert_eq!(
+            t.attempt(ip(1), Some("a1b2c3"), "K7M2QX", later).err(),
+            Some(Busy)
+        );
+        assert!(t.attempt(ip(1), Some("d3"), "K7M2QX", later).is_ok());
+        // And after half a day, nobody is remembered.
+        let next_day = now + REMEMBER_HOLDER + Duration::from_secs(10);
+        assert_eq!(guess(&t, ip(1), 20, next_day), 5);
+        assert_eq!(
+            t.attempt(ip(1), Some("d3"), "K7M2QX", next_day).err(),
+            Some(Busy)
+        );
     }
 
     #[test]
@@ -422,7 +543,7 @@ mod tests {
         let now = Instant::now();
         let t = Throttle::new(TEST, now);
         for _ in 0..20 {
-            let a = t.attempt(ip(1), "ABCDEF", now).expect("allowed");
+            let a = t.attempt(ip(1), None, "ABCDEF", now).expect("allowed");
             t.settle(a, Answer::Unanswered, now);
         }
         assert_eq!(guess(&t, ip(1), 8, now), 5);
@@ -435,15 +556,15 @@ mod tests {
         let through: usize = (1..=4).map(|n| guess(&t, ip(n), 5, now)).sum();
         assert_eq!(through, 12, "the global bucket holds 12");
         // A fresh address is refused too while everyone is over budget...
-        assert_eq!(t.attempt(ip(9), "ABCDEF", now).err(), Some(Busy));
+        assert_eq!(t.attempt(ip(9), None, "ABCDEF", now).err(), Some(Busy));
         // ...but an address that found its gathering still gets in.
         let t = Throttle::new(TEST, now);
-        let a = t.attempt(ip(1), "K7M2QX", now).expect("allowed");
+        let a = t.attempt(ip(1), None, "K7M2QX", now).expect("allowed");
         t.settle(a, Answer::Found, now);
         (2..=4).for_each(|n| {
             guess(&t, ip(n), 5, now);
         });
-        assert!(t.attempt(ip(1), "K7M2QX", now).is_ok());
+        assert!(t.attempt(ip(1), None, "K7M2QX", now).is_ok());
     }
 
     #[test]
@@ -456,7 +577,7 @@ mod tests {
         assert!(t.sources() <= TEST.max_sources);
         // Once their buckets are full again, a sweep forgets them all.
         let later = now + Duration::from_secs(120);
-        let a = t.attempt(ip(50), "ABCDEF", later).expect("allowed");
+        let a = t.attempt(ip(50), None, "ABCDEF", later).expect("allowed");
         t.settle(a, Answer::Missed, later);
         assert_eq!(t.sources(), 1);
     }

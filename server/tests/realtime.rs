@@ -185,7 +185,13 @@ async fn binary_frames_and_pings_are_paced_and_a_flood_of_them_is_closed(
         let socket = server
             .connect_raw(&g.participant_ws(), Some(&Device::new()))
             .await?;
+        let started = Instant::now();
         let flooded = flood(socket, frame).await?;
+        println!(
+            "FLOOD kind={kind} answered={} closed_after_ms={}",
+            flooded.answered,
+            started.elapsed().as_millis()
+        );
         assert_eq!(flooded.code, 1008, "{kind}: closed as a policy violation");
         assert!(
             flooded.reason.contains("slow down"),

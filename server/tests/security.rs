@@ -1,13 +1,15 @@
 //! Security and privacy against the real binary: guessing join codes is
-//! throttled while a hall behind one address still joins; the organiser
-//! passphrase; deleting a gathering (at once, and after the retention
-//! period) leaves nothing of it on disk; oversized requests are refused.
+//! throttled while the join link, and phones that were in, still get in;
+//! the organiser passphrase; deleting a gathering (at once, and after the
+//! retention period) leaves nothing of it on disk; oversized requests are
+//! refused.
 
 use app::ids::{JOIN_CODE_ALPHABET, JOIN_CODE_LEN};
 use app::protocol::Action;
 use futures_util::future::join_all;
 use hearth_tests::{contains_bytes, redirect_target, reflection, Device, TestServer, PATIENCE};
 use sqlx::Connection;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -139,9 +141,117 @@ async fn a_guesser_is_throttled_while_a_hall_behind_the_same_address_joins(
     // And the hall's code still works.
     assert_eq!(server.join_by_code(&g.code, None).await?, welcome);
 
-    // The front door says it kindly.
+    // The front door says it kindly, and says what does work.
     let home = server.get("/?error=busy", None).await?.text().await?;
-    assert!(home.contains("Wait a moment"));
+    assert!(home.contains("Scan the QR code on the screen"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn during_a_guessing_attack_the_join_link_and_phones_that_were_in_still_get_in(
+) -> hearth_tests::Result<()> {
+    /// Newcomers who scan the QR code while the attack goes on.
+    const BY_LINK: usize = 20;
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("The hall", "blank").await?;
+    let welcome = format!("/p/{}", g.join_token);
+    // Before the attack, one phone scanned the QR code (it never typed the
+    // code, and nobody at this address has).
+    let was_in = Device::new();
+    let page = server.get(&welcome, Some(&was_in)).await?;
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+
+    // Someone at the venue's address guesses codes as fast as the server
+    // answers, from here until the hall is done.
+    let wrong = wrong_codes(&[&g.code], 100_000);
+    let (throttled, mut noticed) = tokio::sync::watch::channel(false);
+    let done = AtomicBool::new(false);
+    let attack = async {
+        let started = Instant::now();
+        let (mut guesses, mut busy) = (0usize, 0usize);
+        for code in &wrong {
+            if done.load(Ordering::Relaxed) {
+                break;
+            }
+            guesses += 1;
+            if server
+                .join_by_code(code, None)
+                .await?
+                .starts_with("/?error=busy")
+            {
+                busy += 1;
+                throttled.send_replace(true);
+            }
+        }
+        Ok::<_, hearth_tests::Error>((guesses, busy, started.elapsed()))
+    };
+    let hall = async {
+        let result = async {
+            tokio::time::timeout(PATIENCE, noticed.wait_for(|throttled| *throttled))
+                .await
+                .map_err(|_| "the guesser was never throttled")??;
+            // Newcomers scan the QR code: each page opens and each phone
+            // posts a reflection on the live link.
+            let mut by_link = 0;
+            for i in 0..BY_LINK {
+                let phone = Device::new();
+                let page = server.get(&welcome, Some(&phone)).await?;
+                let mut live = server
+                    .connect(&g.participant_ws(), Some(&phone), None)
+                    .await?;
+                let posted = live.act(reflection(&format!("Here {i}"))).await?;
+                if page.status().is_success() && posted.is_ok() {
+                    by_link += 1;
+                }
+            }
+            // A newcomer types the code: nobody here has used it yet, so it
+            // looks like any guess, and they are told what does work.
+            let typed = server.join_by_code(&g.code, None).await?;
+            assert!(typed.starts_with("/?error=busy"), "{typed}");
+            for (language, words) in [
+                (
+                    "en",
+                    "Scan the QR code on the screen, or ask the facilitator for the link",
+                ),
+                (
+                    "es",
+                    "Escanea el código QR de la pantalla o pide el enlace a quien facilita",
+                ),
+            ] {
+                let told = server
+                    .http
+                    .get(format!("{}{typed}", server.base))
+                    .header("accept-language", language)
+                    .send()
+                    .await?
+                    .text()
+                    .await?;
+                assert!(told.contains(words), "{language}: {told}");
+            }
+            // The phone that was in before types the code and gets in...
+            let back = server.join_by_code_as(&g.code, &was_in).await?;
+            // ...and from then on the code is known at this address, so the
+            // rest of the room gets in with it too.
+            let next = server.join_by_code(&g.code, None).await?;
+            Ok::<_, hearth_tests::Error>((by_link, back, next))
+        }
+        .await;
+        done.store(true, Ordering::Relaxed);
+        result
+    };
+    let (attack, hall) = tokio::join!(attack, hall);
+    let (guesses, busy, lasted) = attack?;
+    let (by_link, back, next) = hall?;
+    let per_second = guesses as f64 / lasted.as_secs_f64();
+    println!(
+        "GUESSING guesses={guesses} busy={busy} seconds={:.1} guesses_per_second={per_second:.0} \
+         by_link={by_link}/{BY_LINK}",
+        lasted.as_secs_f64()
+    );
+    assert_eq!(by_link, BY_LINK, "every newcomer with the link got in");
+    assert_eq!(back, welcome, "a phone that was in gets back in");
+    assert_eq!(next, welcome, "then the code works for the whole address");
+    assert!(busy > 0 && busy < guesses);
     Ok(())
 }
 

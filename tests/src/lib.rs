@@ -748,6 +748,22 @@ impl TestServer {
         if let Some(address) = forwarded_for {
             request = request.header("x-forwarded-for", address);
         }
+        Self::joined(request).await
+    }
+
+    /// Types a join code on the front door from a phone that has a device
+    /// cookie (one that may have been in before), and says where it led.
+    pub async fn join_by_code_as(&self, code: &str, device: &Device) -> Result<String> {
+        let request = self
+            .http
+            .get(format!("{}/join", self.base))
+            .query(&[("code", code)])
+            .header(reqwest::header::COOKIE, device.cookie());
+        Self::joined(request).await
+    }
+
+    /// Where a join request's redirect leads.
+    async fn joined(request: reqwest::RequestBuilder) -> Result<String> {
         let response = request.send().await?;
         redirect_target(&response).ok_or_else(|| {
             format!("joining did not redirect (status {})", response.status()).into()
