@@ -14,40 +14,97 @@ const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 const DIRTY: &str = "  Cafe\u{301}\u{0} by the \u{202E}sea\u{2066}\u{7}\r\n\ttide\u{1b} ";
 /// `DIRTY` once cleaned.
 const CLEAN: &str = "Caf\u{e9} by the sea\n\ttide";
+/// What a page says about a form that arrived damaged.
+const MALFORMED: &str = "reach us properly";
 
-/// Posts a raw URL-encoded body to `path` with a phone's cookie, and says
-/// where it led.
-async fn post_raw(
-    server: &TestServer,
-    path: &str,
-    device: &Device,
-    body: &str,
-) -> hearth_tests::Result<String> {
-    let response = server
-        .http
-        .post(format!("{}{path}", server.base))
-        .header("cookie", device.cookie())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_owned())
-        .send()
-        .await?;
-    redirect_target(&response)
-        .ok_or_else(|| format!("{path}: answered {}", response.status()).into())
+/// A fresh server with one gathering, and one phone that posts forms.
+struct Room {
+    server: TestServer,
+    g: Gathering,
+    phone: Device,
 }
 
-/// Posts a form (as `reqwest` encodes it) with a phone's cookie.
-async fn post_form(
-    server: &TestServer,
-    path: &str,
-    device: &Device,
-    form: &[(&str, &str)],
-) -> hearth_tests::Result<String> {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    post_raw(server, path, device, &body).await
+impl Room {
+    async fn open(name: &str) -> hearth_tests::Result<Self> {
+        let server = TestServer::start(BIN).await?;
+        let g = server.create_gathering(name, "blank").await?;
+        Ok(Self {
+            server,
+            g,
+            phone: Device::new(),
+        })
+    }
+
+    /// Where the phone's form `what` (`reflect`, `mark`, …) posts.
+    fn form(&self, what: &str) -> String {
+        format!("/p/{}/{what}", self.g.join_token)
+    }
+
+    /// Where a damaged form from the phone leads: its page, saying why.
+    fn refused(&self) -> String {
+        format!("/p/{}?error=malformed", self.g.join_token)
+    }
+
+    /// Posts a raw URL-encoded body to `path` with the phone's cookie, and
+    /// says where it led.
+    async fn post_raw(&self, path: &str, body: &str) -> hearth_tests::Result<String> {
+        let response = self
+            .server
+            .http
+            .post(format!("{}{path}", self.server.base))
+            .header("cookie", self.phone.cookie())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+            .await?;
+        redirect_target(&response)
+            .ok_or_else(|| format!("{path}: answered {}", response.status()).into())
+    }
+
+    /// Posts a form, every field in order (a repeated one too).
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> hearth_tests::Result<String> {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.post_raw(path, &body).await
+    }
+
+    /// Reveals the waiting cards and returns the texts on the board.
+    async fn reveal(&self) -> hearth_tests::Result<Vec<String>> {
+        let mut console = self
+            .server
+            .connect(&self.g.console_ws(), None, None)
+            .await?;
+        console.act(Action::Reveal).await??;
+        console.settle().await?;
+        Ok(console.card_texts())
+    }
+
+    /// Checks that nothing of the phone's was kept, and that its page, where
+    /// a damaged form led, says why.
+    async fn kept_nothing_and_said_why(&self) -> hearth_tests::Result<()> {
+        let mine = self
+            .server
+            .participant_page(&self.g, &self.phone)
+            .await?
+            .mine;
+        assert!(mine.is_empty(), "nothing is kept: {mine:?}");
+        let page = self.page(&self.refused()).await?;
+        assert!(page.contains(MALFORMED), "the page says why");
+        Ok(())
+    }
+
+    /// The phone's page after a form led to `target`.
+    async fn page(&self, target: &str) -> hearth_tests::Result<String> {
+        Ok(self
+            .server
+            .get(target, Some(&self.phone))
+            .await?
+            .text()
+            .await?)
+    }
 }
 
 /// Percent-encodes every byte that is not a letter or digit.
@@ -63,31 +120,16 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// Reveals a gathering's waiting cards and returns the texts on the board.
-async fn revealed(server: &TestServer, g: &Gathering) -> hearth_tests::Result<Vec<String>> {
-    let mut console = server.connect(&g.console_ws(), None, None).await?;
-    console.act(Action::Reveal).await??;
-    console.settle().await?;
-    Ok(console.card_texts())
-}
-
 #[tokio::test]
 async fn words_are_cleaned_alike_through_form_socket_and_import() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Words", "blank").await?;
-    let reflect = format!("/p/{}/reflect", g.join_token);
+    let room = Room::open("Words").await?;
+    let (server, g) = (&room.server, &room.g);
 
     // Through the plain form.
-    let by_form = Device::new();
-    let sent = post_form(
-        &server,
-        &reflect,
-        &by_form,
-        &[("id", "clean-form-0001"), ("step", "1"), ("text", DIRTY)],
-    )
-    .await?;
+    let form = [("id", "clean-form-0001"), ("step", "1"), ("text", DIRTY)];
+    let sent = room.post(&room.form("reflect"), &form).await?;
     assert!(sent.contains("/received"), "{sent}");
-    let mine = server.participant_page(&g, &by_form).await?.mine;
+    let mine = server.participant_page(g, &room.phone).await?.mine;
     assert_eq!(
         mine.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
         [CLEAN]
@@ -95,9 +137,8 @@ async fn words_are_cleaned_alike_through_form_socket_and_import() -> hearth_test
 
     // Through the live socket, as raw JSON (the test client's own types
     // would clean the words before sending them).
-    let by_socket = Device::new();
     let mut phone = server
-        .connect(&g.participant_ws(), Some(&by_socket), None)
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
     let id = action_id();
     let dirty = serde_json::to_string(&format!("{DIRTY}again"))?;
@@ -110,7 +151,7 @@ async fn words_are_cleaned_alike_through_form_socket_and_import() -> hearth_test
     assert!(phone.answer(&id).await?.is_ok());
 
     // Nothing invisible reaches the screen.
-    let mut texts = revealed(&server, &g).await?;
+    let mut texts = room.reveal().await?;
     texts.sort();
     assert_eq!(texts, [CLEAN.to_owned(), format!("{CLEAN} again")]);
 
@@ -157,11 +198,8 @@ async fn words_are_cleaned_alike_through_form_socket_and_import() -> hearth_test
 
 #[tokio::test]
 async fn broken_percent_encoding_is_refused_and_nothing_is_kept() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Escapes", "blank").await?;
-    let phone = Device::new();
-    let reflect = format!("/p/{}/reflect", g.join_token);
-    let refused = format!("/p/{}?error=malformed", g.join_token);
+    let room = Room::open("Escapes").await?;
+    let reflect = room.form("reflect");
     for body in [
         // Latin-1, not UTF-8: would have become a replacement character.
         "id=escape-0001&step=1&text=caf%E9",
@@ -169,32 +207,24 @@ async fn broken_percent_encoding_is_refused_and_nothing_is_kept() -> hearth_test
         "id=escape-0002&step=1&text=100%25+sure+and+100%",
         "id=escape-0003&step=1&text=%zzwords",
     ] {
-        assert_eq!(post_raw(&server, &reflect, &phone, body).await?, refused);
+        assert_eq!(room.post_raw(&reflect, body).await?, room.refused());
     }
-    assert!(server.participant_page(&g, &phone).await?.mine.is_empty());
-    let page = server.get(&refused, Some(&phone)).await?.text().await?;
-    assert!(page.contains("reach us properly"), "the page says why");
+    room.kept_nothing_and_said_why().await?;
 
     // The start page, too.
-    let start = post_raw(&server, "/start", &phone, "name=Caf%E9&agenda=blank").await?;
+    let start = room.post_raw("/start", "name=Caf%E9&agenda=blank").await?;
     assert_eq!(start, "/start?error=malformed");
-    let page = server.get(&start, None).await?.text().await?;
-    assert!(page.contains("reach us properly"));
+    assert!(room.page(&start).await?.contains(MALFORMED));
 
     // A well-formed escape is words as ever.
     let fine = "id=escape-0004&step=1&text=100%25+sure";
-    assert!(post_raw(&server, &reflect, &phone, fine)
-        .await?
-        .contains("/received"));
+    assert!(room.post_raw(&reflect, fine).await?.contains("/received"));
     Ok(())
 }
 
 #[tokio::test]
 async fn the_csv_export_keeps_full_width_formula_signs_as_words() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Formulas", "blank").await?;
-    let phone = Device::new();
-    let reflect = format!("/p/{}/reflect", g.join_token);
+    let room = Room::open("Formulas").await?;
     let words = [
         "\u{FF1D}HYPERLINK(\"http://example.com\")",
         "\u{FF0B}1 for the tea",
@@ -203,29 +233,21 @@ async fn the_csv_export_keeps_full_width_formula_signs_as_words() -> hearth_test
     ];
     for (i, text) in words.iter().enumerate() {
         let id = format!("formula-{i:04}");
-        let sent = post_form(
-            &server,
-            &reflect,
-            &phone,
-            &[("id", &id), ("step", "1"), ("text", text)],
-        )
-        .await?;
+        let form = [("id", id.as_str()), ("step", "1"), ("text", text)];
+        let sent = room.post(&room.form("reflect"), &form).await?;
         assert!(sent.contains("/received"), "{sent}");
     }
-    revealed(&server, &g).await?;
-    let csv = server
-        .get(
-            &format!("/console/{}/export/cards.csv", g.console_secret),
-            None,
-        )
-        .await?
-        .text()
+    room.reveal().await?;
+    let csv = room
+        .page(&format!(
+            "/console/{}/export/cards.csv",
+            room.g.console_secret
+        ))
         .await?;
     for text in words {
         let first = text.chars().next().ok_or("no words")?;
-        let cell_starts = format!("'{first}");
         assert!(
-            csv.contains(&cell_starts),
+            csv.contains(&format!("'{first}")),
             "{text:?} must start with a quote mark in:\n{csv}"
         );
         assert!(!csv.contains(&format!(",{first}")) && !csv.contains(&format!("\"{first}")));
@@ -235,8 +257,7 @@ async fn the_csv_export_keeps_full_width_formula_signs_as_words() -> hearth_test
 
 #[tokio::test]
 async fn unknown_secrets_are_answered_404_with_nothing_served() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Secrets", "blank").await?;
+    let room = Room::open("Secrets").await?;
     let unknown = "0".repeat(40);
     for (endpoint, form) in [
         ("console", vec![("secret", unknown.as_str())]),
@@ -251,9 +272,10 @@ async fn unknown_secrets_are_answered_404_with_nothing_served() -> hearth_tests:
         ("screen", vec![("secret", unknown.as_str())]),
         ("participant", vec![("token", unknown.as_str())]),
     ] {
-        let response = server
+        let response = room
+            .server
             .http
-            .post(format!("{}/api/{endpoint}", server.base))
+            .post(format!("{}/api/{endpoint}", room.server.base))
             .form(&form)
             .send()
             .await?;
@@ -261,24 +283,20 @@ async fn unknown_secrets_are_answered_404_with_nothing_served() -> hearth_tests:
         let body = response.text().await?;
         assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{endpoint}: {body}");
         assert!(
-            !body.contains("gathering") && !body.contains(&g.code),
+            !body.contains("gathering") && !body.contains(&room.g.code),
             "{endpoint} served: {body}"
         );
     }
     // The real secret still opens its console's data.
-    server
-        .api::<app::api::ConsolePage>("console", &[("secret", &g.console_secret)], None)
-        .await?;
+    let real = [("secret", room.g.console_secret.as_str())];
+    let page: app::api::ConsolePage = room.server.api("console", &real, None).await?;
+    assert_eq!(page.entry.code.as_str(), room.g.code);
     Ok(())
 }
 
 #[tokio::test]
 async fn a_form_with_a_field_twice_gets_its_pages_own_error() -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Twice", "blank").await?;
-    let phone = Device::new();
-    let to_phone = |what: &str| format!("/p/{}/{what}", g.join_token);
-    let refused = format!("/p/{}?error=malformed", g.join_token);
+    let room = Room::open("Twice").await?;
     for (what, form) in [
         (
             "reflect",
@@ -298,28 +316,24 @@ async fn a_form_with_a_field_twice_gets_its_pages_own_error() -> hearth_tests::R
             vec![("card", "00000000000000ff"), ("card", "0")],
         ),
     ] {
-        let led = post_form(&server, &to_phone(what), &phone, &form).await?;
-        assert_eq!(led, refused, "{what}");
+        let led = room.post(&room.form(what), &form).await?;
+        assert_eq!(led, room.refused(), "{what}");
     }
-    assert!(server.participant_page(&g, &phone).await?.mine.is_empty());
-    let page = server.get(&refused, Some(&phone)).await?.text().await?;
-    assert!(page.contains("reach us properly"));
+    room.kept_nothing_and_said_why().await?;
 
-    let start = post_form(
-        &server,
-        "/start",
-        &phone,
-        &[("name", "One"), ("name", "Two"), ("agenda", "blank")],
-    )
-    .await?;
+    let twice = [("name", "One"), ("name", "Two"), ("agenda", "blank")];
+    let start = room.post("/start", &twice).await?;
     assert_eq!(start, "/start?error=malformed");
-    let page = server.get(&start, None).await?.text().await?;
-    assert!(page.contains("reach us properly"));
+    assert!(room.page(&start).await?.contains(MALFORMED));
 
     // The front door's code, typed twice into the address bar.
-    let joined = server
+    let joined = room
+        .server
         .http
-        .get(format!("{}/join?code={}&code=ABCDEF", server.base, g.code))
+        .get(format!(
+            "{}/join?code={}&code=ABCDEF",
+            room.server.base, room.g.code
+        ))
         .send()
         .await?;
     assert_eq!(redirect_target(&joined).as_deref(), Some("/?error=format"));

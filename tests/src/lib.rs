@@ -262,15 +262,7 @@ impl TestServer {
         device: Option<&Device>,
         since: Option<LogPosition>,
     ) -> Result<Client> {
-        let query = since
-            .map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq))
-            .unwrap_or_default();
-        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
-        if let Some(device) = device {
-            request
-                .headers_mut()
-                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
-        }
+        let mut request = self.ws_request(path, device, since)?;
         if let Some(origin) = origin {
             request
                 .headers_mut()
@@ -301,13 +293,7 @@ impl TestServer {
         at: LogPosition,
         view: GatheringView,
     ) -> Result<Client> {
-        let query = format!("?epoch={}&seq={}", at.epoch, at.seq);
-        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
-        if let Some(device) = device {
-            request
-                .headers_mut()
-                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
-        }
+        let request = self.ws_request(path, device, Some(at))?;
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
         Client::open(socket, Some(view), Some(at)).await
     }
@@ -906,15 +892,7 @@ impl TestServer {
         presence: &Presence,
         since: Option<LogPosition>,
     ) -> Result<Client> {
-        let query = since
-            .map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq))
-            .unwrap_or_default();
-        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
-        if let Some(device) = device {
-            request
-                .headers_mut()
-                .insert("cookie", HeaderValue::from_str(&device.cookie())?);
-        }
+        let mut request = self.ws_request(path, device, since)?;
         for (name, value) in presence.headers()? {
             request.headers_mut().insert(name, value);
         }
@@ -942,13 +920,28 @@ impl TestServer {
     /// Opens a WebSocket at `path` without reading anything from it (for
     /// sending binary frames, pings and floods, which `Client` never does).
     pub async fn connect_raw(&self, path: &str, device: Option<&Device>) -> Result<RawSocket> {
-        let mut request = format!("ws://{}{path}", self.addr).into_client_request()?;
+        let request = self.ws_request(path, device, None)?;
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(socket)
+    }
+
+    /// The upgrade request for a WebSocket at `path`: with a device's
+    /// cookie, and resuming from `since`, when given.
+    fn ws_request(
+        &self,
+        path: &str,
+        device: Option<&Device>,
+        since: Option<LogPosition>,
+    ) -> Result<tokio_tungstenite::tungstenite::handshake::client::Request> {
+        let query = since
+            .map(|at| format!("?epoch={}&seq={}", at.epoch, at.seq))
+            .unwrap_or_default();
+        let mut request = format!("ws://{}{path}{query}", self.addr).into_client_request()?;
         if let Some(device) = device {
             request
                 .headers_mut()
                 .insert("cookie", HeaderValue::from_str(&device.cookie())?);
         }
-        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
-        Ok(socket)
+        Ok(request)
     }
 }
