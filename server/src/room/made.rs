@@ -1,15 +1,18 @@
-//! Frames made from a room's state, kept until the state changes.
+//! What is made from a room's state for many, kept until the state changes.
 //!
 //! After a restart, every phone of a hall reconnects within a few seconds,
-//! and each needs the same snapshot and the same totals. Making them once
-//! per change of the room, and handing every connection the same bytes,
-//! is what keeps that storm from costing one serialisation per phone.
+//! and each needs the same snapshot, the same totals and then a page made
+//! from the same state. Making them once per change of the room, and
+//! handing every connection the same bytes (and every page the same
+//! state), is what keeps that storm from costing one copy per phone.
 //!
 //! The room is one task, so this needs no lock; it sits in a `RefCell`
 //! because the room hands out frames from `&self` while it answers.
 
 use super::Frame;
+use app::gathering::GatheringView;
 use std::cell::RefCell;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a frame made from an unchanged room may be reused. A snapshot
@@ -29,6 +32,8 @@ pub struct Frames {
     pub snapshots: [Option<Frame>; 2],
     /// Every step's totals.
     pub totals: Option<Vec<Frame>>,
+    /// The state pages render from, for facilitators and for everyone else.
+    pub views: [Option<Arc<GatheringView>>; 2],
 }
 
 impl Made {

@@ -40,6 +40,7 @@ pub use checkpoint::Checkpoint;
 use rand::seq::SliceRandom;
 use ring::Ring;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// How often a room sends its live figures, when they changed. Coalescing
@@ -146,7 +147,9 @@ enum Command {
 /// for a participant their own cards and marks.
 pub struct PageView {
     pub at: LogPosition,
-    pub gathering: GatheringView,
+    /// Shared by every page of the same audience until the room changes:
+    /// made once, and copied (if at all) by the page, not the room.
+    pub gathering: Arc<GatheringView>,
     pub mine: Vec<OwnCard>,
     pub marks: Vec<Mark>,
     /// The server's clock (ms), for the timer.
@@ -728,7 +731,7 @@ impl Room {
                         _ if failed => Err(EntryError::Unavailable),
                         Ok(()) => Ok(PageView {
                             at: self.position(),
-                            gathering: self.visible_to(actor.role()),
+                            gathering: self.shared_view(actor.role()),
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
                             now: now_ms(),
@@ -775,6 +778,17 @@ impl Room {
                     },
                 )
             },
+        )
+    }
+
+    /// The state as `role` may see it, for pages: made once per change
+    /// of the room, shared by every page until then.
+    fn shared_view(&self, role: Role) -> Arc<GatheringView> {
+        let audience = usize::from(role != Role::Facilitator);
+        self.made.remember(
+            self.version,
+            |made| &mut made.views[audience],
+            || Arc::new(self.visible_to(role)),
         )
     }
 
