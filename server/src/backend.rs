@@ -50,7 +50,7 @@ impl Backend for AppState {
             let base = &self.config.public_url;
             Ok(ConsolePage {
                 at,
-                gathering,
+                gathering: std::sync::Arc::unwrap_or_clone(gathering),
                 now,
                 entry,
                 cofacilitator_url: format!("{base}/console/{co}"),
@@ -70,7 +70,7 @@ impl Backend for AppState {
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
             Ok(ScreenPage {
                 at,
-                gathering,
+                gathering: std::sync::Arc::unwrap_or_clone(gathering),
                 now,
                 entry,
             })
@@ -105,7 +105,7 @@ impl Backend for AppState {
             }
             Ok(ParticipantPage {
                 at,
-                gathering,
+                gathering: std::sync::Arc::unwrap_or_clone(gathering),
                 mine,
                 marks,
                 now,
@@ -124,7 +124,7 @@ impl Backend for AppState {
                 .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
                 .await?;
             let page = room.view(Actor::Facilitator).await?;
-            let mut view = page.gathering;
+            let mut view = std::sync::Arc::unwrap_or_clone(page.gathering);
             if hidden {
                 // Asked for: they are part of the record this time.
                 view.cards.iter_mut().for_each(|c| c.hidden = false);

@@ -39,6 +39,12 @@ pub struct Args {
     #[arg(long, env = "HEARTH_LAG_LIMIT", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub lag_limit: u16,
 
+    /// How many events a gathering's log grows by between two checkpoints
+    /// of its state. Loading a gathering after a restart replays at most
+    /// this many events.
+    #[arg(long, env = "HEARTH_CHECKPOINT_EVERY", default_value_t = crate::room::CHECKPOINT_EVERY, value_parser = clap::value_parser!(u16).range(1..))]
+    pub checkpoint_every: u16,
+
     /// Behind a reverse proxy: count join attempts by the last address the
     /// proxy adds to X-Forwarded-For instead of the proxy's own address.
     /// Only set this when every request comes through that proxy.
@@ -73,8 +79,8 @@ pub struct Config {
     pub database: String,
     /// Base URL for links, without a trailing slash.
     pub public_url: String,
-    /// Frames a connection may fall behind before it is resynchronised.
-    pub lag_limit: usize,
+    /// How every room is tuned: lag limit and checkpoints.
+    pub rooms: crate::room::Settings,
     /// Whether to read the client's address from X-Forwarded-For.
     pub trust_forwarded_for: bool,
     /// What `/start` requires, if anything.
@@ -118,7 +124,10 @@ impl Config {
             leptos,
             database: args.database,
             public_url,
-            lag_limit: usize::from(args.lag_limit),
+            rooms: crate::room::Settings {
+                lag_limit: usize::from(args.lag_limit),
+                checkpoint_every: u64::from(args.checkpoint_every),
+            },
             trust_forwarded_for: args.trust_forwarded_for,
             organiser_passphrase,
             retention: Duration::from_secs(u64::from(args.retention_days) * 24 * 60 * 60),

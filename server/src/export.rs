@@ -402,7 +402,7 @@ pub async fn download(
     let Ok(page) = room.view(Actor::Facilitator).await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let view = page.gathering;
+    let view = std::sync::Arc::unwrap_or_clone(page.gathering);
     // In the language of whoever downloads it, as the harvest page is.
     let locale = app::language::from_headers(&headers);
     let (body, kind) = match file.as_str() {

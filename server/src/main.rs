@@ -78,7 +78,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(args: Args) -> Result<(), StartError> {
     let config = Config::load(args)?;
     let store = store::Store::open(&config.database).await?;
-    let hub = hub::Hub::new(store.clone(), config.lag_limit);
+    let hub = hub::Hub::new(store.clone(), config.rooms);
     retention::spawn(store.clone(), hub.clone(), config.retention);
     let state = AppState::new(config, store, hub);
     let addr = state.config.leptos.site_addr;

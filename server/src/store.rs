@@ -9,6 +9,7 @@
 //! once it is safe; `secure_delete` overwrites withdrawn text instead of
 //! leaving it in free pages.
 
+use crate::room::Checkpoint;
 use crate::writer::{Batch, Op, Writer};
 use app::exercise::Place;
 use app::gathering::{Event, GatheringView, StepSpec};
@@ -252,12 +253,19 @@ impl Store {
         .transpose()
     }
 
-    /// The whole event log of a gathering, in order.
-    pub async fn events(&self, gathering: &str) -> Result<Vec<(u64, Event)>, StoreError> {
-        let rows = sqlx::query("SELECT seq, body FROM events WHERE gathering_id = ? ORDER BY seq")
-            .bind(gathering)
-            .fetch_all(&self.pool)
-            .await?;
+    /// The events of a gathering's log after `seq`, in order.
+    pub async fn events_after(
+        &self,
+        gathering: &str,
+        seq: u64,
+    ) -> Result<Vec<(u64, Event)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, body FROM events WHERE gathering_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(gathering)
+        .bind(seq as i64)
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter()
             .map(|row| {
                 let seq: i64 = row.try_get("seq")?;
@@ -265,6 +273,16 @@ impl Store {
                 Ok((seq as u64, serde_json::from_str(&body)?))
             })
             .collect()
+    }
+
+    /// The last checkpoint of a gathering's state, if one was written.
+    pub async fn checkpoint(&self, gathering: &str) -> Result<Option<Checkpoint>, StoreError> {
+        let body: Option<String> =
+            sqlx::query_scalar("SELECT body FROM checkpoints WHERE gathering_id = ?")
+                .bind(gathering)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
     }
 
     /// Everyone who has joined a gathering (salted hashes).
@@ -406,7 +424,7 @@ mod tests {
 
     /// A store in a fresh folder, with one gathering `id` created at `at`
     /// holding a participant, their card and applied action, the
-    /// facilitator's applied action, and an event.
+    /// facilitator's applied action, an event and a checkpoint.
     async fn store_with(dir: &Path, ids: &[(&str, i64)]) -> Result<Store, StoreError> {
         let store = Store::open(&dir.join("test.db").display().to_string()).await?;
         for (id, at) in ids {
@@ -453,6 +471,10 @@ mod tests {
                     seq: 1,
                     body: "{}".into(),
                 },
+                Op::Checkpoint {
+                    seq: 1,
+                    body: format!("words of {id} at 1"),
+                },
             ];
             store
                 .writer
@@ -475,6 +497,7 @@ mod tests {
             "participants",
             "applied_actions",
             "marks",
+            "checkpoints",
         ] {
             let column = if table == "gatherings" {
                 "id"
@@ -497,10 +520,10 @@ mod tests {
     ) -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let store = store_with(dir.path(), &[("a", 10), ("b", 10)]).await?;
-        assert_eq!(rows(&store, "a").await?, [1, 1, 1, 1, 2, 1]);
+        assert_eq!(rows(&store, "a").await?, [1, 1, 1, 1, 2, 1, 1]);
         store.delete_gathering("a").await?;
-        assert_eq!(rows(&store, "a").await?, [0, 0, 0, 0, 0, 0]);
-        assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1]);
+        assert_eq!(rows(&store, "a").await?, [0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1, 1]);
         Ok(())
     }
 
@@ -511,8 +534,8 @@ mod tests {
         let store = store_with(dir.path(), &[("old", 100), ("new", 200)]).await?;
         assert_eq!(store.created_before(150).await?, ["old"]);
         store.delete_created_before(150).await?;
-        assert_eq!(rows(&store, "old").await?, [0, 0, 0, 0, 0, 0]);
-        assert_eq!(rows(&store, "new").await?, [1, 1, 1, 1, 2, 1]);
+        assert_eq!(rows(&store, "old").await?, [0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(rows(&store, "new").await?, [1, 1, 1, 1, 2, 1, 1]);
         assert!(store.created_before(150).await?.is_empty());
         Ok(())
     }
@@ -539,7 +562,7 @@ mod tests {
         assert_ne!(marks[0].0, "author-a");
         assert_eq!(marks[0].2, 40);
         assert_eq!(store.participants("b").await?, ["author-b"]);
-        assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1]);
+        assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1, 1]);
         Ok(())
     }
 }

@@ -49,6 +49,11 @@ pub enum Op {
         seq: u64,
         body: String,
     },
+    /// Replaces the gathering's checkpoint (`room::Checkpoint` as JSON).
+    Checkpoint {
+        seq: u64,
+        body: String,
+    },
     RecordApplied {
         actor: String,
         action: String,
@@ -293,6 +298,13 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StoreError> {
         Op::ReplaceEvent { seq, body } => {
             db.prepare_cached("UPDATE events SET body = ? WHERE gathering_id = ? AND seq = ?")?
                 .execute(params![body, g, *seq as i64])?;
+        }
+        Op::Checkpoint { seq, body } => {
+            db.prepare_cached(
+                "INSERT INTO checkpoints (gathering_id, seq, body) VALUES (?, ?, ?)
+                 ON CONFLICT (gathering_id) DO UPDATE SET seq = excluded.seq, body = excluded.body",
+            )?
+            .execute(params![g, *seq as i64, body])?;
         }
         Op::RecordApplied {
             actor,

@@ -21,12 +21,15 @@
 //! every phone placing every revealed card on a worldview map at once.
 //! With `--page-storm`, the page storm (see `page_storm`): every phone
 //! fetching its page at once, as the phones' script does after a reveal.
+//! With `--restart-storm`, the restart storm (see `restart_storm`): a full
+//! room, its server killed and started again, and every phone back at once.
 //!
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
 
 mod map_storm;
 mod page_storm;
+mod restart_storm;
 
 use app::ids::{ActionId, StepId};
 use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, ServerMsg};
@@ -66,7 +69,11 @@ usage: load [flags]
   --drain S             seconds to wait after posting for the last cards (default 10)
   --map-storm           instead: every phone places every card of a map step at once
   --page-storm          instead: every phone fetches its page at once, after a reveal
-  --cards N             the map storm's stories, the page storm's cards (default 40)
+  --restart-storm       instead: a full room, a SIGKILL and restart, every phone back at once
+  --cards N             the map storm's stories, the page storm's cards (default 40);
+                        the restart storm's cards in all (default 3000)
+  --current N           the restart storm's cards on the step the room is on (default 100)
+  --marks N             the restart storm's resonances (default 20000)
   --rounds N            the page storm's rounds (default 5)
   --map                 the page storm on the map step (default: the first, a board)
   --console SECRET      the map storm's gathering (else it starts one)
@@ -90,6 +97,9 @@ const MARK: &str = "~p";
 struct Args {
     map_storm: bool,
     page_storm: bool,
+    restart_storm: bool,
+    current: usize,
+    marks: usize,
     rounds: usize,
     map: bool,
     cards: usize,
@@ -111,6 +121,9 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         map_storm: false,
         page_storm: false,
+        restart_storm: false,
+        current: 100,
+        marks: 20_000,
         rounds: 5,
         map: false,
         cards: 40,
@@ -128,6 +141,7 @@ fn parse_args() -> Result<Args, String> {
         drain: Duration::from_secs(10),
     };
     let mut it = std::env::args().skip(1);
+    let mut cards = None;
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
             println!("{USAGE}");
@@ -139,6 +153,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--page-storm" {
             args.page_storm = true;
+            continue;
+        }
+        if flag == "--restart-storm" {
+            args.restart_storm = true;
             continue;
         }
         if flag == "--map" {
@@ -155,7 +173,9 @@ fn parse_args() -> Result<Args, String> {
         };
         match name.as_str() {
             "--participants" => args.participants = number(&name, &value)?,
-            "--cards" => args.cards = number(&name, &value)?,
+            "--cards" => cards = Some(number(&name, &value)?),
+            "--current" => args.current = number(&name, &value)?,
+            "--marks" => args.marks = number(&name, &value)?,
             "--rounds" => args.rounds = number(&name, &value)?,
             "--console" => args.console = Some(value),
             "--join" => args.join = Some(value),
@@ -173,22 +193,42 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unknown flag {name}")),
         }
     }
+    args.cards = cards.unwrap_or(if args.restart_storm { 3000 } else { 40 });
     let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(what.to_owned()) };
     check(
         (1..=100_000).contains(&args.participants),
         "--participants must be 1 to 100000",
     )?;
-    check(
-        (1..=args.participants.min(200)).contains(&args.cards),
-        "--cards must be 1 to min(participants, 200)",
-    )?;
+    if args.restart_storm {
+        check(
+            (2..=100_000).contains(&args.cards),
+            "--cards must be 2 to 100000 for the restart storm",
+        )?;
+        check(
+            (1..args.cards).contains(&args.current) && args.current <= args.participants,
+            "--current must be 1 to min(cards - 1, participants)",
+        )?;
+        check(
+            args.marks <= 10 * args.participants && args.marks <= 10 * (args.cards - args.current),
+            "--marks must be at most 10 per participant and 10 per card of the first step",
+        )?;
+    } else {
+        check(
+            (1..=args.participants.min(200)).contains(&args.cards),
+            "--cards must be 1 to min(participants, 200)",
+        )?;
+    }
     check(
         (1..=100).contains(&args.rounds),
         "--rounds must be 1 to 100",
     )?;
     check(
-        !(args.map_storm && args.page_storm),
-        "give --map-storm or --page-storm, not both",
+        [args.map_storm, args.page_storm, args.restart_storm]
+            .iter()
+            .filter(|on| **on)
+            .count()
+            <= 1,
+        "give one of --map-storm, --page-storm and --restart-storm",
     )?;
     check(
         args.console.is_some() == args.join.is_some(),
@@ -944,6 +984,15 @@ async fn run(args: Args) -> Result<String, Error> {
             connect_batch: args.connect_batch,
         };
         page_storm::run(&storm, &target).await
+    } else if args.restart_storm {
+        let storm = restart_storm::Storm {
+            participants: args.participants,
+            cards: args.cards,
+            current: args.current,
+            marks: args.marks,
+            connect_batch: args.connect_batch,
+        };
+        restart_storm::run(&storm, &mut target).await
     } else {
         measure(&args, &target).await
     };

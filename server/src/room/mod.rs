@@ -13,8 +13,17 @@
 //! Each event is serialised once into a `Frame` and fanned out through a
 //! bounded broadcast channel. A connection that falls behind loses its place
 //! in the channel (not the server's memory) and is resynchronised from a
-//! snapshot. The last `RING` frames are kept so a reconnecting view gets
-//! exactly what it missed.
+//! snapshot. The last frames are kept in a `Ring` so a reconnecting view
+//! gets exactly what it missed (see `ring.rs`, with its privacy rule), and
+//! the state is checkpointed now and then so that loading a room after a
+//! restart reads a checkpoint and the events after it, not the whole log
+//! (see `checkpoint.rs`).
+
+mod checkpoint;
+mod made;
+mod ring;
+
+pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
 use crate::store::{GatheringRow, Store, StoreError};
 use crate::writer::{Batch, Op};
@@ -27,12 +36,13 @@ use app::map::{Arrangement, MapChange};
 use app::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
 use app::protocol::{Action, ErrorCode, Moderation, Outcome, OwnCard, Role, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
+pub use checkpoint::Checkpoint;
 use rand::seq::SliceRandom;
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use ring::Ring;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-/// Frames kept for views that reconnect.
-const RING: usize = 1024;
 /// How often a room sends its live figures, when they changed. Coalescing
 /// them keeps a burst of posts in a large room from becoming a burst of
 /// messages to every phone.
@@ -41,8 +51,6 @@ const TALLY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 const IDLE: std::time::Duration = std::time::Duration::from_secs(600);
 /// The most commands decided and committed together.
 const ROUND: usize = 256;
-/// Missed events past which a reconnecting view gets a snapshot instead.
-const CATCH_UP_LIMIT: u64 = 256;
 /// Commands that may wait for a room before senders wait too.
 const QUEUE: usize = 1024;
 
@@ -139,11 +147,23 @@ enum Command {
 /// for a participant their own cards and marks.
 pub struct PageView {
     pub at: LogPosition,
-    pub gathering: GatheringView,
+    /// Shared by every page of the same audience until the room changes:
+    /// made once, and copied (if at all) by the page, not the room.
+    pub gathering: Arc<GatheringView>,
     pub mine: Vec<OwnCard>,
     pub marks: Vec<Mark>,
     /// The server's clock (ms), for the timer.
     pub now: u64,
+}
+
+/// How every room of an instance is tuned.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// How many frames a connection may fall behind before it is
+    /// resynchronised with a snapshot (the fan-out channel's capacity).
+    pub lag_limit: usize,
+    /// Events between two checkpoints (see `checkpoint.rs`).
+    pub checkpoint_every: u64,
 }
 
 /// A cheap handle on a running room.
@@ -265,7 +285,7 @@ struct Room {
     /// The events that showed a hidden card again (they carry its words),
     /// by card, so a withdrawal can cut the words out of them too.
     shown: HashMap<CardId, Vec<u64>>,
-    ring: VecDeque<Frame>,
+    ring: Ring,
     fanout: broadcast::Sender<Frame>,
     /// The live figures changed since they were last sent.
     tally_due: bool,
@@ -281,9 +301,19 @@ struct Room {
     applied: HashSet<String>,
     /// The gathering as stored, to reload from if a round fails.
     row: GatheringRow,
-    /// Frames at or below this sequence never go into the ring: they carry
-    /// words that were withdrawn since.
-    ring_floor: u64,
+    settings: Settings,
+    /// The position of the last checkpoint stored.
+    checkpointed: u64,
+    /// A checkpoint must go with this round's commit: the last one holds
+    /// words that were withdrawn in it.
+    checkpoint_now: bool,
+    /// Counts the changes to `view`, so frames made from it can be reused
+    /// until it changes again.
+    version: u64,
+    /// Snapshots and totals made since the last change: a room that two
+    /// thousand phones reconnect to at once serialises its state once, not
+    /// two thousand times.
+    made: made::Made,
     /// The round in progress: its writes, the frames it will publish, and
     /// the answers it owes once it is committed.
     round: Batch,
@@ -321,33 +351,48 @@ fn applied_key(actor: &str, action: &str) -> String {
 }
 
 /// Loads a gathering and starts its room task.
-///
-/// `lag_limit` is how many frames a connection may fall behind before it is
-/// resynchronised with a snapshot (the fan-out channel's capacity).
 pub async fn start(
     store: Store,
     row: GatheringRow,
-    lag_limit: usize,
+    settings: Settings,
 ) -> Result<RoomHandle, StoreError> {
-    let (fanout, _) = broadcast::channel(lag_limit.max(1));
-    let room = load(store, row, fanout).await?;
+    let (fanout, _) = broadcast::channel(settings.lag_limit.max(1));
+    let started = std::time::Instant::now();
+    let room = load(store, row, fanout, settings).await?;
+    tracing::info!(
+        gathering = %room.id,
+        events_replayed = room.seq - room.checkpointed,
+        cards = room.cards.len(),
+        marks = room.marks.values().map(HashMap::len).sum::<usize>(),
+        "room loaded in {} ms",
+        started.elapsed().as_millis()
+    );
     let (tx, rx) = mpsc::channel(QUEUE);
     tokio::spawn(room.run(rx));
     Ok(RoomHandle { tx })
 }
 
-/// Builds a room's memory from storage.
+/// Builds a room's memory from storage: the last checkpoint (or the
+/// gathering as created), the events after it, and the cards, marks,
+/// participants and applied actions.
 async fn load(
     store: Store,
     row: GatheringRow,
     fanout: broadcast::Sender<Frame>,
+    settings: Settings,
 ) -> Result<Room, StoreError> {
-    let mut view = row.genesis.clone();
-    let mut seq = 0;
-    let mut ring = VecDeque::new();
-    let mut reveals = HashMap::new();
-    let mut shown: HashMap<CardId, Vec<u64>> = HashMap::new();
-    for (s, event) in store.events(&row.id).await? {
+    let (checkpointed, mut view, mut reveals, mut shown) = match store.checkpoint(&row.id).await? {
+        Some(c) => (
+            c.seq,
+            c.view,
+            c.reveals.into_iter().collect(),
+            c.shown.into_iter().collect(),
+        ),
+        None => (0, row.genesis.clone(), HashMap::new(), HashMap::new()),
+    };
+    let mut seq = checkpointed;
+    let mut ring = Ring::above(checkpointed);
+    for (s, event) in store.events_after(&row.id, checkpointed).await? {
         view.apply(&event);
         seq = s;
         match &event {
@@ -357,10 +402,7 @@ async fn load(
             Event::CardShown { card } => shown.entry(card.id.clone()).or_default().push(s),
             _ => {}
         }
-        ring.push_back(event_frame(s, event));
-        if ring.len() > RING {
-            ring.pop_front();
-        }
+        ring.replay(event_frame(s, &event), &event);
     }
     let joined = store.participants(&row.id).await?.into_iter().collect();
     let mut cards = HashMap::new();
@@ -428,7 +470,11 @@ async fn load(
             ops: Vec::new(),
         },
         row,
-        ring_floor: 0,
+        settings,
+        checkpointed,
+        checkpoint_now: false,
+        version: 0,
+        made: made::Made::default(),
         round_frames: Vec::new(),
         round_outcomes: HashMap::new(),
         replies: Vec::new(),
@@ -481,8 +527,14 @@ fn live_frame(seq: u64, msg: &ServerMsg) -> Frame {
     }
 }
 
-fn event_frame(seq: u64, event: Event) -> Frame {
-    frame(seq, &ServerMsg::Event { seq, event })
+fn event_frame(seq: u64, event: &Event) -> Frame {
+    frame(
+        seq,
+        &ServerMsg::Event {
+            seq,
+            event: event.clone(),
+        },
+    )
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -586,6 +638,24 @@ impl Room {
     /// stored or shown: the room reloads itself from storage and refuses the
     /// round's changes. Returns false if the room cannot go on.
     async fn finish_round(&mut self) -> bool {
+        let checkpoint = self.checkpoint_now
+            || checkpoint::due(self.seq, self.checkpointed, self.settings.checkpoint_every);
+        if checkpoint {
+            match json(&Checkpoint::of(
+                self.seq,
+                &self.view,
+                &self.reveals,
+                &self.shown,
+            )) {
+                Ok(body) => self.round.ops.push(Op::Checkpoint {
+                    seq: self.seq,
+                    body,
+                }),
+                Err(e) => {
+                    tracing::error!(gathering = %self.id, "a checkpoint could not be made: {e}")
+                }
+            }
+        }
         let empty = self.batch();
         let batch = std::mem::replace(&mut self.round, empty);
         let frames = std::mem::take(&mut self.round_frames);
@@ -596,9 +666,20 @@ impl Room {
             self.store.writer().commit(batch).await
         };
         let failed = committed.is_err();
+        if checkpoint && !failed {
+            self.checkpointed = self.seq;
+            self.checkpoint_now = false;
+        }
         if let Err(e) = committed {
             tracing::error!(gathering = %self.id, "a round of changes failed and was not stored: {e}");
-            match load(self.store.clone(), self.row.clone(), self.fanout.clone()).await {
+            match load(
+                self.store.clone(),
+                self.row.clone(),
+                self.fanout.clone(),
+                self.settings,
+            )
+            .await
+            {
                 Ok(fresh) => {
                     let replies = std::mem::take(&mut self.replies);
                     *self = fresh;
@@ -612,12 +693,7 @@ impl Room {
             }
         } else {
             for frame in frames {
-                if frame.seq > self.ring_floor {
-                    self.ring.push_back(frame.clone());
-                    if self.ring.len() > RING {
-                        self.ring.pop_front();
-                    }
-                }
+                self.ring.push(frame.clone());
                 // No receivers is fine: nobody is watching right now.
                 let _ = self.fanout.send(frame);
             }
@@ -655,7 +731,7 @@ impl Room {
                         _ if failed => Err(EntryError::Unavailable),
                         Ok(()) => Ok(PageView {
                             at: self.position(),
-                            gathering: self.visible_to(actor.role()),
+                            gathering: self.shared_view(actor.role()),
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
                             now: now_ms(),
@@ -685,13 +761,57 @@ impl Room {
         }
     }
 
+    /// The whole state as `role` may see it, made once per change of the
+    /// room for everyone who needs it.
     fn snapshot_frame(&self, role: Role) -> Frame {
-        frame(
-            self.seq,
-            &ServerMsg::Snapshot {
-                at: self.position(),
-                gathering: self.visible_to(role),
-                now: now_ms(),
+        let audience = usize::from(role != Role::Facilitator);
+        self.made.remember(
+            self.version,
+            |made| &mut made.snapshots[audience],
+            || {
+                frame(
+                    self.seq,
+                    &ServerMsg::Snapshot {
+                        at: self.position(),
+                        gathering: self.visible_to(role),
+                        now: now_ms(),
+                    },
+                )
+            },
+        )
+    }
+
+    /// The state as `role` may see it, for pages: made once per change
+    /// of the room, shared by every page until then.
+    fn shared_view(&self, role: Role) -> Arc<GatheringView> {
+        let audience = usize::from(role != Role::Facilitator);
+        self.made.remember(
+            self.version,
+            |made| &mut made.views[audience],
+            || Arc::new(self.visible_to(role)),
+        )
+    }
+
+    /// Every step's totals, one frame each, made once per change of the
+    /// room.
+    fn totals_frames(&self) -> Vec<Frame> {
+        self.made.remember(
+            self.version,
+            |made| &mut made.totals,
+            || {
+                self.view
+                    .totals
+                    .iter()
+                    .map(|(step, totals)| {
+                        live_frame(
+                            self.seq,
+                            &ServerMsg::Totals {
+                                step: *step,
+                                totals: totals.clone(),
+                            },
+                        )
+                    })
+                    .collect()
             },
         )
     }
@@ -710,15 +830,7 @@ impl Room {
         // Totals are outside the log: a view that caught up on events gets
         // them whole (a snapshot already holds them).
         if catch_up.len() > 1 || since.is_some() {
-            for (step, totals) in &self.view.totals {
-                catch_up.push(live_frame(
-                    self.seq,
-                    &ServerMsg::Totals {
-                        step: *step,
-                        totals: totals.clone(),
-                    },
-                ));
-            }
+            catch_up.extend(self.totals_frames());
         }
         Subscription {
             catch_up,
@@ -767,24 +879,9 @@ impl Room {
     /// Exactly the frames a view at `since` missed, or a snapshot when the
     /// ring no longer holds them or the epoch changed.
     fn catch_up(&self, since: Option<LogPosition>, role: Role) -> Vec<Frame> {
-        match since {
-            Some(at) if at.epoch == self.epoch && at.seq == self.seq => Vec::new(),
-            Some(at) if at.epoch == self.epoch && at.seq < self.seq => {
-                let oldest = self.ring.front().map(|f| f.seq).unwrap_or(u64::MAX);
-                // Past a point, one snapshot is less to send than the events.
-                let cheaper = self.seq - at.seq > CATCH_UP_LIMIT;
-                if oldest <= at.seq + 1 && !cheaper {
-                    self.ring
-                        .iter()
-                        .filter(|f| f.seq > at.seq)
-                        .cloned()
-                        .collect()
-                } else {
-                    vec![self.snapshot_frame(role)]
-                }
-            }
-            _ => vec![self.snapshot_frame(role)],
-        }
+        since
+            .and_then(|at| self.ring.since(at, self.position()))
+            .unwrap_or_else(|| vec![self.snapshot_frame(role)])
     }
 
     fn join(&mut self, author: String) -> Result<(), EntryError> {
@@ -810,6 +907,7 @@ impl Room {
         if tally != self.view.tally {
             self.view.tally = tally;
             self.tally_due = true;
+            self.version += 1;
         }
     }
 
@@ -828,6 +926,7 @@ impl Room {
                 .entry(step)
                 .or_default()
                 .merge(update.clone());
+            self.version += 1;
             let _ = self.fanout.send(live_frame(
                 self.seq,
                 &ServerMsg::Totals {
@@ -859,8 +958,12 @@ impl Room {
                 body: json(&event)?,
             });
             self.view.apply(&event);
-            self.round_frames.push(event_frame(self.seq, event));
+            if let Some(at) = ring::cut_for(self.seq, &event) {
+                self.ring.cut(at);
+            }
+            self.round_frames.push(event_frame(self.seq, &event));
         }
+        self.version += 1;
         Ok(())
     }
 
@@ -1291,6 +1394,11 @@ impl Room {
             None => Vec::new(),
         };
         self.stage(batch, events)?;
+        if revealed_seq.is_some_and(|seq| seq <= self.checkpointed) {
+            // The last checkpoint holds the words: a fresh one, without
+            // them, replaces it in this commit.
+            self.checkpoint_now = true;
+        }
         if let Some(seq) = revealed_seq {
             if let Some(batch) = self.reveals.get_mut(&seq) {
                 batch.retain(|c| *c != card);
@@ -1299,7 +1407,7 @@ impl Room {
             // showed them: drop those and everything older, so a view that
             // missed them is sent a snapshot, which no longer has the card.
             let last_shown = self.shown.remove(&card).into_iter().flatten().max();
-            self.cut_ring(last_shown.unwrap_or(seq).max(seq));
+            self.ring.cut(last_shown.unwrap_or(seq).max(seq));
         }
         for marks in self.marks.values_mut() {
             for target in &on_card {
@@ -1316,13 +1424,6 @@ impl Room {
         self.arrival.retain(|c| *c != card);
         self.waiting.retain(|c| *c != card);
         Ok(outcome)
-    }
-
-    /// Forgets the ring's frames up to `seq`, which carry words that must
-    /// not travel again; views that missed them get a snapshot instead.
-    fn cut_ring(&mut self, seq: u64) {
-        self.ring.retain(|f| f.seq > seq);
-        self.ring_floor = self.ring_floor.max(seq);
     }
 
     fn mark(&mut self, author: &str, id: &ActionId, mark: Mark) -> Result<Outcome, Refusal> {
@@ -1446,16 +1547,11 @@ impl Room {
                 blurred: false,
             },
         };
-        let before = self.seq;
         let showing = matches!(event, Event::CardShown { .. });
+        // Hiding cuts the catch-up ring as it is staged (`ring::cut_for`).
         let outcome = self.record(actor, id, Outcome::Done, vec![event])?;
         if showing {
             self.shown.entry(card_id).or_default().push(self.seq);
-        }
-        if change == Moderation::Hide {
-            // Earlier frames may carry the hidden words (the reveal, or an
-            // earlier "show again"): nobody catches up from them any more.
-            self.cut_ring(before);
         }
         Ok(outcome)
     }

@@ -1,0 +1,208 @@
+//! A restart: a room comes back exactly as it was (from its checkpoint and
+//! the events after it, or from its whole log), words that were hidden or
+//! withdrawn do not come back with it, and a room that many views wait for
+//! at once is loaded once.
+
+use app::gathering::{GatheringView, LogPosition};
+use app::ids::StepId;
+use app::marks::Mark;
+use app::protocol::{Action, Moderation};
+use futures_util::future::try_join_all;
+use hearth_tests::{contains_bytes, reflection, Client, Device, TestServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hearth");
+
+/// The gathering's own settings for a test: the default checkpoints (none
+/// is written in these short tests), or one with every round.
+const SETTINGS: [&[&str]; 2] = [&[], &["--checkpoint-every", "1"]];
+
+/// Three people write on the board; their cards are revealed; the one
+/// holding `secret` is hidden by the facilitator. Returns the console and
+/// the screen's position and view from before the reveal.
+async fn reveal_then_hide(
+    server: &TestServer,
+    console: &mut Client,
+    participant_ws: &str,
+    screen_ws: &str,
+    secret: &str,
+) -> hearth_tests::Result<(LogPosition, GatheringView)> {
+    let screen = server.connect(screen_ws, None, None).await?;
+    let before = (
+        screen.at.ok_or("no position")?,
+        screen.view.clone().ok_or("no view")?,
+    );
+    drop(screen);
+    for text in [secret, "the kitchen table", "a long walk home"] {
+        let mut phone = server
+            .connect(participant_ws, Some(&Device::new()), None)
+            .await?;
+        phone.act(reflection(text)).await??;
+    }
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("the reveal", |v| v.cards.len() == 3)
+        .await?;
+    let card = console
+        .view
+        .as_ref()
+        .and_then(|v| v.cards.iter().find(|c| c.text == secret))
+        .map(|c| c.id.clone())
+        .ok_or("the secret card was not revealed")?;
+    console
+        .act(Action::Moderate {
+            card: card.clone(),
+            change: Moderation::Hide,
+        })
+        .await??;
+    console
+        .wait_for("the card hidden", |v| {
+            v.card(&card).is_some_and(|c| c.hidden)
+        })
+        .await?;
+    Ok(before)
+}
+
+#[tokio::test]
+async fn a_hidden_card_stays_hidden_from_a_view_that_catches_up_after_a_restart(
+) -> hearth_tests::Result<()> {
+    for flags in SETTINGS {
+        let mut server = TestServer::start_with(BIN, flags).await?;
+        let g = server.create_gathering("Hidden", "blank").await?;
+        let mut console = server.connect(&g.console_ws(), None, None).await?;
+        let secret = "words that were taken off the screen";
+        let (at, seen) = reveal_then_hide(
+            &server,
+            &mut console,
+            &g.participant_ws(),
+            &g.screen_ws(),
+            secret,
+        )
+        .await?;
+
+        // Before the restart, a view from before the reveal is sent a
+        // snapshot without the words.
+        let screen = server
+            .reconnect(&g.screen_ws(), None, at, seen.clone())
+            .await?;
+        assert!(
+            !screen.card_texts().iter().any(|t| t == secret),
+            "before the restart ({flags:?}): {:?}",
+            screen.card_texts()
+        );
+        drop(screen);
+
+        server.restart().await?;
+        let screen = server.reconnect(&g.screen_ws(), None, at, seen).await?;
+        assert!(
+            !screen.card_texts().iter().any(|t| t == secret),
+            "after the restart ({flags:?}), a view from before the reveal was sent the hidden words: {:?}",
+            screen.card_texts()
+        );
+        assert_eq!(screen.view.as_ref().map(|v| v.cards.len()), Some(3));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_room_comes_back_from_a_restart_exactly_as_it_was() -> hearth_tests::Result<()> {
+    for flags in SETTINGS {
+        let mut server = TestServer::start_with(BIN, flags).await?;
+        let g = server.create_gathering("Whole", "introduction").await?;
+        let mut console = server.connect(&g.console_ws(), None, None).await?;
+        reveal_then_hide(
+            &server,
+            &mut console,
+            &g.participant_ws(),
+            &g.screen_ws(),
+            "hidden, and shown again",
+        )
+        .await?;
+        let hidden = console
+            .view
+            .as_ref()
+            .and_then(|v| v.cards.iter().find(|c| c.hidden))
+            .map(|c| c.id.clone())
+            .ok_or("no hidden card")?;
+        console
+            .act(Action::Moderate {
+                card: hidden,
+                change: Moderation::Unhide,
+            })
+            .await??;
+        // Five people resonate with a card (totals show from five), and one
+        // withdraws a revealed card of their own.
+        let board = StepId(1);
+        let target = console.card_ids_of(board)[0].clone();
+        let mut phones = Vec::new();
+        for _ in 0..5 {
+            let mut phone = server
+                .connect(&g.participant_ws(), Some(&Device::new()), None)
+                .await?;
+            phone
+                .act(Action::Mark {
+                    mark: Mark::Resonate {
+                        card: target.clone(),
+                        on: true,
+                    },
+                })
+                .await??;
+            phones.push(phone);
+        }
+        let own = phones[0]
+            .add(board, "mine to take back", Default::default())
+            .await?;
+        console.act(Action::Reveal).await??;
+        console
+            .wait_for("the last reveal", |v| v.card(&own).is_some())
+            .await?;
+        phones[0]
+            .act(Action::Withdraw { card: own.clone() })
+            .await??;
+        console.act(Action::GoTo { step: StepId(2) }).await??;
+        console
+            .wait_for("the withdrawal and the next step", |v| {
+                v.card(&own).is_none() && v.current == StepId(2)
+            })
+            .await?;
+        console
+            .wait_for("the totals", |v| v.totals_of(board).card(&target) == 5)
+            .await?;
+        let before = console.view.clone().ok_or("no view")?;
+        drop(console);
+        drop(phones);
+
+        server.restart().await?;
+        let console = server.connect(&g.console_ws(), None, None).await?;
+        assert_eq!(
+            console.view.as_ref(),
+            Some(&before),
+            "the room after a restart ({flags:?})"
+        );
+        let stored = server.stored_bytes()?;
+        assert!(
+            !contains_bytes(&stored, b"mine to take back"),
+            "withdrawn words on disk ({flags:?})"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_room_many_views_wait_for_is_loaded_once() -> hearth_tests::Result<()> {
+    let mut server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Once", "blank").await?;
+    let mut phone = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+    phone.act(reflection("one card")).await??;
+    drop(phone);
+    server.restart().await?;
+    let loads_before = server.log().matches("room loaded in").count();
+
+    let screen_ws = g.screen_ws();
+    let views = try_join_all((0..60).map(|_| server.connect(&screen_ws, None, None))).await?;
+    assert!(views.iter().all(|v| v.at.is_some()));
+    let loads = server.log().matches("room loaded in").count() - loads_before;
+    assert_eq!(loads, 1, "sixty views, one load:\n{}", server.log());
+    Ok(())
+}
