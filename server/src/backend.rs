@@ -98,9 +98,10 @@ impl Backend for AppState {
                 marks,
                 now,
             } = room.view(actor).await?;
+            let gathering = gathering.for_phone(|card| mine.iter().any(|c| &c.id == card));
             Ok(ParticipantPage {
                 at,
-                gathering: std::sync::Arc::unwrap_or_clone(gathering),
+                gathering,
                 mine,
                 marks,
                 now,
