@@ -25,7 +25,7 @@ mod ring;
 
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
-use crate::store::{GatheringRow, Store, StoreError};
+use crate::store::{GatheringRow, RoomRows, Store, StoreError};
 use crate::writer::{Batch, Op};
 use app::exercise::{Exercise, Place, MAX_STEPS};
 use app::gathering::{
@@ -381,18 +381,14 @@ async fn load(
     fanout: broadcast::Sender<Frame>,
     settings: Settings,
 ) -> Result<Room, StoreError> {
-    let checkpoint = store.checkpoint(&row.id).await?;
-    let from = checkpoint.as_ref().map_or(0, |c| c.seq);
-    // The reads are independent: run side by side, they take as long as
-    // the longest, not the sum (a hall's room holds tens of thousands of
-    // marks and applied actions).
-    let (events, participants, stored_cards, applied_keys, stored_marks) = tokio::try_join!(
-        store.events_after(&row.id, from),
-        store.participants(&row.id),
-        store.cards(&row.id),
-        store.applied_keys(&row.id),
-        store.marks(&row.id),
-    )?;
+    let RoomRows {
+        checkpoint,
+        events,
+        participants,
+        cards: stored_cards,
+        applied: applied_keys,
+        marks: stored_marks,
+    } = store.room_rows(&row.id).await?;
     let (checkpointed, mut view, mut reveals, mut shown) = match checkpoint {
         Some(c) => (
             c.seq,

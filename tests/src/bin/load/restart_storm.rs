@@ -312,21 +312,26 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
         .await?;
     }
     console_act(target, &console_path, Action::Reveal).await?;
-    let now = room_view(target, &console_path).await?;
-    if now.cards_of(last).count() != current {
-        return Err("the closing board was not revealed".into());
-    }
-    let marked_in_all: u64 = now
-        .totals
-        .get(&first)
-        .map(|t| t.cards.values().map(|n| u64::from(*n)).sum())
-        .unwrap_or(0);
-    if marked_in_all as usize != storm.marks {
-        return Err(format!(
-            "the room shows {marked_in_all} resonances, not {}",
-            storm.marks
-        )
-        .into());
+    // Totals reach the room's state a few times a second: wait for the
+    // last of them.
+    let deadline = Instant::now() + PHASE;
+    loop {
+        let now = room_view(target, &console_path).await?;
+        if now.cards_of(last).count() != current {
+            return Err("the closing board was not revealed".into());
+        }
+        let marked: u64 = now
+            .totals
+            .get(&first)
+            .map(|t| t.cards.values().map(|n| u64::from(*n)).sum())
+            .unwrap_or(0);
+        if marked as usize == storm.marks {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the room shows {marked} resonances, not {}", storm.marks).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     // 4. Every phone connects and follows the room.
