@@ -286,6 +286,35 @@ impl GatheringView {
         view
     }
 
+    /// What a phone's page is made from: the current step's cards and
+    /// totals, and the cards `own` picks (the participant's own, wherever
+    /// they are, so their list can say what became of each). A phone shows
+    /// nothing else, and a page made in a hall late in the evening need
+    /// not copy every card of every step.
+    pub fn for_phone(&self, own: impl Fn(&CardId) -> bool) -> GatheringView {
+        GatheringView {
+            title: self.title.clone(),
+            steps: self.steps.clone(),
+            current: self.current,
+            joining: self.joining,
+            cards: self
+                .cards
+                .iter()
+                .filter(|c| c.step == self.current || own(&c.id))
+                .cloned()
+                .collect(),
+            tally: self.tally,
+            totals: self
+                .totals
+                .get(&self.current)
+                .map(|t| BTreeMap::from([(self.current, t.clone())]))
+                .unwrap_or_default(),
+            timer: self.timer,
+            ended: self.ended,
+            screen: self.screen,
+        }
+    }
+
     /// Applies one event. Events are facts the server has already checked
     /// and stored, so applying never fails; an event that names something
     /// unknown (a card already withdrawn, say) changes nothing, and once
@@ -542,6 +571,31 @@ mod tests {
         g.apply(&batch);
         let texts: Vec<_> = g.cards.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["b", "a"]);
+    }
+
+    #[test]
+    fn a_phone_is_given_the_current_step_and_its_own_cards_only() {
+        let mut g = three();
+        g.apply(&Event::CardsRevealed {
+            cards: vec![card(1, 1, "a"), card(2, 1, "b"), card(3, 2, "c")],
+        });
+        g.apply(&Event::StepChanged { step: StepId(2) });
+        for step in [1, 2] {
+            g.totals
+                .entry(StepId(step))
+                .or_default()
+                .cards
+                .insert(CardId::from_random(1), 5);
+        }
+        let phone = g.for_phone(|c| *c == CardId::from_random(2));
+        let texts: Vec<_> = phone.cards.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["b", "c"]);
+        assert_eq!(
+            phone.totals.keys().copied().collect::<Vec<_>>(),
+            [StepId(2)]
+        );
+        assert_eq!(phone.steps, g.steps);
+        assert_eq!(phone.current, StepId(2));
     }
 
     #[test]

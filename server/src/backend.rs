@@ -103,9 +103,10 @@ impl Backend for AppState {
                 self.joins
                     .remember(device, code.as_str(), std::time::Instant::now());
             }
+            let gathering = gathering.for_phone(|card| mine.iter().any(|c| &c.id == card));
             Ok(ParticipantPage {
                 at,
-                gathering: std::sync::Arc::unwrap_or_clone(gathering),
+                gathering,
                 mine,
                 marks,
                 now,

@@ -25,7 +25,7 @@ mod ring;
 
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
-use crate::store::{GatheringRow, Store, StoreError};
+use crate::store::{GatheringRow, RoomRows, Store, StoreError};
 use crate::writer::{Batch, Op};
 use app::exercise::{Exercise, Place, MAX_STEPS};
 use app::gathering::{
@@ -381,7 +381,15 @@ async fn load(
     fanout: broadcast::Sender<Frame>,
     settings: Settings,
 ) -> Result<Room, StoreError> {
-    let (checkpointed, mut view, mut reveals, mut shown) = match store.checkpoint(&row.id).await? {
+    let RoomRows {
+        checkpoint,
+        events,
+        participants,
+        cards: stored_cards,
+        applied: applied_keys,
+        marks: stored_marks,
+    } = store.room_rows(&row.id).await?;
+    let (checkpointed, mut view, mut reveals, mut shown) = match checkpoint {
         Some(c) => (
             c.seq,
             c.view,
@@ -392,7 +400,7 @@ async fn load(
     };
     let mut seq = checkpointed;
     let mut ring = Ring::above(checkpointed);
-    for (s, event) in store.events_after(&row.id, checkpointed).await? {
+    for (s, event) in events {
         view.apply(&event);
         seq = s;
         match &event {
@@ -404,11 +412,11 @@ async fn load(
         }
         ring.replay(event_frame(s, &event), &event);
     }
-    let joined = store.participants(&row.id).await?.into_iter().collect();
+    let joined = participants.into_iter().collect();
     let mut cards = HashMap::new();
     let mut arrival = Vec::new();
     let mut waiting = Vec::new();
-    for card in store.cards(&row.id).await? {
+    for card in stored_cards {
         arrival.push(card.id.clone());
         if card.revealed_seq.is_none() {
             waiting.push(card.id.clone());
@@ -423,15 +431,13 @@ async fn load(
         };
         cards.insert(card.id, meta);
     }
-    let applied = store
-        .applied_keys(&row.id)
-        .await?
+    let applied = applied_keys
         .iter()
         .map(|(actor, action)| applied_key(actor, action))
         .collect();
     let mut marks: HashMap<String, HashMap<Target, u16>> = HashMap::new();
     let mut counts: HashMap<StepId, Counts> = HashMap::new();
-    for (author, target, value) in store.marks(&row.id).await? {
+    for (author, target, value) in stored_marks {
         if let Some(step) = target_step(&view, &cards, &target) {
             counts
                 .entry(step)

@@ -93,6 +93,13 @@ async fn act(ws: &mut Ws, a: Action) -> Result<String, Error> {
     acked(ws, id.as_str()).await
 }
 
+/// Has a console act, on a connection of its own (one held open and left
+/// unread through a long phase would be let go by the server).
+async fn console_act(target: &Target, console_path: &str, a: Action) -> Result<String, Error> {
+    let mut ws = open(target.addr, console_path, None).await?;
+    act(&mut ws, a).await
+}
+
 /// Runs `work` for every device, `batch` at a time, each on a connection
 /// of its own that is closed afterwards.
 async fn each_device<F, Fut>(
@@ -120,25 +127,14 @@ where
     Ok(())
 }
 
-/// Reads the console's messages until its view satisfies `ready`.
-async fn console_until(
-    console: &mut Ws,
-    view: &mut Option<app::gathering::GatheringView>,
-    what: &str,
-    ready: impl Fn(&app::gathering::GatheringView) -> bool,
-) -> Result<(), Error> {
-    let deadline = Instant::now() + PHASE;
-    while !view.as_ref().is_some_and(&ready) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, console.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => {
-                super::map_storm::follow(view, serde_json::from_str(&text)?)
-            }
-            Ok(Some(Ok(_))) => {}
-            _ => return Err(format!("the console never saw {what}").into()),
-        }
-    }
-    Ok(())
+/// The room as a console that connects now is shown it: every action
+/// acknowledged so far is in it.
+async fn room_view(
+    target: &Target,
+    console_path: &str,
+) -> Result<app::gathering::GatheringView, Error> {
+    let mut ws = open(target.addr, console_path, None).await?;
+    super::map_storm::snapshot(&mut ws).await
 }
 
 /// Where the room's log is now, as a console that connects is told.
@@ -197,10 +193,9 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
     )
     .await?;
     let console_path = format!("/ws/console/{}", g.console_secret);
-    let mut console = open(target.addr, &console_path, None).await?;
-    let mut view = Some(super::map_storm::snapshot(&mut console).await?);
+    let view = room_view(target, &console_path).await?;
     let (first, last) = {
-        let v = view.as_ref().ok_or("no view")?;
+        let v = &view;
         let boards: Vec<StepId> = v
             .steps
             .iter()
@@ -212,8 +207,8 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
             _ => return Err("the community agenda needs two boards".into()),
         }
     };
-    if view.as_ref().map(|v| v.current) != Some(first) {
-        act(&mut console, Action::GoTo { step: first }).await?;
+    if view.current != first {
+        console_act(target, &console_path, Action::GoTo { step: first }).await?;
     }
     let devices: Arc<Vec<Device>> =
         Arc::new((0..storm.participants).map(|_| Device::new()).collect());
@@ -222,6 +217,7 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
 
     // 1. The first step's reflections, revealed a few hundred at a time.
     println!("posting {earlier} reflections on step {}", first.0);
+    let began = Instant::now();
     let per_reveal = storm.connect_batch.max(1);
     for (round, chunk) in devices.chunks(per_reveal).enumerate() {
         let base = round * per_reveal;
@@ -247,20 +243,19 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
             },
         )
         .await?;
-        act(&mut console, Action::Reveal).await?;
+        console_act(target, &console_path, Action::Reveal).await?;
     }
-    console_until(&mut console, &mut view, "the first step revealed", |v| {
-        v.cards_of(first).count() >= earlier
-    })
-    .await?;
-    let cards: Arc<Vec<CardId>> = Arc::new(
-        view.as_ref()
-            .map(|v| v.cards_of(first).map(|c| c.id.clone()).collect())
-            .unwrap_or_default(),
-    );
+    let revealed = room_view(target, &console_path).await?;
+    let cards: Arc<Vec<CardId>> =
+        Arc::new(revealed.cards_of(first).map(|c| c.id.clone()).collect());
+    if cards.len() != earlier {
+        return Err(format!("{} of {earlier} cards revealed", cards.len()).into());
+    }
+    println!("revealed in {:.1} s", began.elapsed().as_secs_f64());
 
     // 2. The resonances, spread over the cards.
     println!("marking {} resonances", storm.marks);
+    let began = Instant::now();
     let marks = storm.marks;
     each_device(target, &g.join_token, &devices, storm.connect_batch, {
         let cards = cards.clone();
@@ -288,8 +283,10 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
     })
     .await?;
 
+    println!("marked in {:.1} s", began.elapsed().as_secs_f64());
+
     // 3. The room moves on to its closing board, where the last cards are.
-    act(&mut console, Action::GoTo { step: last }).await?;
+    console_act(target, &console_path, Action::GoTo { step: last }).await?;
     let current = storm.current;
     let newest = format!("Restart storm, the newest card {}", fresh_id().as_str());
     println!("posting {current} reflections on step {}", last.0);
@@ -314,22 +311,27 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
         )
         .await?;
     }
-    act(&mut console, Action::Reveal).await?;
-    console_until(&mut console, &mut view, "the closing board revealed", |v| {
-        v.cards_of(last).count() >= current
-    })
-    .await?;
-    let marked_in_all: u64 = view
-        .as_ref()
-        .and_then(|v| v.totals.get(&first))
-        .map(|t| t.cards.values().map(|n| u64::from(*n)).sum())
-        .unwrap_or(0);
-    if marked_in_all as usize != storm.marks {
-        return Err(format!(
-            "the room shows {marked_in_all} resonances, not {}",
-            storm.marks
-        )
-        .into());
+    console_act(target, &console_path, Action::Reveal).await?;
+    // Totals reach the room's state a few times a second: wait for the
+    // last of them.
+    let deadline = Instant::now() + PHASE;
+    loop {
+        let now = room_view(target, &console_path).await?;
+        if now.cards_of(last).count() != current {
+            return Err("the closing board was not revealed".into());
+        }
+        let marked: u64 = now
+            .totals
+            .get(&first)
+            .map(|t| t.cards.values().map(|n| u64::from(*n)).sum())
+            .unwrap_or(0);
+        if marked as usize == storm.marks {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the room shows {marked} resonances, not {}", storm.marks).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     // 4. Every phone connects and follows the room.
@@ -367,7 +369,6 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
         )
         .into());
     }
-    drop(console);
 
     // 5. The crash, and everyone back at once.
     println!("killing the server");

@@ -9,16 +9,17 @@
 //! once it is safe; `secure_delete` overwrites withdrawn text instead of
 //! leaving it in free pages.
 
-use crate::room::Checkpoint;
+mod room_rows;
+
 use crate::writer::{Batch, Op, Writer};
 use app::exercise::Place;
-use app::gathering::{Event, GatheringView, StepSpec};
+use app::gathering::{GatheringView, StepSpec};
 use app::ids::{CardId, JoinCode, StepId};
-use app::marks::Target;
 use app::protocol::Outcome;
+pub use room_rows::RoomRows;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Row, SqlitePool};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -42,6 +43,8 @@ pub enum StoreError {
     Write(#[from] rusqlite::Error),
     #[error("the database writer has stopped")]
     WriterGone,
+    #[error("stored data could not be read: {0}")]
+    Unreadable(String),
 }
 
 /// A gathering as the store knows it.
@@ -104,6 +107,8 @@ pub struct Template {
 pub struct Store {
     pool: SqlitePool,
     writer: Writer,
+    /// The database file, for reads that go around the pool.
+    file: PathBuf,
 }
 
 impl Store {
@@ -134,12 +139,13 @@ impl Store {
         let mut first = options.clone().connect().await?;
         sqlx::migrate!("./migrations").run(&mut first).await?;
         sqlx::Connection::close(first).await?;
-        let writer = Writer::start(options.get_filename())?;
+        let file = options.get_filename().to_path_buf();
+        let writer = Writer::start(&file)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        Ok(Self { pool, writer })
+        Ok(Self { pool, writer, file })
     }
 
     /// The one writer, for rooms to commit their batches.
@@ -253,77 +259,12 @@ impl Store {
         .transpose()
     }
 
-    /// The events of a gathering's log after `seq`, in order.
-    pub async fn events_after(
-        &self,
-        gathering: &str,
-        seq: u64,
-    ) -> Result<Vec<(u64, Event)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, body FROM events WHERE gathering_id = ? AND seq > ? ORDER BY seq",
-        )
-        .bind(gathering)
-        .bind(seq as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                let seq: i64 = row.try_get("seq")?;
-                let body: String = row.try_get("body")?;
-                Ok((seq as u64, serde_json::from_str(&body)?))
-            })
-            .collect()
-    }
-
-    /// The last checkpoint of a gathering's state, if one was written.
-    pub async fn checkpoint(&self, gathering: &str) -> Result<Option<Checkpoint>, StoreError> {
-        let body: Option<String> =
-            sqlx::query_scalar("SELECT body FROM checkpoints WHERE gathering_id = ?")
-                .bind(gathering)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
-    }
-
-    /// Everyone who has joined a gathering (salted hashes).
-    pub async fn participants(&self, gathering: &str) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT author FROM participants WHERE gathering_id = ?")
-            .bind(gathering)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get("author"))
-            .collect::<Result<_, _>>()?)
-    }
-
-    /// Every card of a gathering, in the order they were added.
-    pub async fn cards(&self, gathering: &str) -> Result<Vec<StoredCard>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, step, author, text, place, sensitive, revealed_seq FROM cards WHERE gathering_id = ? ORDER BY rowid",
-        )
-        .bind(gathering)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(read_card).collect()
-    }
-
-    /// Every participant's marks in a gathering, as (author, target, value).
-    pub async fn marks(&self, gathering: &str) -> Result<Vec<(String, Target, u16)>, StoreError> {
-        let rows = sqlx::query("SELECT author, target, value FROM marks WHERE gathering_id = ?")
-            .bind(gathering)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut marks = Vec::with_capacity(rows.len());
-        for row in rows {
-            let target: String = row.try_get("target")?;
-            let value: i64 = row.try_get("value")?;
-            // A row this version cannot read is skipped, not fatal.
-            if let (Some(target), Ok(value)) = (Target::parse(&target), u16::try_from(value)) {
-                marks.push((row.try_get("author")?, target, value));
-            }
-        }
-        Ok(marks)
+    /// Everything a room is loaded from (see `room_rows.rs`).
+    pub async fn room_rows(&self, gathering: &str) -> Result<RoomRows, StoreError> {
+        let (file, gathering) = (self.file.clone(), gathering.to_owned());
+        tokio::task::spawn_blocking(move || room_rows::read(&file, &gathering))
+            .await
+            .map_err(|e| StoreError::Unreadable(format!("reading a room stopped: {e}")))?
     }
 
     /// Saved agendas, newest first.
@@ -352,18 +293,6 @@ impl Store {
                 ops: vec![Op::DeleteTemplate { id: id.to_owned() }],
             })
             .await
-    }
-
-    /// Every action already applied in a gathering, as (actor, action id).
-    pub async fn applied_keys(&self, gathering: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT actor, action_id FROM applied_actions WHERE gathering_id = ?")
-                .bind(gathering)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("actor")?, r.try_get("action_id")?)))
-            .collect()
     }
 
     /// The outcome of an action already applied, if it was.
@@ -402,22 +331,6 @@ pub fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-fn read_card(row: &sqlx::sqlite::SqliteRow) -> Result<StoredCard, StoreError> {
-    let id: String = row.try_get("id")?;
-    let step: i64 = row.try_get("step")?;
-    let revealed: Option<i64> = row.try_get("revealed_seq")?;
-    let place: String = row.try_get("place")?;
-    Ok(StoredCard {
-        id: CardId::parse(&id).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?,
-        step: StepId(step as u32),
-        author: row.try_get("author")?,
-        text: row.try_get("text")?,
-        place: serde_json::from_str(&place)?,
-        sensitive: row.try_get("sensitive")?,
-        revealed_seq: revealed.map(|s| s as u64),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,7 +358,11 @@ mod tests {
                     author: format!("author-{id}"),
                 },
                 Op::AddCard {
-                    id: format!("card-{id}"),
+                    // A card id is 16 hex digits: one made from the name.
+                    id: format!(
+                        "{:016x}",
+                        id.bytes().fold(7u64, |h, b| h * 31 + u64::from(b))
+                    ),
                     step: 1,
                     author: format!("author-{id}"),
                     text: format!("words of {id}"),
@@ -473,7 +390,12 @@ mod tests {
                 },
                 Op::Checkpoint {
                     seq: 1,
-                    body: format!("words of {id} at 1"),
+                    body: serde_json::to_string(&crate::room::Checkpoint::of(
+                        1,
+                        &GatheringView::new(format!("words of {id}"), Vec::new()),
+                        &Default::default(),
+                        &Default::default(),
+                    ))?,
                 },
             ];
             store
@@ -546,9 +468,10 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let store = store_with(dir.path(), &[("a", 10), ("b", 10)]).await?;
         store.forget_participants("a").await?;
-        assert!(store.participants("a").await?.is_empty());
+        let a = store.room_rows("a").await?;
+        assert!(a.participants.is_empty());
         assert_eq!(
-            store.applied_keys("a").await?,
+            a.applied,
             [("facilitator".to_owned(), "action-2".to_owned())]
         );
         let cards: Vec<(String, String)> =
@@ -557,11 +480,11 @@ mod tests {
                 .await?;
         assert_eq!(cards, [(String::new(), "words of a".to_owned())]);
         // The mark stays (its total counts) under a stand-in author.
-        let marks = store.marks("a").await?;
+        let marks = a.marks;
         assert_eq!(marks.len(), 1);
         assert_ne!(marks[0].0, "author-a");
         assert_eq!(marks[0].2, 40);
-        assert_eq!(store.participants("b").await?, ["author-b"]);
+        assert_eq!(store.room_rows("b").await?.participants, ["author-b"]);
         assert_eq!(rows(&store, "b").await?, [1, 1, 1, 1, 2, 1, 1]);
         Ok(())
     }
