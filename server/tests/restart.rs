@@ -206,3 +206,38 @@ async fn a_room_many_views_wait_for_is_loaded_once() -> hearth_tests::Result<()>
     assert_eq!(loads, 1, "sixty views, one load:\n{}", server.log());
     Ok(())
 }
+
+/// The load tool's restart storm, small: a room with cards and marks, its
+/// server killed, and every phone back (caught up, with a fresh page that
+/// holds the newest card). The figures are the tool's business; here it
+/// must simply bring everyone back. `scripts/test.sh` builds the tool
+/// beside the server.
+#[tokio::test]
+async fn the_restart_storm_brings_every_phone_back() -> hearth_tests::Result<()> {
+    let load = std::path::Path::new(BIN).with_file_name("load");
+    if !load.exists() {
+        return Err(format!(
+            "{} is missing: build it with `cargo build -p hearth-tests`",
+            load.display()
+        )
+        .into());
+    }
+    let out = tokio::process::Command::new(&load)
+        .args(["--restart-storm", "--participants", "40", "--cards", "120"])
+        .args(["--current", "20", "--marks", "300", "--connect-batch", "20"])
+        .arg("--bin")
+        .arg(BIN)
+        .output()
+        .await?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        out.status.success() && last.starts_with("RESTART "),
+        "the storm failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for fact in ["resynced=40 ", "pages=40 ", "failed=0 "] {
+        assert!(last.contains(fact), "{fact}missing from: {last}");
+    }
+    Ok(())
+}
