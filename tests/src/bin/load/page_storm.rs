@@ -43,6 +43,48 @@ pub struct Storm {
     pub connect_batch: usize,
 }
 
+/// A phone's page as its script fetches it.
+pub(super) struct Fetched {
+    /// Answered in full, compressed as a phone's page is.
+    pub ok: bool,
+    /// Bytes on the wire (gzip).
+    pub wire: u64,
+    pub html: String,
+    /// From asking to the last byte arriving.
+    pub took: Duration,
+}
+
+/// Fetches the participant page at `page` as the phone with `cookie` does,
+/// accepting gzip (phones accept brotli too, which is smaller).
+pub(super) async fn fetch_page(
+    http: &reqwest::Client,
+    page: &str,
+    cookie: &str,
+) -> Result<Fetched, Error> {
+    let sent = Instant::now();
+    let response = http
+        .get(page)
+        .header("cookie", cookie)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await?;
+    let ok = response.status().is_success()
+        && response
+            .headers()
+            .get("content-encoding")
+            .is_some_and(|e| e == "gzip");
+    let wire = response.bytes().await?;
+    let took = sent.elapsed();
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
+    Ok(Fetched {
+        ok,
+        wire: wire.len() as u64,
+        html,
+        took,
+    })
+}
+
 /// The server's CPU time so far (user + system), in milliseconds.
 fn cpu_ms(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -164,30 +206,12 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
                 newest.clone(),
             );
             fetching.spawn(async move {
-                let sent = Instant::now();
-                let response = http
-                    .get(page.as_str())
-                    .header("cookie", cookie)
-                    .header("accept-encoding", "gzip")
-                    .send()
-                    .await?;
-                let ok = response.status().is_success()
-                    && response
-                        .headers()
-                        .get("content-encoding")
-                        .is_some_and(|e| e == "gzip");
-                let wire = response.bytes().await?;
-                let ms = sent.elapsed().as_millis() as u64;
-                let mut html = String::new();
-                std::io::Read::read_to_string(
-                    &mut flate2::read::GzDecoder::new(&wire[..]),
-                    &mut html,
-                )?;
+                let page = fetch_page(&http, &page, &cookie).await?;
                 Ok::<_, Error>((
-                    ok && html.contains(newest.as_str()),
-                    wire.len() as u64,
-                    html.len() as u64,
-                    ms,
+                    page.ok && page.html.contains(newest.as_str()),
+                    page.wire,
+                    page.html.len() as u64,
+                    page.took.as_millis() as u64,
                 ))
             });
         }
