@@ -368,7 +368,19 @@ impl Drawing {
                     h: 2.0 * DOT_RADIUS,
                 }
             };
-            let moved = (cx - x).abs() > grid.cell.0 / 2.0 || (cy - y).abs() > grid.cell.1 / 2.0;
+            let away = |(x, y): (f64, f64)| {
+                (cx - x).abs() > grid.cell.0 / 2.0 || (cy - y).abs() > grid.cell.1 / 2.0
+            };
+            // A card sits at its target; when it is drawn away from where
+            // the group put it (dragged by the facilitator, or pushed aside
+            // to stay clear), a line leads back to the group's place.
+            let pinned = arrangement.pins.contains_key(&card.id);
+            let anchor = if pinned {
+                placement.at().map(|p| frame.point(p))
+            } else {
+                Some((x, y))
+            }
+            .filter(|&at| away(at));
             let (spread, cloud) = match placement {
                 Placement::Placed { cloud, .. } => {
                     let people: f64 = cloud.iter().map(|c| f64::from(c.people)).sum();
@@ -412,10 +424,10 @@ impl Drawing {
                 full_text,
                 rect,
                 dot: !full,
-                anchor: moved.then_some((x, y)),
+                anchor,
                 split: placement.split(),
                 split_note: placement.split().then(|| i18n.t(Msg::MapSplit).to_owned()),
-                pinned: arrangement.pins.contains_key(&card.id),
+                pinned,
                 theme: arrangement.members.get(&card.id).copied(),
                 spread,
                 cloud,
@@ -994,6 +1006,17 @@ mod tests {
         assert!(pinned.pinned);
         let (x, y) = pinned.rect.centre();
         assert!(x > 1300.0 && y < 200.0, "top right: {x},{y}");
+        // Dragged away, it keeps a line back to where the group put it.
+        let group = view.totals_of(StepId(1)).place(&ids[7]).at().unwrap();
+        assert_eq!(
+            pinned.anchor,
+            Some(Frame::whole().point(group)),
+            "the line leads to the group's place"
+        );
+        assert!(d.svg().contains(&format!(
+            r#"x2="{:.1}" y2="{:.1}""#,
+            x, y
+        )));
         // A drop on the drawing reads back as the map point under it.
         let (mx, my) = ((LEFT + RIGHT) / 2.0, (TOP + BOTTOM) / 2.0);
         assert_eq!(d.point_at(mx, my), Point { x: 500, y: 500 });
