@@ -441,8 +441,10 @@ pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
                 <ul class="cards">
                     {move || stories()
                         .into_iter()
-                        .map(|(story, under)| view! {
-                            <li class="card story" class:blurred=story.blurred class:long=is_long(&story.text)>
+                        .map(|(story, under)| {
+                            let long = is_long(&story.text);
+                            view! {
+                            <li class="card story" class:blurred=story.blurred class:long=long>
                                 {story.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}
                                 <p class="card-text">{story.text}</p>
                                 {(!under.is_empty()).then(|| view! {
@@ -451,6 +453,7 @@ pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
                                     </ul>
                                 })}
                             </li>
+                            }
                         })
                         .collect_view()}
                 </ul>

@@ -127,6 +127,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                 <section class="panel now" aria-labelledby="current-title">
                     <CurrentStep/>
                     <Moderate/>
+                    <StepNote/>
                 </section>
                 <div class="desk-side">
                     <section class="panel preview-panel" aria-labelledby="room-title">
@@ -330,15 +331,27 @@ fn CurrentStep() -> impl IntoView {
                     </div>
                 })
             })}
-            {move || step.read().as_ref().map(|s| view! {
-                <details class="note-box">
-                    <summary>{i18n.t(Msg::ConsoleNote)}</summary>
-                    <p>{i18n.t(note(s.exercise.kind()))}</p>
-                </details>
-            })}
         </div>
     }
     .into_any()
+}
+
+/// The step's facilitator note, folded: what the step is for in IPS terms.
+#[component]
+fn StepNote() -> impl IntoView {
+    let i18n = use_i18n();
+    let g = expect_context::<Desk>().live.gathering;
+    let kind = Memo::new(move |_| g.read().current_step().map(|s| s.exercise.kind()));
+    move || {
+        kind.get().map(|kind| {
+            view! {
+                <details class="note-box">
+                    <summary>{i18n.t(Msg::ConsoleNote)}</summary>
+                    <p>{i18n.t(note(kind))}</p>
+                </details>
+            }
+        })
+    }
 }
 
 /// Set, pause, resume, add a minute, clear. The screen shows the time;
