@@ -82,11 +82,15 @@ async fn a_timer_that_ran_out_does_not_follow_the_room_to_the_next_step(
             timer: TimerAction::Set { seconds: 1 },
         })
         .await??;
+    console
+        .wait_for("the timer running", |v| matches!(v.timer, Timer::Running { .. }))
+        .await?;
     let Some(Timer::Running { ends_at }) = console.view.as_ref().map(|v| v.timer) else {
         return Err("the timer runs".into());
     };
     // The server's clock passes the end: the timer says "Time".
-    while app::timer::Timer::Running { ends_at }.left(now_ms()) != Some(0) {
+    let timer = Timer::Running { ends_at };
+    while timer.left(now_ms()) != Some(0) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     console.act(Action::GoTo { step: second }).await??;
@@ -204,14 +208,12 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     let board = step_at(console.view.as_ref(), 0)?;
     let reframe = step_at(console.view.as_ref(), 3)?;
     let map = step_at(console.view.as_ref(), 4)?;
-    let page = |server: &TestServer| {
-        let path = format!("/p/{}", g.join_token);
-        let device = &device;
-        let server = server;
-        async move { Ok::<_, hearth_tests::Error>(server.get(&path, Some(device)).await?.text().await?) }
+    let path = format!("/p/{}", g.join_token);
+    let page = || async {
+        Ok::<_, hearth_tests::Error>(server.get(&path, Some(&device)).await?.text().await?)
     };
     phone.add(board, "Earlier words", Place::Board).await?;
-    let html = page(&server).await?;
+    let html = page().await?;
     assert!(!html.contains(">The prompt<"), "no jargon over the prompt");
     assert!(html.contains("Now in the room"));
     assert!(
@@ -223,7 +225,7 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     console.act(Action::GoTo { step: reframe }).await??;
     phone.add(reframe, "They called me difficult", Place::Board).await?;
     console.act(Action::Reveal).await??;
-    let html = page(&server).await?;
+    let html = page().await?;
     assert!(html.contains("Add this reframe"), "the reframe's button");
     // This step's reflections come first in "Your reflections".
     let mine = &html[html.find(r#"id="mine""#).ok_or("their reflections")?..];
@@ -248,7 +250,7 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     console
         .wait_for("the blurred story", |v| v.cards.iter().any(|c| c.blurred))
         .await?;
-    let html = page(&server).await?;
+    let html = page().await?;
     let cards = html.find("Stories to place on the map").ok_or("the map's cards")?;
     let form = html.find(r#"class="reflect"#).ok_or("the writing box")?;
     assert!(cards < form, "placing comes first");
