@@ -91,8 +91,9 @@ fn fitted(
     });
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
+        // A new count can keep the same setting: measure again anyway.
         let (stage, _) = setting.get();
-        let n = count.get_untracked();
+        let n = count.get();
         request_animation_frame(move || {
             let Some(el) = wall.get_untracked() else {
                 return;
