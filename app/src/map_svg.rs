@@ -1013,10 +1013,7 @@ mod tests {
             Some(Frame::whole().point(group)),
             "the line leads to the group's place"
         );
-        assert!(d.svg().contains(&format!(
-            r#"x2="{:.1}" y2="{:.1}""#,
-            x, y
-        )));
+        assert!(d.svg().contains(&format!(r#"x2="{:.1}" y2="{:.1}""#, x, y)));
         // A drop on the drawing reads back as the map point under it.
         let (mx, my) = ((LEFT + RIGHT) / 2.0, (TOP + BOTTOM) / 2.0);
         assert_eq!(d.point_at(mx, my), Point { x: 500, y: 500 });

@@ -99,7 +99,10 @@ fn fitted(
                 return;
             };
             let current = setting.get_untracked().0 == stage && count.get_untracked() == n;
-            if current && el.scroll_height() > el.client_height() + 1 && stage + 1 < settings(n).len() {
+            if current
+                && el.scroll_height() > el.client_height() + 1
+                && stage + 1 < settings(n).len()
+            {
                 fit.set((n, stage + 1));
             }
         });
@@ -606,9 +609,17 @@ mod tests {
             assert!(all.iter().all(|s| s.px >= floor), "{n} cards");
             assert_eq!(floor_px(n), floor);
             assert!(all.windows(2).all(|w| w[0].px >= w[1].px), "largest first");
-            assert_eq!(all.last().and_then(|s| s.lines), Some(2), "then fewer lines");
+            assert_eq!(
+                all.last().and_then(|s| s.lines),
+                Some(2),
+                "then fewer lines"
+            );
         }
-        assert_eq!(settings(5).first().map(|s| s.px), Some(36), "a few cards start large");
+        assert_eq!(
+            settings(5).first().map(|s| s.px),
+            Some(36),
+            "a few cards start large"
+        );
     }
 
     #[test]

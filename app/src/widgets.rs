@@ -60,10 +60,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 /// A calm line saying the view is (re)connecting; silent when all is well.
 /// On the shared screen (`room`) it speaks to a room, not to one person.
 #[component]
-pub fn LinkBanner(
-    status: RwSignal<LinkStatus>,
-    #[prop(optional)] room: bool,
-) -> impl IntoView {
+pub fn LinkBanner(status: RwSignal<LinkStatus>, #[prop(optional)] room: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="link-status" role="status" data-status=move || match status.get() {

@@ -63,6 +63,9 @@ mod tests {
         let ico = ico_of(&png);
         assert_eq!(&ico[..6], &[0, 0, 1, 0, 1, 0]);
         assert_eq!(&ico[22..30], b"\x89PNG\r\n\x1a\n");
-        assert_eq!(u32::from_le_bytes([ico[14], ico[15], ico[16], ico[17]]) as usize, png.len());
+        assert_eq!(
+            u32::from_le_bytes([ico[14], ico[15], ico[16], ico[17]]) as usize,
+            png.len()
+        );
     }
 }

@@ -35,7 +35,9 @@ async fn the_waiting_count_is_the_steps_own() -> hearth_tests::Result<()> {
     let first = step_at(console.view.as_ref(), 0)?;
     let last = step_at(console.view.as_ref(), 7)?;
     for (i, phone) in phones.iter_mut().enumerate() {
-        phone.add(first, &format!("waiting {i}"), Place::Board).await?;
+        phone
+            .add(first, &format!("waiting {i}"), Place::Board)
+            .await?;
     }
     console
         .wait_for("five waiting", |v| v.tally.waiting == Waiting::Count(5))
@@ -70,8 +72,8 @@ async fn the_waiting_count_is_the_steps_own() -> hearth_tests::Result<()> {
 }
 
 #[tokio::test]
-async fn a_timer_that_ran_out_does_not_follow_the_room_to_the_next_step(
-) -> hearth_tests::Result<()> {
+async fn a_timer_that_ran_out_does_not_follow_the_room_to_the_next_step() -> hearth_tests::Result<()>
+{
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Timers", "introduction").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
@@ -83,7 +85,9 @@ async fn a_timer_that_ran_out_does_not_follow_the_room_to_the_next_step(
         })
         .await??;
     console
-        .wait_for("the timer running", |v| matches!(v.timer, Timer::Running { .. }))
+        .wait_for("the timer running", |v| {
+            matches!(v.timer, Timer::Running { .. })
+        })
         .await?;
     let Some(Timer::Running { ends_at }) = console.view.as_ref().map(|v| v.timer) else {
         return Err("the timer runs".into());
@@ -169,10 +173,7 @@ async fn a_code_with_a_look_alike_is_told_which_characters_codes_never_use(
         let back = server.get(&format!("/join?code={typed}"), None).await?;
         let to = redirect_target(&back).ok_or("sent back to the front door")?;
         let page = server.get(&to, None).await?.text().await?;
-        assert!(
-            page.contains("never use 0, O, 1, I or L"),
-            "{typed}: {to}"
-        );
+        assert!(page.contains("never use 0, O, 1, I or L"), "{typed}: {to}");
     }
     let back = server.get("/join?code=ABC", None).await?;
     let to = redirect_target(&back).ok_or("sent back to the front door")?;
@@ -223,14 +224,17 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
 
     // A reframe's own button says what it adds.
     console.act(Action::GoTo { step: reframe }).await??;
-    phone.add(reframe, "They called me difficult", Place::Board).await?;
+    phone
+        .add(reframe, "They called me difficult", Place::Board)
+        .await?;
     console.act(Action::Reveal).await??;
     let html = page().await?;
     assert!(html.contains("Add this reframe"), "the reframe's button");
     // This step's reflections come first in "Your reflections".
     let mine = &html[html.find(r#"id="mine""#).ok_or("their reflections")?..];
     let (now, earlier) = (
-        mine.find("They called me difficult").ok_or("this step's card")?,
+        mine.find("They called me difficult")
+            .ok_or("this step's card")?,
         mine.find("Earlier words").ok_or("the earlier card")?,
     );
     assert!(now < earlier, "this step's reflections first");
@@ -239,7 +243,9 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     // cards are not "the board"; a card the facilitator blurred is not
     // said to carry its author's content note.
     console.act(Action::GoTo { step: map }).await??;
-    let story = phone.add(map, "Asking for help is weakness", Place::Board).await?;
+    let story = phone
+        .add(map, "Asking for help is weakness", Place::Board)
+        .await?;
     console.act(Action::Reveal).await??;
     console
         .act(Action::Moderate {
@@ -251,7 +257,9 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
         .wait_for("the blurred story", |v| v.cards.iter().any(|c| c.blurred))
         .await?;
     let html = page().await?;
-    let cards = html.find("Stories to place on the map").ok_or("the map's cards")?;
+    let cards = html
+        .find("Stories to place on the map")
+        .ok_or("the map's cards")?;
     let form = html.find(r#"class="reflect"#).ok_or("the writing box")?;
     assert!(cards < form, "placing comes first");
     assert!(!html.contains(">The board<"));

@@ -169,7 +169,11 @@ fn MapDesk() -> impl IntoView {
     let desk = expect_context::<Desk>();
     let g = desk.live.gathering;
     let step = Memo::new(move |_| g.read().current_step().cloned());
-    let is_map = Memo::new(move |_| step.read().as_ref().is_some_and(|s| s.exercise.axes().is_some()));
+    let is_map = Memo::new(move |_| {
+        step.read()
+            .as_ref()
+            .is_some_and(|s| s.exercise.axes().is_some())
+    });
     // A card dragged on the map stays where the facilitator let it go.
     let on_pin = Callback::new(move |(card, at): (crate::ids::CardId, crate::map::Point)| {
         let Some(step) = step.get_untracked().map(|s| s.id) else {

@@ -73,7 +73,11 @@ pub fn ScreenFace(
     let join = move || {
         let g = g.read();
         let shown = g.visible_cards(g.current).next().is_some();
-        if shown { "strip" } else { "panel" }
+        if shown {
+            "strip"
+        } else {
+            "panel"
+        }
     };
     // The screen speaks the gathering's screen language, whatever the
     // language of whoever opened it: everything inside is rebuilt in the
