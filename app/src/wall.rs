@@ -506,9 +506,9 @@ pub fn SpectrumBars(
     }
 }
 
-/// The count a full-height bar stands for: the fullest band, but never
-/// fewer than a small room's worth of people, so one person on a band is
-/// a short bar, not everyone.
+/// The count a full-length bar stands for (a spectrum's band, a line of
+/// dialogue): the fullest one, but never fewer than a small room's worth
+/// of people, so one person is a short bar, not everyone.
 pub fn bar_scale(bands: &[u32]) -> u32 {
     bands
         .iter()
@@ -531,6 +531,7 @@ pub fn DialogueHeat(step: StepView, #[prop(into)] totals: Signal<Totals>) -> imp
         .cloned()
         .enumerate()
         .collect();
+    let lines_shown = shown.len();
     view! {
         <section class="dialogue-heat" aria-label=i18n.t(Msg::ScreenDialogue)>
             {shown.is_empty().then(|| view! { <p class="board-empty">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
@@ -539,10 +540,24 @@ pub fn DialogueHeat(step: StepView, #[prop(into)] totals: Signal<Totals>) -> imp
                     .into_iter()
                     .map(|(i, line)| {
                         let counts = move || totals.read().line(i);
+                        // Each bar as long as its line's tags against the
+                        // most-tagged line (and never less than a small
+                        // room's worth), so one tag does not look like many.
+                        let scale = move || {
+                            let totals = totals.read();
+                            let per_line: Vec<u32> = (0..lines_shown)
+                                .map(|l| totals.line(l).iter().sum())
+                                .collect();
+                            let most = bar_scale(&per_line);
+                            let here: u32 = totals.line(i).iter().sum();
+                            format!("--length: {:.3}", f64::from(here) / f64::from(most))
+                        };
                         view! {
                             <li class="line">
                                 <p><strong>{line.speaker.to_string()}</strong> " " {line.text.to_string()}</p>
-                                <HeatBar counts=Signal::derive(counts)/>
+                                <div class="heat-track" style=scale>
+                                    <HeatBar counts=Signal::derive(counts)/>
+                                </div>
                             </li>
                         }
                     })
