@@ -267,3 +267,38 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     assert!(!html.contains("Content note. Tap to read."));
     Ok(())
 }
+
+#[tokio::test]
+async fn an_export_is_saved_under_the_gatherings_name_and_day() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server
+        .create_gathering("Tuesday training, Café", "introduction")
+        .await?;
+    let day = app::dates::Day::from_unix_ms(now_ms());
+    let date = format!("{:04}-{:02}-{:02}", day.year, day.month, day.day);
+    for file in ["summary.md", "cards.csv", "gathering.json", "map-5.svg"] {
+        let response = server
+            .get(
+                &format!("/console/{}/export/{file}", g.console_secret),
+                None,
+            )
+            .await?;
+        let saved = response
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or("a file name")?
+            .to_owned();
+        assert!(
+            saved.contains(&format!(r#"filename="tuesday-training-caf-{date}-{file}""#)),
+            "{saved}"
+        );
+        assert!(
+            saved.contains(&format!(
+                "filename*=UTF-8''tuesday-training-caf%C3%A9-{date}-{file}"
+            )),
+            "{saved}"
+        );
+    }
+    Ok(())
+}
