@@ -244,6 +244,16 @@ test('worldview map: five phones place stories, the screen draws the group and i
     const svg = document.querySelector('.map-board svg')?.getBoundingClientRect();
     return rect && svg && rect.x > svg.x + svg.width * 0.6 && rect.y < svg.y + svg.height * 0.3;
   });
+  // Dragged away, the card keeps a line back to where the group put it.
+  await screen.waitForFunction(() => {
+    const title = [...document.querySelectorAll('.map-card title')].find((t) => t.textContent.includes('Asking for help'));
+    const rect = title?.parentElement.querySelector('rect');
+    if (!rect) return false;
+    const at = (name) => Number(rect.getAttribute(name));
+    const [cx, cy] = [at('x') + at('width') / 2, at('y') + at('height') / 2];
+    return [...document.querySelectorAll('.map-board line')].some((l) =>
+      Math.abs(Number(l.getAttribute('x2')) - cx) < 1 && Math.abs(Number(l.getAttribute('y2')) - cy) < 1);
+  });
   await facilitator.getByLabel('Theme name').fill('What we were taught');
   await facilitator.getByRole('button', { name: 'Start a theme' }).click();
   await facilitator.locator('.map-cards li', { hasText: 'Asking for help is weakness.' }).getByLabel('Themes').selectOption({ label: 'What we were taught' });
