@@ -429,6 +429,19 @@
       el.setAttribute('aria-valuetext', n + ', ' + (n < middle ? el.dataset.left : el.dataset.right));
     }
   });
+  // Words pasted or dropped into a box too small for them: the browser
+  // keeps what fits and drops the rest without a word, so the phone says
+  // how much was left out.
+  main.addEventListener('beforeinput', function (event) {
+    var el = event.target;
+    if (el.id !== 'reflection' && el.id !== 'away') return;
+    var max = Number(el.getAttribute('maxlength')) || 0;
+    var incoming = event.data || (event.dataTransfer && event.dataTransfer.getData('text/plain')) || '';
+    if (!max || !incoming) return;
+    var kept = Array.from(el.value).length - Array.from(el.value.slice(el.selectionStart, el.selectionEnd)).length;
+    var over = kept + Array.from(incoming).length - max;
+    if (over > 0 && words('cut')) say(words('cut').replace('{n}', String(over)));
+  });
   main.addEventListener('change', function (event) {
     var el = event.target;
     // A form that needs no button (a tag): the choice is the sending.

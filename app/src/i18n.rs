@@ -114,6 +114,7 @@ catalogue! {
     HomeFacilitate { en: "Facilitating? Start a gathering", es: "¿Vas a facilitar? Inicia un encuentro" }
     JoinErrUnknown { en: "We couldn't find a gathering with that code. Check it and try again.", es: "No encontramos ningún encuentro con ese código. Revísalo y vuelve a intentarlo." }
     JoinErrFormat { en: "A join code has 6 letters and numbers, like K7M2QX. Check it and try again.", es: "Un código tiene 6 letras y números, como K7M2QX. Revísalo y vuelve a intentarlo." }
+    JoinErrLookAlike { en: "Join codes never use 0, O, 1, I or L, so they can't be mixed up. Check the code on the shared screen and try again.", es: "Los códigos nunca usan 0, O, 1, I ni L, para que no se confundan. Revisa el código en la pantalla compartida y vuelve a intentarlo." }
     JoinErrClosed { en: "That gathering isn't open for joining right now. Ask the facilitator.", es: "Ese encuentro no está abierto a nuevas personas ahora mismo. Pregunta a quien facilita." }
     JoinErrBusy { en: "Joining by code is paused for a moment. Scan the QR code on the screen, or ask the facilitator for the link.", es: "Entrar con el código está en pausa por un momento. Escanea el código QR de la pantalla o pide el enlace a quien facilita." }
 
@@ -144,9 +145,9 @@ catalogue! {
     ConsoleOpenScreen { en: "Open the shared screen", es: "Abrir la pantalla compartida" }
     ConsoleJoinCode { en: "Join code", es: "Código para unirse" }
     ConsoleReveal { en: "Reveal reflections", es: "Revelar las reflexiones" }
-    ConsoleNothingWaiting { en: "No reflections waiting to be revealed.", es: "No hay reflexiones esperando a ser reveladas." }
-    ConsoleSomeWaiting { en: "Some reflections are waiting to be revealed.", es: "Hay reflexiones esperando a ser reveladas." }
-    ConsoleWaiting { en: "{n} reflection is waiting to be revealed.|{n} reflections are waiting to be revealed.", es: "{n} reflexión espera a ser revelada.|{n} reflexiones esperan a ser reveladas." }
+    ConsoleNothingWaiting { en: "No reflections waiting on this step.", es: "No hay reflexiones esperando en este paso." }
+    ConsoleSomeWaiting { en: "Some reflections are waiting on this step.", es: "Hay reflexiones esperando en este paso." }
+    ConsoleWaiting { en: "{n} reflection is waiting on this step.|{n} reflections are waiting on this step.", es: "{n} reflexión espera en este paso.|{n} reflexiones esperan en este paso." }
     ConsoleSmallRoom { en: "Fewer than 5 people here, so no counts are shown.", es: "Hay menos de 5 personas, así que no se muestran recuentos." }
     ConsolePeople { en: "{n} people have joined.", es: "Se han unido {n} personas." }
     ConsoleCollecting { en: "Participants can add to this step.", es: "Quienes participan pueden aportar en este paso." }
@@ -159,6 +160,7 @@ catalogue! {
     ConsoleUnlock { en: "Unlock joining", es: "Abrir la entrada" }
     ConsoleLive { en: "Reveal by itself", es: "Revelar automáticamente" }
     ConsoleLiveOn { en: "Live: cards appear by themselves, shuffled, once at least 3 different people have written.", es: "En vivo: las tarjetas aparecen solas, mezcladas, cuando al menos 3 personas distintas han escrito." }
+    ConsoleHeldBack { en: "Some cards are held back until 3 different people have written, so nobody stands out. Reveal shows them now.", es: "Algunas tarjetas esperan hasta que escriban 3 personas distintas, para que nadie destaque. Revelar las muestra ahora." }
     ConsoleLiveOff { en: "Cards appear when you reveal them.", es: "Las tarjetas aparecen cuando tú las revelas." }
     ConsoleStepOf { en: "Step {n} of {total}", es: "Paso {n} de {total}" }
     ConsolePrev { en: "Previous step", es: "Paso anterior" }
@@ -188,6 +190,13 @@ catalogue! {
     ConsoleEndYes { en: "Yes, end it", es: "Sí, terminarlo" }
     ConsoleCancel { en: "Cancel", es: "Cancelar" }
     ConsoleEnded { en: "This gathering has ended. What the group made stays here to read.", es: "Este encuentro ha terminado. Lo que creó el grupo sigue aquí para leerlo." }
+    ConsoleMore { en: "More of the console", es: "Más de la consola" }
+    ConsoleSettings { en: "Screen and links", es: "Pantalla y enlaces" }
+    ConsoleArrangeMap { en: "Arrange the map", es: "Ordenar el mapa" }
+    ConsoleFirstTitle { en: "To begin:", es: "Para empezar:" }
+    ConsoleFirstScreen { en: "Open the shared screen on the projector, or share it in your call.", es: "Abre la pantalla compartida en el proyector, o compártela en tu llamada." }
+    ConsoleFirstJoin { en: "Let people join: the code and the QR code are on the screen. No names, no accounts.", es: "Deja que la gente entre: el código y el código QR están en la pantalla. Sin nombres ni cuentas." }
+    ConsoleFirstBegin { en: "Begin: invite everyone to write, then press Reveal. Next step moves the room on.", es: "Empieza: invita a escribir y luego pulsa Revelar. Paso siguiente lleva a la sala adelante." }
     ConsoleRoomSees { en: "What the room sees", es: "Lo que ve la sala" }
     ConsoleCoFacilitatorLink { en: "Co-facilitator link (the same powers as yours)", es: "Enlace para cofacilitar (con los mismos permisos que el tuyo)" }
     ConsoleAgenda { en: "Agenda", es: "Programa" }
@@ -237,6 +246,8 @@ catalogue! {
     ScreenResonates { en: "Resonates with {n}|Resonates with {n}", es: "Resuena con {n} persona|Resuena con {n} personas" }
     ScreenReframes { en: "Reframes", es: "Reencuadres" }
     ScreenSpread { en: "Where the room stands", es: "Dónde se sitúa la sala" }
+    ScreenReconnecting { en: "Reconnecting… the screen will catch up by itself. Nothing anyone wrote is lost.", es: "Reconectando… la pantalla se pondrá al día sola. No se pierde nada de lo que se ha escrito." }
+    ScreenPlaced { en: "{n} person has placed themselves|{n} people have placed themselves", es: "{n} persona se ha situado|{n} personas se han situado" }
     ScreenSpreadWaiting { en: "The spread appears once a few people have placed themselves.", es: "La distribución aparecerá cuando algunas personas se hayan situado." }
     ScreenDialogue { en: "The dialogue", es: "El diálogo" }
     ScreenDialogueWaiting { en: "The dialogue will appear here, a line at a time.", es: "El diálogo aparecerá aquí, línea a línea." }
@@ -248,7 +259,7 @@ catalogue! {
     ScreenCodeLabel { en: "Code", es: "Código" }
     ScreenQrAlt { en: "QR code that opens this gathering on a phone", es: "Código QR que abre este encuentro en un teléfono" }
 
-    PartPromptLabel { en: "The prompt", es: "La pregunta" }
+    PartPromptLabel { en: "Now in the room", es: "Ahora en la sala" }
     PartYourReflection { en: "Your reflection", es: "Tu reflexión" }
     PartHint { en: "Anonymous. Up to 500 characters.", es: "Anónima. Hasta 500 caracteres." }
     PartCharsLeft { en: "{n} characters left", es: "Quedan {n} caracteres" }
@@ -261,9 +272,13 @@ catalogue! {
     PartMine { en: "Your reflections", es: "Tus reflexiones" }
     PartMineHint { en: "Only you can see this list.", es: "Solo tú puedes ver esta lista." }
     PartMineEmpty { en: "You haven't added any yet.", es: "Todavía no has añadido ninguna." }
+    PartHeldBack { en: "Waiting: it appears once a few more people have written, so nobody stands out", es: "En espera: aparecerá cuando escriban algunas personas más, para que nadie destaque" }
+    PartCut { en: "Only the first {max} characters fit, so the last {n} were left out. Shorten it if you like.", es: "Solo caben los primeros {max} caracteres, así que los últimos {n} se quedaron fuera. Acórtalo si quieres." }
     PartWaitingReveal { en: "Waiting to be revealed", es: "Esperando a ser revelada" }
     PartOnBoard { en: "On the board", es: "En el tablero" }
     PartWithdraw { en: "Withdraw", es: "Retirar" }
+    PartWithdrawAsk { en: "Withdraw it? It will be gone from every view, exports included.", es: "¿La retiras? Desaparecerá de todas partes, también de lo que se exporte." }
+    PartWithdrawYes { en: "Yes, withdraw it", es: "Sí, retirarla" }
     PartWithdrawn { en: "Withdrawn. It's gone from every view.", es: "Retirada. Ya no aparece en ningún sitio." }
 
     PartMarked { en: "Saved. The room sees only totals.", es: "Guardado. La sala solo ve los totales." }
@@ -286,7 +301,9 @@ catalogue! {
     PartAddDot { en: "Add a dot", es: "Añadir un punto" }
     PartDotsHere { en: "{n} of yours", es: "Tuyos: {n}" }
     PartResonates { en: "This resonates", es: "Esto me resuena" }
-    PartBlurred { en: "Content note. Tap to read.", es: "Aviso de contenido. Toca para leer." }
+    PartBlurred { en: "Covered on the shared screen for now. Tap to read.", es: "Cubierta en la pantalla compartida por ahora. Toca para leer." }
+    PartAddThisReframe { en: "Add this reframe", es: "Añadir este reencuadre" }
+    PartMapCards { en: "Stories to place on the map", es: "Historias para situar en el mapa" }
     PartAddReframe { en: "Add a reframe", es: "Añadir un reencuadre" }
     PartReframeLabel { en: "What happened? Your reframe", es: "¿Qué pasó? Tu reencuadre" }
 
@@ -597,7 +614,7 @@ mod tests {
         assert_eq!(Locale::Es.number(12_500), "12\u{a0}500");
         assert_eq!(
             Msg::ConsoleWaiting.plural(Locale::En, 1200),
-            "1,200 reflections are waiting to be revealed."
+            "1,200 reflections are waiting on this step."
         );
     }
 

@@ -10,6 +10,9 @@ use std::fmt;
 
 /// Characters a join code is made of: no 0/O, 1/I/L or other look-alikes.
 pub const JOIN_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/// What people type for a code's own characters: a code never holds one,
+/// so the front door can say exactly that.
+pub const JOIN_CODE_LOOK_ALIKES: &str = "0O1IL";
 /// How many characters a join code has.
 pub const JOIN_CODE_LEN: usize = 6;
 
@@ -23,20 +26,26 @@ pub struct JoinCode(String);
 pub enum JoinCodeError {
     #[error("a join code has {JOIN_CODE_LEN} characters")]
     WrongLength,
+    #[error("a join code never uses 0, O, 1, I or L")]
+    LookAlike,
     #[error("a join code uses only letters and digits that cannot be mistaken")]
     BadCharacter,
 }
 
 impl JoinCode {
     /// Reads what a person typed: case, spaces and dashes do not matter.
-    /// Look-alikes (0, O, 1, I, L) are never part of a code, so a code
-    /// holding one is refused with a clear reason rather than guessed at.
+    /// Look-alikes (0, O, 1, I, L) are never part of a code, and their
+    /// twins are not either (no 0 for an O), so a code holding one is
+    /// refused with that reason rather than guessed at.
     pub fn parse(typed: &str) -> Result<Self, JoinCodeError> {
         let cleaned: String = typed
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
             .map(|c| c.to_ascii_uppercase())
             .collect();
+        if cleaned.chars().any(|c| JOIN_CODE_LOOK_ALIKES.contains(c)) {
+            return Err(JoinCodeError::LookAlike);
+        }
         if cleaned.chars().count() != JOIN_CODE_LEN {
             return Err(JoinCodeError::WrongLength);
         }
@@ -221,8 +230,10 @@ mod tests {
 
     #[test]
     fn join_code_refuses_look_alikes_and_wrong_lengths() {
-        assert_eq!(JoinCode::parse("ABC0O1"), Err(JoinCodeError::BadCharacter));
-        assert_eq!(JoinCode::parse("ABCIL2"), Err(JoinCodeError::BadCharacter));
+        assert_eq!(JoinCode::parse("ABC0O1"), Err(JoinCodeError::LookAlike));
+        assert_eq!(JoinCode::parse("ABCIL2"), Err(JoinCodeError::LookAlike));
+        assert_eq!(JoinCode::parse("nnrosr"), Err(JoinCodeError::LookAlike));
+        assert_eq!(JoinCode::parse("ABC1234"), Err(JoinCodeError::LookAlike));
         assert_eq!(JoinCode::parse("ABC23"), Err(JoinCodeError::WrongLength));
         assert_eq!(JoinCode::parse(""), Err(JoinCodeError::WrongLength));
         assert_eq!(JoinCode::parse("ÄBC234"), Err(JoinCodeError::BadCharacter));

@@ -29,7 +29,6 @@ pub const FULL_CARDS: usize = 30;
 const FULL_CELL: (f64, f64) = (196.0, 100.0);
 const FULL_BOX: f64 = 186.0;
 const LINE_HEIGHT: f64 = 20.0;
-const CHARS_PER_LINE: usize = 21;
 const MAX_LINES: usize = 4;
 /// A dot: its grid cell and radius.
 const DOT_CELL: (f64, f64) = (38.0, 38.0);
@@ -351,7 +350,7 @@ impl Drawing {
             } else {
                 card.text.clone()
             };
-            let lines = wrap(&full_text, CHARS_PER_LINE, MAX_LINES);
+            let lines = wrap_by(&full_text, CARD_LINE_EMS, MAX_LINES, ems);
             let rect = if full {
                 let h = lines.len() as f64 * LINE_HEIGHT + 16.0;
                 Rect {
@@ -368,7 +367,19 @@ impl Drawing {
                     h: 2.0 * DOT_RADIUS,
                 }
             };
-            let moved = (cx - x).abs() > grid.cell.0 / 2.0 || (cy - y).abs() > grid.cell.1 / 2.0;
+            let away = |(x, y): (f64, f64)| {
+                (cx - x).abs() > grid.cell.0 / 2.0 || (cy - y).abs() > grid.cell.1 / 2.0
+            };
+            // A card sits at its target; when it is drawn away from where
+            // the group put it (dragged by the facilitator, or pushed aside
+            // to stay clear), a line leads back to the group's place.
+            let pinned = arrangement.pins.contains_key(&card.id);
+            let anchor = if pinned {
+                placement.at().map(|p| frame.point(p))
+            } else {
+                Some((x, y))
+            }
+            .filter(|&at| away(at));
             let (spread, cloud) = match placement {
                 Placement::Placed { cloud, .. } => {
                     let people: f64 = cloud.iter().map(|c| f64::from(c.people)).sum();
@@ -412,10 +423,10 @@ impl Drawing {
                 full_text,
                 rect,
                 dot: !full,
-                anchor: moved.then_some((x, y)),
+                anchor,
                 split: placement.split(),
                 split_note: placement.split().then(|| i18n.t(Msg::MapSplit).to_owned()),
-                pinned: arrangement.pins.contains_key(&card.id),
+                pinned,
                 theme: arrangement.members.get(&card.id).copied(),
                 spread,
                 cloud,
@@ -756,29 +767,64 @@ fn axis_labels(
 /// Words broken into at most `max_lines` lines of about `width`
 /// characters, the last ending in "…" when something was left out.
 pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    wrap_by(text, width as f64, max_lines, |s| s.chars().count() as f64)
+}
+
+/// How wide a card's line may be, in ems of its 16-unit type: the box
+/// less its insets and a margin for the number in its corner.
+const CARD_LINE_EMS: f64 = (FULL_BOX - 26.0) / 16.0;
+
+/// About how wide `text` is set in DejaVu Sans (the map's font on the
+/// screen and in the PNG), in ems: generous, so a line measured to fit
+/// fits. Letters are counted by their kind, not looked up one by one.
+fn ems(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | 'I' | '|' | '!' | '.' | ',' | ':' | ';' | '\'' | ' ' => 0.33,
+            'f' | 't' | 'r' | '(' | ')' | '-' => 0.45,
+            'm' | 'w' | 'M' | 'W' | '@' | '%' => 1.0,
+            'A'..='Z' => 0.8,
+            '0'..='9' | 'a'..='z' => 0.64,
+            _ => 0.8,
+        })
+        .sum()
+}
+
+/// Words broken into at most `max_lines` lines no wider than `width` as
+/// `measure` counts it; a word wider than a line is split, and a text
+/// that does not fit ends its last line with "…".
+fn wrap_by(text: &str, width: f64, max_lines: usize, measure: impl Fn(&str) -> f64) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut cut = false;
     'words: for word in text.split_whitespace() {
         let mut word = word.to_owned();
         loop {
-            let len = current.chars().count();
-            let wlen = word.chars().count();
-            if len == 0 && wlen <= width {
+            if current.is_empty() && measure(&word) <= width {
                 current = word;
                 break;
             }
-            if len > 0 && len + 1 + wlen <= width {
+            if !current.is_empty() && measure(&format!("{current} {word}")) <= width {
                 current.push(' ');
                 current.push_str(&word);
                 break;
             }
-            if len > 0 {
+            if !current.is_empty() {
                 lines.push(std::mem::take(&mut current));
             } else {
-                // A word longer than a line is split.
-                let head: String = word.chars().take(width).collect();
-                word = word.chars().skip(width).collect();
+                // A word wider than a line is split where it must be.
+                let mut head = String::new();
+                for c in word.chars() {
+                    head.push(c);
+                    if measure(&head) > width {
+                        head.pop();
+                        break;
+                    }
+                }
+                if head.is_empty() {
+                    head = word.chars().take(1).collect();
+                }
+                word = word.chars().skip(head.chars().count()).collect();
                 lines.push(head);
             }
             if lines.len() == max_lines {
@@ -796,9 +842,10 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     }
     if cut {
         if let Some(last) = lines.last_mut() {
-            let mut kept: String = last.chars().take(width.saturating_sub(1)).collect();
-            kept.push('…');
-            *last = kept;
+            while !last.is_empty() && measure(&format!("{last}…")) > width {
+                last.pop();
+            }
+            last.push('…');
         }
     }
     lines
@@ -994,6 +1041,14 @@ mod tests {
         assert!(pinned.pinned);
         let (x, y) = pinned.rect.centre();
         assert!(x > 1300.0 && y < 200.0, "top right: {x},{y}");
+        // Dragged away, it keeps a line back to where the group put it.
+        let group = view.totals_of(StepId(1)).place(&ids[7]).at().unwrap();
+        assert_eq!(
+            pinned.anchor,
+            Some(Frame::whole().point(group)),
+            "the line leads to the group's place"
+        );
+        assert!(d.svg().contains(&format!(r#"x2="{:.1}" y2="{:.1}""#, x, y)));
         // A drop on the drawing reads back as the map point under it.
         let (mx, my) = ((LEFT + RIGHT) / 2.0, (TOP + BOTTOM) / 2.0);
         assert_eq!(d.point_at(mx, my), Point { x: 500, y: 500 });

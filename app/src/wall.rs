@@ -16,16 +16,112 @@ use crate::map_svg::Drawing;
 use crate::marks::{Tag, Totals};
 use leptos::prelude::*;
 
-/// How tightly a wall of `n` cards is packed, so even 150 cards fit a
-/// 1080p screen without a scrollbar.
-pub fn density(n: usize) -> &'static str {
+/// How a wall of cards is set on the screen: the size of its words, and,
+/// only when even the smallest size a wall of that many cards may use
+/// cannot hold every word, how many lines each card keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// Card text size, in CSS pixels on a 1080p screen.
+    pub px: u8,
+    pub lines: Option<u8>,
+}
+
+/// Card text sizes a wall may use, largest first.
+const SIZES: [u8; 7] = [36, 32, 28, 25, 22, 20, 18];
+/// Lines a card keeps, in turn, when its wall is at its floor and still
+/// too full.
+const CLAMPS: [u8; 4] = [6, 4, 3, 2];
+
+/// The smallest card text a wall of `n` cards may use at 1080p, read from
+/// the back of a hall: 28 px with a few cards, 22 px up to 30, 18 px
+/// beyond (150 cards still fit, a few lines each).
+pub fn floor_px(n: usize) -> u8 {
     match n {
-        0..=6 => "xl",
-        7..=15 => "l",
-        16..=40 => "m",
-        41..=90 => "s",
-        _ => "xs",
+        0..=12 => 28,
+        13..=30 => 22,
+        _ => 18,
     }
+}
+
+/// The size a wall of `n` cards starts at, before it is fitted.
+fn start_px(n: usize) -> u8 {
+    match n {
+        0..=6 => 36,
+        7..=12 => 32,
+        13..=20 => 28,
+        21..=30 => 25,
+        31..=60 => 22,
+        61..=100 => 20,
+        _ => 18,
+    }
+}
+
+/// Every setting a wall of `n` cards may try, in turn: its sizes from its
+/// start down to its floor, then fewer lines at the floor.
+pub fn settings(n: usize) -> Vec<Setting> {
+    let (start, floor) = (start_px(n), floor_px(n));
+    SIZES
+        .into_iter()
+        .filter(|&px| px <= start && px >= floor)
+        .map(|px| Setting { px, lines: None })
+        .chain(CLAMPS.into_iter().map(|lines| Setting {
+            px: floor,
+            lines: Some(lines),
+        }))
+        .collect()
+}
+
+/// A wall of `count` cards, set as large as fits: the screen tries each
+/// of `settings(count)` in turn, a frame apart, and keeps the first whose
+/// cards stay inside the wall. Off the screen (a printed harvest) the
+/// wall's box is as tall as its cards, so nothing overflows and the first
+/// setting stays. The style goes on the wall (`--card-px`, `--card-lines`).
+fn fitted(
+    count: Signal<usize>,
+    wall: NodeRef<leptos::html::Section>,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    // The count a stage was reached for: a new count starts again.
+    let fit = RwSignal::new((usize::MAX, 0_usize));
+    let setting = Memo::new(move |_| {
+        let n = count.get();
+        let (for_n, stage) = fit.get();
+        let stage = if for_n == n { stage } else { 0 };
+        let all = settings(n);
+        (stage, all.get(stage).or(all.last()).copied())
+    });
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        // A new count can keep the same setting: measure again anyway.
+        let (stage, _) = setting.get();
+        let n = count.get();
+        request_animation_frame(move || {
+            let Some(el) = wall.get_untracked() else {
+                return;
+            };
+            let current = setting.get_untracked().0 == stage && count.get_untracked() == n;
+            if current
+                && el.scroll_height() > el.client_height() + 1
+                && stage + 1 < settings(n).len()
+            {
+                fit.set((n, stage + 1));
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (wall, fit);
+    move || match setting.get().1 {
+        Some(Setting { px, lines: Some(l) }) => format!("--card-px: {px}; --card-lines: {l}"),
+        Some(Setting { px, lines: None }) => format!("--card-px: {px}"),
+        None => String::new(),
+    }
+}
+
+/// A card long enough to take two columns on a wide screen, so it keeps a
+/// height like its neighbours' rather than stretching its row.
+pub const LONG_CARD: usize = 180;
+
+fn is_long(text: &str) -> bool {
+    text.chars().count() > LONG_CARD
 }
 
 /// The step's results as the room sees them.
@@ -241,9 +337,11 @@ pub fn CardWall(
     dots: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let wall = NodeRef::<leptos::html::Section>::new();
+    let style = fitted(Signal::derive(move || cards.read().len()), wall);
     let list = move |filter: Option<u8>| {
         view! {
-            <ul class="cards" data-density=move || density(cards.read().len())>
+            <ul class="cards">
                 <For
                     each=move || {
                         cards
@@ -264,7 +362,7 @@ pub fn CardWall(
         }
     };
     view! {
-        <section class="wall" aria-label=i18n.t(Msg::BoardTitle)>
+        <section class="wall" aria-label=i18n.t(Msg::BoardTitle) node_ref=wall style=style data-lines=move || style().contains("lines").then_some("")>
             <Show when=move || !cards.read().is_empty() fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }>
                 {if columns.is_empty() {
                     list(None).into_any()
@@ -301,7 +399,7 @@ fn WallCard(card: Card, #[prop(into)] totals: Signal<Totals>, dots: bool) -> imp
     let count = move || totals.read().card(&id);
     let from = card.place.away_from().map(str::to_owned);
     view! {
-        <li class="card" class:blurred=card.blurred>
+        <li class="card" class:blurred=card.blurred class:long=is_long(&card.text)>
             {card.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}
             <p class="card-text" aria-hidden=card.blurred.then_some("true")>{card.text.clone()}</p>
             {from.map(|from| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {from}</p> })}
@@ -324,6 +422,8 @@ fn WallCard(card: Card, #[prop(into)] totals: Signal<Totals>, dots: bool) -> imp
 #[component]
 pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
     let i18n = use_i18n();
+    let wall = NodeRef::<leptos::html::Section>::new();
+    let style = fitted(Signal::derive(move || cards.read().len()), wall);
     let stories = move || {
         let cards = cards.read();
         cards
@@ -340,13 +440,15 @@ pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
             .collect::<Vec<_>>()
     };
     view! {
-        <section class="wall stories" aria-label=i18n.t(Msg::BoardTitle)>
+        <section class="wall stories" aria-label=i18n.t(Msg::BoardTitle) node_ref=wall style=style data-lines=move || style().contains("lines").then_some("")>
             <Show when=move || !cards.read().is_empty() fallback=move || view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }>
-                <ul class="cards" data-density=move || density(cards.read().len())>
+                <ul class="cards">
                     {move || stories()
                         .into_iter()
-                        .map(|(story, under)| view! {
-                            <li class="card story" class:blurred=story.blurred>
+                        .map(|(story, under)| {
+                            let long = is_long(&story.text);
+                            view! {
+                            <li class="card story" class:blurred=story.blurred class:long=long>
                                 {story.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}
                                 <p class="card-text">{story.text}</p>
                                 {(!under.is_empty()).then(|| view! {
@@ -355,6 +457,7 @@ pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
                                     </ul>
                                 })}
                             </li>
+                            }
                         })
                         .collect_view()}
                 </ul>
@@ -365,6 +468,8 @@ pub fn StoryWall(#[prop(into)] cards: Signal<Vec<Card>>) -> impl IntoView {
 
 /// A spectrum's distribution: how many people stand in each band, between
 /// the two poles; or a calm note while too few have placed themselves.
+/// Each band's count stands above its bar, inside the chart, so nothing
+/// above it (the prompt, a printed page's heading) can cover it.
 #[component]
 pub fn SpectrumBars(
     #[prop(into)] totals: Signal<Totals>,
@@ -377,14 +482,17 @@ pub fn SpectrumBars(
             {move || match totals.read().spectrum.clone() {
                 None => view! { <p class="board-empty">{i18n.t(Msg::ScreenSpreadWaiting)}</p> }.into_any(),
                 Some(bands) => {
-                    let most = bands.iter().copied().max().unwrap_or(1).max(1);
+                    let placed: u32 = bands.iter().sum();
+                    let top = bar_scale(&bands);
                     view! {
+                        <p class="spread-total">{i18n.plural(Msg::ScreenPlaced, placed as usize)}</p>
                         <ol class="bars">
                             {bands
                                 .into_iter()
                                 .map(|n| view! {
-                                    <li class="bar" style=format!("--share: {:.3}", f64::from(n) / f64::from(most))>
+                                    <li class="band">
                                         <span class="bar-count">{n}</span>
+                                        <span class="bar" style=format!("--share: {:.3}", f64::from(n) / f64::from(top))></span>
                                     </li>
                                 })
                                 .collect_view()}
@@ -396,6 +504,18 @@ pub fn SpectrumBars(
             <p class="poles"><span>{left}</span><span>{right}</span></p>
         </section>
     }
+}
+
+/// The count a full-length bar stands for (a spectrum's band, a line of
+/// dialogue): the fullest one, but never fewer than a small room's worth
+/// of people, so one person is a short bar, not everyone.
+pub fn bar_scale(bands: &[u32]) -> u32 {
+    bands
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(crate::gathering::SMALL_ROOM)
 }
 
 /// The dialogue so far, each line with a bar of how the room tagged it.
@@ -411,6 +531,7 @@ pub fn DialogueHeat(step: StepView, #[prop(into)] totals: Signal<Totals>) -> imp
         .cloned()
         .enumerate()
         .collect();
+    let lines_shown = shown.len();
     view! {
         <section class="dialogue-heat" aria-label=i18n.t(Msg::ScreenDialogue)>
             {shown.is_empty().then(|| view! { <p class="board-empty">{i18n.t(Msg::ScreenDialogueWaiting)}</p> })}
@@ -419,10 +540,24 @@ pub fn DialogueHeat(step: StepView, #[prop(into)] totals: Signal<Totals>) -> imp
                     .into_iter()
                     .map(|(i, line)| {
                         let counts = move || totals.read().line(i);
+                        // Each bar as long as its line's tags against the
+                        // most-tagged line (and never less than a small
+                        // room's worth), so one tag does not look like many.
+                        let scale = move || {
+                            let totals = totals.read();
+                            let per_line: Vec<u32> = (0..lines_shown)
+                                .map(|l| totals.line(l).iter().sum())
+                                .collect();
+                            let most = bar_scale(&per_line);
+                            let here: u32 = totals.line(i).iter().sum();
+                            format!("--length: {:.3}", f64::from(here) / f64::from(most))
+                        };
                         view! {
                             <li class="line">
                                 <p><strong>{line.speaker.to_string()}</strong> " " {line.text.to_string()}</p>
-                                <HeatBar counts=Signal::derive(counts)/>
+                                <div class="heat-track" style=scale>
+                                    <HeatBar counts=Signal::derive(counts)/>
+                                </div>
                             </li>
                         }
                     })
@@ -475,5 +610,37 @@ fn HeatBar(#[prop(into)] counts: Signal<[u32; 7]>) -> impl IntoView {
                     .collect_view()
             }}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_never_goes_below_its_floor() {
+        for (n, floor) in [(5, 28), (12, 28), (30, 22), (150, 18)] {
+            let all = settings(n);
+            assert!(all.iter().all(|s| s.px >= floor), "{n} cards");
+            assert_eq!(floor_px(n), floor);
+            assert!(all.windows(2).all(|w| w[0].px >= w[1].px), "largest first");
+            assert_eq!(
+                all.last().and_then(|s| s.lines),
+                Some(2),
+                "then fewer lines"
+            );
+        }
+        assert_eq!(
+            settings(5).first().map(|s| s.px),
+            Some(36),
+            "a few cards start large"
+        );
+    }
+
+    #[test]
+    fn one_person_on_a_band_is_not_everyone() {
+        assert_eq!(bar_scale(&[1, 0, 0]), crate::gathering::SMALL_ROOM);
+        assert_eq!(bar_scale(&[12, 3, 0]), 12);
+        assert_eq!(bar_scale(&[]), crate::gathering::SMALL_ROOM);
     }
 }

@@ -58,8 +58,9 @@ pub fn LanguageSwitch() -> impl IntoView {
 }
 
 /// A calm line saying the view is (re)connecting; silent when all is well.
+/// On the shared screen (`room`) it speaks to a room, not to one person.
 #[component]
-pub fn LinkBanner(status: RwSignal<LinkStatus>) -> impl IntoView {
+pub fn LinkBanner(status: RwSignal<LinkStatus>, #[prop(optional)] room: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="link-status" role="status" data-status=move || match status.get() {
@@ -70,6 +71,7 @@ pub fn LinkBanner(status: RwSignal<LinkStatus>) -> impl IntoView {
             {move || match status.get() {
                 LinkStatus::Live => "",
                 LinkStatus::Connecting => i18n.t(Msg::LinkConnecting),
+                LinkStatus::Reconnecting if room => i18n.t(Msg::ScreenReconnecting),
                 LinkStatus::Reconnecting => i18n.t(Msg::LinkReconnecting),
             }}
         </p>

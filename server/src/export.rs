@@ -418,15 +418,14 @@ pub async fn download(
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         },
-        map => return map_download(&view, map, locale).await,
+        map => return map_download(&view, page.now, map, locale).await,
     };
-    let name = format!("hearth-{file}");
     (
         [
             (header::CONTENT_TYPE, kind.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                attachment(&view.title, page.now, &file),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
@@ -437,7 +436,7 @@ pub async fn download(
 
 /// `map-{step}.svg` or `map-{step}.png`: a map step drawn as the room
 /// sees it (hidden cards are never on a map).
-async fn map_download(view: &GatheringView, file: &str, locale: Locale) -> Response {
+async fn map_download(view: &GatheringView, now: u64, file: &str, locale: Locale) -> Response {
     let Some((step, ext)) = file
         .strip_prefix("map-")
         .and_then(|rest| rest.split_once('.'))
@@ -472,13 +471,48 @@ async fn map_download(view: &GatheringView, file: &str, locale: Locale) -> Respo
             (header::CONTENT_TYPE, kind.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"hearth-{file}\""),
+                attachment(&view.title, now, file),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         body,
     )
         .into_response()
+}
+
+/// How a download is saved: under the gathering's name and the day, then
+/// what it is (`tuesday-training-2026-11-30-summary.md`), so a trainer's
+/// downloads say which gathering each file came from. The name's letters
+/// and digits travel whole (`filename*`, UTF-8); older browsers get the
+/// ASCII ones (`filename`); a name with none is called `hearth`.
+fn attachment(title: &str, now_ms: u64, file: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let name = if words.is_empty() {
+        "hearth".to_owned()
+    } else {
+        words.join("-")
+    };
+    let day = app::dates::Day::from_unix_ms(now_ms);
+    let full = format!(
+        "{name}-{:04}-{:02}-{:02}-{file}",
+        day.year, day.month, day.day
+    );
+    let ascii: String = full
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .collect();
+    let encoded: String = full
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 #[cfg(test)]

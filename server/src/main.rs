@@ -8,6 +8,7 @@ mod export;
 mod forms;
 mod headers;
 mod hub;
+mod icon;
 mod import;
 mod lan;
 mod map_image;
@@ -134,6 +135,8 @@ fn router(state: AppState) -> Router {
         .route("/console/{secret}/delete", post(forms::delete))
         .route("/console/{secret}/export/{file}", get(export::download))
         .route("/qr/{token}", get(forms::qr))
+        .route("/favicon.ico", get(icon::ico))
+        .route("/favicon.svg", get(icon::svg))
         .route(app::language::SWITCH_PATH, post(forms::language))
         .route("/ws/console/{secret}", get(ws::console))
         .route("/ws/screen/{secret}", get(ws::screen))

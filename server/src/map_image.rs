@@ -71,6 +71,83 @@ mod tests {
         assert_ne!(bytes, blank);
     }
 
+    /// How wide a line of a map card is when drawn, in SVG units.
+    fn drawn_width(line: &str) -> f32 {
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="100"><text x="0" y="50" font-size="16" font-family="DejaVu Sans, Verdana, sans-serif">{}</text></svg>"#,
+            line.replace('&', "&amp;").replace('<', "&lt;")
+        );
+        let options = usvg::Options {
+            font_family: "DejaVu Sans".into(),
+            fontdb: fonts(),
+            ..usvg::Options::default()
+        };
+        let tree = usvg::Tree::from_str(&svg, &options).unwrap();
+        tree.root().abs_bounding_box().width()
+    }
+
+    #[test]
+    fn a_map_cards_words_stay_inside_its_box() {
+        use app::gathering::{Card, Event, GatheringView, StepSpec};
+        use app::i18n::{I18n, Locale};
+        use app::ids::{CardId, StepId};
+        use app::map::{MapChange, Point};
+        use app::map_svg::Drawing;
+        // What people write, capitals and wide letters included.
+        let texts = [
+            "WE MUST MANAGE ALONE, WHATEVER HAPPENS TO ANY OF US",
+            "My grandmother always warned: nobody wants to hear your worries",
+            "Something I noticed about how we listen to each other when it gets hard",
+            "Mmmm, woman, we were wowed by the MMWW window",
+        ];
+        let mut view = GatheringView::new(
+            "t".into(),
+            vec![StepSpec {
+                prompt: app::exercise::Prompt::parse("Where?").unwrap(),
+                exercise: app::library::default_map(Locale::En),
+            }],
+        );
+        let cards: Vec<Card> = texts
+            .iter()
+            .zip(1..)
+            .map(|(text, i)| Card {
+                id: CardId::from_random(i),
+                step: StepId(1),
+                text: (*text).to_owned(),
+                place: Default::default(),
+                hidden: false,
+                blurred: false,
+            })
+            .collect();
+        view.apply(&Event::CardsRevealed {
+            cards: cards.clone(),
+        });
+        for (i, card) in cards.iter().enumerate() {
+            view.apply(&Event::MapArranged {
+                step: StepId(1),
+                change: MapChange::Pin {
+                    card: card.id.clone(),
+                    at: Some(Point {
+                        x: 200 * i as u16,
+                        y: 500,
+                    }),
+                },
+            });
+        }
+        let drawing = Drawing::of(&view, StepId(1), I18n(Locale::En)).unwrap();
+        assert_eq!(drawing.cards.len(), texts.len());
+        for card in &drawing.cards {
+            for line in &card.lines {
+                let width = f64::from(drawn_width(line));
+                assert!(
+                    9.0 + width <= card.rect.w - 4.0,
+                    "{line:?} is {width:.0} wide in a box of {:.0}",
+                    card.rect.w
+                );
+            }
+        }
+    }
+
     #[test]
     fn broken_svg_is_a_named_error() {
         assert!(matches!(png("<svg"), Err(MapImageError::Svg(_))));

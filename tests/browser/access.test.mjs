@@ -164,7 +164,7 @@ test('a 360 px phone at 200 % text loses nothing, and every target is at least 4
     p.getByRole('textbox', { name: 'Your reflection' }),
     p.getByRole('button', { name: 'Add reflection' }),
     p.getByRole('button', { name: 'Pass' }),
-    p.getByRole('button', { name: 'Withdraw' }).first(),
+    p.locator('.own-card summary', { hasText: 'Withdraw' }).first(),
   ]) {
     await control.scrollIntoViewIfNeeded();
     const box = await control.boundingBox();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startHearth, launchChromium, startGathering, clickWhenEnabled, phone } from './support.mjs';
+import { startHearth, launchChromium, startGathering, clickWhenEnabled, phone, withdraw } from './support.mjs';
 
 function stored(hearth) {
   const db = join(hearth.dir, 'hearth.db');
@@ -45,7 +45,7 @@ test('nothing a browser phone sends identifies it, and withdrawn words leave the
   const other = phones[1].page.locator('.board .card', { hasText: `kept 2 ${secret}` });
   await other.getByRole('button', { name: /This resonates/ }).click();
   await other.locator('button[aria-pressed="true"]').waitFor();
-  await phones[0].page.locator('.own-card', { hasText: canary }).getByRole('button', { name: 'Withdraw' }).click();
+  await withdraw(phones[0].page, canary);
   await screen.locator('.wall .card', { hasText: canary }).waitFor({ state: 'detached', timeout: 1000 });
 
   const tokens = [];

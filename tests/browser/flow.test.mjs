@@ -94,6 +94,8 @@ test('the first gathering, from start to reveal, survives a restart', async (t) 
   await hearth.kill();
   await phonePage.locator('.link-status[data-status="reconnecting"]').waitFor({ state: 'attached' });
   await phonePage.getByText(/Reconnecting/).waitFor();
+  // The screen speaks to a room, not to one person's words.
+  await screen.getByText('Reconnecting… the screen will catch up by itself.', { exact: false }).waitFor();
   // Written and sent while the server is down: it waits on the phone.
   await phonePage.getByRole('textbox', { name: 'Your reflection' }).fill('Still here after the restart.');
   await phonePage.getByRole('button', { name: 'Add reflection' }).click();

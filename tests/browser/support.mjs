@@ -143,6 +143,13 @@ export async function goToStep(facilitator, n, phones = []) {
   }
 }
 
+/** A participant withdraws one of their reflections: it asks once. */
+export async function withdraw(page, text) {
+  const card = page.locator('.own-card', { hasText: text });
+  await card.locator('summary', { hasText: 'Withdraw' }).click();
+  await card.getByRole('button', { name: 'Yes, withdraw it' }).click();
+}
+
 /** Waits until a button is enabled, then clicks it. */
 export async function clickWhenEnabled(page, name) {
   const button = page.getByRole('button', { name, exact: true });

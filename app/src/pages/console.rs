@@ -1,14 +1,18 @@
-//! The facilitator's console: the agenda (go to, edit, reorder, add from
-//! the library, keep as a template), the step the room is on with that
-//! kind's controls, the timer, the cards to moderate, what the room sees,
-//! and the links. Made to be run in front of a room without thinking
-//! about the software: every control says what it will do.
+//! The facilitator's console, built around "now". Its first screenful (the
+//! desk) holds what running a room needs: the step the room is on with its
+//! prompt and its kind's controls, Previous and Next, the waiting count and
+//! Reveal, the step's cards with Hide, Blur and Show again beside each, the
+//! join code, the button that opens the shared screen, the timer, and a
+//! scaled picture of what the room sees. Below it, for planning and after:
+//! the agenda and the step editor, a map's tools, exports, the screen's
+//! settings, the links, and deleting. Made to be run in front of a room
+//! without thinking about the software: every control says what it will do.
 
 use super::console_parts::{Agenda, Editing, StepEditor};
-use super::console_screen::ScreenPanel;
+use super::console_screen::{ScreenPanel, ScreenPreview};
 use super::map_tools::MapTools;
 use super::param;
-use crate::api::{load_console, ConsolePage as Data};
+use crate::api::{load_console, ConsolePage as Data, Entry};
 use crate::exercise::Exercise;
 use crate::gathering::{Joining, Waiting};
 use crate::i18n::{error_msg, use_i18n, Msg};
@@ -96,7 +100,80 @@ fn Console(page: Data, secret: String) -> impl IntoView {
     provide_context(desk);
     provide_context(Editing(RwSignal::new(None)));
     let g = live.gathering;
+    let entry = page.entry;
+    view! {
+        <main id="main" class="page console">
+            <header class="console-head">
+                <div>
+                    <p class="eyebrow">{i18n.t(Msg::ConsoleTitle)}</p>
+                    <h1>{move || g.read().title.clone()}</h1>
+                </div>
+                <LinkBanner status=live.status/>
+                <nav class="console-nav" aria-label=i18n.t(Msg::ConsoleMore)>
+                    <a href="#agenda-title">{i18n.t(Msg::ConsoleAgenda)}</a>
+                    <a href="#exports-title">{i18n.t(Msg::ConsoleExport)}</a>
+                    <a href="#links-title">{i18n.t(Msg::ConsoleSettings)}</a>
+                </nav>
+                <EndButton/>
+            </header>
+            {move || desk.said.get().map(|said| match said {
+                Said::Problem(m) => view! { <p class="problem" role="alert">{i18n.t(m)}</p> }.into_any(),
+                Said::Done(m) => view! { <p class="done" role="status">{i18n.t(m)}</p> }.into_any(),
+            })}
+            {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ConsoleEnded)}</p> })}
+            // The desk: everything needed while the room is running, in
+            // the first screenful of a laptop.
+            <div class="desk">
+                <section class="panel now" aria-labelledby="current-title">
+                    <CurrentStep/>
+                    <Moderate/>
+                    <StepNote/>
+                </section>
+                <div class="desk-side">
+                    <section class="panel preview-panel" aria-labelledby="room-title">
+                        <h2 id="room-title">{i18n.t(Msg::ConsoleRoomSees)}</h2>
+                        <ScreenPreview entry=entry.clone()/>
+                    </section>
+                    <section class="panel door" aria-labelledby="door-title">
+                        <h2 id="door-title">{i18n.t(Msg::ConsoleJoinCode)}</h2>
+                        <p class="code" data-testid="join-code">{entry.code.to_string()}</p>
+                        <a class="button primary" href=page.screen_url.clone() target="_blank" rel="noopener">
+                            {i18n.t(Msg::ConsoleOpenScreen)}
+                        </a>
+                        <JoiningLock/>
+                    </section>
+                    <TimerPanel/>
+                </div>
+            </div>
+            // Everything else, below the desk: planning, exports, settings.
+            <div class="console-more">
+                <Agenda/>
+                <StepEditor/>
+                <MapDesk/>
+                <Exports secret=secret.clone()/>
+                <ScreenPanel/>
+                <Links entry screen_url=page.screen_url cofacilitator_url=page.cofacilitator_url/>
+                <DeleteGathering secret/>
+            </div>
+            <Announcer gathering=g/>
+        </main>
+    }
+    .into_any()
+}
+
+/// A map step's own desk: the map to drag cards on, and the tools to
+/// gather, link, zoom and open them (nothing for other kinds).
+#[component]
+fn MapDesk() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
     let step = Memo::new(move |_| g.read().current_step().cloned());
+    let is_map = Memo::new(move |_| {
+        step.read()
+            .as_ref()
+            .is_some_and(|s| s.exercise.axes().is_some())
+    });
     // A card dragged on the map stays where the facilitator let it go.
     let on_pin = Callback::new(move |(card, at): (crate::ids::CardId, crate::map::Point)| {
         let Some(step) = step.get_untracked().map(|s| s.id) else {
@@ -107,79 +184,37 @@ fn Console(page: Data, secret: String) -> impl IntoView {
             change: crate::map::MapChange::Pin { card, at: Some(at) },
         });
     });
-    let entry = page.entry;
     view! {
-        <main id="main" class="page console">
-            <header class="console-head">
-                <div>
-                    <p class="eyebrow">{i18n.t(Msg::ConsoleTitle)}</p>
-                    <h1>{move || g.read().title.clone()}</h1>
-                </div>
-                <LinkBanner status=live.status/>
-                <EndButton/>
-            </header>
-            {move || desk.said.get().map(|said| match said {
-                Said::Problem(m) => view! { <p class="problem" role="alert">{i18n.t(m)}</p> }.into_any(),
-                Said::Done(m) => view! { <p class="done" role="status">{i18n.t(m)}</p> }.into_any(),
-            })}
-            {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ConsoleEnded)}</p> })}
-            <div class="console-grid">
-                <CurrentStep/>
-                <Agenda/>
-                <aside class="side">
-                    <TimerPanel/>
-                    <ScreenPanel/>
-                    <section class="panel" aria-labelledby="links-title">
-                        <h2 id="links-title">{i18n.t(Msg::ConsoleLinks)}</h2>
-                        <p class="hint">{i18n.t(Msg::ConsoleKeepPrivate)}</p>
-                        <dl class="links">
-                            <dt>{i18n.t(Msg::ConsoleJoinCode)}</dt>
-                            <dd class="code" data-testid="join-code">{entry.code.to_string()}</dd>
-                            <dt>{i18n.t(Msg::ConsolePhoneAddress)}</dt>
-                            <dd>
-                                <code class="url" data-testid="phone-address">{entry.short_url.clone()}</code>
-                                <p class="hint">{i18n.t(Msg::ConsolePhoneAddressHint)}</p>
-                            </dd>
-                            <dt>{i18n.t(Msg::ConsoleScreenLink)}</dt>
-                            <dd>
-                                <a href=page.screen_url.clone() target="_blank" rel="noopener">
-                                    {i18n.t(Msg::ConsoleOpenScreen)}
-                                </a>
-                                <code class="url" data-testid="screen-url">{page.screen_url.clone()}</code>
-                            </dd>
-                            <dt>{i18n.t(Msg::ConsoleCoFacilitatorLink)}</dt>
-                            <dd><code class="url" data-testid="cofacilitator-url">{page.cofacilitator_url.clone()}</code></dd>
-                            <dt>{i18n.t(Msg::ConsoleParticipantLink)}</dt>
-                            <dd><code class="url">{entry.join_url.clone()}</code></dd>
-                        </dl>
-                    </section>
-                </aside>
-            </div>
-            <Exports secret=secret.clone()/>
-            <StepEditor/>
-            <section class="panel room-view" aria-labelledby="room-title">
-                <h2 id="room-title">{i18n.t(Msg::ConsoleRoomSees)}</h2>
+        <Show when=move || is_map.get()>
+            <section class="panel room-view" aria-labelledby="map-desk-title">
+                <h2 id="map-desk-title">{i18n.t(Msg::ConsoleArrangeMap)}</h2>
                 <StepWall gathering=g step on_pin/>
             </section>
             <MapTools/>
-            <Moderate/>
-            <section class="panel danger-zone" aria-labelledby="delete-title">
-                <h2 id="delete-title">{i18n.t(Msg::ConsoleDeleteTitle)}</h2>
-                <p class="hint">{i18n.t(Msg::ConsoleDeleteHint)}</p>
-                <form method="post" action=format!("/console/{secret}/delete") class="stack">
-                    <div class="choice">
-                        <input type="checkbox" id="delete-confirm" name="confirm" required/>
-                        <label for="delete-confirm">{i18n.t(Msg::ConsoleDeleteConfirm)}</label>
-                    </div>
-                    <div class="actions">
-                        <button type="submit" class="danger">{i18n.t(Msg::ConsoleDelete)}</button>
-                    </div>
-                </form>
-            </section>
-            <Announcer gathering=g/>
-        </main>
+        </Show>
     }
-    .into_any()
+}
+
+/// Lock or open joining, with the state it is in.
+#[component]
+fn JoiningLock() -> impl IntoView {
+    let i18n = use_i18n();
+    let desk = expect_context::<Desk>();
+    let g = desk.live.gathering;
+    move || {
+        let locked = g.read().joining == Joining::Locked;
+        let (state, label) = if locked {
+            (Msg::ConsoleJoiningLocked, Msg::ConsoleUnlock)
+        } else {
+            (Msg::ConsoleJoiningOpen, Msg::ConsoleLock)
+        };
+        view! {
+            <button class="quiet" on:click=move |_| desk.act(Action::SetJoiningLocked { locked: !locked })>
+                {i18n.t(label)}
+            </button>
+            <p class="state">{i18n.t(state)}</p>
+        }
+    }
 }
 
 /// The step the room is on: where it sits in the agenda, its prompt and
@@ -218,7 +253,7 @@ fn CurrentStep() -> impl IntoView {
         format!("{waiting} {people}")
     };
     view! {
-        <section class="panel current" aria-labelledby="current-title">
+        <div class="current">
             <p class="eyebrow">
                 {move || position().map(|(i, n)| i18n.fill(Msg::ConsoleStepOf, &[("n", &(i + 1).to_string()), ("total", &n.to_string())]))}
                 " · "
@@ -241,54 +276,47 @@ fn CurrentStep() -> impl IntoView {
                 </button>
             </div>
             <p class="tally" role="status">{tally_text}</p>
-            <div class="controls">
-                {move || step.get().map(|s| {
-                    let (id, live) = (s.id, s.live);
-                    let reveal = s.exercise.takes_reflections().then(|| view! {
-                        <button
-                            class="primary"
-                            on:click=move |_| desk.act(Action::Reveal)
-                            disabled=move || g.read().tally.waiting == Waiting::None
-                        >
-                            {i18n.t(Msg::ConsoleReveal)}
-                        </button>
-                        <button
-                            aria-pressed=live.to_string()
-                            on:click=move |_| desk.act(Action::SetLive { step: id, live: !live })
-                        >
-                            {i18n.t(Msg::ConsoleLive)}
-                        </button>
-                        <p class="state">{if live { i18n.t(Msg::ConsoleLiveOn) } else { i18n.t(Msg::ConsoleLiveOff) }}</p>
-                    });
-                    let (label, state) = if s.collecting {
-                        (Msg::ConsolePause, Msg::ConsoleCollecting)
-                    } else {
-                        (Msg::ConsoleResume, Msg::ConsolePaused)
-                    };
-                    let (id, open) = (s.id, !s.collecting);
-                    view! {
+            {move || step.get().map(|s| {
+                let (id, live) = (s.id, s.live);
+                let reveal = s.exercise.takes_reflections().then(|| view! {
+                    <button
+                        class="primary"
+                        on:click=move |_| desk.act(Action::Reveal)
+                        disabled=move || g.read().tally.waiting == Waiting::None
+                    >
+                        {i18n.t(Msg::ConsoleReveal)}
+                    </button>
+                    <button
+                        aria-pressed=live.to_string()
+                        on:click=move |_| desk.act(Action::SetLive { step: id, live: !live })
+                    >
+                        {i18n.t(Msg::ConsoleLive)}
+                    </button>
+                });
+                let (label, state) = if s.collecting {
+                    (Msg::ConsolePause, Msg::ConsoleCollecting)
+                } else {
+                    (Msg::ConsoleResume, Msg::ConsolePaused)
+                };
+                let (id, open) = (s.id, !s.collecting);
+                let live_state = s.exercise.takes_reflections().then(|| {
+                    if live { i18n.t(Msg::ConsoleLiveOn) } else { i18n.t(Msg::ConsoleLiveOff) }
+                });
+                view! {
+                    <div class="controls">
                         {reveal}
                         <button on:click=move |_| desk.act(Action::SetCollecting { step: id, open })>
                             {i18n.t(label)}
                         </button>
-                        <p class="state">{i18n.t(state)}</p>
-                    }
-                })}
-                {move || {
-                    let locked = g.read().joining == Joining::Locked;
-                    let (state, label) = if locked {
-                        (Msg::ConsoleJoiningLocked, Msg::ConsoleUnlock)
-                    } else {
-                        (Msg::ConsoleJoiningOpen, Msg::ConsoleLock)
-                    };
-                    view! {
-                        <button on:click=move |_| desk.act(Action::SetJoiningLocked { locked: !locked })>
-                            {i18n.t(label)}
-                        </button>
-                        <p class="state">{i18n.t(state)}</p>
-                    }
-                }}
-            </div>
+                    </div>
+                    <p class="state">{live_state.map(|t| view! { {t} " " })}{i18n.t(state)}</p>
+                    // Live, with cards still waiting: too few people have
+                    // written for a batch. Say so; Reveal lets them go.
+                    {move || (live && g.read().tally.waiting != Waiting::None).then(|| view! {
+                        <p class="state held" data-testid="held-back">{i18n.t(Msg::ConsoleHeldBack)}</p>
+                    })}
+                }
+            })}
             {move || step.get().and_then(|s| {
                 let Exercise::Scenario { lines } = &s.exercise else { return None };
                 let (id, shown, total) = (s.id, s.shown, lines.len() as u16);
@@ -307,15 +335,27 @@ fn CurrentStep() -> impl IntoView {
                     </div>
                 })
             })}
-            {move || step.read().as_ref().map(|s| view! {
-                <details class="note-box" open>
-                    <summary>{i18n.t(Msg::ConsoleNote)}</summary>
-                    <p>{i18n.t(note(s.exercise.kind()))}</p>
-                </details>
-            })}
-        </section>
+        </div>
     }
     .into_any()
+}
+
+/// The step's facilitator note, folded: what the step is for in IPS terms.
+#[component]
+fn StepNote() -> impl IntoView {
+    let i18n = use_i18n();
+    let g = expect_context::<Desk>().live.gathering;
+    let kind = Memo::new(move |_| g.read().current_step().map(|s| s.exercise.kind()));
+    move || {
+        kind.get().map(|kind| {
+            view! {
+                <details class="note-box">
+                    <summary>{i18n.t(Msg::ConsoleNote)}</summary>
+                    <p>{i18n.t(note(kind))}</p>
+                </details>
+            }
+        })
+    }
 }
 
 /// Set, pause, resume, add a minute, clear. The screen shows the time;
@@ -342,7 +382,7 @@ fn TimerPanel() -> impl IntoView {
         }
     };
     view! {
-        <section class="panel" aria-labelledby="timer-title">
+        <section class="panel timer-panel" aria-labelledby="timer-title">
             <h2 id="timer-title">{i18n.t(Msg::ConsoleTimer)}</h2>
             <TimerDisplay live=desk.live/>
             <form class="inline" on:submit=start>
@@ -392,11 +432,15 @@ fn Moderate() -> impl IntoView {
         let g = g.read();
         g.cards_of(g.current).cloned().collect::<Vec<_>>()
     };
+    let no_cards_yet = move || g.read().cards.is_empty();
     view! {
-        <section class="panel moderate" aria-labelledby="moderate-title">
-            <h2 id="moderate-title">{i18n.t(Msg::ConsoleModeration)}</h2>
+        <div class="moderate">
+            <h3 id="moderate-title">{i18n.t(Msg::ConsoleModeration)}</h3>
             <p class="hint">{i18n.t(Msg::ConsoleModerationHint)}</p>
-            <ul class="moderation">
+            <Show when=no_cards_yet>
+                <FirstSteps/>
+            </Show>
+            <ul class="moderation" aria-labelledby="moderate-title">
                 <For each=cards key=|c| (c.id.clone(), c.hidden, c.blurred, c.text.clone()) let(card)>
                     {
                         let (id, hidden, blurred) = (card.id.clone(), card.hidden, card.blurred);
@@ -423,9 +467,25 @@ fn Moderate() -> impl IntoView {
                     }
                 </For>
             </ul>
-        </section>
+        </div>
     }
     .into_any()
+}
+
+/// What to do first, on a console whose room has no cards yet.
+#[component]
+fn FirstSteps() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="first-steps" data-testid="first-steps">
+            <p><strong>{i18n.t(Msg::ConsoleFirstTitle)}</strong></p>
+            <ol>
+                <li>{i18n.t(Msg::ConsoleFirstScreen)}</li>
+                <li>{i18n.t(Msg::ConsoleFirstJoin)}</li>
+                <li>{i18n.t(Msg::ConsoleFirstBegin)}</li>
+            </ol>
+        </div>
+    }
 }
 
 /// Downloads of what the group made so far: nothing in them identifies
@@ -487,6 +547,55 @@ fn Exports(secret: String) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The gathering's links: the phones' address and link, the screen's and
+/// the co-facilitator's. The join code and the screen button are on the
+/// desk; these are for setting up.
+#[component]
+fn Links(entry: Entry, screen_url: String, cofacilitator_url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel" aria-labelledby="links-title">
+            <h2 id="links-title">{i18n.t(Msg::ConsoleLinks)}</h2>
+            <p class="hint">{i18n.t(Msg::ConsoleKeepPrivate)}</p>
+            <dl class="links">
+                <dt>{i18n.t(Msg::ConsolePhoneAddress)}</dt>
+                <dd>
+                    <code class="url" data-testid="phone-address">{entry.short_url.clone()}</code>
+                    <p class="hint">{i18n.t(Msg::ConsolePhoneAddressHint)}</p>
+                </dd>
+                <dt>{i18n.t(Msg::ConsoleScreenLink)}</dt>
+                <dd><code class="url" data-testid="screen-url">{screen_url}</code></dd>
+                <dt>{i18n.t(Msg::ConsoleCoFacilitatorLink)}</dt>
+                <dd><code class="url" data-testid="cofacilitator-url">{cofacilitator_url}</code></dd>
+                <dt>{i18n.t(Msg::ConsoleParticipantLink)}</dt>
+                <dd><code class="url">{entry.join_url.clone()}</code></dd>
+            </dl>
+        </section>
+    }
+}
+
+/// Deleting at once: a plain form (it works without the script) that
+/// asks first, with a box to tick.
+#[component]
+fn DeleteGathering(secret: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel danger-zone" aria-labelledby="delete-title">
+            <h2 id="delete-title">{i18n.t(Msg::ConsoleDeleteTitle)}</h2>
+            <p class="hint">{i18n.t(Msg::ConsoleDeleteHint)}</p>
+            <form method="post" action=format!("/console/{secret}/delete") class="stack">
+                <div class="choice">
+                    <input type="checkbox" id="delete-confirm" name="confirm" required/>
+                    <label for="delete-confirm">{i18n.t(Msg::ConsoleDeleteConfirm)}</label>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="danger">{i18n.t(Msg::ConsoleDelete)}</button>
+                </div>
+            </form>
+        </section>
+    }
 }
 
 /// Ending asks once more, since it closes the room for everyone.

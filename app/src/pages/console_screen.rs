@@ -1,9 +1,12 @@
-//! The console's say over the shared screen: its language and its colours.
-//! Nobody stands at a projector to change them, so the facilitator does it
-//! here and every screen of the gathering follows at once (an `Action` the
+//! The console's view of and say over the shared screen: a scaled picture
+//! of what the room sees, and the screen's language and colours. Nobody
+//! stands at a projector to change them, so the facilitator does it here
+//! and every screen of the gathering follows at once (an `Action` the
 //! room records as an event, like any other facilitator decision).
 
 use super::console::Desk;
+use super::screen::ScreenFace;
+use crate::api::Entry;
 use crate::gathering::{ScreenSettings, ScreenTheme};
 use crate::i18n::{use_i18n, Locale, Msg};
 use crate::protocol::Action;
@@ -67,4 +70,43 @@ pub fn ScreenPanel() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The size the screen is drawn at before it is scaled into the console: a
+/// 1080p projector, so the picture is the screen's own layout, small.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const STAGE_WIDTH: f64 = 1920.0;
+
+/// What the room sees, right now: the shared screen's own face, drawn at
+/// projector size and scaled to the console's column.
+#[component]
+pub fn ScreenPreview(entry: Entry) -> impl IntoView {
+    let desk = expect_context::<Desk>();
+    let frame = NodeRef::<leptos::html::Div>::new();
+    let scale = RwSignal::new(0.25_f64);
+    #[cfg(feature = "hydrate")]
+    {
+        let measure = move || {
+            if let Some(el) = frame.get_untracked() {
+                let width = f64::from(el.client_width());
+                if width > 0.0 {
+                    scale.set(width / STAGE_WIDTH);
+                }
+            }
+        };
+        Effect::new(move |_| {
+            if frame.get().is_some() {
+                measure();
+            }
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+        on_cleanup(move || resize.remove());
+    }
+    view! {
+        <div class="preview" node_ref=frame data-testid="screen-preview">
+            <div class="preview-stage" style=move || format!("transform: scale({:.4})", scale.get())>
+                <ScreenFace live=desk.live entry preview=true/>
+            </div>
+        </div>
+    }
 }

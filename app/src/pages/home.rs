@@ -2,14 +2,19 @@
 
 use super::query;
 use crate::i18n::{use_i18n, Msg};
-use crate::ids::JOIN_CODE_LEN;
+use crate::ids::{JoinCode, JoinCodeError, JOIN_CODE_LEN};
 use leptos::prelude::*;
 
-/// Why a join attempt came back to the front door (`/?error=…`).
-fn join_error(code: &str) -> Option<Msg> {
+/// Why a join attempt came back to the front door (`/?error=…`), with
+/// what was typed (`&code=…`): a code with a look-alike in it is told
+/// which characters codes never use.
+fn join_error(code: &str, typed: &str) -> Option<Msg> {
     match code {
         "unknown" => Some(Msg::JoinErrUnknown),
-        "format" => Some(Msg::JoinErrFormat),
+        "format" => Some(match JoinCode::parse(typed) {
+            Err(JoinCodeError::LookAlike) => Msg::JoinErrLookAlike,
+            _ => Msg::JoinErrFormat,
+        }),
         "closed" => Some(Msg::JoinErrClosed),
         "busy" => Some(Msg::JoinErrBusy),
         _ => None,
@@ -19,8 +24,8 @@ fn join_error(code: &str) -> Option<Msg> {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let error = query("error").as_deref().and_then(join_error);
     let typed = query("code").unwrap_or_default();
+    let error = query("error").and_then(|e| join_error(&e, &typed));
     view! {
         <main id="main" class="page narrow home">
             <h1>{i18n.t(Msg::HomeTitle)}</h1>

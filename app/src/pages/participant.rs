@@ -135,6 +135,8 @@ fn Participant(page: Data, token: String) -> impl IntoView {
     let prompt = current.map(|s| s.prompt.to_string()).unwrap_or_default();
     let timer = timer_view(i18n, g.timer, phone.page.now);
     let ended = g.ended;
+    let place_first = current
+        .is_some_and(|s| s.exercise.axes().is_some() && g.visible_cards(s.id).next().is_some());
     let feedback = match Feedback::from_query() {
         Feedback::None => "",
         Feedback::Received => i18n.t(Msg::PartReceived),
@@ -166,6 +168,9 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 {timer}
             </section>
             {ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
+            // On a map with stories revealed, placing them is what the room
+            // is doing: the map's cards come before the writing box.
+            {place_first.then(|| view! { <Responses/> })}
             {step.map(|(step, kind)| match kind {
                 ExerciseKind::Spectrum => view! { <SpectrumPlace step/> }.into_any(),
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
@@ -181,10 +186,11 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 data-step=step.map(|(step, _)| step.0.to_string()).unwrap_or_default()
                 data-sending=i18n.t(Msg::PartSending)
                 data-passed=i18n.t(Msg::PartPassed)
+                data-cut=i18n.fill(Msg::PartCut, &[("max", &REFLECTION_MAX_CHARS.to_string())])
             >
                 {feedback}
             </p>
-            <Responses/>
+            {(!place_first).then(|| view! { <Responses/> })}
             <Mine/>
             <PhoneAnnouncer/>
         </main>
@@ -307,7 +313,11 @@ fn ReflectForm() -> impl IntoView {
 fn Mine() -> impl IntoView {
     let i18n = use_i18n();
     let phone = Phone::here();
-    let mine = &phone.page.mine;
+    // This step's reflections first: they are the ones the person is
+    // thinking about now.
+    let current = phone.room().current;
+    let mut mine: Vec<_> = phone.page.mine.iter().collect();
+    mine.sort_by_key(|c| c.step != current);
     view! {
         <section id="mine" class="mine" aria-labelledby="mine-title">
             <h2 id="mine-title">{i18n.t(Msg::PartMine)}</h2>
@@ -318,11 +328,15 @@ fn Mine() -> impl IntoView {
                 view! {
                     <ul class="own-cards">
                         {mine
-                            .iter()
+                            .into_iter()
                             .map(|card| {
-                                let state = match phone.room().card(&card.id).map(|c| c.hidden) {
+                                let room = phone.room();
+                                let state = match room.card(&card.id).map(|c| c.hidden) {
                                     Some(true) => Msg::PartNotShown,
                                     Some(false) => Msg::PartOnBoard,
+                                    // A live step holds cards back until
+                                    // enough people have written: say so.
+                                    None if room.step(card.step).is_some_and(|s| s.live) => Msg::PartHeldBack,
                                     None => Msg::PartWaitingReveal,
                                 };
                                 let from = card.place.away_from().map(str::to_owned);
@@ -334,10 +348,15 @@ fn Mine() -> impl IntoView {
                                             {i18n.t(state)}
                                             {card.sensitive.then(|| view! { " · " {i18n.t(Msg::ScreenContentNote)} })}
                                         </p>
-                                        <form method="post" action=phone.form_action("withdraw")>
-                                            <input type="hidden" name="card" value=card.id.as_str().to_owned()/>
-                                            <button type="submit" class="quiet">{i18n.t(Msg::PartWithdraw)}</button>
-                                        </form>
+                                        // Withdrawing asks once: it cannot be undone.
+                                        <details class="withdraw">
+                                            <summary>{i18n.t(Msg::PartWithdraw)}</summary>
+                                            <form method="post" action=phone.form_action("withdraw")>
+                                                <p>{i18n.t(Msg::PartWithdrawAsk)}</p>
+                                                <input type="hidden" name="card" value=card.id.as_str().to_owned()/>
+                                                <button type="submit">{i18n.t(Msg::PartWithdrawYes)}</button>
+                                            </form>
+                                        </details>
                                     </li>
                                 }
                             })

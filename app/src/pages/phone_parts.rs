@@ -206,7 +206,9 @@ pub fn Responses() -> impl IntoView {
     let dots_left = dots.map(|(left, _)| left);
     view! {
         <section id="board" class="board" aria-labelledby="board-title">
-            <h2 id="board-title">{i18n.t(Msg::BoardTitle)}</h2>
+            <h2 id="board-title">
+                {i18n.t(if step.exercise.axes().is_some() { Msg::PartMapCards } else { Msg::BoardTitle })}
+            </h2>
             {dots.map(|(left, total)| view! {
                 <p class="hint" role="status">
                     {i18n.fill(Msg::PartDotsLeft, &[("n", &left.to_string()), ("total", &total.to_string())])}
@@ -373,7 +375,7 @@ fn Reframes(story: CardId) -> impl IntoView {
                         rows=3
                         maxlength=REFLECTION_MAX_CHARS
                     ></textarea>
-                    <button type="submit" class="primary">{i18n.t(Msg::PartAdd)}</button>
+                    <button type="submit" class="primary">{i18n.t(Msg::PartAddThisReframe)}</button>
                 </form>
             </details>
         })}

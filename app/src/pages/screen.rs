@@ -47,30 +47,71 @@ fn Screen(page: Data, secret: String) -> impl IntoView {
             now: page.now,
         },
     );
+    view! { <ScreenFace live entry=page.entry/> }
+}
+
+/// The screen as the room sees it, in the language and colours the console
+/// set. The shared screen is this, whole; the console shows the same face
+/// scaled down (`preview`), inert, so the facilitator sees exactly what
+/// the room sees without a second live link or a frame.
+#[component]
+pub fn ScreenFace(
+    live: Live,
+    entry: Entry,
+    /// A picture of the screen inside the console: not a page's main part,
+    /// nothing in it to reach or to hear.
+    #[prop(optional)]
+    preview: bool,
+) -> impl IntoView {
     let g = live.gathering;
     let settings = Memo::new(move |_| g.read().screen);
     let language = Memo::new(move |_| settings.get().language);
     let theme = move || settings.get().theme.slug();
     let step = Memo::new(move |_| g.read().current_step().cloned());
     let kind = move || step.read().as_ref().map(|s| s.exercise.kind().slug());
-    let entry = page.entry;
+    // The join panel steps aside (to a strip) once the room's words are up.
+    let join = move || {
+        let g = g.read();
+        let shown = g.visible_cards(g.current).next().is_some();
+        if shown {
+            "strip"
+        } else {
+            "panel"
+        }
+    };
     // The screen speaks the gathering's screen language, whatever the
     // language of whoever opened it: everything inside is rebuilt in the
     // new language when the facilitator changes it (rarely, and calmly).
-    view! {
-        <main id="main" class="screen" data-kind=kind data-theme=theme lang=move || language.get().tag()>
-            {move || {
-                provide_context(I18n(language.get()));
-                let entry = entry.clone();
-                view! { <ScreenBody live step entry/> }
-            }}
-        </main>
+    let body = move || {
+        provide_context(I18n(language.get()));
+        let entry = entry.clone();
+        view! { <ScreenBody live step entry preview/> }
+    };
+    if preview {
+        view! {
+            <div class="screen preview-face" inert=true data-kind=kind data-join=join data-theme=theme lang=move || language.get().tag()>
+                {body}
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <main id="main" class="screen" data-kind=kind data-join=join data-theme=theme lang=move || language.get().tag()>
+                {body}
+            </main>
+        }
+        .into_any()
     }
 }
 
 /// Everything on the screen, in the language provided around it.
 #[component]
-fn ScreenBody(live: Live, step: Memo<Option<StepView>>, entry: Entry) -> impl IntoView {
+fn ScreenBody(
+    live: Live,
+    step: Memo<Option<StepView>>,
+    entry: Entry,
+    preview: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let g = live.gathering;
     view! {
@@ -79,17 +120,26 @@ fn ScreenBody(live: Live, step: Memo<Option<StepView>>, entry: Entry) -> impl In
                 {i18n.t(Msg::ScreenJoinAt)} " " <strong class="short-url">{entry.short_url.clone()}</strong>
             </p>
             <p class="code-label">{i18n.t(Msg::ScreenCodeLabel)}</p>
-            <p class="big-code" data-testid="join-code">{entry.code.to_string()}</p>
+            <p class="big-code" data-testid=(!preview).then_some("join-code")>{entry.code.to_string()}</p>
             <img class="qr" src=entry.qr_path.clone() alt=i18n.t(Msg::ScreenQrAlt) width="240" height="240"/>
             <TimerDisplay live/>
         </aside>
         <div class="screen-main">
-            <h1 class="screen-prompt">{move || step.read().as_ref().map(|s| s.prompt.to_string()).unwrap_or_default()}</h1>
+            {move || {
+                let prompt = step.read().as_ref().map(|s| s.prompt.to_string()).unwrap_or_default();
+                if preview {
+                    view! { <p class="screen-prompt">{prompt}</p> }.into_any()
+                } else {
+                    view! { <h1 class="screen-prompt">{prompt}</h1> }.into_any()
+                }
+            }}
             {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
             <StepWall gathering=g step/>
         </div>
-        <Announcer gathering=g/>
-        <LinkBanner status=live.status/>
+        {(!preview).then(|| view! {
+            <Announcer gathering=g/>
+            <LinkBanner status=live.status room=true/>
+        })}
     }
     .into_any()
 }

@@ -35,6 +35,7 @@ use app::ids::{ActionId, CardId, StepId};
 use app::map::{Arrangement, MapChange};
 use app::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
 use app::protocol::{Action, ErrorCode, Moderation, Outcome, OwnCard, Role, ServerMsg};
+use app::timer::Timer;
 use axum::extract::ws::Utf8Bytes;
 pub use checkpoint::Checkpoint;
 use rand::seq::SliceRandom;
@@ -908,8 +909,16 @@ impl Room {
     }
 
     /// Recomputes the live figures; they go out with the next flush.
+    /// Only the current step's waiting cards count: they are the ones
+    /// Reveal would show.
     fn refresh_tally(&mut self) {
-        let tally = Tally::publish(self.joined.len() as u32, self.waiting.len() as u32);
+        let step = self.view.current;
+        let waiting = self
+            .waiting
+            .iter()
+            .filter(|c| self.cards.get(*c).is_some_and(|m| m.step == step))
+            .count();
+        let tally = Tally::publish(self.joined.len() as u32, waiting as u32);
         if tally != self.view.tally {
             self.view.tally = tally;
             self.tally_due = true;
@@ -1055,7 +1064,13 @@ impl Room {
             }
             (Action::GoTo { step }, _) => {
                 self.known(step)?;
-                self.record(actor, id, Outcome::Done, vec![Event::StepChanged { step }])?;
+                let mut events = vec![Event::StepChanged { step }];
+                // A timer that ran out belonged to the step being left:
+                // its "Time" would greet the next prompt.
+                if self.view.timer.left(now_ms()) == Some(0) {
+                    events.push(Event::TimerSet { timer: Timer::Off });
+                }
+                self.record(actor, id, Outcome::Done, events)?;
                 self.release_live()?;
                 Ok(Outcome::Done)
             }

@@ -1,0 +1,165 @@
+// The front of the room (issue 16): a console a facilitator can run under
+// pressure, whose live controls all sit in a laptop's first screenful, and
+// a shared screen that reads from the back row, whatever it shows: its
+// smallest words measured at 1920x1080 with 5, 30 and 150 cards, nothing
+// spilling out of its box or off the screen. Screenshots of each land in
+// tests/artifacts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  startHearth, launchChromium, startGathering, joinPhones, clickWhenEnabled, fits, artifacts, accessible,
+} from './support.mjs';
+
+async function post(page, text) {
+  await page.getByRole('textbox', { name: 'Your reflection' }).fill(text);
+  await page.getByRole('button', { name: 'Add reflection' }).click();
+  await page.getByText('Received. Thank you.').waitFor();
+}
+
+/** The parts of the console that must be in its first screenful, each with
+ * the box it takes, read at the top of the page. */
+async function liveControls(page) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const parts = {
+    'the current prompt': page.locator('#current-title'),
+    'the picture of the screen': page.getByTestId('screen-preview'),
+    'the waiting count': page.locator('.now .tally'),
+    'Reveal': page.getByRole('button', { name: 'Reveal reflections' }),
+    'Previous': page.getByRole('button', { name: 'Previous step' }),
+    'Next': page.getByRole('button', { name: 'Next step' }),
+    'a card': page.locator('.moderation .card').first(),
+    'its Hide': page.locator('.moderation .card:not(.hidden)').first().getByRole('button', { name: 'Hide' }),
+    'its Blur': page.locator('.moderation .card:not(.hidden)').first().getByRole('button', { name: 'Blur' }),
+    'Show again': page.getByRole('button', { name: 'Show again' }),
+    'the timer': page.getByRole('button', { name: 'Start the timer' }),
+    'the join code': page.getByTestId('join-code'),
+    'Open the shared screen': page.getByRole('link', { name: 'Open the shared screen' }),
+  };
+  const boxes = {};
+  for (const [name, locator] of Object.entries(parts)) boxes[name] = await locator.boundingBox();
+  return boxes;
+}
+
+test('the console keeps the room\'s now in a laptop\'s first screenful', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const { facilitator, code } = await startGathering(browser, hearth);
+  // A new gathering says what to do first.
+  await facilitator.getByTestId('first-steps').getByText('Open the shared screen on the projector').waitFor();
+  const phones = await joinPhones(browser, hearth, code, 3);
+  for (const [i, p] of phones.entries()) await post(p, `Check-in words number ${i + 1}, about why I came today.`);
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await facilitator.locator('.moderation .card').nth(2).waitFor();
+  await facilitator.getByTestId('first-steps').waitFor({ state: 'detached' });
+  await facilitator.locator('.moderation .card').first().getByRole('button', { name: 'Hide' }).click();
+  await facilitator.getByRole('button', { name: 'Show again' }).waitFor();
+  await facilitator.getByTestId('screen-preview').locator('.card').nth(1).waitFor();
+
+  for (const [width, height] of [[1366, 768], [1440, 900]]) {
+    await facilitator.setViewportSize({ width, height });
+    const boxes = await liveControls(facilitator);
+    for (const [name, box] of Object.entries(boxes)) {
+      assert.ok(box, `${name} is shown at ${width}x${height}`);
+      assert.ok(box.y >= 0 && box.y + box.height <= height && box.x >= 0 && box.x + box.width <= width,
+        `${name} is inside the first ${width}x${height} screenful: ${JSON.stringify(box)}`);
+    }
+    await fits(facilitator);
+    await accessible(facilitator, `the console at ${width}x${height}`);
+    await facilitator.screenshot({ path: join(artifacts, `console-desk-${width}.png`) });
+  }
+
+  // "Reveal by itself" with too few writers says it holds cards back, on
+  // the console and on the writer's phone; Reveal lets them go.
+  await facilitator.getByRole('button', { name: 'Reveal by itself' }).click();
+  await facilitator.getByRole('button', { name: 'Reveal by itself', pressed: true }).waitFor();
+  await post(phones[0], 'Words held back for a while.');
+  await facilitator.getByTestId('held-back').waitFor();
+  await phones[0].locator('.own-card', { hasText: 'Words held back for a while.' })
+    .getByText('once a few more people have written').waitFor();
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await facilitator.locator('.moderation .card', { hasText: 'Words held back for a while.' }).waitFor();
+  await facilitator.getByTestId('held-back').waitFor({ state: 'detached' });
+
+  // A paste too long for the box is cut to 500 characters, and the phone
+  // says so.
+  await phones[1].getByRole('textbox', { name: 'Your reflection' }).fill('x'.repeat(600));
+  await phones[1].getByText('Only the first 500 characters fit, so the last 100 were left out.').waitFor();
+  assert.equal((await phones[1].getByRole('textbox', { name: 'Your reflection' }).inputValue()).length, 500);
+
+  // Ending asks before it acts.
+  await facilitator.getByRole('button', { name: 'End the gathering' }).click();
+  await facilitator.getByText('End now? Joining and adding close for everyone.').waitFor();
+  await facilitator.getByRole('button', { name: 'Cancel' }).click();
+  await facilitator.getByRole('button', { name: 'End the gathering' }).waitFor();
+});
+
+/** Posts `n` reflections on step 1 through the phones' plain form, each
+ * from its own device, and reveals them. */
+async function wall(facilitator, screen, hearth, texts) {
+  const joinUrl = (await facilitator.locator('.links code.url').last().textContent()).trim();
+  const token = joinUrl.split('/').pop();
+  await Promise.all(texts.map(async (text, i) => {
+    const response = await fetch(`${hearth.base}/p/${token}/reflect`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: `hearth_device=${(i + 1).toString(16).padStart(32, '0')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ id: `legible-${texts.length}-${i}`, step: '1', text }),
+    });
+    assert.equal(response.status, 303);
+  }));
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  await screen.waitForFunction((n) => document.querySelectorAll('.wall .card').length === n, texts.length);
+  // The wall has found its size: nothing in it overflows any more.
+  await screen.waitForFunction(() => {
+    const w = document.querySelector('.wall');
+    return w && w.scrollHeight <= w.clientHeight + 1;
+  });
+}
+
+/** What the screen shows, measured: the smallest card text, any card
+ * outside the screen, any card whose words are cut off. */
+function measure(screen) {
+  return screen.evaluate(() => {
+    const cards = [...document.querySelectorAll('.wall .card')];
+    const texts = cards.map((c) => c.querySelector('.card-text'));
+    return {
+      smallest: Math.min(...texts.map((t) => parseFloat(getComputedStyle(t).fontSize))),
+      outside: cards.filter((c) => {
+        const r = c.getBoundingClientRect();
+        return r.top < 0 || r.left < 0 || r.bottom > window.innerHeight || r.right > window.innerWidth;
+      }).length,
+      clipped: texts.filter((t) => t.scrollHeight > t.clientHeight + 1).length,
+      clamped: document.querySelector('.wall')?.hasAttribute('data-lines'),
+    };
+  });
+}
+
+const words = 'Something I noticed about how we listen to each other when it gets hard, and what helped.';
+const long = `${'A long story, told the way it was told to me, with every word of it kept. '.repeat(7)}`.slice(0, 500);
+
+for (const [n, floor] of [[5, 28], [30, 22], [150, 18]]) {
+  test(`the screen reads from the back with ${n} cards at 1920x1080`, async (t) => {
+    const hearth = await startHearth();
+    const browser = await launchChromium();
+    t.after(async () => { await browser.close(); await hearth.kill(); });
+    const { facilitator, screen } = await startGathering(browser, hearth, { agenda: 'blank' });
+    // A few cards, one of them 500 characters long; or many ordinary ones.
+    const texts = Array.from({ length: n }, (_, i) => (n === 5 && i === 2 ? long : `${i + 1}. ${words}`));
+    await wall(facilitator, screen, hearth, texts);
+    await fits(screen, { vertical: true });
+    const m = await measure(screen);
+    assert.ok(m.smallest >= floor, `card text at least ${floor} px with ${n} cards: ${m.smallest} px`);
+    assert.equal(m.outside, 0, 'every card is on the screen');
+    if (n === 5) {
+      assert.equal(m.clipped, 0, 'a few cards, the long one too, keep every word');
+      assert.ok(!m.clamped);
+    }
+    await accessible(screen, `the screen with ${n} cards`);
+    await screen.screenshot({ path: join(artifacts, `screen-board-${n}-1920.png`) });
+  });
+}
