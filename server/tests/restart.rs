@@ -241,3 +241,48 @@ async fn the_restart_storm_brings_every_phone_back() -> hearth_tests::Result<()>
     }
     Ok(())
 }
+
+/// The load tool's default measurement, small: phones on the path real
+/// phones use (their page over HTTP, posts through the form, the page
+/// fetched again on each event) must see every post, once, with every
+/// page they fetch holding what it must. `scripts/test.sh` builds the
+/// tool beside the server.
+#[tokio::test]
+async fn the_load_tool_drives_the_phone_path() -> hearth_tests::Result<()> {
+    let load = std::path::Path::new(BIN).with_file_name("load");
+    if !load.exists() {
+        return Err(format!(
+            "{} is missing: build it with `cargo build -p hearth-tests`",
+            load.display()
+        )
+        .into());
+    }
+    let out = tokio::process::Command::new(&load)
+        .args(["--participants", "20", "--gatherings", "1"])
+        .args(["--rate", "10", "--duration", "2"])
+        .arg("--bin")
+        .arg(BIN)
+        .output()
+        .await?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        out.status.success() && last.starts_with("LOAD "),
+        "the load tool failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for fact in [
+        "participants=20 ",
+        "posts=20 ",
+        "acked=20 ",
+        "lost=0 ",
+        "dup=0 ",
+        "path=phones ",
+        "unreached=0 ",
+        "pages_failed=0 ",
+        "pages_wrong=0 ",
+    ] {
+        assert!(last.contains(fact), "{fact}missing from: {last}");
+    }
+    Ok(())
+}
