@@ -1290,10 +1290,7 @@ async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> 
         args.rate, args.duration
     );
     let posting_started = Instant::now();
-    let cpu_before = (
-        target.pid.and_then(cpu_seconds),
-        cpu_seconds(std::process::id()),
-    );
+    let cpu_before = cpu_now(target);
     let not_handed = post_at_rate(args, &shared, &senders, posting_started).await;
 
     // Wait for the last acknowledgements and reveals.
@@ -1304,18 +1301,7 @@ async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> 
     )
     .await;
     let rss_end = target.pid.and_then(rss_kb);
-    let busy = posting_started.elapsed().as_secs_f64();
-    let cpu_after = (
-        target.pid.and_then(cpu_seconds),
-        cpu_seconds(std::process::id()),
-    );
-    if let ((Some(s0), Some(l0)), (Some(s1), Some(l1))) = (cpu_before, cpu_after) {
-        println!(
-            "CPU while posting and draining ({busy:.1}s): server {:.0}%, this tool {:.0}% (of one core)",
-            (s1 - s0) / busy * 100.0,
-            (l1 - l0) / busy * 100.0
-        );
-    }
+    report_cpu(cpu_before, target, posting_started.elapsed().as_secs_f64());
     let _ = stop_tx.send(true);
     tasks.abort_all();
 
@@ -1371,19 +1357,10 @@ async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> 
         refused,
         unacked
     );
+    println!("until acknowledged (stored): {}", spread(&ack_latencies));
     println!(
-        "until acknowledged (stored): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
-        percentile(&ack_latencies, 50.0),
-        percentile(&ack_latencies, 95.0),
-        percentile(&ack_latencies, 99.0),
-        ack_latencies.last().copied().unwrap_or(0.0),
-    );
-    println!(
-        "from the reveal to every view (approx.): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
-        percentile(&from_reveal, 50.0),
-        percentile(&from_reveal, 95.0),
-        percentile(&from_reveal, 99.0),
-        from_reveal.last().copied().unwrap_or(0.0),
+        "from the reveal to every view (approx.): {}",
+        spread(&from_reveal)
     );
     println!(
         "reveals={} reveal_avg_ms={:.1} resyncs={} gaps={} crossed={} disconnects={} send_failures={}",
@@ -1402,8 +1379,52 @@ async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> 
     for (what, n) in &errors {
         println!("server said: {n} × {what}");
     }
-    match (rss_before, rss_connected, rss_end) {
-        (Some(a), Some(b), Some(c)) => println!(
+    let (rss_mb, kb_per_conn) = report_memory([rss_before, rss_connected, rss_end], connections);
+    Ok(format!(
+        "LOAD participants={participants} gatherings={} posts={posts} acked={acked} lost={lost} dup={} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1}",
+        args.gatherings,
+        shared.dup.load(Relaxed),
+        spread(&latencies),
+    ))
+}
+
+/// A sorted list of milliseconds, as the summary lines give it.
+fn spread(sorted: &[f64]) -> String {
+    format!(
+        "p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+        percentile(sorted, 50.0),
+        percentile(sorted, 95.0),
+        percentile(sorted, 99.0),
+        sorted.last().copied().unwrap_or(0.0),
+    )
+}
+
+/// CPU seconds so far of the server (if known) and of this tool.
+fn cpu_now(target: &Target) -> (Option<f64>, Option<f64>) {
+    (
+        target.pid.and_then(cpu_seconds),
+        cpu_seconds(std::process::id()),
+    )
+}
+
+/// Prints the CPU used over `busy` seconds; gives the server's, if known.
+fn report_cpu(before: (Option<f64>, Option<f64>), target: &Target, busy: f64) -> Option<f64> {
+    let ((Some(s0), Some(l0)), (Some(s1), Some(l1))) = (before, cpu_now(target)) else {
+        return None;
+    };
+    println!(
+        "CPU while posting and draining ({busy:.1}s): server {:.0}%, this tool {:.0}% (of one core)",
+        (s1 - s0) / busy * 100.0,
+        (l1 - l0) / busy * 100.0
+    );
+    Some(s1 - s0)
+}
+
+/// Prints the server's memory (KiB before connecting, connected, at the
+/// end); gives its MB at the end and its KB per connection.
+fn report_memory(rss: [Option<u64>; 3], connections: usize) -> (f64, f64) {
+    match rss {
+        [Some(a), Some(b), Some(c)] => println!(
             "server RSS: {:.1} MB before connecting, {:.1} MB connected, {:.1} MB at the end",
             a as f64 / 1024.0,
             b as f64 / 1024.0,
@@ -1411,20 +1432,12 @@ async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> 
         ),
         _ => println!("server RSS: unknown (no process id)"),
     }
-    let kb_per_conn = match (rss_before, rss_connected) {
-        (Some(a), Some(b)) if connections > 0 => b.saturating_sub(a) as f64 / connections as f64,
+    let kb_per_conn = match rss {
+        [Some(a), Some(b), _] if connections > 0 => b.saturating_sub(a) as f64 / connections as f64,
         _ => 0.0,
     };
-    let rss_mb = rss_end.or(rss_connected).unwrap_or(0) as f64 / 1024.0;
-    Ok(format!(
-        "LOAD participants={participants} gatherings={} posts={posts} acked={acked} lost={lost} dup={} p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1}",
-        args.gatherings,
-        shared.dup.load(Relaxed),
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 95.0),
-        percentile(&latencies, 99.0),
-        latencies.last().copied().unwrap_or(0.0),
-    ))
+    let [_, connected, end] = rss;
+    (end.or(connected).unwrap_or(0) as f64 / 1024.0, kb_per_conn)
 }
 
 /// How many reflections a run posts.

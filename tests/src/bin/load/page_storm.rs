@@ -20,6 +20,7 @@
 //! by the pages served, when the server runs on this machine.
 
 use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
+use super::phones::fetch_page;
 use super::{open, server_rss_mb, Error, Target};
 use app::ids::StepId;
 use app::protocol::Action;
@@ -164,30 +165,12 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
                 newest.clone(),
             );
             fetching.spawn(async move {
-                let sent = Instant::now();
-                let response = http
-                    .get(page.as_str())
-                    .header("cookie", cookie)
-                    .header("accept-encoding", "gzip")
-                    .send()
-                    .await?;
-                let ok = response.status().is_success()
-                    && response
-                        .headers()
-                        .get("content-encoding")
-                        .is_some_and(|e| e == "gzip");
-                let wire = response.bytes().await?;
-                let ms = sent.elapsed().as_millis() as u64;
-                let mut html = String::new();
-                std::io::Read::read_to_string(
-                    &mut flate2::read::GzDecoder::new(&wire[..]),
-                    &mut html,
-                )?;
+                let got = fetch_page(&http, &page, &cookie).await?;
                 Ok::<_, Error>((
-                    ok && html.contains(newest.as_str()),
-                    wire.len() as u64,
-                    html.len() as u64,
-                    ms,
+                    got.ok && got.html.contains(newest.as_str()),
+                    got.wire as u64,
+                    got.html.len() as u64,
+                    got.ms,
                 ))
             });
         }

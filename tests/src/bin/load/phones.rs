@@ -32,8 +32,9 @@
 
 use super::map_storm::{action, answer, fresh_id, snapshot};
 use super::{
-    console, cpu_seconds, create_gatherings, deliver, drain, marks, open, percentile, post_at_rate,
-    rss_kb, too_many_files, total_posts, Args, Error, Seen, Shared, Target, Ws, MARK,
+    console, cpu_now, create_gatherings, deliver, drain, marks, open, post_at_rate, report_cpu,
+    report_memory, rss_kb, spread, too_many_files, total_posts, Args, Error, Seen, Shared, Target,
+    Ws, MARK,
 };
 use app::ids::StepId;
 use app::protocol::Action;
@@ -80,7 +81,7 @@ struct Pages {
     wire_bytes: AtomicU64,
     html_bytes: AtomicU64,
     /// Each fetch's time, in milliseconds.
-    ms: Mutex<Vec<u32>>,
+    ms: Mutex<Vec<u64>>,
     resends: AtomicU64,
     reconnects: AtomicU64,
 }
@@ -125,6 +126,8 @@ pub(super) struct Fetched {
     pub wire: usize,
     /// Answered 200, gzipped.
     pub ok: bool,
+    /// Milliseconds from asking to its last byte.
+    pub ms: u64,
 }
 
 /// Fetches a page as phones do, accepting gzip, and unpacks it.
@@ -133,6 +136,7 @@ pub(super) async fn fetch_page(
     url: &str,
     cookie: &str,
 ) -> Result<Fetched, Error> {
+    let asked = Instant::now();
     let response = http
         .get(url)
         .header("cookie", cookie)
@@ -145,6 +149,7 @@ pub(super) async fn fetch_page(
         .is_some_and(|e| e == "gzip");
     let ok = response.status().is_success() && gzipped;
     let wire = response.bytes().await?;
+    let ms = asked.elapsed().as_millis() as u64;
     let mut html = String::new();
     if gzipped {
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
@@ -155,6 +160,7 @@ pub(super) async fn fetch_page(
         html,
         wire: wire.len(),
         ok,
+        ms,
     })
 }
 
@@ -208,6 +214,10 @@ async fn post_form(
         .map_or_else(|| format!("answered {status}"), |(_, code)| code.to_owned());
     Posted::Refused(code)
 }
+
+/// A post in the outbox: its number, the form fields (`id`, `step`) it
+/// goes with once it has them, and how many times it was sent.
+type Outgoing = (usize, Option<(String, String)>, u32);
 
 type Pending<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -311,15 +321,14 @@ async fn phone(
     // The page fetch: when it is due, the one in flight (with the log
     // position the phone had asked for), and whether another is wanted.
     let mut due: Option<Instant> = None;
-    let mut fetching: Option<Pending<(Result<Fetched, String>, u32)>> = None;
+    let mut fetching: Option<Pending<Result<Fetched, String>>> = None;
     let mut asked_at_seq = 0u64;
     let mut again = false;
     let mut say_received = false;
     // The newest reveal the link told of: its position and its posts.
     let mut revealed: Option<(u64, Vec<usize>)> = None;
     // The outbox: posts waiting, the one in flight, when to send again.
-    let mut outbox: std::collections::VecDeque<(usize, Option<(String, String)>, u32)> =
-        Default::default();
+    let mut outbox: std::collections::VecDeque<Outgoing> = Default::default();
     let mut posting: Option<Pending<Posted>> = None;
     let mut resend_at: Option<Instant> = None;
     let mut posts_open = true;
@@ -379,11 +388,9 @@ async fn phone(
             }
             let (http, cookie) = (cx.http.clone(), me.cookie.clone());
             fetching = Some(Box::pin(async move {
-                let started = Instant::now();
-                let got = fetch_page(&http, &url, &cookie)
+                fetch_page(&http, &url, &cookie)
                     .await
-                    .map_err(|e| e.to_string());
-                (got, started.elapsed().as_millis() as u32)
+                    .map_err(|e| e.to_string())
             }));
         }
 
@@ -424,11 +431,10 @@ async fn phone(
             _ = until(wake) => {}
             got = maybe(&mut fetching) => {
                 fetching = None;
-                let (got, ms) = got;
                 match got {
                     Ok(page) if page.ok => {
                         take_page(&mut me, &page, asked_at_seq, &mut revealed, shared, pages);
-                        pages.ms.lock().unwrap_or_else(|p| p.into_inner()).push(ms);
+                        pages.ms.lock().unwrap_or_else(|p| p.into_inner()).push(page.ms);
                     }
                     // The script keeps the page as it is; the next event tries again.
                     _ => {
@@ -703,10 +709,7 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     );
 
     let posting_started = Instant::now();
-    let cpu_before = (
-        target.pid.and_then(cpu_seconds),
-        cpu_seconds(std::process::id()),
-    );
+    let cpu_before = cpu_now(target);
     let not_handed = post_at_rate(args, &shared, &senders, posting_started).await;
     drop(senders);
 
@@ -739,24 +742,14 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     .await;
     let busy = posting_started.elapsed().as_secs_f64();
     let rss_end = target.pid.and_then(rss_kb);
-    let cpu_after = (
-        target.pid.and_then(cpu_seconds),
-        cpu_seconds(std::process::id()),
-    );
+    let server_cpu = report_cpu(cpu_before, target, busy);
     let _ = stop_tx.send(true);
     tasks.abort_all();
     let pages_fetched = pages.fetched.load(Relaxed);
-    let mut server_cpu_ms_per_page = "unknown".to_owned();
-    if let ((Some(s0), Some(l0)), (Some(s1), Some(l1))) = (cpu_before, cpu_after) {
-        println!(
-            "CPU while posting and draining ({busy:.1}s): server {:.0}%, this tool {:.0}% (of one core)",
-            (s1 - s0) / busy * 100.0,
-            (l1 - l0) / busy * 100.0
-        );
-        if pages_fetched > 0 {
-            server_cpu_ms_per_page = format!("{:.2}", (s1 - s0) * 1000.0 / pages_fetched as f64);
-        }
-    }
+    let server_cpu_ms_per_page = match server_cpu {
+        Some(s) if pages_fetched > 0 => format!("{:.2}", s * 1000.0 / pages_fetched as f64),
+        _ => "unknown".to_owned(),
+    };
 
     // The room as the console sees it: each acknowledged post exactly once.
     let mut copies = vec![0u32; total_posts];
@@ -808,7 +801,7 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .iter()
-        .map(|&ms| f64::from(ms))
+        .map(|&ms| ms as f64)
         .collect();
     fetch_ms.sort_by(f64::total_cmp);
     println!(
@@ -816,20 +809,8 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         pages.resends.load(Relaxed),
         shared.send_failures.load(Relaxed),
     );
-    println!(
-        "until acknowledged (stored): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
-        percentile(&ack_latencies, 50.0),
-        percentile(&ack_latencies, 95.0),
-        percentile(&ack_latencies, 99.0),
-        ack_latencies.last().copied().unwrap_or(0.0),
-    );
-    println!(
-        "one page fetch: p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
-        percentile(&fetch_ms, 50.0),
-        percentile(&fetch_ms, 95.0),
-        percentile(&fetch_ms, 99.0),
-        fetch_ms.last().copied().unwrap_or(0.0),
-    );
+    println!("until acknowledged (stored): {}", spread(&ack_latencies));
+    println!("one page fetch: {}", spread(&fetch_ms));
     println!(
         "pages: {pages_fetched} fetched, {} failed, {} wrong, {} stale; links: {} disconnects, {} reconnects, {} snapshots",
         pages.failed.load(Relaxed),
@@ -843,20 +824,7 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     for (what, n) in &errors {
         println!("server said: {n} × {what}");
     }
-    match (rss_before, rss_connected, rss_end) {
-        (Some(a), Some(b), Some(c)) => println!(
-            "server RSS: {:.1} MB before joining, {:.1} MB joined, {:.1} MB at the end",
-            a as f64 / 1024.0,
-            b as f64 / 1024.0,
-            c as f64 / 1024.0
-        ),
-        _ => println!("server RSS: unknown (no process id)"),
-    }
-    let kb_per_conn = match (rss_before, rss_connected) {
-        (Some(a), Some(b)) => b.saturating_sub(a) as f64 / participants as f64,
-        _ => 0.0,
-    };
-    let rss_mb = rss_end.or(rss_connected).unwrap_or(0) as f64 / 1024.0;
+    let (rss_mb, kb_per_conn) = report_memory([rss_before, rss_connected, rss_end], participants);
     let per_page = |total: u64| {
         if pages_fetched == 0 {
             0.0
@@ -865,13 +833,10 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         }
     };
     Ok(format!(
-        "LOAD participants={participants} gatherings={} posts={} acked={acked} lost={lost} dup={dup} p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1} path=phones reveal={} unreached={unreached} pages={pages_fetched} pages_failed={} pages_wrong={} kb_per_page={:.1} html_kb_per_page={:.1} server_cpu_ms_per_page={server_cpu_ms_per_page}",
+        "LOAD participants={participants} gatherings={} posts={} acked={acked} lost={lost} dup={dup} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1} path=phones reveal={} unreached={unreached} pages={pages_fetched} pages_failed={} pages_wrong={} kb_per_page={:.1} html_kb_per_page={:.1} server_cpu_ms_per_page={server_cpu_ms_per_page}",
         args.gatherings,
         shared.sent.load(Relaxed),
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 95.0),
-        percentile(&latencies, 99.0),
-        latencies.last().copied().unwrap_or(0.0),
+        spread(&latencies),
         if args.console_reveal { "console" } else { "live" },
         pages.failed.load(Relaxed),
         pages.wrong.load(Relaxed),

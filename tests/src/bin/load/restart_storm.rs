@@ -431,17 +431,8 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
             if at < at_head.seq {
                 return Err(format!("a phone came back at {at}, before {}", at_head.seq).into());
             }
-            let response = http
-                .get(page.as_str())
-                .header("cookie", cookie)
-                .header("accept-encoding", "gzip")
-                .send()
-                .await?;
-            let ok = response.status().is_success();
-            let wire = response.bytes().await?;
-            let mut html = String::new();
-            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
-            if !ok || !html.contains(newest.as_str()) {
+            let got = super::phones::fetch_page(&http, &page, &cookie).await?;
+            if !got.ok || !got.html.contains(newest.as_str()) {
                 return Err("a phone's page after the restart lacks the newest card".into());
             }
             Ok((resynced, started.elapsed()))
