@@ -1192,12 +1192,12 @@ async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> 
         }
         let done = ((b + 1) * args.connect_batch).min(plan.len());
         if (b + 1) % 10 == 0 || done == plan.len() {
-            println!(
-                "connected {}/{} ({} failed) in {:.1}s",
+            report_opened(
+                "connected",
                 conns.len(),
                 plan.len(),
-                failures.values().sum::<u64>(),
-                connect_started.elapsed().as_secs_f64()
+                &failures,
+                connect_started,
             );
         }
     }
@@ -1438,6 +1438,21 @@ fn report_memory(rss: [Option<u64>; 3], connections: usize) -> (f64, f64) {
     };
     let [_, connected, end] = rss;
     (end.or(connected).unwrap_or(0) as f64 / 1024.0, kb_per_conn)
+}
+
+/// Says how far opening connections (or joining phones) has come.
+fn report_opened(
+    what: &str,
+    opened: usize,
+    planned: usize,
+    failures: &HashMap<String, u64>,
+    since: Instant,
+) {
+    println!(
+        "{what} {opened}/{planned} ({} failed) in {:.1}s",
+        failures.values().sum::<u64>(),
+        since.elapsed().as_secs_f64()
+    );
 }
 
 /// How many reflections a run posts.

@@ -33,8 +33,8 @@
 use super::map_storm::{action, answer, fresh_id, snapshot};
 use super::{
     console, cpu_now, create_gatherings, deliver, drain, marks, open, post_at_rate, report_cpu,
-    report_memory, rss_kb, spread, too_many_files, total_posts, Args, Error, Seen, Shared, Target,
-    Ws, MARK,
+    report_memory, report_opened, rss_kb, spread, too_many_files, total_posts, Args, Error, Seen,
+    Shared, Target, Ws, MARK,
 };
 use app::ids::StepId;
 use app::protocol::Action;
@@ -666,12 +666,12 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         }
         let done = ((b + 1) * args.connect_batch).min(plan.len());
         if (b + 1) % 5 == 0 || done == plan.len() {
-            println!(
-                "joined {}/{} ({} failed) in {:.1}s",
+            report_opened(
+                "joined",
                 senders.len(),
                 plan.len(),
-                failures.values().sum::<u64>(),
-                joining_started.elapsed().as_secs_f64()
+                &failures,
+                joining_started,
             );
         }
         if out_of_files || joining_started.elapsed() > super::CONNECT_PHASE_LIMIT {
