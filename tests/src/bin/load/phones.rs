@@ -63,6 +63,8 @@ const MAX_SENDS: u32 = 20;
 const MAX_BACKOFF: Duration = Duration::from_secs(15);
 /// How many times a phone reconnects before it gives up.
 const MAX_RECONNECTS: u32 = 50;
+/// Least time between two fetches made only to get a fresh form.
+const FORM_AGAIN: Duration = Duration::from_secs(1);
 /// Longest one request may take before it counts as failed.
 const REQUEST_LIMIT: Duration = Duration::from_secs(60);
 /// Longest the tool waits for every post to be acknowledged before the
@@ -332,6 +334,8 @@ async fn phone(
     let mut posting: Option<Pending<Posted>> = None;
     let mut resend_at: Option<Instant> = None;
     let mut posts_open = true;
+    // When a page was last asked for only for a fresh form.
+    let mut form_asked: Option<Instant> = None;
     // The link's backoff.
     let mut reconnect_at: Option<Instant> = None;
     let mut attempt = 0u32;
@@ -350,8 +354,16 @@ async fn phone(
                         .form
                         .clone()
                         .filter(|(id, _)| me.used_id.as_ref() != Some(id));
-                    if form.is_none() && fetching.is_none() && due.is_none() {
-                        due = Some(Instant::now());
+                    // At most once a second: a step that takes no
+                    // reflections now has no form to wait for.
+                    let now = Instant::now();
+                    if form.is_none()
+                        && fetching.is_none()
+                        && due.is_none()
+                        && form_asked.is_none_or(|t| now >= t + FORM_AGAIN)
+                    {
+                        form_asked = Some(now);
+                        due = Some(now);
                     }
                 }
                 if let Some((id, step)) = form.clone() {
