@@ -214,6 +214,30 @@ async fn a_room_many_views_wait_for_is_loaded_once() -> hearth_tests::Result<()>
 /// beside the server.
 #[tokio::test]
 async fn the_restart_storm_brings_every_phone_back() -> hearth_tests::Result<()> {
+    load_tool(
+        &[
+            "--restart-storm",
+            "--participants",
+            "40",
+            "--cards",
+            "120",
+            "--current",
+            "20",
+            "--marks",
+            "300",
+            "--connect-batch",
+            "20",
+        ],
+        "RESTART ",
+        &["resynced=40 ", "pages=40 ", "failed=0 "],
+    )
+    .await
+}
+
+/// Runs the load tool (built beside the server) against a server of its
+/// own with `args`; its last line must start with `summary` and hold
+/// every one of `facts`.
+async fn load_tool(args: &[&str], summary: &str, facts: &[&str]) -> hearth_tests::Result<()> {
     let load = std::path::Path::new(BIN).with_file_name("load");
     if !load.exists() {
         return Err(format!(
@@ -223,8 +247,7 @@ async fn the_restart_storm_brings_every_phone_back() -> hearth_tests::Result<()>
         .into());
     }
     let out = tokio::process::Command::new(&load)
-        .args(["--restart-storm", "--participants", "40", "--cards", "120"])
-        .args(["--current", "20", "--marks", "300", "--connect-batch", "20"])
+        .args(args)
         .arg("--bin")
         .arg(BIN)
         .output()
@@ -232,12 +255,46 @@ async fn the_restart_storm_brings_every_phone_back() -> hearth_tests::Result<()>
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().unwrap_or_default();
     assert!(
-        out.status.success() && last.starts_with("RESTART "),
-        "the storm failed:\n{stdout}\n{}",
+        out.status.success() && last.starts_with(summary),
+        "the load tool failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for fact in ["resynced=40 ", "pages=40 ", "failed=0 "] {
+    for fact in facts {
         assert!(last.contains(fact), "{fact}missing from: {last}");
     }
     Ok(())
+}
+
+/// The load tool's default measurement, small: phones on the path real
+/// phones use (their page over HTTP, posts through the form, the page
+/// fetched again on each event) must see every post, once, with every
+/// page they fetch holding what it must. `scripts/test.sh` builds the
+/// tool beside the server.
+#[tokio::test]
+async fn the_load_tool_drives_the_phone_path() -> hearth_tests::Result<()> {
+    load_tool(
+        &[
+            "--participants",
+            "20",
+            "--gatherings",
+            "1",
+            "--rate",
+            "10",
+            "--duration",
+            "2",
+        ],
+        "LOAD ",
+        &[
+            "participants=20 ",
+            "posts=20 ",
+            "acked=20 ",
+            "lost=0 ",
+            "dup=0 ",
+            "path=phones ",
+            "unreached=0 ",
+            "pages_failed=0 ",
+            "pages_wrong=0 ",
+        ],
+    )
+    .await
 }

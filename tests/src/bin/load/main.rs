@@ -1,21 +1,27 @@
 //! The load tool: many phones in a few rooms, a steady stream of reflections,
-//! and how long each one takes to reach every view in its room.
+//! and how long each one takes to reach every phone in its room.
 //!
 //! ```sh
-//! cargo run --release -p hearth-tests --bin load -- --participants 2000 --gatherings 4 --rate 100 --duration 20
+//! cargo run --release -p hearth-tests --bin load -- --participants 2000 --gatherings 1 --rate 20 --duration 20
 //! ```
 //!
 //! It starts Hearth itself (`--bin`, by default the workspace's release
 //! build, else the debug build) or uses one already running on this machine
-//! (`--server http://127.0.0.1:3000`). It creates the gatherings, opens one
-//! WebSocket per participant (each its own device) and one screen per
-//! gathering, posts reflections at the given total rate, and has each
-//! gathering's console reveal as soon as reflections are acknowledged. A
-//! post's latency is the time from sending it to the moment the reveal
-//! carrying its words has reached every participant and the screen of its
-//! gathering. The last line printed is the summary:
+//! (`--server http://127.0.0.1:3000`). By default it drives the path real
+//! phones use (see `phones`): each phone joins over HTTP with a device
+//! cookie, posts through the plain form, follows its room over the
+//! WebSocket and fetches its whole page again on each event, as
+//! `app/script/phone.js` does. A post's latency is the time from sending it
+//! to every phone of its gathering having fetched a page that holds it. The
+//! last line printed is the summary:
 //!
-//! `LOAD participants=… gatherings=… posts=… acked=… lost=… dup=… p50_ms=… p95_ms=… p99_ms=… max_ms=… server_rss_mb=… kb_per_conn=…`
+//! `LOAD participants=… gatherings=… posts=… acked=… lost=… dup=… p50_ms=… p95_ms=… p99_ms=… max_ms=… server_rss_mb=… kb_per_conn=… …`
+//!
+//! With `--socket-path` it measures the older way instead: one WebSocket
+//! per participant sending `Act` messages, one screen per gathering, and a
+//! post's latency until the reveal carrying it has reached every socket of
+//! its gathering. No phone works that way; it is kept because it isolates
+//! the room and its fan-out from page rendering.
 //!
 //! With `--map-storm` it runs the map storm instead (see `map_storm`):
 //! every phone placing every revealed card on a worldview map at once.
@@ -29,6 +35,7 @@
 
 mod map_storm;
 mod page_storm;
+mod phones;
 mod restart_storm;
 
 use app::ids::{ActionId, StepId};
@@ -56,7 +63,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const USAGE: &str = "\
 usage: load [flags]
-  --participants N      participant connections in all (default 200)
+  --participants N      phones in all (default 200)
   --gatherings G        gatherings to spread them over (default 2)
   --rate R              reflections per second in all (default 50)
   --duration S          seconds of posting (default 10)
@@ -66,7 +73,11 @@ usage: load [flags]
                         else target/debug/hearth, under the workspace root)
   --connect-batch N     connections opened at once (default 200)
   --connect-timeout S   seconds one connection may take to open (default 20)
-  --drain S             seconds to wait after posting for the last cards (default 10)
+  --drain S             seconds to wait after posting for the last cards (default 30;
+                        10 with --socket-path)
+  --console-reveal      the console reveals each acknowledged batch (default: the step
+                        reveals by itself, as with the console's Reveal by itself)
+  --socket-path         instead: participants act over the WebSocket, as no phone does
   --map-storm           instead: every phone places every card of a map step at once
   --page-storm          instead: every phone fetches its page at once, after a reveal
   --restart-storm       instead: a full room, a SIGKILL and restart, every phone back at once
@@ -95,6 +106,8 @@ const REVEAL_GAP: Duration = Duration::from_millis(110);
 const MARK: &str = "~p";
 
 struct Args {
+    socket_path: bool,
+    console_reveal: bool,
     map_storm: bool,
     page_storm: bool,
     restart_storm: bool,
@@ -114,11 +127,14 @@ struct Args {
     bin: Option<PathBuf>,
     connect_batch: usize,
     connect_timeout: Duration,
-    drain: Duration,
+    /// `None`: the measurement's own default.
+    drain: Option<Duration>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
+        socket_path: false,
+        console_reveal: false,
         map_storm: false,
         page_storm: false,
         restart_storm: false,
@@ -138,7 +154,7 @@ fn parse_args() -> Result<Args, String> {
         bin: None,
         connect_batch: 200,
         connect_timeout: Duration::from_secs(20),
-        drain: Duration::from_secs(10),
+        drain: None,
     };
     let mut it = std::env::args().skip(1);
     let mut cards = None;
@@ -146,6 +162,14 @@ fn parse_args() -> Result<Args, String> {
         if flag == "--help" || flag == "-h" {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        if flag == "--socket-path" {
+            args.socket_path = true;
+            continue;
+        }
+        if flag == "--console-reveal" {
+            args.console_reveal = true;
+            continue;
         }
         if flag == "--map-storm" {
             args.map_storm = true;
@@ -189,7 +213,7 @@ fn parse_args() -> Result<Args, String> {
             "--connect-timeout" => {
                 args.connect_timeout = Duration::from_secs_f64(number(&name, &value)?)
             }
-            "--drain" => args.drain = Duration::from_secs_f64(number(&name, &value)?),
+            "--drain" => args.drain = Some(Duration::from_secs_f64(number(&name, &value)?)),
             _ => return Err(format!("unknown flag {name}")),
         }
     }
@@ -212,7 +236,7 @@ fn parse_args() -> Result<Args, String> {
             args.marks <= 10 * args.participants && args.marks <= 10 * (args.cards - args.current),
             "--marks must be at most 10 per participant and 10 per card of the first step",
         )?;
-    } else {
+    } else if args.map_storm || args.page_storm {
         check(
             (1..=args.participants.min(200)).contains(&args.cards),
             "--cards must be 1 to min(participants, 200)",
@@ -223,12 +247,17 @@ fn parse_args() -> Result<Args, String> {
         "--rounds must be 1 to 100",
     )?;
     check(
-        [args.map_storm, args.page_storm, args.restart_storm]
-            .iter()
-            .filter(|on| **on)
-            .count()
+        [
+            args.socket_path,
+            args.map_storm,
+            args.page_storm,
+            args.restart_storm,
+        ]
+        .iter()
+        .filter(|on| **on)
+        .count()
             <= 1,
-        "give one of --map-storm, --page-storm and --restart-storm",
+        "give one of --socket-path, --map-storm, --page-storm and --restart-storm",
     )?;
     check(
         args.console.is_some() == args.join.is_some(),
@@ -260,7 +289,7 @@ fn parse_args() -> Result<Args, String> {
         "--connect-timeout must be 1 to 300 seconds",
     )?;
     check(
-        args.drain <= Duration::from_secs(600),
+        args.drain.is_none_or(|d| d <= Duration::from_secs(600)),
         "--drain must be at most 600 seconds",
     )?;
     if args.server.is_some() && args.bin.is_some() {
@@ -490,6 +519,40 @@ struct Shared {
 }
 
 impl Shared {
+    /// The bookkeeping for `posts` planned reflections in `rooms` gatherings.
+    fn new(posts: usize, rooms: usize) -> Self {
+        Self {
+            start: Instant::now(),
+            // Tells this run's action ids apart from any earlier run's.
+            run: Device::new().token[24..].to_owned(),
+            posts: (0..posts).map(|_| Post::default()).collect(),
+            rooms: (0..rooms).map(|_| Room::default()).collect(),
+            sent: AtomicU64::new(0),
+            acked: AtomicU64::new(0),
+            dup: AtomicU64::new(0),
+            crossed: AtomicU64::new(0),
+            resyncs: AtomicU64::new(0),
+            gaps: AtomicU64::new(0),
+            disconnects: AtomicU64::new(0),
+            send_failures: AtomicU64::new(0),
+            errors: Mutex::default(),
+        }
+    }
+
+    /// Posts sent but not yet settled: unanswered, or acknowledged and not
+    /// yet everywhere (a post handed to its sender but not sent is open too).
+    fn open_posts(&self) -> usize {
+        self.posts
+            .iter()
+            .filter(|p| {
+                let sent = p.sent_ns.load(Relaxed) != 0;
+                let acked = p.acks.load(Relaxed) > 0;
+                let refused = p.refused.load(Relaxed);
+                !sent || (!acked && !refused) || (acked && p.done_ns.load(Relaxed) == 0)
+            })
+            .count()
+    }
+
     fn now_ns(&self) -> u64 {
         self.start.elapsed().as_nanos() as u64 + 1
     }
@@ -592,7 +655,11 @@ fn absorb(text: &str, gathering: usize, seen: &mut Seen, ready: &AtomicBool, sha
         match serde_json::from_str::<ServerMsg>(text) {
             Ok(ServerMsg::Ack { id, outcome }) => {
                 if let Some(n) = shared.post_of(id.as_str()) {
-                    acked(n, gathering, &outcome, shared);
+                    let card = match outcome {
+                        Outcome::Added { card } => card.id.as_str().to_owned(),
+                        other => format!("{other:?}"),
+                    };
+                    acked(n, gathering, card, shared);
                 }
             }
             Ok(ServerMsg::Error { id, code }) => {
@@ -628,12 +695,10 @@ fn deliver(n: usize, by_event: bool, gathering: usize, seen: &mut Seen, shared: 
     }
 }
 
-fn acked(n: usize, gathering: usize, outcome: &Outcome, shared: &Shared) {
+/// Post `n` was acknowledged as stored as `card`; a second answer must
+/// name the same card.
+fn acked(n: usize, gathering: usize, card: String, shared: &Shared) {
     let post = &shared.posts[n];
-    let card = match outcome {
-        Outcome::Added { card } => card.id.as_str().to_owned(),
-        other => format!("{other:?}"),
-    };
     if post.acks.fetch_add(1, Relaxed) == 0 {
         post.ack_ns.store(shared.now_ns(), Relaxed);
         let _ = post.card.set(card);
@@ -937,8 +1002,9 @@ fn main() {
         }
     };
     // Each process (this one, and a server it starts) holds one socket per
-    // connection.
-    raise_open_files((args.participants + 2 * args.gatherings) as u64);
+    // connection; a phone holds up to three (its WebSocket, a page being
+    // fetched and a post being sent).
+    raise_open_files((3 * args.participants + 2 * args.gatherings) as u64);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -993,8 +1059,10 @@ async fn run(args: Args) -> Result<String, Error> {
             connect_batch: args.connect_batch,
         };
         restart_storm::run(&storm, &mut target).await
+    } else if args.socket_path {
+        measure_sockets(&args, &target).await
     } else {
-        measure(&args, &target).await
+        phones::measure(&args, &target).await
     };
     if let Some(server) = target.own.as_mut() {
         let log = server.log();
@@ -1016,37 +1084,12 @@ async fn run(args: Args) -> Result<String, Error> {
     result
 }
 
-async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
-    let total_posts = ((args.rate * args.duration).round() as usize).max(1);
-    // Tells this run's action ids apart from any earlier run's.
-    let run = Device::new().token[24..].to_owned();
-    let shared = Arc::new(Shared {
-        start: Instant::now(),
-        run,
-        posts: (0..total_posts).map(|_| Post::default()).collect(),
-        rooms: (0..args.gatherings).map(|_| Room::default()).collect(),
-        sent: AtomicU64::new(0),
-        acked: AtomicU64::new(0),
-        dup: AtomicU64::new(0),
-        crossed: AtomicU64::new(0),
-        resyncs: AtomicU64::new(0),
-        gaps: AtomicU64::new(0),
-        disconnects: AtomicU64::new(0),
-        send_failures: AtomicU64::new(0),
-        errors: Mutex::default(),
-    });
-
-    let mut gatherings: Vec<Gathering> = Vec::new();
-    for i in 0..args.gatherings {
-        let g = create_gathering_at(
-            &target.http,
-            &target.base,
-            &[("name", &format!("Load test {i}")), ("agenda", "blank")],
-        )
-        .await
-        .map_err(|e| format!("creating gathering {i} failed: {e}"))?;
-        gatherings.push(g);
-    }
+/// The socket-only path (`--socket-path`): participants act over the
+/// WebSocket, as no phone does.
+async fn measure_sockets(args: &Args, target: &Target) -> Result<String, Error> {
+    let total_posts = total_posts(args);
+    let shared = Arc::new(Shared::new(total_posts, args.gatherings));
+    let gatherings = create_gatherings(args, target).await?;
     println!(
         "created {} gatherings on {}; opening {} participant connections (+{} screens, +{} consoles)",
         args.gatherings, target.base, args.participants, args.gatherings, args.gatherings
@@ -1149,12 +1192,12 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         }
         let done = ((b + 1) * args.connect_batch).min(plan.len());
         if (b + 1) % 10 == 0 || done == plan.len() {
-            println!(
-                "connected {}/{} ({} failed) in {:.1}s",
+            report_opened(
+                "connected",
                 conns.len(),
                 plan.len(),
-                failures.values().sum::<u64>(),
-                connect_started.elapsed().as_secs_f64()
+                &failures,
+                connect_started,
             );
         }
     }
@@ -1247,70 +1290,18 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         args.rate, args.duration
     );
     let posting_started = Instant::now();
-    let cpu_before = (
-        target.pid.and_then(cpu_seconds),
-        cpu_seconds(std::process::id()),
-    );
-    let mut next = 0usize;
-    let mut not_handed = 0u64;
-    let mut last_report = Instant::now();
-    while next < total_posts {
-        let due = ((posting_started.elapsed().as_secs_f64() * args.rate).floor() as usize + 1)
-            .min(total_posts);
-        while next < due {
-            let (g, tx) = &senders[next % participants];
-            shared.posts[next].gathering.store(*g as u32, Relaxed);
-            if tx.try_send(next as u32).is_err() {
-                not_handed += 1;
-            }
-            next += 1;
-        }
-        if last_report.elapsed() >= Duration::from_secs(1) {
-            report_progress(&shared, posting_started);
-            last_report = Instant::now();
-        }
-        if next < total_posts {
-            let at = posting_started + Duration::from_secs_f64(next as f64 / args.rate);
-            tokio::time::sleep_until(at.into()).await;
-        }
-    }
+    let cpu_before = cpu_now(target);
+    let not_handed = post_at_rate(args, &shared, &senders, posting_started).await;
 
     // Wait for the last acknowledgements and reveals.
-    let drain_deadline = Instant::now() + args.drain;
-    loop {
-        let open = shared
-            .posts
-            .iter()
-            .filter(|p| {
-                let sent = p.sent_ns.load(Relaxed) != 0;
-                let acked = p.acks.load(Relaxed) > 0;
-                let refused = p.refused.load(Relaxed);
-                // A post handed to its connection but not yet sent is open too.
-                !sent || (!acked && !refused) || (acked && p.done_ns.load(Relaxed) == 0)
-            })
-            .count();
-        if open == 0 || Instant::now() > drain_deadline {
-            break;
-        }
-        if last_report.elapsed() >= Duration::from_secs(1) {
-            report_progress(&shared, posting_started);
-            last_report = Instant::now();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    drain(
+        &shared,
+        args.drain.unwrap_or(Duration::from_secs(10)),
+        posting_started,
+    )
+    .await;
     let rss_end = target.pid.and_then(rss_kb);
-    let busy = posting_started.elapsed().as_secs_f64();
-    let cpu_after = (
-        target.pid.and_then(cpu_seconds),
-        cpu_seconds(std::process::id()),
-    );
-    if let ((Some(s0), Some(l0)), (Some(s1), Some(l1))) = (cpu_before, cpu_after) {
-        println!(
-            "CPU while posting and draining ({busy:.1}s): server {:.0}%, this tool {:.0}% (of one core)",
-            (s1 - s0) / busy * 100.0,
-            (l1 - l0) / busy * 100.0
-        );
-    }
+    report_cpu(cpu_before, target, posting_started.elapsed().as_secs_f64());
     let _ = stop_tx.send(true);
     tasks.abort_all();
 
@@ -1366,19 +1357,10 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         refused,
         unacked
     );
+    println!("until acknowledged (stored): {}", spread(&ack_latencies));
     println!(
-        "until acknowledged (stored): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
-        percentile(&ack_latencies, 50.0),
-        percentile(&ack_latencies, 95.0),
-        percentile(&ack_latencies, 99.0),
-        ack_latencies.last().copied().unwrap_or(0.0),
-    );
-    println!(
-        "from the reveal to every view (approx.): p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
-        percentile(&from_reveal, 50.0),
-        percentile(&from_reveal, 95.0),
-        percentile(&from_reveal, 99.0),
-        from_reveal.last().copied().unwrap_or(0.0),
+        "from the reveal to every view (approx.): {}",
+        spread(&from_reveal)
     );
     println!(
         "reveals={} reveal_avg_ms={:.1} resyncs={} gaps={} crossed={} disconnects={} send_failures={}",
@@ -1397,8 +1379,52 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     for (what, n) in &errors {
         println!("server said: {n} × {what}");
     }
-    match (rss_before, rss_connected, rss_end) {
-        (Some(a), Some(b), Some(c)) => println!(
+    let (rss_mb, kb_per_conn) = report_memory([rss_before, rss_connected, rss_end], connections);
+    Ok(format!(
+        "LOAD participants={participants} gatherings={} posts={posts} acked={acked} lost={lost} dup={} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1}",
+        args.gatherings,
+        shared.dup.load(Relaxed),
+        spread(&latencies),
+    ))
+}
+
+/// A sorted list of milliseconds, as the summary lines give it.
+fn spread(sorted: &[f64]) -> String {
+    format!(
+        "p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1}",
+        percentile(sorted, 50.0),
+        percentile(sorted, 95.0),
+        percentile(sorted, 99.0),
+        sorted.last().copied().unwrap_or(0.0),
+    )
+}
+
+/// CPU seconds so far of the server (if known) and of this tool.
+fn cpu_now(target: &Target) -> (Option<f64>, Option<f64>) {
+    (
+        target.pid.and_then(cpu_seconds),
+        cpu_seconds(std::process::id()),
+    )
+}
+
+/// Prints the CPU used over `busy` seconds; gives the server's, if known.
+fn report_cpu(before: (Option<f64>, Option<f64>), target: &Target, busy: f64) -> Option<f64> {
+    let ((Some(s0), Some(l0)), (Some(s1), Some(l1))) = (before, cpu_now(target)) else {
+        return None;
+    };
+    println!(
+        "CPU while posting and draining ({busy:.1}s): server {:.0}%, this tool {:.0}% (of one core)",
+        (s1 - s0) / busy * 100.0,
+        (l1 - l0) / busy * 100.0
+    );
+    Some(s1 - s0)
+}
+
+/// Prints the server's memory (KiB before connecting, connected, at the
+/// end); gives its MB at the end and its KB per connection.
+fn report_memory(rss: [Option<u64>; 3], connections: usize) -> (f64, f64) {
+    match rss {
+        [Some(a), Some(b), Some(c)] => println!(
             "server RSS: {:.1} MB before connecting, {:.1} MB connected, {:.1} MB at the end",
             a as f64 / 1024.0,
             b as f64 / 1024.0,
@@ -1406,20 +1432,98 @@ async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         ),
         _ => println!("server RSS: unknown (no process id)"),
     }
-    let kb_per_conn = match (rss_before, rss_connected) {
-        (Some(a), Some(b)) if connections > 0 => b.saturating_sub(a) as f64 / connections as f64,
+    let kb_per_conn = match rss {
+        [Some(a), Some(b), _] if connections > 0 => b.saturating_sub(a) as f64 / connections as f64,
         _ => 0.0,
     };
-    let rss_mb = rss_end.or(rss_connected).unwrap_or(0) as f64 / 1024.0;
-    Ok(format!(
-        "LOAD participants={participants} gatherings={} posts={posts} acked={acked} lost={lost} dup={} p50_ms={:.1} p95_ms={:.1} p99_ms={:.1} max_ms={:.1} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1}",
-        args.gatherings,
-        shared.dup.load(Relaxed),
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 95.0),
-        percentile(&latencies, 99.0),
-        latencies.last().copied().unwrap_or(0.0),
-    ))
+    let [_, connected, end] = rss;
+    (end.or(connected).unwrap_or(0) as f64 / 1024.0, kb_per_conn)
+}
+
+/// Says how far opening connections (or joining phones) has come.
+fn report_opened(
+    what: &str,
+    opened: usize,
+    planned: usize,
+    failures: &HashMap<String, u64>,
+    since: Instant,
+) {
+    println!(
+        "{what} {opened}/{planned} ({} failed) in {:.1}s",
+        failures.values().sum::<u64>(),
+        since.elapsed().as_secs_f64()
+    );
+}
+
+/// How many reflections a run posts.
+fn total_posts(args: &Args) -> usize {
+    ((args.rate * args.duration).round() as usize).max(1)
+}
+
+/// Creates the run's gatherings, each on the blank agenda (one board).
+async fn create_gatherings(args: &Args, target: &Target) -> Result<Vec<Gathering>, Error> {
+    let mut gatherings = Vec::new();
+    for i in 0..args.gatherings {
+        let g = create_gathering_at(
+            &target.http,
+            &target.base,
+            &[("name", &format!("Load test {i}")), ("agenda", "blank")],
+        )
+        .await
+        .map_err(|e| format!("creating gathering {i} failed: {e}"))?;
+        gatherings.push(g);
+    }
+    Ok(gatherings)
+}
+
+/// Hands the planned posts to their senders at the given total rate, round
+/// robin (and so over the gatherings); says how many could not be handed.
+async fn post_at_rate(
+    args: &Args,
+    shared: &Shared,
+    senders: &[(usize, mpsc::Sender<u32>)],
+    started: Instant,
+) -> u64 {
+    let total = shared.posts.len();
+    let mut next = 0usize;
+    let mut not_handed = 0u64;
+    let mut last_report = Instant::now();
+    if senders.is_empty() {
+        return total as u64;
+    }
+    while next < total {
+        let due = ((started.elapsed().as_secs_f64() * args.rate).floor() as usize + 1).min(total);
+        while next < due {
+            let (g, tx) = &senders[next % senders.len()];
+            shared.posts[next].gathering.store(*g as u32, Relaxed);
+            if tx.try_send(next as u32).is_err() {
+                not_handed += 1;
+            }
+            next += 1;
+        }
+        if last_report.elapsed() >= Duration::from_secs(1) {
+            report_progress(shared, started);
+            last_report = Instant::now();
+        }
+        if next < total {
+            let at = started + Duration::from_secs_f64(next as f64 / args.rate);
+            tokio::time::sleep_until(at.into()).await;
+        }
+    }
+    not_handed
+}
+
+/// Waits, at most `patience`, until every post is settled.
+async fn drain(shared: &Shared, patience: Duration, since: Instant) {
+    let deadline = Instant::now() + patience;
+    let mut last_report = Instant::now();
+    while shared.open_posts() > 0 && Instant::now() < deadline {
+        if last_report.elapsed() >= Duration::from_secs(1) {
+            report_progress(shared, since);
+            last_report = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn report_progress(shared: &Shared, since: Instant) {

@@ -20,6 +20,7 @@
 //! by the pages served, when the server runs on this machine.
 
 use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
+use super::phones::fetch_page;
 use super::{open, server_rss_mb, Error, Target};
 use app::ids::StepId;
 use app::protocol::Action;
@@ -41,48 +42,6 @@ pub struct Storm {
     /// On the map step instead of the first.
     pub map: bool,
     pub connect_batch: usize,
-}
-
-/// A phone's page as its script fetches it.
-pub(super) struct Fetched {
-    /// Answered in full, compressed as a phone's page is.
-    pub ok: bool,
-    /// Bytes on the wire (gzip).
-    pub wire: u64,
-    pub html: String,
-    /// From asking to the last byte arriving.
-    pub took: Duration,
-}
-
-/// Fetches the participant page at `page` as the phone with `cookie` does,
-/// accepting gzip (phones accept brotli too, which is smaller).
-pub(super) async fn fetch_page(
-    http: &reqwest::Client,
-    page: &str,
-    cookie: &str,
-) -> Result<Fetched, Error> {
-    let sent = Instant::now();
-    let response = http
-        .get(page)
-        .header("cookie", cookie)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await?;
-    let ok = response.status().is_success()
-        && response
-            .headers()
-            .get("content-encoding")
-            .is_some_and(|e| e == "gzip");
-    let wire = response.bytes().await?;
-    let took = sent.elapsed();
-    let mut html = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
-    Ok(Fetched {
-        ok,
-        wire: wire.len() as u64,
-        html,
-        took,
-    })
 }
 
 /// The server's CPU time so far (user + system), in milliseconds.
@@ -206,12 +165,12 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
                 newest.clone(),
             );
             fetching.spawn(async move {
-                let page = fetch_page(&http, &page, &cookie).await?;
+                let got = fetch_page(&http, &page, &cookie).await?;
                 Ok::<_, Error>((
-                    page.ok && page.html.contains(newest.as_str()),
-                    page.wire,
-                    page.html.len() as u64,
-                    page.took.as_millis() as u64,
+                    got.ok && got.html.contains(newest.as_str()),
+                    got.wire as u64,
+                    got.html.len() as u64,
+                    got.ms,
                 ))
             });
         }

@@ -21,7 +21,6 @@
 //! storm, sampled every 50 ms.
 
 use super::map_storm::{action, fresh_id, percentile};
-use super::page_storm::fetch_page;
 use super::{open, rss_kb, Error, Target, Ws};
 use app::gathering::LogPosition;
 use app::ids::{CardId, StepId};
@@ -432,8 +431,8 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
             if at < at_head.seq {
                 return Err(format!("a phone came back at {at}, before {}", at_head.seq).into());
             }
-            let fetched = fetch_page(&http, &page, &cookie).await?;
-            if !fetched.ok || !fetched.html.contains(newest.as_str()) {
+            let got = super::phones::fetch_page(&http, &page, &cookie).await?;
+            if !got.ok || !got.html.contains(newest.as_str()) {
                 return Err("a phone's page after the restart lacks the newest card".into());
             }
             Ok((resynced, started.elapsed()))
