@@ -30,6 +30,9 @@ run cargo test -p app --features ssr
 say "Unit tests: app with hydrate"
 run cargo test -p app --features hydrate
 say "Integration tests: the real server over HTTP and WebSocket"
+# The restart tests run the load tool itself (`target/debug/load`), which
+# `cargo test` alone does not build as a program.
+cargo build -p hearth-tests --bins
 run cargo test -p server -p hearth-tests
 
 say "Building the site for the browser tests"
