@@ -79,6 +79,13 @@
   // The reflection form's own id field: what its post is known by.
   function formId(form) { return form.querySelector('input[name="id"]'); }
 
+  // A new id for a post (128 random bits, as the server makes them).
+  function freshId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+  }
+
   function keepDraft() {
     var form = reflectForm();
     if (!form) return;
@@ -367,6 +374,11 @@
         var form = reflectForm();
         if (form && formId(form).value === item.reflection) {
           form.reset();
+          // Resetting brings back the page's id, the one just stored: words
+          // written before the fresh page arrives must go out under an id
+          // of their own, or the server takes them for a resend and keeps
+          // only the first.
+          formId(form).value = freshId();
           count();
         }
       }

@@ -159,3 +159,40 @@ test('a phone fetches only its small script, never the WebAssembly, and each sid
   assert.deepEqual(await fetched(page), ['/pkg/hearth-phone.js'], 'the front door comes from the server');
   assert.deepEqual(problems, [], 'no script errors on the way');
 });
+
+test('a second reflection written before the page has caught up with the first is kept as its own', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const code = await startGathering(hearth.base);
+  const page = await (await browser.newContext(phone)).newPage();
+  await page.goto(hearth.base);
+  await page.getByLabel('Join code').fill(code);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.waitForURL(/\/p\/[0-9a-f]{32}$/);
+  await live(page);
+
+  // A slow network: the fresh copy of the page that follows a post is held
+  // back until the second reflection has been written and sent.
+  const own = new URL(page.url()).pathname;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route((url) => url.pathname === own, async (route) => {
+    if (route.request().method() === 'GET') await held;
+    await route.continue();
+  });
+  const box = page.getByRole('textbox', { name: 'Your reflection' });
+  await box.fill('The first thing I wrote.');
+  await page.getByRole('button', { name: 'Add reflection' }).click();
+  // Stored: the phone empties the box at once, before its fresh page.
+  await page.waitForFunction(() => document.querySelector('#reflection')?.value === '');
+  await box.fill('A second thing, written before the page came back.');
+  await page.getByRole('button', { name: 'Add reflection' }).click();
+  release();
+
+  // Both are the participant's, each once.
+  const mine = page.locator('.own-cards');
+  await mine.getByText('A second thing, written before the page came back.').waitFor({ timeout: 15_000 });
+  await mine.getByText('The first thing I wrote.').waitFor();
+  assert.equal(await page.locator('.own-card').count(), 2);
+});
