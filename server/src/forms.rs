@@ -593,7 +593,7 @@ async fn act_as_participant(
 
 /// The QR code for a participant link, as SVG.
 pub async fn qr(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let row = match state.store.find(Lookup::JoinToken(&token)).await {
+    let row = match state.hub.find(Lookup::JoinToken(&token)).await {
         Ok(Some(row)) => row,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {

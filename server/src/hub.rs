@@ -7,22 +7,43 @@
 //! for that same start, so the room is loaded from storage once. A start
 //! that fails leaves the slot empty for the next request to try again.
 //!
-//! The map sits behind a `std::sync::Mutex`: it is held only to look up or
-//! insert a slot, never across an `.await`. Loading happens outside it.
+//! It also remembers the gatherings it has found by their keys (a secret's
+//! hash, the join token, the code). A gathering's row never changes after
+//! it is created, and every page a phone fetches and every form it posts
+//! starts by finding its gathering: in a hall that is thousands of lookups
+//! after each reveal, which would otherwise queue for the database's few
+//! connections ahead of the posts themselves. A deleted gathering is
+//! forgotten at once, and never remembered again.
+//!
+//! The maps sit behind `std::sync::Mutex`es: each is held only to look up
+//! or insert, never across an `.await`. Loading happens outside them.
 
 use crate::room::{self, RoomHandle, Settings};
-use crate::store::{GatheringRow, Store, StoreError};
-use std::collections::HashMap;
+use crate::store::{GatheringRow, Lookup, Store, StoreError};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// Where one gathering's running room is, once it has started.
 type Slot = Arc<OnceCell<RoomHandle>>;
 
+/// Lookups remembered at most; past it the memory starts afresh.
+const FOUND_MAX: usize = 20_000;
+
+/// Gatherings found by their keys, and the ones deleted since.
+#[derive(Default)]
+struct Found {
+    rows: HashMap<String, Arc<GatheringRow>>,
+    /// Deleted gatherings' ids: a lookup that raced the deletion must not
+    /// bring them back.
+    gone: HashSet<String>,
+}
+
 #[derive(Clone)]
 pub struct Hub {
     store: Store,
     rooms: Arc<Mutex<HashMap<String, Slot>>>,
+    found: Arc<Mutex<Found>>,
     /// Passed to every room: see `room::start`.
     settings: Settings,
 }
@@ -32,8 +53,30 @@ impl Hub {
         Self {
             store,
             rooms: Arc::default(),
+            found: Arc::default(),
             settings,
         }
+    }
+
+    /// The gathering a lookup finds, from memory when it was found before.
+    pub async fn find(&self, lookup: Lookup<'_>) -> Result<Option<Arc<GatheringRow>>, StoreError> {
+        let key = lookup.key();
+        if let Some(row) = lock(&self.found).rows.get(&key) {
+            return Ok(Some(row.clone()));
+        }
+        let Some(row) = self.store.find(lookup).await? else {
+            return Ok(None);
+        };
+        let row = Arc::new(row);
+        let mut found = lock(&self.found);
+        if found.gone.contains(&row.id) {
+            return Ok(None);
+        }
+        if found.rows.len() >= FOUND_MAX {
+            found.rows.clear();
+        }
+        found.rows.insert(key, row.clone());
+        Ok(Some(row))
     }
 
     /// The running room of a gathering, started from storage if it is not
@@ -49,10 +92,7 @@ impl Hub {
     /// The slot of a gathering: the running room's, or a fresh one in
     /// place of a room that has stopped (idle, or closed).
     fn slot(&self, id: &str) -> Slot {
-        let mut rooms = self
-            .rooms
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rooms = lock(&self.rooms);
         let slot = rooms.entry(id.to_owned()).or_default();
         if slot.get().is_some_and(RoomHandle::is_closed) {
             *slot = Slot::default();
@@ -61,15 +101,27 @@ impl Hub {
     }
 
     /// Ends a gathering's running room, if it has one, and forgets it:
-    /// every connection to it closes. For a gathering just deleted.
+    /// every connection to it closes, and no lookup finds it again. For a
+    /// gathering just deleted.
     pub async fn evict(&self, id: &str) {
-        let slot = self
-            .rooms
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(id);
+        {
+            let mut found = lock(&self.found);
+            found.rows.retain(|_, row| row.id != id);
+            if found.gone.len() >= FOUND_MAX {
+                found.gone.clear();
+            }
+            found.gone.insert(id.to_owned());
+        }
+        let slot = lock(&self.rooms).remove(id);
         if let Some(handle) = slot.as_ref().and_then(|s| s.get()) {
             handle.close().await;
         }
     }
+}
+
+/// Takes a lock, past a panic elsewhere: the maps stay usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -58,8 +58,8 @@ impl AppState {
     pub async fn reach(
         &self,
         lookup: Lookup<'_>,
-    ) -> Result<(GatheringRow, RoomHandle), ReachError> {
-        let row = self.store.find(lookup).await?.ok_or(ReachError::NotFound)?;
+    ) -> Result<(Arc<GatheringRow>, RoomHandle), ReachError> {
+        let row = self.hub.find(lookup).await?.ok_or(ReachError::NotFound)?;
         let room = self.hub.room(&row).await?;
         Ok((row, room))
     }

@@ -84,6 +84,19 @@ pub enum Lookup<'a> {
     Code(&'a JoinCode),
 }
 
+impl Lookup<'_> {
+    /// The lookup as one string, kind and value: a key for remembering
+    /// what it found.
+    pub fn key(&self) -> String {
+        match self {
+            Lookup::ConsoleHash(h) => format!("console:{h}"),
+            Lookup::ScreenHash(h) => format!("screen:{h}"),
+            Lookup::JoinToken(t) => format!("token:{t}"),
+            Lookup::Code(c) => format!("code:{}", c.as_str()),
+        }
+    }
+}
+
 /// A stored card as the room needs it.
 pub struct StoredCard {
     pub id: CardId,
