@@ -7,7 +7,7 @@
 // what it asserts is that each page is usable and fetches no WebAssembly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHearth, launchChromium, phone, live } from './support.mjs';
+import { startHearth, launchChromium, phone, live, joinPhones } from './support.mjs';
 
 const SLOW = { offline: false, latency: 400, downloadThroughput: 400_000 / 8, uploadThroughput: 400_000 / 8 };
 const FAST = { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
@@ -165,12 +165,7 @@ test('a second reflection written before the page has caught up with the first i
   const browser = await launchChromium();
   t.after(async () => { await browser.close(); await hearth.kill(); });
   const code = await startGathering(hearth.base);
-  const page = await (await browser.newContext(phone)).newPage();
-  await page.goto(hearth.base);
-  await page.getByLabel('Join code').fill(code);
-  await page.getByRole('button', { name: 'Join' }).click();
-  await page.waitForURL(/\/p\/[0-9a-f]{32}$/);
-  await live(page);
+  const [page] = await joinPhones(browser, hearth, code, 1);
 
   // A slow network: the fresh copy of the page that follows a post is held
   // back until the second reflection has been written and sent.
