@@ -214,25 +214,35 @@ async fn a_room_many_views_wait_for_is_loaded_once() -> hearth_tests::Result<()>
 /// beside the server.
 #[tokio::test]
 async fn the_restart_storm_brings_every_phone_back() -> hearth_tests::Result<()> {
-    load_tool(
-        &[
-            "--restart-storm",
-            "--participants",
-            "40",
-            "--cards",
-            "120",
-            "--current",
-            "20",
-            "--marks",
-            "300",
-            "--connect-batch",
-            "20",
-        ],
-        "RESTART ",
-        &["resynced=40 ", "pages=40 ", "failed=0 "],
-    )
-    .await
+    load_tool(SMALL_STORM, "RESTART ", STORM_FACTS).await
 }
+
+/// The same storm with the server stopped as a service manager stops it
+/// (SIGTERM): it must stop with forty phones connected, not hang on their
+/// sockets, and every phone must come back as after a crash.
+#[tokio::test]
+async fn a_server_stopped_with_sigterm_stops_and_every_phone_comes_back() -> hearth_tests::Result<()>
+{
+    let args: Vec<&str> = SMALL_STORM.iter().copied().chain(["--sigterm"]).collect();
+    load_tool(&args, "RESTART ", STORM_FACTS).await
+}
+
+/// A restart storm small enough for the suite.
+const SMALL_STORM: &[&str] = &[
+    "--restart-storm",
+    "--participants",
+    "40",
+    "--cards",
+    "120",
+    "--current",
+    "20",
+    "--marks",
+    "300",
+    "--connect-batch",
+    "20",
+];
+/// What its summary must say: every phone back, caught up, with its page.
+const STORM_FACTS: &[&str] = &["resynced=40 ", "pages=40 ", "failed=0 "];
 
 /// Runs the load tool (built beside the server) against a server of its
 /// own with `args`; its last line must start with `summary` and hold

@@ -632,6 +632,33 @@ impl TestServer {
         self.child.as_ref().map(Child::id)
     }
 
+    /// Asks the server to stop (SIGTERM), as a service manager does, and
+    /// waits until it has. A server that has not stopped within `PATIENCE`
+    /// is killed, and that is an error: stopping must not hang on open
+    /// connections.
+    pub async fn stop(&mut self) -> Result<()> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()?;
+        if !sent.success() {
+            return Err(format!("kill -TERM answered {sent}").into());
+        }
+        let deadline = Instant::now() + PATIENCE;
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                child.kill()?;
+                child.wait()?;
+                return Err("hearth did not stop after SIGTERM".into());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
     /// Starts the server again after an explicit `kill()`, on the same port
     /// and database (`restart()` is `kill()` followed by this).
     pub async fn start_again(&mut self) -> Result<()> {

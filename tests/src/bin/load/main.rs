@@ -81,6 +81,7 @@ usage: load [flags]
   --map-storm           instead: every phone places every card of a map step at once
   --page-storm          instead: every phone fetches its page at once, after a reveal
   --restart-storm       instead: a full room, a SIGKILL and restart, every phone back at once
+  --sigterm             the restart storm stops the server with SIGTERM instead of SIGKILL
   --cards N             the map storm's stories, the page storm's cards (default 40);
                         the restart storm's cards in all (default 3000)
   --current N           the restart storm's cards on the step the room is on (default 100)
@@ -111,6 +112,7 @@ struct Args {
     map_storm: bool,
     page_storm: bool,
     restart_storm: bool,
+    sigterm: bool,
     current: usize,
     marks: usize,
     rounds: usize,
@@ -138,6 +140,7 @@ fn parse_args() -> Result<Args, String> {
         map_storm: false,
         page_storm: false,
         restart_storm: false,
+        sigterm: false,
         current: 100,
         marks: 20_000,
         rounds: 5,
@@ -181,6 +184,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--restart-storm" {
             args.restart_storm = true;
+            continue;
+        }
+        if flag == "--sigterm" {
+            args.sigterm = true;
             continue;
         }
         if flag == "--map" {
@@ -1057,6 +1064,7 @@ async fn run(args: Args) -> Result<String, Error> {
             current: args.current,
             marks: args.marks,
             connect_batch: args.connect_batch,
+            sigterm: args.sigterm,
         };
         restart_storm::run(&storm, &mut target).await
     } else if args.socket_path {

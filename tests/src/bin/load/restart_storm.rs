@@ -47,6 +47,9 @@ pub struct Storm {
     pub current: usize,
     pub marks: usize,
     pub connect_batch: usize,
+    /// Stop the server with SIGTERM, as a service manager does, instead of
+    /// killing it.
+    pub sigterm: bool,
 }
 
 /// What a phone reads of a message: its kind and where it puts the view.
@@ -371,9 +374,20 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
     }
 
     // 5. The crash, and everyone back at once.
-    println!("killing the server");
+    println!(
+        "{} the server",
+        if storm.sigterm {
+            "stopping (SIGTERM)"
+        } else {
+            "killing (SIGKILL)"
+        }
+    );
     let server = target.own.as_mut().ok_or("no server")?;
-    server.kill()?;
+    if storm.sigterm {
+        server.stop().await?;
+    } else {
+        server.kill()?;
+    }
     following.abort_all();
     while following.join_next().await.is_some() {}
     server.start_again().await?;
