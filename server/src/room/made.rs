@@ -68,15 +68,8 @@ impl Made {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::room::tests::frame;
     use std::cell::Cell;
-
-    fn frame(seq: u64) -> Frame {
-        Frame {
-            seq,
-            json: format!("{seq}").into(),
-            sequenced: true,
-        }
-    }
 
     #[test]
     fn a_frame_is_made_once_per_version() {

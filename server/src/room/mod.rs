@@ -977,8 +977,8 @@ impl Room {
                 self.ring.cut(at);
             }
             self.round_frames.push(event_frame(self.seq, &event));
+            self.version += 1;
         }
-        self.version += 1;
         Ok(())
     }
 
@@ -1663,5 +1663,19 @@ impl From<StoreError> for Refusal {
 impl From<ErrorCode> for Refusal {
     fn from(code: ErrorCode) -> Self {
         Refusal::Code(code)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::Frame;
+
+    /// A sequenced frame of the log for the room's unit tests.
+    pub fn frame(seq: u64) -> Frame {
+        Frame {
+            seq,
+            json: format!("{{\"seq\":{seq}}}").into(),
+            sequenced: true,
+        }
     }
 }

@@ -115,15 +115,8 @@ impl Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::room::tests::frame;
     use app::ids::CardId;
-
-    fn frame(seq: u64) -> Frame {
-        Frame {
-            seq,
-            json: format!("{{\"seq\":{seq}}}").into(),
-            sequenced: true,
-        }
-    }
 
     fn at(seq: u64) -> LogPosition {
         LogPosition { epoch: 1, seq }
