@@ -158,8 +158,14 @@ async fn position(target: &Target, console_path: &str) -> Result<LogPosition, Er
     }
 }
 
-/// A phone following the room: reads every message, keeping its position.
-async fn follow(mut ws: Ws, at: Arc<AtomicU64>, caught_up: Arc<AtomicBool>) -> Result<(), Error> {
+/// A phone following the room: reads every message, keeping its position,
+/// and says on `caught_up` when its catch-up has ended (its own cards and
+/// marks come last).
+async fn follow(
+    mut ws: Ws,
+    at: Arc<AtomicU64>,
+    caught_up: tokio::sync::mpsc::UnboundedSender<()>,
+) -> Result<(), Error> {
     while let Some(frame) = ws.next().await {
         let Ok(Message::Text(text)) = frame else {
             continue;
@@ -176,7 +182,9 @@ async fn follow(mut ws: Ws, at: Arc<AtomicU64>, caught_up: Arc<AtomicBool>) -> R
                     at.store(s, Relaxed);
                 }
             }
-            "mine" => caught_up.store(true, Relaxed),
+            "mine" => {
+                let _ = caught_up.send(());
+            }
             _ => {}
         }
     }
@@ -343,28 +351,23 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
     let path = format!("/ws/p/{}", g.join_token);
     let mut phones = Vec::with_capacity(people);
     let mut following = JoinSet::new();
+    let (caught_up, mut caught) = tokio::sync::mpsc::unbounded_channel();
     for chunk in devices.chunks(storm.connect_batch.max(1)) {
         for device in chunk {
             let ws = open(target.addr, &path, Some(device)).await?;
-            let (at, caught) = (
-                Arc::new(AtomicU64::new(0)),
-                Arc::new(AtomicBool::new(false)),
-            );
-            phones.push((at.clone(), caught.clone()));
-            following.spawn(follow(ws, at, caught));
+            let at = Arc::new(AtomicU64::new(0));
+            phones.push(at.clone());
+            following.spawn(follow(ws, at, caught_up.clone()));
         }
-        let deadline = Instant::now() + PHASE;
-        while !phones.iter().all(|(_, c)| c.load(Relaxed)) {
-            if Instant::now() > deadline {
-                return Err("phones did not catch up in time".into());
+        // Each phone of the batch says once when it has caught up.
+        for _ in chunk {
+            match tokio::time::timeout(PHASE, caught.recv()).await {
+                Ok(Some(())) => {}
+                _ => return Err("phones did not catch up in time".into()),
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    if let Some((at, _)) = phones
-        .iter()
-        .find(|(at, _)| at.load(Relaxed) != at_head.seq)
-    {
+    if let Some(at) = phones.iter().find(|at| at.load(Relaxed) != at_head.seq) {
         return Err(format!(
             "a phone is at {} instead of {}",
             at.load(Relaxed),
