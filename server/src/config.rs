@@ -18,6 +18,7 @@ use std::time::Duration;
 #[command(name = "hearth", version, about)]
 pub struct Args {
     /// Address and port to listen on (default: site-addr in Leptos.toml).
+    /// Port 0 takes any free port; the address line at start names it.
     #[arg(long, env = "HEARTH_ADDR")]
     pub addr: Option<SocketAddr>,
 
@@ -79,6 +80,9 @@ pub struct Config {
     pub database: String,
     /// Base URL for links, without a trailing slash.
     pub public_url: String,
+    /// Whether `public_url` was made from the listening address (no
+    /// `--public-url` given), so it follows the port actually bound.
+    public_url_derived: bool,
     /// How every room is tuned: lag limit and checkpoints.
     pub rooms: crate::room::Settings,
     /// Whether to read the client's address from X-Forwarded-For.
@@ -102,6 +106,7 @@ impl Config {
         if let Some(addr) = args.addr {
             leptos.site_addr = addr;
         }
+        let public_url_derived = args.public_url.is_none();
         let public_url = match args.public_url {
             Some(url) => {
                 let url = url.trim_end_matches('/').to_owned();
@@ -124,6 +129,7 @@ impl Config {
             leptos,
             database: args.database,
             public_url,
+            public_url_derived,
             rooms: crate::room::Settings {
                 lag_limit: usize::from(args.lag_limit),
                 checkpoint_every: u64::from(args.checkpoint_every),
@@ -132,6 +138,21 @@ impl Config {
             organiser_passphrase,
             retention: Duration::from_secs(u64::from(args.retention_days) * 24 * 60 * 60),
         })
+    }
+
+    /// Takes in the address Hearth actually listens on. With port 0 the
+    /// system chooses a free port as Hearth binds (the tests ask for that,
+    /// so that no port is chosen beforehand and released, for another
+    /// process to take): the site address, and the public URL when it was
+    /// derived from it, then name the port that was bound.
+    pub fn listening_on(&mut self, bound: SocketAddr) {
+        if self.leptos.site_addr.port() != 0 {
+            return;
+        }
+        self.leptos.site_addr.set_port(bound.port());
+        if self.public_url_derived {
+            self.public_url = default_public_url(self.leptos.site_addr);
+        }
     }
 
     /// The public URL without its scheme: what people type.

@@ -77,17 +77,20 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), StartError> {
-    let config = Config::load(args)?;
-    let store = store::Store::open(&config.database).await?;
-    let hub = hub::Hub::new(store.clone(), config.rooms);
-    retention::spawn(store.clone(), hub.clone(), config.retention);
-    let state = AppState::new(config, store, hub);
-    let addr = state.config.leptos.site_addr;
-
+    let mut config = Config::load(args)?;
+    // Bound before anything is built on the address: with port 0, the
+    // links and the address line name the port the system chose.
+    let addr = config.leptos.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
     let bound = listener.local_addr().map_err(StartError::Serve)?;
+    config.listening_on(bound);
+    let store = store::Store::open(&config.database).await?;
+    let hub = hub::Hub::new(store.clone(), config.rooms);
+    retention::spawn(store.clone(), hub.clone(), config.retention);
+    let state = AppState::new(config, store, hub);
+
     let app = router(state.clone());
     println!(
         "Hearth is running. Open http://{} (phones use {})",
