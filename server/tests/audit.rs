@@ -21,7 +21,7 @@
 //! leaves Hearth (exports, say) is one more entry in a list.
 
 use app::exercise::Place;
-use app::gathering::GatheringView;
+use app::gathering::{GatheringView, Waiting};
 use app::ids::{CardId, StepId};
 use app::marks::{Mark, Tag};
 use app::protocol::{Action, Moderation, Outcome};
@@ -507,6 +507,16 @@ async fn withdraw(phone: &mut Phone, card: &CardId) -> hearth_tests::Result<()> 
     }
 }
 
+/// Reads everything a view will be sent about the closing board: the
+/// figures that say nothing waits any more come with the room's flush
+/// after the reveal, after every total due before it; the ping after them
+/// brings what that flush sent after the figures.
+async fn read_to_the_end(view: &mut Client) -> hearth_tests::Result<()> {
+    view.wait_for("nothing waiting", |v| v.tally.waiting == Waiting::None)
+        .await?;
+    view.sync().await
+}
+
 /// The id of a revealed card with these words, as the screen sees it.
 fn card_with(view: Option<&GatheringView>, text: &str) -> hearth_tests::Result<CardId> {
     view.and_then(|v| v.cards.iter().find(|c| c.text == text))
@@ -637,7 +647,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     .await?;
     let shown = form_post(&server, &g, &phones[18], board, &canary_shown, &[]).await?;
     withdraw(&mut phones[16], &waiting).await?;
-    screen.settle().await?;
+    screen.sync().await?;
     let before_reveals = screen.at;
     facilitate(&mut console, Action::Reveal).await?;
     screen
@@ -918,6 +928,11 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         let text = say(format!("audit closing {} {nonce}", phone.n));
         ws_post(phone, closing, &text, Place::Board, false).await?;
     }
+    // The room's figures say six wait (so the reveal below changes them,
+    // and `read_to_the_end` has a last message to wait for).
+    screen
+        .wait_for("six waiting", |v| v.tally.waiting == Waiting::Count(6))
+        .await?;
     facilitate(&mut console, Action::Reveal).await?;
     screen
         .wait_for("the closing board", |v| v.cards_of(closing).count() == 6)
@@ -925,10 +940,10 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
 
     // Every view reads what is left for it.
     for client in [&mut console, &mut co, &mut screen] {
-        client.settle().await?;
+        read_to_the_end(client).await?;
     }
     for phone in phones.iter_mut() {
-        phone.ws.settle().await?;
+        read_to_the_end(&mut phone.ws).await?;
     }
 
     // The device hashes, read from the database while the gathering runs.

@@ -78,7 +78,8 @@ impl Room {
             .connect(&self.g.console_ws(), None, None)
             .await?;
         console.act(Action::Reveal).await??;
-        console.settle().await?;
+        // The reveal's event comes after its answer, and before a pong.
+        console.sync().await?;
         Ok(console.card_texts())
     }
 

@@ -155,7 +155,10 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
             at: Some(95),
         }))
         .await??;
-    screen.settle().await?;
+    // Totals go out with the room's next flush; a spread of two would come
+    // before the one of three, so the first spread seen must count three
+    // (asserted below).
+    screen.sync().await?;
     assert_eq!(
         screen
             .view
@@ -469,7 +472,6 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
         let mut again = server
             .connect(&g.participant_ws(), Some(&Device::new()), None)
             .await?;
-        again.settle().await?;
         again.marks.clone()
     };
     assert!(phone4_marks.is_empty(), "a new phone has no marks");
@@ -1072,7 +1074,7 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
             "{action:?}"
         );
     }
-    console.settle().await?;
+    console.sync().await?;
     let mut after = console.view.clone().ok_or("no view")?;
     after.tally = before.tally;
     assert_eq!(after, before, "nothing changed");
@@ -1101,7 +1103,8 @@ async fn a_live_step_releases_shuffled_batches_of_at_least_three_people() -> hea
             .await?;
     }
     phones[1].add(step, "second", Place::Board).await?;
-    screen.settle().await?;
+    // A batch would have been revealed before the answer, so before a pong.
+    screen.sync().await?;
     assert!(screen.card_texts().is_empty(), "two people are not a batch");
     // The third person releases everything waiting, in one batch.
     let before = screen.events_seen.len();
@@ -1140,7 +1143,7 @@ async fn a_live_step_releases_shuffled_batches_of_at_least_three_people() -> hea
     for phone in phones.iter_mut() {
         phone.add(step, "after", Place::Board).await?;
     }
-    screen.settle().await?;
+    screen.sync().await?;
     assert_eq!(screen.card_texts().len(), 5);
     Ok(())
 }

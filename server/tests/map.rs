@@ -115,8 +115,8 @@ async fn stories(
 async fn five_phones_place_stories_and_the_screen_sees_only_the_group() -> hearth_tests::Result<()>
 {
     let Room {
-        server: _server,
-        g: _,
+        server,
+        g,
         mut console,
         mut screen,
         mut phones,
@@ -131,7 +131,7 @@ async fn five_phones_place_stories_and_the_screen_sees_only_the_group() -> heart
             .act(place(&agreed, Some(Spot { x: 0, y: 80 })))
             .await??;
     }
-    screen.settle().await?;
+    screen.sync().await?;
     assert_eq!(
         screen
             .view
@@ -147,6 +147,22 @@ async fn five_phones_place_stories_and_the_screen_sees_only_the_group() -> heart
             .act(place(&agreed, Some(Spot { x: 0, y: 90 })))
             .await??;
     }
+    // Totals go out with the room's next flush, in order: had two
+    // placements been shown, the first place the screen sees would count
+    // two people.
+    screen
+        .wait_for("the agreed card placed", |v| {
+            v.totals_of(step).place(&agreed).at().is_some()
+        })
+        .await?;
+    let first = screen.view.as_ref().ok_or("no view")?.totals_of(step);
+    let Placement::Placed { cloud, .. } = first.place(&agreed) else {
+        return Err("the agreed card is placed".into());
+    };
+    assert!(
+        cloud.iter().map(|c| c.people).sum::<u32>() >= 3,
+        "first shown with {cloud:?}"
+    );
     for (i, phone) in phones.iter_mut().enumerate() {
         let y = if i % 2 == 0 { 0 } else { 100 };
         phone.act(place(&torn, Some(Spot { x: 4, y }))).await??;
@@ -269,7 +285,16 @@ async fn five_phones_place_stories_and_the_screen_sees_only_the_group() -> heart
         "a board is not a map"
     );
     console.act(Action::GoTo { step }).await??;
-    screen.settle().await?;
+    // A sixth person joins: the room's figures change, and the flush that
+    // sends them sends every total due before them (a change made by the
+    // refusals, the hiding or the withdrawal would be among them).
+    let _sixth = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+    screen
+        .wait_for("six people", |v| v.tally.people == Some(6))
+        .await?;
+    screen.sync().await?;
     let now = screen.view.clone().ok_or("no view")?.totals_of(step);
     assert_eq!(now.place(&agreed), before.place(&agreed));
     assert_eq!(now.place(&torn), before.place(&torn));

@@ -3,7 +3,7 @@
 //! server (with messages, binary frames, pings or pongs) is slowed and then
 //! closed without disturbing anyone else.
 
-use app::gathering::LogPosition;
+use app::gathering::{LogPosition, Waiting};
 use app::protocol::{Action, ErrorCode, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use hearth_tests::{reflection, Device, RawSocket, TestServer, PATIENCE};
@@ -32,7 +32,12 @@ async fn a_view_that_reconnects_gets_exactly_what_it_missed() -> hearth_tests::R
     }
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     console.act(Action::Reveal).await??;
-    console.settle().await?;
+    // The reveal's events, and the figures after it (the reconnecting
+    // screen gets the room's figures as they are now).
+    console
+        .wait_for("nothing waiting", |v| v.tally.waiting == Waiting::None)
+        .await?;
+    console.sync().await?;
     let now = console.at.ok_or("no position")?;
 
     let screen = server.reconnect(&g.screen_ws(), None, at, seen).await?;
@@ -88,6 +93,7 @@ async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests
         if flood.send_text(&text).await.is_err() {
             break;
         }
+        // Takes what has come so far, without waiting for more.
         while let Ok(msg) = flood.next(Duration::from_millis(1)).await {
             if let ServerMsg::Error {
                 code: ErrorCode::RateLimited,
@@ -99,7 +105,7 @@ async fn a_flood_is_slowed_then_closed_and_nobody_else_notices() -> hearth_tests
         }
     }
     loop {
-        match flood.next(Duration::from_secs(30)).await {
+        match flood.next(PATIENCE).await {
             Ok(ServerMsg::Error {
                 code: ErrorCode::RateLimited,
                 ..
@@ -144,7 +150,7 @@ async fn flood(socket: RawSocket, frame: Message) -> hearth_tests::Result<Floode
         }
     });
     // A guard only: the flood is closed within a few seconds.
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + PATIENCE;
     let mut answered = 0;
     let outcome = loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -235,7 +241,7 @@ async fn binary_frames_and_pings_are_paced_and_a_flood_of_them_is_closed(
 
 #[tokio::test]
 async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests::Result<()> {
-    use app::gathering::{Tally, Waiting};
+    use app::gathering::Tally;
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Figures", "blank").await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
@@ -269,7 +275,10 @@ async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests:
                 .await?,
         );
     }
-    screen.settle().await?;
+    // The figures for six people, before the bursts are counted.
+    screen
+        .wait_for("six people", |v| v.tally.people == Some(6))
+        .await?;
     let before = screen.tallies_seen;
     for round in 0..5 {
         for (i, phone) in phones.iter_mut().enumerate() {
@@ -343,10 +352,18 @@ async fn a_view_that_falls_behind_is_resynchronised_and_holds_up_nobody() -> hea
     reading
         .wait_for("all twenty changes", |v| v.steps[0].collecting)
         .await?;
-    console.settle().await?;
+    // The console has the present: the last change, and the figures after
+    // the last reveal.
+    console
+        .wait_for("nothing waiting", |v| v.tally.waiting == Waiting::None)
+        .await?;
+    console.sync().await?;
+    let present = console.view.clone();
 
     // Back on the network: it is brought to the present with a snapshot.
-    stalled.settle().await?;
+    stalled
+        .wait_for("the present", |v| Some(v) == present.as_ref())
+        .await?;
     assert!(
         stalled.snapshots_seen >= 2,
         "resynchronised ({} snapshots)",

@@ -10,7 +10,7 @@ use futures_util::future::join_all;
 use hearth_tests::{contains_bytes, redirect_target, reflection, Device, TestServer, PATIENCE};
 use sqlx::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
@@ -538,17 +538,10 @@ async fn gatherings_past_the_retention_period_are_deleted() -> hearth_tests::Res
 
     // The sweep runs once at start (and then every hour); it says so
     // once the deletion is committed and the log file emptied.
-    let deadline = Instant::now() + PATIENCE;
-    while !server
-        .log()
-        .contains("deleted 1 gatherings past the retention period")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the old gathering was not deleted"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    server
+        .wait_for_log("deleted 1 gatherings past the retention period")
+        .await
+        .map_err(|e| format!("the old gathering was not deleted: {e}"))?;
     assert_eq!(rows_of(&server, &old_id).await?, 0);
     assert!(
         !contains_bytes(&server.stored_bytes()?, b"An old reflection"),

@@ -1,12 +1,17 @@
 //! The test harness: Hearth as its users meet it.
 //!
-//! `TestServer` starts the real `hearth` binary on a free port with its own
-//! SQLite file, and can kill it (`SIGKILL`) and start it again on the same
-//! port and file. `Gathering` holds the links a facilitator gets;
+//! `TestServer` starts the real `hearth` binary with its own SQLite file,
+//! and can kill it (`SIGKILL`) and start it again on the same address and
+//! file. `Gathering` holds the links a facilitator gets;
 //! `Device` is one phone (its own device token); `Client` is a typed
 //! WebSocket view that follows the event log exactly as the browser does.
 //! Tests written with these read like a session in a room and never reach
 //! into the server's internals.
+//!
+//! Tests wait for facts, never for time: a line in the server's log, a
+//! message, a log position, the answer to a ping sent after everything
+//! else. A deadline (`PATIENCE`) only turns a hang into a failure, so it is
+//! generous: a loaded machine is slow, not wrong.
 
 use app::api::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
 use app::exercise::Place;
@@ -16,7 +21,7 @@ use app::marks::Mark;
 use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, OwnCard, ServerMsg};
 use app::reflection::ReflectionText;
 use futures_util::{SinkExt, StreamExt};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,8 +36,12 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// How long a test waits for something that should happen at once.
-pub const PATIENCE: Duration = Duration::from_secs(5);
+/// How long a test waits for a fact before it fails: a guard against a
+/// hang, not a wait in itself.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What the server prints once it is listening, before the address it got.
+const LISTENING: &str = "Hearth is running. Open http://";
 
 /// The workspace root (where Leptos.toml lives).
 pub fn workspace_root() -> PathBuf {
@@ -44,9 +53,13 @@ pub struct TestServer {
     bin: PathBuf,
     child: Option<Child>,
     dir: tempfile::TempDir,
+    /// Where the server listens: the port the system gave its first start,
+    /// asked for again on every restart (phones come back to it).
     pub addr: SocketAddr,
     pub base: String,
     pub http: reqwest::Client,
+    /// Where the current run's lines begin in the log file.
+    run_from: usize,
     /// Flags added to every start, e.g. `--lag-limit 8`.
     extra: Vec<String>,
     /// Environment variables added to every start, e.g. `LEPTOS_SITE_ROOT`.
@@ -54,7 +67,8 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts `bin` (the `hearth` binary) on a free port with a fresh database.
+    /// Starts `bin` (the `hearth` binary) on a free port with a fresh
+    /// database: the server binds port 0 and says which port it got.
     pub async fn start(bin: impl Into<PathBuf>) -> Result<Self> {
         Self::start_with(bin, &[]).await
     }
@@ -70,8 +84,7 @@ impl TestServer {
         flags: &[&str],
         env: &[(&str, &str)],
     ) -> Result<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(PATIENCE)
@@ -81,8 +94,9 @@ impl TestServer {
             child: None,
             dir: tempfile::tempdir()?,
             addr,
-            base: format!("http://{addr}"),
+            base: String::new(),
             http,
+            run_from: 0,
             extra: flags.iter().map(|f| (*f).to_owned()).collect(),
             env: env
                 .iter()
@@ -98,16 +112,21 @@ impl TestServer {
         self.dir.path().join("hearth.db")
     }
 
-    /// What the server printed to its log file so far.
+    /// What the server printed to its log file so far, over all its runs.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
+    /// Starts the binary on `self.addr` (port 0 the first time) and waits
+    /// for the line that says where it listens: from then on it accepts
+    /// connections. Links name the same address (no `--public-url`: the
+    /// server derives it from the address it bound).
     async fn spawn(&mut self) -> Result<()> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.dir.path().join("server.log"))?;
+            .open(self.log_path())?;
+        self.run_from = usize::try_from(log.metadata()?.len())?;
         let root = workspace_root();
         let child = Command::new(&self.bin)
             .current_dir(&root)
@@ -115,8 +134,6 @@ impl TestServer {
             .arg(self.addr.to_string())
             .arg("--database")
             .arg(self.database())
-            .arg("--public-url")
-            .arg(&self.base)
             .arg("--config")
             .arg(root.join("Leptos.toml"))
             .args(&self.extra)
@@ -127,22 +144,42 @@ impl TestServer {
             .stderr(log)
             .spawn()?;
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let line = self.wait_for_log(LISTENING).await?;
+        let open = line
+            .split(LISTENING)
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .ok_or_else(|| format!("no address in {line:?}"))?;
+        self.addr = open.parse()?;
+        self.base = format!("http://{}", self.addr);
+        Ok(())
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    /// Waits until the current run of the server has logged a line
+    /// containing `needle`, and returns that line. Fails if the server
+    /// exits first.
+    pub async fn wait_for_log(&mut self, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + PATIENCE;
         loop {
-            if let Ok(r) = self.http.get(format!("{}/", self.base)).send().await {
-                if r.status().is_success() {
-                    return Ok(());
-                }
+            let log = self.log();
+            let run = log.get(self.run_from..).unwrap_or_default();
+            if let Some(line) = run.lines().find(|l| l.contains(needle)) {
+                return Ok(line.to_owned());
             }
             if let Some(child) = self.child.as_mut() {
                 if let Some(status) = child.try_wait()? {
-                    return Err(format!("hearth exited with {status}:\n{}", self.log()).into());
+                    return Err(format!("hearth exited with {status}:\n{log}").into());
                 }
             }
             if Instant::now() > deadline {
-                return Err(format!("hearth did not start:\n{}", self.log()).into());
+                return Err(format!("hearth never logged {needle:?}:\n{log}").into());
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            // Polling a file: the line is the fact, this is how often to look.
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
@@ -155,7 +192,7 @@ impl TestServer {
         Ok(())
     }
 
-    /// Kills the server and starts it again on the same port and database.
+    /// Kills the server and starts it again on the same address and database.
     pub async fn restart(&mut self) -> Result<()> {
         self.kill()?;
         self.spawn().await
@@ -273,7 +310,8 @@ impl TestServer {
     }
 
     /// Opens a view like a phone whose network has stalled: a tiny receive
-    /// buffer, and nothing is read until the test calls `settle` or `next`.
+    /// buffer, and nothing is read until the test calls `sync`, `next` or
+    /// `wait_for`.
     pub async fn connect_stalled(&self, path: &str) -> Result<Client> {
         let request = format!("ws://{}{path}", self.addr).into_client_request()?;
         let socket = tokio::net::TcpSocket::new_v4()?;
@@ -382,6 +420,14 @@ impl Default for Device {
 }
 
 static ACTIONS: AtomicU64 = AtomicU64::new(1);
+/// Payloads for `Client::sync`'s pings, unique in the process.
+static PINGS: AtomicU64 = AtomicU64::new(1);
+
+/// What a view reads off its socket.
+enum Incoming {
+    Message(ServerMsg),
+    Pong(Vec<u8>),
+}
 
 /// A reflection for the first step (test texts are always valid).
 pub fn reflection(text: &str) -> Action {
@@ -449,14 +495,16 @@ impl Client {
         }
     }
 
-    /// A client that has read what the server sent on connecting.
+    /// A client that has read what the server sent on connecting (the
+    /// server sends all of that before it reads anything, so the answer to
+    /// a ping comes after it).
     async fn open(
         socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
         view: Option<GatheringView>,
         at: Option<LogPosition>,
     ) -> Result<Self> {
         let mut client = Self::new(socket, view, at);
-        client.settle().await?;
+        client.sync().await?;
         Ok(client)
     }
 
@@ -468,12 +516,24 @@ impl Client {
 
     /// Reads one server message, applying it to the local view.
     pub async fn next(&mut self, within: Duration) -> Result<ServerMsg> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Incoming::Message(msg) = self.receive(left).await? {
+                return Ok(msg);
+            }
+        }
+    }
+
+    /// Reads one message or pong; messages are applied to the local view.
+    async fn receive(&mut self, within: Duration) -> Result<Incoming> {
         loop {
             let message = tokio::time::timeout(within, self.socket.next())
                 .await
                 .map_err(|_| "timed out")?;
             let text = match message {
                 Some(Ok(Message::Text(t))) => t,
+                Some(Ok(Message::Pong(payload))) => return Ok(Incoming::Pong(payload.to_vec())),
                 Some(Ok(Message::Close(frame))) => {
                     return Err(format!("closed by the server: {frame:?}").into())
                 }
@@ -487,7 +547,29 @@ impl Client {
             let msg: ServerMsg = serde_json::from_str(text.as_str())
                 .map_err(|e| format!("unreadable message ({e}): {text}"))?;
             self.absorb(&msg)?;
-            return Ok(msg);
+            return Ok(Incoming::Message(msg));
+        }
+    }
+
+    /// Reads everything the server had sent this view by the time it read
+    /// a ping sent now. The connection sends frames already waiting before
+    /// it reads more from the peer, and answers a ping after what it sent
+    /// before: so once the pong is here, so is every event of every action
+    /// already answered, to anyone. (Live figures and totals go out on the
+    /// room's next flush, after that: wait for them with `wait_for`.)
+    pub async fn sync(&mut self) -> Result<()> {
+        let token = PINGS.fetch_add(1, Ordering::Relaxed).to_be_bytes().to_vec();
+        self.socket
+            .send(Message::Ping(token.clone().into()))
+            .await?;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.receive(left).await {
+                Ok(Incoming::Pong(payload)) if payload == token => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(format!("waiting for the answer to a ping: {e}").into()),
+            }
         }
     }
 
@@ -529,12 +611,6 @@ impl Client {
             }
             _ => {}
         }
-        Ok(())
-    }
-
-    /// Reads whatever arrives within a short quiet period.
-    pub async fn settle(&mut self) -> Result<()> {
-        while self.next(Duration::from_millis(300)).await.is_ok() {}
         Ok(())
     }
 
@@ -932,7 +1008,7 @@ impl TestServer {
             tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await?;
         let mut client = Client::new(socket, None, since);
         client.transcript = Some(Vec::new());
-        client.settle().await?;
+        client.sync().await?;
         Ok(client)
     }
 }
