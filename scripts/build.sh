@@ -4,7 +4,8 @@
 # script for the participant's pages; see app/src/bundle.rs), the
 # stylesheet, and the server binary.
 # `--release` builds the optimised, size-tuned version; without it, a quick
-# development build for tests.
+# development build for tests. `--site-only` builds everything but the
+# server binary: scripts/test.sh builds that once, with its tests.
 #
 # The assets are named by a hash of their content (hearth.<hash>.js, .wasm,
 # .css; hearth-phone.<hash>.js) and stored beside a brotli and a gzip
@@ -17,7 +18,14 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 release=""
-[ "${1:-}" = "--release" ] && release=1
+site_only=""
+for arg in "$@"; do
+  case "$arg" in
+    --release) release=1 ;;
+    --site-only) site_only=1 ;;
+    *) echo "build.sh: unknown option $arg (--release, --site-only)" >&2; exit 1 ;;
+  esac
+done
 
 ensure_wasm_target
 ensure_wasm_bindgen
@@ -112,7 +120,9 @@ for asset in "$out"/*; do
   esac
 done
 
-if [ -n "$release" ]; then
+if [ -n "$site_only" ]; then
+  exit 0
+elif [ -n "$release" ]; then
   say "Building the server (release)"
   cargo build -p server --release
 else

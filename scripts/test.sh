@@ -3,6 +3,11 @@
 # each feature set on its own (never both), the server's integration tests
 # against the real binary, and the browser tests in Debian's Chromium.
 # Installs what is missing first (once; skipped when present).
+#
+# The server binary is built once, by the one cargo command that builds
+# the integration tests, and the browser tests run that same binary: a
+# plain `cargo build -p server` resolves the dependencies' features
+# without the tests' and would compile much of the tree again.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -29,14 +34,16 @@ say "Unit tests: app with ssr"
 run cargo test -p app --features ssr
 say "Unit tests: app with hydrate"
 run cargo test -p app --features hydrate
-say "Integration tests: the real server over HTTP and WebSocket"
+say "Building the server, the load tool and the integration tests, once"
 # The restart tests run the load tool itself (`target/debug/load`), which
-# `cargo test` alone does not build as a program.
-cargo build -p hearth-tests --bins
+# `cargo test` alone does not build as a program. The same packages as the
+# test run below, so it compiles nothing more.
+cargo build -p server -p hearth-tests --bins --tests
+say "Integration tests: the real server over HTTP and WebSocket"
 run cargo test -p server -p hearth-tests
 
-say "Building the site for the browser tests"
-"$ROOT/scripts/build.sh"
+say "Building the site for the browser tests (the server is built above)"
+"$ROOT/scripts/build.sh" --site-only
 say "Browser tests (playwright-core + Debian's Chromium)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 HEARTH_BIN="$ROOT/target/debug/hearth" run node --test --test-concurrency=1 tests/browser/

@@ -125,8 +125,12 @@ test('a phone is used by keyboard alone, focus always visible, and announces a r
   assert.equal(await p.locator('[data-testid="announcer"]').getAttribute('aria-live'), 'polite');
   await clickWhenEnabled(g.facilitator, 'Reveal reflections');
   await p.locator('[data-testid="announcer"]', { hasText: '2 new cards on the board' }).waitFor();
-  await p.waitForTimeout(500);
-  assert.deepEqual(said.filter((s) => s.trim()), ['2 new cards on the board']);
+  // A later reveal is announced after anything the first one said: once
+  // it is heard, the first was said exactly once (a fact, not a pause).
+  await post(other, 'A third voice');
+  await clickWhenEnabled(g.facilitator, 'Reveal reflections');
+  await p.locator('[data-testid="announcer"]', { hasText: '1 new card on the board' }).waitFor();
+  assert.deepEqual(said.filter((s) => s.trim()), ['2 new cards on the board', '1 new card on the board']);
 });
 
 test('a 360 px phone at 200 % text loses nothing, and every target is at least 44 px', async (t) => {

@@ -46,7 +46,7 @@ test('nothing a browser phone sends identifies it, and withdrawn words leave the
   await other.getByRole('button', { name: /This resonates/ }).click();
   await other.locator('button[aria-pressed="true"]').waitFor();
   await withdraw(phones[0].page, canary);
-  await screen.locator('.wall .card', { hasText: canary }).waitFor({ state: 'detached', timeout: 1000 });
+  await screen.locator('.wall .card', { hasText: canary }).waitFor({ state: 'detached' });
 
   const tokens = [];
   for (const { context } of phones) {

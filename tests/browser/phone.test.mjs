@@ -187,7 +187,7 @@ test('a second reflection written before the page has caught up with the first i
 
   // Both are the participant's, each once.
   const mine = page.locator('.own-cards');
-  await mine.getByText('A second thing, written before the page came back.').waitFor({ timeout: 15_000 });
+  await mine.getByText('A second thing, written before the page came back.').waitFor();
   await mine.getByText('The first thing I wrote.').waitFor();
   assert.equal(await page.locator('.own-card').count(), 2);
 });

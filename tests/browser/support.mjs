@@ -1,9 +1,10 @@
 // Shared set-up for the browser tests: the real Hearth binary on a free
 // port with its own SQLite file, and Debian's Chromium driven by
-// playwright-core (no browser downloads).
+// playwright-core (no browser downloads). Tests wait for facts (a page
+// showing something, a line in the server's log); a timeout only turns a
+// hang into a failure.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,49 +17,49 @@ mkdirSync(artifacts, { recursive: true });
 
 const bin = process.env.HEARTH_BIN ?? join(root, 'target', 'debug', 'hearth');
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
+// What the server prints once it listens, before the address it got.
+const LISTENING = 'Hearth is running. Open http://';
 
-async function waitUntilUp(base, child, logFile) {
+/** Waits until the log, from byte `from` on, says where Hearth listens,
+ * and returns that address (`127.0.0.1:<port>`). */
+async function listeningAddress(child, logFile, from) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    const run = readFileSync(logFile).subarray(from).toString('utf8');
+    const line = run.split('\n').find((l) => l.includes(LISTENING));
+    if (line) return line.split(LISTENING)[1].split(/\s/)[0];
     if (child.exitCode !== null) throw new Error(`hearth exited:\n${readFileSync(logFile, 'utf8')}`);
-    try {
-      const r = await fetch(`${base}/`);
-      if (r.ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
+    // Polling a file: the line is the fact, this is how often to look.
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`hearth did not start:\n${readFileSync(logFile, 'utf8')}`);
 }
 
-/** A running Hearth that can be killed (SIGKILL) and started again. */
+/** A running Hearth that can be killed (SIGKILL) and started again. The
+ * first start asks for port 0, so the system gives a free port as Hearth
+ * binds it (none is picked here and released, for another process to
+ * take); a restart asks for that same port, as phones come back to it.
+ * Links name the same address: with no --public-url, Hearth makes it from
+ * the address it bound. */
 export async function startHearth() {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-browser-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const logFile = join(dir, 'server.log');
   const server = {
-    base,
+    addr: '127.0.0.1:0',
+    base: null,
     dir,
     child: null,
     async start() {
       const out = openSync(logFile, 'a');
+      const from = fstatSync(out).size;
       this.child = spawn(bin, [
-        '--addr', `127.0.0.1:${port}`,
+        '--addr', this.addr,
         '--database', join(dir, 'hearth.db'),
-        '--public-url', base,
         '--config', join(root, 'Leptos.toml'),
       ], { cwd: root, stdio: ['ignore', out, out] });
-      await waitUntilUp(base, this.child, logFile);
+      closeSync(out);
+      this.addr = await listeningAddress(this.child, logFile, from);
+      this.base = `http://${this.addr}`;
     },
     async kill() {
       if (!this.child || this.child.exitCode !== null) return;
@@ -153,7 +154,7 @@ export async function withdraw(page, text) {
 /** Waits until a button is enabled, then clicks it. */
 export async function clickWhenEnabled(page, name) {
   const button = page.getByRole('button', { name, exact: true });
-  await button.and(page.locator(':enabled')).waitFor({ timeout: 10_000 });
+  await button.and(page.locator(':enabled')).waitFor();
   await button.click();
 }
 
