@@ -507,11 +507,13 @@ async fn withdraw(phone: &mut Phone, card: &CardId) -> hearth_tests::Result<()> 
     }
 }
 
-/// Reads everything a view will be sent about the closing board: the
-/// figures that say nothing waits any more come with the room's flush
-/// after the reveal, after every total due before it; the ping after them
-/// brings what that flush sent after the figures.
+/// Reads everything a view will be sent about the closing board. The
+/// first ping brings the figures sent before the reveal (six waiting);
+/// those that say nothing waits any more come with the room's flush after
+/// the reveal, after every total due before it; the last ping brings what
+/// that flush sent after the figures.
 async fn read_to_the_end(view: &mut Client) -> hearth_tests::Result<()> {
+    view.sync().await?;
     view.wait_for("nothing waiting", |v| v.tally.waiting == Waiting::None)
         .await?;
     view.sync().await

@@ -469,7 +469,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
         .await?;
     // A phone that comes back sees its own marks, and nobody else's.
     let phone4_marks = {
-        let mut again = server
+        let again = server
             .connect(&g.participant_ws(), Some(&Device::new()), None)
             .await?;
         again.marks.clone()

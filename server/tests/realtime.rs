@@ -358,12 +358,9 @@ async fn a_view_that_falls_behind_is_resynchronised_and_holds_up_nobody() -> hea
         .wait_for("nothing waiting", |v| v.tally.waiting == Waiting::None)
         .await?;
     console.sync().await?;
-    let present = console.view.clone();
 
     // Back on the network: it is brought to the present with a snapshot.
-    stalled
-        .wait_for("the present", |v| Some(v) == present.as_ref())
-        .await?;
+    stalled.reach(console.at.ok_or("no position")?).await?;
     assert!(
         stalled.snapshots_seen >= 2,
         "resynchronised ({} snapshots)",

@@ -681,6 +681,22 @@ impl Client {
         Ok(())
     }
 
+    /// Reads until the view has reached log position `at`, by events or
+    /// by a snapshot.
+    pub async fn reach(&mut self, at: LogPosition) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        while self
+            .at
+            .is_none_or(|now| now.epoch != at.epoch || now.seq < at.seq)
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            self.next(left)
+                .await
+                .map_err(|e| format!("waiting for the log position {at:?}: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// The ids of a step's revealed cards in the local view, in board order.
     pub fn card_ids_of(&self, step: StepId) -> Vec<app::ids::CardId> {
         self.view
