@@ -426,7 +426,8 @@ static PINGS: AtomicU64 = AtomicU64::new(1);
 
 /// What a view reads off its socket.
 enum Incoming {
-    Message(ServerMsg),
+    /// Boxed: a message is large and a pong is small.
+    Message(Box<ServerMsg>),
     Pong(Vec<u8>),
 }
 
@@ -521,7 +522,7 @@ impl Client {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if let Incoming::Message(msg) = self.receive(left).await? {
-                return Ok(msg);
+                return Ok(*msg);
             }
         }
     }
@@ -548,7 +549,7 @@ impl Client {
             let msg: ServerMsg = serde_json::from_str(text.as_str())
                 .map_err(|e| format!("unreadable message ({e}): {text}"))?;
             self.absorb(&msg)?;
-            return Ok(Incoming::Message(msg));
+            return Ok(Incoming::Message(Box::new(msg)));
         }
     }
 
