@@ -78,7 +78,8 @@ publish() {
 }
 
 say "Building the browser code ($profile)"
-cargo build -p app --lib --target wasm32-unknown-unknown --features hydrate --profile "$profile"
+# The cdylib is asked for here, not in app/Cargo.toml (see there).
+cargo rustc -p app --lib --crate-type cdylib --target wasm32-unknown-unknown --features hydrate --profile "$profile"
 wasm-bindgen "$wasm_dir/app.wasm" --target web --no-typescript --out-dir "$stage" --out-name "$name"
 if [ -e "$stage/snippets" ]; then
   # Snippets would be loaded by fixed names, outside the hashing below.
