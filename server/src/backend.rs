@@ -3,7 +3,7 @@
 use crate::room::{Actor, EntryError, PageView};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
-use crate::store::Lookup;
+use crate::storage::Lookup;
 use app::api::{
     Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage,
     StartInfo, TemplateSummary,
@@ -13,7 +13,7 @@ impl From<ReachError> for PageError {
     fn from(e: ReachError) -> Self {
         match e {
             ReachError::NotFound => PageError::NotFound,
-            ReachError::Store(e) => {
+            ReachError::Storage(e) => {
                 tracing::error!("loading a page failed: {e}");
                 PageError::Unavailable
             }

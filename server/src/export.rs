@@ -16,7 +16,7 @@
 use crate::room::Actor;
 use crate::secrets;
 use crate::state::{AppState, ReachError};
-use crate::store::Lookup;
+use crate::storage::Lookup;
 use app::exercise::{Exercise, Place};
 use app::gathering::{Card, GatheringView, StepSpec, StepView};
 use app::i18n::I18n;
@@ -394,7 +394,7 @@ pub async fn download(
     {
         Ok(found) => found,
         Err(ReachError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(ReachError::Store(e)) => {
+        Err(ReachError::Storage(e)) => {
             tracing::error!("an export failed: {e}");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }

@@ -19,7 +19,7 @@
 //! or insert, never across an `.await`. Loading happens outside them.
 
 use crate::room::{self, RoomHandle, Settings};
-use crate::store::{GatheringRow, Lookup, Store, StoreError};
+use crate::storage::{GatheringRow, Lookup, StorageError, Store};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
@@ -59,12 +59,15 @@ impl Hub {
     }
 
     /// The gathering a lookup finds, from memory when it was found before.
-    pub async fn find(&self, lookup: Lookup<'_>) -> Result<Option<Arc<GatheringRow>>, StoreError> {
+    pub async fn find(
+        &self,
+        lookup: Lookup<'_>,
+    ) -> Result<Option<Arc<GatheringRow>>, StorageError> {
         let key = lookup.key();
         if let Some(row) = lock(&self.found).rows.get(&key) {
             return Ok(Some(row.clone()));
         }
-        let Some(row) = self.store.find(lookup).await? else {
+        let Some(row) = self.store.find_gathering(lookup).await? else {
             return Ok(None);
         };
         let row = Arc::new(row);
@@ -81,7 +84,7 @@ impl Hub {
 
     /// The running room of a gathering, started from storage if it is not
     /// running.
-    pub async fn room(&self, row: &GatheringRow) -> Result<RoomHandle, StoreError> {
+    pub async fn room(&self, row: &GatheringRow) -> Result<RoomHandle, StorageError> {
         let slot = self.slot(&row.id);
         let handle = slot
             .get_or_try_init(|| room::start(self.store.clone(), row.clone(), self.settings))

@@ -6,7 +6,7 @@
 //! what it needs to decide in memory (the public view, who has joined, and
 //! each card with its author), so deciding never waits on the database. An
 //! action is checked, turned into one `Batch` of writes (events, cards, the
-//! applied-action record), committed durably by the writer, and only then
+//! applied-action record), committed durably by storage, and only then
 //! applied in memory, broadcast and acknowledged: an acknowledged action
 //! survives a crash, and a refused one leaves nothing behind.
 //!
@@ -25,8 +25,7 @@ mod ring;
 
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
-use crate::store::{GatheringRow, RoomRows, Store, StoreError};
-use crate::writer::{Batch, Op};
+use crate::storage::{Batch, GatheringRow, Op, RoomRows, StorageError, Store};
 use app::exercise::{Exercise, Place, MAX_STEPS};
 use app::gathering::{
     Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally, LIVE_MIN_AUTHORS,
@@ -356,7 +355,7 @@ pub async fn start(
     store: Store,
     row: GatheringRow,
     settings: Settings,
-) -> Result<RoomHandle, StoreError> {
+) -> Result<RoomHandle, StorageError> {
     let (fanout, _) = broadcast::channel(settings.lag_limit.max(1));
     let started = std::time::Instant::now();
     let room = load(store, row, fanout, settings).await?;
@@ -381,7 +380,7 @@ async fn load(
     row: GatheringRow,
     fanout: broadcast::Sender<Frame>,
     settings: Settings,
-) -> Result<Room, StoreError> {
+) -> Result<Room, StorageError> {
     let RoomRows {
         checkpoint,
         events,
@@ -389,7 +388,7 @@ async fn load(
         cards: stored_cards,
         applied: applied_keys,
         marks: stored_marks,
-    } = store.room_rows(&row.id).await?;
+    } = store.load_room(&row.id).await?;
     let (checkpointed, mut view, mut reveals, mut shown) = match checkpoint {
         Some(c) => (
             c.seq,
@@ -544,7 +543,7 @@ fn event_frame(seq: u64, event: &Event) -> Frame {
     )
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StorageError> {
     Ok(serde_json::to_string(value)?)
 }
 
@@ -670,7 +669,7 @@ impl Room {
         let committed = if batch.ops.is_empty() {
             Ok(())
         } else {
-            self.store.writer().commit(batch).await
+            self.store.commit(batch).await
         };
         let failed = committed.is_err();
         if checkpoint && !failed {
@@ -964,7 +963,7 @@ impl Room {
     /// Adds an action's writes and events to the round. The events are
     /// applied to the view at once (later actions in the round decide on
     /// them) but shown to nobody until the round is committed.
-    fn stage(&mut self, batch: Batch, events: Vec<Event>) -> Result<(), StoreError> {
+    fn stage(&mut self, batch: Batch, events: Vec<Event>) -> Result<(), StorageError> {
         self.round.ops.extend(batch.ops);
         for event in events {
             self.seq += 1;
@@ -1002,7 +1001,11 @@ impl Room {
         }
         if self.applied.contains(&key) {
             // A retry: answer with what the first attempt produced.
-            return match self.store.applied(&self.id, actor.key(), id.as_str()).await {
+            return match self
+                .store
+                .applied_outcome(&self.id, actor.key(), id.as_str())
+                .await
+            {
                 Ok(Some(outcome)) => Ok(self.restored(outcome)),
                 Ok(None) => Err(ErrorCode::Internal),
                 Err(e) => {
@@ -1137,7 +1140,7 @@ impl Room {
                     id: crate::secrets::token(8),
                     name: name.into(),
                     agenda: json(&agenda)?,
-                    created_at: crate::store::unix_now(),
+                    created_at: crate::storage::unix_now(),
                 });
                 batch.ops.push(Self::applied_op(actor.key(), id, &done)?);
                 self.stage(batch, Vec::new())?;
@@ -1268,7 +1271,7 @@ impl Room {
     /// card, so withdrawing the card removes them everywhere.
     /// `actor` is the key the action was made under (`Actor::key`: for a
     /// participant, their author hash).
-    fn applied_op(actor: &str, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
+    fn applied_op(actor: &str, id: &ActionId, outcome: &Outcome) -> Result<Op, StorageError> {
         let stored = match outcome {
             Outcome::Added { card } => Outcome::Added {
                 card: OwnCard {
@@ -1651,11 +1654,11 @@ impl Room {
 /// Why an action did not apply.
 enum Refusal {
     Code(ErrorCode),
-    Store(StoreError),
+    Store(StorageError),
 }
 
-impl From<StoreError> for Refusal {
-    fn from(e: StoreError) -> Self {
+impl From<StorageError> for Refusal {
+    fn from(e: StorageError) -> Self {
         Refusal::Store(e)
     }
 }
