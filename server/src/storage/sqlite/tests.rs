@@ -21,8 +21,11 @@ const TABLES: [&str; 7] = [
     "checkpoints",
 ];
 
-fn file_in(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().join("test.db")
+/// A fresh folder (deleted when dropped) and the database file in it.
+fn fresh() -> Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("test.db");
+    Ok((dir, file))
 }
 
 async fn open(file: &Path) -> std::result::Result<Sqlite, StorageError> {
@@ -197,8 +200,7 @@ fn sqlx_made(file: &Path, upto: i64) -> Result<Connection> {
 
 #[tokio::test]
 async fn a_fresh_file_gets_every_migration_once() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     drop(open(&file).await?);
     assert_eq!(applied(&file)?, [1, 2, 3]);
     for table in TABLES.into_iter().chain(["templates"]) {
@@ -212,8 +214,7 @@ async fn a_fresh_file_gets_every_migration_once() -> Result {
 
 #[tokio::test]
 async fn a_database_made_by_the_sqlx_version_opens_with_its_data() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     {
         // Written by the old version: a gathering with a card, migrated by
         // sqlx up to the checkpoints.
@@ -253,8 +254,7 @@ async fn a_database_made_by_the_sqlx_version_opens_with_its_data() -> Result {
 
 #[tokio::test]
 async fn a_database_sqlx_migrated_part_way_gets_the_rest() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     drop(sqlx_made(&file, 2)?);
     drop(open(&file).await?);
     assert_eq!(applied(&file)?, [1, 2, 3]);
@@ -292,8 +292,7 @@ async fn a_changed_or_half_applied_migration_is_refused() -> Result {
 
 #[tokio::test]
 async fn every_connection_has_the_same_settings() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     drop(open(&file).await?);
     for access in [Access::Write, Access::Read] {
         let db = connect(&file, access)?;
@@ -343,8 +342,7 @@ fn next_event(gathering: &str) -> Batch {
 
 #[tokio::test]
 async fn a_batch_with_a_failing_op_stores_nothing() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10)]).await?;
     let before = rows(&file, "a")?;
     assert!(store.commit(failing_batch("a")).await.is_err());
@@ -357,8 +355,7 @@ async fn a_batch_with_a_failing_op_stores_nothing() -> Result {
 
 #[tokio::test]
 async fn a_failing_batch_in_a_round_fails_alone() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = std::sync::Arc::new(store_with(&file, &[("a", 10), ("b", 10)]).await?);
     let before = (rows(&file, "a")?, rows(&file, "b")?);
     // Hold the writer until both batches wait in its queue, so they are
@@ -405,8 +402,7 @@ async fn a_failing_batch_in_a_round_fails_alone() -> Result {
 
 #[tokio::test]
 async fn deleting_a_gathering_deletes_everything_in_it_and_nothing_else() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10), ("b", 10)]).await?;
     assert_eq!(rows(&file, "a")?, [1, 1, 1, 1, 2, 1, 1]);
     assert!(on_disk(&file, "words of a")?);
@@ -427,8 +423,7 @@ async fn deleting_a_gathering_deletes_everything_in_it_and_nothing_else() -> Res
 
 #[tokio::test]
 async fn the_retention_period_deletes_only_older_gatherings() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("old", 100), ("new", 200)]).await?;
     assert_eq!(store.delete_created_before(150).await?, ["old"]);
     assert_eq!(rows(&file, "old")?, [0, 0, 0, 0, 0, 0, 0]);
@@ -440,8 +435,7 @@ async fn the_retention_period_deletes_only_older_gatherings() -> Result {
 
 #[tokio::test]
 async fn a_withdrawn_card_leaves_no_words_in_the_log() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10)]).await?;
     // Keep a reader's view of the file open, as the readers do.
     store.load_room("a").await?;
@@ -460,8 +454,7 @@ async fn a_withdrawn_card_leaves_no_words_in_the_log() -> Result {
 
 #[tokio::test]
 async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10), ("b", 10)]).await?;
     store
         .commit(Batch {
@@ -490,8 +483,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
 
 #[tokio::test]
 async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10)]).await?;
     let agenda = serde_json::to_string(&Vec::<app::gathering::StepSpec>::new())?;
     let save = |id: &str, at: i64| Op::SaveTemplate {
@@ -527,8 +519,7 @@ async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
 
 #[tokio::test]
 async fn lookups_find_a_gathering_by_each_key() -> Result {
-    let dir = tempfile::tempdir()?;
-    let file = file_in(&dir);
+    let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10), ("b", 10)]).await?;
     for lookup in [
         Lookup::ConsoleHash("console-a"),
@@ -554,8 +545,8 @@ async fn lookups_find_a_gathering_by_each_key() -> Result {
 /// The migration runner alone: applying twice is a no-op.
 #[test]
 fn migrating_twice_changes_nothing() -> Result {
-    let dir = tempfile::tempdir()?;
-    let mut db = connect(&file_in(&dir), Access::Write)?;
+    let (_dir, file) = fresh()?;
+    let mut db = connect(&file, Access::Write)?;
     migrate::run(&mut db)?;
     migrate::run(&mut db)?;
     let n: i64 = db.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))?;
