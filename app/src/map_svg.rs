@@ -9,10 +9,10 @@
 //! styling in attributes, so a file exported from it, or a PNG rendered
 //! from it without a browser, looks like the screen.
 
-use crate::gathering::{Card, GatheringView, StepView};
 use crate::i18n::{I18n, Msg};
-use crate::ids::{CardId, StepId};
-use crate::map::{Arrangement, Axes, Axis, Placement, Point, ThemeId, UNITS};
+use hearth_core::gathering::{Card, GatheringView, StepView};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::{Arrangement, Axes, Axis, Placement, Point, ThemeId, UNITS};
 use std::fmt::Write;
 
 /// The drawing's size, in SVG units (a 16:9 projector).
@@ -383,7 +383,7 @@ impl Drawing {
             let (spread, cloud) = match placement {
                 Placement::Placed { cloud, .. } => {
                     let people: f64 = cloud.iter().map(|c| f64::from(c.people)).sum();
-                    let mean = |f: &dyn Fn(&crate::map::CloudPoint) -> f64| {
+                    let mean = |f: &dyn Fn(&hearth_core::map::CloudPoint) -> f64| {
                         cloud
                             .iter()
                             .map(|c| f(c) * f64::from(c.people))
@@ -872,11 +872,12 @@ fn esc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::{Exercise, Label, Prompt};
-    use crate::gathering::{Event, StepSpec};
-    use crate::i18n::Locale;
-    use crate::map::{MapChange, Spot};
-    use crate::marks::{Counts, Target};
+    use hearth_core::exercise::Exercise;
+    use hearth_core::gathering::{Event, StepSpec};
+    use hearth_core::locale::Locale;
+    use hearth_core::map::{MapChange, Spot};
+    use hearth_core::marks::{Counts, Target};
+    use hearth_core::words::{Label, Prompt};
     use std::collections::HashSet;
 
     fn label(s: &str) -> Label {

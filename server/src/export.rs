@@ -17,18 +17,19 @@ use crate::room::Actor;
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::storage::Lookup;
-use app::exercise::{Exercise, Place};
-use app::gathering::{Card, GatheringView, StepSpec, StepView};
 use app::i18n::I18n;
-use app::i18n::{Locale, Msg};
-use app::ids::StepId;
+use app::i18n::Msg;
 use app::library::{kind_name, tag_name};
-use app::map::{Arrangement, Placement};
 use app::map_svg::Drawing;
-use app::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hearth_core::exercise::{Exercise, Place};
+use hearth_core::gathering::{Card, GatheringView, StepSpec, StepView};
+use hearth_core::ids::StepId;
+use hearth_core::locale::Locale;
+use hearth_core::map::{Arrangement, Placement};
+use hearth_core::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use serde::{Deserialize, Serialize};
 
 /// What to put in an export.
@@ -518,8 +519,8 @@ fn attachment(title: &str, now_ms: u64, file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::ids::{CardId, StepId};
     use app::library::ReadyAgenda;
+    use hearth_core::ids::{CardId, StepId};
 
     fn card(id: u64, step: u32, text: &str, place: Place) -> Card {
         Card {

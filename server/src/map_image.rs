@@ -88,11 +88,12 @@ mod tests {
 
     #[test]
     fn a_map_cards_words_stay_inside_its_box() {
-        use app::gathering::{Card, Event, GatheringView, StepSpec};
-        use app::i18n::{I18n, Locale};
-        use app::ids::{CardId, StepId};
-        use app::map::{MapChange, Point};
+        use app::i18n::I18n;
         use app::map_svg::Drawing;
+        use hearth_core::gathering::{Card, Event, GatheringView, StepSpec};
+        use hearth_core::ids::{CardId, StepId};
+        use hearth_core::locale::Locale;
+        use hearth_core::map::{MapChange, Point};
         // What people write, capitals and wide letters included.
         let texts = [
             "WE MUST MANAGE ALONE, WHATEVER HAPPENS TO ANY OF US",
@@ -103,7 +104,7 @@ mod tests {
         let mut view = GatheringView::new(
             "t".into(),
             vec![StepSpec {
-                prompt: app::exercise::Prompt::parse("Where?").unwrap(),
+                prompt: hearth_core::words::Prompt::parse("Where?").unwrap(),
                 exercise: app::library::default_map(Locale::En),
             }],
         );

@@ -2,11 +2,11 @@
 //! phone are told, found wrong when Hearth was run end to end before a
 //! room (issue 16). Each test failed before its fix.
 
-use app::exercise::Place;
-use app::gathering::{GatheringView, Waiting};
-use app::ids::StepId;
-use app::protocol::Action;
-use app::timer::{Timer, TimerAction};
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{GatheringView, Waiting};
+use hearth_core::ids::StepId;
+use hearth_core::protocol::Action;
+use hearth_core::timer::{Timer, TimerAction};
 use hearth_tests::{redirect_target, reflection_at, Client, Device, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -198,7 +198,7 @@ async fn every_page_has_an_icon() -> hearth_tests::Result<()> {
 
 #[tokio::test]
 async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()> {
-    use app::protocol::Moderation;
+    use hearth_core::protocol::Moderation;
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Words", "introduction").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;

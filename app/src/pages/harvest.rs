@@ -5,12 +5,13 @@
 //! identifies anyone, and hidden cards only when asked for.
 
 use super::{param, query};
-use crate::api::{load_harvest, HarvestPage as Data};
+use crate::api::load_harvest;
 use crate::dates::Day;
 use crate::i18n::{use_i18n, Msg};
 use crate::library::kind_name;
 use crate::wall::StepWall;
 use crate::widgets::PageProblem;
+use hearth_core::page::HarvestPage as Data;
 use leptos::prelude::*;
 
 #[component]
@@ -74,7 +75,10 @@ fn Harvest(page: Data) -> impl IntoView {
 
 /// A map's cards by the themes the facilitator gathered them into, and
 /// the links between themes, under the map itself.
-fn themes(g: &crate::gathering::GatheringView, step: &crate::gathering::StepView) -> impl IntoView {
+fn themes(
+    g: &hearth_core::gathering::GatheringView,
+    step: &hearth_core::gathering::StepView,
+) -> impl IntoView {
     let i18n = use_i18n();
     let arrangement = &step.arrangement;
     let groups: Vec<(String, Vec<String>)> = arrangement

@@ -26,17 +26,19 @@ mod ring;
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
 use crate::storage::{Batch, GatheringRow, Op, RoomRows, StorageError, Store};
-use app::exercise::{Exercise, Place, MAX_STEPS};
-use app::gathering::{
-    Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally, LIVE_MIN_AUTHORS,
-};
-use app::ids::{ActionId, CardId, StepId};
-use app::map::{Arrangement, MapChange};
-use app::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
-use app::protocol::{Action, ErrorCode, Moderation, Outcome, OwnCard, Role, ServerMsg};
-use app::timer::Timer;
 use axum::extract::ws::Utf8Bytes;
 pub use checkpoint::Checkpoint;
+use hearth_core::anonymity::LIVE_MIN_AUTHORS;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{Exercise, Place, MAX_STEPS};
+use hearth_core::gathering::{
+    Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally,
+};
+use hearth_core::ids::{ActionId, CardId, StepId};
+use hearth_core::map::{Arrangement, MapChange};
+use hearth_core::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
+use hearth_core::protocol::{Action, Moderation, Outcome, OwnCard, Role, ServerMsg};
+use hearth_core::timer::Timer;
 use rand::seq::SliceRandom;
 use ring::Ring;
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -28,8 +28,8 @@ pub mod sqlite;
 pub use batch::{Batch, Erasure, Op};
 pub use rows::{GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, Template};
 
-use app::ids::JoinCode;
-use app::protocol::Outcome;
+use hearth_core::ids::JoinCode;
+use hearth_core::protocol::Outcome;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

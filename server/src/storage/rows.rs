@@ -2,10 +2,10 @@
 //! vocabulary, the same whichever backend stores them.
 
 use crate::room::Checkpoint;
-use app::exercise::Place;
-use app::gathering::{Event, GatheringView, StepSpec};
-use app::ids::{CardId, JoinCode, StepId};
-use app::marks::Target;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{Event, GatheringView, StepSpec};
+use hearth_core::ids::{CardId, JoinCode, StepId};
+use hearth_core::marks::Target;
 
 /// A gathering as storage knows it. It never changes after it is
 /// created, so the hub may remember it.

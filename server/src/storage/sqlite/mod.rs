@@ -26,8 +26,8 @@ mod tests;
 use super::{
     Batch, GatheringRow, Lookup, NewGathering, Pending, RoomRows, Storage, StorageError, Template,
 };
-use app::ids::JoinCode;
-use app::protocol::Outcome;
+use hearth_core::ids::JoinCode;
+use hearth_core::protocol::Outcome;
 use readers::Readers;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

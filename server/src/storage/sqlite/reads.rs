@@ -2,9 +2,9 @@
 
 use crate::room::Checkpoint;
 use crate::storage::{GatheringRow, Lookup, RoomRows, StorageError, StoredCard, Template};
-use app::ids::{CardId, JoinCode, StepId};
-use app::marks::Target;
-use app::protocol::Outcome;
+use hearth_core::ids::{CardId, JoinCode, StepId};
+use hearth_core::marks::Target;
+use hearth_core::protocol::Outcome;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// The condition a lookup finds its gathering by, and the value for it.

@@ -2,9 +2,9 @@
 
 use super::{connect, migrate, Access, Sqlite};
 use crate::storage::{Batch, Lookup, NewGathering, Op, Storage, StorageError};
-use app::gathering::GatheringView;
-use app::ids::JoinCode;
-use app::protocol::Outcome;
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::JoinCode;
+use hearth_core::protocol::Outcome;
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 
@@ -485,7 +485,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
 async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
     let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10)]).await?;
-    let agenda = serde_json::to_string(&Vec::<app::gathering::StepSpec>::new())?;
+    let agenda = serde_json::to_string(&Vec::<hearth_core::gathering::StepSpec>::new())?;
     let save = |id: &str, at: i64| Op::SaveTemplate {
         id: id.into(),
         name: format!("Agenda {id}"),

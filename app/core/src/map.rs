@@ -10,9 +10,9 @@
 //! between themes, a theme zoomed onto) is public state, changed only by
 //! `MapChange` events, like everything else the room sees.
 
-use crate::exercise::Label;
+use crate::error::ErrorCode;
 use crate::ids::CardId;
-use crate::protocol::ErrorCode;
+use crate::words::Label;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -285,7 +285,7 @@ impl Axes<'_> {
     /// people chose each spot).
     pub fn summarise(&self, spots: &BTreeMap<Spot, u32>) -> Placement {
         let people: u32 = spots.values().sum();
-        if people < crate::marks::MIN_PEOPLE_SHOWN {
+        if people < crate::anonymity::MIN_PEOPLE_SHOWN {
             return Placement::Few;
         }
         let xs: Vec<(u8, u32)> = spots.iter().map(|(s, n)| (s.x, *n)).collect();
