@@ -160,6 +160,8 @@ catalogue! {
     ConsoleSaved { en: "Saved.", es: "Guardado." }
     ConsoleExport { en: "Export", es: "Exportar" }
     ConsoleExportHint { en: "What the group has made so far, to keep or share. Nothing in it says who wrote what; hidden cards stay out unless you include them.", es: "Lo que el grupo ha creado hasta ahora, para guardarlo o compartirlo. Nada en ello dice quién escribió qué; las tarjetas ocultas quedan fuera, salvo que las incluyas." }
+    ExportSomeWaiting { en: "Some reflections on this step were still waiting to be revealed; they are not in this file.", es: "Algunas reflexiones de este paso aún esperaban a ser reveladas; no están en este archivo." }
+    ExportWaiting { en: "{n} reflection on this step was still waiting to be revealed; it is not in this file.|{n} reflections on this step were still waiting to be revealed; they are not in this file.", es: "{n} reflexión de este paso aún esperaba a ser revelada; no está en este archivo.|{n} reflexiones de este paso aún esperaban a ser reveladas; no están en este archivo." }
     ConsoleExportMarkdown { en: "Summary (Markdown)", es: "Resumen (Markdown)" }
     ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)", es: "Tarjetas (CSV, para una hoja de cálculo)" }
     ConsoleExportJson { en: "The whole gathering (JSON)", es: "El encuentro completo (JSON)" }
