@@ -170,6 +170,8 @@ catalogue! {
     HarvestTitle { en: "Harvest", es: "Cosecha" }
     HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what.", es: "Imprime esta página (o guárdala como PDF) para conservar lo que creó el grupo. Nada en ella dice quién escribió qué." }
     HarvestStep { en: "Step {n}", es: "Paso {n}" }
+    HarvestSummary { en: "What the group made", es: "Lo que creó el grupo" }
+    HarvestCards { en: "{n} card|{n} cards", es: "{n} tarjeta|{n} tarjetas" }
     ConsoleDeleteTitle { en: "Delete this gathering", es: "Eliminar este encuentro" }
     ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings.", es: "Elimina ahora todo lo que contiene: el programa, cada tarjeta y cada total, para todo el mundo. No se puede deshacer. Si no, se eliminará solo cuando pase el tiempo que este Hearth conserva los encuentros." }
     ConsoleDeleteConfirm { en: "I understand: delete everything now", es: "Lo entiendo: eliminar todo ahora" }

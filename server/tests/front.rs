@@ -269,6 +269,42 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
 }
 
 #[tokio::test]
+async fn the_harvest_opens_with_what_the_group_made() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Harvest", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let board = step_at(console.view.as_ref(), 0)?;
+    let mut phones = phones(&server, &g.participant_ws(), 2).await?;
+    for (i, phone) in phones.iter_mut().enumerate() {
+        phone
+            .add(board, &format!("Words {i}"), Place::Board)
+            .await?;
+    }
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("both cards", |v| v.cards.len() == 2)
+        .await?;
+    let html = server
+        .get(&format!("/harvest/{}", g.console_secret), None)
+        .await?
+        .text()
+        .await?;
+    let summary = html.find("What the group made").ok_or("the summary")?;
+    let first_step = html.find(r#"class="harvest-step""#).ok_or("a step page")?;
+    assert!(summary < first_step, "the summary is on the first page");
+    let list = &html[summary..first_step];
+    let view = console.view.as_ref().ok_or("the console's view")?;
+    assert_eq!(
+        list.matches("<li>").count(),
+        view.steps.len(),
+        "one line per step"
+    );
+    assert!(list.contains(view.steps[0].prompt.as_str()));
+    assert!(list.contains("2 cards"), "{list}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_export_is_saved_under_the_gatherings_name_and_day() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server
