@@ -572,6 +572,36 @@ impl Drawing {
         out
     }
 
+    /// The drawing as a file to pass on (the SVG and PNG exports): the
+    /// title, which holds the prompt, written above the map, so a map
+    /// away from Hearth still says what it asked.
+    pub fn file_svg(&self) -> String {
+        const TYPE: f64 = 30.0;
+        const LINE: f64 = 38.0;
+        let lines = wrap_by(&self.title, (WIDTH - 60.0) / TYPE, 5, ems);
+        let band = 24.0 + LINE * lines.len() as f64;
+        let height = HEIGHT + band;
+        let mut out = String::with_capacity(8192 + self.cards.len() * 600);
+        let _ = write!(
+            out,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="DejaVu Sans, Verdana, sans-serif"><rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{PAPER}"/>"#
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<text class="map-heading" x="30" y="{:.1}" font-size="{TYPE}" font-weight="bold" fill="{INK}">{}</text>"#,
+                16.0 + LINE * (i as f64 + 1.0) - 8.0,
+                esc(line)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<g transform="translate(0 {band})">{}</g></svg>"#,
+            self.svg()
+        );
+        out
+    }
+
     fn write_axes(&self, out: &mut String) {
         for x in &self.across_bands {
             let _ = write!(
@@ -1110,6 +1140,25 @@ mod tests {
             .filter(|n| n.attribute("data-card").is_some())
             .count();
         assert_eq!(cards, 40);
+    }
+
+    #[test]
+    fn a_map_as_a_file_carries_its_prompt_above_the_map() {
+        let view = gathering(3, 5);
+        let d = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        let file = d.file_svg();
+        let doc = roxmltree::Document::parse(&file).expect("well-formed");
+        let heading: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("map-heading"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(heading.join(" "), "Worldview map: Where did you learn it?");
+        assert!(file.contains(&d.svg()), "the whole map, below the heading");
+        assert!(
+            !d.svg().contains("map-heading"),
+            "the screen shows its prompt itself"
+        );
     }
 
     #[test]

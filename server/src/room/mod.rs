@@ -910,8 +910,8 @@ impl Room {
     }
 
     /// Recomputes the live figures; they go out with the next flush.
-    /// Only the current step's waiting cards count: they are the ones
-    /// Reveal would show.
+    /// Only the current step's cards count: its waiting ones are the ones
+    /// Reveal would show, and its writers are the ones the screen counts.
     fn refresh_tally(&mut self) {
         let step = self.view.current;
         let waiting = self
@@ -919,7 +919,14 @@ impl Room {
             .iter()
             .filter(|c| self.cards.get(*c).is_some_and(|m| m.step == step))
             .count();
-        let tally = Tally::publish(self.joined.len() as u32, waiting as u32);
+        let writers = self
+            .cards
+            .values()
+            .filter(|m| m.step == step)
+            .map(|m| m.author.as_str())
+            .collect::<HashSet<_>>()
+            .len();
+        let tally = Tally::publish(self.joined.len() as u32, writers as u32, waiting as u32);
         if tally != self.view.tally {
             self.view.tally = tally;
             self.tally_due = true;
