@@ -23,7 +23,7 @@
 
 mod batch;
 mod rows;
-pub mod sqlite;
+mod sqlite;
 
 pub use batch::{Batch, Erasure, Op};
 pub use rows::{GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, Template};

@@ -24,6 +24,7 @@ pub struct Readers {
 }
 
 impl Readers {
+    /// Readers of the database file at `file` (opened as they are needed).
     pub fn new(file: PathBuf) -> Self {
         Self {
             file,

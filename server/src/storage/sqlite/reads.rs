@@ -60,6 +60,7 @@ pub fn gathering(
     .transpose()
 }
 
+/// Whether a stored gathering holds this join code.
 pub fn code_in_use(db: &Connection, code: &str) -> Result<bool, StorageError> {
     Ok(db
         .prepare_cached("SELECT 1 FROM gatherings WHERE join_code = ?")?
@@ -80,6 +81,7 @@ pub fn applied_outcome(
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }
 
+/// Saved agendas, newest first.
 pub fn templates(db: &Connection) -> Result<Vec<Template>, StorageError> {
     let rows = db
         .prepare_cached("SELECT id, name, agenda FROM templates ORDER BY created_at DESC, id")?
@@ -88,6 +90,7 @@ pub fn templates(db: &Connection) -> Result<Vec<Template>, StorageError> {
     rows.into_iter().map(template_of).collect()
 }
 
+/// One saved agenda.
 pub fn template(db: &Connection, id: &str) -> Result<Option<Template>, StorageError> {
     db.prepare_cached("SELECT id, name, agenda FROM templates WHERE id = ?")?
         .query_row([id], template_columns)

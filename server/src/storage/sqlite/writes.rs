@@ -20,6 +20,7 @@ pub fn commit_together<'a>(
     Ok(())
 }
 
+/// Stores a new gathering (one statement: durable once it returns).
 pub fn create_gathering(db: &mut Connection, g: &NewGathering) -> Result<(), StorageError> {
     let genesis = serde_json::to_string(&g.genesis)?;
     db.prepare_cached(
@@ -74,6 +75,7 @@ pub fn delete_created_before(
     Ok(ids)
 }
 
+/// Deletes a saved agenda; gatherings started from it keep their copy.
 pub fn delete_template(db: &mut Connection, id: &str) -> Result<(), StorageError> {
     db.prepare_cached("DELETE FROM templates WHERE id = ?")?
         .execute([id])?;
