@@ -24,15 +24,7 @@ pub async fn load(store: &Store, row: &GatheringRow) -> Result<(State, Ring), St
 
 /// Builds the state from what storage holds.
 fn restore(row: &GatheringRow, rows: RoomRows) -> (State, Ring) {
-    let RoomRows {
-        checkpoint,
-        events,
-        participants,
-        cards,
-        applied,
-        marks,
-    } = rows;
-    let mut state = match checkpoint {
+    let mut state = match rows.checkpoint {
         Some(c) => State {
             reveals: c.reveals.into_iter().collect(),
             shown: c.shown.into_iter().collect(),
@@ -42,7 +34,7 @@ fn restore(row: &GatheringRow, rows: RoomRows) -> (State, Ring) {
     };
     let checkpointed = state.checkpointed;
     let mut ring = Ring::above(checkpointed);
-    for (seq, event) in events {
+    for (seq, event) in rows.events {
         state.view.apply(&event);
         state.seq = seq;
         match &event {
@@ -55,8 +47,8 @@ fn restore(row: &GatheringRow, rows: RoomRows) -> (State, Ring) {
         }
         ring.replay(event_frame(seq, &event), &event);
     }
-    state.joined = participants.into_iter().collect();
-    for card in cards {
+    state.joined = rows.participants.into_iter().collect();
+    for card in rows.cards {
         state.arrival.push(card.id.clone());
         if card.revealed_seq.is_none() {
             state.waiting.push(card.id.clone());
@@ -71,11 +63,12 @@ fn restore(row: &GatheringRow, rows: RoomRows) -> (State, Ring) {
         };
         state.cards.insert(card.id, meta);
     }
-    state.applied = applied
+    state.applied = rows
+        .applied
         .iter()
         .map(|(actor, action)| applied_key(actor, action))
         .collect();
-    for (author, target, value) in marks {
+    for (author, target, value) in rows.marks {
         if let Some(step) = target_step(&state.view, &state.cards, &target) {
             state
                 .counts

@@ -5,7 +5,7 @@
 //! reshaped or removed: their words and marks must keep their meaning.
 
 use super::cards::release_live;
-use super::{known, record, remember, By, Decision, Inputs, Refusal, State};
+use super::{known, record, remember, Decision, Refusal, State, Turn};
 use crate::secrets;
 use crate::writer::Op;
 use app::exercise::{Label, MAX_STEPS};
@@ -18,51 +18,36 @@ use app::timer::Timer;
 /// Moves the room to a step. A timer that ran out belonged to the step
 /// being left: its "Time" would greet the next prompt, so it goes. A live
 /// step entered may release a batch at once.
-pub fn go_to(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    by: By<'_>,
-    step: StepId,
-) -> Result<Decision, Refusal> {
-    known(state, step)?;
+pub fn go_to(t: &mut Turn<'_>, step: StepId) -> Result<Decision, Refusal> {
+    known(t.state, step)?;
     let mut events = vec![Event::StepChanged { step }];
-    if state.view.timer.left(inputs.now_ms) == Some(0) {
+    if t.state.view.timer.left(t.now_ms) == Some(0) {
         events.push(Event::TimerSet { timer: Timer::Off });
     }
-    let mut d = record(state, by, Outcome::Done, events)?;
-    release_live(state, inputs, &mut d)?;
+    let mut d = record(t, Outcome::Done, events)?;
+    release_live(t, &mut d)?;
     Ok(d)
 }
 
 /// Keeps the agenda as a template for new gatherings.
-pub fn save_template(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    by: By<'_>,
-    name: Label,
-) -> Result<Decision, Refusal> {
-    let agenda: Vec<StepSpec> = state.view.steps.iter().map(StepView::spec).collect();
+pub fn save_template(t: &mut Turn<'_>, name: Label) -> Result<Decision, Refusal> {
+    let agenda: Vec<StepSpec> = t.state.view.steps.iter().map(StepView::spec).collect();
     let mut d = Decision::to(Outcome::Done);
     d.ops.push(Op::SaveTemplate {
-        id: secrets::token_from(&mut *inputs.rng, 8),
+        id: secrets::token_from(&mut *t.rng, 8),
         name: name.into(),
         agenda: serde_json::to_string(&agenda)?,
-        created_at: (inputs.now_ms / 1000) as i64,
+        created_at: (t.now_ms / 1000) as i64,
     });
-    remember(&mut d, by)?;
+    remember(&mut d, t.by)?;
     Ok(d)
 }
 
 /// The facilitator's other actions: each one event, once checked.
-pub fn set(
-    state: &mut State,
-    now_ms: u64,
-    by: By<'_>,
-    action: Action,
-) -> Result<Decision, Refusal> {
+pub fn set(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
     let event = match action {
         Action::SetCollecting { step, open } => {
-            known(state, step)?;
+            known(t.state, step)?;
             Event::CollectingSet { step, open }
         }
         Action::SetJoiningLocked { locked } => Event::JoiningSet {
@@ -73,42 +58,42 @@ pub fn set(
             },
         },
         Action::ShowLines { step, count } => {
-            if usize::from(count) > known(state, step)?.exercise.line_count() {
+            if usize::from(count) > known(t.state, step)?.exercise.line_count() {
                 return Err(ErrorCode::UnknownLine.into());
             }
             Event::LinesShown { step, count }
         }
         Action::Timer { timer } => Event::TimerSet {
-            timer: state.view.timer.after(timer, now_ms)?,
+            timer: t.state.view.timer.after(timer, t.now_ms)?,
         },
         Action::AddStep { at, spec } => {
             spec.exercise.check()?;
-            if state.view.steps.len() >= MAX_STEPS {
+            if t.state.view.steps.len() >= MAX_STEPS {
                 return Err(ErrorCode::BadSettings.into());
             }
-            let step = StepView::fresh(state.view.next_step_id(), spec);
-            let at = at.min(state.view.steps.len() as u32);
+            let step = StepView::fresh(t.state.view.next_step_id(), spec);
+            let at = at.min(t.state.view.steps.len() as u32);
             Event::StepAdded { at, step }
         }
         Action::EditStep { step, spec } => {
             spec.exercise.check()?;
-            let reshaped = !known(state, step)?.exercise.same_shape(&spec.exercise);
-            if reshaped && in_use(state, step) {
+            let reshaped = !known(t.state, step)?.exercise.same_shape(&spec.exercise);
+            if reshaped && in_use(t.state, step) {
                 return Err(ErrorCode::StepInUse.into());
             }
             Event::StepEdited { step, spec }
         }
         Action::MoveStep { step, to } => {
-            known(state, step)?;
-            let to = to.min(state.view.steps.len().saturating_sub(1) as u32);
+            known(t.state, step)?;
+            let to = to.min(t.state.view.steps.len().saturating_sub(1) as u32);
             Event::StepMoved { step, to }
         }
         Action::RemoveStep { step } => {
-            known(state, step)?;
-            if state.view.steps.len() <= 1 {
+            known(t.state, step)?;
+            if t.state.view.steps.len() <= 1 {
                 return Err(ErrorCode::LastStep.into());
             }
-            if in_use(state, step) {
+            if in_use(t.state, step) {
                 return Err(ErrorCode::StepInUse.into());
             }
             Event::StepRemoved { step }
@@ -117,7 +102,7 @@ pub fn set(
         // Every other action has rules of its own (see `rules::apply`).
         _ => return Err(ErrorCode::NotAllowed.into()),
     };
-    record(state, by, Outcome::Done, vec![event])
+    record(t, Outcome::Done, vec![event])
 }
 
 /// Whether anyone has added anything to a step: then it may be reworded

@@ -7,9 +7,7 @@
 //! releases its waiting cards only once at least `LIVE_MIN_AUTHORS`
 //! different people wrote them, so a batch never points at one or two.
 
-use super::{
-    emit, known, open_step, record, remember, By, CardMeta, Decision, Inputs, Refusal, State,
-};
+use super::{emit, known, open_step, record, remember, CardMeta, Decision, Refusal, Turn};
 use crate::writer::Op;
 use app::exercise::Place;
 use app::gathering::{Card, Event, LIVE_MIN_AUTHORS};
@@ -28,27 +26,22 @@ pub struct Reflection {
 
 /// Adds a reflection to the current step, if it is collecting and the
 /// place fits the exercise; in a live step, it may release a batch.
-pub fn add(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    by: By<'_>,
-    reflection: Reflection,
-) -> Result<Decision, Refusal> {
+pub fn add(t: &mut Turn<'_>, reflection: Reflection) -> Result<Decision, Refusal> {
     let Reflection {
         step,
         text,
         place,
         sensitive,
     } = reflection;
-    let s = open_step(state, step)?;
-    let view = &state.view;
+    let s = open_step(t.state, step)?;
+    let view = &t.state.view;
     let story = |card: &CardId| {
         view.card(card)
             .is_some_and(|c| c.step == step && !c.hidden && c.under().is_none())
     };
     s.exercise.accepts(&place, story)?;
     let card = OwnCard {
-        id: CardId::from_random(inputs.rng.next_u64()),
+        id: CardId::from_random(t.rng.next_u64()),
         step,
         text,
         place,
@@ -59,106 +52,89 @@ pub fn add(
     d.ops.push(Op::AddCard {
         id: card.id.as_str().to_owned(),
         step: step.0,
-        author: by.actor.to_owned(),
+        author: t.by.actor.to_owned(),
         text: card.text.clone(),
         place: serde_json::to_string(&card.place)?,
         sensitive,
     });
-    remember(&mut d, by)?;
-    state.arrival.push(card.id.clone());
-    state.waiting.push(card.id.clone());
-    state.cards.insert(
+    remember(&mut d, t.by)?;
+    t.state.arrival.push(card.id.clone());
+    t.state.waiting.push(card.id.clone());
+    t.state.cards.insert(
         card.id,
         CardMeta {
             step,
-            author: by.actor.to_owned(),
+            author: t.by.actor.to_owned(),
             text: card.text,
             place: card.place,
             sensitive,
             revealed_seq: None,
         },
     );
-    release_live(state, inputs, &mut d)?;
+    release_live(t, &mut d)?;
     Ok(d)
 }
 
 /// Shows the current step's waiting cards, shuffled.
-pub fn reveal(state: &mut State, inputs: &mut Inputs<'_>, by: By<'_>) -> Result<Decision, Refusal> {
+pub fn reveal(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
     let mut d = Decision::to(Outcome::Done);
-    remember(&mut d, by)?;
-    reveal_waiting(state, inputs, &mut d)?;
+    remember(&mut d, t.by)?;
+    reveal_waiting(t, &mut d)?;
     Ok(d)
 }
 
 /// Lets a step reveal by itself, or only when asked; a step made live may
 /// release a batch at once.
-pub fn set_live(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    by: By<'_>,
-    step: StepId,
-    live: bool,
-) -> Result<Decision, Refusal> {
-    if !known(state, step)?.exercise.takes_reflections() {
+pub fn set_live(t: &mut Turn<'_>, step: StepId, live: bool) -> Result<Decision, Refusal> {
+    if !known(t.state, step)?.exercise.takes_reflections() {
         return Err(ErrorCode::NoReflections.into());
     }
-    let mut d = record(
-        state,
-        by,
-        Outcome::Done,
-        vec![Event::LiveSet { step, live }],
-    )?;
-    release_live(state, inputs, &mut d)?;
+    let mut d = record(t, Outcome::Done, vec![Event::LiveSet { step, live }])?;
+    release_live(t, &mut d)?;
     Ok(d)
 }
 
 /// In a live step, releases the waiting cards once at least
 /// `LIVE_MIN_AUTHORS` different people wrote them: a batch then always
 /// holds several people's words, shuffled.
-pub fn release_live(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    d: &mut Decision,
-) -> Result<(), Refusal> {
-    let Some(step) = state.view.current_step().filter(|s| s.live).map(|s| s.id) else {
+pub fn release_live(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
+    let Some(step) = t.state.view.current_step().filter(|s| s.live).map(|s| s.id) else {
         return Ok(());
     };
-    let authors: HashSet<&str> = state
+    let authors: HashSet<&str> = t
+        .state
         .waiting
         .iter()
-        .filter_map(|c| state.cards.get(c))
+        .filter_map(|c| t.state.cards.get(c))
         .filter(|m| m.step == step)
         .map(|m| m.author.as_str())
         .collect();
     if authors.len() >= LIVE_MIN_AUTHORS {
-        reveal_waiting(state, inputs, d)?;
+        reveal_waiting(t, d)?;
     }
     Ok(())
 }
 
 /// Adds to `d` the current step's waiting cards revealed, in shuffled
 /// order (nothing if none wait).
-fn reveal_waiting(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    d: &mut Decision,
-) -> Result<(), Refusal> {
-    let step = state.view.current;
-    let mut ids: Vec<CardId> = state
+fn reveal_waiting(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
+    let step = t.state.view.current;
+    let mut ids: Vec<CardId> = t
+        .state
         .waiting
         .iter()
-        .filter(|c| state.cards.get(*c).is_some_and(|m| m.step == step))
+        .filter(|c| t.state.cards.get(*c).is_some_and(|m| m.step == step))
         .cloned()
         .collect();
     if ids.is_empty() {
         return Ok(());
     }
     // Shuffled, so the order on the board says nothing about who wrote first.
-    ids.shuffle(inputs.rng);
-    let seq = state.seq + 1;
+    ids.shuffle(&mut *t.rng);
+    let seq = t.state.seq + 1;
     let mut cards = Vec::with_capacity(ids.len());
     for c in &ids {
-        if let Some(m) = state.cards.get_mut(c) {
+        if let Some(m) = t.state.cards.get_mut(c) {
             d.ops.push(Op::MarkRevealed {
                 id: c.as_str().to_owned(),
                 seq,
@@ -167,10 +143,10 @@ fn reveal_waiting(
             m.revealed_seq = Some(seq);
         }
     }
-    emit(state, d, Event::CardsRevealed { cards })?;
+    emit(t.state, d, Event::CardsRevealed { cards })?;
     let revealed: HashSet<&CardId> = ids.iter().collect();
-    state.waiting.retain(|c| !revealed.contains(c));
-    state.reveals.insert(seq, ids);
+    t.state.waiting.retain(|c| !revealed.contains(c));
+    t.state.reveals.insert(seq, ids);
     Ok(())
 }
 
@@ -178,13 +154,8 @@ fn reveal_waiting(
 /// in what it changes saying who wrote the card. Hiding cuts the catch-up
 /// ring (`ring::cut_for`); showing again is remembered, because that event
 /// carries the card's words.
-pub fn moderate(
-    state: &mut State,
-    by: By<'_>,
-    card: CardId,
-    change: Moderation,
-) -> Result<Decision, Refusal> {
-    let Some(current) = state.view.card(&card) else {
+pub fn moderate(t: &mut Turn<'_>, card: CardId, change: Moderation) -> Result<Decision, Refusal> {
+    let Some(current) = t.state.view.card(&card) else {
         return Err(ErrorCode::UnknownCard.into());
     };
     let event = match change {
@@ -205,9 +176,9 @@ pub fn moderate(
         },
     };
     let showing = matches!(event, Event::CardShown { .. });
-    let d = record(state, by, Outcome::Done, vec![event])?;
+    let d = record(t, Outcome::Done, vec![event])?;
     if showing {
-        state.shown.entry(card).or_default().push(state.seq);
+        t.state.shown.entry(card).or_default().push(t.state.seq);
     }
     Ok(d)
 }
@@ -313,11 +284,7 @@ mod tests {
         g.reveal();
         let deeper = g.write_at(0, under(&reframe.id), "deeper");
         assert_eq!(deeper.err(), Some(ErrorCode::UnknownCard));
-        let hide = Action::Moderate {
-            card: other.clone(),
-            change: Moderation::Hide,
-        };
-        g.run(hide).expect("hidden");
+        g.moderate(&other, Moderation::Hide).expect("hidden");
         let hidden = g.write_at(0, under(&other), "under a hidden story");
         assert_eq!(hidden.err(), Some(ErrorCode::UnknownCard));
     }
@@ -401,13 +368,8 @@ mod tests {
     #[test]
     fn moderation_changes_a_card_and_hiding_cuts_the_ring() {
         let mut g = Gathering::of(ExerciseKind::Board, 3);
-        let card = g.write(0, "the sea");
-        g.reveal();
-        let moderate = |change| Action::Moderate {
-            card: card.clone(),
-            change,
-        };
-        let d = g.run(moderate(Moderation::Hide)).expect("hidden");
+        let card = g.shown(0, "the sea");
+        let d = g.moderate(&card, Moderation::Hide).expect("hidden");
         let (hid_at, _) = d.events[0];
         assert_eq!(
             d.cut,
@@ -415,26 +377,24 @@ mod tests {
             "frames before the hide carry the words"
         );
         assert!(g.state.view.card(&card).is_some_and(|c| c.hidden));
-        let d = g.run(moderate(Moderation::Unhide)).expect("shown");
+        let d = g.moderate(&card, Moderation::Unhide).expect("shown");
         assert!(matches!(events(&d)[..], [Event::CardShown { card: c }] if c.text == "the sea"));
         assert_eq!(d.cut, None);
         assert_eq!(g.state.shown[&card], [d.events[0].0]);
-        let d = g.run(moderate(Moderation::Blur)).expect("blurred");
+        let d = g.moderate(&card, Moderation::Blur).expect("blurred");
         assert!(matches!(
             events(&d)[..],
             [Event::CardBlurred { blurred: true, .. }]
         ));
-        let unknown = Action::Moderate {
-            card: CardId::from_random(1),
-            change: Moderation::Hide,
-        };
-        assert_eq!(g.run(unknown).err(), Some(ErrorCode::UnknownCard));
+        assert_eq!(
+            g.moderate(&CardId::from_random(1), Moderation::Hide).err(),
+            Some(ErrorCode::UnknownCard)
+        );
         // A waiting card is not the room's to moderate yet.
         let waiting = g.write(1, "not yet");
-        let early = Action::Moderate {
-            card: waiting,
-            change: Moderation::Hide,
-        };
-        assert_eq!(g.run(early).err(), Some(ErrorCode::UnknownCard));
+        assert_eq!(
+            g.moderate(&waiting, Moderation::Hide).err(),
+            Some(ErrorCode::UnknownCard)
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! participants' device hashes go: cards lose their authors, marks keep
 //! only their totals, and participants' applied actions are forgotten.
 
-use super::{emit, remember, By, Decision, Inputs, Refusal, State};
+use super::{emit, remember, Decision, Refusal, Turn};
 use crate::secrets;
 use crate::writer::Op;
 use app::gathering::{Card, Event};
@@ -18,9 +18,9 @@ use app::protocol::{ErrorCode, Outcome};
 use std::collections::HashMap;
 
 /// Withdraws one of the author's own reflections, revealed or not.
-pub fn withdraw(state: &mut State, by: By<'_>, card: CardId) -> Result<Decision, Refusal> {
-    let author = by.actor;
-    let Some(meta) = state.cards.get(&card).filter(|c| c.author == author) else {
+pub fn withdraw(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
+    let author = t.by.actor;
+    let Some(meta) = t.state.cards.get(&card).filter(|c| c.author == author) else {
         return Err(ErrorCode::UnknownCard.into());
     };
     let (step, revealed_seq) = (meta.step, meta.revealed_seq);
@@ -36,17 +36,18 @@ pub fn withdraw(state: &mut State, by: By<'_>, card: CardId) -> Result<Decision,
     d.ops.push(Op::DeleteMarksOn {
         targets: on_card.iter().map(Target::key).collect(),
     });
-    remember(&mut d, by)?;
+    remember(&mut d, t.by)?;
     if let Some(seq) = revealed_seq {
         // Cut the words out of the event that revealed them, so the log
         // keeps no copy.
-        let remaining: Vec<Card> = state
+        let remaining: Vec<Card> = t
+            .state
             .reveals
             .get(&seq)
             .into_iter()
             .flatten()
             .filter(|c| **c != card)
-            .filter_map(|c| Some(state.cards.get(c)?.public(c)))
+            .filter_map(|c| Some(t.state.cards.get(c)?.public(c)))
             .collect();
         d.ops.push(Op::ReplaceEvent {
             seq,
@@ -54,7 +55,7 @@ pub fn withdraw(state: &mut State, by: By<'_>, card: CardId) -> Result<Decision,
         });
         // And out of every "show again", which carried them too.
         let wordless = meta.public(&card).without_words();
-        for shown in state.shown.get(&card).into_iter().flatten() {
+        for shown in t.state.shown.get(&card).into_iter().flatten() {
             d.ops.push(Op::ReplaceEvent {
                 seq: *shown,
                 body: serde_json::to_string(&Event::CardShown {
@@ -62,62 +63,62 @@ pub fn withdraw(state: &mut State, by: By<'_>, card: CardId) -> Result<Decision,
                 })?,
             });
         }
-        emit(state, &mut d, Event::CardWithdrawn { card: card.clone() })?;
+        emit(t.state, &mut d, Event::CardWithdrawn { card: card.clone() })?;
         // The last checkpoint holds the words: a fresh one, without them,
         // replaces it in this commit.
-        d.checkpoint = seq <= state.checkpointed;
-        if let Some(batch) = state.reveals.get_mut(&seq) {
+        d.checkpoint = seq <= t.state.checkpointed;
+        if let Some(batch) = t.state.reveals.get_mut(&seq) {
             batch.retain(|c| *c != card);
         }
         // The ring still holds the words in the frames that revealed and
         // showed them: drop those and everything older, so a view that
         // missed them is sent a snapshot, which no longer has the card.
-        let last_shown = state.shown.remove(&card).into_iter().flatten().max();
+        let last_shown = t.state.shown.remove(&card).into_iter().flatten().max();
         d.cut_at(last_shown.unwrap_or(seq).max(seq));
     }
-    for marks in state.marks.values_mut() {
+    for marks in t.state.marks.values_mut() {
         for target in &on_card {
             marks.remove(target);
         }
     }
-    if let Some(counts) = state.counts.get_mut(&step) {
+    if let Some(counts) = t.state.counts.get_mut(&step) {
         counts.forget(&card);
     }
-    if let Some(due) = state.totals_due.get_mut(&step) {
+    if let Some(due) = t.state.totals_due.get_mut(&step) {
         due.remove(&card);
     }
-    state.cards.remove(&card);
-    state.arrival.retain(|c| *c != card);
-    state.waiting.retain(|c| *c != card);
+    t.state.cards.remove(&card);
+    t.state.arrival.retain(|c| *c != card);
+    t.state.waiting.retain(|c| *c != card);
     Ok(d)
 }
 
 /// Ends the gathering. The end is when participants' device hashes go:
 /// nothing is theirs to change any more.
-pub fn end(state: &mut State, inputs: &mut Inputs<'_>, by: By<'_>) -> Result<Decision, Refusal> {
+pub fn end(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
     let mut d = Decision::to(Outcome::Done);
     d.ops.push(Op::ForgetParticipants);
-    remember(&mut d, by)?;
-    emit(state, &mut d, Event::Ended)?;
-    forget_participants(state, inputs);
+    remember(&mut d, t.by)?;
+    emit(t.state, &mut d, Event::Ended)?;
+    forget_participants(t);
     Ok(d)
 }
 
 /// Drops every participant's hash from memory, as `ForgetParticipants`
 /// does from storage: cards lose their authors, marks keep their totals
 /// under a stand-in each, and participants' applied actions are gone.
-fn forget_participants(state: &mut State, inputs: &mut Inputs<'_>) {
-    state.joined.clear();
-    for card in state.cards.values_mut() {
+fn forget_participants(t: &mut Turn<'_>) {
+    t.state.joined.clear();
+    for card in t.state.cards.values_mut() {
         card.author.clear();
     }
-    state
+    t.state
         .applied
         .retain(|key| key.starts_with("facilitator/") || key.starts_with("screen/"));
-    for (_, marks) in std::mem::take(&mut state.marks) {
+    for (_, marks) in std::mem::take(&mut t.state.marks) {
         for (target, value) in marks {
-            let stand_in = secrets::token_from(&mut *inputs.rng, 16);
-            state
+            let stand_in = secrets::token_from(&mut *t.rng, 16);
+            t.state
                 .marks
                 .insert(stand_in, HashMap::from([(target, value)]));
         }
@@ -135,6 +136,17 @@ mod tests {
     fn withdraw(g: &mut Gathering, who: usize, card: &CardId) -> Result<Decision, ErrorCode> {
         let action = Action::Withdraw { card: card.clone() };
         g.act(&Gathering::person(who), action)
+    }
+
+    /// A gathering with a card by person 0 that persons 1 and 2 resonate
+    /// with.
+    fn resonated() -> (Gathering, CardId) {
+        let mut g = Gathering::of(ExerciseKind::Board, 3);
+        let card = g.shown(0, "the sea");
+        for who in [1, 2] {
+            resonate(&mut g, who, &card).expect("resonated");
+        }
+        (g, card)
     }
 
     fn resonate(g: &mut Gathering, who: usize, card: &CardId) -> Result<Decision, ErrorCode> {
@@ -208,15 +220,10 @@ mod tests {
     #[test]
     fn every_show_again_of_a_withdrawn_card_is_rewritten_without_its_words() {
         let mut g = Gathering::of(ExerciseKind::Board, 3);
-        let card = g.write(0, "the sea");
-        g.reveal();
-        let moderate = |change| Action::Moderate {
-            card: card.clone(),
-            change,
-        };
-        g.run(moderate(Moderation::Hide)).expect("hidden");
-        let (shown_at, _) = g.run(moderate(Moderation::Unhide)).expect("shown").events[0];
-        g.run(moderate(Moderation::Blur)).expect("blurred");
+        let card = g.shown(0, "the sea");
+        g.moderate(&card, Moderation::Hide).expect("hidden");
+        let (shown_at, _) = g.moderate(&card, Moderation::Unhide).expect("shown").events[0];
+        g.moderate(&card, Moderation::Blur).expect("blurred");
         let d = withdraw(&mut g, 0, &card).expect("withdrawn");
         let Some(Event::CardShown { card: wordless }) = rewritten(&d, shown_at) else {
             panic!("the show again is rewritten: {:?}", d.ops);
@@ -229,22 +236,16 @@ mod tests {
     #[test]
     fn a_checkpoint_holding_withdrawn_words_is_replaced_in_the_same_commit() {
         let mut g = Gathering::of(ExerciseKind::Board, 3);
-        let before = g.write(0, "in the checkpoint");
-        g.reveal();
+        let before = g.shown(0, "in the checkpoint");
         g.state.checkpointed = g.state.seq;
-        let after = g.write(0, "after it");
-        g.reveal();
+        let after = g.shown(0, "after it");
         assert!(!withdraw(&mut g, 0, &after).expect("withdrawn").checkpoint);
         assert!(withdraw(&mut g, 0, &before).expect("withdrawn").checkpoint);
     }
 
     #[test]
     fn marks_on_a_withdrawn_card_go_with_it() {
-        let mut g = Gathering::of(ExerciseKind::Board, 3);
-        let card = g.write(0, "the sea");
-        g.reveal();
-        resonate(&mut g, 1, &card).expect("resonated");
-        resonate(&mut g, 2, &card).expect("resonated");
+        let (mut g, card) = resonated();
         let d = withdraw(&mut g, 0, &card).expect("withdrawn");
         assert!(d.ops.iter().any(|op| matches!(
             op,
@@ -257,20 +258,13 @@ mod tests {
             resonate(&mut g, 1, &card).err(),
             Some(ErrorCode::UnknownCard)
         );
-        let hide = Action::Moderate {
-            card,
-            change: Moderation::Hide,
-        };
-        assert_eq!(g.run(hide).err(), Some(ErrorCode::UnknownCard));
+        let hide = g.moderate(&card, Moderation::Hide);
+        assert_eq!(hide.err(), Some(ErrorCode::UnknownCard));
     }
 
     #[test]
     fn the_end_forgets_every_participant_but_keeps_the_totals() {
-        let mut g = Gathering::of(ExerciseKind::Board, 3);
-        let card = g.write(0, "the sea");
-        g.reveal();
-        resonate(&mut g, 1, &card).expect("resonated");
-        resonate(&mut g, 2, &card).expect("resonated");
+        let (mut g, card) = resonated();
         let counts = g.state.counts.clone();
         let d = g.run(Action::End).expect("ended");
         assert!(matches!(d.ops[0], Op::ForgetParticipants));

@@ -3,7 +3,7 @@
 //! checked against the arrangement as it stands (`Arrangement::check`), and
 //! only cards the room can see on that map may be moved or gathered.
 
-use super::{known, record, By, Decision, Refusal, State};
+use super::{known, record, Decision, Refusal, State, Turn};
 use app::exercise::Label;
 use app::gathering::Event;
 use app::ids::{CardId, StepId};
@@ -11,31 +11,20 @@ use app::map::{Arrangement, MapChange};
 use app::protocol::{ErrorCode, Outcome};
 
 /// Changes a map's arrangement.
-pub fn arrange(
-    state: &mut State,
-    by: By<'_>,
-    step: StepId,
-    change: MapChange,
-) -> Result<Decision, Refusal> {
-    arrangeable(state, step)?.check(&change, |c| on_map(state, step, c))?;
-    record(
-        state,
-        by,
-        Outcome::Done,
-        vec![Event::MapArranged { step, change }],
-    )
+pub fn arrange(t: &mut Turn<'_>, step: StepId, change: MapChange) -> Result<Decision, Refusal> {
+    arrangeable(t.state, step)?.check(&change, |c| on_map(t.state, step, c))?;
+    record(t, Outcome::Done, vec![Event::MapArranged { step, change }])
 }
 
 /// Starts a theme with these cards in it: one event per change, each
 /// checked against the arrangement as the ones before it leave it.
 pub fn new_theme(
-    state: &mut State,
-    by: By<'_>,
+    t: &mut Turn<'_>,
     step: StepId,
     name: Label,
     cards: Vec<CardId>,
 ) -> Result<Decision, Refusal> {
-    let arrangement = arrangeable(state, step)?;
+    let arrangement = arrangeable(t.state, step)?;
     let theme = arrangement.next_theme();
     let mut changes = vec![MapChange::Name { theme, name }];
     changes.extend(cards.into_iter().map(|card| MapChange::Gather {
@@ -44,14 +33,14 @@ pub fn new_theme(
     }));
     let mut after = arrangement.clone();
     for change in &changes {
-        after.check(change, |c| on_map(state, step, c))?;
+        after.check(change, |c| on_map(t.state, step, c))?;
         after.apply(change);
     }
     let events = changes
         .into_iter()
         .map(|change| Event::MapArranged { step, change })
         .collect();
-    record(state, by, Outcome::Done, events)
+    record(t, Outcome::Done, events)
 }
 
 /// A map step's arrangement, or why the step has none.
@@ -101,11 +90,7 @@ mod tests {
         g.reveal();
         let d = g.run(pin(&card)).expect("pinned");
         assert!(matches!(events(&d)[..], [Event::MapArranged { .. }]));
-        let hide = Action::Moderate {
-            card: card.clone(),
-            change: Moderation::Hide,
-        };
-        g.run(hide).expect("hidden");
+        g.moderate(&card, Moderation::Hide).expect("hidden");
         assert_eq!(g.run(pin(&card)).err(), Some(ErrorCode::UnknownCard));
         let mut board = Gathering::of(ExerciseKind::Board, 3);
         let zoom = Action::Arrange {

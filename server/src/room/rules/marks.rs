@@ -6,7 +6,7 @@
 //! step's totals; the room sees only the totals, sent with the live
 //! figures a few times a second (`due_totals`).
 
-use super::{open_step, remember, By, Decision, Refusal, State};
+use super::{open_step, remember, Decision, Refusal, State, Turn};
 use crate::writer::Op;
 use app::exercise::Exercise;
 use app::gathering::StepView;
@@ -15,15 +15,16 @@ use app::marks::{dots_fit, Mark, Target, SPECTRUM_MAX};
 use app::protocol::{ErrorCode, Outcome};
 
 /// Sets, changes or takes back one of the author's marks.
-pub fn mark(state: &mut State, by: By<'_>, mark: Mark) -> Result<Decision, Refusal> {
-    let author = by.actor;
+pub fn mark(t: &mut Turn<'_>, mark: Mark) -> Result<Decision, Refusal> {
+    let author = t.by.actor;
     let target = mark.target();
-    let held = state
+    let held = t
+        .state
         .marks
         .get(author)
         .and_then(|m| m.get(&target))
         .copied();
-    let step = fitting_step(state, author, &mark, held)?;
+    let step = fitting_step(t.state, author, &mark, held)?;
     let value = mark.value();
     let mut d = Decision::to(Outcome::Marked { mark });
     d.ops.push(match value {
@@ -37,18 +38,19 @@ pub fn mark(state: &mut State, by: By<'_>, mark: Mark) -> Result<Decision, Refus
             target: target.key(),
         },
     });
-    remember(&mut d, by)?;
-    let own = state.marks.entry(author.to_owned()).or_default();
+    remember(&mut d, t.by)?;
+    let own = t.state.marks.entry(author.to_owned()).or_default();
     match value {
         Some(v) => own.insert(target.clone(), v),
         None => own.remove(&target),
     };
-    let changed = state
+    let changed = t
+        .state
         .counts
         .entry(step)
         .or_default()
         .change(&target, held, value);
-    state.totals_due.entry(step).or_default().extend(changed);
+    t.state.totals_due.entry(step).or_default().extend(changed);
     Ok(d)
 }
 
@@ -149,13 +151,6 @@ mod tests {
 
     fn mark(g: &mut Gathering, who: usize, mark: Mark) -> Result<Decision, ErrorCode> {
         g.act(&Gathering::person(who), Action::Mark { mark })
-    }
-
-    /// A revealed card written by person 0 on the current step.
-    fn revealed_card(g: &mut Gathering) -> CardId {
-        let card = g.write(0, "the sea");
-        g.reveal();
-        card
     }
 
     #[test]
@@ -280,17 +275,12 @@ mod tests {
         mark(&mut g, 2, resonate(&waiting)).expect("resonated");
         let totals = due_totals(&mut g.state);
         assert_eq!(totals[0].1.card(&waiting), 2, "a total, never who");
-        let hide = Action::Moderate {
-            card: waiting.clone(),
-            change: Moderation::Hide,
-        };
-        g.run(hide).expect("hidden");
+        g.moderate(&waiting, Moderation::Hide).expect("hidden");
         assert_eq!(
             mark(&mut g, 0, resonate(&waiting)).err(),
             Some(ErrorCode::UnknownCard)
         );
-        let shown = g.write(1, "still here");
-        g.reveal();
+        let shown = g.shown(1, "still here");
         g.run(Action::GoTo { step: StepId(2) }).expect("moved on");
         assert_eq!(
             mark(&mut g, 0, resonate(&shown)).err(),
@@ -302,7 +292,7 @@ mod tests {
     fn a_card_is_placed_on_the_map_and_its_place_shown_from_enough_people() {
         let people = MIN_PEOPLE_SHOWN as usize;
         let mut g = Gathering::of(ExerciseKind::Map, people);
-        let card = revealed_card(&mut g);
+        let card = g.shown(0, "the sea");
         let place = |at| Mark::Place {
             card: card.clone(),
             at,
@@ -315,7 +305,7 @@ mod tests {
             assert_eq!(placed, who + 1 == people, "{} people", who + 1);
         }
         let mut board = Gathering::of(ExerciseKind::Board, 3);
-        let card = revealed_card(&mut board);
+        let card = board.shown(0, "the sea");
         let elsewhere = Mark::Place {
             card,
             at: Some(Spot { x: 0, y: 50 }),

@@ -78,15 +78,15 @@ pub enum EntryError {
 }
 
 /// What the room remembers of one card. Only the room and its author's
-/// own view ever see `author`.
+/// own view ever see `author`, so nothing outside the room may reach it.
 #[derive(Clone, Debug)]
 pub struct CardMeta {
-    pub step: StepId,
-    pub author: String,
-    pub text: String,
-    pub place: Place,
-    pub sensitive: bool,
-    pub revealed_seq: Option<u64>,
+    pub(in crate::room) step: StepId,
+    pub(in crate::room) author: String,
+    pub(in crate::room) text: String,
+    pub(in crate::room) place: Place,
+    pub(in crate::room) sensitive: bool,
+    pub(in crate::room) revealed_seq: Option<u64>,
 }
 
 impl CardMeta {
@@ -245,6 +245,15 @@ struct By<'a> {
     id: &'a ActionId,
 }
 
+/// One action being decided: the state it changes, the clock and dice it
+/// may use, and who made it.
+struct Turn<'a> {
+    state: &'a mut State,
+    now_ms: u64,
+    rng: &'a mut dyn rand::RngCore,
+    by: By<'a>,
+}
+
 /// The key of an applied action in `State::applied`.
 pub fn applied_key(actor: &str, action: &str) -> String {
     format!("{actor}/{action}")
@@ -294,23 +303,23 @@ pub fn decide(
     if state.view.ended {
         return Err(ErrorCode::Ended.into());
     }
-    let by = By {
-        actor: actor.key(),
-        id,
+    let mut turn = Turn {
+        state: &mut *state,
+        now_ms: inputs.now_ms,
+        rng: &mut *inputs.rng,
+        by: By {
+            actor: actor.key(),
+            id,
+        },
     };
-    let decision = apply(state, inputs, by, action)?;
+    let decision = apply(&mut turn, action)?;
     state.pending.insert(key.clone(), decision.outcome.clone());
     state.applied.insert(key);
     Ok(Verdict::Decided(decision))
 }
 
 /// Sends an allowed action to the rules of its family.
-fn apply(
-    state: &mut State,
-    inputs: &mut Inputs<'_>,
-    by: By<'_>,
-    action: Action,
-) -> Result<Decision, Refusal> {
+fn apply(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
     match action {
         Action::AddReflection {
             step,
@@ -324,19 +333,19 @@ fn apply(
                 place,
                 sensitive,
             };
-            cards::add(state, inputs, by, card)
+            cards::add(t, card)
         }
-        Action::Withdraw { card } => erase::withdraw(state, by, card),
-        Action::Mark { mark } => marks::mark(state, by, mark),
-        Action::Reveal => cards::reveal(state, inputs, by),
-        Action::Moderate { card, change } => cards::moderate(state, by, card, change),
-        Action::SetLive { step, live } => cards::set_live(state, inputs, by, step, live),
-        Action::End => erase::end(state, inputs, by),
-        Action::Arrange { step, change } => map::arrange(state, by, step, change),
-        Action::NewTheme { step, name, cards } => map::new_theme(state, by, step, name, cards),
-        Action::GoTo { step } => agenda::go_to(state, inputs, by, step),
-        Action::SaveTemplate { name } => agenda::save_template(state, inputs, by, name),
-        action => agenda::set(state, inputs.now_ms, by, action),
+        Action::Withdraw { card } => erase::withdraw(t, card),
+        Action::Mark { mark } => marks::mark(t, mark),
+        Action::Reveal => cards::reveal(t),
+        Action::Moderate { card, change } => cards::moderate(t, card, change),
+        Action::SetLive { step, live } => cards::set_live(t, step, live),
+        Action::End => erase::end(t),
+        Action::Arrange { step, change } => map::arrange(t, step, change),
+        Action::NewTheme { step, name, cards } => map::new_theme(t, step, name, cards),
+        Action::GoTo { step } => agenda::go_to(t, step),
+        Action::SaveTemplate { name } => agenda::save_template(t, name),
+        action => agenda::set(t, action),
     }
 }
 
@@ -433,16 +442,11 @@ fn remember(d: &mut Decision, by: By<'_>) -> Result<(), Refusal> {
 }
 
 /// Remembers an outcome and logs its events, with nothing else to write.
-fn record(
-    state: &mut State,
-    by: By<'_>,
-    outcome: Outcome,
-    events: Vec<Event>,
-) -> Result<Decision, Refusal> {
+fn record(t: &mut Turn<'_>, outcome: Outcome, events: Vec<Event>) -> Result<Decision, Refusal> {
     let mut d = Decision::to(outcome);
-    remember(&mut d, by)?;
+    remember(&mut d, t.by)?;
     for event in events {
-        emit(state, &mut d, event)?;
+        emit(t.state, &mut d, event)?;
     }
     Ok(d)
 }

@@ -8,7 +8,7 @@ use app::gathering::{Event, GatheringView};
 use app::i18n::Locale;
 use app::ids::{ActionId, CardId, StepId};
 use app::library::default_step;
-use app::protocol::{Action, ErrorCode, Outcome};
+use app::protocol::{Action, ErrorCode, Moderation, Outcome};
 use app::reflection::ReflectionText;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -119,9 +119,23 @@ impl Gathering {
         }
     }
 
+    /// Person `who` writes `text` on the current step's board, and the
+    /// facilitator reveals it (with whatever else waits); the card.
+    pub fn shown(&mut self, who: usize, text: &str) -> CardId {
+        let card = self.write(who, text);
+        self.reveal();
+        card
+    }
+
     /// The facilitator reveals the current step's waiting cards.
     pub fn reveal(&mut self) -> Decision {
         self.run(Action::Reveal).expect("a reveal is never refused")
+    }
+
+    /// The facilitator moderates a card.
+    pub fn moderate(&mut self, card: &CardId, change: Moderation) -> Result<Decision, ErrorCode> {
+        let card = card.clone();
+        self.run(Action::Moderate { card, change })
     }
 
     /// The round is committed, as the task does after it: retries are now
