@@ -203,7 +203,7 @@ mod tests {
             &d.ops[0],
             Op::AddCard { author, text, .. } if author == "person-0" && text == "the sea"
         ));
-        assert_eq!(g.state.waiting, [card.id.clone()]);
+        assert_eq!(g.state.waiting, std::slice::from_ref(&card.id));
         assert!(g.state.view.cards.is_empty());
     }
 
