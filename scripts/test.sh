@@ -19,12 +19,14 @@ ensure_chromium
 say "Formatting"
 cargo fmt --all -- --check
 
-say "Lints: app (ssr), app (hydrate), server and test harness, the phone's script"
+say "Lints: app (ssr), app (hydrate), the core, server and test harness, the phone's script"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
-cargo clippy -p server -p hearth-tests --all-targets -- -D warnings
+cargo clippy -p hearth-core -p server -p hearth-tests --all-targets -- -D warnings
 node --check app/script/phone.js
 
+say "Unit tests: the core (no Leptos)"
+run cargo test -p hearth-core
 say "Unit tests: app with ssr"
 run cargo test -p app --features ssr
 say "Unit tests: app with hydrate"

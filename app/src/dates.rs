@@ -66,7 +66,7 @@ impl Day {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Locale;
+    use hearth_core::locale::Locale;
 
     #[test]
     fn days_are_counted_right_across_leap_years() {

@@ -5,72 +5,8 @@
 //! compile, so a missing string is caught before anyone can see it.
 //! Placeholders are written `{name}` and filled by `Msg::fill`.
 
+use hearth_core::locale::Locale;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The languages Hearth speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Locale {
-    #[default]
-    En,
-    Es,
-}
-
-impl Locale {
-    /// Every language, for tests that check the catalogue.
-    pub const ALL: [Locale; 2] = [Locale::En, Locale::Es];
-
-    /// The language tag for `<html lang>`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Es => "es",
-        }
-    }
-
-    /// The language of a tag such as `es`, `es-MX` or `EN_gb` (its first
-    /// part, in any case), if Hearth speaks it.
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let primary = tag.trim().split(['-', '_']).next()?;
-        Locale::ALL
-            .into_iter()
-            .find(|l| l.tag().eq_ignore_ascii_case(primary))
-    }
-
-    /// The language's name in itself, as a language switch shows it: a
-    /// Spanish speaker looks for "Español" whatever the page speaks, so
-    /// these are the same in every language and not in the catalogue.
-    pub fn name(self) -> &'static str {
-        match self {
-            Locale::En => "English",
-            Locale::Es => "Español",
-        }
-    }
-
-    /// A whole number as this language writes it: English groups thousands
-    /// with commas (12,500); Spanish leaves four digits together (2000) and
-    /// groups longer numbers with a no-break space (12 500), as the RAE
-    /// recommends.
-    pub fn number(self, n: usize) -> String {
-        let digits = n.to_string();
-        let (separator, from) = match self {
-            Locale::En => (",", 4),
-            Locale::Es => ("\u{a0}", 5),
-        };
-        if digits.len() < from {
-            return digits;
-        }
-        let mut out = String::new();
-        for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push_str(separator);
-            }
-            out.push(d);
-        }
-        out
-    }
-}
 
 macro_rules! catalogue {
     ($($key:ident { en: $en:literal, es: $es:literal })*) => {
@@ -224,6 +160,8 @@ catalogue! {
     ConsoleSaved { en: "Saved.", es: "Guardado." }
     ConsoleExport { en: "Export", es: "Exportar" }
     ConsoleExportHint { en: "What the group has made so far, to keep or share. Nothing in it says who wrote what; hidden cards stay out unless you include them.", es: "Lo que el grupo ha creado hasta ahora, para guardarlo o compartirlo. Nada en ello dice quién escribió qué; las tarjetas ocultas quedan fuera, salvo que las incluyas." }
+    ExportSomeWaiting { en: "Some reflections on this step were still waiting to be revealed; they are not in this file.", es: "Algunas reflexiones de este paso aún esperaban a ser reveladas; no están en este archivo." }
+    ExportWaiting { en: "{n} reflection on this step was still waiting to be revealed; it is not in this file.|{n} reflections on this step were still waiting to be revealed; they are not in this file.", es: "{n} reflexión de este paso aún esperaba a ser revelada; no está en este archivo.|{n} reflexiones de este paso aún esperaban a ser reveladas; no están en este archivo." }
     ConsoleExportMarkdown { en: "Summary (Markdown)", es: "Resumen (Markdown)" }
     ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)", es: "Tarjetas (CSV, para una hoja de cálculo)" }
     ConsoleExportJson { en: "The whole gathering (JSON)", es: "El encuentro completo (JSON)" }
@@ -232,6 +170,8 @@ catalogue! {
     HarvestTitle { en: "Harvest", es: "Cosecha" }
     HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what.", es: "Imprime esta página (o guárdala como PDF) para conservar lo que creó el grupo. Nada en ella dice quién escribió qué." }
     HarvestStep { en: "Step {n}", es: "Paso {n}" }
+    HarvestSummary { en: "What the group made", es: "Lo que creó el grupo" }
+    HarvestCards { en: "{n} card|{n} cards", es: "{n} tarjeta|{n} tarjetas" }
     ConsoleDeleteTitle { en: "Delete this gathering", es: "Eliminar este encuentro" }
     ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings.", es: "Elimina ahora todo lo que contiene: el programa, cada tarjeta y cada total, para todo el mundo. No se puede deshacer. Si no, se eliminará solo cuando pase el tiempo que este Hearth conserva los encuentros." }
     ConsoleDeleteConfirm { en: "I understand: delete everything now", es: "Lo entiendo: eliminar todo ahora" }
@@ -524,8 +464,8 @@ impl Msg {
 }
 
 /// The words for a refused action.
-pub fn error_msg(code: crate::protocol::ErrorCode) -> Msg {
-    use crate::protocol::ErrorCode as E;
+pub fn error_msg(code: hearth_core::error::ErrorCode) -> Msg {
+    use hearth_core::error::ErrorCode as E;
     match code {
         E::Malformed | E::TooLarge => Msg::ErrCodeMalformed,
         E::NotAllowed => Msg::ErrCodeNotAllowed,
@@ -705,7 +645,7 @@ mod tests {
 
     #[test]
     fn prompts_and_labels_fit_their_limits_in_every_language() {
-        use crate::exercise::{LABEL_MAX_CHARS, PROMPT_MAX_CHARS};
+        use hearth_core::words::{LABEL_MAX_CHARS, PROMPT_MAX_CHARS};
         for &msg in Msg::ALL {
             let name = format!("{msg:?}");
             let limit = if ["Prompt", "HardWeek", "Meeting"]

@@ -9,7 +9,7 @@
 //! language its facilitator set in the console (`gathering::ScreenSettings`),
 //! because nobody can reach a switch on a projector.
 
-use crate::i18n::Locale;
+use hearth_core::locale::Locale;
 
 /// The cookie that keeps a visitor's chosen language. It holds only a
 /// language tag: nothing that tells one visitor from another.

@@ -11,24 +11,15 @@
 
 pub mod api;
 pub mod bundle;
-pub mod clean;
 pub mod dates;
-pub mod exercise;
-pub mod gathering;
 pub mod i18n;
-pub mod ids;
 pub mod language;
 pub mod library;
 pub mod live;
-pub mod map;
 pub mod map_svg;
-pub mod marks;
 pub mod pages;
 pub mod policy;
-pub mod protocol;
-pub mod reflection;
 pub mod step_form;
-pub mod timer;
 pub mod wall;
 pub mod widgets;
 

@@ -6,11 +6,13 @@
 //! starts with Spanish prompts. Once a gathering has its agenda, the words
 //! are its own and the facilitator edits them freely.
 
-use crate::exercise::{Exercise, ExerciseKind, Label, Line, Words};
-use crate::gathering::StepSpec;
-use crate::i18n::{Locale, Msg};
-use crate::map::Axis;
-use crate::marks::Tag;
+use crate::i18n::Msg;
+use hearth_core::exercise::{Exercise, ExerciseKind, Line};
+use hearth_core::gathering::StepSpec;
+use hearth_core::locale::Locale;
+use hearth_core::map::Axis;
+use hearth_core::marks::Tag;
+use hearth_core::words::{Label, Words};
 
 /// What a kind is called in the library.
 pub fn kind_name(kind: ExerciseKind) -> Msg {
@@ -309,7 +311,7 @@ impl ReadyAgenda {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::{LABEL_MAX_CHARS, PROMPT_MAX_CHARS};
+    use hearth_core::words::{LABEL_MAX_CHARS, PROMPT_MAX_CHARS};
 
     #[test]
     fn every_ready_agenda_is_valid_in_every_language() {
@@ -361,5 +363,29 @@ mod tests {
             assert_eq!(ReadyAgenda::from_slug(a.slug()), Some(a));
         }
         assert_eq!(ReadyAgenda::from_slug("nope"), None);
+    }
+
+    #[test]
+    fn a_snapshot_with_totals_reads_back() {
+        let mut gathering = hearth_core::gathering::GatheringView::new(
+            "t".into(),
+            ReadyAgenda::Introduction.steps(Locale::En),
+        );
+        gathering
+            .totals
+            .entry(hearth_core::ids::StepId(6))
+            .or_default()
+            .cards
+            .insert(hearth_core::ids::CardId::from_random(3), 3);
+        let msg = hearth_core::protocol::ServerMsg::Snapshot {
+            at: hearth_core::gathering::LogPosition { epoch: 1, seq: 2 },
+            gathering,
+            now: 5,
+        };
+        let json = serde_json::to_string(&msg).unwrap();
+        assert_eq!(
+            serde_json::from_str::<hearth_core::protocol::ServerMsg>(&json).unwrap(),
+            msg
+        );
     }
 }

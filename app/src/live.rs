@@ -12,9 +12,10 @@
 //! rendered once from plain values, and the phone stays live through its
 //! own small script, `app/script/phone.js`.
 
-use crate::gathering::{GatheringView, LogPosition};
-use crate::ids::ActionId;
-use crate::protocol::{Action, ErrorCode, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::{GatheringView, LogPosition};
+use hearth_core::ids::ActionId;
+use hearth_core::protocol::{Action, Outcome};
 use leptos::prelude::*;
 
 /// Whether the view is in touch with the server.
@@ -123,7 +124,7 @@ pub fn new_action_id() -> ActionId {
 #[cfg(feature = "hydrate")]
 mod client {
     use super::*;
-    use crate::protocol::{ClientMsg, ServerMsg};
+    use hearth_core::protocol::{ClientMsg, ServerMsg};
     use std::cell::RefCell;
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;

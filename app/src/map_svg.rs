@@ -9,10 +9,10 @@
 //! styling in attributes, so a file exported from it, or a PNG rendered
 //! from it without a browser, looks like the screen.
 
-use crate::gathering::{Card, GatheringView, StepView};
 use crate::i18n::{I18n, Msg};
-use crate::ids::{CardId, StepId};
-use crate::map::{Arrangement, Axes, Axis, Placement, Point, ThemeId, UNITS};
+use hearth_core::gathering::{Card, GatheringView, StepView};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::{Arrangement, Axes, Axis, Placement, Point, ThemeId, UNITS};
 use std::fmt::Write;
 
 /// The drawing's size, in SVG units (a 16:9 projector).
@@ -383,7 +383,7 @@ impl Drawing {
             let (spread, cloud) = match placement {
                 Placement::Placed { cloud, .. } => {
                     let people: f64 = cloud.iter().map(|c| f64::from(c.people)).sum();
-                    let mean = |f: &dyn Fn(&crate::map::CloudPoint) -> f64| {
+                    let mean = |f: &dyn Fn(&hearth_core::map::CloudPoint) -> f64| {
                         cloud
                             .iter()
                             .map(|c| f(c) * f64::from(c.people))
@@ -569,6 +569,36 @@ impl Drawing {
             );
         }
         out.push_str("</svg>");
+        out
+    }
+
+    /// The drawing as a file to pass on (the SVG and PNG exports): the
+    /// title, which holds the prompt, written above the map, so a map
+    /// away from Hearth still says what it asked.
+    pub fn file_svg(&self) -> String {
+        const TYPE: f64 = 30.0;
+        const LINE: f64 = 38.0;
+        let lines = wrap_by(&self.title, (WIDTH - 60.0) / TYPE, 5, ems);
+        let band = 24.0 + LINE * lines.len() as f64;
+        let height = HEIGHT + band;
+        let mut out = String::with_capacity(8192 + self.cards.len() * 600);
+        let _ = write!(
+            out,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="DejaVu Sans, Verdana, sans-serif"><rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{PAPER}"/>"#
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<text class="map-heading" x="30" y="{:.1}" font-size="{TYPE}" font-weight="bold" fill="{INK}">{}</text>"#,
+                16.0 + LINE * (i as f64 + 1.0) - 8.0,
+                esc(line)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<g transform="translate(0 {band})">{}</g></svg>"#,
+            self.svg()
+        );
         out
     }
 
@@ -872,11 +902,12 @@ fn esc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::{Exercise, Label, Prompt};
-    use crate::gathering::{Event, StepSpec};
-    use crate::i18n::Locale;
-    use crate::map::{MapChange, Spot};
-    use crate::marks::{Counts, Target};
+    use hearth_core::exercise::Exercise;
+    use hearth_core::gathering::{Event, StepSpec};
+    use hearth_core::locale::Locale;
+    use hearth_core::map::{MapChange, Spot};
+    use hearth_core::marks::{Counts, Target};
+    use hearth_core::words::{Label, Prompt};
     use std::collections::HashSet;
 
     fn label(s: &str) -> Label {
@@ -1109,6 +1140,25 @@ mod tests {
             .filter(|n| n.attribute("data-card").is_some())
             .count();
         assert_eq!(cards, 40);
+    }
+
+    #[test]
+    fn a_map_as_a_file_carries_its_prompt_above_the_map() {
+        let view = gathering(3, 5);
+        let d = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        let file = d.file_svg();
+        let doc = roxmltree::Document::parse(&file).expect("well-formed");
+        let heading: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("map-heading"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(heading.join(" "), "Worldview map: Where did you learn it?");
+        assert!(file.contains(&d.svg()), "the whole map, below the heading");
+        assert!(
+            !d.svg().contains("map-heading"),
+            "the screen shows its prompt itself"
+        );
     }
 
     #[test]

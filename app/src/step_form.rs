@@ -6,10 +6,11 @@
 //! becomes a `StepSpec`, with the same checks the server makes, so the
 //! console can say what to change before anything is sent.
 
-use crate::exercise::{Exercise, ExerciseKind, Label, Line, Prompt, Words, WordsError};
-use crate::gathering::StepSpec;
-use crate::map::Axis;
-use crate::protocol::ErrorCode;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{Exercise, ExerciseKind, Line};
+use hearth_core::gathering::StepSpec;
+use hearth_core::map::Axis;
+use hearth_core::words::{Label, Prompt, Words, WordsError};
 
 /// Everything a step editor shows, as text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -148,8 +149,8 @@ fn line(row: &str) -> Result<Line, ErrorCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Locale;
     use crate::library::default_step;
+    use hearth_core::locale::Locale;
 
     #[test]
     fn every_default_step_survives_the_editor_unchanged() {

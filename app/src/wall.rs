@@ -6,14 +6,14 @@
 //! Only totals and distributions appear here, never a person's own mark,
 //! and hidden cards are left out (their words never reached the screen).
 
-use crate::exercise::{Exercise, Place};
-use crate::gathering::{Card, GatheringView, StepView};
 use crate::i18n::{use_i18n, Msg};
-use crate::ids::{CardId, StepId};
 use crate::library::tag_name;
-use crate::map::Point;
 use crate::map_svg::Drawing;
-use crate::marks::{Tag, Totals};
+use hearth_core::exercise::{Exercise, Place};
+use hearth_core::gathering::{Card, GatheringView, StepView};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::Point;
+use hearth_core::marks::{Tag, Totals};
 use leptos::prelude::*;
 
 /// How a wall of cards is set on the screen: the size of its words, and,
@@ -515,7 +515,7 @@ pub fn bar_scale(bands: &[u32]) -> u32 {
         .copied()
         .max()
         .unwrap_or(0)
-        .max(crate::gathering::SMALL_ROOM)
+        .max(hearth_core::anonymity::SMALL_ROOM)
 }
 
 /// The dialogue so far, each line with a bar of how the room tagged it.
@@ -639,8 +639,8 @@ mod tests {
 
     #[test]
     fn one_person_on_a_band_is_not_everyone() {
-        assert_eq!(bar_scale(&[1, 0, 0]), crate::gathering::SMALL_ROOM);
+        assert_eq!(bar_scale(&[1, 0, 0]), hearth_core::anonymity::SMALL_ROOM);
         assert_eq!(bar_scale(&[12, 3, 0]), 12);
-        assert_eq!(bar_scale(&[]), crate::gathering::SMALL_ROOM);
+        assert_eq!(bar_scale(&[]), hearth_core::anonymity::SMALL_ROOM);
     }
 }

@@ -1,12 +1,13 @@
 //! Small pieces more than one view shows.
 
 use crate::api::PageError;
-use crate::gathering::GatheringView;
-use crate::i18n::{use_i18n, I18n, Locale, Msg};
-use crate::ids::StepId;
+use crate::i18n::{use_i18n, I18n, Msg};
 use crate::language::SWITCH_PATH;
 use crate::live::{LinkStatus, Live};
-use crate::timer::{clock, Timer};
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::StepId;
+use hearth_core::locale::Locale;
+use hearth_core::timer::{clock, Timer};
 use leptos::prelude::*;
 
 /// The language switch at the top of every page but the shared screen

@@ -3,15 +3,18 @@
 //! runs a fixed number of generated cases (bounded time inside the normal
 //! test command), and checks that nothing panics and no invariant breaks.
 
-use app::exercise::Place;
-use app::gathering::{Card, Event, GatheringView, Joining, ScreenSettings, ScreenTheme, StepView};
-use app::i18n::Locale;
-use app::ids::{CardId, StepId};
 use app::library::{default_step, ReadyAgenda};
-use app::map::Spot;
-use app::marks::{band, Counts, Target, MIN_PEOPLE_SHOWN, SPECTRUM_BANDS};
-use app::protocol::{ClientMsg, Role};
-use app::timer::Timer;
+use hearth_core::anonymity::MIN_PEOPLE_SHOWN;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{
+    Card, Event, GatheringView, Joining, ScreenSettings, ScreenTheme, StepView,
+};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::locale::Locale;
+use hearth_core::map::Spot;
+use hearth_core::marks::{band, Counts, Target, SPECTRUM_BANDS};
+use hearth_core::protocol::{ClientMsg, Role};
+use hearth_core::timer::Timer;
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -116,7 +119,7 @@ fn event() -> impl Strategy<Value = Event> {
             blurred,
         },
     );
-    let kinds = prop::sample::select(app::exercise::ExerciseKind::ALL.to_vec());
+    let kinds = prop::sample::select(hearth_core::exercise::ExerciseKind::ALL.to_vec());
     prop_oneof![
         prop::collection::vec(card.clone(), 0..4).prop_map(|cards| Event::CardsRevealed { cards }),
         card_id
@@ -257,7 +260,7 @@ proptest! {
             };
             counts.change(&target, old, value);
         }
-        let map = app::library::default_map(app::i18n::Locale::En);
+        let map = app::library::default_map(hearth_core::locale::Locale::En);
         let totals = counts.publish(&map);
         let of = |which: u8| model.iter().filter(move |((_, w), _)| *w == which).map(|(_, v)| *v);
         let placed = of(0).count() as u32;

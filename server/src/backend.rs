@@ -4,9 +4,9 @@ use crate::room::{Actor, EntryError, PageView};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
-use app::api::{
-    Backend, BoxFuture, ConsolePage, HarvestPage, PageError, ParticipantPage, ScreenPage,
-    StartInfo, TemplateSummary,
+use app::api::{Backend, BoxFuture, PageError};
+use hearth_core::page::{
+    ConsolePage, HarvestPage, ParticipantPage, ScreenPage, StartInfo, TemplateSummary,
 };
 
 impl From<ReachError> for PageError {

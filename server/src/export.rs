@@ -17,18 +17,19 @@ use crate::room::Actor;
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::store::Lookup;
-use app::exercise::{Exercise, Place};
-use app::gathering::{Card, GatheringView, StepSpec, StepView};
 use app::i18n::I18n;
-use app::i18n::{Locale, Msg};
-use app::ids::StepId;
+use app::i18n::Msg;
 use app::library::{kind_name, tag_name};
-use app::map::{Arrangement, Placement};
 use app::map_svg::Drawing;
-use app::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hearth_core::exercise::{Exercise, Place};
+use hearth_core::gathering::{Card, GatheringView, StepSpec, StepView, Waiting};
+use hearth_core::ids::StepId;
+use hearth_core::locale::Locale;
+use hearth_core::map::{Arrangement, Placement};
+use hearth_core::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use serde::{Deserialize, Serialize};
 
 /// What to put in an export.
@@ -58,17 +59,47 @@ fn column_label(step: &StepView, card: &Card) -> Option<String> {
     }
 }
 
-/// Text safe to put in Markdown: its markup characters escaped, and its
-/// line breaks kept inside the list item it belongs to.
+/// Text safe to put in Markdown, and still clean to read in a text editor:
+/// only what Markdown would take as markup is escaped. Inline markup
+/// (emphasis, code, links, HTML) anywhere; a heading, quote, list or rule
+/// only where a line begins; an entity only where one would be read. Line
+/// breaks are kept inside the list item the text belongs to.
 fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\`*_{}[]<>()#+-.!|~".contains(c) {
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split('\n') {
+        if !out.is_empty() {
+            out.push_str("  \n  ");
+        }
+        md_line(line, &mut out);
+    }
+    out
+}
+
+/// One line of `md`.
+fn md_line(line: &str, out: &mut String) {
+    let body = line.trim_start();
+    out.push_str(&line[..line.len() - body.len()]);
+    // A number then `.` or `)` starts an ordered list: escape the mark.
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+    let ordered = digits > 0 && matches!(body.as_bytes().get(digits), Some(b'.' | b')'));
+    for (i, c) in body.char_indices() {
+        let starts_block = i == 0 && "#>-+=|".contains(c);
+        let ends_number = ordered && i == digits;
+        let entity = c == '&' && looks_like_entity(&body[i..]);
+        if "\\`*_[]<~".contains(c) || starts_block || ends_number || entity {
             out.push('\\');
         }
         out.push(c);
     }
-    out.replace('\n', "  \n  ")
+}
+
+/// Whether text at a `&` reads as an HTML entity (`&amp;`, `&#35;`).
+fn looks_like_entity(text: &str) -> bool {
+    let name: String = text[1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !name.is_empty() && text[1 + name.len()..].starts_with(';')
 }
 
 /// A Markdown summary of the whole gathering, step by step.
@@ -136,8 +167,8 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
                         line.pop();
                         line.push_str(&format!(
                             " — {}, {}",
-                            md(&across.name_at(at.x)),
-                            md(&up.name_at(at.y))
+                            md(&across.place_at(at.x)),
+                            md(&up.place_at(at.y))
                         ));
                         if totals.place(&card.id).split() {
                             line.push_str(&format!(" ({})", t(Msg::MapSplit)));
@@ -205,8 +236,22 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
                 }
             }
         }
+        if step.id == view.current {
+            out.push_str(&waiting_md(view.tally.waiting, locale));
+        }
     }
     out
+}
+
+/// Said under the current step when some of its reflections were not yet
+/// revealed, so a file never leaves them out without a word (their words
+/// stay out: the room has not seen them).
+fn waiting_md(waiting: Waiting, locale: Locale) -> String {
+    match waiting {
+        Waiting::None => String::new(),
+        Waiting::Some => format!("\n*{}*\n", Msg::ExportSomeWaiting.text(locale)),
+        Waiting::Count(n) => format!("\n*{}*\n", Msg::ExportWaiting.plural(locale, n as usize)),
+    }
 }
 
 /// A spectrum's distribution as a small table (or a note that too few
@@ -450,7 +495,7 @@ async fn map_download(view: &GatheringView, now: u64, file: &str, locale: Locale
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let svg = drawing.svg();
+    let svg = drawing.file_svg();
     let (body, kind) = match ext {
         "svg" => (svg.into_bytes(), "image/svg+xml; charset=utf-8"),
         "png" => match tokio::task::spawn_blocking(move || crate::map_image::png(&svg)).await {
@@ -518,8 +563,9 @@ fn attachment(title: &str, now_ms: u64, file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::ids::{CardId, StepId};
     use app::library::ReadyAgenda;
+    use hearth_core::gathering::Tally;
+    use hearth_core::ids::{CardId, StepId};
 
     fn card(id: u64, step: u32, text: &str, place: Place) -> Card {
         Card {
@@ -635,8 +681,51 @@ mod tests {
     }
 
     #[test]
+    fn markdown_says_when_reflections_still_wait_on_the_current_step() {
+        let mut view = gathering();
+        assert!(!markdown(&view, Options::default(), Locale::En).contains("waiting"));
+        view.tally = Tally::publish(6, 3);
+        let text = markdown(&view, Options::default(), Locale::En);
+        let current = view
+            .steps
+            .iter()
+            .position(|s| s.id == view.current)
+            .unwrap();
+        let section = text.split("\n## ").nth(current + 1).unwrap();
+        assert!(
+            section.contains("3 reflections on this step were still waiting to be revealed"),
+            "{section}"
+        );
+        view.tally = Tally::publish(2, 1);
+        let text = markdown(&view, Options::default(), Locale::Es);
+        assert!(
+            text.contains("Algunas reflexiones de este paso"),
+            "a small room gets no count"
+        );
+    }
+
+    #[test]
     fn markdown_escapes_markup_in_peoples_words() {
-        assert_eq!(md("*bold* [link](x)"), "\\*bold\\* \\[link\\]\\(x\\)");
+        assert_eq!(md("*bold* [link](x)"), "\\*bold\\* \\[link\\](x)");
+        assert_eq!(
+            md("<b>`code`</b> ~gone~ a_b"),
+            "\\<b>\\`code\\`\\</b> \\~gone\\~ a\\_b"
+        );
+        assert_eq!(md("# not a heading"), "\\# not a heading");
+        assert_eq!(md("> not a quote"), "\\> not a quote");
+        assert_eq!(
+            md("- not a list\n+ nor this\n2. nor this"),
+            "\\- not a list  \n  \\+ nor this  \n  2\\. nor this"
+        );
+        assert_eq!(md("=== or a rule"), "\\=== or a rule");
+        assert_eq!(md("&amp; stays words"), "\\&amp; stays words");
+    }
+
+    #[test]
+    fn markdown_leaves_plain_punctuation_alone() {
+        let plain =
+            "I'm tired. Really (very) tired - and it's 3.30! Fish & chips; 1-2 #hope > fear.";
+        assert_eq!(md(plain), plain);
     }
 
     #[test]

@@ -13,22 +13,24 @@ use crate::state::{AppState, ReachError};
 use crate::store::{Lookup, NewGathering};
 use crate::strict_form::{StrictForm, StrictQuery};
 use crate::throttle::Answer;
-use app::api::{device_from_headers, DEVICE_COOKIE};
-use app::exercise::Place;
-use app::exercise::WordsError;
-use app::gathering::{GatheringView, StepSpec};
-use app::i18n::Locale;
-use app::ids::{ActionId, CardId, JoinCode, StepId, JOIN_CODE_LEN};
+use app::api::device_from_headers;
 use app::library::ReadyAgenda;
-use app::map::Spot;
-use app::marks::{Mark, Tag, Target};
 use app::pages::start::{GatheringName, TEMPLATE_PREFIX};
-use app::protocol::{Action, ErrorCode, Outcome};
-use app::reflection::ReflectionText;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{GatheringView, StepSpec};
+use hearth_core::ids::{ActionId, CardId, JoinCode, StepId, JOIN_CODE_LEN};
+use hearth_core::locale::Locale;
+use hearth_core::map::Spot;
+use hearth_core::marks::{Mark, Tag, Target};
+use hearth_core::page::DEVICE_COOKIE;
+use hearth_core::protocol::{Action, Outcome};
+use hearth_core::reflection::ReflectionText;
+use hearth_core::words::WordsError;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -163,7 +165,8 @@ async fn fresh_code(state: &AppState) -> Result<JoinCode, crate::store::StoreErr
     loop {
         let mut indices = [0usize; JOIN_CODE_LEN];
         for i in &mut indices {
-            *i = (secrets::random_u64() % app::ids::JOIN_CODE_ALPHABET.len() as u64) as usize;
+            *i = (secrets::random_u64() % hearth_core::ids::JOIN_CODE_ALPHABET.len() as u64)
+                as usize;
         }
         let code = JoinCode::from_indices(indices);
         if !state.store.code_in_use(&code).await? {

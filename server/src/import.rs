@@ -10,15 +10,16 @@
 use crate::export::{GatheringExport, StepExport, JSON_FORMAT, JSON_VERSION};
 use crate::forms::{open_console, organiser_refused};
 use crate::state::AppState;
-use app::exercise::{Place, WordsError, MAX_STEPS};
-use app::gathering::{Card, GatheringView};
-use app::ids::CardId;
-use app::map::{Arrangement, MAX_LINKS, MAX_THEMES};
 use app::pages::start::GatheringName;
-use app::reflection::ReflectionText;
 use axum::extract::{ConnectInfo, Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use hearth_core::exercise::{Place, MAX_STEPS};
+use hearth_core::gathering::{Card, GatheringView};
+use hearth_core::ids::CardId;
+use hearth_core::map::{Arrangement, MAX_LINKS, MAX_THEMES};
+use hearth_core::reflection::ReflectionText;
+use hearth_core::words::WordsError;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -226,9 +227,9 @@ pub async fn start(
 mod tests {
     use super::*;
     use crate::export::{json, Options};
-    use app::i18n::Locale;
-    use app::ids::StepId;
     use app::library::ReadyAgenda;
+    use hearth_core::ids::StepId;
+    use hearth_core::locale::Locale;
 
     fn made() -> GatheringView {
         let mut view =
@@ -257,7 +258,7 @@ mod tests {
 
     #[test]
     fn an_export_starts_the_same_agenda_with_or_without_its_cards() {
-        let file = json(&made(), Options::default(), app::i18n::Locale::En).unwrap();
+        let file = json(&made(), Options::default(), hearth_core::locale::Locale::En).unwrap();
         let bare = genesis(file.as_bytes(), "", false).unwrap();
         assert_eq!(bare.title, "Made");
         assert_eq!(bare.steps.len(), 8);
@@ -278,7 +279,7 @@ mod tests {
             genesis(b"{\"format\":\"other\"}", "", true),
             Err(ImportError::NotHearth)
         );
-        let file = json(&made(), Options::default(), app::i18n::Locale::En).unwrap();
+        let file = json(&made(), Options::default(), hearth_core::locale::Locale::En).unwrap();
         let newer = file.replace("\"version\": 1", "\"version\": 2");
         assert_eq!(
             genesis(newer.as_bytes(), "", true),

@@ -33,8 +33,10 @@ pub fn random_u64() -> u64 {
 
 /// A fresh action id, for an action the server makes on someone's behalf
 /// (a page's form, a post without script).
-pub fn action_id() -> app::ids::ActionId {
-    app::ids::ActionId::from_random(u128::from(random_u64()) << 64 | u128::from(random_u64()))
+pub fn action_id() -> hearth_core::ids::ActionId {
+    hearth_core::ids::ActionId::from_random(
+        u128::from(random_u64()) << 64 | u128::from(random_u64()),
+    )
 }
 
 /// SHA-256 of a secret, as hex: what the database keeps instead of it.

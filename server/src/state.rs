@@ -70,8 +70,8 @@ impl AppState {
     }
 
     /// The links and code that let people into a gathering.
-    pub fn entry(&self, row: &GatheringRow) -> Option<app::api::Entry> {
-        Some(app::api::Entry {
+    pub fn entry(&self, row: &GatheringRow) -> Option<hearth_core::page::Entry> {
+        Some(hearth_core::page::Entry {
             code: row.code.clone()?,
             short_url: self.config.short_url().to_owned(),
             join_url: self.join_url(row),

@@ -20,13 +20,13 @@
 //! Every check runs over a list of `Haystack`s, so a new place where data
 //! leaves Hearth (exports, say) is one more entry in a list.
 
-use app::exercise::Place;
-use app::gathering::GatheringView;
-use app::ids::{CardId, StepId};
-use app::marks::{Mark, Tag};
-use app::protocol::{Action, Moderation, Outcome};
-use app::reflection::ReflectionText;
-use app::timer::TimerAction;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::{Mark, Tag};
+use hearth_core::protocol::{Action, Moderation, Outcome};
+use hearth_core::reflection::ReflectionText;
+use hearth_core::timer::TimerAction;
 use hearth_tests::{
     action_id, redirect_target, reflection_at, Client, Device, Gathering, Presence, TestServer,
 };
@@ -825,7 +825,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     let stories = screen.card_ids_of(map);
     for phone in phones.iter_mut() {
         for (i, card) in stories.iter().enumerate() {
-            let at = app::map::Spot {
+            let at = hearth_core::map::Spot {
                 x: ((phone.n + i) % 6) as u8,
                 y: (phone.n * 5 % 101) as u8,
             };
@@ -839,7 +839,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
             .await?;
         }
     }
-    let theme = app::exercise::Label::parse(&say(format!("audit theme {nonce}")))?;
+    let theme = hearth_core::words::Label::parse(&say(format!("audit theme {nonce}")))?;
     facilitate(
         &mut console,
         Action::NewTheme {
@@ -853,9 +853,9 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         &mut console,
         Action::Arrange {
             step: map,
-            change: app::map::MapChange::Pin {
+            change: hearth_core::map::MapChange::Pin {
                 card: stories[3].clone(),
-                at: Some(app::map::Point { x: 900, y: 100 }),
+                at: Some(hearth_core::map::Point { x: 900, y: 100 }),
             },
         },
     )

@@ -4,7 +4,7 @@
 //! damaged form gets its own page's clear error and changes nothing; a
 //! secret that opens nothing is answered 404, with nothing served.
 
-use app::protocol::Action;
+use hearth_core::protocol::Action;
 use hearth_tests::{action_id, redirect_target, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -289,7 +289,7 @@ async fn unknown_secrets_are_answered_404_with_nothing_served() -> hearth_tests:
     }
     // The real secret still opens its console's data.
     let real = [("secret", room.g.console_secret.as_str())];
-    let page: app::api::ConsolePage = room.server.api("console", &real, None).await?;
+    let page: hearth_core::page::ConsolePage = room.server.api("console", &real, None).await?;
     assert_eq!(page.entry.code.as_str(), room.g.code);
     Ok(())
 }

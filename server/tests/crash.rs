@@ -5,9 +5,10 @@
 //! reflection is on every view and in the database exactly once, and every
 //! view shows the same cards in the same order.
 
-use app::gathering::GatheringView;
-use app::ids::{ActionId, CardId};
-use app::protocol::{Action, ErrorCode, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{ActionId, CardId};
+use hearth_core::protocol::{Action, Outcome};
 use hearth_tests::{action_id, reflection, Client, Device, TestServer, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,13 +4,15 @@
 //! may. Then agenda editing, templates, moderation, the timer, the
 //! co-facilitator's link, and every bad input named and changing nothing.
 
-use app::exercise::{Exercise, Label, Place, Prompt};
-use app::gathering::{GatheringView, StepSpec};
-use app::ids::{CardId, StepId};
-use app::marks::{Mark, Tag, SPECTRUM_BANDS};
-use app::protocol::{Action, ErrorCode, Moderation, Outcome};
-use app::reflection::ReflectionText;
-use app::timer::{Timer, TimerAction};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{Exercise, Place};
+use hearth_core::gathering::{GatheringView, StepSpec};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::{Mark, Tag, SPECTRUM_BANDS};
+use hearth_core::protocol::{Action, Moderation, Outcome};
+use hearth_core::reflection::ReflectionText;
+use hearth_core::timer::{Timer, TimerAction};
+use hearth_core::words::{Label, Prompt};
 use hearth_tests::{reflection_at, Client, Device, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -664,7 +666,7 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
         "p".repeat(301)
     );
     console.send_text(&too_long).await?;
-    let id = app::ids::ActionId::parse("toolongprompt1")?;
+    let id = hearth_core::ids::ActionId::parse("toolongprompt1")?;
     assert_eq!(console.answer(&id).await?, Err(ErrorCode::WordsTooLong));
     assert_eq!(
         console
@@ -695,7 +697,7 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
         })
         .await??;
     let templates = server
-        .api::<app::api::StartInfo>("start", &[], None)
+        .api::<hearth_core::page::StartInfo>("start", &[], None)
         .await?
         .templates;
     let saved = templates
@@ -724,9 +726,11 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
 }
 
 /// The saved templates the start page offers.
-async fn templates(server: &TestServer) -> hearth_tests::Result<Vec<app::api::TemplateSummary>> {
+async fn templates(
+    server: &TestServer,
+) -> hearth_tests::Result<Vec<hearth_core::page::TemplateSummary>> {
     Ok(server
-        .api::<app::api::StartInfo>("start", &[], None)
+        .api::<hearth_core::page::StartInfo>("start", &[], None)
         .await?
         .templates)
 }
@@ -826,7 +830,7 @@ async fn a_template_is_deleted_from_the_start_page_after_asking() -> hearth_test
     );
 
     // A gathering started from it keeps its own agenda.
-    let kept: app::api::ConsolePage = server
+    let kept: hearth_core::page::ConsolePage = server
         .api("console", &[("secret", &from_it.console_secret)], None)
         .await?;
     assert_eq!(kept.gathering.steps.len(), g.page.gathering.steps.len());
@@ -937,7 +941,7 @@ async fn the_timer_and_the_co_facilitator() -> hearth_tests::Result<()> {
     assert!(co_secret.len() >= 32 && co_secret != g.console_secret);
     // The co-facilitator's console shows the same screen link, and its own
     // link rather than the facilitator's.
-    let co_page: app::api::ConsolePage = server
+    let co_page: hearth_core::page::ConsolePage = server
         .api("console", &[("secret", &co_secret)], None)
         .await?;
     assert_eq!(co_page.screen_url, g.page.screen_url);
@@ -1077,7 +1081,7 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
     after.tally = before.tally;
     assert_eq!(after, before, "nothing changed");
     let templates = server
-        .api::<app::api::StartInfo>("start", &[], None)
+        .api::<hearth_core::page::StartInfo>("start", &[], None)
         .await?
         .templates;
     assert!(templates.is_empty());

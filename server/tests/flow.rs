@@ -2,10 +2,11 @@
 //! starts a gathering, a phone joins by code and adds a reflection, the
 //! facilitator reveals, every view sees it; then a restart loses nothing.
 
-use app::exercise::Place;
-use app::gathering::{Joining, Waiting};
-use app::ids::{CardId, StepId};
-use app::protocol::{Action, ErrorCode, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{Joining, Waiting};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::protocol::{Action, Outcome};
 use hearth_tests::{action_id, redirect_target, reflection, Device, TestServer};
 use std::time::{Duration, Instant};
 
@@ -90,7 +91,7 @@ async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(
         .await?;
     assert!(screen.events_seen.is_empty(), "nothing was resent");
     assert_eq!(screen.view.as_ref(), Some(&seen));
-    let page: app::api::ScreenPage = server
+    let page: hearth_core::page::ScreenPage = server
         .api("screen", &[("secret", &g.screen_secret)], None)
         .await?;
     assert_eq!(page.at, before, "the log position survives a restart");
@@ -147,7 +148,7 @@ async fn bad_reflections_get_clear_errors_and_store_nothing() -> hearth_tests::R
     let reply = participant.next(Duration::from_secs(2)).await?;
     assert_eq!(
         reply,
-        app::protocol::ServerMsg::Error {
+        hearth_core::protocol::ServerMsg::Error {
             id: None,
             code: ErrorCode::Malformed
         }
@@ -202,7 +203,7 @@ async fn a_retried_action_is_applied_once() -> hearth_tests::Result<()> {
 
     // Sent twice back to back, both land in the same round: still once.
     let twice = action_id();
-    let text = serde_json::to_string(&app::protocol::ClientMsg::Act {
+    let text = serde_json::to_string(&hearth_core::protocol::ClientMsg::Act {
         id: twice.clone(),
         action: reflection("Sent twice"),
     })?;

@@ -2,11 +2,11 @@
 //! phone are told, found wrong when Hearth was run end to end before a
 //! room (issue 16). Each test failed before its fix.
 
-use app::exercise::Place;
-use app::gathering::{GatheringView, Waiting};
-use app::ids::StepId;
-use app::protocol::Action;
-use app::timer::{Timer, TimerAction};
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{GatheringView, Waiting};
+use hearth_core::ids::StepId;
+use hearth_core::protocol::Action;
+use hearth_core::timer::{Timer, TimerAction};
 use hearth_tests::{redirect_target, reflection_at, Client, Device, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -198,7 +198,7 @@ async fn every_page_has_an_icon() -> hearth_tests::Result<()> {
 
 #[tokio::test]
 async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()> {
-    use app::protocol::Moderation;
+    use hearth_core::protocol::Moderation;
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Words", "introduction").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
@@ -265,6 +265,42 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     assert!(!html.contains(">The board<"));
     assert!(html.contains("Covered on the shared screen for now"));
     assert!(!html.contains("Content note. Tap to read."));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_harvest_opens_with_what_the_group_made() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Harvest", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let board = step_at(console.view.as_ref(), 0)?;
+    let mut phones = phones(&server, &g.participant_ws(), 2).await?;
+    for (i, phone) in phones.iter_mut().enumerate() {
+        phone
+            .add(board, &format!("Words {i}"), Place::Board)
+            .await?;
+    }
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("both cards", |v| v.cards.len() == 2)
+        .await?;
+    let html = server
+        .get(&format!("/harvest/{}", g.console_secret), None)
+        .await?
+        .text()
+        .await?;
+    let summary = html.find("What the group made").ok_or("the summary")?;
+    let first_step = html.find(r#"class="harvest-step""#).ok_or("a step page")?;
+    assert!(summary < first_step, "the summary is on the first page");
+    let list = &html[summary..first_step];
+    let view = console.view.as_ref().ok_or("the console's view")?;
+    assert_eq!(
+        list.matches("<li>").count(),
+        view.steps.len(),
+        "one line per step"
+    );
+    assert!(list.contains(view.steps[0].prompt.as_str()));
+    assert!(list.contains("2 cards"), "{list}");
     Ok(())
 }
 

@@ -4,9 +4,11 @@
 //! the catalogue (so no view bypasses it or pins a language); and the
 //! shared screen speaks and looks as its facilitators set it, live.
 
-use app::gathering::{ScreenSettings, ScreenTheme};
-use app::i18n::{Locale, Msg};
-use app::protocol::{Action, ErrorCode};
+use app::i18n::Msg;
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::{ScreenSettings, ScreenTheme};
+use hearth_core::locale::Locale;
+use hearth_core::protocol::Action;
 use hearth_tests::{
     create_gathering_at, redirect_target, reflection, Device, Gathering, TestServer,
 };
@@ -200,7 +202,7 @@ async fn every_page_in_spanish_holds_no_english_words() -> hearth_tests::Result<
     phone.act(reflection("Unas palabras")).await??;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     console.act(Action::Reveal).await??;
-    let card = phone.card_ids_of(app::ids::StepId(1));
+    let card = phone.card_ids_of(hearth_core::ids::StepId(1));
     let card = card
         .first()
         .map(|c| c.as_str().to_owned())

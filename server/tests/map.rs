@@ -5,14 +5,17 @@
 //! changes nothing; and the map leaves as SVG, PNG, CSV, Markdown and JSON
 //! (which starts a new gathering with the map as this room left it).
 
-use app::exercise::{Label, Place};
-use app::gathering::GatheringView;
-use app::i18n::{I18n, Locale};
-use app::ids::{CardId, StepId};
-use app::map::{MapChange, Placement, Point, Spot, ThemeId};
+use app::i18n::I18n;
 use app::map_svg::Drawing;
-use app::marks::Mark;
-use app::protocol::{Action, ErrorCode, Moderation, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::locale::Locale;
+use hearth_core::map::{MapChange, Placement, Point, Spot, ThemeId};
+use hearth_core::marks::Mark;
+use hearth_core::protocol::{Action, Moderation, Outcome};
+use hearth_core::words::Label;
 use hearth_tests::{reflection_at, Client, Device, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");

@@ -7,12 +7,12 @@
 //! what it chose is what the server keeps; bad posts get a named reason
 //! and change nothing.
 
-use app::exercise::{Exercise, ExerciseKind, Place};
-use app::gathering::GatheringView;
-use app::ids::{CardId, StepId};
-use app::map::Spot;
-use app::marks::{Mark, Tag, Target};
-use app::protocol::Action;
+use hearth_core::exercise::{Exercise, ExerciseKind, Place};
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::Spot;
+use hearth_core::marks::{Mark, Tag, Target};
+use hearth_core::protocol::Action;
 use hearth_tests::{redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");

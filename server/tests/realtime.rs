@@ -3,9 +3,10 @@
 //! server (with messages, binary frames, pings or pongs) is slowed and then
 //! closed without disturbing anyone else.
 
-use app::gathering::LogPosition;
-use app::protocol::{Action, ErrorCode, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::LogPosition;
+use hearth_core::protocol::{Action, ServerMsg};
 use hearth_tests::{reflection, Device, RawSocket, TestServer, PATIENCE};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -235,7 +236,7 @@ async fn binary_frames_and_pings_are_paced_and_a_flood_of_them_is_closed(
 
 #[tokio::test]
 async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests::Result<()> {
-    use app::gathering::{Tally, Waiting};
+    use hearth_core::gathering::{Tally, Waiting};
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Figures", "blank").await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
@@ -296,7 +297,7 @@ async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests:
 #[tokio::test]
 async fn a_view_that_falls_behind_is_resynchronised_and_holds_up_nobody() -> hearth_tests::Result<()>
 {
-    use app::ids::StepId;
+    use hearth_core::ids::StepId;
     let server = TestServer::start_with(BIN, &["--lag-limit", "8"]).await?;
     let g = server.create_gathering("Stalls", "blank").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;

@@ -3,11 +3,11 @@
 //! withdrawn do not come back with it, and a room that many views wait for
 //! at once is loaded once.
 
-use app::gathering::{GatheringView, LogPosition};
-use app::ids::StepId;
-use app::marks::Mark;
-use app::protocol::{Action, Moderation};
 use futures_util::future::try_join_all;
+use hearth_core::gathering::{GatheringView, LogPosition};
+use hearth_core::ids::StepId;
+use hearth_core::marks::Mark;
+use hearth_core::protocol::{Action, Moderation};
 use hearth_tests::{contains_bytes, reflection, Client, Device, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");

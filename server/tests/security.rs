@@ -4,9 +4,9 @@
 //! retention period) leaves nothing of it on disk; oversized requests are
 //! refused.
 
-use app::ids::{JOIN_CODE_ALPHABET, JOIN_CODE_LEN};
-use app::protocol::Action;
 use futures_util::future::join_all;
+use hearth_core::ids::{JOIN_CODE_ALPHABET, JOIN_CODE_LEN};
+use hearth_core::protocol::Action;
 use hearth_tests::{contains_bytes, redirect_target, reflection, Device, TestServer, PATIENCE};
 use sqlx::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -495,7 +495,7 @@ async fn deleting_a_gathering_leaves_nothing_of_it_on_disk() -> hearth_tests::Re
     // The other gathering goes on.
     other.act(reflection("Still here")).await??;
     server
-        .api::<app::api::ConsolePage>("console", &[("secret", &kept.console_secret)], None)
+        .api::<hearth_core::page::ConsolePage>("console", &[("secret", &kept.console_secret)], None)
         .await?;
 
     // Sent again, the form finds nothing and says so.
@@ -563,7 +563,11 @@ async fn gatherings_past_the_retention_period_are_deleted() -> hearth_tests::Res
         .await?;
     assert_eq!(console.status(), reqwest::StatusCode::NOT_FOUND);
     server
-        .api::<app::api::ConsolePage>("console", &[("secret", &recent.console_secret)], None)
+        .api::<hearth_core::page::ConsolePage>(
+            "console",
+            &[("secret", &recent.console_secret)],
+            None,
+        )
         .await?;
     Ok(())
 }

@@ -8,14 +8,15 @@
 //! Tests written with these read like a session in a room and never reach
 //! into the server's internals.
 
-use app::api::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
-use app::exercise::Place;
-use app::gathering::{GatheringView, LogPosition};
-use app::ids::{ActionId, StepId};
-use app::marks::Mark;
-use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, OwnCard, ServerMsg};
-use app::reflection::ReflectionText;
 use futures_util::{SinkExt, StreamExt};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{GatheringView, LogPosition};
+use hearth_core::ids::{ActionId, StepId};
+use hearth_core::marks::Mark;
+use hearth_core::page::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
+use hearth_core::protocol::{Action, ClientMsg, Outcome, OwnCard, ServerMsg};
+use hearth_core::reflection::ReflectionText;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -549,7 +550,7 @@ impl Client {
         step: StepId,
         text: &str,
         place: Place,
-    ) -> Result<app::ids::CardId> {
+    ) -> Result<hearth_core::ids::CardId> {
         match self.act(reflection_at(step, text, place)).await? {
             Ok(Outcome::Added { card }) => Ok(card.id),
             other => Err(format!("expected a card, got {other:?}").into()),
@@ -606,7 +607,7 @@ impl Client {
     }
 
     /// The ids of a step's revealed cards in the local view, in board order.
-    pub fn card_ids_of(&self, step: StepId) -> Vec<app::ids::CardId> {
+    pub fn card_ids_of(&self, step: StepId) -> Vec<hearth_core::ids::CardId> {
         self.view
             .as_ref()
             .map(|v| v.cards_of(step).map(|c| c.id.clone()).collect())

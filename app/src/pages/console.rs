@@ -12,16 +12,17 @@ use super::console_parts::{Agenda, Editing, StepEditor};
 use super::console_screen::{ScreenPanel, ScreenPreview};
 use super::map_tools::MapTools;
 use super::param;
-use crate::api::{load_console, ConsolePage as Data, Entry};
-use crate::exercise::Exercise;
-use crate::gathering::{Joining, Waiting};
+use crate::api::load_console;
 use crate::i18n::{error_msg, use_i18n, Msg};
 use crate::library::{kind_name, note};
 use crate::live::{Live, Start};
-use crate::protocol::{Action, Moderation};
-use crate::timer::{Timer, TimerAction};
 use crate::wall::StepWall;
 use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
+use hearth_core::exercise::Exercise;
+use hearth_core::gathering::{Joining, Waiting};
+use hearth_core::page::{ConsolePage as Data, Entry};
+use hearth_core::protocol::{Action, Moderation};
+use hearth_core::timer::{Timer, TimerAction};
 use leptos::prelude::*;
 
 #[component]
@@ -175,15 +176,17 @@ fn MapDesk() -> impl IntoView {
             .is_some_and(|s| s.exercise.axes().is_some())
     });
     // A card dragged on the map stays where the facilitator let it go.
-    let on_pin = Callback::new(move |(card, at): (crate::ids::CardId, crate::map::Point)| {
-        let Some(step) = step.get_untracked().map(|s| s.id) else {
-            return;
-        };
-        desk.act(Action::Arrange {
-            step,
-            change: crate::map::MapChange::Pin { card, at: Some(at) },
-        });
-    });
+    let on_pin = Callback::new(
+        move |(card, at): (hearth_core::ids::CardId, hearth_core::map::Point)| {
+            let Some(step) = step.get_untracked().map(|s| s.id) else {
+                return;
+            };
+            desk.act(Action::Arrange {
+                step,
+                change: hearth_core::map::MapChange::Pin { card, at: Some(at) },
+            });
+        },
+    );
     view! {
         <Show when=move || is_map.get()>
             <section class="panel room-view" aria-labelledby="map-desk-title">
@@ -445,7 +448,7 @@ fn Moderate() -> impl IntoView {
                     {
                         let (id, hidden, blurred) = (card.id.clone(), card.hidden, card.blurred);
                         let id2 = id.clone();
-                        let change = move |card: crate::ids::CardId, change| desk.act(Action::Moderate { card, change });
+                        let change = move |card: hearth_core::ids::CardId, change| desk.act(Action::Moderate { card, change });
                         view! {
                             <li class="card" class:hidden=hidden>
                                 <p class="card-text">{card.text.clone()}</p>

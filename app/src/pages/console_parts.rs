@@ -3,12 +3,13 @@
 //! kept as a template; and the editor for one step's words and settings.
 
 use super::console::{Desk, Said};
-use crate::exercise::{ExerciseKind, Label};
 use crate::i18n::{error_msg, use_i18n, Msg};
-use crate::ids::StepId;
 use crate::library::{default_step, kind_name, note};
-use crate::protocol::Action;
 use crate::step_form::StepForm;
+use hearth_core::exercise::ExerciseKind;
+use hearth_core::ids::StepId;
+use hearth_core::protocol::Action;
+use hearth_core::words::Label;
 use leptos::prelude::*;
 
 /// The step being edited, if any.

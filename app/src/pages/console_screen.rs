@@ -6,10 +6,11 @@
 
 use super::console::Desk;
 use super::screen::ScreenFace;
-use crate::api::Entry;
-use crate::gathering::{ScreenSettings, ScreenTheme};
-use crate::i18n::{use_i18n, Locale, Msg};
-use crate::protocol::Action;
+use crate::i18n::{use_i18n, Msg};
+use hearth_core::gathering::{ScreenSettings, ScreenTheme};
+use hearth_core::locale::Locale;
+use hearth_core::page::Entry;
+use hearth_core::protocol::Action;
 use leptos::prelude::*;
 
 #[component]

@@ -5,12 +5,13 @@
 //! identifies anyone, and hidden cards only when asked for.
 
 use super::{param, query};
-use crate::api::{load_harvest, HarvestPage as Data};
+use crate::api::load_harvest;
 use crate::dates::Day;
 use crate::i18n::{use_i18n, Msg};
 use crate::library::kind_name;
 use crate::wall::StepWall;
 use crate::widgets::PageProblem;
+use hearth_core::page::HarvestPage as Data;
 use leptos::prelude::*;
 
 #[component]
@@ -48,6 +49,7 @@ fn Harvest(page: Data) -> impl IntoView {
                 <h1>{title}</h1>
                 <p class="hint">{i18n.fill(Msg::HarvestMadeOn, &[("date", &made)])}</p>
                 <p class="hint no-print">{i18n.t(Msg::HarvestHint)}</p>
+                {summary(&g.read_untracked())}
             </header>
             {steps
                 .into_iter()
@@ -72,9 +74,50 @@ fn Harvest(page: Data) -> impl IntoView {
     .into_any()
 }
 
+/// The first page: every step on one line (its number, kind and prompt,
+/// and how many cards it holds), so the harvest reads as a whole before
+/// its pages are turned.
+fn summary(g: &hearth_core::gathering::GatheringView) -> impl IntoView {
+    let i18n = use_i18n();
+    let lines: Vec<(String, String, Option<String>)> = g
+        .steps
+        .iter()
+        .map(|step| {
+            let cards = g.visible_cards(step.id).count();
+            (
+                i18n.t(kind_name(step.exercise.kind())).to_owned(),
+                step.prompt.to_string(),
+                step.exercise
+                    .takes_reflections()
+                    .then(|| i18n.plural(Msg::HarvestCards, cards)),
+            )
+        })
+        .collect();
+    view! {
+        <section class="harvest-summary" aria-labelledby="harvest-summary">
+            <h2 id="harvest-summary">{i18n.t(Msg::HarvestSummary)}</h2>
+            <ol>
+                {lines
+                    .into_iter()
+                    .map(|(kind, prompt, cards)| view! {
+                        <li>
+                            <span class="eyebrow">{kind}</span> " "
+                            <span class="summary-prompt">{prompt}</span>
+                            {cards.map(|c| view! { " · " <span class="summary-count">{c}</span> })}
+                        </li>
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
 /// A map's cards by the themes the facilitator gathered them into, and
 /// the links between themes, under the map itself.
-fn themes(g: &crate::gathering::GatheringView, step: &crate::gathering::StepView) -> impl IntoView {
+fn themes(
+    g: &hearth_core::gathering::GatheringView,
+    step: &hearth_core::gathering::StepView,
+) -> impl IntoView {
     let i18n = use_i18n();
     let arrangement = &step.arrangement;
     let groups: Vec<(String, Vec<String>)> = arrangement

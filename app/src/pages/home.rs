@@ -2,7 +2,7 @@
 
 use super::query;
 use crate::i18n::{use_i18n, Msg};
-use crate::ids::{JoinCode, JoinCodeError, JOIN_CODE_LEN};
+use hearth_core::ids::{JoinCode, JoinCodeError, JOIN_CODE_LEN};
 use leptos::prelude::*;
 
 /// Why a join attempt came back to the front door (`/?error=…`), with

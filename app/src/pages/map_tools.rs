@@ -5,11 +5,11 @@
 //! keyboard.
 
 use super::console::Desk;
-use crate::exercise::Label;
 use crate::i18n::{use_i18n, Msg};
-use crate::ids::{CardId, StepId};
-use crate::map::{Arrangement, MapChange, ThemeId};
-use crate::protocol::Action;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::{Arrangement, MapChange, ThemeId};
+use hearth_core::protocol::Action;
+use hearth_core::words::Label;
 use leptos::prelude::*;
 
 /// Sends one change to the current map's arrangement.

@@ -14,14 +14,15 @@
 
 use super::phone_parts::{Responses, SpectrumPlace, TagLines};
 use super::{param, query};
-use crate::api::{load_participant, ParticipantPage as Data};
-use crate::exercise::{Exercise, ExerciseKind};
-use crate::gathering::{GatheringView, StepView};
+use crate::api::load_participant;
 use crate::i18n::{error_msg, use_i18n, Msg};
-use crate::marks::{Mark, Target};
-use crate::protocol::ErrorCode;
-use crate::reflection::REFLECTION_MAX_CHARS;
 use crate::widgets::{announcement, timer_view, Glance, PageProblem};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{Exercise, ExerciseKind};
+use hearth_core::gathering::{GatheringView, StepView};
+use hearth_core::marks::{Mark, Target};
+use hearth_core::page::ParticipantPage as Data;
+use hearth_core::reflection::REFLECTION_MAX_CHARS;
 use leptos::prelude::*;
 use std::sync::Arc;
 

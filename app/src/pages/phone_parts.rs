@@ -11,14 +11,14 @@
 //! part renders once, on the server, from the `Phone`'s plain values.
 
 use super::participant::Phone;
-use crate::exercise::{Exercise, Place};
-use crate::gathering::Card;
 use crate::i18n::{use_i18n, Msg};
-use crate::ids::{CardId, StepId};
 use crate::library::tag_name;
-use crate::map::{Axis, Spot};
-use crate::marks::{Mark, Tag, Target, SPECTRUM_MAX};
-use crate::reflection::REFLECTION_MAX_CHARS;
+use hearth_core::exercise::{Exercise, Place};
+use hearth_core::gathering::Card;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::{Axis, Spot};
+use hearth_core::marks::{Mark, Tag, Target, SPECTRUM_MAX};
+use hearth_core::reflection::REFLECTION_MAX_CHARS;
 use leptos::prelude::*;
 
 /// A form posting one mark to the server: the kind of mark and the fields
@@ -384,7 +384,7 @@ fn Reframes(story: CardId) -> impl IntoView {
 
 /// What a phone calls one choice along an axis: a category, a scale's
 /// end, or a point between the ends.
-fn choice_name(axis: &Axis, value: u8, label: Option<&crate::exercise::Label>) -> String {
+fn choice_name(axis: &Axis, value: u8, label: Option<&hearth_core::words::Label>) -> String {
     let i18n = use_i18n();
     match (label, axis) {
         (Some(label), _) => label.to_string(),

@@ -4,12 +4,13 @@
 //! the browser that opened it would choose.
 
 use super::param;
-use crate::api::{load_screen, Entry, ScreenPage as Data};
-use crate::gathering::StepView;
+use crate::api::load_screen;
 use crate::i18n::{use_i18n, I18n, Msg};
 use crate::live::{Live, Start};
 use crate::wall::StepWall;
 use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
+use hearth_core::gathering::StepView;
+use hearth_core::page::{Entry, ScreenPage as Data};
 use leptos::prelude::*;
 
 #[component]

@@ -7,15 +7,16 @@
 //! form.
 
 use super::query;
-use crate::api::{load_start, StartInfo, TemplateSummary};
+use crate::api::load_start;
 use crate::i18n::{use_i18n, Msg};
 use crate::library::ReadyAgenda;
+use hearth_core::page::{StartInfo, TemplateSummary};
 use leptos::prelude::*;
 
 /// The longest gathering name.
 pub const NAME_MAX_CHARS: usize = 120;
 /// A gathering's name, checked like every facilitator's words.
-pub type GatheringName = crate::exercise::Words<NAME_MAX_CHARS>;
+pub type GatheringName = hearth_core::words::Words<NAME_MAX_CHARS>;
 /// How the start form names a saved template: `template:<id>`.
 pub const TEMPLATE_PREFIX: &str = "template:";
 

@@ -14,8 +14,8 @@
 //! as they stay in the log, because the facilitator may show the card again
 //! and only the facilitator's view ever carries them.
 
-use app::gathering::GatheringView;
-use app::ids::CardId;
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::CardId;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -79,8 +79,8 @@ pub fn due(seq: u64, last: u64, every: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::gathering::{Card, StepSpec};
-    use app::ids::StepId;
+    use hearth_core::gathering::{Card, StepSpec};
+    use hearth_core::ids::StepId;
 
     #[test]
     fn a_checkpoint_is_due_every_so_many_events() {

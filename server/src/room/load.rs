@@ -11,9 +11,9 @@ use super::event_frame;
 use super::ring::Ring;
 use super::rules::{applied_key, CardMeta, State};
 use crate::store::{GatheringRow, RoomRows, Store, StoreError};
-use app::gathering::{Event, GatheringView};
-use app::ids::{CardId, StepId};
-use app::marks::Target;
+use hearth_core::gathering::{Event, GatheringView};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::Target;
 use std::collections::HashMap;
 
 /// Reads a gathering's state and catch-up ring from storage.

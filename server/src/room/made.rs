@@ -10,7 +10,7 @@
 //! because the room hands out frames from `&self` while it answers.
 
 use super::Frame;
-use app::gathering::GatheringView;
+use hearth_core::gathering::GatheringView;
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -33,12 +33,13 @@ pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
 use crate::store::{GatheringRow, Store, StoreError};
 use crate::writer::{Batch, Op};
-use app::gathering::{Event, GatheringView, LogPosition};
-use app::ids::ActionId;
-use app::marks::Mark;
-use app::protocol::{Action, ErrorCode, Outcome, OwnCard, Role, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
 pub use checkpoint::Checkpoint;
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::{Event, GatheringView, LogPosition};
+use hearth_core::ids::ActionId;
+use hearth_core::marks::Mark;
+use hearth_core::protocol::{Action, Outcome, OwnCard, Role, ServerMsg};
 use ring::Ring;
 pub use rules::{Actor, EntryError};
 use rules::{Inputs, Refusal, State, Verdict};

@@ -14,7 +14,7 @@
 //! it: the ring it rebuilds never carries words that were taken away.
 
 use super::Frame;
-use app::gathering::{Event, LogPosition};
+use hearth_core::gathering::{Event, LogPosition};
 use std::collections::VecDeque;
 
 /// Frames kept for views that reconnect.
@@ -116,7 +116,7 @@ impl Ring {
 mod tests {
     use super::*;
     use crate::room::tests::frame;
-    use app::ids::CardId;
+    use hearth_core::ids::CardId;
 
     fn at(seq: u64) -> LogPosition {
         LogPosition { epoch: 1, seq }

@@ -12,10 +12,10 @@
 mod room_rows;
 
 use crate::writer::{Batch, Op, Writer};
-use app::exercise::Place;
-use app::gathering::{GatheringView, StepSpec};
-use app::ids::{CardId, JoinCode, StepId};
-use app::protocol::Outcome;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{GatheringView, StepSpec};
+use hearth_core::ids::{CardId, JoinCode, StepId};
+use hearth_core::protocol::Outcome;
 pub use room_rows::RoomRows;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Row, SqlitePool};

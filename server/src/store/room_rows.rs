@@ -10,9 +10,9 @@
 
 use super::{StoreError, StoredCard};
 use crate::room::Checkpoint;
-use app::gathering::Event;
-use app::ids::{CardId, StepId};
-use app::marks::Target;
+use hearth_core::gathering::Event;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::Target;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
 use std::time::Duration;

@@ -8,12 +8,14 @@ use super::cards::release_live;
 use super::{known, record, remember, Decision, Refusal, State, Turn};
 use crate::secrets;
 use crate::writer::Op;
-use app::exercise::{Label, MAX_STEPS};
-use app::gathering::{Event, Joining, StepSpec, StepView};
-use app::ids::StepId;
-use app::marks::Target;
-use app::protocol::{Action, ErrorCode, Outcome};
-use app::timer::Timer;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::MAX_STEPS;
+use hearth_core::gathering::{Event, Joining, StepSpec, StepView};
+use hearth_core::ids::StepId;
+use hearth_core::marks::Target;
+use hearth_core::protocol::{Action, Outcome};
+use hearth_core::timer::Timer;
+use hearth_core::words::Label;
 
 /// Moves the room to a step. A timer that ran out belonged to the step
 /// being left: its "Time" would greet the next prompt, so it goes. A live
@@ -121,11 +123,12 @@ fn in_use(state: &State, step: StepId) -> bool {
 mod tests {
     use super::super::testkit::{events, Gathering};
     use super::*;
-    use app::exercise::{ExerciseKind, Prompt};
-    use app::i18n::Locale;
     use app::library::default_step;
-    use app::marks::Mark;
-    use app::timer::TimerAction;
+    use hearth_core::exercise::ExerciseKind;
+    use hearth_core::locale::Locale;
+    use hearth_core::marks::Mark;
+    use hearth_core::timer::TimerAction;
+    use hearth_core::words::Prompt;
 
     fn reworded(g: &Gathering, step: StepId, prompt: &str) -> StepSpec {
         let mut spec = g.state.view.step(step).map(StepView::spec).expect("a step");

@@ -9,10 +9,12 @@
 
 use super::{emit, known, open_step, record, remember, CardMeta, Decision, Refusal, Turn};
 use crate::writer::Op;
-use app::exercise::Place;
-use app::gathering::{Card, Event, LIVE_MIN_AUTHORS};
-use app::ids::{CardId, StepId};
-use app::protocol::{ErrorCode, Moderation, Outcome, OwnCard};
+use hearth_core::anonymity::LIVE_MIN_AUTHORS;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{Card, Event};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::protocol::{Moderation, Outcome, OwnCard};
 use rand::seq::SliceRandom;
 use std::collections::HashSet;
 
@@ -187,8 +189,8 @@ pub fn moderate(t: &mut Turn<'_>, card: CardId, change: Moderation) -> Result<De
 mod tests {
     use super::super::testkit::{events, revealed, words, Gathering};
     use super::*;
-    use app::exercise::ExerciseKind;
-    use app::protocol::Action;
+    use hearth_core::exercise::ExerciseKind;
+    use hearth_core::protocol::Action;
 
     #[test]
     fn a_reflection_waits_unrevealed_and_is_stored_with_its_author() {

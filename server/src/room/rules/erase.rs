@@ -11,10 +11,11 @@
 use super::{emit, remember, Decision, Refusal, Turn};
 use crate::secrets;
 use crate::writer::Op;
-use app::gathering::{Card, Event};
-use app::ids::CardId;
-use app::marks::Target;
-use app::protocol::{ErrorCode, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::{Card, Event};
+use hearth_core::ids::CardId;
+use hearth_core::marks::Target;
+use hearth_core::protocol::Outcome;
 use std::collections::HashMap;
 
 /// Withdraws one of the author's own reflections, revealed or not.
@@ -129,9 +130,9 @@ fn forget_participants(t: &mut Turn<'_>) {
 mod tests {
     use super::super::testkit::{events, Gathering};
     use super::*;
-    use app::exercise::ExerciseKind;
-    use app::marks::Mark;
-    use app::protocol::{Action, Moderation};
+    use hearth_core::exercise::ExerciseKind;
+    use hearth_core::marks::Mark;
+    use hearth_core::protocol::{Action, Moderation};
 
     fn withdraw(g: &mut Gathering, who: usize, card: &CardId) -> Result<Decision, ErrorCode> {
         let action = Action::Withdraw { card: card.clone() };

@@ -4,11 +4,12 @@
 //! only cards the room can see on that map may be moved or gathered.
 
 use super::{known, record, Decision, Refusal, State, Turn};
-use app::exercise::Label;
-use app::gathering::Event;
-use app::ids::{CardId, StepId};
-use app::map::{Arrangement, MapChange};
-use app::protocol::{ErrorCode, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::gathering::Event;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::map::{Arrangement, MapChange};
+use hearth_core::protocol::Outcome;
+use hearth_core::words::Label;
 
 /// Changes a map's arrangement.
 pub fn arrange(t: &mut Turn<'_>, step: StepId, change: MapChange) -> Result<Decision, Refusal> {
@@ -62,9 +63,10 @@ fn on_map(state: &State, step: StepId, card: &CardId) -> bool {
 mod tests {
     use super::super::testkit::{events, Gathering};
     use super::*;
-    use app::exercise::{ExerciseKind, Label};
-    use app::map::{Point, ThemeId};
-    use app::protocol::{Action, Moderation};
+    use hearth_core::exercise::ExerciseKind;
+    use hearth_core::map::{Point, ThemeId};
+    use hearth_core::protocol::{Action, Moderation};
+    use hearth_core::words::Label;
 
     fn label(name: &str) -> Label {
         Label::parse(name).expect("a label")

@@ -8,11 +8,12 @@
 
 use super::{open_step, remember, Decision, Refusal, State, Turn};
 use crate::writer::Op;
-use app::exercise::Exercise;
-use app::gathering::StepView;
-use app::ids::{CardId, StepId};
-use app::marks::{dots_fit, Mark, Target, SPECTRUM_MAX};
-use app::protocol::{ErrorCode, Outcome};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Exercise;
+use hearth_core::gathering::StepView;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::{dots_fit, Mark, Target, SPECTRUM_MAX};
+use hearth_core::protocol::Outcome;
 
 /// Sets, changes or takes back one of the author's marks.
 pub fn mark(t: &mut Turn<'_>, mark: Mark) -> Result<Decision, Refusal> {
@@ -144,10 +145,11 @@ mod tests {
     use super::super::due_totals;
     use super::super::testkit::Gathering;
     use super::*;
-    use app::exercise::{ExerciseKind, Place};
-    use app::map::Spot;
-    use app::marks::{Tag, MIN_PEOPLE_SHOWN};
-    use app::protocol::{Action, Moderation};
+    use hearth_core::anonymity::MIN_PEOPLE_SHOWN;
+    use hearth_core::exercise::{ExerciseKind, Place};
+    use hearth_core::map::Spot;
+    use hearth_core::marks::Tag;
+    use hearth_core::protocol::{Action, Moderation};
 
     fn mark(g: &mut Gathering, who: usize, mark: Mark) -> Result<Decision, ErrorCode> {
         g.act(&Gathering::person(who), Action::Mark { mark })

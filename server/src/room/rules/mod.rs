@@ -31,11 +31,12 @@ pub mod testkit;
 
 use super::ring;
 use crate::writer::Op;
-use app::exercise::Place;
-use app::gathering::{Card, Event, GatheringView, Joining, StepView, Tally};
-use app::ids::{ActionId, CardId, StepId};
-use app::marks::{Counts, Target, Totals};
-use app::protocol::{Action, ErrorCode, Outcome, OwnCard, Role};
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::Place;
+use hearth_core::gathering::{Card, Event, GatheringView, Joining, StepView, Tally};
+use hearth_core::ids::{ActionId, CardId, StepId};
+use hearth_core::marks::{Counts, Target, Totals};
+use hearth_core::protocol::{Action, Outcome, OwnCard, Role};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Who is acting.
@@ -472,9 +473,9 @@ fn open_step(state: &State, step: StepId) -> Result<&StepView, ErrorCode> {
 mod tests {
     use super::testkit::{words, Gathering};
     use super::*;
-    use app::exercise::ExerciseKind;
-    use app::gathering::SMALL_ROOM;
-    use app::reflection::{ReflectionError, ReflectionText};
+    use hearth_core::anonymity::SMALL_ROOM;
+    use hearth_core::exercise::ExerciseKind;
+    use hearth_core::reflection::{ReflectionError, ReflectionText};
 
     #[test]
     fn each_role_may_do_only_its_own_actions() {
@@ -570,7 +571,7 @@ mod tests {
     #[test]
     fn words_over_the_limit_never_reach_the_rules() {
         // The type the rules take cannot hold them: reading the action refuses.
-        let long = "a".repeat(app::reflection::REFLECTION_MAX_CHARS + 1);
+        let long = "a".repeat(hearth_core::reflection::REFLECTION_MAX_CHARS + 1);
         assert_eq!(
             ReflectionText::parse(&long).err(),
             Some(ReflectionError::TooLong)
@@ -628,7 +629,7 @@ mod tests {
             g.state.view.tally,
             Tally {
                 people: None,
-                waiting: app::gathering::Waiting::Some
+                waiting: hearth_core::gathering::Waiting::Some
             }
         );
         assert!(
@@ -642,7 +643,7 @@ mod tests {
             g.state.view.tally,
             Tally {
                 people: Some(SMALL_ROOM),
-                waiting: app::gathering::Waiting::Count(2)
+                waiting: hearth_core::gathering::Waiting::Count(2)
             }
         );
     }
@@ -654,7 +655,10 @@ mod tests {
         g.write(0, "the sea");
         g.run(Action::GoTo { step: StepId(2) }).expect("moved on");
         refresh_tally(&mut g.state);
-        assert_eq!(g.state.view.tally.waiting, app::gathering::Waiting::None);
+        assert_eq!(
+            g.state.view.tally.waiting,
+            hearth_core::gathering::Waiting::None
+        );
     }
 
     #[test]

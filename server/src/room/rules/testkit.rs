@@ -3,13 +3,14 @@
 //! seeded dice, so every test decides the same way each time it runs.
 
 use super::{decide, join, Actor, Decision, Inputs, Refusal, State, Verdict};
-use app::exercise::{ExerciseKind, Place};
-use app::gathering::{Event, GatheringView};
-use app::i18n::Locale;
-use app::ids::{ActionId, CardId, StepId};
 use app::library::default_step;
-use app::protocol::{Action, ErrorCode, Moderation, Outcome};
-use app::reflection::ReflectionText;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{ExerciseKind, Place};
+use hearth_core::gathering::{Event, GatheringView};
+use hearth_core::ids::{ActionId, CardId, StepId};
+use hearth_core::locale::Locale;
+use hearth_core::protocol::{Action, Moderation, Outcome};
+use hearth_core::reflection::ReflectionText;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 

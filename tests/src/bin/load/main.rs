@@ -38,10 +38,11 @@ mod page_storm;
 mod phones;
 mod restart_storm;
 
-use app::ids::{ActionId, StepId};
-use app::protocol::{Action, ClientMsg, ErrorCode, Outcome, ServerMsg};
-use app::reflection::ReflectionText;
 use futures_util::{SinkExt, StreamExt};
+use hearth_core::error::ErrorCode;
+use hearth_core::ids::{ActionId, StepId};
+use hearth_core::protocol::{Action, ClientMsg, Outcome, ServerMsg};
+use hearth_core::reflection::ReflectionText;
 use hearth_tests::{create_gathering_at, workspace_root, Device, Gathering, TestServer};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -728,7 +729,7 @@ fn reflection_json(shared: &Shared, n: usize, gathering: usize) -> Option<String
         action: Action::AddReflection {
             step: StepId(1),
             text,
-            place: app::exercise::Place::Board,
+            place: hearth_core::exercise::Place::Board,
             sensitive: false,
         },
     };

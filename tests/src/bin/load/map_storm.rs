@@ -13,13 +13,13 @@
 //! `MAP participants=… cards=… placements=… acked=… refused=… p50_ms=… p95_ms=… p99_ms=… max_ms=… totals_msgs=… seconds=… per_second=… server_rss_mb=…`
 
 use super::{open, server_rss_mb, Error, Target, Ws};
-use app::gathering::GatheringView;
-use app::ids::{ActionId, CardId, StepId};
-use app::map::Spot;
-use app::marks::Mark;
-use app::protocol::{Action, ClientMsg, Outcome, ServerMsg};
-use app::reflection::ReflectionText;
 use futures_util::{SinkExt, StreamExt};
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{ActionId, CardId, StepId};
+use hearth_core::map::Spot;
+use hearth_core::marks::Mark;
+use hearth_core::protocol::{Action, ClientMsg, Outcome, ServerMsg};
+use hearth_core::reflection::ReflectionText;
 use hearth_tests::{create_gathering_at, Device};
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
@@ -196,7 +196,7 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
         }
     }
     let screen_secret = {
-        let page: app::api::ConsolePage = serde_json::from_str(
+        let page: hearth_core::page::ConsolePage = serde_json::from_str(
             &target
                 .http
                 .post(format!("{}/api/console", target.base))
@@ -228,7 +228,7 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
                 Action::AddReflection {
                     step,
                     text,
-                    place: app::exercise::Place::Board,
+                    place: hearth_core::exercise::Place::Board,
                     sensitive: false,
                 },
             )?)

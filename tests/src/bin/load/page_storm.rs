@@ -22,9 +22,9 @@
 use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
 use super::phones::fetch_page;
 use super::{open, server_rss_mb, Error, Target};
-use app::ids::StepId;
-use app::protocol::Action;
 use futures_util::StreamExt;
+use hearth_core::ids::StepId;
+use hearth_core::protocol::Action;
 use hearth_tests::{create_gathering_at, Device};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

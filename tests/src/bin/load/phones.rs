@@ -36,9 +36,9 @@ use super::{
     report_memory, report_opened, rss_kb, spread, too_many_files, total_posts, Args, Error, Seen,
     Shared, Target, Ws, MARK,
 };
-use app::ids::StepId;
-use app::protocol::Action;
 use futures_util::StreamExt;
+use hearth_core::ids::StepId;
+use hearth_core::protocol::Action;
 use hearth_tests::Device;
 use std::collections::HashMap;
 use std::future::Future;

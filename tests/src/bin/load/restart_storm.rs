@@ -22,11 +22,11 @@
 
 use super::map_storm::{action, fresh_id, percentile};
 use super::{open, rss_kb, Error, Target, Ws};
-use app::gathering::LogPosition;
-use app::ids::{CardId, StepId};
-use app::marks::Mark;
-use app::protocol::Action;
 use futures_util::{SinkExt, StreamExt};
+use hearth_core::gathering::LogPosition;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::Mark;
+use hearth_core::protocol::Action;
 use hearth_tests::{create_gathering_at, Device};
 use serde::Deserialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -135,7 +135,7 @@ where
 async fn room_view(
     target: &Target,
     console_path: &str,
-) -> Result<app::gathering::GatheringView, Error> {
+) -> Result<hearth_core::gathering::GatheringView, Error> {
     let mut ws = open(target.addr, console_path, None).await?;
     super::map_storm::snapshot(&mut ws).await
 }

@@ -66,13 +66,13 @@ fn unseen(c: char) -> bool {
 
 /// The text in Unicode's composed form (NFC). The browser has this built
 /// in, which keeps Unicode's tables out of the WebAssembly it downloads.
-#[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+#[cfg(all(feature = "browser", target_arch = "wasm32"))]
 fn composed(text: &str) -> String {
     js_sys::JsString::from(text).normalize("NFC").into()
 }
 
 /// The text in Unicode's composed form (NFC).
-#[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+#[cfg(not(all(feature = "browser", target_arch = "wasm32")))]
 fn composed(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     text.nfc().collect()

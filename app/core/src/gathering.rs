@@ -7,12 +7,14 @@
 //! server holds. Nothing here knows who wrote a card: authorship never
 //! enters the public state, so it can never leak from it.
 
-use crate::exercise::{Exercise, Place, Prompt};
-use crate::i18n::Locale;
+use crate::anonymity::SMALL_ROOM;
+use crate::exercise::{Exercise, Place};
 use crate::ids::{CardId, StepId};
+use crate::locale::Locale;
 use crate::map::{Arrangement, MapChange};
 use crate::marks::Totals;
 use crate::timer::Timer;
+use crate::words::Prompt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -110,14 +112,6 @@ pub enum Joining {
     Open,
     Locked,
 }
-
-/// In a live step, the fewest different people whose cards are released
-/// together: a batch from one or two people would point at them.
-pub const LIVE_MIN_AUTHORS: usize = 3;
-
-/// Fewer people than this and no live counts are shown: in a small room a
-/// count going up points at whoever just moved.
-pub const SMALL_ROOM: u32 = 5;
 
 /// How many reflections wait to be revealed, said only as precisely as the
 /// room's size allows.
@@ -522,8 +516,8 @@ pub struct LogPosition {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::Label;
     use crate::timer::Timer;
+    use crate::words::Label;
 
     fn card(id: u64, step: u32, text: &str) -> Card {
         Card {

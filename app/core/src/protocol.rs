@@ -6,13 +6,15 @@
 //! order. What a connection may do is fixed by its role when it connects:
 //! the server checks every action against that role.
 
-use crate::exercise::{Label, Place, WordsError};
+use crate::error::ErrorCode;
+use crate::exercise::Place;
 use crate::gathering::{Event, GatheringView, LogPosition, ScreenSettings, StepSpec};
 use crate::ids::{ActionId, CardId, StepId};
 use crate::map::MapChange;
 use crate::marks::{Mark, Totals};
 use crate::reflection::{ReflectionError, ReflectionText};
 use crate::timer::TimerAction;
+use crate::words::{Label, WordsError};
 use serde::{Deserialize, Serialize};
 
 /// The largest message a participant may send, in bytes. A reflection is
@@ -218,67 +220,6 @@ pub enum Outcome {
     Done,
 }
 
-/// Why an action was refused. The view turns the code into kind words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    #[error("the message could not be read")]
-    Malformed,
-    #[error("the message is too large")]
-    TooLarge,
-    #[error("this connection may not do that")]
-    NotAllowed,
-    #[error("that step is not collecting reflections now")]
-    NotCollecting,
-    #[error("that step is not the one the room is on")]
-    StepNotOpen,
-    #[error("no such step")]
-    UnknownStep,
-    #[error("no such card")]
-    UnknownCard,
-    #[error("no such line")]
-    UnknownLine,
-    #[error("a reflection cannot be empty")]
-    Empty,
-    #[error("a reflection has at most 500 characters")]
-    TooLong,
-    #[error("every prompt and label needs words")]
-    WordsMissing,
-    #[error("a prompt or label is over its length limit")]
-    WordsTooLong,
-    #[error("those settings do not fit this exercise")]
-    BadSettings,
-    #[error("this step does not take written reflections")]
-    NoReflections,
-    #[error("that reflection does not fit this step")]
-    WrongPlace,
-    #[error("that is more dots than you have")]
-    OverBudget,
-    #[error("this step holds reflections or marks")]
-    StepInUse,
-    #[error("an agenda keeps at least one step")]
-    LastStep,
-    #[error("the gathering has ended")]
-    Ended,
-    #[error("slow down a little")]
-    RateLimited,
-    #[error("something went wrong on our side")]
-    Internal,
-    #[error("that spot is outside the map")]
-    OutsideMap,
-    #[error("no such theme")]
-    UnknownTheme,
-}
-
-impl From<ReflectionError> for ErrorCode {
-    fn from(e: ReflectionError) -> Self {
-        match e {
-            ReflectionError::Empty => ErrorCode::Empty,
-            ReflectionError::TooLong => ErrorCode::TooLong,
-        }
-    }
-}
-
 /// A message from the server to a view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
@@ -358,7 +299,8 @@ impl ClientMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercise::{Exercise, Prompt, PROMPT_MAX_CHARS};
+    use crate::exercise::Exercise;
+    use crate::words::{Prompt, PROMPT_MAX_CHARS};
 
     const ID: &str = "abcdefgh12";
 
@@ -484,27 +426,6 @@ mod tests {
             ),
             Err((None, ErrorCode::TooLarge))
         );
-    }
-
-    #[test]
-    fn a_snapshot_with_totals_reads_back() {
-        let mut gathering = GatheringView::new(
-            "t".into(),
-            crate::library::ReadyAgenda::Introduction.steps(crate::i18n::Locale::En),
-        );
-        gathering
-            .totals
-            .entry(StepId(6))
-            .or_default()
-            .cards
-            .insert(CardId::from_random(3), 3);
-        let msg = ServerMsg::Snapshot {
-            at: LogPosition { epoch: 1, seq: 2 },
-            gathering,
-            now: 5,
-        };
-        let json = serde_json::to_string(&msg).unwrap();
-        assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), msg);
     }
 
     #[test]

@@ -10,9 +10,9 @@
 //! between themes, a theme zoomed onto) is public state, changed only by
 //! `MapChange` events, like everything else the room sees.
 
-use crate::exercise::Label;
+use crate::error::ErrorCode;
 use crate::ids::CardId;
-use crate::protocol::ErrorCode;
+use crate::words::Label;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -121,6 +121,16 @@ impl Axis {
             Axis::Scale { .. } => {
                 (u32::from(units.min(UNITS)) * u32::from(SCALE_MAX) / u32::from(UNITS)).to_string()
             }
+        }
+    }
+
+    /// A place along the axis said so that it reads on its own, away from
+    /// the map: the category there, or the point on the scale with the
+    /// scale's two ends (`fear → hope: 73`).
+    pub fn place_at(&self, units: u16) -> String {
+        match self {
+            Axis::Categories { .. } => self.name_at(units),
+            Axis::Scale { low, high } => format!("{low} → {high}: {}", self.name_at(units)),
         }
     }
 
@@ -285,7 +295,7 @@ impl Axes<'_> {
     /// people chose each spot).
     pub fn summarise(&self, spots: &BTreeMap<Spot, u32>) -> Placement {
         let people: u32 = spots.values().sum();
-        if people < crate::marks::MIN_PEOPLE_SHOWN {
+        if people < crate::anonymity::MIN_PEOPLE_SHOWN {
             return Placement::Few;
         }
         let xs: Vec<(u8, u32)> = spots.iter().map(|(s, n)| (s.x, *n)).collect();
@@ -631,6 +641,11 @@ mod tests {
         }
         assert_eq!(fear_hope().name_at(730), "73");
         assert_eq!(fear_hope().name_at(UNITS), "100");
+        assert_eq!(fear_hope().place_at(730), "fear → hope: 73");
+        assert_eq!(
+            six().place_at(six().position(2)),
+            six().name_at(six().position(2))
+        );
     }
 
     #[test]

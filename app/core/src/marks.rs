@@ -8,6 +8,7 @@
 //! enough people have placed themselves that no single point can be picked
 //! out.
 
+use crate::anonymity::MIN_PEOPLE_SHOWN;
 use crate::exercise::Exercise;
 use crate::ids::{CardId, StepId};
 use crate::map::{Placement, Spot};
@@ -18,9 +19,6 @@ use std::collections::BTreeMap;
 pub const SPECTRUM_BANDS: usize = 10;
 /// The highest point on a spectrum (the lowest is 0).
 pub const SPECTRUM_MAX: u8 = 100;
-/// Fewer placements than this and a spectrum's distribution, or a card's
-/// place on a map, stays hidden: with one or two people, a bar is a person.
-pub const MIN_PEOPLE_SHOWN: u32 = 3;
 
 /// What a line of dialogue can be tagged with: the six disconnects, or a
 /// moment of connection.

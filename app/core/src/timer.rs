@@ -7,7 +7,7 @@
 //! learned from the server. When it reaches zero nothing rings: the views
 //! show a calm "time" message and the facilitator decides what happens.
 
-use crate::protocol::ErrorCode;
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// The longest a timer can be set for: three hours.
