@@ -198,6 +198,12 @@ impl RoomHandle {
         self.tx.is_closed()
     }
 
+    /// Whether two handles reach the same running room.
+    #[cfg(test)]
+    pub fn same_room(&self, other: &RoomHandle) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
     /// Ends every connection to the room (its gathering was deleted). The
     /// room itself stops once the last handle on it is gone.
     pub async fn close(&self) {
