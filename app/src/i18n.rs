@@ -188,6 +188,7 @@ catalogue! {
     ScreenSpread { en: "Where the room stands", es: "Dónde se sitúa la sala" }
     ScreenReconnecting { en: "Reconnecting… the screen will catch up by itself. Nothing anyone wrote is lost.", es: "Reconectando… la pantalla se pondrá al día sola. No se pierde nada de lo que se ha escrito." }
     ScreenPlaced { en: "{n} person has placed themselves|{n} people have placed themselves", es: "{n} persona se ha situado|{n} personas se han situado" }
+    ScreenWriters { en: "{n} person has written|{n} people have written", es: "{n} persona ha escrito|{n} personas han escrito" }
     ScreenSpreadWaiting { en: "The spread appears once a few people have placed themselves.", es: "La distribución aparecerá cuando algunas personas se hayan situado." }
     ScreenDialogue { en: "The dialogue", es: "El diálogo" }
     ScreenDialogueWaiting { en: "The dialogue will appear here, a line at a time.", es: "El diálogo aparecerá aquí, línea a línea." }

@@ -684,7 +684,7 @@ mod tests {
     fn markdown_says_when_reflections_still_wait_on_the_current_step() {
         let mut view = gathering();
         assert!(!markdown(&view, Options::default(), Locale::En).contains("waiting"));
-        view.tally = Tally::publish(6, 3);
+        view.tally = Tally::publish(6, 3, 3);
         let text = markdown(&view, Options::default(), Locale::En);
         let current = view
             .steps
@@ -696,7 +696,7 @@ mod tests {
             section.contains("3 reflections on this step were still waiting to be revealed"),
             "{section}"
         );
-        view.tally = Tally::publish(2, 1);
+        view.tally = Tally::publish(2, 1, 1);
         let text = markdown(&view, Options::default(), Locale::Es);
         assert!(
             text.contains("Algunas reflexiones de este paso"),

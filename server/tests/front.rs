@@ -72,6 +72,51 @@ async fn the_waiting_count_is_the_steps_own() -> hearth_tests::Result<()> {
 }
 
 #[tokio::test]
+async fn the_screen_counts_writers_only_from_five() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Writers", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 6).await?;
+    let first = step_at(console.view.as_ref(), 0)?;
+    // Two cards from one person count once.
+    phones[0].add(first, "one", Place::Board).await?;
+    phones[0].add(first, "one more", Place::Board).await?;
+    for (i, phone) in phones.iter_mut().enumerate().take(4).skip(1) {
+        phone
+            .add(first, &format!("words {i}"), Place::Board)
+            .await?;
+    }
+    console
+        .wait_for("five cards from four people", |v| {
+            v.tally.waiting == Waiting::Count(5)
+        })
+        .await?;
+    assert_eq!(console.view.as_ref().ok_or("a view")?.tally.writers, None);
+    screen
+        .wait_for("the screen's figures", |v| v.tally.people == Some(6))
+        .await?;
+    assert_eq!(
+        screen.view.as_ref().ok_or("a view")?.tally.writers,
+        None,
+        "four is too few"
+    );
+    phones[4].add(first, "words 4", Place::Board).await?;
+    screen
+        .wait_for("five writers", |v| v.tally.writers == Some(5))
+        .await?;
+    // On the next step, nobody has written yet.
+    let next = step_at(console.view.as_ref(), 1)?;
+    console.act(Action::GoTo { step: next }).await??;
+    screen
+        .wait_for("the next step's own count", |v| {
+            v.current == next && v.tally.writers.is_none()
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_timer_that_ran_out_does_not_follow_the_room_to_the_next_step() -> hearth_tests::Result<()>
 {
     let server = TestServer::start(BIN).await?;

@@ -151,6 +151,8 @@ for (const [n, floor] of [[5, 28], [30, 22], [150, 18]]) {
     // A few cards, one of them 500 characters long; or many ordinary ones.
     const texts = Array.from({ length: n }, (_, i) => (n === 5 && i === 2 ? long : `${i + 1}. ${words}`));
     await wall(facilitator, screen, hearth, texts);
+    // Enough people wrote for the screen to say how many.
+    await screen.getByTestId('writers').getByText(`${n} people have written`).waitFor();
     await fits(screen, { vertical: true });
     const m = await measure(screen);
     assert.ok(m.smallest >= floor, `card text at least ${floor} px with ${n} cards: ${m.smallest} px`);

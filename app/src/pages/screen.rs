@@ -134,6 +134,13 @@ fn ScreenBody(
                     view! { <h1 class="screen-prompt">{prompt}</h1> }.into_any()
                 }
             }}
+            // How many have written, once enough have that the count
+            // points at nobody (the server says nothing before then).
+            {move || g.read().tally.writers.map(|n| view! {
+                <p class="screen-writers" data-testid=(!preview).then_some("writers")>
+                    {i18n.plural(Msg::ScreenWriters, n as usize)}
+                </p>
+            })}
             {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
             <StepWall gathering=g step/>
         </div>

@@ -365,9 +365,10 @@ pub fn restored(state: &State, outcome: Outcome) -> Outcome {
     }
 }
 
-/// Recomputes the live figures from who has joined and what waits on the
-/// current step (the cards Reveal would show), said only as precisely as
-/// the room's size allows (`Tally::publish`). Returns whether they changed.
+/// Recomputes the live figures from who has joined and the current step's
+/// cards (its waiting ones are the ones Reveal would show, and its writers
+/// are the ones the screen counts), said only as precisely as the room's
+/// size allows (`Tally::publish`). Returns whether they changed.
 pub fn refresh_tally(state: &mut State) -> bool {
     let step = state.view.current;
     let waiting = state
@@ -375,7 +376,14 @@ pub fn refresh_tally(state: &mut State) -> bool {
         .iter()
         .filter(|c| state.cards.get(*c).is_some_and(|m| m.step == step))
         .count();
-    let tally = Tally::publish(state.joined.len() as u32, waiting as u32);
+    let writers = state
+        .cards
+        .values()
+        .filter(|m| m.step == step)
+        .map(|m| m.author.as_str())
+        .collect::<HashSet<_>>()
+        .len();
+    let tally = Tally::publish(state.joined.len() as u32, writers as u32, waiting as u32);
     let changed = tally != state.view.tally;
     state.view.tally = tally;
     changed
@@ -629,6 +637,7 @@ mod tests {
             g.state.view.tally,
             Tally {
                 people: None,
+                writers: None,
                 waiting: hearth_core::gathering::Waiting::Some
             }
         );
@@ -643,9 +652,24 @@ mod tests {
             g.state.view.tally,
             Tally {
                 people: Some(SMALL_ROOM),
+                writers: None,
                 waiting: hearth_core::gathering::Waiting::Count(2)
             }
         );
+    }
+
+    #[test]
+    fn writers_are_counted_once_each_and_only_from_a_full_room() {
+        let mut g = Gathering::of(ExerciseKind::Board, 2 * SMALL_ROOM as usize);
+        for who in 0..SMALL_ROOM as usize - 1 {
+            g.write(who, "one");
+            g.write(who, "and another");
+        }
+        refresh_tally(&mut g.state);
+        assert_eq!(g.state.view.tally.writers, None, "a count would point");
+        g.write(SMALL_ROOM as usize - 1, "the fifth writer");
+        refresh_tally(&mut g.state);
+        assert_eq!(g.state.view.tally.writers, Some(SMALL_ROOM));
     }
 
     #[test]
