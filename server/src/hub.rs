@@ -128,3 +128,70 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::NewGathering;
+    use hearth_core::gathering::GatheringView;
+    use hearth_core::ids::JoinCode;
+
+    type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+    const TOKEN: &str = "join-token";
+
+    /// A hub over a fresh store in `dir` holding one gathering, and that
+    /// gathering as found by its join token.
+    async fn hub_with_one(dir: &std::path::Path) -> TestResult<(Hub, Arc<GatheringRow>)> {
+        let store = crate::storage::open(&dir.join("hub.db").display().to_string()).await?;
+        store
+            .create_gathering(NewGathering {
+                id: "g1".into(),
+                console_hash: "console".into(),
+                cofacilitator_hash: "co".into(),
+                screen_hash: "screen".into(),
+                join_token: TOKEN.into(),
+                code: JoinCode::from_indices([0; hearth_core::ids::JOIN_CODE_LEN]),
+                salt: vec![1, 2, 3],
+                epoch: 1,
+                genesis: GatheringView::new("A gathering".into(), Vec::new()),
+                created_at: 0,
+            })
+            .await?;
+        let settings = Settings {
+            lag_limit: 16,
+            checkpoint_every: 256,
+        };
+        let hub = Hub::new(store, settings);
+        let row = hub.find(Lookup::JoinToken(TOKEN)).await?;
+        let row = row.ok_or("the gathering is not found")?;
+        Ok((hub, row))
+    }
+
+    #[tokio::test]
+    async fn a_room_starts_once_however_many_ask_for_it_at_once() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let (hub, row) = hub_with_one(dir.path()).await?;
+        let asks = (0..40).map(|_| hub.room(&row));
+        let rooms = futures_util::future::join_all(asks).await;
+        let rooms: Vec<RoomHandle> = rooms.into_iter().collect::<Result<_, _>>()?;
+        assert!(rooms.iter().all(|r| r.same_room(&rooms[0])));
+        // Asked again later, it is the same room still.
+        assert!(hub.room(&row).await?.same_room(&rooms[0]));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_evicted_gathering_is_never_found_again() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let (hub, row) = hub_with_one(dir.path()).await?;
+        let first = hub.room(&row).await?;
+        hub.evict(&row.id).await;
+        // Storage still holds the row here: a lookup that raced the
+        // deletion must not bring it back.
+        assert!(hub.find(Lookup::JoinToken(TOKEN)).await?.is_none());
+        // A room asked for afterwards is a fresh start, not the closed one.
+        assert!(!hub.room(&row).await?.same_room(&first));
+        Ok(())
+    }
+}

@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(drawing.cards.len(), texts.len());
         for card in &drawing.cards {
             for line in &card.lines {
-                let width = f64::from(drawn_width(line, 16));
+                let width = f64::from(drawn_width(line, card.setting.size as u32));
                 assert!(
                     9.0 + width <= card.rect.w - 4.0,
                     "{line:?} is {width:.0} wide in a box of {:.0}",
