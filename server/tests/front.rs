@@ -346,6 +346,27 @@ async fn the_harvest_opens_with_what_the_group_made() -> hearth_tests::Result<()
     );
     assert!(list.contains(view.steps[0].prompt.as_str()));
     assert!(list.contains("2 cards"), "{list}");
+
+    // On paper a map's type is small: its cards are listed in words too,
+    // numbered as the map numbers them.
+    let map = step_at(console.view.as_ref(), 4)?;
+    console.act(Action::GoTo { step: map }).await??;
+    phones[0]
+        .add(map, "Learned at my grandmother's table", Place::Board)
+        .await?;
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("the map's card", |v| v.cards_of(map).count() == 1)
+        .await?;
+    let html = server
+        .get(&format!("/harvest/{}", g.console_secret), None)
+        .await?
+        .text()
+        .await?;
+    let key = html
+        .find("The cards on the map, by their numbers")
+        .ok_or("the map's key")?;
+    assert!(html[key..].contains("Learned at my grandmother"));
     Ok(())
 }
 
