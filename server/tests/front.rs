@@ -371,6 +371,44 @@ async fn the_harvest_opens_with_what_the_group_made() -> hearth_tests::Result<()
 }
 
 #[tokio::test]
+async fn an_export_says_which_steps_still_had_reflections_waiting() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Waiting", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 5).await?;
+    let first = step_at(console.view.as_ref(), 0)?;
+    for (i, phone) in phones.iter_mut().enumerate().take(2) {
+        phone
+            .add(first, &format!("unseen {i}"), Place::Board)
+            .await?;
+    }
+    console
+        .wait_for("two waiting", |v| v.tally.waiting == Waiting::Count(2))
+        .await?;
+    // The room moves on without revealing them.
+    let next = step_at(console.view.as_ref(), 1)?;
+    console.act(Action::GoTo { step: next }).await??;
+    let summary = server
+        .get(
+            &format!("/console/{}/export/summary.md", g.console_secret),
+            None,
+        )
+        .await?
+        .text()
+        .await?;
+    let first_section = summary.split("\n## ").nth(1).ok_or("the first step")?;
+    assert!(
+        first_section.contains("2 reflections on this step were still waiting to be revealed"),
+        "{first_section}"
+    );
+    assert!(
+        !summary.contains("unseen 0"),
+        "their words stay out: the room never saw them"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_export_is_saved_under_the_gatherings_name_and_day() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server
