@@ -170,6 +170,7 @@ catalogue! {
     HarvestTitle { en: "Harvest", es: "Cosecha" }
     HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what.", es: "Imprime esta página (o guárdala como PDF) para conservar lo que creó el grupo. Nada en ella dice quién escribió qué." }
     HarvestStep { en: "Step {n}", es: "Paso {n}" }
+    HarvestMapKey { en: "The cards on the map, by their numbers", es: "Las tarjetas del mapa, por su número" }
     HarvestSummary { en: "What the group made", es: "Lo que creó el grupo" }
     HarvestCards { en: "{n} card|{n} cards", es: "{n} tarjeta|{n} tarjetas" }
     ConsoleDeleteTitle { en: "Delete this gathering", es: "Eliminar este encuentro" }

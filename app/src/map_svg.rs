@@ -1109,6 +1109,39 @@ mod tests {
     }
 
     #[test]
+    fn zooming_onto_a_theme_of_a_full_map_makes_its_cards_readable() {
+        let mut view = gathering(40, 3);
+        let whole = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        assert!(whole.cards.iter().all(|c| c.dot), "forty cards are dots");
+        let ids: Vec<CardId> = view.cards.iter().map(|c| c.id.clone()).take(3).collect();
+        view.apply(&Event::MapArranged {
+            step: StepId(1),
+            change: MapChange::Name {
+                theme: ThemeId(1),
+                name: label("Home"),
+            },
+        });
+        for id in &ids {
+            view.apply(&Event::MapArranged {
+                step: StepId(1),
+                change: MapChange::Gather {
+                    card: id.clone(),
+                    theme: Some(ThemeId(1)),
+                },
+            });
+        }
+        view.apply(&Event::MapArranged {
+            step: StepId(1),
+            change: MapChange::Zoom {
+                theme: Some(ThemeId(1)),
+            },
+        });
+        let zoomed = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        assert_eq!(zoomed.cards.len(), 3);
+        assert!(zoomed.cards.iter().all(|c| !c.dot && c.setting == LARGE));
+    }
+
+    #[test]
     fn a_card_opened_on_the_screen_shows_all_its_words_large() {
         let mut view = gathering(40, 3);
         let long = "A long story, told the way it was told to me, with every word kept. ".repeat(4);

@@ -97,6 +97,7 @@ impl Backend for AppState {
                 mine,
                 marks,
                 now,
+                ..
             } = room.view(actor).await?;
             if let (Some(device), Some(code)) = (&device, &row.code) {
                 // This phone is in: typing the code later is no guess.

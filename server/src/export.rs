@@ -31,6 +31,7 @@ use hearth_core::locale::Locale;
 use hearth_core::map::{Arrangement, Placement};
 use hearth_core::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What to put in an export.
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
@@ -102,8 +103,14 @@ fn looks_like_entity(text: &str) -> bool {
     !name.is_empty() && text[1 + name.len()..].starts_with(';')
 }
 
-/// A Markdown summary of the whole gathering, step by step.
-pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> String {
+/// A Markdown summary of the whole gathering, step by step. `waiting` is
+/// how many cards still wait on each step: they are said, not shown.
+pub fn markdown(
+    view: &GatheringView,
+    waiting: &BTreeMap<StepId, Waiting>,
+    options: Options,
+    locale: Locale,
+) -> String {
     let t = |m: Msg| m.text(locale);
     let mut out = format!("# {}\n", md(&view.title));
     for (i, step) in view.steps.iter().enumerate() {
@@ -236,15 +243,14 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
                 }
             }
         }
-        if step.id == view.current {
-            out.push_str(&waiting_md(view.tally.waiting, locale));
+        if let Some(w) = waiting.get(&step.id) {
+            out.push_str(&waiting_md(*w, locale));
         }
     }
     out
 }
 
-/// Said under the current step when some of its reflections were not yet
-/// revealed, so a file never leaves them out without a word (their words
+/// Said under a step when some of its reflections were not yet revealed, so a file never leaves them out without a word (their words
 /// stay out: the room has not seen them).
 fn waiting_md(waiting: Waiting, locale: Locale) -> String {
     match waiting {
@@ -452,7 +458,7 @@ pub async fn download(
     let locale = app::language::from_headers(&headers);
     let (body, kind) = match file.as_str() {
         "summary.md" => (
-            markdown(&view, options, locale),
+            markdown(&view, &page.waiting, options, locale),
             "text/markdown; charset=utf-8",
         ),
         "cards.csv" => (csv(&view, options, locale), "text/csv; charset=utf-8"),
@@ -564,7 +570,6 @@ fn attachment(title: &str, now_ms: u64, file: &str) -> String {
 mod tests {
     use super::*;
     use app::library::ReadyAgenda;
-    use hearth_core::gathering::Tally;
     use hearth_core::ids::{CardId, StepId};
 
     fn card(id: u64, step: u32, text: &str, place: Place) -> Card {
@@ -666,7 +671,12 @@ mod tests {
 
     #[test]
     fn markdown_holds_every_visible_card_and_no_hidden_one() {
-        let text = markdown(&gathering(), Options::default(), Locale::En);
+        let text = markdown(
+            &gathering(),
+            &BTreeMap::new(),
+            Options::default(),
+            Locale::En,
+        );
         assert!(text.starts_with("# Tuesday, with \"quotes\""));
         for words in ["Plain words", "A story", "A reframe", "Cooking"] {
             assert!(text.contains(&md(words)), "{words}");
@@ -681,27 +691,27 @@ mod tests {
     }
 
     #[test]
-    fn markdown_says_when_reflections_still_wait_on_the_current_step() {
-        let mut view = gathering();
-        assert!(!markdown(&view, Options::default(), Locale::En).contains("waiting"));
-        view.tally = Tally::publish(6, 3, 3);
-        let text = markdown(&view, Options::default(), Locale::En);
-        let current = view
-            .steps
-            .iter()
-            .position(|s| s.id == view.current)
-            .unwrap();
-        let section = text.split("\n## ").nth(current + 1).unwrap();
+    fn markdown_says_which_steps_still_have_reflections_waiting() {
+        let view = gathering();
+        let none = BTreeMap::new();
+        assert!(!markdown(&view, &none, Options::default(), Locale::En).contains("waiting"));
+        let (first, third) = (view.steps[0].id, view.steps[2].id);
+        let waiting = BTreeMap::from([(first, Waiting::Count(3)), (third, Waiting::Some)]);
+        let text = markdown(&view, &waiting, Options::default(), Locale::En);
+        let section = |i: usize| text.split("\n## ").nth(i + 1).unwrap().to_owned();
         assert!(
-            section.contains("3 reflections on this step were still waiting to be revealed"),
-            "{section}"
+            section(0).contains("3 reflections on this step were still waiting to be revealed"),
+            "{}",
+            section(0)
         );
-        view.tally = Tally::publish(2, 1, 1);
-        let text = markdown(&view, Options::default(), Locale::Es);
+        assert!(!section(1).contains("waiting"), "{}", section(1));
         assert!(
-            text.contains("Algunas reflexiones de este paso"),
-            "a small room gets no count"
+            section(2).contains("Some reflections on this step were still waiting"),
+            "a small room gets no count: {}",
+            section(2)
         );
+        let text = markdown(&view, &waiting, Options::default(), Locale::Es);
+        assert!(text.contains("Algunas reflexiones de este paso"));
     }
 
     #[test]

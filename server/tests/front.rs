@@ -346,6 +346,65 @@ async fn the_harvest_opens_with_what_the_group_made() -> hearth_tests::Result<()
     );
     assert!(list.contains(view.steps[0].prompt.as_str()));
     assert!(list.contains("2 cards"), "{list}");
+
+    // On paper a map's type is small: its cards are listed in words too,
+    // numbered as the map numbers them.
+    let map = step_at(console.view.as_ref(), 4)?;
+    console.act(Action::GoTo { step: map }).await??;
+    phones[0]
+        .add(map, "Learned at my grandmother's table", Place::Board)
+        .await?;
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("the map's card", |v| v.cards_of(map).count() == 1)
+        .await?;
+    let html = server
+        .get(&format!("/harvest/{}", g.console_secret), None)
+        .await?
+        .text()
+        .await?;
+    let key = html
+        .find("The cards on the map, by their numbers")
+        .ok_or("the map's key")?;
+    assert!(html[key..].contains("Learned at my grandmother"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_export_says_which_steps_still_had_reflections_waiting() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Waiting", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 5).await?;
+    let first = step_at(console.view.as_ref(), 0)?;
+    for (i, phone) in phones.iter_mut().enumerate().take(2) {
+        phone
+            .add(first, &format!("unseen {i}"), Place::Board)
+            .await?;
+    }
+    console
+        .wait_for("two waiting", |v| v.tally.waiting == Waiting::Count(2))
+        .await?;
+    // The room moves on without revealing them.
+    let next = step_at(console.view.as_ref(), 1)?;
+    console.act(Action::GoTo { step: next }).await??;
+    let summary = server
+        .get(
+            &format!("/console/{}/export/summary.md", g.console_secret),
+            None,
+        )
+        .await?
+        .text()
+        .await?;
+    let first_section = summary.split("\n## ").nth(1).ok_or("the first step")?;
+    assert!(
+        first_section.contains("2 reflections on this step were still waiting to be revealed"),
+        "{first_section}"
+    );
+    assert!(
+        !summary.contains("unseen 0"),
+        "their words stay out: the room never saw them"
+    );
     Ok(())
 }
 

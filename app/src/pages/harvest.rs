@@ -57,7 +57,10 @@ fn Harvest(page: Data) -> impl IntoView {
                 .map(|(i, step)| {
                     let kind = i18n.t(kind_name(step.exercise.kind()));
                     let prompt = step.prompt.to_string();
-                    let themes = step.exercise.axes().is_some().then(|| themes(&g.read_untracked(), &step));
+                    let themes = step.exercise.axes().is_some().then(|| {
+                        let g = g.read_untracked();
+                        (map_key(&g, &step), themes(&g, &step))
+                    });
                     let one = Signal::derive(move || Some(step.clone()));
                     view! {
                         <section class="harvest-step">
@@ -110,6 +113,24 @@ fn summary(g: &hearth_core::gathering::GatheringView) -> impl IntoView {
             </ol>
         </section>
     }
+}
+
+/// A map's cards in words, numbered as the map numbers them: on paper the
+/// map's own type is small, so every card can be read here in full.
+fn map_key(
+    g: &hearth_core::gathering::GatheringView,
+    step: &hearth_core::gathering::StepView,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let cards: Vec<String> = g.visible_cards(step.id).map(|c| c.text.clone()).collect();
+    (!cards.is_empty()).then(|| {
+        view! {
+            <div class="harvest-map-key">
+                <h3>{i18n.t(Msg::HarvestMapKey)}</h3>
+                <ol>{cards.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
+            </div>
+        }
+    })
 }
 
 /// A map's cards by the themes the facilitator gathered them into, and

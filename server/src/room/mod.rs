@@ -35,13 +35,14 @@ use crate::storage::{Batch, GatheringRow, Op, StorageError, Store};
 use axum::extract::ws::Utf8Bytes;
 pub use checkpoint::Checkpoint;
 use hearth_core::error::ErrorCode;
-use hearth_core::gathering::{Event, GatheringView, LogPosition};
-use hearth_core::ids::ActionId;
+use hearth_core::gathering::{Event, GatheringView, LogPosition, Waiting};
+use hearth_core::ids::{ActionId, StepId};
 use hearth_core::marks::Mark;
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role, ServerMsg};
 use ring::Ring;
 pub use rules::{Actor, EntryError};
 use rules::{Inputs, Refusal, State, Verdict};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -117,6 +118,9 @@ pub struct PageView {
     pub marks: Vec<Mark>,
     /// The server's clock (ms), for the timer.
     pub now: u64,
+    /// The facilitator's only: how many cards wait on each step that has
+    /// some (the exports say so rather than leave them out silently).
+    pub waiting: BTreeMap<StepId, Waiting>,
 }
 
 /// How every room of an instance is tuned.
@@ -547,6 +551,10 @@ impl Room {
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
                             now: now_ms(),
+                            waiting: match actor {
+                                Actor::Facilitator => rules::waiting_by_step(&self.state),
+                                _ => BTreeMap::new(),
+                            },
                         }),
                         Err(e) => Err(e),
                     };

@@ -33,11 +33,11 @@ use super::ring;
 use crate::storage::Op;
 use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Place;
-use hearth_core::gathering::{Card, Event, GatheringView, Joining, StepView, Tally};
+use hearth_core::gathering::{Card, Event, GatheringView, Joining, StepView, Tally, Waiting};
 use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::marks::{Counts, Target, Totals};
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Who is acting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -389,6 +389,21 @@ pub fn refresh_tally(state: &mut State) -> bool {
     changed
 }
 
+/// How many cards wait to be revealed on each step that has some, said
+/// as the live figures say it (no count in a small room): for the
+/// facilitator's exports, which must not leave them out without a word.
+pub fn waiting_by_step(state: &State) -> BTreeMap<StepId, Waiting> {
+    let mut counts: BTreeMap<StepId, u32> = BTreeMap::new();
+    for meta in state.waiting.iter().filter_map(|c| state.cards.get(c)) {
+        *counts.entry(meta.step).or_default() += 1;
+    }
+    let people = state.joined.len() as u32;
+    counts
+        .into_iter()
+        .map(|(step, n)| (step, Tally::publish(people, 0, n).waiting))
+        .collect()
+}
+
 /// The totals that changed since they were last sent, one update a step,
 /// taken into the view. Each is what the room may see (`Counts::publish`):
 /// a distribution only once enough people stand behind it.
@@ -682,6 +697,30 @@ mod tests {
         assert_eq!(
             g.state.view.tally.waiting,
             hearth_core::gathering::Waiting::None
+        );
+    }
+
+    #[test]
+    fn every_steps_waiting_cards_are_counted_for_the_exports() {
+        let kinds = [ExerciseKind::Board, ExerciseKind::Board];
+        let mut g = Gathering::with_steps(&kinds, SMALL_ROOM as usize);
+        g.write(0, "the sea");
+        g.write(1, "the hills");
+        g.run(Action::GoTo { step: StepId(2) }).expect("moved on");
+        g.write(2, "the town");
+        assert_eq!(
+            waiting_by_step(&g.state),
+            BTreeMap::from([
+                (StepId(1), Waiting::Count(2)),
+                (StepId(2), Waiting::Count(1))
+            ])
+        );
+        let mut small = Gathering::of(ExerciseKind::Board, SMALL_ROOM as usize - 1);
+        small.write(0, "alone");
+        assert_eq!(
+            waiting_by_step(&small.state),
+            BTreeMap::from([(StepId(1), Waiting::Some)]),
+            "a small room is told that some wait, not how many"
         );
     }
 
