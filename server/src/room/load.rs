@@ -7,6 +7,7 @@
 //! applied actions from their own tables. The catch-up ring is rebuilt from
 //! the same events, making the same privacy cuts the live room made.
 
+use super::checkpoint::Checkpoint;
 use super::event_frame;
 use super::ring::Ring;
 use super::rules::{applied_key, CardMeta, State};
@@ -19,12 +20,16 @@ use std::collections::HashMap;
 /// Reads a gathering's state and catch-up ring from storage.
 pub async fn load(store: &Store, row: &GatheringRow) -> Result<(State, Ring), StorageError> {
     let rows = store.load_room(&row.id).await?;
-    Ok(restore(row, rows))
+    let checkpoint = match &rows.checkpoint {
+        Some(stored) => Some(serde_json::from_str::<Checkpoint>(&stored.body)?),
+        None => None,
+    };
+    Ok(restore(row, checkpoint, rows))
 }
 
 /// Builds the state from what storage holds.
-fn restore(row: &GatheringRow, rows: RoomRows) -> (State, Ring) {
-    let mut state = match rows.checkpoint {
+fn restore(row: &GatheringRow, checkpoint: Option<Checkpoint>, rows: RoomRows) -> (State, Ring) {
+    let mut state = match checkpoint {
         Some(c) => State {
             reveals: c.reveals.into_iter().collect(),
             shown: c.shown.into_iter().collect(),

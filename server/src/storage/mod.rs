@@ -26,7 +26,9 @@ mod rows;
 mod sqlite;
 
 pub use batch::{Batch, Erasure, Op};
-pub use rows::{GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, Template};
+pub use rows::{
+    GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, StoredCheckpoint, Template,
+};
 
 use hearth_core::ids::JoinCode;
 use hearth_core::protocol::Outcome;

@@ -1,7 +1,6 @@
 //! What storage reads and writes, as the server's own types: the seam's
 //! vocabulary, the same whichever backend stores them.
 
-use crate::room::Checkpoint;
 use hearth_core::exercise::Place;
 use hearth_core::gathering::{Event, GatheringView, StepSpec};
 use hearth_core::ids::{CardId, JoinCode, StepId};
@@ -77,10 +76,17 @@ pub struct Template {
     pub agenda: Vec<StepSpec>,
 }
 
+/// A room's last checkpoint as stored: the log position it stands at, and
+/// its body, which only the room reads (`room::Checkpoint`, as JSON).
+pub struct StoredCheckpoint {
+    pub seq: u64,
+    pub body: String,
+}
+
 /// Everything a room is loaded from.
 pub struct RoomRows {
     /// The last checkpoint of its state, if one was written.
-    pub checkpoint: Option<Checkpoint>,
+    pub checkpoint: Option<StoredCheckpoint>,
     /// The events after the checkpoint (or the whole log), in order.
     pub events: Vec<(u64, Event)>,
     /// Everyone who has joined (salted hashes).

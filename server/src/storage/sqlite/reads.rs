@@ -1,7 +1,8 @@
 //! Every query that only reads, each on a connection from `readers.rs`.
 
-use crate::room::Checkpoint;
-use crate::storage::{GatheringRow, Lookup, RoomRows, StorageError, StoredCard, Template};
+use crate::storage::{
+    GatheringRow, Lookup, RoomRows, StorageError, StoredCard, StoredCheckpoint, Template,
+};
 use hearth_core::ids::{CardId, JoinCode, StepId};
 use hearth_core::marks::Target;
 use hearth_core::protocol::Outcome;
@@ -127,7 +128,15 @@ pub fn room_rows(db: &mut Connection, gathering: &str) -> Result<RoomRows, Stora
             |r| r.get::<_, String>(0),
         )
         .optional()?
-        .map(|body| serde_json::from_str::<Checkpoint>(&body))
+        .map(|body| {
+            // Only the position is storage's business: the rest is the room's.
+            #[derive(serde::Deserialize)]
+            struct At {
+                seq: u64,
+            }
+            let at: At = serde_json::from_str(&body)?;
+            Ok::<_, StorageError>(StoredCheckpoint { seq: at.seq, body })
+        })
         .transpose()?;
     let from = checkpoint.as_ref().map_or(0, |c| c.seq);
 
