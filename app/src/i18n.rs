@@ -160,6 +160,8 @@ catalogue! {
     ConsoleSaved { en: "Saved.", es: "Guardado." }
     ConsoleExport { en: "Export", es: "Exportar" }
     ConsoleExportHint { en: "What the group has made so far, to keep or share. Nothing in it says who wrote what; hidden cards stay out unless you include them.", es: "Lo que el grupo ha creado hasta ahora, para guardarlo o compartirlo. Nada en ello dice quién escribió qué; las tarjetas ocultas quedan fuera, salvo que las incluyas." }
+    ExportSomeWaiting { en: "Some reflections on this step were still waiting to be revealed; they are not in this file.", es: "Algunas reflexiones de este paso aún esperaban a ser reveladas; no están en este archivo." }
+    ExportWaiting { en: "{n} reflection on this step was still waiting to be revealed; it is not in this file.|{n} reflections on this step were still waiting to be revealed; they are not in this file.", es: "{n} reflexión de este paso aún esperaba a ser revelada; no está en este archivo.|{n} reflexiones de este paso aún esperaban a ser reveladas; no están en este archivo." }
     ConsoleExportMarkdown { en: "Summary (Markdown)", es: "Resumen (Markdown)" }
     ConsoleExportCsv { en: "Cards (CSV, for a spreadsheet)", es: "Tarjetas (CSV, para una hoja de cálculo)" }
     ConsoleExportJson { en: "The whole gathering (JSON)", es: "El encuentro completo (JSON)" }
@@ -168,6 +170,9 @@ catalogue! {
     HarvestTitle { en: "Harvest", es: "Cosecha" }
     HarvestHint { en: "Print this page (or save it as a PDF) to keep what the group made. Nothing in it says who wrote what.", es: "Imprime esta página (o guárdala como PDF) para conservar lo que creó el grupo. Nada en ella dice quién escribió qué." }
     HarvestStep { en: "Step {n}", es: "Paso {n}" }
+    HarvestMapKey { en: "The cards on the map, by their numbers", es: "Las tarjetas del mapa, por su número" }
+    HarvestSummary { en: "What the group made", es: "Lo que creó el grupo" }
+    HarvestCards { en: "{n} card|{n} cards", es: "{n} tarjeta|{n} tarjetas" }
     ConsoleDeleteTitle { en: "Delete this gathering", es: "Eliminar este encuentro" }
     ConsoleDeleteHint { en: "Deletes everything in it now: the agenda, every card and every total, for everyone. It can't be undone. Otherwise it is deleted by itself after the time this Hearth keeps gatherings.", es: "Elimina ahora todo lo que contiene: el programa, cada tarjeta y cada total, para todo el mundo. No se puede deshacer. Si no, se eliminará solo cuando pase el tiempo que este Hearth conserva los encuentros." }
     ConsoleDeleteConfirm { en: "I understand: delete everything now", es: "Lo entiendo: eliminar todo ahora" }
@@ -184,6 +189,7 @@ catalogue! {
     ScreenSpread { en: "Where the room stands", es: "Dónde se sitúa la sala" }
     ScreenReconnecting { en: "Reconnecting… the screen will catch up by itself. Nothing anyone wrote is lost.", es: "Reconectando… la pantalla se pondrá al día sola. No se pierde nada de lo que se ha escrito." }
     ScreenPlaced { en: "{n} person has placed themselves|{n} people have placed themselves", es: "{n} persona se ha situado|{n} personas se han situado" }
+    ScreenWriters { en: "{n} person has written|{n} people have written", es: "{n} persona ha escrito|{n} personas han escrito" }
     ScreenSpreadWaiting { en: "The spread appears once a few people have placed themselves.", es: "La distribución aparecerá cuando algunas personas se hayan situado." }
     ScreenDialogue { en: "The dialogue", es: "El diálogo" }
     ScreenDialogueWaiting { en: "The dialogue will appear here, a line at a time.", es: "El diálogo aparecerá aquí, línea a línea." }

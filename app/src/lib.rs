@@ -1,10 +1,10 @@
-//! Hearth's views, shared types and pure logic.
+//! Hearth's views, on the domain in `hearth_core` (`app/core/`).
 //!
 //! Everything here compiles twice: with `ssr` into the server, which renders
 //! pages, and with `hydrate` into the WebAssembly the facilitator's views
-//! and the screen run. The domain (`gathering`, `protocol`, `ids`,
-//! `reflection`) is plain Rust that both sides apply identically; the pages
-//! live in `pages/`, one file per view. A participant's pages are rendered
+//! and the screen run. Both apply the domain's events with the same code
+//! (`hearth_core::gathering`); the pages live in `pages/`, one file per
+//! view. A participant's pages are rendered
 //! only on the server and kept live by the small script in `script/`
 //! (see `bundle`).
 #![recursion_limit = "256"]

@@ -25,11 +25,66 @@ const TOP: f64 = 24.0;
 const BOTTOM: f64 = 790.0;
 /// Up to this many cards, each shows its words; beyond, a numbered dot.
 pub const FULL_CARDS: usize = 30;
-/// A card with words: its grid cell and its box.
-const FULL_CELL: (f64, f64) = (196.0, 100.0);
-const FULL_BOX: f64 = 186.0;
-const LINE_HEIGHT: f64 = 20.0;
-const MAX_LINES: usize = 4;
+/// Up to this many, the words are drawn large.
+const FEW_CARDS: usize = 12;
+
+/// How a card's words are set: its grid cell, its box's width, its type
+/// and line height, and how many lines it shows. A map is read from the
+/// back of a hall, so type is as large as the number of cards allows, and
+/// never under the floor for that many (on a 1080p projector one unit is
+/// about a pixel: 28 with a few cards, 22 with up to 30).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Setting {
+    cell: (f64, f64),
+    width: f64,
+    /// The type's size, in SVG units.
+    pub size: f64,
+    line: f64,
+    lines: usize,
+}
+
+impl Setting {
+    /// How wide a line may be, in ems of this type: the box less its
+    /// insets and a margin for the number in its corner.
+    fn line_ems(&self) -> f64 {
+        (self.width - 26.0) / self.size
+    }
+
+    /// The words broken into this setting's lines.
+    fn wrap(&self, text: &str) -> Vec<String> {
+        wrap_by(text, self.line_ems(), self.lines, ems)
+    }
+
+    /// A box's height for `lines` lines.
+    fn height(&self, lines: usize) -> f64 {
+        lines as f64 * self.line + 16.0
+    }
+}
+
+/// A few cards: large words.
+const LARGE: Setting = Setting {
+    cell: (340.0, 185.0),
+    width: 330.0,
+    size: 28.0,
+    line: 34.0,
+    lines: 4,
+};
+/// Up to `FULL_CARDS`: words at the floor for that many.
+const MEDIUM: Setting = Setting {
+    cell: (266.0, 109.0),
+    width: 256.0,
+    size: 22.0,
+    line: 27.0,
+    lines: 3,
+};
+/// One card opened on the screen ("Open on screen"): all its words, large.
+const OPENED: Setting = Setting {
+    cell: (0.0, 0.0),
+    width: 600.0,
+    size: 32.0,
+    line: 40.0,
+    lines: 12,
+};
 /// A dot: its grid cell and radius.
 const DOT_CELL: (f64, f64) = (38.0, 38.0);
 const DOT_RADIUS: f64 = 16.0;
@@ -91,6 +146,8 @@ pub struct DrawnCard {
     /// The words shown (a content note's cards show only that).
     pub lines: Vec<String>,
     pub full_text: String,
+    /// How its words are set.
+    pub setting: Setting,
     /// The box (or the dot's square) it occupies.
     pub rect: Rect,
     pub dot: bool,
@@ -334,7 +391,12 @@ impl Drawing {
             .filter(|(_, c, p)| target(c, p).is_none())
             .count();
         let full = shown.len() <= FULL_CARDS;
-        let mut grid = Grid::new(if full { FULL_CELL } else { DOT_CELL });
+        let setting = if shown.len() <= FEW_CARDS {
+            LARGE
+        } else {
+            MEDIUM
+        };
+        let mut grid = Grid::new(if full { setting.cell } else { DOT_CELL });
         let mut drawn = Vec::with_capacity(shown.len().min(grid.capacity()));
         for (number, card, placement) in shown {
             let Some(at) = target(card, placement) else {
@@ -350,13 +412,13 @@ impl Drawing {
             } else {
                 card.text.clone()
             };
-            let lines = wrap_by(&full_text, CARD_LINE_EMS, MAX_LINES, ems);
+            let lines = setting.wrap(&full_text);
             let rect = if full {
-                let h = lines.len() as f64 * LINE_HEIGHT + 16.0;
+                let h = setting.height(lines.len());
                 Rect {
-                    x: cx - FULL_BOX / 2.0,
+                    x: cx - setting.width / 2.0,
                     y: cy - h / 2.0,
-                    w: FULL_BOX,
+                    w: setting.width,
                     h,
                 }
             } else {
@@ -421,6 +483,7 @@ impl Drawing {
                 number: *number,
                 lines,
                 full_text,
+                setting,
                 rect,
                 dot: !full,
                 anchor,
@@ -572,6 +635,36 @@ impl Drawing {
         out
     }
 
+    /// The drawing as a file to pass on (the SVG and PNG exports): the
+    /// title, which holds the prompt, written above the map, so a map
+    /// away from Hearth still says what it asked.
+    pub fn file_svg(&self) -> String {
+        const TYPE: f64 = 30.0;
+        const LINE: f64 = 38.0;
+        let lines = wrap_by(&self.title, (WIDTH - 60.0) / TYPE, 5, ems);
+        let band = 24.0 + LINE * lines.len() as f64;
+        let height = HEIGHT + band;
+        let mut out = String::with_capacity(8192 + self.cards.len() * 600);
+        let _ = write!(
+            out,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" font-family="DejaVu Sans, Verdana, sans-serif"><rect x="0" y="0" width="{WIDTH}" height="{height}" fill="{PAPER}"/>"#
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let _ = write!(
+                out,
+                r#"<text class="map-heading" x="30" y="{:.1}" font-size="{TYPE}" font-weight="bold" fill="{INK}">{}</text>"#,
+                16.0 + LINE * (i as f64 + 1.0) - 8.0,
+                esc(line)
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<g transform="translate(0 {band})">{}</g></svg>"#,
+            self.svg()
+        );
+        out
+    }
+
     fn write_axes(&self, out: &mut String) {
         for x in &self.across_bands {
             let _ = write!(
@@ -644,33 +737,67 @@ fn write_card(out: &mut String, c: &DrawnCard) {
             cy + 5.0,
             c.number
         );
-        // The card's words, shown when the dot is focused (or opened from
-        // the console); hidden otherwise, in files as on the screen.
-        let h = c.lines.len() as f64 * LINE_HEIGHT + 16.0;
-        let x = (cx - FULL_BOX / 2.0).clamp(4.0, WIDTH - FULL_BOX - 4.0);
+        // The card's words, shown when someone points at the dot or
+        // reaches it with the keyboard; hidden otherwise, in files as on
+        // the screen.
+        let s = &c.setting;
+        let h = s.height(c.lines.len());
+        let x = (cx - s.width / 2.0).clamp(4.0, WIDTH - s.width - 4.0);
         let y = (cy + DOT_RADIUS + 4.0).min(HEIGHT - h - 4.0);
-        let display = if c.focused { "" } else { r#" display="none""# };
-        let _ = write!(out, r#"<g class="map-open"{display}>"#);
-        write_box(
-            out,
-            Rect {
-                x,
-                y,
-                w: FULL_BOX,
-                h,
-            },
-            c,
-            stroke,
-            dash,
-        );
+        out.push_str(r#"<g class="map-open" display="none">"#);
+        let open = Rect {
+            x,
+            y,
+            w: s.width,
+            h,
+        };
+        write_box(out, open, s, &c.lines, c, stroke, dash);
         out.push_str("</g>");
     } else {
-        write_box(out, r, c, stroke, dash);
+        write_box(out, r, &c.setting, &c.lines, c, stroke, dash);
+    }
+    if c.focused {
+        write_opened(out, c, stroke, dash);
     }
     out.push_str("</g>");
 }
 
-fn write_box(out: &mut String, r: Rect, c: &DrawnCard, stroke: &str, dash: &str) {
+/// A card the facilitator opened on the screen: all its words, large,
+/// beside where it sits (below it, or above when there is no room).
+fn write_opened(out: &mut String, c: &DrawnCard, stroke: &str, dash: &str) {
+    let s = &OPENED;
+    let lines = s.wrap(&c.full_text);
+    let h = s.height(lines.len());
+    let (cx, _) = c.rect.centre();
+    let x = (cx - s.width / 2.0).clamp(4.0, WIDTH - s.width - 4.0);
+    let below = c.rect.y + c.rect.h + 8.0;
+    let above = c.rect.y - 8.0 - h;
+    let y = if below + h <= HEIGHT - 4.0 {
+        below
+    } else {
+        above.max(4.0)
+    };
+    out.push_str(r#"<g class="map-opened">"#);
+    let r = Rect {
+        x,
+        y,
+        w: s.width,
+        h,
+    };
+    write_box(out, r, s, &lines, c, stroke, dash);
+    out.push_str("</g>");
+}
+
+/// A card's box: its border, its number in the corner, its words.
+fn write_box(
+    out: &mut String,
+    r: Rect,
+    s: &Setting,
+    lines: &[String],
+    c: &DrawnCard,
+    stroke: &str,
+    dash: &str,
+) {
     let _ = write!(
         out,
         r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{PAPER}" stroke="{stroke}" stroke-width="{}"{dash}/>"#,
@@ -687,12 +814,13 @@ fn write_box(out: &mut String, r: Rect, c: &DrawnCard, stroke: &str, dash: &str)
         r.y + 14.0,
         c.number
     );
-    for (i, line) in c.lines.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         let _ = write!(
             out,
-            r#"<text x="{:.1}" y="{:.1}" font-size="16" fill="{INK}">{}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" font-size="{}" fill="{INK}">{}</text>"#,
             r.x + 9.0,
-            r.y + 8.0 + LINE_HEIGHT * (i as f64 + 0.8),
+            r.y + 8.0 + s.line * (i as f64 + 0.8),
+            s.size,
             esc(line)
         );
     }
@@ -769,10 +897,6 @@ fn axis_labels(
 pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     wrap_by(text, width as f64, max_lines, |s| s.chars().count() as f64)
 }
-
-/// How wide a card's line may be, in ems of its 16-unit type: the box
-/// less its insets and a margin for the number in its corner.
-const CARD_LINE_EMS: f64 = (FULL_BOX - 26.0) / 16.0;
 
 /// About how wide `text` is set in DejaVu Sans (the map's font on the
 /// screen and in the PNG), in ems: generous, so a line measured to fit
@@ -960,6 +1084,106 @@ mod tests {
     }
 
     #[test]
+    fn type_is_as_large_as_the_number_of_cards_allows_and_never_under_its_floor() {
+        for (n, floor) in [(1, 28.0), (5, 28.0), (12, 28.0), (13, 22.0), (30, 22.0)] {
+            let view = gathering(n, 3);
+            let d = Drawing::of(&view, StepId(1), i18n()).unwrap();
+            assert_eq!(d.cards.len(), n as usize, "every card of {n} is drawn");
+            assert!(d.cards.iter().all(|c| !c.dot), "{n} cards show their words");
+            assert!(no_overlaps(&d.cards), "{n} cards never overlap");
+            for c in &d.cards {
+                assert!(c.setting.size >= floor, "{n} cards: {}", c.setting.size);
+                assert!(!c.lines.is_empty());
+                assert!(
+                    c.rect.x >= LEFT && c.rect.x + c.rect.w <= RIGHT,
+                    "{n} cards: {:?}",
+                    c.rect
+                );
+                assert!(
+                    c.rect.y >= TOP && c.rect.y + c.rect.h <= BOTTOM,
+                    "{n} cards: {:?}",
+                    c.rect
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn zooming_onto_a_theme_of_a_full_map_makes_its_cards_readable() {
+        let mut view = gathering(40, 3);
+        let whole = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        assert!(whole.cards.iter().all(|c| c.dot), "forty cards are dots");
+        let ids: Vec<CardId> = view.cards.iter().map(|c| c.id.clone()).take(3).collect();
+        view.apply(&Event::MapArranged {
+            step: StepId(1),
+            change: MapChange::Name {
+                theme: ThemeId(1),
+                name: label("Home"),
+            },
+        });
+        for id in &ids {
+            view.apply(&Event::MapArranged {
+                step: StepId(1),
+                change: MapChange::Gather {
+                    card: id.clone(),
+                    theme: Some(ThemeId(1)),
+                },
+            });
+        }
+        view.apply(&Event::MapArranged {
+            step: StepId(1),
+            change: MapChange::Zoom {
+                theme: Some(ThemeId(1)),
+            },
+        });
+        let zoomed = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        assert_eq!(zoomed.cards.len(), 3);
+        assert!(zoomed.cards.iter().all(|c| !c.dot && c.setting == LARGE));
+    }
+
+    #[test]
+    fn a_card_opened_on_the_screen_shows_all_its_words_large() {
+        let mut view = gathering(40, 3);
+        let long = "A long story, told the way it was told to me, with every word kept. ".repeat(4);
+        let id = CardId::from_random(40);
+        view.cards
+            .iter_mut()
+            .filter(|c| c.id == id)
+            .for_each(|c| c.text = long.trim().to_owned());
+        view.apply(&Event::MapArranged {
+            step: StepId(1),
+            change: MapChange::Focus {
+                card: Some(id.clone()),
+            },
+        });
+        let d = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        let svg = d.svg();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let opened = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("map-opened"))
+            .expect("the opened card");
+        let words: Vec<&str> = opened
+            .descendants()
+            .filter(|n| n.has_tag_name("text") && n.attribute("font-size") == Some("32"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(
+            words.join(" "),
+            long.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        let rect = opened
+            .descendants()
+            .find(|n| n.has_tag_name("rect"))
+            .unwrap();
+        let num = |a: &str| rect.attribute(a).unwrap().parse::<f64>().unwrap();
+        assert!(num("x") >= 0.0 && num("x") + num("width") <= WIDTH);
+        assert!(num("y") >= 0.0 && num("y") + num("height") <= HEIGHT);
+        // Nothing else is opened.
+        assert_eq!(svg.matches("map-opened").count(), 1);
+    }
+
+    #[test]
     fn two_hundred_cards_never_overlap_and_become_numbered_dots() {
         let view = gathering(200, 3);
         let d = Drawing::of(&view, StepId(1), i18n()).unwrap();
@@ -1110,6 +1334,25 @@ mod tests {
             .filter(|n| n.attribute("data-card").is_some())
             .count();
         assert_eq!(cards, 40);
+    }
+
+    #[test]
+    fn a_map_as_a_file_carries_its_prompt_above_the_map() {
+        let view = gathering(3, 5);
+        let d = Drawing::of(&view, StepId(1), i18n()).unwrap();
+        let file = d.file_svg();
+        let doc = roxmltree::Document::parse(&file).expect("well-formed");
+        let heading: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("map-heading"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(heading.join(" "), "Worldview map: Where did you learn it?");
+        assert!(file.contains(&d.svg()), "the whole map, below the heading");
+        assert!(
+            !d.svg().contains("map-heading"),
+            "the screen shows its prompt itself"
+        );
     }
 
     #[test]

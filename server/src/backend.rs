@@ -3,7 +3,7 @@
 use crate::room::{Actor, EntryError, PageView};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
-use crate::store::Lookup;
+use crate::storage::Lookup;
 use app::api::{Backend, BoxFuture, PageError};
 use hearth_core::page::{
     ConsolePage, HarvestPage, ParticipantPage, ScreenPage, StartInfo, TemplateSummary,
@@ -13,7 +13,7 @@ impl From<ReachError> for PageError {
     fn from(e: ReachError) -> Self {
         match e {
             ReachError::NotFound => PageError::NotFound,
-            ReachError::Store(e) => {
+            ReachError::Storage(e) => {
                 tracing::error!("loading a page failed: {e}");
                 PageError::Unavailable
             }
@@ -97,6 +97,7 @@ impl Backend for AppState {
                 mine,
                 marks,
                 now,
+                ..
             } = room.view(actor).await?;
             if let (Some(device), Some(code)) = (&device, &row.code) {
                 // This phone is in: typing the code later is no guess.

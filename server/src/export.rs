@@ -16,7 +16,7 @@
 use crate::room::Actor;
 use crate::secrets;
 use crate::state::{AppState, ReachError};
-use crate::store::Lookup;
+use crate::storage::Lookup;
 use app::i18n::I18n;
 use app::i18n::Msg;
 use app::library::{kind_name, tag_name};
@@ -25,12 +25,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hearth_core::exercise::{Exercise, Place};
-use hearth_core::gathering::{Card, GatheringView, StepSpec, StepView};
+use hearth_core::gathering::{Card, GatheringView, StepSpec, StepView, Waiting};
 use hearth_core::ids::StepId;
 use hearth_core::locale::Locale;
 use hearth_core::map::{Arrangement, Placement};
 use hearth_core::marks::{Tag, Totals, SPECTRUM_BANDS, SPECTRUM_MAX};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What to put in an export.
 #[derive(Clone, Copy, Debug, Default, Deserialize)]
@@ -59,21 +60,57 @@ fn column_label(step: &StepView, card: &Card) -> Option<String> {
     }
 }
 
-/// Text safe to put in Markdown: its markup characters escaped, and its
-/// line breaks kept inside the list item it belongs to.
+/// Text safe to put in Markdown, and still clean to read in a text editor:
+/// only what Markdown would take as markup is escaped. Inline markup
+/// (emphasis, code, links, HTML) anywhere; a heading, quote, list or rule
+/// only where a line begins; an entity only where one would be read. Line
+/// breaks are kept inside the list item the text belongs to.
 fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\`*_{}[]<>()#+-.!|~".contains(c) {
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split('\n') {
+        if !out.is_empty() {
+            out.push_str("  \n  ");
+        }
+        md_line(line, &mut out);
+    }
+    out
+}
+
+/// One line of `md`.
+fn md_line(line: &str, out: &mut String) {
+    let body = line.trim_start();
+    out.push_str(&line[..line.len() - body.len()]);
+    // A number then `.` or `)` starts an ordered list: escape the mark.
+    let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+    let ordered = digits > 0 && matches!(body.as_bytes().get(digits), Some(b'.' | b')'));
+    for (i, c) in body.char_indices() {
+        let starts_block = i == 0 && "#>-+=|".contains(c);
+        let ends_number = ordered && i == digits;
+        let entity = c == '&' && looks_like_entity(&body[i..]);
+        if "\\`*_[]<~".contains(c) || starts_block || ends_number || entity {
             out.push('\\');
         }
         out.push(c);
     }
-    out.replace('\n', "  \n  ")
 }
 
-/// A Markdown summary of the whole gathering, step by step.
-pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> String {
+/// Whether text at a `&` reads as an HTML entity (`&amp;`, `&#35;`).
+fn looks_like_entity(text: &str) -> bool {
+    let name: String = text[1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !name.is_empty() && text[1 + name.len()..].starts_with(';')
+}
+
+/// A Markdown summary of the whole gathering, step by step. `waiting` is
+/// how many cards still wait on each step: they are said, not shown.
+pub fn markdown(
+    view: &GatheringView,
+    waiting: &BTreeMap<StepId, Waiting>,
+    options: Options,
+    locale: Locale,
+) -> String {
     let t = |m: Msg| m.text(locale);
     let mut out = format!("# {}\n", md(&view.title));
     for (i, step) in view.steps.iter().enumerate() {
@@ -137,8 +174,8 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
                         line.pop();
                         line.push_str(&format!(
                             " — {}, {}",
-                            md(&across.name_at(at.x)),
-                            md(&up.name_at(at.y))
+                            md(&across.place_at(at.x)),
+                            md(&up.place_at(at.y))
                         ));
                         if totals.place(&card.id).split() {
                             line.push_str(&format!(" ({})", t(Msg::MapSplit)));
@@ -206,8 +243,21 @@ pub fn markdown(view: &GatheringView, options: Options, locale: Locale) -> Strin
                 }
             }
         }
+        if let Some(w) = waiting.get(&step.id) {
+            out.push_str(&waiting_md(*w, locale));
+        }
     }
     out
+}
+
+/// Said under a step when some of its reflections were not yet revealed, so a file never leaves them out without a word (their words
+/// stay out: the room has not seen them).
+fn waiting_md(waiting: Waiting, locale: Locale) -> String {
+    match waiting {
+        Waiting::None => String::new(),
+        Waiting::Some => format!("\n*{}*\n", Msg::ExportSomeWaiting.text(locale)),
+        Waiting::Count(n) => format!("\n*{}*\n", Msg::ExportWaiting.plural(locale, n as usize)),
+    }
 }
 
 /// A spectrum's distribution as a small table (or a note that too few
@@ -395,7 +445,7 @@ pub async fn download(
     {
         Ok(found) => found,
         Err(ReachError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(ReachError::Store(e)) => {
+        Err(ReachError::Storage(e)) => {
             tracing::error!("an export failed: {e}");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
@@ -408,7 +458,7 @@ pub async fn download(
     let locale = app::language::from_headers(&headers);
     let (body, kind) = match file.as_str() {
         "summary.md" => (
-            markdown(&view, options, locale),
+            markdown(&view, &page.waiting, options, locale),
             "text/markdown; charset=utf-8",
         ),
         "cards.csv" => (csv(&view, options, locale), "text/csv; charset=utf-8"),
@@ -451,7 +501,7 @@ async fn map_download(view: &GatheringView, now: u64, file: &str, locale: Locale
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let svg = drawing.svg();
+    let svg = drawing.file_svg();
     let (body, kind) = match ext {
         "svg" => (svg.into_bytes(), "image/svg+xml; charset=utf-8"),
         "png" => match tokio::task::spawn_blocking(move || crate::map_image::png(&svg)).await {
@@ -621,7 +671,12 @@ mod tests {
 
     #[test]
     fn markdown_holds_every_visible_card_and_no_hidden_one() {
-        let text = markdown(&gathering(), Options::default(), Locale::En);
+        let text = markdown(
+            &gathering(),
+            &BTreeMap::new(),
+            Options::default(),
+            Locale::En,
+        );
         assert!(text.starts_with("# Tuesday, with \"quotes\""));
         for words in ["Plain words", "A story", "A reframe", "Cooking"] {
             assert!(text.contains(&md(words)), "{words}");
@@ -636,8 +691,51 @@ mod tests {
     }
 
     #[test]
+    fn markdown_says_which_steps_still_have_reflections_waiting() {
+        let view = gathering();
+        let none = BTreeMap::new();
+        assert!(!markdown(&view, &none, Options::default(), Locale::En).contains("waiting"));
+        let (first, third) = (view.steps[0].id, view.steps[2].id);
+        let waiting = BTreeMap::from([(first, Waiting::Count(3)), (third, Waiting::Some)]);
+        let text = markdown(&view, &waiting, Options::default(), Locale::En);
+        let section = |i: usize| text.split("\n## ").nth(i + 1).unwrap().to_owned();
+        assert!(
+            section(0).contains("3 reflections on this step were still waiting to be revealed"),
+            "{}",
+            section(0)
+        );
+        assert!(!section(1).contains("waiting"), "{}", section(1));
+        assert!(
+            section(2).contains("Some reflections on this step were still waiting"),
+            "a small room gets no count: {}",
+            section(2)
+        );
+        let text = markdown(&view, &waiting, Options::default(), Locale::Es);
+        assert!(text.contains("Algunas reflexiones de este paso"));
+    }
+
+    #[test]
     fn markdown_escapes_markup_in_peoples_words() {
-        assert_eq!(md("*bold* [link](x)"), "\\*bold\\* \\[link\\]\\(x\\)");
+        assert_eq!(md("*bold* [link](x)"), "\\*bold\\* \\[link\\](x)");
+        assert_eq!(
+            md("<b>`code`</b> ~gone~ a_b"),
+            "\\<b>\\`code\\`\\</b> \\~gone\\~ a\\_b"
+        );
+        assert_eq!(md("# not a heading"), "\\# not a heading");
+        assert_eq!(md("> not a quote"), "\\> not a quote");
+        assert_eq!(
+            md("- not a list\n+ nor this\n2. nor this"),
+            "\\- not a list  \n  \\+ nor this  \n  2\\. nor this"
+        );
+        assert_eq!(md("=== or a rule"), "\\=== or a rule");
+        assert_eq!(md("&amp; stays words"), "\\&amp; stays words");
+    }
+
+    #[test]
+    fn markdown_leaves_plain_punctuation_alone() {
+        let plain =
+            "I'm tired. Really (very) tired - and it's 3.30! Fish & chips; 1-2 #hope > fear.";
+        assert_eq!(md(plain), plain);
     }
 
     #[test]

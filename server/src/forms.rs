@@ -10,7 +10,7 @@ use crate::backend::{cofacilitator_secret, screen_secret};
 use crate::room::{Actor, EntryError};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
-use crate::store::{Lookup, NewGathering};
+use crate::storage::{Lookup, NewGathering, StorageError};
 use crate::strict_form::{StrictForm, StrictQuery};
 use crate::throttle::Answer;
 use app::api::device_from_headers;
@@ -121,7 +121,7 @@ async fn agenda(
     state: &AppState,
     choice: &str,
     locale: Locale,
-) -> Result<Option<Vec<StepSpec>>, crate::store::StoreError> {
+) -> Result<Option<Vec<StepSpec>>, StorageError> {
     if let Some(id) = choice.strip_prefix(TEMPLATE_PREFIX) {
         return Ok(state.store.template(id).await?.map(|t| t.agenda));
     }
@@ -133,18 +133,15 @@ async fn agenda(
     Ok(ready.map(|a| a.steps(locale)))
 }
 
-async fn create(
-    state: &AppState,
-    genesis: GatheringView,
-) -> Result<String, crate::store::StoreError> {
+async fn create(state: &AppState, genesis: GatheringView) -> Result<String, StorageError> {
     let console_secret = secrets::token(20);
     let code = fresh_code(state).await?;
     let mut salt = vec![0u8; 16];
     secrets::fill(&mut salt);
-    let created_at = crate::store::unix_now();
+    let created_at = crate::storage::unix_now();
     state
         .store
-        .create_gathering(&NewGathering {
+        .create_gathering(NewGathering {
             id: secrets::token(16),
             console_hash: secrets::hash(&console_secret),
             cofacilitator_hash: secrets::hash(&cofacilitator_secret(&console_secret)),
@@ -161,7 +158,7 @@ async fn create(
 }
 
 /// A join code no open gathering uses.
-async fn fresh_code(state: &AppState) -> Result<JoinCode, crate::store::StoreError> {
+async fn fresh_code(state: &AppState) -> Result<JoinCode, StorageError> {
     loop {
         let mut indices = [0usize; JOIN_CODE_LEN];
         for i in &mut indices {
@@ -229,7 +226,7 @@ pub async fn join(
             Err(_) => (Answer::Unanswered, back("busy")),
         },
         Err(ReachError::NotFound) => (Answer::Missed, back("unknown")),
-        Err(ReachError::Store(e)) => {
+        Err(ReachError::Storage(e)) => {
             tracing::error!("looking up a join code failed: {e}");
             (Answer::Unanswered, back("busy"))
         }
@@ -244,7 +241,7 @@ pub async fn join(
 pub async fn delete(State(state): State<AppState>, Path(secret): Path<String>) -> Response {
     let row = match state
         .store
-        .find(Lookup::ConsoleHash(&secrets::hash(&secret)))
+        .find_gathering(Lookup::ConsoleHash(&secrets::hash(&secret)))
         .await
     {
         Ok(Some(row)) => row,
@@ -287,7 +284,7 @@ pub async fn delete_template(
     if let Some(refused) = organiser_refused(&state, peer, &headers, &form.passphrase) {
         return refused;
     }
-    let failed = |e: crate::store::StoreError| {
+    let failed = |e: StorageError| {
         tracing::error!("deleting a template failed: {e}");
         Redirect::to("/start?error=unavailable").into_response()
     };
@@ -570,7 +567,7 @@ async fn act_as_participant(
         Err(ReachError::NotFound) => {
             return Err(Redirect::to(&format!("/p/{token}")).into_response())
         }
-        Err(ReachError::Store(e)) => {
+        Err(ReachError::Storage(e)) => {
             tracing::error!("a participant's form failed: {e}");
             return Err(back_to_phone(token, ErrorCode::Internal));
         }

@@ -19,7 +19,7 @@
 //! or insert, never across an `.await`. Loading happens outside them.
 
 use crate::room::{self, RoomHandle, Settings};
-use crate::store::{GatheringRow, Lookup, Store, StoreError};
+use crate::storage::{GatheringRow, Lookup, StorageError, Store};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
@@ -59,12 +59,15 @@ impl Hub {
     }
 
     /// The gathering a lookup finds, from memory when it was found before.
-    pub async fn find(&self, lookup: Lookup<'_>) -> Result<Option<Arc<GatheringRow>>, StoreError> {
+    pub async fn find(
+        &self,
+        lookup: Lookup<'_>,
+    ) -> Result<Option<Arc<GatheringRow>>, StorageError> {
         let key = lookup.key();
         if let Some(row) = lock(&self.found).rows.get(&key) {
             return Ok(Some(row.clone()));
         }
-        let Some(row) = self.store.find(lookup).await? else {
+        let Some(row) = self.store.find_gathering(lookup).await? else {
             return Ok(None);
         };
         let row = Arc::new(row);
@@ -81,7 +84,7 @@ impl Hub {
 
     /// The running room of a gathering, started from storage if it is not
     /// running.
-    pub async fn room(&self, row: &GatheringRow) -> Result<RoomHandle, StoreError> {
+    pub async fn room(&self, row: &GatheringRow) -> Result<RoomHandle, StorageError> {
         let slot = self.slot(&row.id);
         let handle = slot
             .get_or_try_init(|| room::start(self.store.clone(), row.clone(), self.settings))
@@ -124,4 +127,71 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::NewGathering;
+    use hearth_core::gathering::GatheringView;
+    use hearth_core::ids::JoinCode;
+
+    type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+    const TOKEN: &str = "join-token";
+
+    /// A hub over a fresh store in `dir` holding one gathering, and that
+    /// gathering as found by its join token.
+    async fn hub_with_one(dir: &std::path::Path) -> TestResult<(Hub, Arc<GatheringRow>)> {
+        let store = crate::storage::open(&dir.join("hub.db").display().to_string()).await?;
+        store
+            .create_gathering(NewGathering {
+                id: "g1".into(),
+                console_hash: "console".into(),
+                cofacilitator_hash: "co".into(),
+                screen_hash: "screen".into(),
+                join_token: TOKEN.into(),
+                code: JoinCode::from_indices([0; hearth_core::ids::JOIN_CODE_LEN]),
+                salt: vec![1, 2, 3],
+                epoch: 1,
+                genesis: GatheringView::new("A gathering".into(), Vec::new()),
+                created_at: 0,
+            })
+            .await?;
+        let settings = Settings {
+            lag_limit: 16,
+            checkpoint_every: 256,
+        };
+        let hub = Hub::new(store, settings);
+        let row = hub.find(Lookup::JoinToken(TOKEN)).await?;
+        let row = row.ok_or("the gathering is not found")?;
+        Ok((hub, row))
+    }
+
+    #[tokio::test]
+    async fn a_room_starts_once_however_many_ask_for_it_at_once() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let (hub, row) = hub_with_one(dir.path()).await?;
+        let asks = (0..40).map(|_| hub.room(&row));
+        let rooms = futures_util::future::join_all(asks).await;
+        let rooms: Vec<RoomHandle> = rooms.into_iter().collect::<Result<_, _>>()?;
+        assert!(rooms.iter().all(|r| r.same_room(&rooms[0])));
+        // Asked again later, it is the same room still.
+        assert!(hub.room(&row).await?.same_room(&rooms[0]));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn an_evicted_gathering_is_never_found_again() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let (hub, row) = hub_with_one(dir.path()).await?;
+        let first = hub.room(&row).await?;
+        hub.evict(&row.id).await;
+        // Storage still holds the row here: a lookup that raced the
+        // deletion must not bring it back.
+        assert!(hub.find(Lookup::JoinToken(TOKEN)).await?.is_none());
+        // A room asked for afterwards is a fresh start, not the closed one.
+        assert!(!hub.room(&row).await?.same_room(&first));
+        Ok(())
+    }
 }

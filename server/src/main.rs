@@ -17,10 +17,9 @@ mod retention;
 mod room;
 mod secrets;
 mod state;
-mod store;
+mod storage;
 mod strict_form;
 mod throttle;
-mod writer;
 mod ws;
 
 use app::api::SharedBackend;
@@ -49,7 +48,7 @@ enum StartError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
     #[error("could not open the database: {0}")]
-    Store(#[from] store::StoreError),
+    Storage(#[from] storage::StorageError),
     #[error("could not listen on {addr}: {source}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -64,7 +63,7 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                .unwrap_or_else(|_| "info".into()),
         )
         .init();
     match run(Args::parse()).await {
@@ -86,7 +85,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         .map_err(|source| StartError::Listen { addr, source })?;
     let bound = listener.local_addr().map_err(StartError::Serve)?;
     config.listening_on(bound);
-    let store = store::Store::open(&config.database).await?;
+    let store = storage::open(&config.database).await?;
     let hub = hub::Hub::new(store.clone(), config.rooms);
     retention::spawn(store.clone(), hub.clone(), config.retention);
     let state = AppState::new(config, store, hub);

@@ -71,10 +71,11 @@ mod tests {
         assert_ne!(bytes, blank);
     }
 
-    /// How wide a line of a map card is when drawn, in SVG units.
-    fn drawn_width(line: &str) -> f32 {
+    /// How wide a line of text in the map's font is when drawn at `size`,
+    /// in SVG units.
+    fn drawn_width(line: &str, size: u32) -> f32 {
         let svg = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="100"><text x="0" y="50" font-size="16" font-family="DejaVu Sans, Verdana, sans-serif">{}</text></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="100"><text x="0" y="50" font-size="{size}" font-family="DejaVu Sans, Verdana, sans-serif">{}</text></svg>"#,
             line.replace('&', "&amp;").replace('<', "&lt;")
         );
         let options = usvg::Options {
@@ -139,7 +140,7 @@ mod tests {
         assert_eq!(drawing.cards.len(), texts.len());
         for card in &drawing.cards {
             for line in &card.lines {
-                let width = f64::from(drawn_width(line));
+                let width = f64::from(drawn_width(line, card.setting.size as u32));
                 assert!(
                     9.0 + width <= card.rect.w - 4.0,
                     "{line:?} is {width:.0} wide in a box of {:.0}",
@@ -147,6 +148,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_map_file_carries_its_whole_prompt_above_the_map() {
+        use app::i18n::I18n;
+        use app::map_svg::Drawing;
+        use hearth_core::gathering::{GatheringView, StepSpec};
+        use hearth_core::ids::StepId;
+        use hearth_core::locale::Locale;
+        let prompt = "Where did you first learn that asking for help makes you a burden, \
+                      and who taught you otherwise, WHATEVER HAPPENED?";
+        let view = GatheringView::new(
+            "t".into(),
+            vec![StepSpec {
+                prompt: hearth_core::words::Prompt::parse(prompt).unwrap(),
+                exercise: app::library::default_map(Locale::En),
+            }],
+        );
+        let file = Drawing::of(&view, StepId(1), I18n(Locale::En))
+            .unwrap()
+            .file_svg();
+        let doc = roxmltree::Document::parse(&file).unwrap();
+        let lines: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("map-heading"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert_eq!(
+            lines.join(" "),
+            format!(
+                "Worldview map: {}",
+                prompt.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        );
+        for line in &lines {
+            let width = drawn_width(line, 30);
+            assert!(30.0 + width <= 1600.0 - 20.0, "{line:?} is {width:.0} wide");
+        }
+        let bytes = png(&file).unwrap();
+        assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 1600);
+        assert!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()) > 900);
     }
 
     #[test]

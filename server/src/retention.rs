@@ -2,12 +2,12 @@
 //! deleted with everything in them.
 //!
 //! Once at start and then every hour, every gathering created longer ago
-//! than the retention period is deleted in one commit through the writer
-//! (which then empties its log file, see `writer.rs`), and any of them
-//! still running is ended, its connections closed.
+//! than the retention period is deleted in one go (storage also clears
+//! the copies it keeps on the side, see `Storage::delete_created_before`),
+//! and any of them still running is ended, its connections closed.
 
 use crate::hub::Hub;
-use crate::store::{unix_now, Store, StoreError};
+use crate::storage::{unix_now, StorageError, Store};
 use std::time::Duration;
 
 /// How often old gatherings are looked for.
@@ -32,14 +32,10 @@ pub fn spawn(store: Store, hub: Hub, keep: Duration) {
 }
 
 /// Deletes every gathering older than `keep`; returns how many.
-pub async fn sweep(store: &Store, hub: &Hub, keep: Duration) -> Result<usize, StoreError> {
+pub async fn sweep(store: &Store, hub: &Hub, keep: Duration) -> Result<usize, StorageError> {
     let keep = i64::try_from(keep.as_secs()).unwrap_or(i64::MAX);
     let before = unix_now().saturating_sub(keep);
-    let old = store.created_before(before).await?;
-    if old.is_empty() {
-        return Ok(0);
-    }
-    store.delete_created_before(before).await?;
+    let old = store.delete_created_before(before).await?;
     for id in &old {
         hub.evict(id).await;
     }

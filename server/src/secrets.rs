@@ -10,8 +10,14 @@ use subtle::ConstantTimeEq;
 
 /// A random secret of `bytes` bytes, as lowercase hex.
 pub fn token(bytes: usize) -> String {
+    token_from(&mut rand::rng(), bytes)
+}
+
+/// A random secret of `bytes` bytes from `rng`, as lowercase hex: for the
+/// room's rules, which take their randomness as an input.
+pub fn token_from(rng: &mut (impl RngCore + ?Sized), bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    fill(&mut buf);
+    rng.fill_bytes(&mut buf);
     hex::encode(buf)
 }
 

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::room::RoomHandle;
-use crate::store::{GatheringRow, Lookup, Store};
+use crate::storage::{GatheringRow, Lookup, Store};
 use crate::throttle::{self, Limits, Throttle};
 use axum::extract::FromRef;
 use axum::http::HeaderMap;
@@ -34,7 +34,7 @@ pub enum ReachError {
     #[error("no such gathering")]
     NotFound,
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Storage(#[from] crate::storage::StorageError),
 }
 
 impl AppState {

@@ -12,7 +12,7 @@ use crate::pace::{Pace, Verdict};
 use crate::room::{Actor, EntryError, Frame, RoomHandle};
 use crate::secrets;
 use crate::state::{AppState, ReachError};
-use crate::store::Lookup;
+use crate::storage::Lookup;
 use app::api::device_from_headers;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -126,7 +126,7 @@ async fn open(
     let (row, room) = match state.reach(lookup).await {
         Ok(found) => found,
         Err(ReachError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(ReachError::Store(e)) => {
+        Err(ReachError::Storage(e)) => {
             tracing::error!("opening a connection failed: {e}");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }

@@ -297,14 +297,14 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
     }
 
     // The database holds each acknowledged reflection exactly once.
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(server.database())
-        .read_only(true);
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&options).await?;
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT text, COUNT(*) FROM cards GROUP BY text ORDER BY text")
-            .fetch_all(&mut db)
-            .await?;
+    let db = rusqlite::Connection::open_with_flags(
+        server.database(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let rows: Vec<(String, i64)> = db
+        .prepare("SELECT text, COUNT(*) FROM cards GROUP BY text ORDER BY text")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     for (text, count) in &rows {
         assert_eq!(*count, 1, "{text:?} is stored {count} times");
     }

@@ -420,17 +420,16 @@ async fn the_database_is_a_real_sqlite_file_in_wal_mode() -> hearth_tests::Resul
         .connect(&g.participant_ws(), Some(&Device::new()), None)
         .await?;
     participant.act(reflection("kept on disk")).await??;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(server.database())
-        .read_only(true);
-    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&options).await?;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&mut db)
-        .await?;
+    let db = rusqlite::Connection::open_with_flags(
+        server.database(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let mode: String = db.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     assert_eq!(mode, "wal");
-    let texts: Vec<String> = sqlx::query_scalar("SELECT text FROM cards")
-        .fetch_all(&mut db)
-        .await?;
+    let texts: Vec<String> = db
+        .prepare("SELECT text FROM cards")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     assert_eq!(texts, vec!["kept on disk".to_owned()]);
     Ok(())
 }

@@ -72,6 +72,51 @@ async fn the_waiting_count_is_the_steps_own() -> hearth_tests::Result<()> {
 }
 
 #[tokio::test]
+async fn the_screen_counts_writers_only_from_five() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Writers", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 6).await?;
+    let first = step_at(console.view.as_ref(), 0)?;
+    // Two cards from one person count once.
+    phones[0].add(first, "one", Place::Board).await?;
+    phones[0].add(first, "one more", Place::Board).await?;
+    for (i, phone) in phones.iter_mut().enumerate().take(4).skip(1) {
+        phone
+            .add(first, &format!("words {i}"), Place::Board)
+            .await?;
+    }
+    console
+        .wait_for("five cards from four people", |v| {
+            v.tally.waiting == Waiting::Count(5)
+        })
+        .await?;
+    assert_eq!(console.view.as_ref().ok_or("a view")?.tally.writers, None);
+    screen
+        .wait_for("the screen's figures", |v| v.tally.people == Some(6))
+        .await?;
+    assert_eq!(
+        screen.view.as_ref().ok_or("a view")?.tally.writers,
+        None,
+        "four is too few"
+    );
+    phones[4].add(first, "words 4", Place::Board).await?;
+    screen
+        .wait_for("five writers", |v| v.tally.writers == Some(5))
+        .await?;
+    // On the next step, nobody has written yet.
+    let next = step_at(console.view.as_ref(), 1)?;
+    console.act(Action::GoTo { step: next }).await??;
+    screen
+        .wait_for("the next step's own count", |v| {
+            v.current == next && v.tally.writers.is_none()
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_timer_that_ran_out_does_not_follow_the_room_to_the_next_step() -> hearth_tests::Result<()>
 {
     let server = TestServer::start(BIN).await?;
@@ -265,6 +310,101 @@ async fn a_phone_speaks_plainly_and_puts_now_first() -> hearth_tests::Result<()>
     assert!(!html.contains(">The board<"));
     assert!(html.contains("Covered on the shared screen for now"));
     assert!(!html.contains("Content note. Tap to read."));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_harvest_opens_with_what_the_group_made() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Harvest", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let board = step_at(console.view.as_ref(), 0)?;
+    let mut phones = phones(&server, &g.participant_ws(), 2).await?;
+    for (i, phone) in phones.iter_mut().enumerate() {
+        phone
+            .add(board, &format!("Words {i}"), Place::Board)
+            .await?;
+    }
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("both cards", |v| v.cards.len() == 2)
+        .await?;
+    let html = server
+        .get(&format!("/harvest/{}", g.console_secret), None)
+        .await?
+        .text()
+        .await?;
+    let summary = html.find("What the group made").ok_or("the summary")?;
+    let first_step = html.find(r#"class="harvest-step""#).ok_or("a step page")?;
+    assert!(summary < first_step, "the summary is on the first page");
+    let list = &html[summary..first_step];
+    let view = console.view.as_ref().ok_or("the console's view")?;
+    assert_eq!(
+        list.matches("<li>").count(),
+        view.steps.len(),
+        "one line per step"
+    );
+    assert!(list.contains(view.steps[0].prompt.as_str()));
+    assert!(list.contains("2 cards"), "{list}");
+
+    // On paper a map's type is small: its cards are listed in words too,
+    // numbered as the map numbers them.
+    let map = step_at(console.view.as_ref(), 4)?;
+    console.act(Action::GoTo { step: map }).await??;
+    phones[0]
+        .add(map, "Learned at my grandmother's table", Place::Board)
+        .await?;
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("the map's card", |v| v.cards_of(map).count() == 1)
+        .await?;
+    let html = server
+        .get(&format!("/harvest/{}", g.console_secret), None)
+        .await?
+        .text()
+        .await?;
+    let key = html
+        .find("The cards on the map, by their numbers")
+        .ok_or("the map's key")?;
+    assert!(html[key..].contains("Learned at my grandmother"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_export_says_which_steps_still_had_reflections_waiting() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Waiting", "introduction").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut phones = phones(&server, &g.participant_ws(), 5).await?;
+    let first = step_at(console.view.as_ref(), 0)?;
+    for (i, phone) in phones.iter_mut().enumerate().take(2) {
+        phone
+            .add(first, &format!("unseen {i}"), Place::Board)
+            .await?;
+    }
+    console
+        .wait_for("two waiting", |v| v.tally.waiting == Waiting::Count(2))
+        .await?;
+    // The room moves on without revealing them.
+    let next = step_at(console.view.as_ref(), 1)?;
+    console.act(Action::GoTo { step: next }).await??;
+    let summary = server
+        .get(
+            &format!("/console/{}/export/summary.md", g.console_secret),
+            None,
+        )
+        .await?
+        .text()
+        .await?;
+    let first_section = summary.split("\n## ").nth(1).ok_or("the first step")?;
+    assert!(
+        first_section.contains("2 reflections on this step were still waiting to be revealed"),
+        "{first_section}"
+    );
+    assert!(
+        !summary.contains("unseen 0"),
+        "their words stay out: the room never saw them"
+    );
     Ok(())
 }
 

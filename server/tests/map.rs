@@ -494,14 +494,24 @@ async fn the_facilitator_arranges_and_the_map_leaves_as_files() -> hearth_tests:
     std::fs::create_dir_all(&artifacts)?;
     std::fs::write(artifacts.join("map-export.png"), &png)?;
     let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png)?;
-    assert_eq!((pixmap.width(), pixmap.height()), (1600, 900));
+    // The map, with its prompt written in a band above it.
+    assert_eq!(pixmap.width(), 1600);
+    let band = pixmap
+        .height()
+        .checked_sub(900)
+        .ok_or("a band above the map")?;
+    assert!(band > 0, "the prompt is written above the map");
+    assert!(
+        texts.contains("Worldview map:"),
+        "the prompt is in the file"
+    );
     // Every card and theme the drawing holds has ink where it is drawn.
     let drawing = Drawing::of(&seen, step, I18n(Locale::En)).ok_or("a map")?;
     assert_eq!(drawing.cards.len(), 5);
     let inked = |r: app::map_svg::Rect| {
-        let (x0, y0) = (r.x.max(0.0) as u32, r.y.max(0.0) as u32);
-        let (x1, y1) = ((r.x + r.w) as u32, (r.y + r.h) as u32);
-        (y0..y1.min(900)).any(|y| {
+        let (x0, y0) = (r.x.max(0.0) as u32, r.y.max(0.0) as u32 + band);
+        let (x1, y1) = ((r.x + r.w) as u32, (r.y + r.h) as u32 + band);
+        (y0..y1.min(900 + band)).any(|y| {
             (x0..x1.min(1600)).any(|x| {
                 pixmap.pixel(x, y).is_some_and(|p| {
                     u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue()) < 200
@@ -519,7 +529,7 @@ async fn the_facilitator_arranges_and_the_map_leaves_as_files() -> hearth_tests:
             ..theme.rect
         };
         assert!(
-            (label.y as u32..theme.rect.y as u32)
+            (label.y as u32 + band..theme.rect.y as u32 + band)
                 .any(|y| (label.x as u32..(label.x + 120.0) as u32)
                     .any(|x| pixmap.pixel(x, y).is_some_and(|p| p.red() < 200))),
             "theme {} is named in the PNG",

@@ -262,6 +262,7 @@ async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests:
             v.tally
                 == Tally {
                     people: None,
+                    writers: None,
                     waiting: Waiting::Some,
                 }
         })
@@ -290,6 +291,7 @@ async fn live_figures_are_coalesced_and_hidden_in_small_rooms() -> hearth_tests:
     }
     let expected = Tally {
         people: Some(6),
+        writers: Some(6),
         waiting: Waiting::Count(31),
     };
     screen

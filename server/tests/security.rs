@@ -8,7 +8,6 @@ use futures_util::future::join_all;
 use hearth_core::ids::{JOIN_CODE_ALPHABET, JOIN_CODE_LEN};
 use hearth_core::protocol::Action;
 use hearth_tests::{contains_bytes, redirect_target, reflection, Device, TestServer, PATIENCE};
-use sqlx::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -34,37 +33,32 @@ fn wrong_codes(taken: &[&str], n: usize) -> Vec<String> {
 }
 
 /// The server's database, opened read-only beside it.
-async fn database(server: &TestServer) -> hearth_tests::Result<sqlx::SqliteConnection> {
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(server.database())
-        .read_only(true);
-    Ok(sqlx::SqliteConnection::connect_with(&options).await?)
+fn database(server: &TestServer) -> hearth_tests::Result<rusqlite::Connection> {
+    Ok(rusqlite::Connection::open_with_flags(
+        server.database(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?)
 }
 
 /// How many gatherings the database holds.
-async fn gatherings(server: &TestServer) -> hearth_tests::Result<i64> {
-    let mut db = database(server).await?;
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM gatherings")
-        .fetch_one(&mut db)
-        .await?;
-    db.close().await?;
-    Ok(n)
+fn gatherings(server: &TestServer) -> hearth_tests::Result<i64> {
+    let db = database(server)?;
+    Ok(db.query_row("SELECT COUNT(*) FROM gatherings", [], |r| r.get(0))?)
 }
 
 /// The stored id of the gathering a join link belongs to.
-async fn gathering_id(server: &TestServer, join_token: &str) -> hearth_tests::Result<String> {
-    let mut db = database(server).await?;
-    let id = sqlx::query_scalar("SELECT id FROM gatherings WHERE join_token = ?")
-        .bind(join_token)
-        .fetch_one(&mut db)
-        .await?;
-    db.close().await?;
-    Ok(id)
+fn gathering_id(server: &TestServer, join_token: &str) -> hearth_tests::Result<String> {
+    let db = database(server)?;
+    Ok(db.query_row(
+        "SELECT id FROM gatherings WHERE join_token = ?",
+        [join_token],
+        |r| r.get(0),
+    )?)
 }
 
 /// Rows in each table that belong to gathering `id`.
-async fn rows_of(server: &TestServer, id: &str) -> hearth_tests::Result<i64> {
-    let mut db = database(server).await?;
+fn rows_of(server: &TestServer, id: &str) -> hearth_tests::Result<i64> {
+    let db = database(server)?;
     let mut total = 0;
     for (table, column) in [
         ("gatherings", "id"),
@@ -73,14 +67,13 @@ async fn rows_of(server: &TestServer, id: &str) -> hearth_tests::Result<i64> {
         ("participants", "gathering_id"),
         ("applied_actions", "gathering_id"),
     ] {
-        let n: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"))
-                .bind(id)
-                .fetch_one(&mut db)
-                .await?;
+        let n: i64 = db.query_row(
+            &format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"),
+            [id],
+            |r| r.get(0),
+        )?;
         total += n;
     }
-    db.close().await?;
     Ok(total)
 }
 
@@ -366,7 +359,7 @@ async fn an_organiser_passphrase_guards_starting_a_gathering() -> hearth_tests::
             Some("/start?error=passphrase")
         );
     }
-    assert_eq!(gatherings(&server).await?, 0, "nothing was created");
+    assert_eq!(gatherings(&server)?, 0, "nothing was created");
     let explained = server
         .get("/start?error=passphrase", None)
         .await?
@@ -377,7 +370,7 @@ async fn an_organiser_passphrase_guards_starting_a_gathering() -> hearth_tests::
     server
         .create_gathering_with_passphrase("With it", "blank", &format!(" {passphrase} "))
         .await?;
-    assert_eq!(gatherings(&server).await?, 1);
+    assert_eq!(gatherings(&server)?, 1);
 
     // Guessing it is throttled: after a handful of wrong tries, even the
     // right passphrase waits, unless this address has given it before.
@@ -396,7 +389,7 @@ async fn an_organiser_passphrase_guards_starting_a_gathering() -> hearth_tests::
     server
         .create_gathering_with_passphrase("Again", "blank", passphrase)
         .await?;
-    assert_eq!(gatherings(&server).await?, 2);
+    assert_eq!(gatherings(&server)?, 2);
     Ok(())
 }
 
@@ -437,7 +430,7 @@ async fn deleting_a_gathering_leaves_nothing_of_it_on_disk() -> hearth_tests::Re
         .connect(&g.participant_ws(), Some(&phone), None)
         .await?;
 
-    let id = gathering_id(&server, &g.join_token).await?;
+    let id = gathering_id(&server, &g.join_token)?;
     let before = server.stored_bytes()?;
     assert!(
         contains_bytes(&before, MARK.as_bytes()) && contains_bytes(&before, id.as_bytes()),
@@ -468,7 +461,7 @@ async fn deleting_a_gathering_leaves_nothing_of_it_on_disk() -> hearth_tests::Re
         contains_bytes(&after, b"Words that stay"),
         "the other gathering is kept"
     );
-    assert_eq!(rows_of(&server, &id).await?, 0);
+    assert_eq!(rows_of(&server, &id)?, 0);
 
     // Everyone connected to it is let go; nothing of it answers any more.
     screen.ended(PATIENCE).await?;
@@ -517,22 +510,19 @@ async fn gatherings_past_the_retention_period_are_deleted() -> hearth_tests::Res
         .await?;
     phone.act(reflection("An old reflection")).await??;
     drop(phone);
-    let old_id = gathering_id(&server, &old.join_token).await?;
-    let recent_id = gathering_id(&server, &recent.join_token).await?;
+    let old_id = gathering_id(&server, &old.join_token)?;
+    let recent_id = gathering_id(&server, &recent.join_token)?;
 
     // Three days pass for one of them, one day for the other.
     server.kill()?;
     {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(server.database());
-        let mut db = sqlx::SqliteConnection::connect_with(&options).await?;
+        let db = rusqlite::Connection::open(server.database())?;
         for (id, days) in [(&old_id, 3), (&recent_id, 1)] {
-            sqlx::query("UPDATE gatherings SET created_at = created_at - ? WHERE id = ?")
-                .bind(days * 24 * 60 * 60)
-                .bind(id)
-                .execute(&mut db)
-                .await?;
+            db.execute(
+                "UPDATE gatherings SET created_at = created_at - ? WHERE id = ?",
+                rusqlite::params![days * 24 * 60 * 60, id],
+            )?;
         }
-        db.close().await?;
     }
     server.start_again().await?;
 
@@ -542,15 +532,12 @@ async fn gatherings_past_the_retention_period_are_deleted() -> hearth_tests::Res
         .wait_for_log("deleted 1 gatherings past the retention period")
         .await
         .map_err(|e| format!("the old gathering was not deleted: {e}"))?;
-    assert_eq!(rows_of(&server, &old_id).await?, 0);
+    assert_eq!(rows_of(&server, &old_id)?, 0);
     assert!(
         !contains_bytes(&server.stored_bytes()?, b"An old reflection"),
         "nothing of it is left on disk"
     );
-    assert!(
-        rows_of(&server, &recent_id).await? > 0,
-        "the recent one is kept"
-    );
+    assert!(rows_of(&server, &recent_id)? > 0, "the recent one is kept");
     let console = server
         .get(&format!("/console/{}", old.console_secret), None)
         .await?;
@@ -577,7 +564,7 @@ async fn oversized_requests_are_refused_and_change_nothing() -> hearth_tests::Re
         .post_form("/start", &[("name", "Too big"), ("agenda", &huge)])
         .await?;
     assert_eq!(start.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(gatherings(&server).await?, 0);
+    assert_eq!(gatherings(&server)?, 0);
 
     let g = server.create_gathering("Sizes", "blank").await?;
     let phone = Device::new();
@@ -611,7 +598,7 @@ async fn oversized_requests_are_refused_and_change_nothing() -> hearth_tests::Re
     assert_eq!(server.raw_request(&chunked).await?, 413);
 
     assert!(server.participant_page(&g, &phone).await?.mine.is_empty());
-    assert_eq!(gatherings(&server).await?, 1);
+    assert_eq!(gatherings(&server)?, 1);
     // A form of ordinary size still works.
     let fine = server
         .http

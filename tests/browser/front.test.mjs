@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startHearth, launchChromium, startGathering, joinPhones, clickWhenEnabled, fits, artifacts, accessible,
+  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts, accessible,
 } from './support.mjs';
 
 async function post(page, text) {
@@ -151,6 +151,8 @@ for (const [n, floor] of [[5, 28], [30, 22], [150, 18]]) {
     // A few cards, one of them 500 characters long; or many ordinary ones.
     const texts = Array.from({ length: n }, (_, i) => (n === 5 && i === 2 ? long : `${i + 1}. ${words}`));
     await wall(facilitator, screen, hearth, texts);
+    // Enough people wrote for the screen to say how many.
+    await screen.getByTestId('writers').getByText(`${n} people have written`).waitFor();
     await fits(screen, { vertical: true });
     const m = await measure(screen);
     assert.ok(m.smallest >= floor, `card text at least ${floor} px with ${n} cards: ${m.smallest} px`);
@@ -161,5 +163,91 @@ for (const [n, floor] of [[5, 28], [30, 22], [150, 18]]) {
     }
     await accessible(screen, `the screen with ${n} cards`);
     await screen.screenshot({ path: join(artifacts, `screen-board-${n}-1920.png`) });
+  });
+}
+
+/** Puts `n` stories on the introduction's map (step 5), each placed by
+ * three phones at a place of its own, through the phones' plain forms. */
+async function mapWith(facilitator, screen, hearth, n) {
+  await goToStep(facilitator, 5);
+  const joinUrl = (await facilitator.locator('.links code.url').last().textContent()).trim();
+  const token = joinUrl.split('/').pop();
+  const secret = new URL(facilitator.url()).pathname.split('/').pop();
+  const room = async () => (await (await fetch(`${hearth.base}/api/console`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ secret }),
+  })).json()).gathering;
+  const step = String((await room()).current);
+  const send = async (what, device, fields) => {
+    const response = await fetch(`${hearth.base}/p/${token}/${what}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: `hearth_device=${(device + 1).toString(16).padStart(32, '0')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ step, ...fields }),
+    });
+    assert.equal(response.status, 303, `${what} from device ${device}`);
+    const landed = response.headers.get('location') ?? '';
+    assert.ok(!landed.includes('error='), `${what} from device ${device}: ${landed}`);
+  };
+  await Promise.all(Array.from({ length: n }, (_, i) =>
+    send('reflect', i, { id: `map-story-${n}-${i}`, text: `${i + 1}. ${words}` })));
+  await clickWhenEnabled(facilitator, 'Reveal reflections');
+  let cards = [];
+  while (cards.length < n) cards = (await room()).cards.filter((c) => String(c.step) === step);
+  for (const [i, card] of cards.entries()) {
+    const spot = `${i % 6},${5 + ((i * 37) % 90)}`;
+    await Promise.all([0, 1, 2].map((k) => send('mark', (i + k) % n, { mark: 'place', card: card.id, spot })));
+  }
+  await screen.waitForFunction((n) => document.querySelectorAll('.map-board .map-card').length === n, n);
+  return cards;
+}
+
+/** The smallest card words on the screen's map, in CSS pixels. */
+function smallestMapText(screen) {
+  return screen.evaluate(() => {
+    const svg = document.querySelector('.screen .map-board svg');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('.map-card:not(.map-dot) > text')]
+      .filter((t) => !/^[0-9]+$/.test(t.textContent))
+      .map((t) => parseFloat(t.getAttribute('font-size')) * scale);
+    return { smallest: Math.min(...sizes), count: sizes.length };
+  });
+}
+
+for (const [n, floor] of [[5, 28], [30, 22]]) {
+  test(`the map reads from the back with ${n} cards at 1920x1080`, async (t) => {
+    const hearth = await startHearth();
+    const browser = await launchChromium();
+    t.after(async () => { await browser.close(); await hearth.kill(); });
+    const { facilitator, screen } = await startGathering(browser, hearth);
+    const cards = await mapWith(facilitator, screen, hearth, n);
+    const m = await smallestMapText(screen);
+    assert.ok(m.count >= n, `every card shows words: ${m.count}`);
+    assert.ok(m.smallest >= floor, `map words at least ${floor} px with ${n} cards: ${m.smallest.toFixed(1)} px`);
+    await fits(screen, { vertical: true });
+    await screen.screenshot({ path: join(artifacts, `screen-map-${n}-1920.png`) });
+    if (n !== 30) return;
+    // "Open on screen" makes one card large enough to read from the back.
+    const item = facilitator.locator('.map-cards li').first();
+    await item.getByRole('button', { name: 'Open on screen' }).click();
+    await screen.locator('.map-opened').waitFor();
+    const opened = await screen.evaluate(() => {
+      const svg = document.querySelector('.screen .map-board svg');
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      const texts = [...document.querySelectorAll('.map-opened text')].filter((t) => !/^[0-9]+$/.test(t.textContent));
+      const box = document.querySelector('.map-opened rect').getBoundingClientRect();
+      return {
+        size: Math.min(...texts.map((t) => parseFloat(t.getAttribute('font-size')) * scale)),
+        inside: box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight && box.right <= window.innerWidth,
+      };
+    });
+    assert.ok(opened.size >= 28, `an opened card reads large: ${opened.size.toFixed(1)} px`);
+    assert.ok(opened.inside, 'the opened card is on the screen');
+    assert.ok(cards.length === n);
+    await screen.screenshot({ path: join(artifacts, `screen-map-opened-1920.png`) });
   });
 }

@@ -125,20 +125,27 @@ pub enum Waiting {
     Count(u32),
 }
 
-/// The live figures a room may see. Both are hidden in a small room.
+/// The live figures a room may see. None of them is shown in a small room.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// People who have joined, or `None` in a small room.
     pub people: Option<u32>,
+    /// How many different people have written on the current step, once
+    /// `SMALL_ROOM` or more have: fewer, and a count going up points at
+    /// whoever just wrote.
+    #[serde(default)]
+    pub writers: Option<u32>,
     pub waiting: Waiting,
 }
 
 impl Tally {
-    /// The figures to publish for `people` joined and `waiting` unrevealed.
-    pub fn publish(people: u32, waiting: u32) -> Self {
+    /// The figures to publish for `people` joined, `writers` who wrote on
+    /// the current step and `waiting` cards unrevealed there.
+    pub fn publish(people: u32, writers: u32, waiting: u32) -> Self {
         let small = people < SMALL_ROOM;
         Self {
             people: (!small).then_some(people),
+            writers: (writers >= SMALL_ROOM).then_some(writers),
             waiting: match (waiting, small) {
                 (0, _) => Waiting::None,
                 (_, true) => Waiting::Some,
@@ -766,25 +773,41 @@ mod tests {
     #[test]
     fn small_rooms_publish_no_counts() {
         assert_eq!(
-            Tally::publish(4, 3),
+            Tally::publish(4, 4, 3),
             Tally {
                 people: None,
+                writers: None,
                 waiting: Waiting::Some
             }
         );
         assert_eq!(
-            Tally::publish(4, 0),
+            Tally::publish(4, 0, 0),
             Tally {
                 people: None,
+                writers: None,
                 waiting: Waiting::None
             }
         );
         assert_eq!(
-            Tally::publish(5, 3),
+            Tally::publish(5, 3, 3),
             Tally {
                 people: Some(5),
+                writers: None,
                 waiting: Waiting::Count(3)
             }
+        );
+    }
+
+    #[test]
+    fn writers_are_counted_only_from_five() {
+        assert_eq!(Tally::publish(40, 4, 0).writers, None);
+        assert_eq!(Tally::publish(40, 5, 0).writers, Some(5));
+        assert_eq!(Tally::publish(40, 23, 2).writers, Some(23));
+        let old: Tally =
+            serde_json::from_str(r#"{"people":7,"waiting":{"state":"none"}}"#).unwrap();
+        assert_eq!(
+            old.writers, None,
+            "a tally stored before writers were counted reads back"
         );
     }
 

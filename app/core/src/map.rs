@@ -124,6 +124,16 @@ impl Axis {
         }
     }
 
+    /// A place along the axis said so that it reads on its own, away from
+    /// the map: the category there, or the point on the scale with the
+    /// scale's two ends (`fear → hope: 73`).
+    pub fn place_at(&self, units: u16) -> String {
+        match self {
+            Axis::Categories { .. } => self.name_at(units),
+            Axis::Scale { low, high } => format!("{low} → {high}: {}", self.name_at(units)),
+        }
+    }
+
     /// The labels marked along the axis: every category, or the two ends.
     pub fn marks(&self) -> Vec<(u16, &Label)> {
         match self {
@@ -631,6 +641,11 @@ mod tests {
         }
         assert_eq!(fear_hope().name_at(730), "73");
         assert_eq!(fear_hope().name_at(UNITS), "100");
+        assert_eq!(fear_hope().place_at(730), "fear → hope: 73");
+        assert_eq!(
+            six().place_at(six().position(2)),
+            six().name_at(six().position(2))
+        );
     }
 
     #[test]

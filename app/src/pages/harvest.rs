@@ -49,6 +49,7 @@ fn Harvest(page: Data) -> impl IntoView {
                 <h1>{title}</h1>
                 <p class="hint">{i18n.fill(Msg::HarvestMadeOn, &[("date", &made)])}</p>
                 <p class="hint no-print">{i18n.t(Msg::HarvestHint)}</p>
+                {summary(&g.read_untracked())}
             </header>
             {steps
                 .into_iter()
@@ -56,7 +57,10 @@ fn Harvest(page: Data) -> impl IntoView {
                 .map(|(i, step)| {
                     let kind = i18n.t(kind_name(step.exercise.kind()));
                     let prompt = step.prompt.to_string();
-                    let themes = step.exercise.axes().is_some().then(|| themes(&g.read_untracked(), &step));
+                    let themes = step.exercise.axes().is_some().then(|| {
+                        let g = g.read_untracked();
+                        (map_key(&g, &step), themes(&g, &step))
+                    });
                     let one = Signal::derive(move || Some(step.clone()));
                     view! {
                         <section class="harvest-step">
@@ -71,6 +75,62 @@ fn Harvest(page: Data) -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// The first page: every step on one line (its number, kind and prompt,
+/// and how many cards it holds), so the harvest reads as a whole before
+/// its pages are turned.
+fn summary(g: &hearth_core::gathering::GatheringView) -> impl IntoView {
+    let i18n = use_i18n();
+    let lines: Vec<(String, String, Option<String>)> = g
+        .steps
+        .iter()
+        .map(|step| {
+            let cards = g.visible_cards(step.id).count();
+            (
+                i18n.t(kind_name(step.exercise.kind())).to_owned(),
+                step.prompt.to_string(),
+                step.exercise
+                    .takes_reflections()
+                    .then(|| i18n.plural(Msg::HarvestCards, cards)),
+            )
+        })
+        .collect();
+    view! {
+        <section class="harvest-summary" aria-labelledby="harvest-summary">
+            <h2 id="harvest-summary">{i18n.t(Msg::HarvestSummary)}</h2>
+            <ol>
+                {lines
+                    .into_iter()
+                    .map(|(kind, prompt, cards)| view! {
+                        <li>
+                            <span class="eyebrow">{kind}</span> " "
+                            <span class="summary-prompt">{prompt}</span>
+                            {cards.map(|c| view! { " · " <span class="summary-count">{c}</span> })}
+                        </li>
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// A map's cards in words, numbered as the map numbers them: on paper the
+/// map's own type is small, so every card can be read here in full.
+fn map_key(
+    g: &hearth_core::gathering::GatheringView,
+    step: &hearth_core::gathering::StepView,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let cards: Vec<String> = g.visible_cards(step.id).map(|c| c.text.clone()).collect();
+    (!cards.is_empty()).then(|| {
+        view! {
+            <div class="harvest-map-key">
+                <h3>{i18n.t(Msg::HarvestMapKey)}</h3>
+                <ol>{cards.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ol>
+            </div>
+        }
+    })
 }
 
 /// A map's cards by the themes the facilitator gathered them into, and

@@ -123,6 +123,13 @@ fn ScreenBody(
             <p class="code-label">{i18n.t(Msg::ScreenCodeLabel)}</p>
             <p class="big-code" data-testid=(!preview).then_some("join-code")>{entry.code.to_string()}</p>
             <img class="qr" src=entry.qr_path.clone() alt=i18n.t(Msg::ScreenQrAlt) width="240" height="240"/>
+            // How many have written, once enough have that the count
+            // points at nobody (the server says nothing before then).
+            {move || g.read().tally.writers.map(|n| view! {
+                <p class="screen-writers" data-testid=(!preview).then_some("writers")>
+                    {i18n.plural(Msg::ScreenWriters, n as usize)}
+                </p>
+            })}
             <TimerDisplay live/>
         </aside>
         <div class="screen-main">

@@ -1,13 +1,17 @@
-//! One live gathering: its state, its log, and the only place it changes.
+//! One live gathering: the task that owns its state, and the handle the
+//! rest of the server reaches it through (commands in, frames out).
 //!
 //! Each gathering in use has one `Room` task. Every action for it arrives
 //! through the room's queue and is applied one at a time, so there are no
 //! locks around the state and no two actions can interleave. The room keeps
 //! what it needs to decide in memory (the public view, who has joined, and
-//! each card with its author), so deciding never waits on the database. An
-//! action is checked, turned into one `Batch` of writes (events, cards, the
-//! applied-action record), committed durably by the writer, and only then
-//! applied in memory, broadcast and acknowledged: an acknowledged action
+//! each card with its author), so deciding never waits on the database.
+//!
+//! The task only queues, commits and sends; what an action may do and what
+//! it changes is decided by the pure rules (`rules/`). Everything waiting
+//! in the queue forms one round: each action is decided in turn, the
+//! round's writes are committed durably in one batch, and only then are its
+//! events broadcast and its actions acknowledged: an acknowledged action
 //! survives a crash, and a refused one leaves nothing behind.
 //!
 //! Each event is serialised once into a `Frame` and fanned out through a
@@ -17,32 +21,28 @@
 //! gets exactly what it missed (see `ring.rs`, with its privacy rule), and
 //! the state is checkpointed now and then so that loading a room after a
 //! restart reads a checkpoint and the events after it, not the whole log
-//! (see `checkpoint.rs`).
+//! (see `checkpoint.rs` and `load.rs`).
 
 mod checkpoint;
+mod load;
 mod made;
 mod ring;
+mod rules;
 
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
-use crate::store::{GatheringRow, RoomRows, Store, StoreError};
-use crate::writer::{Batch, Op};
+use crate::storage::{Batch, GatheringRow, Op, StorageError, Store};
 use axum::extract::ws::Utf8Bytes;
 pub use checkpoint::Checkpoint;
-use hearth_core::anonymity::LIVE_MIN_AUTHORS;
 use hearth_core::error::ErrorCode;
-use hearth_core::exercise::{Exercise, Place, MAX_STEPS};
-use hearth_core::gathering::{
-    Card, Event, GatheringView, Joining, LogPosition, StepSpec, StepView, Tally,
-};
-use hearth_core::ids::{ActionId, CardId, StepId};
-use hearth_core::map::{Arrangement, MapChange};
-use hearth_core::marks::{dots_fit, Counts, Mark, Target, SPECTRUM_MAX};
-use hearth_core::protocol::{Action, Moderation, Outcome, OwnCard, Role, ServerMsg};
-use hearth_core::timer::Timer;
-use rand::seq::SliceRandom;
+use hearth_core::gathering::{Event, GatheringView, LogPosition, Waiting};
+use hearth_core::ids::{ActionId, StepId};
+use hearth_core::marks::Mark;
+use hearth_core::protocol::{Action, Outcome, OwnCard, Role, ServerMsg};
 use ring::Ring;
-use std::collections::{BTreeSet, HashMap, HashSet};
+pub use rules::{Actor, EntryError};
+use rules::{Inputs, Refusal, State, Verdict};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -65,45 +65,6 @@ pub struct Frame {
     /// Whether the frame is a step in the log (an event or a snapshot).
     /// Live figures are not: they are sent whatever a view has seen.
     pub sequenced: bool,
-}
-
-/// Who is acting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Actor {
-    Facilitator,
-    Screen,
-    /// A participant, by the salted hash of their device token.
-    Participant(String),
-}
-
-impl Actor {
-    pub fn role(&self) -> Role {
-        match self {
-            Actor::Facilitator => Role::Facilitator,
-            Actor::Screen => Role::Screen,
-            Actor::Participant(_) => Role::Participant,
-        }
-    }
-
-    /// The key under which this actor's action ids are remembered.
-    fn key(&self) -> &str {
-        match self {
-            Actor::Facilitator => "facilitator",
-            Actor::Screen => "screen",
-            Actor::Participant(author) => author,
-        }
-    }
-}
-
-/// Why a room refused to let someone in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum EntryError {
-    #[error("the gathering has ended")]
-    Ended,
-    #[error("joining is locked")]
-    Locked,
-    #[error("the room is not available")]
-    Unavailable,
 }
 
 /// What a new connection starts from.
@@ -157,6 +118,9 @@ pub struct PageView {
     pub marks: Vec<Mark>,
     /// The server's clock (ms), for the timer.
     pub now: u64,
+    /// The facilitator's only: how many cards wait on each step that has
+    /// some (the exports say so rather than leave them out silently).
+    pub waiting: BTreeMap<StepId, Waiting>,
 }
 
 /// How every room of an instance is tuned.
@@ -237,6 +201,12 @@ impl RoomHandle {
         self.tx.is_closed()
     }
 
+    /// Whether two handles reach the same running room.
+    #[cfg(test)]
+    pub fn same_room(&self, other: &RoomHandle) -> bool {
+        self.tx.same_channel(&other.tx)
+    }
+
     /// Ends every connection to the room (its gathering was deleted). The
     /// room itself stops once the last handle on it is gone.
     pub async fn close(&self) {
@@ -244,74 +214,26 @@ impl RoomHandle {
     }
 }
 
-/// What the room remembers of one card. Only the room and its author's
-/// own view ever see `author`.
-struct CardMeta {
-    step: StepId,
-    author: String,
-    text: String,
-    place: Place,
-    sensitive: bool,
-    revealed_seq: Option<u64>,
-}
-
-impl CardMeta {
-    /// The card as the room sees it once revealed.
-    fn public(&self, id: &CardId) -> Card {
-        Card {
-            id: id.clone(),
-            step: self.step,
-            text: self.text.clone(),
-            place: self.place.clone(),
-            hidden: false,
-            blurred: self.sensitive,
-        }
-    }
-}
-
-/// The state a room task owns.
+/// The room's task: the rules' state, and what it needs to commit, send
+/// and answer.
 struct Room {
     id: String,
     store: Store,
     epoch: u64,
-    seq: u64,
-    view: GatheringView,
-    joined: HashSet<String>,
-    cards: HashMap<CardId, CardMeta>,
-    /// Card ids in the order they arrived (for a participant's own list).
-    arrival: Vec<CardId>,
-    /// Cards not yet revealed, in arrival order.
-    waiting: Vec<CardId>,
-    /// Each reveal's cards in their shuffled order, by event sequence, so a
-    /// withdrawn card can be cut out of the event that revealed it.
-    reveals: HashMap<u64, Vec<CardId>>,
-    /// The events that showed a hidden card again (they carry its words),
-    /// by card, so a withdrawal can cut the words out of them too.
-    shown: HashMap<CardId, Vec<u64>>,
+    /// What the rules decide on (see `rules::State`).
+    state: State,
     ring: Ring,
     fanout: broadcast::Sender<Frame>,
     /// The live figures changed since they were last sent.
     tally_due: bool,
-    /// Each participant's marks, by author.
-    marks: HashMap<String, HashMap<Target, u16>>,
-    /// The counts behind each step's totals.
-    counts: HashMap<StepId, Counts>,
-    /// Steps whose totals changed since they were last sent, with the
-    /// cards whose totals changed.
-    totals_due: HashMap<StepId, BTreeSet<CardId>>,
-    /// Every action already applied, by `applied_key`, so that telling a
-    /// retry from a new action never waits on the database.
-    applied: HashSet<String>,
     /// The gathering as stored, to reload from if a round fails.
     row: GatheringRow,
     settings: Settings,
-    /// The position of the last checkpoint stored.
-    checkpointed: u64,
     /// A checkpoint must go with this round's commit: the last one holds
     /// words that were withdrawn in it.
     checkpoint_now: bool,
-    /// Counts the changes to `view`, so frames made from it can be reused
-    /// until it changes again.
+    /// Counts the changes to the view, so frames made from it can be
+    /// reused until it changes again.
     version: u64,
     /// Snapshots and totals made since the last change: a room that two
     /// thousand phones reconnect to at once serialises its state once, not
@@ -321,7 +243,6 @@ struct Room {
     /// the answers it owes once it is committed.
     round: Batch,
     round_frames: Vec<Frame>,
-    round_outcomes: HashMap<String, Outcome>,
     replies: Vec<Reply>,
 }
 
@@ -349,164 +270,26 @@ enum Reply {
     ),
 }
 
-fn applied_key(actor: &str, action: &str) -> String {
-    format!("{actor}/{action}")
-}
-
 /// Loads a gathering and starts its room task.
 pub async fn start(
     store: Store,
     row: GatheringRow,
     settings: Settings,
-) -> Result<RoomHandle, StoreError> {
+) -> Result<RoomHandle, StorageError> {
     let (fanout, _) = broadcast::channel(settings.lag_limit.max(1));
     let started = std::time::Instant::now();
-    let room = load(store, row, fanout, settings).await?;
+    let room = Room::open(store, row, fanout, settings).await?;
     tracing::info!(
         gathering = %room.id,
-        events_replayed = room.seq - room.checkpointed,
-        cards = room.cards.len(),
-        marks = room.marks.values().map(HashMap::len).sum::<usize>(),
+        events_replayed = room.state.seq - room.state.checkpointed,
+        cards = room.state.cards.len(),
+        marks = room.state.marks.values().map(|m| m.len()).sum::<usize>(),
         "room loaded in {} ms",
         started.elapsed().as_millis()
     );
     let (tx, rx) = mpsc::channel(QUEUE);
     tokio::spawn(room.run(rx));
     Ok(RoomHandle { tx })
-}
-
-/// Builds a room's memory from storage: the last checkpoint (or the
-/// gathering as created), the events after it, and the cards, marks,
-/// participants and applied actions.
-async fn load(
-    store: Store,
-    row: GatheringRow,
-    fanout: broadcast::Sender<Frame>,
-    settings: Settings,
-) -> Result<Room, StoreError> {
-    let RoomRows {
-        checkpoint,
-        events,
-        participants,
-        cards: stored_cards,
-        applied: applied_keys,
-        marks: stored_marks,
-    } = store.room_rows(&row.id).await?;
-    let (checkpointed, mut view, mut reveals, mut shown) = match checkpoint {
-        Some(c) => (
-            c.seq,
-            c.view,
-            c.reveals.into_iter().collect(),
-            c.shown.into_iter().collect(),
-        ),
-        None => (0, row.genesis.clone(), HashMap::new(), HashMap::new()),
-    };
-    let mut seq = checkpointed;
-    let mut ring = Ring::above(checkpointed);
-    for (s, event) in events {
-        view.apply(&event);
-        seq = s;
-        match &event {
-            Event::CardsRevealed { cards } => {
-                reveals.insert(s, cards.iter().map(|c| c.id.clone()).collect());
-            }
-            Event::CardShown { card } => shown.entry(card.id.clone()).or_default().push(s),
-            _ => {}
-        }
-        ring.replay(event_frame(s, &event), &event);
-    }
-    let joined = participants.into_iter().collect();
-    let mut cards = HashMap::new();
-    let mut arrival = Vec::new();
-    let mut waiting = Vec::new();
-    for card in stored_cards {
-        arrival.push(card.id.clone());
-        if card.revealed_seq.is_none() {
-            waiting.push(card.id.clone());
-        }
-        let meta = CardMeta {
-            step: card.step,
-            author: card.author,
-            text: card.text,
-            place: card.place,
-            sensitive: card.sensitive,
-            revealed_seq: card.revealed_seq,
-        };
-        cards.insert(card.id, meta);
-    }
-    let applied = applied_keys
-        .iter()
-        .map(|(actor, action)| applied_key(actor, action))
-        .collect();
-    let mut marks: HashMap<String, HashMap<Target, u16>> = HashMap::new();
-    let mut counts: HashMap<StepId, Counts> = HashMap::new();
-    for (author, target, value) in stored_marks {
-        if let Some(step) = target_step(&view, &cards, &target) {
-            counts
-                .entry(step)
-                .or_default()
-                .change(&target, None, Some(value));
-            marks.entry(author).or_default().insert(target, value);
-        }
-    }
-    for (step, c) in &counts {
-        if let Some(s) = view.step(*step) {
-            let totals = c.publish(&s.exercise);
-            view.totals.insert(*step, totals);
-        }
-    }
-    let mut room = Room {
-        id: row.id.clone(),
-        store,
-        epoch: row.epoch,
-        seq,
-        view,
-        joined,
-        cards,
-        arrival,
-        waiting,
-        reveals,
-        shown,
-        ring,
-        fanout,
-        tally_due: false,
-        marks,
-        counts,
-        totals_due: HashMap::new(),
-        applied,
-        round: Batch {
-            gathering: row.id.clone(),
-            ops: Vec::new(),
-        },
-        row,
-        settings,
-        checkpointed,
-        checkpoint_now: false,
-        version: 0,
-        made: made::Made::default(),
-        round_frames: Vec::new(),
-        round_outcomes: HashMap::new(),
-        replies: Vec::new(),
-    };
-    room.refresh_tally();
-    Ok(room)
-}
-
-/// The step a mark's target belongs to, if it still exists.
-fn target_step(
-    view: &GatheringView,
-    cards: &HashMap<CardId, CardMeta>,
-    target: &Target,
-) -> Option<StepId> {
-    let step = match target {
-        Target::Spectrum(step) | Target::Tag(step, _) => *step,
-        // Imported cards are in the view only (they have no author here).
-        Target::Vote(card) | Target::Resonate(card) | Target::Place(card) => cards
-            .get(card)
-            .map(|m| m.step)
-            .or_else(|| view.card(card).map(|c| c.step))?,
-    };
-    view.step(step).map(|s| s.id)
 }
 
 /// The server's clock in milliseconds since the Unix epoch.
@@ -545,12 +328,39 @@ fn event_frame(seq: u64, event: &Event) -> Frame {
         },
     )
 }
-
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    Ok(serde_json::to_string(value)?)
-}
-
 impl Room {
+    /// Loads a room's state from storage, ready to run.
+    async fn open(
+        store: Store,
+        row: GatheringRow,
+        fanout: broadcast::Sender<Frame>,
+        settings: Settings,
+    ) -> Result<Room, StorageError> {
+        let (state, ring) = load::load(&store, &row).await?;
+        let mut room = Room {
+            id: row.id.clone(),
+            store,
+            epoch: row.epoch,
+            state,
+            ring,
+            fanout,
+            tally_due: false,
+            round: Batch {
+                gathering: row.id.clone(),
+                ops: Vec::new(),
+            },
+            row,
+            settings,
+            checkpoint_now: false,
+            version: 0,
+            made: made::Made::default(),
+            round_frames: Vec::new(),
+            replies: Vec::new(),
+        };
+        room.refresh_tally();
+        Ok(room)
+    }
+
     /// Serves commands, and flushes the live figures a few times a second,
     /// until the room has been idle with nobody watching for `IDLE`; then it
     /// closes its queue, finishes what was already sent, and ends, and the
@@ -606,13 +416,13 @@ impl Room {
                 reply,
             } => {
                 let joined = match &actor {
-                    Actor::Participant(author) => self.join(author.clone()),
+                    Actor::Participant(author) => self.join(author),
                     _ => Ok(()),
                 };
                 Reply::Subscribe(reply, actor, since, joined)
             }
             Command::Join { author, reply } => {
-                let joined = self.join(author);
+                let joined = self.join(&author);
                 Reply::Join(reply, joined)
             }
             Command::Act {
@@ -627,7 +437,7 @@ impl Room {
             Command::Snapshot { role, reply } => Reply::Snapshot(reply, role),
             Command::View { actor, reply } => {
                 let joined = match &actor {
-                    Actor::Participant(author) => self.join(author.clone()),
+                    Actor::Participant(author) => self.join(author),
                     _ => Ok(()),
                 };
                 Reply::View(reply, actor, joined)
@@ -648,18 +458,15 @@ impl Room {
     /// round's changes. Returns false if the room cannot go on.
     async fn finish_round(&mut self) -> bool {
         let checkpoint = self.checkpoint_now
-            || checkpoint::due(self.seq, self.checkpointed, self.settings.checkpoint_every);
+            || checkpoint::due(
+                self.state.seq,
+                self.state.checkpointed,
+                self.settings.checkpoint_every,
+            );
         if checkpoint {
-            match json(&Checkpoint::of(
-                self.seq,
-                &self.view,
-                &self.reveals,
-                &self.shown,
-            )) {
-                Ok(body) => self.round.ops.push(Op::Checkpoint {
-                    seq: self.seq,
-                    body,
-                }),
+            let s = &self.state;
+            match serde_json::to_string(&Checkpoint::of(s.seq, &s.view, &s.reveals, &s.shown)) {
+                Ok(body) => self.round.ops.push(Op::Checkpoint { seq: s.seq, body }),
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "a checkpoint could not be made: {e}")
                 }
@@ -668,20 +475,20 @@ impl Room {
         let empty = self.batch();
         let batch = std::mem::replace(&mut self.round, empty);
         let frames = std::mem::take(&mut self.round_frames);
-        self.round_outcomes.clear();
+        self.state.pending.clear();
         let committed = if batch.ops.is_empty() {
             Ok(())
         } else {
-            self.store.writer().commit(batch).await
+            self.store.commit(batch).await
         };
         let failed = committed.is_err();
         if checkpoint && !failed {
-            self.checkpointed = self.seq;
+            self.state.checkpointed = self.state.seq;
             self.checkpoint_now = false;
         }
         if let Err(e) = committed {
             tracing::error!(gathering = %self.id, "a round of changes failed and was not stored: {e}");
-            match load(
+            match Room::open(
                 self.store.clone(),
                 self.row.clone(),
                 self.fanout.clone(),
@@ -744,6 +551,10 @@ impl Room {
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
                             now: now_ms(),
+                            waiting: match actor {
+                                Actor::Facilitator => rules::waiting_by_step(&self.state),
+                                _ => BTreeMap::new(),
+                            },
                         }),
                         Err(e) => Err(e),
                     };
@@ -757,7 +568,7 @@ impl Room {
     fn position(&self) -> LogPosition {
         LogPosition {
             epoch: self.epoch,
-            seq: self.seq,
+            seq: self.state.seq,
         }
     }
 
@@ -765,8 +576,8 @@ impl Room {
     /// cards (to show them again); nobody else receives their words.
     fn visible_to(&self, role: Role) -> GatheringView {
         match role {
-            Role::Facilitator => self.view.clone(),
-            Role::Screen | Role::Participant => self.view.redacted(),
+            Role::Facilitator => self.state.view.clone(),
+            Role::Screen | Role::Participant => self.state.view.redacted(),
         }
     }
 
@@ -779,7 +590,7 @@ impl Room {
             |made| &mut made.snapshots[audience],
             || {
                 frame(
-                    self.seq,
+                    self.state.seq,
                     &ServerMsg::Snapshot {
                         at: self.position(),
                         gathering: self.visible_to(role),
@@ -808,12 +619,13 @@ impl Room {
             self.version,
             |made| &mut made.totals,
             || {
-                self.view
+                self.state
+                    .view
                     .totals
                     .iter()
                     .map(|(step, totals)| {
                         live_frame(
-                            self.seq,
+                            self.state.seq,
                             &ServerMsg::Totals {
                                 step: *step,
                                 totals: totals.clone(),
@@ -843,7 +655,7 @@ impl Room {
         }
         Subscription {
             catch_up,
-            seq: self.seq,
+            seq: self.state.seq,
             events: self.fanout.subscribe(),
             mine: self.own_cards(actor),
             marks: self.own_marks(actor),
@@ -854,10 +666,11 @@ impl Room {
         let Actor::Participant(author) = actor else {
             return Vec::new();
         };
-        self.arrival
+        self.state
+            .arrival
             .iter()
             .filter_map(|id| {
-                let card = self.cards.get(id).filter(|c| &c.author == author)?;
+                let card = self.state.cards.get(id).filter(|c| &c.author == author)?;
                 Some(OwnCard {
                     id: id.clone(),
                     step: card.step,
@@ -875,6 +688,7 @@ impl Room {
             return Vec::new();
         };
         let mut marks: Vec<Mark> = self
+            .state
             .marks
             .get(author)
             .into_iter()
@@ -893,36 +707,18 @@ impl Room {
             .unwrap_or_else(|| vec![self.snapshot_frame(role)])
     }
 
-    fn join(&mut self, author: String) -> Result<(), EntryError> {
-        if self.joined.contains(&author) {
-            return Ok(());
+    /// Lets a participant in (see `rules::join`); storing them joins the
+    /// round.
+    fn join(&mut self, author: &str) -> Result<(), EntryError> {
+        if let Some(op) = rules::join(&mut self.state, author)? {
+            self.round.ops.push(op);
         }
-        if self.view.ended {
-            return Err(EntryError::Ended);
-        }
-        if self.view.joining == Joining::Locked {
-            return Err(EntryError::Locked);
-        }
-        self.round.ops.push(Op::AddParticipant {
-            author: author.clone(),
-        });
-        self.joined.insert(author);
         Ok(())
     }
 
     /// Recomputes the live figures; they go out with the next flush.
-    /// Only the current step's waiting cards count: they are the ones
-    /// Reveal would show.
     fn refresh_tally(&mut self) {
-        let step = self.view.current;
-        let waiting = self
-            .waiting
-            .iter()
-            .filter(|c| self.cards.get(*c).is_some_and(|m| m.step == step))
-            .count();
-        let tally = Tally::publish(self.joined.len() as u32, waiting as u32);
-        if tally != self.view.tally {
-            self.view.tally = tally;
+        if rules::refresh_tally(&mut self.state) {
             self.tally_due = true;
             self.version += 1;
         }
@@ -933,738 +729,81 @@ impl Room {
         if std::mem::take(&mut self.tally_due) {
             let _ = self.fanout.send(self.tally_frame());
         }
-        for (step, cards) in std::mem::take(&mut self.totals_due) {
-            let (Some(counts), Some(s)) = (self.counts.get(&step), self.view.step(step)) else {
-                continue;
-            };
-            let update = counts.publish_cards(&s.exercise, cards.iter());
-            self.view
-                .totals
-                .entry(step)
-                .or_default()
-                .merge(update.clone());
+        for (step, totals) in rules::due_totals(&mut self.state) {
             self.version += 1;
-            let _ = self.fanout.send(live_frame(
-                self.seq,
-                &ServerMsg::Totals {
-                    step,
-                    totals: update,
-                },
-            ));
+            let msg = ServerMsg::Totals { step, totals };
+            let _ = self.fanout.send(live_frame(self.state.seq, &msg));
         }
     }
 
     fn tally_frame(&self) -> Frame {
         live_frame(
-            self.seq,
+            self.state.seq,
             &ServerMsg::Tally {
-                tally: self.view.tally,
+                tally: self.state.view.tally,
             },
         )
     }
 
-    /// Adds an action's writes and events to the round. The events are
-    /// applied to the view at once (later actions in the round decide on
-    /// them) but shown to nobody until the round is committed.
-    fn stage(&mut self, batch: Batch, events: Vec<Event>) -> Result<(), StoreError> {
-        self.round.ops.extend(batch.ops);
-        for event in events {
-            self.seq += 1;
-            self.round.ops.push(Op::AppendEvent {
-                seq: self.seq,
-                body: json(&event)?,
-            });
-            self.view.apply(&event);
-            if let Some(at) = ring::cut_for(self.seq, &event) {
-                self.ring.cut(at);
-            }
-            self.round_frames.push(event_frame(self.seq, &event));
+    /// Adds a decision to the round: its writes to the batch, its events
+    /// as frames to publish once the round is committed. The rules have
+    /// applied the events to the state already (later actions in the round
+    /// decide on them); nobody is shown them before the commit.
+    fn stage(&mut self, decision: rules::Decision) {
+        self.round.ops.extend(decision.ops);
+        for (seq, event) in &decision.events {
+            self.round_frames.push(event_frame(*seq, event));
             self.version += 1;
         }
-        Ok(())
+        if let Some(at) = decision.cut {
+            self.ring.cut(at);
+        }
+        self.checkpoint_now |= decision.checkpoint;
     }
 
+    /// Decides one action by the rules, and stages what it changes: its
+    /// writes join the round's batch, its events wait for the commit.
     async fn act(
         &mut self,
         actor: Actor,
         id: ActionId,
         action: Action,
     ) -> Result<Outcome, ErrorCode> {
-        if !action.allowed_for(actor.role()) {
-            return Err(ErrorCode::NotAllowed);
-        }
-        if let Actor::Participant(author) = &actor {
-            if !self.joined.contains(author) {
-                return Err(ErrorCode::NotAllowed);
-            }
-        }
-        let key = applied_key(actor.key(), id.as_str());
-        if let Some(outcome) = self.round_outcomes.get(&key) {
-            return Ok(outcome.clone());
-        }
-        if self.applied.contains(&key) {
-            // A retry: answer with what the first attempt produced.
-            return match self.store.applied(&self.id, actor.key(), id.as_str()).await {
-                Ok(Some(outcome)) => Ok(self.restored(outcome)),
-                Ok(None) => Err(ErrorCode::Internal),
-                Err(e) => {
-                    tracing::error!(gathering = %self.id, "reading an applied action failed: {e}");
-                    Err(ErrorCode::Internal)
-                }
+        let verdict = {
+            let mut rng = rand::rng();
+            let mut inputs = Inputs {
+                now_ms: now_ms(),
+                rng: &mut rng,
             };
-        }
-        if self.view.ended {
-            return Err(ErrorCode::Ended);
-        }
-        let result = self.decide(&actor, &id, action);
-        if let Ok(outcome) = &result {
-            self.round_outcomes.insert(key.clone(), outcome.clone());
-            self.applied.insert(key);
-        }
-        result.map_err(|e| match e {
-            Refusal::Code(code) => code,
-            Refusal::Store(e) => {
+            rules::decide(&mut self.state, &mut inputs, &actor, &id, action)
+        };
+        match verdict {
+            Ok(Verdict::Decided(decision)) => {
+                let outcome = decision.outcome.clone();
+                self.stage(decision);
+                Ok(outcome)
+            }
+            // A retry: answer with what the first attempt produced.
+            Ok(Verdict::Stored) => {
+                match self
+                    .store
+                    .applied_outcome(&self.id, actor.key(), id.as_str())
+                    .await
+                {
+                    Ok(Some(outcome)) => Ok(rules::restored(&self.state, outcome)),
+                    Ok(None) => Err(ErrorCode::Internal),
+                    Err(e) => {
+                        tracing::error!(gathering = %self.id, "reading an applied action failed: {e}");
+                        Err(ErrorCode::Internal)
+                    }
+                }
+            }
+            Err(Refusal::Code(code)) => Err(code),
+            Err(e @ Refusal::Unwritable(_)) => {
                 tracing::error!(gathering = %self.id, "an action failed and changed nothing: {e}");
-                ErrorCode::Internal
-            }
-        })
-    }
-
-    /// Checks one action against the room and stages what it changes.
-    fn decide(&mut self, actor: &Actor, id: &ActionId, action: Action) -> Result<Outcome, Refusal> {
-        let done = Outcome::Done;
-        match (action, actor) {
-            (
-                Action::AddReflection {
-                    step,
-                    text,
-                    place,
-                    sensitive,
-                },
-                Actor::Participant(author),
-            ) => {
-                let added = self.add_reflection(author, id, step, text.into(), place, sensitive)?;
-                self.release_live()?;
-                Ok(added)
-            }
-            (Action::Withdraw { card }, Actor::Participant(author)) => {
-                self.withdraw(author, id, card)
-            }
-            (Action::Mark { mark }, Actor::Participant(author)) => self.mark(author, id, mark),
-            (Action::Reveal, _) => self.reveal(actor, id),
-            (Action::SetCollecting { step, open }, _) => {
-                self.known(step)?;
-                self.record(actor, id, done, vec![Event::CollectingSet { step, open }])
-            }
-            (Action::SetJoiningLocked { locked }, _) => {
-                let joining = if locked {
-                    Joining::Locked
-                } else {
-                    Joining::Open
-                };
-                self.record(actor, id, done, vec![Event::JoiningSet { joining }])
-            }
-            (Action::GoTo { step }, _) => {
-                self.known(step)?;
-                let mut events = vec![Event::StepChanged { step }];
-                // A timer that ran out belonged to the step being left:
-                // its "Time" would greet the next prompt.
-                if self.view.timer.left(now_ms()) == Some(0) {
-                    events.push(Event::TimerSet { timer: Timer::Off });
-                }
-                self.record(actor, id, Outcome::Done, events)?;
-                self.release_live()?;
-                Ok(Outcome::Done)
-            }
-            (Action::SetLive { step, live }, _) => {
-                if !self.known(step)?.exercise.takes_reflections() {
-                    return Err(ErrorCode::NoReflections.into());
-                }
-                self.record(
-                    actor,
-                    id,
-                    Outcome::Done,
-                    vec![Event::LiveSet { step, live }],
-                )?;
-                self.release_live()?;
-                Ok(Outcome::Done)
-            }
-            (Action::ShowLines { step, count }, _) => {
-                if usize::from(count) > self.known(step)?.exercise.line_count() {
-                    return Err(ErrorCode::UnknownLine.into());
-                }
-                self.record(actor, id, done, vec![Event::LinesShown { step, count }])
-            }
-            (Action::Moderate { card, change }, _) => self.moderate(actor, id, card, change),
-            (Action::Timer { timer }, _) => {
-                let timer = self.view.timer.after(timer, now_ms())?;
-                self.record(actor, id, done, vec![Event::TimerSet { timer }])
-            }
-            (Action::AddStep { at, spec }, _) => {
-                spec.exercise.check()?;
-                if self.view.steps.len() >= MAX_STEPS {
-                    return Err(ErrorCode::BadSettings.into());
-                }
-                let step = StepView::fresh(self.view.next_step_id(), spec);
-                let at = at.min(self.view.steps.len() as u32);
-                self.record(actor, id, done, vec![Event::StepAdded { at, step }])
-            }
-            (Action::EditStep { step, spec }, _) => {
-                spec.exercise.check()?;
-                let reshaped = !self.known(step)?.exercise.same_shape(&spec.exercise);
-                if reshaped && self.in_use(step) {
-                    return Err(ErrorCode::StepInUse.into());
-                }
-                self.record(actor, id, done, vec![Event::StepEdited { step, spec }])
-            }
-            (Action::MoveStep { step, to }, _) => {
-                self.known(step)?;
-                let to = to.min(self.view.steps.len().saturating_sub(1) as u32);
-                self.record(actor, id, done, vec![Event::StepMoved { step, to }])
-            }
-            (Action::RemoveStep { step }, _) => {
-                self.known(step)?;
-                if self.view.steps.len() <= 1 {
-                    return Err(ErrorCode::LastStep.into());
-                }
-                if self.in_use(step) {
-                    return Err(ErrorCode::StepInUse.into());
-                }
-                self.record(actor, id, done, vec![Event::StepRemoved { step }])
-            }
-            (Action::SaveTemplate { name }, _) => {
-                let agenda: Vec<StepSpec> = self.view.steps.iter().map(StepView::spec).collect();
-                let mut batch = self.batch();
-                batch.ops.push(Op::SaveTemplate {
-                    id: crate::secrets::token(8),
-                    name: name.into(),
-                    agenda: json(&agenda)?,
-                    created_at: crate::store::unix_now(),
-                });
-                batch.ops.push(Self::applied_op(actor.key(), id, &done)?);
-                self.stage(batch, Vec::new())?;
-                Ok(done)
-            }
-            (Action::Arrange { step, change }, _) => {
-                self.arrangeable(step)?
-                    .check(&change, |c| self.on_map(step, c))?;
-                self.record(actor, id, done, vec![Event::MapArranged { step, change }])
-            }
-            (Action::NewTheme { step, name, cards }, _) => {
-                let arrangement = self.arrangeable(step)?;
-                let theme = arrangement.next_theme();
-                let mut changes = vec![MapChange::Name { theme, name }];
-                changes.extend(cards.into_iter().map(|card| MapChange::Gather {
-                    card,
-                    theme: Some(theme),
-                }));
-                // Each change is checked against the arrangement as the
-                // ones before it leave it.
-                let mut after = arrangement.clone();
-                for change in &changes {
-                    after.check(change, |c| self.on_map(step, c))?;
-                    after.apply(change);
-                }
-                let events = changes
-                    .into_iter()
-                    .map(|change| Event::MapArranged { step, change })
-                    .collect();
-                self.record(actor, id, done, events)
-            }
-            (Action::End, _) => {
-                // The end is when participants' device hashes go: nothing
-                // is theirs to change any more.
-                let mut batch = self.batch();
-                batch.ops.push(Op::ForgetParticipants);
-                batch.ops.push(Self::applied_op(actor.key(), id, &done)?);
-                self.stage(batch, vec![Event::Ended])?;
-                self.forget_participants();
-                Ok(done)
-            }
-            (Action::SetScreen { screen }, _) => {
-                self.record(actor, id, done, vec![Event::ScreenSet { screen }])
-            }
-            // `allowed_for` has already refused every other pairing.
-            _ => Err(ErrorCode::NotAllowed.into()),
-        }
-    }
-
-    /// Drops every participant's hash from memory, as `ForgetParticipants`
-    /// does from storage: cards lose their authors, marks keep their totals
-    /// under a stand-in each, and participants' applied actions are gone.
-    fn forget_participants(&mut self) {
-        self.joined.clear();
-        for card in self.cards.values_mut() {
-            card.author.clear();
-        }
-        self.applied
-            .retain(|key| key.starts_with("facilitator/") || key.starts_with("screen/"));
-        for (_, marks) in std::mem::take(&mut self.marks) {
-            for (target, value) in marks {
-                let stand_in = crate::secrets::token(16);
-                self.marks
-                    .insert(stand_in, HashMap::from([(target, value)]));
+                Err(ErrorCode::Internal)
             }
         }
-    }
-
-    /// A step of this gathering, or the reason there is none.
-    fn known(&self, step: StepId) -> Result<&StepView, ErrorCode> {
-        self.view.step(step).ok_or(ErrorCode::UnknownStep)
-    }
-
-    /// The current step, if `step` is it and people may add to it now.
-    fn open_step(&self, step: StepId) -> Result<&StepView, ErrorCode> {
-        let s = self.known(step)?;
-        if s.id != self.view.current {
-            Err(ErrorCode::StepNotOpen)
-        } else if !s.collecting {
-            Err(ErrorCode::NotCollecting)
-        } else {
-            Ok(s)
-        }
-    }
-
-    /// A revealed card the room can see on the current step: what votes
-    /// and resonances may be given to.
-    fn respondable(&self, card: &CardId) -> Result<&StepView, ErrorCode> {
-        let c = self
-            .view
-            .card(card)
-            .filter(|c| !c.hidden)
-            .ok_or(ErrorCode::UnknownCard)?;
-        if c.step != self.view.current {
-            return Err(ErrorCode::StepNotOpen);
-        }
-        self.known(c.step)
-    }
-
-    /// A map step's arrangement, or why the step has none.
-    fn arrangeable(&self, step: StepId) -> Result<&Arrangement, ErrorCode> {
-        let s = self.known(step)?;
-        s.exercise.axes().ok_or(ErrorCode::WrongPlace)?;
-        Ok(&s.arrangement)
-    }
-
-    /// Whether a card is one the room can see on this map step.
-    fn on_map(&self, step: StepId, card: &CardId) -> bool {
-        self.view
-            .card(card)
-            .is_some_and(|c| c.step == step && !c.hidden)
-    }
-
-    /// Whether anyone has added anything to a step: then it may be reworded
-    /// but not reshaped or removed.
-    fn in_use(&self, step: StepId) -> bool {
-        self.cards.values().any(|c| c.step == step)
-            || self.view.cards_of(step).next().is_some()
-            || self
-                .marks
-                .values()
-                .flat_map(|m| m.keys())
-                .any(|t| matches!(t, Target::Spectrum(s) | Target::Tag(s, _) if *s == step))
-    }
-
-    /// The op that remembers an action's outcome, so a retry gets it again.
-    /// A reflection's words are not kept with it: they live only in the
-    /// card, so withdrawing the card removes them everywhere.
-    /// `actor` is the key the action was made under (`Actor::key`: for a
-    /// participant, their author hash).
-    fn applied_op(actor: &str, id: &ActionId, outcome: &Outcome) -> Result<Op, StoreError> {
-        let stored = match outcome {
-            Outcome::Added { card } => Outcome::Added {
-                card: OwnCard {
-                    text: String::new(),
-                    place: card.place.without_words(),
-                    ..card.clone()
-                },
-            },
-            other => other.clone(),
-        };
-        Ok(Op::RecordApplied {
-            actor: actor.to_owned(),
-            action: id.as_str().to_owned(),
-            outcome: json(&stored)?,
-        })
-    }
-
-    /// An outcome read back for a retry, with a reflection's words filled
-    /// in from the card again (if it has not been withdrawn since).
-    fn restored(&self, outcome: Outcome) -> Outcome {
-        match outcome {
-            Outcome::Added { mut card } => {
-                if let Some(meta) = self.cards.get(&card.id) {
-                    card.text = meta.text.clone();
-                    card.place = meta.place.clone();
-                }
-                Outcome::Added { card }
-            }
-            other => other,
-        }
-    }
-
-    /// Stores an outcome and its events, with nothing else to write.
-    fn record(
-        &mut self,
-        actor: &Actor,
-        id: &ActionId,
-        outcome: Outcome,
-        events: Vec<Event>,
-    ) -> Result<Outcome, Refusal> {
-        let mut batch = self.batch();
-        batch.ops.push(Self::applied_op(actor.key(), id, &outcome)?);
-        self.stage(batch, events)?;
-        Ok(outcome)
-    }
-
-    fn add_reflection(
-        &mut self,
-        author: &str,
-        id: &ActionId,
-        step: StepId,
-        text: String,
-        place: Place,
-        sensitive: bool,
-    ) -> Result<Outcome, Refusal> {
-        let s = self.open_step(step)?;
-        let view = &self.view;
-        let story = |card: &CardId| {
-            view.card(card)
-                .is_some_and(|c| c.step == step && !c.hidden && c.under().is_none())
-        };
-        s.exercise.accepts(&place, story)?;
-        let card = OwnCard {
-            id: CardId::from_random(crate::secrets::random_u64()),
-            step,
-            text,
-            place,
-            sensitive,
-            revealed: false,
-        };
-        let outcome = Outcome::Added { card: card.clone() };
-        let mut batch = self.batch();
-        batch.ops.push(Op::AddCard {
-            id: card.id.as_str().to_owned(),
-            step: step.0,
-            author: author.to_owned(),
-            text: card.text.clone(),
-            place: json(&card.place)?,
-            sensitive,
-        });
-        batch.ops.push(Self::applied_op(author, id, &outcome)?);
-        self.stage(batch, Vec::new())?;
-        self.arrival.push(card.id.clone());
-        self.waiting.push(card.id.clone());
-        self.cards.insert(
-            card.id,
-            CardMeta {
-                step,
-                author: author.to_owned(),
-                text: card.text,
-                place: card.place,
-                sensitive,
-                revealed_seq: None,
-            },
-        );
-        Ok(outcome)
-    }
-
-    fn withdraw(&mut self, author: &str, id: &ActionId, card: CardId) -> Result<Outcome, Refusal> {
-        let Some(meta) = self.cards.get(&card).filter(|c| c.author == author) else {
-            return Err(ErrorCode::UnknownCard.into());
-        };
-        let (step, revealed_seq) = (meta.step, meta.revealed_seq);
-        let outcome = Outcome::Withdrawn { card: card.clone() };
-        let mut batch = self.batch();
-        batch.ops.push(Op::DeleteCard {
-            id: card.as_str().to_owned(),
-        });
-        let on_card = [
-            Target::Vote(card.clone()),
-            Target::Resonate(card.clone()),
-            Target::Place(card.clone()),
-        ];
-        batch.ops.push(Op::DeleteMarksOn {
-            targets: on_card.iter().map(Target::key).collect(),
-        });
-        batch.ops.push(Self::applied_op(author, id, &outcome)?);
-        let events = match revealed_seq {
-            Some(seq) => {
-                // Cut the words out of the event that revealed them, so the
-                // log keeps no copy.
-                let remaining: Vec<Card> = self
-                    .reveals
-                    .get(&seq)
-                    .into_iter()
-                    .flatten()
-                    .filter(|c| **c != card)
-                    .filter_map(|c| Some(self.cards.get(c)?.public(c)))
-                    .collect();
-                batch.ops.push(Op::ReplaceEvent {
-                    seq,
-                    body: json(&Event::CardsRevealed { cards: remaining })?,
-                });
-                // And out of every "show again", which carried them too.
-                for shown in self.shown.get(&card).into_iter().flatten() {
-                    let wordless = meta.public(&card).without_words();
-                    batch.ops.push(Op::ReplaceEvent {
-                        seq: *shown,
-                        body: json(&Event::CardShown { card: wordless })?,
-                    });
-                }
-                vec![Event::CardWithdrawn { card: card.clone() }]
-            }
-            None => Vec::new(),
-        };
-        self.stage(batch, events)?;
-        if revealed_seq.is_some_and(|seq| seq <= self.checkpointed) {
-            // The last checkpoint holds the words: a fresh one, without
-            // them, replaces it in this commit.
-            self.checkpoint_now = true;
-        }
-        if let Some(seq) = revealed_seq {
-            if let Some(batch) = self.reveals.get_mut(&seq) {
-                batch.retain(|c| *c != card);
-            }
-            // The ring still holds the words in the frames that revealed and
-            // showed them: drop those and everything older, so a view that
-            // missed them is sent a snapshot, which no longer has the card.
-            let last_shown = self.shown.remove(&card).into_iter().flatten().max();
-            self.ring.cut(last_shown.unwrap_or(seq).max(seq));
-        }
-        for marks in self.marks.values_mut() {
-            for target in &on_card {
-                marks.remove(target);
-            }
-        }
-        if let Some(counts) = self.counts.get_mut(&step) {
-            counts.forget(&card);
-        }
-        if let Some(due) = self.totals_due.get_mut(&step) {
-            due.remove(&card);
-        }
-        self.cards.remove(&card);
-        self.arrival.retain(|c| *c != card);
-        self.waiting.retain(|c| *c != card);
-        Ok(outcome)
-    }
-
-    fn mark(&mut self, author: &str, id: &ActionId, mark: Mark) -> Result<Outcome, Refusal> {
-        let target = mark.target();
-        let held = self.marks.get(author).and_then(|m| m.get(&target)).copied();
-        let step = match &mark {
-            Mark::Spectrum { step, at } => {
-                let s = self.open_step(*step)?;
-                if !matches!(s.exercise, Exercise::Spectrum { .. }) {
-                    return Err(ErrorCode::WrongPlace.into());
-                }
-                if at.is_some_and(|at| at > SPECTRUM_MAX) {
-                    return Err(ErrorCode::BadSettings.into());
-                }
-                s.id
-            }
-            Mark::Tag { step, line, .. } => {
-                let s = self.open_step(*step)?;
-                if !matches!(s.exercise, Exercise::Scenario { .. }) {
-                    return Err(ErrorCode::WrongPlace.into());
-                }
-                if *line >= s.shown {
-                    return Err(ErrorCode::UnknownLine.into());
-                }
-                s.id
-            }
-            Mark::Vote { card, dots } => {
-                let s = self.respondable(card)?;
-                let Exercise::MovingTowards { budget } = s.exercise else {
-                    return Err(ErrorCode::WrongPlace.into());
-                };
-                let step = s.id;
-                let spent: u32 = self
-                    .marks
-                    .get(author)
-                    .into_iter()
-                    .flatten()
-                    .filter(|(t, _)| {
-                        matches!(t, Target::Vote(c) if self.cards.get(c).is_some_and(|m| m.step == step))
-                    })
-                    .map(|(_, v)| u32::from(*v))
-                    .sum();
-                let held = held.and_then(|v| u8::try_from(v).ok()).unwrap_or(0);
-                if !dots_fit(budget, spent, held, *dots) {
-                    return Err(ErrorCode::OverBudget.into());
-                }
-                step
-            }
-            Mark::Resonate { card, .. } => {
-                let s = self.respondable(card)?;
-                if matches!(s.exercise, Exercise::MovingTowards { .. }) {
-                    return Err(ErrorCode::WrongPlace.into());
-                }
-                s.id
-            }
-            Mark::Place { card, at } => {
-                let s = self.respondable(card)?;
-                let axes = s.exercise.axes().ok_or(ErrorCode::WrongPlace)?;
-                if at.is_some_and(|spot| !axes.holds(spot)) {
-                    return Err(ErrorCode::OutsideMap.into());
-                }
-                s.id
-            }
-        };
-        let value = mark.value();
-        let outcome = Outcome::Marked { mark };
-        let mut batch = self.batch();
-        batch.ops.push(match value {
-            Some(value) => Op::SetMark {
-                author: author.to_owned(),
-                target: target.key(),
-                value,
-            },
-            None => Op::DeleteMark {
-                author: author.to_owned(),
-                target: target.key(),
-            },
-        });
-        batch.ops.push(Self::applied_op(author, id, &outcome)?);
-        self.stage(batch, Vec::new())?;
-        let own = self.marks.entry(author.to_owned()).or_default();
-        match value {
-            Some(v) => own.insert(target.clone(), v),
-            None => own.remove(&target),
-        };
-        let changed = self
-            .counts
-            .entry(step)
-            .or_default()
-            .change(&target, held, value);
-        let due = self.totals_due.entry(step).or_default();
-        due.extend(changed);
-        Ok(outcome)
-    }
-
-    fn moderate(
-        &mut self,
-        actor: &Actor,
-        id: &ActionId,
-        card: CardId,
-        change: Moderation,
-    ) -> Result<Outcome, Refusal> {
-        let Some(current) = self.view.card(&card) else {
-            return Err(ErrorCode::UnknownCard.into());
-        };
-        let card_id = card.clone();
-        let event = match change {
-            Moderation::Hide => Event::CardHidden { card },
-            Moderation::Unhide => Event::CardShown {
-                card: Card {
-                    hidden: false,
-                    ..current.clone()
-                },
-            },
-            Moderation::Blur => Event::CardBlurred {
-                card,
-                blurred: true,
-            },
-            Moderation::Unblur => Event::CardBlurred {
-                card,
-                blurred: false,
-            },
-        };
-        let showing = matches!(event, Event::CardShown { .. });
-        // Hiding cuts the catch-up ring as it is staged (`ring::cut_for`).
-        let outcome = self.record(actor, id, Outcome::Done, vec![event])?;
-        if showing {
-            self.shown.entry(card_id).or_default().push(self.seq);
-        }
-        Ok(outcome)
-    }
-
-    fn reveal(&mut self, actor: &Actor, id: &ActionId) -> Result<Outcome, Refusal> {
-        let mut batch = self.batch();
-        batch
-            .ops
-            .push(Self::applied_op(actor.key(), id, &Outcome::Done)?);
-        self.reveal_with(batch)?;
-        Ok(Outcome::Done)
-    }
-
-    /// In a live step, releases the waiting cards once at least
-    /// `LIVE_MIN_AUTHORS` different people wrote them: a batch then always
-    /// holds several people's words, shuffled.
-    fn release_live(&mut self) -> Result<(), Refusal> {
-        let Some(step) = self.view.current_step().filter(|s| s.live).map(|s| s.id) else {
-            return Ok(());
-        };
-        let authors: HashSet<&str> = self
-            .waiting
-            .iter()
-            .filter_map(|c| self.cards.get(c))
-            .filter(|m| m.step == step)
-            .map(|m| m.author.as_str())
-            .collect();
-        if authors.len() >= LIVE_MIN_AUTHORS {
-            self.reveal_with(self.batch())?;
-        }
-        Ok(())
-    }
-
-    /// Stages `batch` together with the current step's waiting cards
-    /// revealed, in shuffled order.
-    fn reveal_with(&mut self, mut batch: Batch) -> Result<(), Refusal> {
-        let step = self.view.current;
-        let mut ids: Vec<CardId> = self
-            .waiting
-            .iter()
-            .filter(|c| self.cards.get(*c).is_some_and(|m| m.step == step))
-            .cloned()
-            .collect();
-        // Shuffled, so the order on the board says nothing about who wrote first.
-        ids.shuffle(&mut rand::rng());
-        let mut events = Vec::new();
-        let seq = self.seq + 1;
-        if !ids.is_empty() {
-            let mut cards = Vec::with_capacity(ids.len());
-            for c in &ids {
-                if let Some(m) = self.cards.get(c) {
-                    batch.ops.push(Op::MarkRevealed {
-                        id: c.as_str().to_owned(),
-                        seq,
-                    });
-                    cards.push(m.public(c));
-                }
-            }
-            events.push(Event::CardsRevealed { cards });
-        }
-        self.stage(batch, events)?;
-        for c in &ids {
-            if let Some(m) = self.cards.get_mut(c) {
-                m.revealed_seq = Some(seq);
-            }
-        }
-        let revealed: HashSet<&CardId> = ids.iter().collect();
-        self.waiting.retain(|c| !revealed.contains(c));
-        if !ids.is_empty() {
-            self.reveals.insert(seq, ids);
-        }
-        Ok(())
-    }
-}
-
-/// Why an action did not apply.
-enum Refusal {
-    Code(ErrorCode),
-    Store(StoreError),
-}
-
-impl From<StoreError> for Refusal {
-    fn from(e: StoreError) -> Self {
-        Refusal::Store(e)
-    }
-}
-
-impl From<ErrorCode> for Refusal {
-    fn from(code: ErrorCode) -> Self {
-        Refusal::Code(code)
     }
 }
 
