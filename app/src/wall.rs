@@ -29,8 +29,9 @@ pub struct Setting {
 /// Card text sizes a wall may use, largest first.
 const SIZES: [u8; 7] = [36, 32, 28, 25, 22, 20, 18];
 /// Lines a card keeps, in turn, when its wall is at its floor and still
-/// too full.
-const CLAMPS: [u8; 4] = [6, 4, 3, 2];
+/// too full (one line is the last resort: a hall of 150 people writing at
+/// once, each card still on the screen and its first words readable).
+const CLAMPS: [u8; 5] = [6, 4, 3, 2, 1];
 
 /// The smallest card text a wall of `n` cards may use at 1080p, read from
 /// the back of a hall: 28 px with a few cards, 22 px up to 30, 18 px
@@ -626,8 +627,8 @@ mod tests {
             assert!(all.windows(2).all(|w| w[0].px >= w[1].px), "largest first");
             assert_eq!(
                 all.last().and_then(|s| s.lines),
-                Some(2),
-                "then fewer lines"
+                Some(1),
+                "then fewer lines, down to one"
             );
         }
         assert_eq!(

@@ -95,23 +95,42 @@ test('the console keeps the room\'s now in a laptop\'s first screenful', async (
   await facilitator.getByRole('button', { name: 'End the gathering' }).waitFor();
 });
 
-/** Posts `n` reflections on step 1 through the phones' plain form, each
- * from its own device, and reveals them. */
-async function wall(facilitator, screen, hearth, texts) {
+/** The phones' plain forms, sent straight from the test, each from its
+ * own device (`device` is a number), on the step the room is on. */
+async function formsOf(facilitator, hearth) {
   const joinUrl = (await facilitator.locator('.links code.url').last().textContent()).trim();
   const token = joinUrl.split('/').pop();
-  await Promise.all(texts.map(async (text, i) => {
-    const response = await fetch(`${hearth.base}/p/${token}/reflect`, {
+  const secret = new URL(facilitator.url()).pathname.split('/').pop();
+  const room = async () => (await (await fetch(`${hearth.base}/api/console`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ secret }),
+  })).json()).gathering;
+  const step = String((await room()).current);
+  const send = async (what, device, fields) => {
+    const response = await fetch(`${hearth.base}/p/${token}/${what}`, {
       method: 'POST',
       redirect: 'manual',
       headers: {
-        cookie: `hearth_device=${(i + 1).toString(16).padStart(32, '0')}`,
+        cookie: `hearth_device=${(device + 1).toString(16).padStart(32, '0')}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: new URLSearchParams({ id: `legible-${texts.length}-${i}`, step: '1', text }),
+      body: new URLSearchParams({ step, ...fields }),
     });
-    assert.equal(response.status, 303);
-  }));
+    assert.equal(response.status, 303, `${what} from device ${device}`);
+    const landed = response.headers.get('location') ?? '';
+    assert.ok(!landed.includes('error='), `${what} from device ${device}: ${landed}`);
+  };
+  return { step, room, send };
+}
+
+/** Posts `texts` as reflections on the step the room is on (with any
+ * `extra` fields the step's form has), each from its own device, and
+ * reveals them. */
+async function wall(facilitator, screen, hearth, texts, extra = () => ({})) {
+  const { send } = await formsOf(facilitator, hearth);
+  await Promise.all(texts.map((text, i) =>
+    send('reflect', i, { id: `legible-${texts.length}-${i}`, text, ...extra(i) })));
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await screen.waitForFunction((n) => document.querySelectorAll('.wall .card').length === n, texts.length);
   // The wall has found its size: nothing in it overflows any more.
@@ -166,33 +185,37 @@ for (const [n, floor] of [[5, 28], [30, 22], [150, 18]]) {
   });
 }
 
+// The other kinds whose cards go on a wall, each on its step of the
+// introduction, with what its form asks for besides the words.
+const kinds = [
+  ['stories to reframe', 4, () => ({})],
+  ['give and receive', 6, (i) => ({ column: String(i % 2) })],
+  ['moving towards', 7, () => ({ toward: '1', from: 'Keeping it all to myself' })],
+];
+for (const [kind, stepNumber, extra] of kinds) {
+  for (const [n, floor] of [[5, 28], [30, 22], [150, 18]]) {
+    test(`the screen reads from the back with ${n} cards of ${kind} at 1920x1080`, async (t) => {
+      const hearth = await startHearth();
+      const browser = await launchChromium();
+      t.after(async () => { await browser.close(); await hearth.kill(); });
+      const { facilitator, screen } = await startGathering(browser, hearth);
+      await goToStep(facilitator, stepNumber);
+      const texts = Array.from({ length: n }, (_, i) => `${i + 1}. ${words}`);
+      await wall(facilitator, screen, hearth, texts, extra);
+      await fits(screen, { vertical: true });
+      const m = await measure(screen);
+      assert.ok(m.smallest >= floor, `${kind}: card text at least ${floor} px with ${n} cards: ${m.smallest} px`);
+      assert.equal(m.outside, 0, `${kind}: every card is on the screen`);
+      await screen.screenshot({ path: join(artifacts, `screen-${kind.replaceAll(' ', '-')}-${n}-1920.png`) });
+    });
+  }
+}
+
 /** Puts `n` stories on the introduction's map (step 5), each placed by
  * three phones at a place of its own, through the phones' plain forms. */
 async function mapWith(facilitator, screen, hearth, n) {
   await goToStep(facilitator, 5);
-  const joinUrl = (await facilitator.locator('.links code.url').last().textContent()).trim();
-  const token = joinUrl.split('/').pop();
-  const secret = new URL(facilitator.url()).pathname.split('/').pop();
-  const room = async () => (await (await fetch(`${hearth.base}/api/console`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ secret }),
-  })).json()).gathering;
-  const step = String((await room()).current);
-  const send = async (what, device, fields) => {
-    const response = await fetch(`${hearth.base}/p/${token}/${what}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        cookie: `hearth_device=${(device + 1).toString(16).padStart(32, '0')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ step, ...fields }),
-    });
-    assert.equal(response.status, 303, `${what} from device ${device}`);
-    const landed = response.headers.get('location') ?? '';
-    assert.ok(!landed.includes('error='), `${what} from device ${device}: ${landed}`);
-  };
+  const { step, room, send } = await formsOf(facilitator, hearth);
   await Promise.all(Array.from({ length: n }, (_, i) =>
     send('reflect', i, { id: `map-story-${n}-${i}`, text: `${i + 1}. ${words}` })));
   await clickWhenEnabled(facilitator, 'Reveal reflections');
