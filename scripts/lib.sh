@@ -4,6 +4,9 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
+# Each thing is built once per run, so incremental builds buy nothing and
+# leave gigabytes of caches behind in target/.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
