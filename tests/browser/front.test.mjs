@@ -211,6 +211,59 @@ for (const [kind, stepNumber, extra] of kinds) {
   }
 }
 
+/** The smallest words anywhere in the screen's main part, in CSS pixels,
+ * and whether anything there spills out of the screen. */
+function smallestWords(screen) {
+  return screen.evaluate(() => {
+    const texts = [...document.querySelectorAll('.screen-main *')].filter((el) =>
+      [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim())
+      && el.getClientRects().length > 0 && !el.closest('.visually-hidden'));
+    const outside = texts.filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom > window.innerHeight + 1 || r.right > window.innerWidth + 1;
+    }).length;
+    return { smallest: Math.min(...texts.map((el) => parseFloat(getComputedStyle(el).fontSize))), outside };
+  });
+}
+
+// A spectrum and a dialogue have no cards: what is measured is every word
+// the room reads there (the poles, the counts, the lines and their tags),
+// with 5, 30 and 150 people taking part.
+for (const n of [5, 30, 150]) {
+  test(`a spectrum and a dialogue read from the back with ${n} people at 1920x1080`, async (t) => {
+    const hearth = await startHearth();
+    const browser = await launchChromium();
+    t.after(async () => { await browser.close(); await hearth.kill(); });
+    const { facilitator, screen } = await startGathering(browser, hearth);
+    await goToStep(facilitator, 2);
+    const spectrum = await formsOf(facilitator, hearth);
+    await Promise.all(Array.from({ length: n }, (_, i) =>
+      spectrum.send('mark', i, { mark: 'spectrum', at: String((i * 37) % 101) })));
+    await screen.waitForFunction((n) => [...document.querySelectorAll('.bar-count')]
+      .reduce((sum, c) => sum + Number(c.textContent), 0) === n, n);
+    let m = await smallestWords(screen);
+    assert.ok(m.smallest >= 18, `spectrum words at least 18 px with ${n} people: ${m.smallest} px`);
+    assert.equal(m.outside, 0, 'nothing of the spectrum leaves the screen');
+    await screen.screenshot({ path: join(artifacts, `screen-spectrum-${n}-1920.png`) });
+
+    await goToStep(facilitator, 3);
+    for (let shown = 1; shown <= 8; shown++) {
+      await facilitator.getByRole('button', { name: 'Show the next line' }).click();
+      await facilitator.getByText(`${shown} of 8 lines shown`).waitFor();
+    }
+    const dialogue = await formsOf(facilitator, hearth);
+    await Promise.all(Array.from({ length: n }, (_, i) =>
+      dialogue.send('mark', i, { mark: 'tag', line: String(i % 8), tag: String(i % 7) })));
+    // Every tagged line shows its heat.
+    await screen.waitForFunction((lines) => document.querySelectorAll('.dialogue-heat .heat-part').length >= lines, Math.min(8, n));
+    await fits(screen, { vertical: true });
+    m = await smallestWords(screen);
+    assert.ok(m.smallest >= 18, `dialogue words at least 18 px with ${n} people: ${m.smallest} px`);
+    assert.equal(m.outside, 0, 'nothing of the dialogue leaves the screen');
+    await screen.screenshot({ path: join(artifacts, `screen-dialogue-${n}-1920.png`) });
+  });
+}
+
 /** Puts `n` stories on the introduction's map (step 5), each placed by
  * three phones at a place of its own, through the phones' plain forms. */
 async function mapWith(facilitator, screen, hearth, n) {
