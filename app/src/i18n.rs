@@ -127,6 +127,8 @@ catalogue! {
     ConsoleCancel { en: "Cancel", es: "Cancelar" }
     ConsoleEnded { en: "This gathering has ended. What the group made stays here to read.", es: "Este encuentro ha terminado. Lo que creó el grupo sigue aquí para leerlo." }
     ConsoleMore { en: "More of the console", es: "Más de la consola" }
+    ConsolePresenter { en: "Presenter view", es: "Vista de presentación" }
+    ConsolePresenterOff { en: "Whole console", es: "Consola completa" }
     ConsoleSettings { en: "Screen and links", es: "Pantalla y enlaces" }
     ConsoleArrangeMap { en: "Arrange the map", es: "Ordenar el mapa" }
     ConsoleFirstTitle { en: "To begin:", es: "Para empezar:" }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts, accessible,
+  startHearth, launchChromium, startGathering, joinPhones, goToStep, clickWhenEnabled, fits, artifacts, accessible, live,
 } from './support.mjs';
 
 async function post(page, text) {
@@ -87,6 +87,29 @@ test('the console keeps the room\'s now in a laptop\'s first screenful', async (
   await phones[1].getByRole('textbox', { name: 'Your reflection' }).fill('x'.repeat(600));
   await phones[1].getByText('Only the first 500 characters fit, so the last 100 were left out.').waitFor();
   assert.equal((await phones[1].getByRole('textbox', { name: 'Your reflection' }).inputValue()).length, 500);
+
+  // The presenter view, for one laptop screen in a video call: the
+  // picture of the room's screen takes most of the window, and every live
+  // control is still in the first screenful.
+  await facilitator.getByRole('link', { name: 'Presenter view' }).click();
+  await facilitator.waitForURL(/layout=presenter/);
+  await live(facilitator);
+  for (const [width, height] of [[1366, 768], [1440, 900]]) {
+    await facilitator.setViewportSize({ width, height });
+    await facilitator.reload();
+    await live(facilitator);
+    const boxes = await liveControls(facilitator);
+    for (const [name, box] of Object.entries(boxes)) {
+      assert.ok(box && box.y >= 0 && box.y + box.height <= height && box.x + box.width <= width,
+        `presenter view: ${name} is inside the first ${width}x${height} screenful: ${JSON.stringify(box)}`);
+    }
+    const picture = boxes['the picture of the screen'];
+    assert.ok(picture.width >= width / 2, `presenter view: the picture is half the window or more: ${picture.width}`);
+    await facilitator.screenshot({ path: join(artifacts, `console-presenter-${width}.png`) });
+  }
+  await facilitator.getByRole('link', { name: 'Whole console' }).click();
+  await facilitator.waitForURL((url) => !url.search.includes('presenter'));
+  await live(facilitator);
 
   // Ending asks before it acts.
   await facilitator.getByRole('button', { name: 'End the gathering' }).click();

@@ -11,7 +11,7 @@
 use super::console_parts::{Agenda, Editing, StepEditor};
 use super::console_screen::{ScreenPanel, ScreenPreview};
 use super::map_tools::MapTools;
-use super::param;
+use super::{param, query};
 use crate::api::load_console;
 use crate::i18n::{error_msg, use_i18n, Msg};
 use crate::library::{kind_name, note};
@@ -102,8 +102,17 @@ fn Console(page: Data, secret: String) -> impl IntoView {
     provide_context(Editing(RwSignal::new(None)));
     let g = live.gathering;
     let entry = page.entry;
+    // For one laptop screen in a video call: the room's picture as large
+    // as the window allows, the live controls beside it. A page of its own
+    // (a link, not a switch) so it stays across a reload.
+    let presenter = query("layout").is_some_and(|l| l == "presenter");
+    let (layout_link, layout_word) = if presenter {
+        ("?", Msg::ConsolePresenterOff)
+    } else {
+        ("?layout=presenter", Msg::ConsolePresenter)
+    };
     view! {
-        <main id="main" class="page console">
+        <main id="main" class=if presenter { "page console presenter" } else { "page console" }>
             <header class="console-head">
                 <div>
                     <p class="eyebrow">{i18n.t(Msg::ConsoleTitle)}</p>
@@ -114,6 +123,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                     <a href="#agenda-title">{i18n.t(Msg::ConsoleAgenda)}</a>
                     <a href="#exports-title">{i18n.t(Msg::ConsoleExport)}</a>
                     <a href="#links-title">{i18n.t(Msg::ConsoleSettings)}</a>
+                    <a href=layout_link rel="external">{i18n.t(layout_word)}</a>
                 </nav>
                 <EndButton/>
             </header>
