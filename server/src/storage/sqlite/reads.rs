@@ -121,23 +121,20 @@ fn template_of((id, name, agenda): (String, String, String)) -> Result<Template,
 /// gathering, in a few tens of milliseconds.
 pub fn room_rows(db: &mut Connection, gathering: &str) -> Result<RoomRows, StorageError> {
     let tx = db.transaction()?;
+    // The position has its own column: the body is the room's to read,
+    // once, when it loads.
     let checkpoint = tx
         .query_row(
-            "SELECT body FROM checkpoints WHERE gathering_id = ?",
+            "SELECT seq, body FROM checkpoints WHERE gathering_id = ?",
             [gathering],
-            |r| r.get::<_, String>(0),
+            |r| {
+                Ok(StoredCheckpoint {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    body: r.get(1)?,
+                })
+            },
         )
-        .optional()?
-        .map(|body| {
-            // Only the position is storage's business: the rest is the room's.
-            #[derive(serde::Deserialize)]
-            struct At {
-                seq: u64,
-            }
-            let at: At = serde_json::from_str(&body)?;
-            Ok::<_, StorageError>(StoredCheckpoint { seq: at.seq, body })
-        })
-        .transpose()?;
+        .optional()?;
     let from = checkpoint.as_ref().map_or(0, |c| c.seq);
 
     let mut events = Vec::new();
