@@ -295,8 +295,10 @@ async function mapWith(facilitator, screen, hearth, n) {
   await Promise.all(Array.from({ length: n }, (_, i) =>
     send('reflect', i, { id: `map-story-${n}-${i}`, text: `${i + 1}. ${words}` })));
   await clickWhenEnabled(facilitator, 'Reveal reflections');
-  let cards = [];
-  while (cards.length < n) cards = (await room()).cards.filter((c) => String(c.step) === step);
+  // The console lists them once the reveal is in; then their ids are read once.
+  await facilitator.waitForFunction((n) => document.querySelectorAll('.moderation .card').length === n, n);
+  const cards = (await room()).cards.filter((c) => String(c.step) === step);
+  assert.equal(cards.length, n);
   for (const [i, card] of cards.entries()) {
     const spot = `${i % 6},${5 + ((i * 37) % 90)}`;
     await Promise.all([0, 1, 2].map((k) => send('mark', (i + k) % n, { mark: 'place', card: card.id, spot })));
