@@ -146,11 +146,19 @@ impl Tally {
         Self {
             people: (!small).then_some(people),
             writers: (writers >= SMALL_ROOM).then_some(writers),
-            waiting: match (waiting, small) {
-                (0, _) => Waiting::None,
-                (_, true) => Waiting::Some,
-                (n, false) => Waiting::Count(n),
-            },
+            waiting: Waiting::publish(people, waiting),
+        }
+    }
+}
+
+impl Waiting {
+    /// How `waiting` unrevealed cards are said in a room of `people`: no
+    /// count in a small room, only that some wait.
+    pub fn publish(people: u32, waiting: u32) -> Self {
+        match (waiting, people < SMALL_ROOM) {
+            (0, _) => Waiting::None,
+            (_, true) => Waiting::Some,
+            (n, false) => Waiting::Count(n),
         }
     }
 }

@@ -371,11 +371,7 @@ pub fn restored(state: &State, outcome: Outcome) -> Outcome {
 /// size allows (`Tally::publish`). Returns whether they changed.
 pub fn refresh_tally(state: &mut State) -> bool {
     let step = state.view.current;
-    let waiting = state
-        .waiting
-        .iter()
-        .filter(|c| state.cards.get(*c).is_some_and(|m| m.step == step))
-        .count();
+    let waiting = waiting_on_steps(state).get(&step).copied().unwrap_or(0);
     let writers = state
         .cards
         .values()
@@ -383,7 +379,7 @@ pub fn refresh_tally(state: &mut State) -> bool {
         .map(|m| m.author.as_str())
         .collect::<HashSet<_>>()
         .len();
-    let tally = Tally::publish(state.joined.len() as u32, writers as u32, waiting as u32);
+    let tally = Tally::publish(state.joined.len() as u32, writers as u32, waiting);
     let changed = tally != state.view.tally;
     state.view.tally = tally;
     changed
@@ -393,15 +389,20 @@ pub fn refresh_tally(state: &mut State) -> bool {
 /// as the live figures say it (no count in a small room): for the
 /// facilitator's exports, which must not leave them out without a word.
 pub fn waiting_by_step(state: &State) -> BTreeMap<StepId, Waiting> {
-    let mut counts: BTreeMap<StepId, u32> = BTreeMap::new();
+    let people = state.joined.len() as u32;
+    waiting_on_steps(state)
+        .into_iter()
+        .map(|(step, n)| (step, Waiting::publish(people, n)))
+        .collect()
+}
+
+/// How many cards wait to be revealed on each step that has some.
+fn waiting_on_steps(state: &State) -> BTreeMap<StepId, u32> {
+    let mut counts = BTreeMap::new();
     for meta in state.waiting.iter().filter_map(|c| state.cards.get(c)) {
         *counts.entry(meta.step).or_default() += 1;
     }
-    let people = state.joined.len() as u32;
     counts
-        .into_iter()
-        .map(|(step, n)| (step, Tally::publish(people, 0, n).waiting))
-        .collect()
 }
 
 /// The totals that changed since they were last sent, one update a step,
