@@ -382,7 +382,10 @@ pub async fn reflect(
         Ok(Outcome::Added { card }) if !back.parts => {
             Redirect::to(&format!("/p/{token}/received?card={}", card.id.as_str())).into_response()
         }
-        Ok(Outcome::Added { .. }) => back.done("received", ""),
+        // The card's id is the phone's own to know (it wrote it).
+        Ok(Outcome::Added { card }) => {
+            back.done(&format!("received&card={}", card.id.as_str()), "")
+        }
         Ok(_) => back.error(ErrorCode::Internal),
         Err(response) => response,
     }
