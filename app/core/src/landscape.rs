@@ -138,35 +138,30 @@ impl Analysis {
         let centred = pca::centre(&rows, m);
         let components = pca::components(&centred, m);
         let points = normalise(pca::project(&centred, &components, m));
-        let clustering = kmeans::groups(&points, 2 * MIN_GROUP_SHOWN as usize);
-        let order = by_size(&clustering.assign, clustering.centres.len());
-        let sizes = sizes(&clustering.assign, order.len(), &order);
+        // The first division by k-means (best silhouette first) into
+        // opinion groups, or one room.
+        let partition = kmeans::candidates(&points, 2 * MIN_GROUP_SHOWN as usize)
+            .into_iter()
+            .map(|c| Partition::new(matrix, &placed, &points, &column_of, m, &c))
+            .find(Partition::are_opinion_groups)
+            .unwrap_or_else(|| {
+                Partition::new(
+                    matrix,
+                    &placed,
+                    &points,
+                    &column_of,
+                    m,
+                    &kmeans::one(&points),
+                )
+            });
+        let Partition {
+            seats,
+            sizes,
+            tallies,
+            shown,
+        } = partition;
 
-        let mut seats = vec![Seat::NotPlaced; matrix.voters()];
-        for ((v, &a), &point) in placed.iter().zip(&clustering.assign).zip(&points) {
-            if let (Some(seat), Some(&group)) = (seats.get_mut(v.index()), order.get(a)) {
-                *seat = Seat::Placed { group, point };
-            }
-        }
-
-        // Every vote, counted by the voter's group.
-        let mut tallies = Tallies::new(sizes.len(), m);
-        for v in matrix.voter_ixs() {
-            let group = match seats.get(v.index()) {
-                Some(Seat::Placed { group, .. }) => Some(*group),
-                _ => None,
-            };
-            for (s, vote) in matrix.row(v) {
-                if let Some(c) = column_of.get(s.index()).copied().flatten() {
-                    tallies.add(group, c, vote);
-                }
-            }
-        }
-
-        // Which groups are shown, and their letters.
-        let shown: Vec<usize> = (0..sizes.len())
-            .filter(|&g| sizes[g] >= MIN_GROUP_SHOWN)
-            .collect();
+        // The shown groups' letters.
         let group_centres: Vec<[f64; 2]> = (0..sizes.len())
             .map(|g| {
                 member_points(&seats, g)
@@ -250,7 +245,7 @@ impl Analysis {
 
         let shape = if groups.is_empty() {
             Shape::TooFewVoters
-        } else if clustering.centres.len() < 2 {
+        } else if sizes.len() < 2 {
             Shape::OneRoom
         } else {
             Shape::Groups
@@ -424,6 +419,75 @@ fn member_points(seats: &[Seat], g: usize) -> impl Iterator<Item = [f64; 2]> + '
         Seat::Placed { group, point } if *group == g => Some(*point),
         _ => None,
     })
+}
+
+/// One way of dividing the placed voters, counted.
+struct Partition {
+    /// Every voter's seat, by voter index.
+    seats: Vec<Seat>,
+    /// Each group's size, largest first.
+    sizes: Vec<u32>,
+    tallies: Tallies,
+    /// The groups large enough to show.
+    shown: Vec<usize>,
+}
+
+impl Partition {
+    fn new(
+        matrix: &VoteMatrix,
+        placed: &[VoterIx],
+        points: &[[f64; 2]],
+        column_of: &[Option<usize>],
+        columns: usize,
+        clustering: &kmeans::Clustering,
+    ) -> Self {
+        let order = by_size(&clustering.assign, clustering.centres.len());
+        let sizes = sizes(&clustering.assign, order.len(), &order);
+        let mut seats = vec![Seat::NotPlaced; matrix.voters()];
+        for ((v, &a), &point) in placed.iter().zip(&clustering.assign).zip(points) {
+            if let (Some(seat), Some(&group)) = (seats.get_mut(v.index()), order.get(a)) {
+                *seat = Seat::Placed { group, point };
+            }
+        }
+        // Every vote, counted by the voter's group.
+        let mut tallies = Tallies::new(sizes.len(), columns);
+        for v in matrix.voter_ixs() {
+            let group = match seats.get(v.index()) {
+                Some(Seat::Placed { group, .. }) => Some(*group),
+                _ => None,
+            };
+            for (s, vote) in matrix.row(v) {
+                if let Some(c) = column_of.get(s.index()).copied().flatten() {
+                    tallies.add(group, c, vote);
+                }
+            }
+        }
+        let shown = (0..sizes.len())
+            .filter(|&g| sizes[g] >= MIN_GROUP_SHOWN)
+            .collect();
+        Self {
+            seats,
+            sizes,
+            tallies,
+            shown,
+        }
+    }
+
+    /// Whether the groups are opinion groups, not just shapes in the
+    /// cloud: two or more are shown, something sets each of them apart,
+    /// and they divide on at least one statement (one mostly agrees where
+    /// another mostly disagrees). A crowd that shares one view, with each
+    /// person straying on a few statements, forms clumps k-means can cut
+    /// cleanly ("those who strayed on statement 14"); clumps that nothing
+    /// sets apart are not groups a room should be told it is split into.
+    fn are_opinion_groups(&self) -> bool {
+        self.shown.len() >= 2
+            && self
+                .shown
+                .iter()
+                .all(|&g| !repness::sets_apart(&self.tallies, g).is_empty())
+            && !common_ground::divides(&self.tallies, &self.shown).is_empty()
+    }
 }
 
 /// Letters for the shown groups: each previous letter goes to the nearest

@@ -13,8 +13,10 @@
 //! more. Rousseeuw, who introduced the measure, reads values under 0.5 as
 //! "weak structure, possibly artificial". Telling a hall "you are split in
 //! three" when it is not is worse for a dialogue than showing one room, so
-//! below `STRUCTURE_FLOOR` we report no clear groups (one group). The
-//! tests pin both sides: noise gives one group, planted groups are found.
+//! a k whose silhouette is below `STRUCTURE_FLOOR` is never offered (and
+//! `landscape` asks more of the rest: the groups must divide on some
+//! statement). The tests pin both sides: noise gives one group, planted
+//! groups are found.
 
 /// The fewest and most groups we look for.
 pub(super) const K_MIN: usize = 2;
@@ -283,37 +285,47 @@ fn distinct(points: &[[f64; 2]], cap: usize) -> usize {
     seen.len()
 }
 
-/// Groups for the points: the k in `K_MIN..=K_MAX` with the best mean
-/// silhouette, or a single group when that best is under the floor or
-/// there are too few points to divide (`min_points`).
-pub(super) fn groups(points: &[[f64; 2]], min_points: usize) -> Clustering {
+/// The ways to divide the points worth considering: each k in
+/// `K_MIN..=K_MAX` whose mean silhouette reaches `STRUCTURE_FLOOR`, best
+/// first (on a tie, fewer groups first). Empty when there are too few
+/// points to divide (`min_points`) or no k shows clear structure.
+pub(super) fn candidates(points: &[[f64; 2]], min_points: usize) -> Vec<Clustering> {
     let n = points.len();
     let most = K_MAX.min(distinct(points, K_MAX));
     if n < min_points.max(K_MIN) || most < K_MIN {
-        return Clustering::one(n, points);
+        return Vec::new();
     }
     let runs: Vec<(Vec<usize>, Vec<[f64; 2]>)> =
         (K_MIN..=most).map(|k| kmeans(points, k)).collect();
     let keyed: Vec<(Vec<usize>, usize)> = runs.iter().map(|(a, c)| (a.clone(), c.len())).collect();
     let scores = silhouettes(points, &keyed);
-    let mut best: Option<(usize, f64)> = None;
-    for (r, &s) in scores.iter().enumerate() {
-        // Strictly better only: on a tie the fewer groups win.
-        if best.is_none_or(|(_, bs)| s > bs + 1e-12) {
-            best = Some((r, s));
-        }
-    }
-    match best {
-        Some((r, s)) if s >= STRUCTURE_FLOOR => {
-            let (assign, centres) = runs.into_iter().nth(r).unwrap_or_default();
-            Clustering {
-                assign,
-                centres,
-                silhouette: s,
-            }
-        }
-        _ => Clustering::one(n, points),
-    }
+    let mut found: Vec<Clustering> = runs
+        .into_iter()
+        .zip(scores)
+        .filter(|(_, s)| *s >= STRUCTURE_FLOOR)
+        .map(|((assign, centres), silhouette)| Clustering {
+            assign,
+            centres,
+            silhouette,
+        })
+        .collect();
+    // A stable sort keeps fewer groups first on a tie.
+    found.sort_by(|a, b| b.silhouette.total_cmp(&a.silhouette));
+    found
+}
+
+/// One group holding every point.
+pub(super) fn one(points: &[[f64; 2]]) -> Clustering {
+    Clustering::one(points.len(), points)
+}
+
+/// The best division of the points, or one group.
+#[cfg(test)]
+fn groups(points: &[[f64; 2]], min_points: usize) -> Clustering {
+    candidates(points, min_points)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| one(points))
 }
 
 #[cfg(test)]
