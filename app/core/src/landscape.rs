@@ -24,11 +24,23 @@
 //!   vector or a position, nor a group under `MIN_GROUP_SHOWN` members or
 //!   a split under `MIN_VOTES_SHOWN` votes.
 //!
+//! Which k, and when there are no groups: k-means offers each k = 2..5
+//! whose silhouette shows clear structure, best first; the landscape takes
+//! the first whose groups are opinion groups (each set apart by at least
+//! one statement, and dividing on at least one: one group mostly agrees
+//! where another mostly disagrees). If none is, the room is drawn as one
+//! group (`Shape::OneRoom`), which is what random votes and a room that
+//! shares one view give. See `kmeans` for the figures behind the floor.
+//!
 //! A group too small to show is left out everywhere: no cloud, no size, no
 //! split, no common ground or divide reckoned with it; its members are
 //! counted only in the room's totals and in "everyone else" when another
 //! group is compared with the room, both of which need `MIN_VOTES_SHOWN`
-//! votes to be shown at all.
+//! votes to be shown at all. A statement's room total less its shown
+//! groups' counts can leave a handful of votes (people not yet placed,
+//! members of hidden groups, groups with too few votes on it, together):
+//! no group, position or person is attached to them, as with any room
+//! total that moves by one vote, so we accept it.
 
 mod common_ground;
 mod counts;
@@ -52,6 +64,14 @@ use counts::Tallies;
 /// if the step has fewer statements): below this a position is mostly the
 /// room's average guessed for them. Pol.is uses the same number.
 pub const MIN_VOTES_TO_PLACE: u32 = 7;
+
+/// On how many statements each group must lean against everyone else
+/// for the groups to be shown: an opinion group is a pattern across
+/// statements. People who differ from the room on one statement alone are
+/// that statement's split, not a group, and a crowd sharing one view always
+/// holds such clumps by chance; holding the shared view more firmly than
+/// others do does not make a group either.
+const GROUP_SET_APART_BY: usize = 2;
 
 /// Where one voter sat in an analysis. Private to the server.
 #[derive(Clone, Copy)]
@@ -474,18 +494,19 @@ impl Partition {
     }
 
     /// Whether the groups are opinion groups, not just shapes in the
-    /// cloud: two or more are shown, something sets each of them apart,
-    /// and they divide on at least one statement (one mostly agrees where
-    /// another mostly disagrees). A crowd that shares one view, with each
-    /// person straying on a few statements, forms clumps k-means can cut
-    /// cleanly ("those who strayed on statement 14"); clumps that nothing
-    /// sets apart are not groups a room should be told it is split into.
+    /// cloud: two or more are shown, each leans against everyone else on
+    /// at least `GROUP_SET_APART_BY` statements, and they divide on at
+    /// least one (one mostly agrees where another mostly disagrees). A
+    /// crowd that shares one view, each person straying on a few
+    /// statements, forms clumps k-means can cut cleanly ("those who
+    /// strayed on statement 14"); those are not groups a room should be
+    /// told it is split into.
     fn are_opinion_groups(&self) -> bool {
         self.shown.len() >= 2
             && self
                 .shown
                 .iter()
-                .all(|&g| !repness::sets_apart(&self.tallies, g).is_empty())
+                .all(|&g| repness::against_the_rest(&self.tallies, g) >= GROUP_SET_APART_BY)
             && !common_ground::divides(&self.tallies, &self.shown).is_empty()
     }
 }

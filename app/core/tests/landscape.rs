@@ -522,3 +522,46 @@ proptest! {
         check_shown(Analysis::of(&room.matrix).landscape(), voters);
     }
 }
+
+/// The figures behind the thresholds, over many rooms (not a pass/fail
+/// test): `cargo test --release -p hearth-core --test landscape
+/// calibration -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn calibration() {
+    let rooms = 20;
+    let groups_in = |make: &dyn Fn(u64) -> VoteMatrix| {
+        (1..=rooms)
+            .filter(|&seed| Analysis::of(&make(seed)).landscape().shape == Shape::Groups)
+            .count()
+    };
+    println!(
+        "random votes, 300 x 40: groups in {} of {rooms} rooms",
+        groups_in(&|seed| noise(300, 40, 0.6, seed))
+    );
+    for fidelity in [0.6, 0.75, 0.9] {
+        println!(
+            "one shared view at {fidelity}, 200 x 30: groups in {} of {rooms} rooms",
+            groups_in(&|seed| plant(&[200], 30, 0.6, fidelity, seed).matrix)
+        );
+    }
+    for (sizes, fidelity) in [
+        (&[70, 50, 30][..], 0.8),
+        (&[100, 100][..], 0.55),
+        (&[60, 50, 40, 30, 20][..], 0.8),
+    ] {
+        let found: Vec<(usize, f64)> = (1..=rooms)
+            .map(|seed| {
+                let room = plant(sizes, 40, 0.6, fidelity, seed);
+                let a = Analysis::of(&room.matrix);
+                (a.landscape().groups.len(), recovered(&room, &a))
+            })
+            .collect();
+        let right = found.iter().filter(|(n, _)| *n == sizes.len()).count();
+        let worst = found.iter().map(|f| f.1).fold(1.0, f64::min);
+        println!(
+            "planted {sizes:?} at {fidelity}: all groups found in {right} of {rooms}; \
+             worst share placed right {worst:.3}"
+        );
+    }
+}

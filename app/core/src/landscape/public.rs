@@ -343,7 +343,8 @@ pub struct Shared {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum YourPlace {
-    /// Vote on this many more statements to find your place.
+    /// Vote on this many more statements to find your place (0: enough
+    /// already, placed at the next recomputation).
     NotYet { votes_to_go: u32 },
     /// No group is shown yet.
     NoGroups,

@@ -92,6 +92,22 @@ pub(super) fn sets_apart(tallies: &Tallies, g: usize) -> Vec<Apart> {
     found
 }
 
+/// On how many statements group `g` leans against everyone else: the
+/// statement sets it apart and fewer than half of the others' votes lean
+/// that way (not merely more firmly the way the room leans).
+pub(super) fn against_the_rest(tallies: &Tallies, g: usize) -> usize {
+    (0..tallies.columns())
+        .filter(|&column| {
+            let inside = tallies.group(g, column);
+            let outside = tallies.others(g, column);
+            [Lean::Agree, Lean::Disagree].into_iter().any(|lean| {
+                apart(inside, outside, lean).is_some()
+                    && 2 * outside.leaning(lean) < outside.total()
+            })
+        })
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
