@@ -453,14 +453,13 @@ impl Map {
         let mut voters = Vec::new();
         let mut rows: Vec<pca::Row> = Vec::new();
         for v in matrix.voter_ixs() {
-            if matrix.votes_of(v) >= needed {
+            let row: pca::Row = matrix
+                .row(v)
+                .filter_map(|(s, vote)| columns.get(s).map(|c| (c as u32, vote.value())))
+                .collect();
+            if row.len() >= needed as usize {
                 voters.push(v);
-                rows.push(
-                    matrix
-                        .row(v)
-                        .filter_map(|(s, vote)| columns.get(s).map(|c| (c as u32, vote.value())))
-                        .collect(),
-                );
+                rows.push(row);
             }
         }
         let m = columns.len();

@@ -320,6 +320,23 @@ fn a_withdrawn_statement_leaves_the_landscape() {
 }
 
 #[test]
+fn a_hidden_statement_is_left_out_until_shown_again() {
+    let mut room = plant(&[40, 40], 20, 0.8, 0.85, 13);
+    let s = room.statements[2];
+    let card = room.matrix.card(s).expect("card").clone();
+    let before = Analysis::of(&room.matrix).landscape().clone();
+    room.matrix.hide(s, true).expect("hide");
+    let hidden = serde_json::to_string(Analysis::of(&room.matrix).landscape()).expect("json");
+    assert!(!hidden.contains(card.as_str()));
+    assert_eq!(
+        room.matrix.set_vote(room.voters[0], s, Some(Vote::Pass)),
+        Err(VoteError::Hidden)
+    );
+    room.matrix.hide(s, false).expect("show");
+    assert_eq!(Analysis::of(&room.matrix).landscape(), &before);
+}
+
+#[test]
 fn no_votes_one_voter_and_all_passes_draw_nothing_and_never_panic() {
     let empty = VoteMatrix::new();
     assert_eq!(Analysis::of(&empty).landscape(), &Landscape::empty());

@@ -8,7 +8,10 @@
 //! which phone is which voter, and the matrix never leaves the server.
 //!
 //! A withdrawn statement keeps its index (indices never shift) but loses
-//! its votes and takes no new ones: it is gone from every landscape.
+//! its votes and takes no new ones: it is gone from every landscape. A
+//! hidden one (the facilitator's moderation, which can be undone) keeps
+//! its votes but takes no new ones and is left out of the landscape until
+//! it is shown again.
 
 use crate::ids::CardId;
 use std::collections::HashMap;
@@ -64,21 +67,35 @@ pub enum VoteError {
     UnknownStatement,
     #[error("this statement was withdrawn")]
     Withdrawn,
+    #[error("this statement is hidden")]
+    Hidden,
     #[error("this statement is already in the step")]
     DuplicateStatement,
     #[error("this step holds as many statements or voters as it can")]
     Full,
 }
 
-/// A statement the matrix knows: its card id, and whether it still counts.
+/// Where a statement stands in the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    Live,
+    Hidden,
+    Withdrawn,
+}
+
+/// A statement the matrix knows: its card id, whether it counts, and how
+/// many votes it holds (kept as votes come and go, for the room's choice
+/// of which statement a phone sees next).
 #[derive(Clone, Debug)]
 struct Statement {
     card: CardId,
-    withdrawn: bool,
+    standing: Standing,
+    votes: u32,
 }
 
-/// Everyone's votes on every statement of one step.
-#[derive(Clone, Debug, Default)]
+/// Everyone's votes on every statement of one step. Its `Debug` shows
+/// sizes only: votes never go into a log.
+#[derive(Clone, Default)]
 pub struct VoteMatrix {
     statements: Vec<Statement>,
     by_card: HashMap<CardId, StatementIx>,
@@ -103,7 +120,8 @@ impl VoteMatrix {
         self.by_card.insert(card.clone(), ix);
         self.statements.push(Statement {
             card,
-            withdrawn: false,
+            standing: Standing::Live,
+            votes: 0,
         });
         Ok(ix)
     }
@@ -127,10 +145,12 @@ impl VoteMatrix {
     ) -> Result<Option<Vote>, VoteError> {
         let s = self
             .statements
-            .get(statement.index())
+            .get_mut(statement.index())
             .ok_or(VoteError::UnknownStatement)?;
-        if s.withdrawn {
-            return Err(VoteError::Withdrawn);
+        match s.standing {
+            Standing::Live => {}
+            Standing::Hidden => return Err(VoteError::Hidden),
+            Standing::Withdrawn => return Err(VoteError::Withdrawn),
         }
         let row = self
             .rows
@@ -149,8 +169,14 @@ impl VoteMatrix {
         let cell = &mut row[statement.index()];
         let before = std::mem::replace(cell, vote);
         match (before.is_some(), vote.is_some()) {
-            (false, true) => *count += 1,
-            (true, false) => *count = count.saturating_sub(1),
+            (false, true) => {
+                *count += 1;
+                s.votes += 1;
+            }
+            (true, false) => {
+                *count = count.saturating_sub(1);
+                s.votes = s.votes.saturating_sub(1);
+            }
             _ => {}
         }
         Ok(before)
@@ -163,10 +189,11 @@ impl VoteMatrix {
             .statements
             .get_mut(statement.index())
             .ok_or(VoteError::UnknownStatement)?;
-        if s.withdrawn {
+        if s.standing == Standing::Withdrawn {
             return Ok(());
         }
-        s.withdrawn = true;
+        s.standing = Standing::Withdrawn;
+        s.votes = 0;
         for (row, count) in self.rows.iter_mut().zip(self.counts.iter_mut()) {
             if let Some(cell) = row.get_mut(statement.index()) {
                 if cell.take().is_some() {
@@ -175,6 +202,53 @@ impl VoteMatrix {
             }
         }
         Ok(())
+    }
+
+    /// Hides a statement (`true`) or shows it again (`false`): hidden, it
+    /// keeps its votes but takes no more and is left out of the landscape.
+    pub fn hide(&mut self, statement: StatementIx, hidden: bool) -> Result<(), VoteError> {
+        let s = self
+            .statements
+            .get_mut(statement.index())
+            .ok_or(VoteError::UnknownStatement)?;
+        s.standing = match (s.standing, hidden) {
+            (Standing::Withdrawn, _) => return Err(VoteError::Withdrawn),
+            (_, true) => Standing::Hidden,
+            (_, false) => Standing::Live,
+        };
+        Ok(())
+    }
+
+    /// Merges a duplicate into the statement it repeats: each vote on
+    /// `duplicate` moves to `into` for a voter who has not voted on `into`
+    /// (their own vote there stands), then `duplicate` is withdrawn. One
+    /// pass over the voters.
+    pub fn merge(&mut self, duplicate: StatementIx, into: StatementIx) -> Result<(), VoteError> {
+        if duplicate == into {
+            return Err(VoteError::DuplicateStatement);
+        }
+        for s in [duplicate, into] {
+            match self.statements.get(s.index()).map(|s| s.standing) {
+                None => return Err(VoteError::UnknownStatement),
+                Some(Standing::Withdrawn) => return Err(VoteError::Withdrawn),
+                Some(Standing::Hidden) => return Err(VoteError::Hidden),
+                Some(Standing::Live) => {}
+            }
+        }
+        let voters: Vec<VoterIx> = self.voter_ixs().collect();
+        for v in voters {
+            if let (Some(vote), None) = (self.vote(v, duplicate), self.vote(v, into)) {
+                self.set_vote(v, into, Some(vote))?;
+            }
+        }
+        self.withdraw(duplicate)
+    }
+
+    /// How many votes a statement holds (0 for one withdrawn).
+    pub fn votes_on(&self, statement: StatementIx) -> u32 {
+        self.statements
+            .get(statement.index())
+            .map_or(0, |s| s.votes)
     }
 
     /// One voter's vote on one statement, if any.
@@ -196,11 +270,11 @@ impl VoteMatrix {
         self.statements.get(statement.index()).map(|s| &s.card)
     }
 
-    /// Whether a statement is in the step and not withdrawn.
+    /// Whether a statement is in the step, neither hidden nor withdrawn.
     pub fn is_live(&self, statement: StatementIx) -> bool {
         self.statements
             .get(statement.index())
-            .is_some_and(|s| !s.withdrawn)
+            .is_some_and(|s| s.standing == Standing::Live)
     }
 
     /// How many votes one voter has cast (passes included).
@@ -241,6 +315,16 @@ impl VoteMatrix {
             .into_iter()
             .flat_map(|row| row.iter().enumerate())
             .filter_map(|(s, v)| v.map(|v| (StatementIx(s as u32), v)))
+    }
+}
+
+impl std::fmt::Debug for VoteMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoteMatrix")
+            .field("voters", &self.voters())
+            .field("statements", &self.statements())
+            .field("votes", &self.total_votes())
+            .finish()
     }
 }
 
@@ -314,5 +398,60 @@ mod tests {
         let v = m.add_voter().expect("voter");
         assert_eq!(m.set_vote(v, s, None), Ok(None));
         assert_eq!(m.votes_of(v), 0);
+    }
+
+    #[test]
+    fn a_hidden_statement_keeps_its_votes_and_takes_no_more_until_shown() {
+        let mut m = VoteMatrix::new();
+        let s = m.add_statement(card(1)).expect("statement");
+        let v = m.add_voter().expect("voter");
+        let w = m.add_voter().expect("voter");
+        m.set_vote(v, s, Some(Vote::Agree)).expect("vote");
+        m.hide(s, true).expect("hide");
+        assert!(!m.is_live(s));
+        assert_eq!(m.set_vote(w, s, Some(Vote::Agree)), Err(VoteError::Hidden));
+        assert_eq!(m.vote(v, s), Some(Vote::Agree));
+        m.hide(s, false).expect("show");
+        assert!(m.is_live(s));
+        m.set_vote(w, s, Some(Vote::Pass)).expect("vote");
+        assert_eq!(m.votes_on(s), 2);
+    }
+
+    #[test]
+    fn merging_a_duplicate_moves_its_votes_where_none_stand() {
+        let mut m = VoteMatrix::new();
+        let a = m.add_statement(card(1)).expect("statement");
+        let b = m.add_statement(card(2)).expect("statement");
+        let v = m.add_voter().expect("voter");
+        let w = m.add_voter().expect("voter");
+        m.set_vote(v, a, Some(Vote::Agree)).expect("vote");
+        m.set_vote(v, b, Some(Vote::Disagree)).expect("vote");
+        m.set_vote(w, b, Some(Vote::Disagree)).expect("vote");
+        m.merge(b, a).expect("merge");
+        assert_eq!(m.vote(v, a), Some(Vote::Agree));
+        assert_eq!(m.vote(w, a), Some(Vote::Disagree));
+        assert_eq!((m.votes_on(a), m.votes_on(b)), (2, 0));
+        assert_eq!((m.votes_of(v), m.votes_of(w)), (1, 1));
+        assert!(!m.is_live(b));
+        assert_eq!(m.merge(a, a), Err(VoteError::DuplicateStatement));
+    }
+
+    #[test]
+    fn votes_are_counted_per_statement_as_they_come_and_go() {
+        let mut m = VoteMatrix::new();
+        let s = m.add_statement(card(1)).expect("statement");
+        let voters: Vec<VoterIx> = (0..3).map(|_| m.add_voter().expect("voter")).collect();
+        for &v in &voters {
+            m.set_vote(v, s, Some(Vote::Agree)).expect("vote");
+        }
+        m.set_vote(voters[0], s, Some(Vote::Pass)).expect("vote");
+        m.set_vote(voters[1], s, None).expect("vote");
+        assert_eq!(m.votes_on(s), 2);
+        m.withdraw(s).expect("withdraw");
+        assert_eq!(m.votes_on(s), 0);
+        assert_eq!(
+            format!("{m:?}"),
+            "VoteMatrix { voters: 3, statements: 1, votes: 0 }"
+        );
     }
 }
