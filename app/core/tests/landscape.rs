@@ -525,6 +525,38 @@ proptest! {
         }
     }
 
+    /// Any run of vote changes leaves the matrix's running counts equal to
+    /// a recount, and each vote as last set.
+    #[test]
+    fn running_counts_match_a_recount(
+        changes in proptest::collection::vec((0usize..6, 0usize..5, 0u8..4), 0..200),
+    ) {
+        let mut m = VoteMatrix::new();
+        let voters: Vec<VoterIx> = (0..6).map(|_| m.add_voter().expect("voter")).collect();
+        let statements: Vec<StatementIx> = (0..5)
+            .map(|i| m.add_statement(CardId::from_random(i + 1)).expect("s"))
+            .collect();
+        let mut last: HashMap<(usize, usize), Vote> = HashMap::new();
+        for (v, s, code) in changes {
+            let vote = [Some(Vote::Agree), Some(Vote::Disagree), Some(Vote::Pass), None][code as usize];
+            let before = m.set_vote(voters[v], statements[s], vote).expect("vote");
+            prop_assert_eq!(before, last.get(&(v, s)).copied());
+            match vote {
+                Some(vote) => last.insert((v, s), vote),
+                None => last.remove(&(v, s)),
+            };
+        }
+        for (v, &vi) in voters.iter().enumerate() {
+            let n = last.keys().filter(|(lv, _)| *lv == v).count() as u32;
+            prop_assert_eq!(m.votes_of(vi), n);
+        }
+        for (s, &si) in statements.iter().enumerate() {
+            let n = last.keys().filter(|(_, ls)| *ls == s).count() as u32;
+            prop_assert_eq!(m.votes_on(si), n);
+        }
+        prop_assert_eq!(m.total_votes(), last.len() as u64);
+    }
+
     /// Lopsided rooms: one big group and several tiny ones.
     #[test]
     fn tiny_groups_stay_hidden(
