@@ -56,9 +56,9 @@ mod repness;
 
 pub use matrix::{StatementIx, Vote, VoteError, VoteMatrix, VoterIx};
 pub use public::{
-    Cloud, CommonGround, Divide, Group, GroupLabel, GroupSplit, Landscape, Lean, Members,
-    NotALabel, NotAPercent, Percent, Point, SetsApart, Shape, Shared, Split, Tally, TallyParts,
-    TooFew, YourPlace,
+    Cloud, CommonGround, Divide, Group, GroupLabel, GroupShare, GroupSplit, Landscape, Lean,
+    Members, NotALabel, NotAPercent, Percent, Point, SetsApart, Shape, Shared, Split, Tally,
+    TallyParts, TooFew, YourPlace,
 };
 
 use crate::anonymity::MIN_GROUP_SHOWN;
@@ -76,6 +76,9 @@ pub const MIN_VOTES_TO_PLACE: u32 = 7;
 /// holds such clumps by chance; holding the shared view more firmly than
 /// others do does not make a group either.
 const GROUP_SET_APART_BY: usize = 2;
+
+// Every group k-means can find has a letter.
+const _: () = assert!(kmeans::K_MAX == GroupLabel::COUNT as usize);
 
 /// Where one voter sat in an analysis. Private to the server.
 #[derive(Clone, Copy)]
@@ -197,8 +200,14 @@ impl Analysis {
             .filter_map(|d| {
                 Some(Divide {
                     statement: card(d.column)?,
-                    agrees: (label_of(d.agrees.0)?, d.agrees.1),
-                    disagrees: (label_of(d.disagrees.0)?, d.disagrees.1),
+                    agrees: GroupShare {
+                        group: label_of(d.agrees.0)?,
+                        share: d.agrees.1,
+                    },
+                    disagrees: GroupShare {
+                        group: label_of(d.disagrees.0)?,
+                        share: d.disagrees.1,
+                    },
                 })
             })
             .collect();

@@ -272,14 +272,21 @@ pub struct CommonGround {
     pub every_group: Percent,
 }
 
+/// One group's share of votes leaning one way on a statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupShare {
+    pub group: GroupLabel,
+    pub share: Percent,
+}
+
 /// A statement the groups answer in opposite ways.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Divide {
     pub statement: CardId,
     /// The group that agrees most, and its share agreeing.
-    pub agrees: (GroupLabel, Percent),
+    pub agrees: GroupShare,
     /// The group that disagrees most, and its share disagreeing.
-    pub disagrees: (GroupLabel, Percent),
+    pub disagrees: GroupShare,
 }
 
 /// How one group voted on a statement, when it cast enough votes on it.
