@@ -251,6 +251,32 @@ impl VoteMatrix {
             .map_or(0, |s| s.votes)
     }
 
+    /// The statement to show this voter next: among the live statements
+    /// they have not answered, one with the fewest votes, so every
+    /// statement gathers enough votes to be placed and shown (newest first
+    /// would starve the early ones). `salt` (the room's dice) picks among
+    /// equals, so phones do not all see the same one. O(statements).
+    pub fn next_for(&self, voter: VoterIx, salt: u64) -> Option<StatementIx> {
+        let row = self.rows.get(voter.index())?;
+        let open: Vec<(u32, usize)> = self
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| {
+                s.standing == Standing::Live && row.get(*i).copied().flatten().is_none()
+            })
+            .map(|(i, s)| (s.votes, i))
+            .collect();
+        let fewest = open.iter().map(|&(v, _)| v).min()?;
+        let equals: Vec<usize> = open
+            .iter()
+            .filter(|&&(v, _)| v == fewest)
+            .map(|&(_, i)| i)
+            .collect();
+        let pick = equals.get((salt % equals.len() as u64) as usize)?;
+        Some(StatementIx(*pick as u32))
+    }
+
     /// One voter's vote on one statement, if any.
     pub fn vote(&self, voter: VoterIx, statement: StatementIx) -> Option<Vote> {
         self.rows
@@ -453,5 +479,28 @@ mod tests {
             format!("{m:?}"),
             "VoteMatrix { voters: 3, statements: 1, votes: 0 }"
         );
+    }
+
+    #[test]
+    fn the_next_statement_is_an_unanswered_one_with_the_fewest_votes() {
+        let mut m = VoteMatrix::new();
+        let s: Vec<StatementIx> = (1..=4)
+            .map(|i| m.add_statement(card(i)).expect("statement"))
+            .collect();
+        let v = m.add_voter().expect("voter");
+        let w = m.add_voter().expect("voter");
+        m.set_vote(w, s[0], Some(Vote::Agree)).expect("vote");
+        m.set_vote(w, s[1], Some(Vote::Agree)).expect("vote");
+        m.set_vote(v, s[2], Some(Vote::Pass)).expect("vote");
+        m.hide(s[3], true).expect("hide");
+        // s[2] is answered, s[3] hidden; s[0] and s[1] have one vote each.
+        let picks: Vec<_> = (0..4).filter_map(|salt| m.next_for(v, salt)).collect();
+        assert!(picks.iter().all(|p| *p == s[0] || *p == s[1]), "{picks:?}");
+        assert!(picks.contains(&s[0]) && picks.contains(&s[1]));
+        // w has answered s[0] and s[1]: s[2] is all that is left to them.
+        assert_eq!(m.next_for(w, 7), Some(s[2]));
+        m.set_vote(w, s[2], Some(Vote::Disagree)).expect("vote");
+        assert_eq!(m.next_for(w, 7), None);
+        assert_eq!(m.next_for(VoterIx(9), 0), None);
     }
 }
