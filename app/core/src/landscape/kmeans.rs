@@ -22,7 +22,8 @@
 /// The fewest and most groups we look for.
 pub(super) const K_MIN: usize = 2;
 pub(super) const K_MAX: usize = 5;
-/// Below this best mean silhouette the room has no clear groups.
+/// A k whose mean silhouette is below this is never offered: no clear
+/// structure.
 pub(super) const STRUCTURE_FLOOR: f64 = 0.5;
 /// Lloyd iterations at most; two-dimensional k-means settles in far fewer.
 const MAX_ROUNDS: usize = 100;
@@ -31,6 +32,7 @@ const RESTARTS: u64 = 4;
 /// The silhouette is O(n²); past this many points it is measured on an
 /// evenly spaced sample of them, which keeps a crowded hall fast.
 const SILHOUETTE_SAMPLE: usize = 2500;
+/// The seed of every k-means run ("HearthKM").
 const SEED: u64 = 0x4865_6172_7468_4b4d;
 
 /// A small, fixed-seed generator (SplitMix64): enough to seed k-means and
@@ -356,6 +358,17 @@ mod tests {
         assert!(c.assign[..40].iter().all(|&a| a == c.assign[0]));
         assert!(c.assign[40..70].iter().all(|&a| a == c.assign[40]));
         assert_ne!(c.assign[0], c.assign[40]);
+    }
+
+    #[test]
+    fn a_crowded_hall_is_measured_on_a_sample_and_still_divided() {
+        let mut rng = SplitMix::new(4);
+        let mut points = blob(&mut rng, [0.0, 0.0], 1500, 1.0);
+        points.extend(blob(&mut rng, [8.0, 0.0], 1500, 1.0));
+        assert!(points.len() > SILHOUETTE_SAMPLE);
+        let c = groups(&points, 10);
+        assert_eq!(c.centres.len(), 2);
+        assert!(c.silhouette > 0.8, "{}", c.silhouette);
     }
 
     #[test]
