@@ -4,8 +4,10 @@
 //!
 //! Three rooms: four planted opinion groups, one shared view, and random
 //! votes (the slowest for power iteration, whose leading eigenvalues are
-//! then close). For each, the time to cast every vote into the matrix and
-//! the time of a full recomputation (fastest and median of several).
+//! then close); then a room with 1,500 statements and as many votes, to
+//! show a step with many statements stays fast. For each, the time to
+//! cast every vote into the matrix and the time of a full recomputation
+//! (fastest and median of several).
 
 use hearth_core::ids::CardId;
 use hearth_core::landscape::{Analysis, Shape, StatementIx, Vote, VoteMatrix};
@@ -13,8 +15,8 @@ use std::time::{Duration, Instant};
 
 const VOTERS: usize = 2000;
 const STATEMENTS: usize = 300;
-/// Each person answers a third of the statements: about 200,000 votes.
-const COVERAGE: f64 = 1.0 / 3.0;
+/// Each person answers 100 statements on average: about 200,000 votes.
+const ANSWERED: f64 = 100.0;
 const RUNS: usize = 7;
 
 struct Dice(u64);
@@ -39,15 +41,16 @@ impl Dice {
 
 /// `groups` planted views (0: random votes); members follow their view
 /// with probability `fidelity`.
-fn room(groups: usize, fidelity: f64, seed: u64) -> (VoteMatrix, Duration) {
+fn room(groups: usize, fidelity: f64, statements: usize, seed: u64) -> (VoteMatrix, Duration) {
     let mut dice = Dice(seed);
     let mut m = VoteMatrix::new();
-    let statements: Vec<StatementIx> = (0..STATEMENTS)
+    let coverage = ANSWERED / statements as f64;
+    let statements: Vec<StatementIx> = (0..statements)
         .filter_map(|s| m.add_statement(CardId::from_random(s as u64 + 1)).ok())
         .collect();
     let views: Vec<Vec<Vote>> = (0..groups.max(1))
         .map(|_| {
-            (0..STATEMENTS)
+            (0..statements.len())
                 .map(|_| {
                     if dice.chance(0.5) {
                         Vote::Agree
@@ -63,7 +66,7 @@ fn room(groups: usize, fidelity: f64, seed: u64) -> (VoteMatrix, Duration) {
     for p in 0..VOTERS {
         let view = &views[p % views.len()];
         for (s, &ix) in statements.iter().enumerate() {
-            if dice.chance(COVERAGE) {
+            if dice.chance(coverage) {
                 let vote = if groups > 0 && dice.chance(fidelity) {
                     view[s]
                 } else {
@@ -82,15 +85,14 @@ fn room(groups: usize, fidelity: f64, seed: u64) -> (VoteMatrix, Duration) {
 }
 
 fn main() {
-    println!(
-        "landscape: {VOTERS} voters x {STATEMENTS} statements, {RUNS} recomputations each, one thread"
-    );
-    for (name, groups, fidelity) in [
-        ("four planted groups", 4, 0.8),
-        ("one shared view", 1, 0.85),
-        ("random votes", 0, 0.0),
+    println!("landscape: {VOTERS} voters, {RUNS} recomputations each, one thread");
+    for (name, groups, fidelity, statements) in [
+        ("four planted groups", 4, 0.8, STATEMENTS),
+        ("one shared view", 1, 0.85, STATEMENTS),
+        ("random votes", 0, 0.0, STATEMENTS),
+        ("three planted groups", 3, 0.8, 1500),
     ] {
-        let (m, casting) = room(groups, fidelity, 21);
+        let (m, casting) = room(groups, fidelity, statements, 21);
         let votes = m.total_votes();
         let mut times = Vec::new();
         let mut analysis = None;
@@ -110,7 +112,7 @@ fn main() {
         };
         let sizes: Vec<u32> = l.groups.iter().map(|g| g.members.get()).collect();
         println!(
-            "{name}: {votes} votes cast in {:.1} ms ({:.0} ns a vote); \
+            "{name}, {statements} statements: {votes} votes cast in {:.1} ms ({:.0} ns a vote); \
              recomputation fastest {:.1} ms, median {:.1} ms; {shape} {sizes:?}, \
              {} common ground, {} divides",
             casting.as_secs_f64() * 1e3,

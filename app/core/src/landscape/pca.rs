@@ -11,7 +11,9 @@
 //! - The statements' covariance (m × m, m ≤ a few hundred) is summed from
 //!   each voter's votes alone, then its two leading eigenvectors are found
 //!   by power iteration (the second kept orthogonal to the first), from a
-//!   fixed start so the same votes always give the same map.
+//!   fixed start so the same votes always give the same map. With many
+//!   more statements than that, the iteration works from the votes
+//!   directly and never builds the m × m matrix.
 //! - A component's sign means nothing, so it is fixed (its largest entry
 //!   positive): the map does not flip between two recomputations.
 //! - A voter who answered few statements has most of their row imputed to
@@ -80,14 +82,48 @@ fn covariance(rows: &[Row], m: usize) -> Vec<f64> {
     a
 }
 
-fn multiply(a: &[f64], v: &[f64], out: &mut [f64]) {
-    let m = v.len();
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = a[i * m..(i + 1) * m]
-            .iter()
-            .zip(v)
-            .map(|(x, y)| x * y)
-            .sum();
+/// The covariance CᵀC, applied to a vector either from the m × m matrix
+/// (cheap per step when statements are few: m² against two passes over
+/// the votes) or straight from the centred rows as Cᵀ(Cv) (when a step has
+/// so many statements that m² outgrows the votes).
+enum Covariance<'a> {
+    Dense(Vec<f64>),
+    Rows(&'a [Row]),
+}
+
+impl<'a> Covariance<'a> {
+    fn new(rows: &'a [Row], m: usize) -> Self {
+        let votes: usize = rows.iter().map(Vec::len).sum();
+        if m.saturating_mul(m) <= votes.saturating_mul(2) {
+            Self::Dense(covariance(rows, m))
+        } else {
+            Self::Rows(rows)
+        }
+    }
+
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        let m = v.len();
+        match self {
+            Self::Dense(a) => {
+                for (o, line) in out.iter_mut().zip(a.chunks_exact(m)) {
+                    *o = line.iter().zip(v).map(|(x, y)| x * y).sum();
+                }
+            }
+            Self::Rows(rows) => {
+                out.iter_mut().for_each(|o| *o = 0.0);
+                for row in rows.iter() {
+                    let d: f64 = row
+                        .iter()
+                        .map(|&(c, x)| x * v.get(c as usize).copied().unwrap_or(0.0))
+                        .sum();
+                    for &(c, x) in row {
+                        if let Some(o) = out.get_mut(c as usize) {
+                            *o += x * d;
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -105,7 +141,7 @@ fn remove_along(v: &mut [f64], u: &[f64]) {
 
 /// The leading unit eigenvector of `a` orthogonal to `against`, or zeros
 /// when nothing is left (no variance in that direction).
-fn leading(a: &[f64], m: usize, against: Option<&[f64]>, rng: &mut SplitMix) -> Vec<f64> {
+fn leading(a: &Covariance, m: usize, against: Option<&[f64]>, rng: &mut SplitMix) -> Vec<f64> {
     let mut v: Vec<f64> = (0..m).map(|_| rng.unit() - 0.5).collect();
     let mut w = vec![0.0; m];
     if let Some(u) = against {
@@ -117,7 +153,7 @@ fn leading(a: &[f64], m: usize, against: Option<&[f64]>, rng: &mut SplitMix) -> 
     }
     v.iter_mut().for_each(|x| *x /= n);
     for _ in 0..MAX_ITERATIONS {
-        multiply(a, &v, &mut w);
+        a.apply(&v, &mut w);
         if let Some(u) = against {
             remove_along(&mut w, u);
         }
@@ -154,7 +190,7 @@ pub(super) fn components(rows: &[Row], m: usize) -> [Vec<f64>; 2] {
     if m == 0 {
         return [Vec::new(), Vec::new()];
     }
-    let a = covariance(rows, m);
+    let a = Covariance::new(rows, m);
     let mut rng = SplitMix::new(0x4865_6172_7468_5043);
     let first = leading(&a, m, None, &mut rng);
     let second = leading(&a, m, Some(&first), &mut rng);
@@ -202,6 +238,29 @@ mod tests {
         assert!(first[2].abs() < 1e-6, "{first:?}");
         let points = project(&centred, &components(&centred, 3), 3);
         assert!(points[0][0] * points[1][0] < 0.0, "the two sides apart");
+    }
+
+    #[test]
+    fn from_the_matrix_or_from_the_votes_the_covariance_is_the_same() {
+        let mut rng = SplitMix::new(5);
+        let rows: Vec<Row> = (0..30)
+            .map(|_| {
+                let mut row = Row::new();
+                for c in 0..8u32 {
+                    if rng.unit() < 0.7 {
+                        row.push((c, rng.unit() * 2.0 - 1.0));
+                    }
+                }
+                row
+            })
+            .collect();
+        let v: Vec<f64> = (0..8).map(|i| f64::from(i) - 3.5).collect();
+        let (mut dense, mut sparse) = (vec![0.0; 8], vec![0.0; 8]);
+        Covariance::Dense(covariance(&rows, 8)).apply(&v, &mut dense);
+        Covariance::Rows(&rows).apply(&v, &mut sparse);
+        for (a, b) in dense.iter().zip(&sparse) {
+            assert!((a - b).abs() < 1e-9, "{dense:?} {sparse:?}");
+        }
     }
 
     #[test]
