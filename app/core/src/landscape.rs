@@ -558,7 +558,9 @@ fn letters(
 ) -> Vec<Option<GroupLabel>> {
     let mut labels: Vec<Option<GroupLabel>> = vec![None; k];
     let mut taken = [false; GroupLabel::COUNT as usize];
-    if let Some(prev) = previous {
+    // One room is always "A": a letter carried over would name a group
+    // that is no longer there.
+    if let Some(prev) = previous.filter(|_| shown.len() >= 2) {
         let mut pairs: Vec<(f64, GroupLabel, usize)> = prev
             .centres
             .iter()

@@ -462,6 +462,11 @@ fn group_letters_stay_with_their_groups_as_sizes_change() {
         before,
         "sizes swapped"
     );
+    // When the groups are gone, the one room is "A" again.
+    let agreeing = plant(&[120], 20, 0.8, 0.85, 5);
+    let one = Analysis::following(&agreeing.matrix, Some(&next));
+    assert_eq!(one.landscape().shape, Shape::OneRoom);
+    assert_eq!(one.landscape().groups[0].label.letter(), 'A');
 }
 
 /// Checks every number the landscape shows against the thresholds, on the
