@@ -124,23 +124,20 @@ impl PageFacts {
     }
 }
 
-/// One page as fetched: its words and its size on the wire.
+/// A whole page as fetched (a phone's first load): its words.
 pub(super) struct Fetched {
     pub html: String,
-    pub wire: usize,
     /// Answered 200, gzipped.
     pub ok: bool,
-    /// Milliseconds from asking to its last byte.
-    pub ms: u64,
 }
 
-/// Fetches a page as phones do, accepting gzip, and unpacks it.
+/// Fetches a whole page as a phone does on its first load, accepting
+/// gzip, and unpacks it.
 pub(super) async fn fetch_page(
     http: &reqwest::Client,
     url: &str,
     cookie: &str,
 ) -> Result<Fetched, Error> {
-    let asked = Instant::now();
     let response = http
         .get(url)
         .header("cookie", cookie)
@@ -153,19 +150,13 @@ pub(super) async fn fetch_page(
         .is_some_and(|e| e == "gzip");
     let ok = response.status().is_success() && gzipped;
     let wire = response.bytes().await?;
-    let ms = asked.elapsed().as_millis() as u64;
     let mut html = String::new();
     if gzipped {
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
     } else {
         html = String::from_utf8_lossy(&wire).into_owned();
     }
-    Ok(Fetched {
-        html,
-        wire: wire.len(),
-        ok,
-        ms,
-    })
+    Ok(Fetched { html, ok })
 }
 
 /// A fresh copy as the phone's script gets it: the part every phone
