@@ -7,7 +7,7 @@
 //! clear error, and changes nothing.
 
 use crate::backend::{cofacilitator_secret, screen_secret};
-use crate::room::{Actor, EntryError};
+use crate::room::Actor;
 use crate::secrets;
 use crate::state::{AppState, ReachError};
 use crate::storage::{Lookup, NewGathering, StorageError};
@@ -617,14 +617,7 @@ async fn act_as_participant(
         return Err(back.error(ErrorCode::NotAllowed));
     };
     let author = secrets::author(&row.salt, &device);
-    if let Err(e) = room.join(author.clone()).await {
-        return Err(back.error(match e {
-            EntryError::Ended => ErrorCode::Ended,
-            EntryError::Locked => ErrorCode::NotAllowed,
-            EntryError::Unavailable => ErrorCode::Internal,
-        }));
-    }
-    room.act(Actor::Participant(author), id, action)
+    room.join_and_act(author, id, action)
         .await
         .map_err(|code| back.error(code))
 }

@@ -94,6 +94,9 @@ enum Command {
         actor: Actor,
         id: ActionId,
         action: Action,
+        /// Let a participant in first, in the same round (a form's post:
+        /// one trip through the room and one commit, not two).
+        join: bool,
         reply: oneshot::Sender<Result<Outcome, ErrorCode>>,
     },
     Snapshot {
@@ -200,6 +203,26 @@ impl RoomHandle {
             actor,
             id,
             action,
+            join: false,
+            reply,
+        })
+        .await
+        .unwrap_or(Err(ErrorCode::Internal))
+    }
+
+    /// A participant's action, letting them in first if they are new (as
+    /// their page does): a form's post, in one round.
+    pub async fn join_and_act(
+        &self,
+        author: String,
+        id: ActionId,
+        action: Action,
+    ) -> Result<Outcome, ErrorCode> {
+        self.ask(|reply| Command::Act {
+            actor: Actor::Participant(author),
+            id,
+            action,
+            join: true,
             reply,
         })
         .await
@@ -457,9 +480,17 @@ impl Room {
                 actor,
                 id,
                 action,
+                join,
                 reply,
             } => {
-                let result = self.act(actor, id, action).await;
+                let joined = match &actor {
+                    Actor::Participant(author) if join => self.join(author),
+                    _ => Ok(()),
+                };
+                let result = match joined {
+                    Ok(()) => self.act(actor, id, action).await,
+                    Err(e) => Err(e.refusal()),
+                };
                 Reply::Act(reply, result)
             }
             Command::Snapshot { role, reply } => Reply::Snapshot(reply, role),

@@ -78,6 +78,18 @@ pub enum EntryError {
     Unavailable,
 }
 
+impl EntryError {
+    /// What a participant's action is answered with when they cannot be
+    /// let in to take it.
+    pub fn refusal(self) -> ErrorCode {
+        match self {
+            EntryError::Ended => ErrorCode::Ended,
+            EntryError::Locked => ErrorCode::NotAllowed,
+            EntryError::Unavailable => ErrorCode::Internal,
+        }
+    }
+}
+
 /// What the room remembers of one card. Only the room and its author's
 /// own view ever see `author`, so nothing outside the room may reach it.
 #[derive(Clone, Debug)]
