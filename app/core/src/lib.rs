@@ -27,6 +27,8 @@ pub mod exercise;
 pub mod marks;
 // The statements step's landscape: opinion groups and common ground.
 pub mod landscape;
+// Small groups: dealing phones into groups, their signs and roles.
+pub mod groups;
 // The gathering: state and events.
 pub mod gathering;
 // What travels: messages, then page data.
