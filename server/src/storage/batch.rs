@@ -119,7 +119,8 @@ impl Op {
 
 /// The changes of one round of a room, for one gathering: stored whole or
 /// not at all. (With several nodes it will also carry the owner's fencing
-/// token, so that a commit from a node that lost the gathering is refused.)
+/// token, so that a commit from a node that lost the gathering is refused;
+/// the PostgreSQL writer says where it is checked, in `commit_together`.)
 #[derive(Debug, Default)]
 pub struct Batch {
     pub gathering: String,
