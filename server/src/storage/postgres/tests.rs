@@ -11,9 +11,10 @@ use crate::storage::fixtures::{
 };
 use crate::storage::{Batch, Lookup, Op, Storage, StorageError};
 use hearth_core::protocol::Outcome;
+use hearth_tests::store::{connect, files_under, with_database};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -38,34 +39,13 @@ async fn fresh() -> Result<Option<Fresh>> {
         std::process::id(),
         MADE.fetch_add(1, Ordering::Relaxed)
     );
-    let cluster = connect(&admin_url).await?;
+    let cluster = connect(&admin_url).await.map_err(|e| e.to_string())?;
     cluster
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await?;
     let url = with_database(&admin_url, &name);
-    let admin = connect(&url).await?;
+    let admin = connect(&url).await.map_err(|e| e.to_string())?;
     Ok(Some(Fresh { url, name, admin }))
-}
-
-/// `url` with its database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[after_scheme..]
-        .find('/')
-        .map_or(base.len(), |i| after_scheme + i);
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    format!("{}/{name}{query}", &base[..host_end])
-}
-
-async fn connect(url: &str) -> Result<Client> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(connection);
-    Ok(client)
 }
 
 /// A store on `fresh` with gatherings `(id, created_at)`, each holding
@@ -118,22 +98,14 @@ async fn in_tables(db: &Client, text: &str) -> Result<bool> {
 /// The files under `dir` that hold `text` as bytes, by their paths below it.
 fn files_holding(dir: &Path, text: &str) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-                continue;
-            }
-            // A file PostgreSQL removes while we look is not holding it.
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            if bytes.windows(text.len()).any(|w| w == text.as_bytes()) {
-                let shown = path.strip_prefix(dir).unwrap_or(&path);
-                found.push(shown.display().to_string());
-            }
+    for path in files_under(dir).map_err(|e| e.to_string())? {
+        // A file PostgreSQL removes while we look is not holding it.
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        if bytes.windows(text.len()).any(|w| w == text.as_bytes()) {
+            let shown = path.strip_prefix(dir).unwrap_or(&path);
+            found.push(shown.display().to_string());
         }
     }
     Ok(found)
