@@ -130,12 +130,8 @@ start_test_postgres() {
     || { cat "$PG_TEST_DIR/initdb.log" >&2; return 1; }
   # Tests start many servers, each with a writer and a few pooled
   # connections; a small WAL keeps the files the audit reads small.
-  # Autovacuum is off: its ANALYZE holds a snapshot for a moment, and
-  # VACUUM keeps any row version an open snapshot may still see, so the
-  # tests that read the files after Hearth's own VACUUM would depend on
-  # its timing (SECURITY.md says what that means for an operator).
   "${as_pg[@]}" "$PG_BIN/pg_ctl" -w -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" \
-    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_wal_size=96MB -c min_wal_size=32MB -c autovacuum=off" \
+    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_wal_size=96MB -c min_wal_size=32MB" \
     start >/dev/null
   export HEARTH_TEST_POSTGRES="postgres://hearth@127.0.0.1:$port/postgres"
   export HEARTH_TEST_PGDATA="$PG_TEST_DIR/data"
