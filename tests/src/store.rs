@@ -54,20 +54,8 @@ impl Store {
         let Ok(admin) = std::env::var(POSTGRES_ENV) else {
             return Ok(Store::Sqlite(dir.join("hearth.db")));
         };
-        static MADE: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "hearth_test_{}_{}",
-            std::process::id(),
-            MADE.fetch_add(1, Ordering::Relaxed)
-        );
-        let cluster = connect(&admin).await?;
-        cluster
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await?;
-        Ok(Store::Postgres {
-            url: with_database(&admin, &name),
-            name,
-        })
+        let (url, name) = fresh_database(&admin, "hearth_test").await?;
+        Ok(Store::Postgres { url, name })
     }
 
     /// What `--database` says.
@@ -253,6 +241,27 @@ impl Store {
             .try_get(0)?;
         Ok(data.join("base").join(oid.to_string()))
     }
+}
+
+/// Creates an empty database on the cluster `admin` names, with a name no
+/// other test has used (this process's id, a count, and the time, since
+/// process ids come round again on a cluster that outlives a run); answers
+/// its URL and its name.
+pub async fn fresh_database(admin: &str, prefix: &str) -> Result<(String, String)> {
+    static MADE: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        MADE.fetch_add(1, Ordering::Relaxed)
+    );
+    connect(admin)
+        .await?
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await?;
+    Ok((with_database(admin, &name), name))
 }
 
 /// Every file under `dir`, in its folders too.

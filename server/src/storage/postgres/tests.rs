@@ -11,9 +11,8 @@ use crate::storage::fixtures::{
 };
 use crate::storage::{Batch, Lookup, Op, Storage, StorageError};
 use hearth_core::protocol::Outcome;
-use hearth_tests::store::{connect, files_under, with_database};
+use hearth_tests::store::{connect, files_under, fresh_database};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_postgres::Client;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -33,17 +32,9 @@ async fn fresh() -> Result<Option<Fresh>> {
         println!("skipped: HEARTH_TEST_POSTGRES names no PostgreSQL to test against");
         return Ok(None);
     };
-    static MADE: AtomicU64 = AtomicU64::new(0);
-    let name = format!(
-        "hearth_unit_{}_{}",
-        std::process::id(),
-        MADE.fetch_add(1, Ordering::Relaxed)
-    );
-    let cluster = connect(&admin_url).await.map_err(|e| e.to_string())?;
-    cluster
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await?;
-    let url = with_database(&admin_url, &name);
+    let (url, name) = fresh_database(&admin_url, "hearth_unit")
+        .await
+        .map_err(|e| e.to_string())?;
     let admin = connect(&url).await.map_err(|e| e.to_string())?;
     Ok(Some(Fresh { url, name, admin }))
 }
@@ -455,5 +446,53 @@ async fn lookups_find_a_gathering_by_each_key_and_cards_keep_their_order() -> Re
         .map(|c| c.text)
         .collect();
     assert_eq!(texts, ["words of b card", "zz", "aa", "mm"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn after_its_connections_are_cut_the_store_connects_again_and_acknowledges_only_commits(
+) -> Result {
+    let Some(fresh) = fresh().await? else {
+        return Ok(());
+    };
+    let store = store_with(&fresh, &[("a", 10)]).await?;
+    store.load_room("a").await?;
+    // As a database restart or a failover does: every session of the
+    // database is ended.
+    let cut = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+               WHERE datname = $1 AND pid <> pg_backend_pid()";
+    let ended: i64 = fresh
+        .admin
+        .query_one(cut, &[&fresh.name])
+        .await?
+        .try_get(0)?;
+    assert!(
+        ended >= 2,
+        "the writer's and the pool's connections: {ended}"
+    );
+    // The commit under way may fail (it was not acknowledged, and the room
+    // sends it again) or find the connection already gone and open a new
+    // one; either way the one after it is stored, once.
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let answer = store.commit(next_event("a")).await;
+        let stored = answer.is_ok();
+        answers.push(answer);
+        if stored {
+            break;
+        }
+    }
+    assert!(
+        answers.last().is_some_and(|a| a.is_ok()),
+        "never stored again: {answers:?}"
+    );
+    assert_eq!(rows(&fresh.admin, "a").await?[1], 2);
+    // Reads come back too, the pool dropping the connections that broke.
+    let find = || store.find_gathering(Lookup::JoinToken("token-a"));
+    let mut read = find().await;
+    if read.is_err() {
+        read = find().await;
+    }
+    assert_eq!(read?.map(|g| g.id).as_deref(), Some("a"));
     Ok(())
 }

@@ -162,27 +162,51 @@ async fn commit_together(db: &mut Db, batches: &[&Batch]) -> Result<(), StorageE
     else {
         return Err(StorageError::WriterGone);
     };
-    for step in &steps {
-        if !prepared.contains_key(step.sql) {
-            let statement = client.prepare(step.sql).await?;
-            prepared.insert(step.sql, statement);
+    let sent = send(client, prepared, &steps).await;
+    if let Err(e) = &sent {
+        if connection_lost(e) {
+            // The client may not say `is_closed` yet: forget it now, so
+            // that the next round does not fail on it too.
+            db.client = None;
         }
     }
-    let statements = steps
-        .iter()
-        .map(|step| {
-            prepared
-                .get(step.sql)
-                .map(|statement| (statement, step))
-                .ok_or_else(|| StorageError::Schema("a statement was not prepared".into()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    Ok(sent?)
+}
+
+/// Sends a round's steps in one transaction, all before the first answer
+/// is read, and commits. Each statement is prepared on first use.
+async fn send(
+    client: &mut Client,
+    prepared: &mut HashMap<&'static str, Statement>,
+    steps: &[Step],
+) -> Result<(), tokio_postgres::Error> {
+    let mut statements = Vec::with_capacity(steps.len());
+    for step in steps {
+        let statement = match prepared.get(step.sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = client.prepare(step.sql).await?;
+                prepared.insert(step.sql, statement.clone());
+                statement
+            }
+        };
+        statements.push((statement, step));
+    }
     let tx = client.transaction().await?;
     let sent = statements
-        .into_iter()
+        .iter()
         .map(|(statement, step)| tx.execute_raw(statement, step.params()));
     futures_util::future::try_join_all(sent).await?;
     // Dropping an uncommitted transaction rolls it back.
-    tx.commit().await?;
-    Ok(())
+    tx.commit().await
+}
+
+/// Whether an error means the connection is gone (the database restarted
+/// or failed over, or an administrator ended the session).
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error().is_some_and(|db| {
+            let code = db.code().code();
+            code.starts_with("57P") || code.starts_with("08")
+        })
 }
