@@ -6,10 +6,14 @@
 // on bad Wi-Fi, for a few kilobytes instead of a WebAssembly build:
 //
 // - It follows the room over the WebSocket (`data-live` on <main>), from
-//   the log position the page was rendered at, and fetches the page again
+//   the log position the page was rendered at, and fetches a fresh copy
 //   when the room changes. Events are fetched for at once; totals (counts
-//   of resonances, dots) at most every ten seconds. The server renders
-//   what the phone shows; nothing here knows how a step looks.
+//   of resonances, dots) at most every ten seconds. A fresh copy comes in
+//   two parts: what every phone of the room sees (`data-shared`, rendered
+//   once for the whole room and asked for with its ETag), and what is this
+//   phone's own (`data-own`: its cards, its marks, the timer now), each
+//   own part taking the place of the shared part with its id. The server
+//   renders what the phone shows; nothing here knows how a step looks.
 // - It sends the forms with fetch instead of leaving the page. A post
 //   waits in an outbox kept in local storage until the server answers, and
 //   is sent again after a reconnect or a reload: every form carries an id
@@ -95,11 +99,26 @@
     store(DRAFT, draft.text || draft.from ? draft : null);
   }
 
+  // Each form's id, kept across fresh copies: the part every phone shares
+  // comes without ids, and a form keeps the one it had until it is sent.
+  var ids = {};
+  function giveId(form, id) {
+    formId(form).value = id;
+    ids[form.getAttribute('id') || ''] = id;
+  }
+  function giveIds() {
+    Array.prototype.forEach.call(main.querySelectorAll('form input[name="id"]'), function (input) {
+      var key = input.form.getAttribute('id') || '';
+      if (input.value) ids[key] = input.value;
+      else giveId(input.form, ids[key] || freshId());
+    });
+  }
+
   function restoreDraft() {
     var form = reflectForm();
     var draft = load(DRAFT, null);
     if (!form || !draft || typeof draft.id !== 'string') return;
-    formId(form).value = draft.id;
+    giveId(form, draft.id);
     var text = form.querySelector('#reflection');
     var away = form.querySelector('#away');
     if (text && !text.value && draft.text) text.value = draft.text;
@@ -205,9 +224,33 @@
     return node.nodeType === 1 ? node.getAttribute('id') : null;
   }
 
-  // Puts a fresh copy of the page (its HTML) in place of this one.
-  function swap(html) {
-    var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('main');
+  // The <main> of a whole page (its HTML), as the server renders it for a
+  // phone without this script.
+  function wholeMain(html) {
+    return new DOMParser().parseFromString(html, 'text/html').getElementById('main');
+  }
+
+  // A fresh copy of the page from its two parts (`data-shared`,
+  // `data-own`): what every phone of the room sees, and what is this
+  // phone's own. Each own part takes the place of the shared part with its
+  // id; the server says which they are.
+  function compose(sharedHtml, ownHtml) {
+    var page = new DOMParser().parseFromString(sharedHtml, 'text/html');
+    var fresh = page.getElementById('main');
+    if (!fresh) throw new Error('later');
+    var own = new DOMParser().parseFromString(ownHtml, 'text/html').getElementById('own');
+    if (own) {
+      Array.prototype.slice.call(own.children).forEach(function (part) {
+        var id = part.getAttribute('id');
+        var at = id ? page.getElementById(id) : null;
+        if (at) at.parentNode.replaceChild(page.importNode(part, true), at);
+      });
+    }
+    return fresh;
+  }
+
+  // Puts a fresh copy of the page (its <main>) in place of this one.
+  function swap(fresh) {
     if (!fresh) return;
     morph(main, fresh);
     ready();
@@ -227,31 +270,57 @@
     timer = setTimeout(function () { timer = null; refresh(); }, ms);
   }
 
-  // What the next copy should say was done (`received`), if anything.
-  var said = '';
+  // The phone's own part a post came back with, for the next copy.
+  var ownFromPost = null;
+  // A part the server would not give (the gathering is gone, or locked):
+  // the whole page says why.
+  var WHOLE = new Error('whole');
 
-  function refresh(done) {
-    if (done) said = done;
+  function partText(response) {
+    // A server that is starting or struggling: keep the page as it is.
+    if (response.status >= 500) throw new Error('later');
+    if (!response.ok) throw WHOLE;
+    return response.text();
+  }
+
+  function refresh() {
     if (fetching) { again = true; return Promise.resolve(); }
     fetching = true;
-    done = said;
-    said = '';
+    var own = ownFromPost;
+    ownFromPost = null;
     var announcer = $('[data-testid="announcer"]');
     var query = new URLSearchParams();
     if (announcer && announcer.dataset.glance) query.set('seen', announcer.dataset.glance);
-    if (done) query.set('done', done);
     var since = posts;
-    return fetch(location.pathname + '?' + query, { cache: 'no-store', credentials: 'same-origin' })
-      .then(function (response) {
-        // A server that is starting or struggling: keep the page as it is.
-        if (response.status >= 500) throw new Error('later');
-        return response.text();
-      })
-      .then(function (html) {
-        // A post answered meanwhile brought a newer copy than this one.
-        if (posts === since) return swap(html);
+    var asked = { credentials: 'same-origin' };
+    function whole() {
+      return fetch(location.pathname + '?' + query, { cache: 'no-store', credentials: 'same-origin' })
+        .then(function (response) {
+          // A gathering that has ended or is gone has a page saying so.
+          if (response.status >= 500) throw new Error('later');
+          return response.text();
+        })
+        .then(wholeMain);
+    }
+    var copy;
+    if (main.dataset.shared && main.dataset.own) {
+      // The shared part is kept, and asked about again (its ETag): when the
+      // room has not changed, the server answers in a few bytes.
+      asked.cache = 'no-cache';
+      var shared = fetch(main.dataset.shared, asked).then(partText);
+      var mine = own !== null ? own :
+        fetch(main.dataset.own + '?' + query, { cache: 'no-store', credentials: 'same-origin' }).then(partText);
+      copy = Promise.all([shared, mine])
+        .then(function (parts) { return compose(parts[0], parts[1]); })
+        .catch(function (e) { if (e === WHOLE) return whole(); throw e; });
+    } else {
+      copy = whole();
+    }
+    return copy
+      .then(function (fresh) {
+        // A post answered meanwhile brings a newer copy than this one.
+        if (posts === since) return swap(fresh);
         again = true;
-        said = said || done;
       })
       .catch(function () { /* the link says it is reconnecting; the next event tries again */ })
       .then(function () {
@@ -353,36 +422,36 @@
       method: 'POST',
       body: item.body,
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+      // Answer with this phone's own part: the script brings in the rest.
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Hearth-Parts': '1' }
     }).then(function (response) {
       // The server is back but busy or starting: keep it for the next try.
       if (response.status >= 500 || response.status === 429) throw new Error('later');
       outbox.shift();
       store(OUTBOX, outbox);
       var landed = new URL(response.url);
-      if (landed.pathname === location.pathname) {
-        return response.text().then(function (html) {
-          posts += 1;
-          swap(html);
-        });
-      }
-      // A reflection is stored: the server answers with its "received"
-      // page, which this page says in its own feedback line instead.
-      if (item.reflection) {
-        var draft = load(DRAFT, null);
-        if (draft && draft.id === item.reflection) store(DRAFT, null);
-        var form = reflectForm();
-        if (form && formId(form).value === item.reflection) {
-          form.reset();
-          // Resetting brings back the page's id, the one just stored: words
-          // written before the fresh page arrives must go out under an id
-          // of their own, or the server takes them for a resend and keeps
-          // only the first.
-          formId(form).value = freshId();
-          count();
+      return response.text().then(function (html) {
+        posts += 1;
+        // Sent back to the whole page (the gathering is gone): it says why.
+        if (landed.pathname === location.pathname) return swap(wholeMain(html));
+        // A reflection is stored: the form is cleared for the next one.
+        if (item.reflection && landed.searchParams.get('done') === 'received') {
+          var draft = load(DRAFT, null);
+          if (draft && draft.id === item.reflection) store(DRAFT, null);
+          var form = reflectForm();
+          if (form && formId(form).value === item.reflection) {
+            form.reset();
+            // Resetting brings back the page's id, the one just stored: words
+            // written before the fresh page arrives must go out under an id
+            // of their own, or the server takes them for a resend and keeps
+            // only the first.
+            giveId(form, freshId());
+            count();
+          }
         }
-      }
-      return refresh('received');
+        ownFromPost = html;
+        return refresh();
+      });
     }).then(function () {
       posting = false;
       send();
@@ -398,6 +467,7 @@
   function ready() {
     Array.prototype.forEach.call(main.querySelectorAll('[data-pass]'), function (b) { b.hidden = false; });
     Array.prototype.forEach.call(main.querySelectorAll('[data-no-script]'), function (b) { b.hidden = true; });
+    giveIds();
     restoreDraft();
     count();
     shown = Date.now();

@@ -37,6 +37,12 @@ pub async fn mark_phone_pages(req: Request, next: Next) -> Response {
     response
 }
 
+/// Marks a response that is a part of a participant's page (see
+/// `phone_parts`), for the layer below.
+pub fn compress_this(response: &mut Response) {
+    response.extensions_mut().insert(PhonePage);
+}
+
 /// Compresses what `mark_phone_pages` marked (when worth it), and nothing
 /// else. Goes outside it.
 pub fn phone_pages() -> CompressionLayer<impl Predicate> {

@@ -356,19 +356,20 @@ pub async fn reflect(
     headers: axum::http::HeaderMap,
     StrictForm(form): StrictForm<ReflectForm>,
 ) -> Response {
+    let back = Back::to(&token, &headers);
     let Ok(form) = form else {
-        return back_to_phone(&token, ErrorCode::Malformed);
+        return back.error(ErrorCode::Malformed);
     };
     let (Ok(id), Ok(step)) = (ActionId::parse(&form.id), form.step.parse::<u32>()) else {
-        return back_to_phone(&token, ErrorCode::Malformed);
+        return back.error(ErrorCode::Malformed);
     };
     let text = match ReflectionText::parse(&form.text) {
         Ok(text) => text,
-        Err(e) => return back_to_phone(&token, e.into()),
+        Err(e) => return back.error(e.into()),
     };
     let place = match form.place() {
         Ok(place) => place,
-        Err(code) => return back_to_phone(&token, code),
+        Err(code) => return back.error(code),
     };
     let action = Action::AddReflection {
         step: StepId(step),
@@ -377,10 +378,15 @@ pub async fn reflect(
         sensitive: !form.sensitive.is_empty(),
     };
     match act_as_participant(&state, &token, &headers, id, action).await {
-        Ok(Outcome::Added { card }) => {
+        // Without the script, a page of its own says the words arrived.
+        Ok(Outcome::Added { card }) if !back.parts => {
             Redirect::to(&format!("/p/{token}/received?card={}", card.id.as_str())).into_response()
         }
-        Ok(_) => back_to_phone(&token, ErrorCode::Internal),
+        // The card's id is the phone's own to know (it wrote it).
+        Ok(Outcome::Added { card }) => {
+            back.done(&format!("received&card={}", card.id.as_str()), "")
+        }
+        Ok(_) => back.error(ErrorCode::Internal),
         Err(response) => response,
     }
 }
@@ -486,12 +492,13 @@ pub async fn mark(
     headers: axum::http::HeaderMap,
     StrictForm(form): StrictForm<MarkForm>,
 ) -> Response {
+    let back = Back::to(&token, &headers);
     let Ok(form) = form else {
-        return back_to_phone(&token, ErrorCode::Malformed);
+        return back.error(ErrorCode::Malformed);
     };
     let mark = match form.mark() {
         Ok(mark) => mark,
-        Err(code) => return back_to_phone(&token, code),
+        Err(code) => return back.error(code),
     };
     let at_card = match mark.target() {
         Target::Vote(card) | Target::Resonate(card) | Target::Place(card) => {
@@ -508,7 +515,7 @@ pub async fn mark(
     )
     .await
     {
-        Ok(_) => Redirect::to(&format!("/p/{token}?done=marked{at_card}")).into_response(),
+        Ok(_) => back.done("marked", &at_card),
         Err(response) => response,
     }
 }
@@ -527,27 +534,60 @@ pub async fn withdraw(
     headers: axum::http::HeaderMap,
     StrictForm(form): StrictForm<WithdrawForm>,
 ) -> Response {
+    let back = Back::to(&token, &headers);
     let Ok(form) = form else {
-        return back_to_phone(&token, ErrorCode::Malformed);
+        return back.error(ErrorCode::Malformed);
     };
     let Ok(card) = CardId::parse(form.card.trim()) else {
-        return back_to_phone(&token, ErrorCode::Malformed);
+        return back.error(ErrorCode::Malformed);
     };
     let action = Action::Withdraw { card };
     match act_as_participant(&state, &token, &headers, secrets::action_id(), action).await {
-        Ok(_) => Redirect::to(&format!("/p/{token}?done=withdrawn")).into_response(),
+        Ok(_) => back.done("withdrawn", ""),
         Err(response) => response,
     }
 }
 
-/// Back to the participant's page, saying what went wrong (the page reads
-/// `?error=` in the person's language).
-fn back_to_phone(token: &str, code: ErrorCode) -> Response {
-    let code = serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    Redirect::to(&format!("/p/{token}?error={code}")).into_response()
+/// Where a participant's form post sends the phone back to: its page,
+/// saying what happened (`?done=` or `?error=`, in the person's language).
+/// The phone's script asks for its own part instead (with the header
+/// `Hearth-Parts`), and brings the rest of the page up to date itself
+/// (see `phone_parts`).
+struct Back<'a> {
+    token: &'a str,
+    parts: bool,
+}
+
+impl<'a> Back<'a> {
+    fn to(token: &'a str, headers: &HeaderMap) -> Self {
+        Back {
+            token,
+            parts: headers.contains_key("hearth-parts"),
+        }
+    }
+
+    /// Back, saying what went wrong.
+    fn error(&self, code: ErrorCode) -> Response {
+        let code = serde_json::to_value(code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        self.with(&format!("error={code}"), "")
+    }
+
+    /// Back, saying what was done; `at` is where on the page (`#card-…`).
+    fn done(&self, what: &str, at: &str) -> Response {
+        self.with(&format!("done={what}"), at)
+    }
+
+    fn with(&self, query: &str, at: &str) -> Response {
+        let token = self.token;
+        if self.parts {
+            Redirect::to(&format!("/p/{token}/mine?{query}")).into_response()
+        } else {
+            Redirect::to(&format!("/p/{token}?{query}{at}")).into_response()
+        }
+    }
 }
 
 /// Does what a participant's form asks, as that participant (their device
@@ -560,6 +600,7 @@ async fn act_as_participant(
     id: ActionId,
     action: Action,
 ) -> Result<Outcome, Response> {
+    let back = Back::to(token, headers);
     let (row, room) = match state.reach(Lookup::JoinToken(token)).await {
         Ok(found) => found,
         // The participant page says, in the person's language, that there
@@ -569,26 +610,23 @@ async fn act_as_participant(
         }
         Err(ReachError::Storage(e)) => {
             tracing::error!("a participant's form failed: {e}");
-            return Err(back_to_phone(token, ErrorCode::Internal));
+            return Err(back.error(ErrorCode::Internal));
         }
     };
     let Some(device) = device_from_headers(headers) else {
-        return Err(back_to_phone(token, ErrorCode::NotAllowed));
+        return Err(back.error(ErrorCode::NotAllowed));
     };
     let author = secrets::author(&row.salt, &device);
     if let Err(e) = room.join(author.clone()).await {
-        return Err(back_to_phone(
-            token,
-            match e {
-                EntryError::Ended => ErrorCode::Ended,
-                EntryError::Locked => ErrorCode::NotAllowed,
-                EntryError::Unavailable => ErrorCode::Internal,
-            },
-        ));
+        return Err(back.error(match e {
+            EntryError::Ended => ErrorCode::Ended,
+            EntryError::Locked => ErrorCode::NotAllowed,
+            EntryError::Unavailable => ErrorCode::Internal,
+        }));
     }
     room.act(Actor::Participant(author), id, action)
         .await
-        .map_err(|code| back_to_phone(token, code))
+        .map_err(|code| back.error(code))
 }
 
 /// The QR code for a participant link, as SVG.

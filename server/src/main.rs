@@ -13,6 +13,7 @@ mod import;
 mod lan;
 mod map_image;
 mod pace;
+mod phone_parts;
 mod retention;
 mod room;
 mod secrets;
@@ -134,6 +135,8 @@ fn router(state: AppState) -> Router {
         .route("/p/{token}/reflect", post(forms::reflect))
         .route("/p/{token}/mark", post(forms::mark))
         .route("/p/{token}/withdraw", post(forms::withdraw))
+        .route("/p/{token}/shared", get(phone_parts::shared))
+        .route("/p/{token}/mine", get(phone_parts::own))
         .route("/console/{secret}/delete", post(forms::delete))
         .route("/console/{secret}/export/{file}", get(export::download))
         .route("/qr/{token}", get(forms::qr))

@@ -20,6 +20,8 @@ pub struct AppState {
     pub joins: Throttle,
     /// Wrong organiser passphrases, per address and overall.
     pub organisers: Throttle,
+    /// What every phone of a room is sent, made once per change.
+    pub shared_parts: Arc<crate::phone_parts::SharedParts>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -46,6 +48,7 @@ impl AppState {
             hub,
             joins: Throttle::new(Limits::JOIN, now),
             organisers: Throttle::new(Limits::PASSPHRASE, now),
+            shared_parts: Arc::default(),
         }
     }
 

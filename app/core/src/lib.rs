@@ -25,6 +25,8 @@ pub mod timer;
 pub mod exercise;
 // Marks people put on cards and lines, and their totals.
 pub mod marks;
+// The statements step's landscape: opinion groups and common ground.
+pub mod landscape;
 // The gathering: state and events.
 pub mod gathering;
 // What travels: messages, then page data.

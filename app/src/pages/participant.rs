@@ -12,32 +12,43 @@
 //! attributes set below, the words among them, so every word still comes
 //! from the catalogue.
 
-use super::phone_parts::{Responses, SpectrumPlace, TagLines};
+use super::phone_parts::{OwnMarks, Responses, SpectrumPlace, TagLines};
 use super::{param, query};
 use crate::api::load_participant;
-use crate::i18n::{error_msg, use_i18n, Msg};
+use crate::i18n::{error_msg, use_i18n, I18n, Msg};
 use crate::widgets::{announcement, timer_view, Glance, PageProblem};
 use hearth_core::error::ErrorCode;
 use hearth_core::exercise::{Exercise, ExerciseKind};
 use hearth_core::gathering::{GatheringView, StepView};
+use hearth_core::ids::CardId;
+use hearth_core::locale::Locale;
 use hearth_core::marks::{Mark, Target};
 use hearth_core::page::ParticipantPage as Data;
 use hearth_core::reflection::REFLECTION_MAX_CHARS;
 use leptos::prelude::*;
+use leptos::tachys::view::RenderHtml;
 use std::sync::Arc;
 
 #[component]
 pub fn ParticipantPage() -> impl IntoView {
     let token = param("token");
+    let said = Said {
+        feedback: Feedback::from_query(),
+        seen: query("seen"),
+    };
     // Not a resource: the page is never hydrated, so its data need not
     // travel inside it a second time.
     view! {
         <Suspense>
             {move || {
                 let token = token.clone();
+                let said = said.clone();
                 Suspend::new(async move {
                     match load_participant(token.clone()).await {
-                        Ok(page) => view! { <Participant page token/> }.into_any(),
+                        Ok(page) => {
+                            let phone = Arc::new(Phone { page, token, part: Part::Whole });
+                            view! { <Participant phone said/> }.into_any()
+                        }
                         Err(error) => view! { <PageProblem error/> }.into_any(),
                     }
                 })
@@ -46,9 +57,82 @@ pub fn ParticipantPage() -> impl IntoView {
     }
 }
 
+/// What every phone of a room sees, in one language, as the `<main>` its
+/// script brings into the page: rendered once per change of the room and
+/// served to every phone (the server's `phone_parts`). It holds no one's
+/// own cards, marks or form ids; `own_html` holds those.
+pub fn shared_html(page: Data, token: String, locale: Locale) -> String {
+    let phone = Arc::new(Phone {
+        page,
+        token,
+        part: Part::Shared,
+    });
+    render(locale, move || {
+        view! { <Participant phone said=Said::default()/> }
+    })
+}
+
+/// What is one phone's own, as the parts of its page that replace those
+/// of the shared part with the same id: the feedback line and the live
+/// region (from `said`), the timer as it stands now, its own reflections,
+/// and every control that shows one of its marks. Small, and rendered for
+/// each phone.
+pub fn own_html(page: Data, token: String, locale: Locale, said: Said) -> String {
+    let phone = Arc::new(Phone {
+        page,
+        token,
+        part: Part::Own,
+    });
+    render(locale, move || {
+        provide_context(phone);
+        view! { <OwnParts said/> }
+    })
+}
+
+/// Renders a view outside the router, in a language, to HTML.
+fn render<V: IntoView + 'static>(locale: Locale, view: impl FnOnce() -> V) -> String {
+    let owner = Owner::new();
+    owner.with(|| {
+        provide_context(I18n(locale));
+        view().into_view().to_html()
+    })
+}
+
+/// Which part of a phone's page is being rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// One phone's whole page: its first load, and every fresh copy a phone
+    /// without its script asks for.
+    Whole,
+    /// What every phone of the room shares (`shared_html`).
+    Shared,
+    /// What is one phone's own (`own_html`).
+    Own,
+}
+
+/// What a page says about the phone's last look and its last post: the
+/// query of a fresh copy (`?seen=`, `?done=`, `?error=`).
+#[derive(Clone, Default)]
+pub struct Said {
+    pub feedback: Feedback,
+    /// The glance the phone had (`Glance::key`), to say what changed since.
+    pub seen: Option<String>,
+}
+
+impl Said {
+    /// What the query of a request for the phone's own part says.
+    pub fn from_parts(seen: Option<String>, done: Option<&str>, error: Option<String>) -> Self {
+        Said {
+            feedback: Feedback::from(done, error),
+            seen,
+        }
+    }
+}
+
 /// What the phone says about the last thing it did, in one calm line.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Default, PartialEq)]
 pub enum Feedback {
+    #[default]
     None,
     Received,
     Withdrawn,
@@ -59,13 +143,14 @@ pub enum Feedback {
 impl Feedback {
     /// What a form post came back to say (`?done=…` or `?error=…`).
     fn from_query() -> Self {
+        Self::from(query("done").as_deref(), query("error"))
+    }
+
+    fn from(done: Option<&str>, error: Option<String>) -> Self {
         let posted_error = |code: String| -> Option<ErrorCode> {
             serde_json::from_value(serde_json::Value::String(code)).ok()
         };
-        match (
-            query("error").and_then(posted_error),
-            query("done").as_deref(),
-        ) {
+        match (error.and_then(posted_error), done) {
             (Some(code), _) => Feedback::Problem(error_msg(code)),
             (None, Some("received")) => Feedback::Received,
             (None, Some("marked")) => Feedback::Placed,
@@ -83,6 +168,7 @@ pub struct Phone {
     pub page: Data,
     /// The participant link's token (for the forms' addresses).
     pub token: String,
+    pub part: Part,
 }
 
 impl Phone {
@@ -100,6 +186,23 @@ impl Phone {
     /// `reflect`, `mark` and `withdraw` (the server's `forms.rs`).
     pub fn form_action(&self, what: &str) -> String {
         format!("/p/{}/{what}", self.token)
+    }
+
+    /// The reflection form's id: the page's own, or none in the part every
+    /// phone shares (the phone's script gives each form one of its own).
+    pub fn form_id(&self) -> String {
+        match self.part {
+            Part::Shared => String::new(),
+            Part::Whole | Part::Own => self.page.form_id.as_str().to_owned(),
+        }
+    }
+
+    /// The id of the form that adds a reframe under `story`.
+    pub fn reframe_id(&self, story: &CardId) -> String {
+        match self.part {
+            Part::Shared => String::new(),
+            Part::Whole | Part::Own => self.page.form_id.for_card(story).as_str().to_owned(),
+        }
     }
 
     /// Whether the step takes part now: collecting, in a room not ended.
@@ -122,34 +225,25 @@ impl Phone {
 }
 
 #[component]
-fn Participant(page: Data, token: String) -> impl IntoView {
+fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
     let i18n = use_i18n();
-    let at = page.at;
-    let phone = Arc::new(Phone {
-        page,
-        token: token.clone(),
-    });
+    let at = phone.page.at;
+    let token = phone.token.clone();
     provide_context(phone.clone());
     let g = phone.room();
     let current = g.current_step();
     let step = current.map(|s| (s.id, s.exercise.kind()));
     let prompt = current.map(|s| s.prompt.to_string()).unwrap_or_default();
-    let timer = timer_view(i18n, g.timer, phone.page.now);
     let ended = g.ended;
     let place_first = current
         .is_some_and(|s| s.exercise.axes().is_some() && g.visible_cards(s.id).next().is_some());
-    let feedback = match Feedback::from_query() {
-        Feedback::None => "",
-        Feedback::Received => i18n.t(Msg::PartReceived),
-        Feedback::Withdrawn => i18n.t(Msg::PartWithdrawn),
-        Feedback::Placed => i18n.t(Msg::PartMarked),
-        Feedback::Problem(m) => i18n.t(m),
-    };
     view! {
         <main
             id="main"
             class="page narrow participant"
             data-live=format!("/ws/p/{token}")
+            data-shared=format!("/p/{token}/shared")
+            data-own=format!("/p/{token}/mine")
             data-epoch=at.epoch.to_string()
             data-seq=at.seq.to_string()
             data-draft=token
@@ -166,7 +260,7 @@ fn Participant(page: Data, token: String) -> impl IntoView {
             <section id="step" aria-labelledby="prompt">
                 <p class="eyebrow">{i18n.t(Msg::PartPromptLabel)}</p>
                 <h1 id="prompt" class="prompt">{prompt}</h1>
-                {timer}
+                <PhoneTimer/>
             </section>
             {ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
             // On a map with stories revealed, placing them is what the room
@@ -177,35 +271,77 @@ fn Participant(page: Data, token: String) -> impl IntoView {
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
                 _ => view! { <ReflectForm/> }.into_any(),
             })}
-            // What the phone last did. It belongs to the step it was done
-            // in: `data-step` lets the script clear it when the room moves on.
-            <p
-                id="feedback"
-                class="feedback"
-                role="status"
-                data-keep="feedback"
-                data-step=step.map(|(step, _)| step.0.to_string()).unwrap_or_default()
-                data-sending=i18n.t(Msg::PartSending)
-                data-passed=i18n.t(Msg::PartPassed)
-                data-cut=i18n.fill(Msg::PartCut, &[("max", &REFLECTION_MAX_CHARS.to_string())])
-            >
-                {feedback}
-            </p>
+            <FeedbackLine feedback=said.feedback/>
             {(!place_first).then(|| view! { <Responses/> })}
             <Mine/>
-            <PhoneAnnouncer/>
+            <PhoneAnnouncer seen=said.seen/>
         </main>
     }
 }
 
+/// The parts of the page that are one phone's own (see `own_html`), each
+/// with the id of the part it replaces.
+#[component]
+fn OwnParts(said: Said) -> impl IntoView {
+    view! {
+        <div id="own">
+            <FeedbackLine feedback=said.feedback/>
+            <PhoneAnnouncer seen=said.seen/>
+            <PhoneTimer/>
+            <Mine/>
+            <OwnMarks/>
+        </div>
+    }
+}
+
+/// The step's timer as it stands when the page is rendered (the script
+/// counts it down from there).
+#[component]
+fn PhoneTimer() -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = Phone::here();
+    let timer = timer_view(i18n, phone.room().timer, phone.page.now);
+    view! { <div id="phone-timer">{timer}</div> }
+}
+
+/// What the phone last did, in one calm line. It belongs to the step it
+/// was done in: `data-step` lets the script clear it when the room moves on.
+#[component]
+fn FeedbackLine(feedback: Feedback) -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = Phone::here();
+    let step = phone.room().current_step().map(|s| s.id.0.to_string());
+    let said = match feedback {
+        Feedback::None => "",
+        Feedback::Received => i18n.t(Msg::PartReceived),
+        Feedback::Withdrawn => i18n.t(Msg::PartWithdrawn),
+        Feedback::Placed => i18n.t(Msg::PartMarked),
+        Feedback::Problem(m) => i18n.t(m),
+    };
+    view! {
+        <p
+            id="feedback"
+            class="feedback"
+            role="status"
+            data-keep="feedback"
+            data-step=step.unwrap_or_default()
+            data-sending=i18n.t(Msg::PartSending)
+            data-passed=i18n.t(Msg::PartPassed)
+            data-cut=i18n.fill(Msg::PartCut, &[("max", &REFLECTION_MAX_CHARS.to_string())])
+        >
+            {said}
+        </p>
+    }
+}
+
 /// The polite live region that says what changed in the room since the
-/// phone's last look: the script asks for this page again with `?seen=`,
+/// phone's last look: the script asks for a fresh copy with `?seen=`,
 /// the glance it had, and the server names the difference in words.
 #[component]
-fn PhoneAnnouncer() -> impl IntoView {
+fn PhoneAnnouncer(seen: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let now = Glance::of(Phone::here().room());
-    let said = query("seen")
+    let said = seen
         .and_then(|seen| Glance::from_key(&seen))
         .and_then(|before| announcement(i18n, &before, &now))
         .unwrap_or_default();
@@ -254,7 +390,7 @@ fn ReflectForm() -> impl IntoView {
             method="post"
             action=phone.form_action("reflect")
         >
-            <input type="hidden" name="id" value=phone.page.form_id.as_str().to_owned()/>
+            <input type="hidden" name="id" value=phone.form_id()/>
             <input type="hidden" name="step" value=step.id.0.to_string()/>
             {(!columns.is_empty()).then(|| view! {
                 <fieldset class="choices">

@@ -26,6 +26,9 @@ use leptos::prelude::*;
 /// choose its value (their `name`s are the server's `MarkForm` fields).
 #[component]
 fn MarkForm(
+    /// The form's id: the phone's own copy of a form (`own_html`) takes the
+    /// place of the shared one by it.
+    id: String,
     /// `spectrum`, `tag`, `vote`, `resonate` or `place`.
     mark: &'static str,
     /// The hidden fields besides the kind: `(name, value)`.
@@ -35,7 +38,7 @@ fn MarkForm(
 ) -> impl IntoView {
     let action = Phone::here().form_action("mark");
     view! {
-        <form method="post" action=action class=class>
+        <form id=id method="post" action=action class=class>
             <input type="hidden" name="mark" value=mark/>
             {about
                 .into_iter()
@@ -83,7 +86,7 @@ pub fn SpectrumPlace(step: StepId) -> impl IntoView {
         if at < SPECTRUM_MAX / 2 { &left } else { &right }
     );
     view! {
-        <MarkForm mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack">
+        <MarkForm id=format!("spectrum-{}", step.0) mark="spectrum" about=vec![("step", step.0.to_string())] class="spectrum-place stack">
             <label for="spectrum">{label}</label>
             <input
                 type="range"
@@ -131,34 +134,10 @@ pub fn TagLines(step: StepId) -> impl IntoView {
                     .iter()
                     .enumerate()
                     .map(|(i, line)| {
-                        let line_no = i as u16;
-                        let id = format!("tag-{i}");
-                        let current = phone.own(&Target::Tag(step, line_no));
-                        let about = vec![("step", step.0.to_string()), ("line", line_no.to_string())];
                         view! {
                             <li class="line">
                                 <p><strong>{line.speaker.to_string()}</strong> " " {line.text.to_string()}</p>
-                                // With the script, choosing a tag sends it.
-                                <MarkForm mark="tag" about class="stack" attr:data-send-on-change="">
-                                    <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
-                                    <select id=id name="tag" disabled=!open>
-                                        <option value="" selected=current.is_none()>{i18n.t(Msg::PartNoTag)}</option>
-                                        {Tag::ALL
-                                            .into_iter()
-                                            .map(|t| {
-                                                let chosen = current == Some(t.index() as u8);
-                                                view! {
-                                                    <option value=t.index().to_string() selected=chosen>
-                                                        {i18n.t(tag_name(t))}
-                                                    </option>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </select>
-                                    <button type="submit" class="quiet" data-no-script="" disabled=!open>
-                                        {i18n.t(Msg::PartTagSave)}
-                                    </button>
-                                </MarkForm>
+                                <TagForm step line=i as u16 open/>
                             </li>
                         }
                     })
@@ -167,6 +146,123 @@ pub fn TagLines(step: StepId) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The tag the person chose for one line of a dialogue, in a form that
+/// sends it (with the script, choosing is sending).
+#[component]
+fn TagForm(step: StepId, line: u16, open: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("tag-{line}");
+    let current = Phone::here().own(&Target::Tag(step, line));
+    let about = vec![("step", step.0.to_string()), ("line", line.to_string())];
+    view! {
+        <MarkForm id=format!("tagline-{line}") mark="tag" about class="stack" attr:data-send-on-change="">
+            <label for=id.clone()>{i18n.t(Msg::PartTagLine)}</label>
+            <select id=id name="tag" disabled=!open>
+                <option value="" selected=current.is_none()>{i18n.t(Msg::PartNoTag)}</option>
+                {Tag::ALL
+                    .into_iter()
+                    .map(|t| {
+                        let chosen = current == Some(t.index() as u8);
+                        view! {
+                            <option value=t.index().to_string() selected=chosen>
+                                {i18n.t(tag_name(t))}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="quiet" data-no-script="" disabled=!open>
+                {i18n.t(Msg::PartTagSave)}
+            </button>
+        </MarkForm>
+    }
+}
+
+/// Every control of the current step that shows one of the person's own
+/// marks, rendered as the person sees it, to take the place of the
+/// neutral one in the part every phone shares (see `own_html`). Controls
+/// the person has not touched are the shared ones already.
+#[component]
+pub fn OwnMarks() -> impl IntoView {
+    let phone = Phone::here();
+    let g = phone.room();
+    let Some(step) = g.current_step() else {
+        return ().into_any();
+    };
+    let open = phone.open(step);
+    let dots = dots_left(&phone);
+    let dots_left = dots.map(|(left, _)| left);
+    let on_step = |card: &CardId| g.card(card).is_some_and(|c| c.step == step.id && !c.hidden);
+    let mut parts = Vec::new();
+    for mark in &phone.page.marks {
+        match mark.target() {
+            Target::Spectrum(s) if s == step.id => {
+                parts.push(view! { <SpectrumPlace step=s/> }.into_any())
+            }
+            Target::Tag(s, line) if s == step.id => {
+                parts.push(view! { <TagForm step=s line open/> }.into_any())
+            }
+            Target::Resonate(card) if on_step(&card) => {
+                parts.push(view! { <Resonate card/> }.into_any())
+            }
+            // With no dots left, every card's "+" is off: those come below.
+            Target::Vote(card) if on_step(&card) && dots_left != Some(0) => {
+                parts.push(view! { <Dots card dots_left/> }.into_any())
+            }
+            Target::Place(card) if on_step(&card) => {
+                if let Some(axes) = step.exercise.axes() {
+                    let (across, up) = (axes.across.clone(), axes.up.clone());
+                    parts.push(view! { <MapPlace card across up/> }.into_any())
+                }
+            }
+            _ => {}
+        }
+    }
+    if dots_left == Some(0) {
+        for card in g.visible_cards(step.id).filter(|c| c.under().is_none()) {
+            parts.push(view! { <Dots card=card.id.clone() dots_left/> }.into_any());
+        }
+    }
+    view! {
+        {dots.map(|(left, total)| view! { <DotsLeft left total/> })}
+        {parts}
+    }
+    .into_any()
+}
+
+/// Dots, on a "towards" step: how many the person has left of their
+/// budget, and the budget.
+fn dots_left(phone: &Phone) -> Option<(u32, u32)> {
+    let g = phone.room();
+    let step = g.current_step()?;
+    let Exercise::MovingTowards { budget } = step.exercise else {
+        return None;
+    };
+    let spent: u32 = phone
+        .page
+        .marks
+        .iter()
+        .filter_map(|m| match m {
+            Mark::Vote { card, dots } if g.card(card).is_some_and(|c| c.step == step.id) => {
+                Some(u32::from(*dots))
+            }
+            _ => None,
+        })
+        .sum();
+    Some((u32::from(budget).saturating_sub(spent), u32::from(budget)))
+}
+
+/// "You have 3 of 5 dots left."
+#[component]
+fn DotsLeft(left: u32, total: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p id="dots-left" class="hint" role="status">
+            {i18n.fill(Msg::PartDotsLeft, &[("n", &left.to_string()), ("total", &total.to_string())])}
+        </p>
+    }
 }
 
 /// The revealed cards of the current step, with the ways to respond that
@@ -183,37 +279,14 @@ pub fn Responses() -> impl IntoView {
         .visible_cards(step.id)
         .filter(|c| c.under().is_none())
         .collect::<Vec<_>>();
-    // Dots, on a "towards" step: how many the person has left of their budget.
-    let dots = match step.exercise {
-        Exercise::MovingTowards { budget } => {
-            let spent: u32 = phone
-                .page
-                .marks
-                .iter()
-                .filter_map(|m| match m {
-                    Mark::Vote { card, dots }
-                        if g.card(card).is_some_and(|c| c.step == step.id) =>
-                    {
-                        Some(u32::from(*dots))
-                    }
-                    _ => None,
-                })
-                .sum();
-            Some((u32::from(budget).saturating_sub(spent), budget))
-        }
-        _ => None,
-    };
+    let dots = dots_left(&phone);
     let dots_left = dots.map(|(left, _)| left);
     view! {
         <section id="board" class="board" aria-labelledby="board-title">
             <h2 id="board-title">
                 {i18n.t(if step.exercise.axes().is_some() { Msg::PartMapCards } else { Msg::BoardTitle })}
             </h2>
-            {dots.map(|(left, total)| view! {
-                <p class="hint" role="status">
-                    {i18n.fill(Msg::PartDotsLeft, &[("n", &left.to_string()), ("total", &total.to_string())])}
-                </p>
-            })}
+            {dots.map(|(left, total)| view! { <DotsLeft left total/> })}
             {if cards.is_empty() {
                 view! { <p class="board-empty">{i18n.t(Msg::BoardEmpty)}</p> }.into_any()
             } else {
@@ -292,7 +365,7 @@ fn Resonate(card: CardId) -> impl IntoView {
     let total = g.totals_of(g.current).card(&card);
     let about = vec![("card", card.as_str().to_owned())];
     view! {
-        <MarkForm mark="resonate" about class="resonate-form">
+        <MarkForm id=format!("resonate-{}", card.as_str()) mark="resonate" about class="resonate-form">
             <button
                 type="submit"
                 name="on"
@@ -314,7 +387,7 @@ fn Dots(card: CardId, dots_left: Option<u32>) -> impl IntoView {
     let mine = Phone::here().own(&Target::Vote(card.clone())).unwrap_or(0);
     let about = vec![("card", card.as_str().to_owned())];
     view! {
-        <MarkForm mark="vote" about class="dots" attr:role="group" attr:aria-label=i18n.t(Msg::PartYourDots)>
+        <MarkForm id=format!("dots-{}", card.as_str()) mark="vote" about class="dots" attr:role="group" attr:aria-label=i18n.t(Msg::PartYourDots)>
             <button
                 type="submit"
                 name="dots"
@@ -364,8 +437,8 @@ fn Reframes(story: CardId) -> impl IntoView {
         {open.then(|| view! {
             <details class="add-reframe">
                 <summary>{i18n.t(Msg::PartAddReframe)}</summary>
-                <form class="stack" method="post" action=phone.form_action("reflect")>
-                    <input type="hidden" name="id" value=phone.page.form_id.for_card(&story).as_str().to_owned()/>
+                <form id=format!("reframe-form-{}", story.as_str()) class="stack" method="post" action=phone.form_action("reflect")>
+                    <input type="hidden" name="id" value=phone.reframe_id(&story)/>
                     <input type="hidden" name="step" value=g.current.0.to_string()/>
                     <input type="hidden" name="under" value=story.as_str().to_owned()/>
                     <label for=field.clone()>{i18n.t(Msg::PartReframeLabel)}</label>
@@ -477,7 +550,7 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
     };
     let about = vec![("card", card.as_str().to_owned())];
     view! {
-        <MarkForm mark="place" about class="map-form">
+        <MarkForm id=format!("place-{}", card.as_str()) mark="place" about class="map-form">
             <details class="map-place" open=mine.is_none()>
                 <summary>{i18n.t(if mine.is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
                 <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>

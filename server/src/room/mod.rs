@@ -43,6 +43,7 @@ use ring::Ring;
 pub use rules::{Actor, EntryError};
 use rules::{Inputs, Refusal, State, Verdict};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -118,6 +119,8 @@ pub struct PageView {
     pub marks: Vec<Mark>,
     /// The server's clock (ms), for the timer.
     pub now: u64,
+    /// The room's version this view was made from (see `RoomHandle::version`).
+    pub version: u64,
     /// The facilitator's only: how many cards wait on each step that has
     /// some (the exports say so rather than leave them out silently).
     pub waiting: BTreeMap<StepId, Waiting>,
@@ -137,9 +140,29 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct RoomHandle {
     tx: mpsc::Sender<Command>,
+    /// The room's version that everyone may be shown: what is stored.
+    shown: Arc<AtomicU64>,
+    /// Which start of a room this is: a room started again (after idling,
+    /// or after a restart) counts its versions afresh.
+    id: u64,
 }
 
+/// Numbers each room started in this process.
+static STARTED: AtomicU64 = AtomicU64::new(0);
+
 impl RoomHandle {
+    /// The version of the room everyone may be shown now (it grows with
+    /// every stored change, and with every change of the live figures and
+    /// totals). What was made from a view of this version is still current.
+    pub fn version(&self) -> u64 {
+        self.shown.load(Ordering::Acquire)
+    }
+
+    /// Which start of a room this handle reaches (see `version`).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(make(reply)).await.ok()?;
@@ -235,6 +258,8 @@ struct Room {
     /// Counts the changes to the view, so frames made from it can be
     /// reused until it changes again.
     version: u64,
+    /// The last version stored and published, as the handles read it.
+    shown: Arc<AtomicU64>,
     /// Snapshots and totals made since the last change: a room that two
     /// thousand phones reconnect to at once serialises its state once, not
     /// two thousand times.
@@ -288,8 +313,10 @@ pub async fn start(
         started.elapsed().as_millis()
     );
     let (tx, rx) = mpsc::channel(QUEUE);
+    let shown = room.shown.clone();
     tokio::spawn(room.run(rx));
-    Ok(RoomHandle { tx })
+    let id = STARTED.fetch_add(1, Ordering::Relaxed);
+    Ok(RoomHandle { tx, shown, id })
 }
 
 /// The server's clock in milliseconds since the Unix epoch.
@@ -353,6 +380,7 @@ impl Room {
             settings,
             checkpoint_now: false,
             version: 0,
+            shown: Arc::default(),
             made: made::Made::default(),
             round_frames: Vec::new(),
             replies: Vec::new(),
@@ -498,8 +526,13 @@ impl Room {
             {
                 Ok(fresh) => {
                     let replies = std::mem::take(&mut self.replies);
+                    // What was made from the room before stays behind: the
+                    // version goes on growing, on the handles' same counter.
+                    let (version, shown) = (self.version, self.shown.clone());
                     *self = fresh;
                     self.replies = replies;
+                    self.version = version + 1;
+                    self.shown = shown;
                 }
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "reloading the room failed: {e}");
@@ -515,6 +548,7 @@ impl Room {
             }
         }
         self.refresh_tally();
+        self.shown.store(self.version, Ordering::Release);
         for reply in std::mem::take(&mut self.replies) {
             match reply {
                 Reply::Act(tx, result) => {
@@ -551,6 +585,7 @@ impl Room {
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
                             now: now_ms(),
+                            version: self.version,
                             waiting: match actor {
                                 Actor::Facilitator => rules::waiting_by_step(&self.state),
                                 _ => BTreeMap::new(),
@@ -734,6 +769,7 @@ impl Room {
             let msg = ServerMsg::Totals { step, totals };
             let _ = self.fanout.send(live_frame(self.state.seq, &msg));
         }
+        self.shown.store(self.version, Ordering::Release);
     }
 
     fn tally_frame(&self) -> Frame {

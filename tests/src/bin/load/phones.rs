@@ -80,6 +80,8 @@ struct Pages {
     wrong: AtomicU64,
     /// Pages older than the event that asked for them.
     stale: AtomicU64,
+    /// Shared parts answered 304: the phone's copy was current.
+    not_modified: AtomicU64,
     wire_bytes: AtomicU64,
     html_bytes: AtomicU64,
     /// Each fetch's time, in milliseconds.
@@ -166,18 +168,119 @@ pub(super) async fn fetch_page(
     })
 }
 
+/// A fresh copy as the phone's script gets it: the part every phone
+/// shares (asked for with the ETag it has) and its own part, at once.
+pub(super) struct Parts {
+    /// The shared part and its ETag; `None` when the server answered 304
+    /// (the phone's copy is current).
+    pub shared: Option<(String, String)>,
+    /// The phone's own part (`None` if it was not asked for).
+    pub own: Option<String>,
+    /// Bytes of both bodies, as they came (compressed).
+    pub wire: usize,
+    /// Both answered as they should (200 or 304).
+    pub ok: bool,
+    pub ms: u64,
+}
+
+/// One part: its status, ETag, unpacked body and size on the wire.
+async fn fetch_part(
+    http: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    etag: Option<&str>,
+) -> Result<(u16, Option<String>, String, usize), Error> {
+    let mut request = http
+        .get(url)
+        .header("cookie", cookie)
+        .header("accept-encoding", "gzip, deflate, br");
+    if let Some(etag) = etag {
+        request = request.header("if-none-match", etag);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (encoding, etag) = (header("content-encoding"), header("etag"));
+    let wire = response.bytes().await?;
+    let mut html = Vec::new();
+    match encoding.as_deref() {
+        Some("br") => brotli::BrotliDecompress(&mut &wire[..], &mut html)?,
+        Some("gzip") => {
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
+        }
+        _ => html = wire.to_vec(),
+    }
+    Ok((
+        status,
+        etag,
+        String::from_utf8_lossy(&html).into_owned(),
+        wire.len(),
+    ))
+}
+
+/// Fetches a fresh copy as the script does: `<page>/shared` with `etag`,
+/// and `<page>/mine` with `own_query` unless that is `None` (the script
+/// has its own part already, from a post).
+pub(super) async fn fetch_parts(
+    http: &reqwest::Client,
+    page: &str,
+    cookie: &str,
+    etag: Option<&str>,
+    own_query: Option<String>,
+) -> Result<Parts, Error> {
+    let asked = Instant::now();
+    let shared_url = format!("{page}/shared");
+    let shared = fetch_part(http, &shared_url, cookie, etag);
+    let own = async {
+        match &own_query {
+            Some(query) => {
+                Some(fetch_part(http, &format!("{page}/mine?{query}"), cookie, None).await)
+            }
+            None => None,
+        }
+    };
+    let (shared, own) = tokio::join!(shared, own);
+    let (status, etag, html, mut wire) = shared?;
+    let mut ok = status == 200 || status == 304;
+    let shared = (status == 200).then(|| (html, etag.unwrap_or_default()));
+    let own = match own {
+        Some(own) => {
+            let (status, _, html, bytes) = own?;
+            ok &= status == 200;
+            wire += bytes;
+            Some(html)
+        }
+        None => None,
+    };
+    Ok(Parts {
+        shared,
+        own,
+        wire,
+        ok,
+        ms: asked.elapsed().as_millis() as u64,
+    })
+}
+
 /// How the server answered a post.
 enum Posted {
-    /// Stored, as this card.
-    Stored(String),
+    /// Stored, as this card; with the phone's own part it was answered
+    /// with (and its size on the wire).
+    Stored(String, Option<(String, usize)>),
     /// Refused, with the page's error code.
     Refused(String),
     /// Not taken (no answer, or busy): send it again.
     Later,
 }
 
-/// Sends a reflection through the plain form, and follows the redirect to
-/// the "received" page as the script's `fetch` does.
+/// Sends a reflection through the plain form as the script does (asking
+/// to be answered with its own part), and follows the redirect to that
+/// part as `fetch` does.
 async fn post_form(
     http: reqwest::Client,
     page: Arc<String>,
@@ -187,6 +290,7 @@ async fn post_form(
     let sent = http
         .post(format!("{page}/reflect"))
         .header("cookie", &cookie)
+        .header("hearth-parts", "1")
         .form(&form)
         .send()
         .await;
@@ -203,13 +307,17 @@ async fn post_form(
         .and_then(|l| l.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if let Some((_, card)) = location.split_once("/received?card=") {
-        let card = card.to_owned();
-        // What `fetch` does with a 303: it asks for the page it names.
-        if let Some(base) = page.split("/p/").next() {
-            let _ = fetch_page(&http, &format!("{base}{location}"), &cookie).await;
-        }
-        return Posted::Stored(card);
+    if let Some((_, card)) = location.split_once("done=received&card=") {
+        let card = card.split('&').next().unwrap_or_default().to_owned();
+        // What `fetch` does with a 303: it asks for the part it names.
+        let own = match page.split("/p/").next() {
+            Some(base) => fetch_part(&http, &format!("{base}{location}"), &cookie, None)
+                .await
+                .ok()
+                .map(|(_, _, html, wire)| (html, wire)),
+            None => None,
+        };
+        return Posted::Stored(card, own);
     }
     let code = location
         .split_once("error=")
@@ -260,6 +368,14 @@ struct Phone {
     /// The form id of the last post stored: a page still showing it is
     /// older than that post, and its form is not used again.
     used_id: Option<String>,
+    /// The reflection form's id, as the script keeps it: the page's at
+    /// first, a fresh one after each post stored (the shared part has none).
+    form_id: String,
+    /// The shared part as last fetched, and its ETag.
+    shared_html: String,
+    etag: Option<String>,
+    /// The own part a post was answered with, for the next copy.
+    own_from_post: Option<String>,
     seen: Seen,
 }
 
@@ -279,6 +395,11 @@ async fn join(
         return Err("joining did not answer with a page".into());
     }
     let facts = PageFacts::read(&first.html).ok_or("the page has no live link")?;
+    let form_id = facts
+        .form
+        .as_ref()
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
     let path = format!("{live}?epoch={}&seq={}", facts.epoch, facts.seq);
     let mut ws = open(addr, &path, Some(&device)).await?;
     while let Some(frame) = ws.next().await {
@@ -292,6 +413,10 @@ async fn join(
                     live,
                     facts,
                     used_id: None,
+                    form_id,
+                    shared_html: String::new(),
+                    etag: None,
+                    own_from_post: None,
                     seen: Seen::new(),
                 };
                 return Ok((phone, ws));
@@ -323,10 +448,9 @@ async fn phone(
     // The page fetch: when it is due, the one in flight (with the log
     // position the phone had asked for), and whether another is wanted.
     let mut due: Option<Instant> = None;
-    let mut fetching: Option<Pending<Result<Fetched, String>>> = None;
+    let mut fetching: Option<Pending<Result<Parts, String>>> = None;
     let mut asked_at_seq = 0u64;
     let mut again = false;
-    let mut say_received = false;
     // The newest reveal the link told of: its position and its posts.
     let mut revealed: Option<(u64, Vec<usize>)> = None;
     // The outbox: posts waiting, the one in flight, when to send again.
@@ -391,18 +515,26 @@ async fn phone(
         if fetching.is_none() && due.is_some_and(|t| t <= Instant::now()) {
             due = None;
             asked_at_seq = me.facts.seq;
-            let mut url = format!("{}?", me.page);
-            if let Some(glance) = &me.facts.glance {
-                url.push_str(&format!("seen={}", encode(glance)));
-            }
-            if std::mem::take(&mut say_received) {
-                url.push_str("&done=received");
-            }
-            let (http, cookie) = (cx.http.clone(), me.cookie.clone());
+            let query = me
+                .facts
+                .glance
+                .as_ref()
+                .map(|glance| format!("seen={}", encode(glance)))
+                .unwrap_or_default();
+            let in_hand = me.own_from_post.take();
+            let own_query = in_hand.is_none().then_some(query);
+            let (http, cookie, page, etag) = (
+                cx.http.clone(),
+                me.cookie.clone(),
+                me.page.clone(),
+                me.etag.clone(),
+            );
             fetching = Some(Box::pin(async move {
-                fetch_page(&http, &url, &cookie)
+                let mut parts = fetch_parts(&http, &page, &cookie, etag.as_deref(), own_query)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string())?;
+                parts.own = parts.own.or(in_hand);
+                Ok(parts)
             }));
         }
 
@@ -444,9 +576,10 @@ async fn phone(
             got = maybe(&mut fetching) => {
                 fetching = None;
                 match got {
-                    Ok(page) if page.ok => {
-                        take_page(&mut me, &page, asked_at_seq, &mut revealed, shared, pages);
-                        pages.ms.lock().unwrap_or_else(|p| p.into_inner()).push(page.ms);
+                    Ok(parts) if parts.ok => {
+                        let ms = parts.ms;
+                        take_page(&mut me, parts, asked_at_seq, &mut revealed, shared, pages);
+                        pages.ms.lock().unwrap_or_else(|p| p.into_inner()).push(ms);
                     }
                     // The script keeps the page as it is; the next event tries again.
                     _ => {
@@ -465,11 +598,19 @@ async fn phone(
                 posting = None;
                 let Some((n, form, sends)) = outbox.front().cloned() else { continue };
                 match answered {
-                    Posted::Stored(card) => {
+                    Posted::Stored(card, own) => {
                         outbox.pop_front();
                         super::acked(n, me.gathering, card, shared);
                         me.used_id = form.map(|(id, _)| id);
-                        say_received = true;
+                        // The script gives the form a fresh id at once.
+                        me.form_id = fresh_id().as_str().to_owned();
+                        if let Some((_, step)) = me.facts.form.take() {
+                            me.facts.form = Some((me.form_id.clone(), step));
+                        }
+                        if let Some((html, wire)) = own {
+                            pages.wire_bytes.fetch_add(wire as u64, Relaxed);
+                            me.own_from_post = Some(html);
+                        }
                         due = Some(Instant::now());
                     }
                     Posted::Refused(code) => {
@@ -546,27 +687,45 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-/// Takes in a fetched page: what it says, the posts it holds, and whether
+/// Takes in a fresh copy: what it says, the posts it holds, and whether
 /// it holds what it must.
 fn take_page(
     me: &mut Phone,
-    page: &Fetched,
+    parts: Parts,
     asked_at_seq: u64,
     revealed: &mut Option<(u64, Vec<usize>)>,
     shared: &Shared,
     pages: &Pages,
 ) {
     pages.fetched.fetch_add(1, Relaxed);
-    pages.wire_bytes.fetch_add(page.wire as u64, Relaxed);
-    pages.html_bytes.fetch_add(page.html.len() as u64, Relaxed);
-    let Some(facts) = PageFacts::read(&page.html) else {
+    pages.wire_bytes.fetch_add(parts.wire as u64, Relaxed);
+    match parts.shared {
+        Some((html, etag)) => {
+            me.shared_html = html;
+            me.etag = Some(etag);
+        }
+        None => {
+            pages.not_modified.fetch_add(1, Relaxed);
+        }
+    }
+    let own = parts.own.unwrap_or_default();
+    pages
+        .html_bytes
+        .fetch_add((me.shared_html.len() + own.len()) as u64, Relaxed);
+    let Some(mut facts) = PageFacts::read(&me.shared_html) else {
         pages.wrong.fetch_add(1, Relaxed);
         return;
     };
+    // The own part's live region says what this phone has seen; the
+    // shared part's form has no id, and the script gives it its own.
+    if let Some(glance) = attribute(&own, "data-glance=\"") {
+        facts.glance = Some(glance.replace("&amp;", "&"));
+    }
+    facts.form = facts.form.map(|(_, step)| (me.form_id.clone(), step));
     if facts.seq < asked_at_seq {
         pages.stale.fetch_add(1, Relaxed);
     }
-    let held: Vec<usize> = marks(&page.html).collect();
+    let held: Vec<usize> = marks(&me.shared_html).chain(marks(&own)).collect();
     if let Some((seq, posts)) = revealed.as_ref() {
         if facts.seq >= *seq {
             if posts.iter().all(|n| held.contains(n)) {
@@ -824,7 +983,8 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     println!("until acknowledged (stored): {}", spread(&ack_latencies));
     println!("one page fetch: {}", spread(&fetch_ms));
     println!(
-        "pages: {pages_fetched} fetched, {} failed, {} wrong, {} stale; links: {} disconnects, {} reconnects, {} snapshots",
+        "pages: {pages_fetched} fresh copies (each the shared part and the phone's own), {} with the shared part unchanged (304), {} failed, {} wrong, {} stale; links: {} disconnects, {} reconnects, {} snapshots",
+        pages.not_modified.load(Relaxed),
         pages.failed.load(Relaxed),
         pages.wrong.load(Relaxed),
         pages.stale.load(Relaxed),

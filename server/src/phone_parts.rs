@@ -1,0 +1,399 @@
+//! A phone's page in two parts, so that a hall of phones costs one
+//! rendering per change of the room instead of one per phone.
+//!
+//! When the room changes, every phone asks for a fresh copy of its page at
+//! once (the phone's script, `app/script/phone.js`). Most of that page is
+//! the same for every phone of the room: the prompt, the board, the totals.
+//! So the script asks for two parts:
+//!
+//! - `GET /p/<token>/shared`: what every phone sees, in one language
+//!   (`app::pages::participant::shared_html`). It is rendered once per
+//!   version of the room and language, compressed once (brotli and gzip),
+//!   and the same bytes go to every phone. Its ETag names that version: a
+//!   phone that already has it is answered 304 Not Modified, and a bogus or
+//!   old ETag is simply answered in full.
+//! - `GET /p/<token>/mine`: what is the phone's own (its cards, the
+//!   controls that show its marks, the timer as it stands, what its last
+//!   post came to), rendered for that phone alone: small.
+//!
+//! The script puts the phone's own parts in place of the shared ones with
+//! the same id. The whole page (`/p/<token>`) stays as it was, for the
+//! first load and for every phone without its script.
+
+use crate::compress;
+use crate::room::{Actor, RoomHandle};
+use crate::state::{AppState, ReachError};
+use crate::storage::Lookup;
+use app::api::{device_from_headers, Backend, PageError};
+use app::pages::participant::{own_html, shared_html, Said};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hearth_core::locale::Locale;
+use hearth_core::page::ParticipantPage;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// How many rooms' shared parts are kept before the least recently asked
+/// for are let go (each is one version, compressed: a few kilobytes).
+const KEEP: usize = 512;
+/// A shared part nobody asked for this long is let go when room is needed.
+const UNUSED: Duration = Duration::from_secs(300);
+
+/// The shared parts made so far: for each room and language, the latest.
+pub struct SharedParts {
+    /// Names this run of the server in every ETag: versions start again
+    /// from zero when it restarts.
+    run: u64,
+    made: Mutex<HashMap<(String, Locale), Slot>>,
+}
+
+/// One room's shared part in one language, made (or being made) once.
+struct Slot {
+    /// The room it was made from (a room started again counts afresh).
+    room: u64,
+    version: u64,
+    part: Arc<OnceCell<Made>>,
+    asked: Instant,
+}
+
+/// A shared part, ready to send.
+struct Made {
+    etag: HeaderValue,
+    brotli: Bytes,
+    gzip: Bytes,
+}
+
+/// Why a part could not be made.
+#[derive(Debug, thiserror::Error)]
+enum PartError {
+    #[error("{0}")]
+    Page(#[from] PageError),
+    #[error("compressing a page failed: {0}")]
+    Compress(#[from] std::io::Error),
+}
+
+impl SharedParts {
+    pub fn new() -> Self {
+        Self {
+            run: rand::random(),
+            made: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The shared part of `token`'s room in `locale`, made now if the room
+    /// has changed since it was last made. However many phones ask at
+    /// once, it is made once.
+    async fn get(
+        &self,
+        token: &str,
+        locale: Locale,
+        room: &RoomHandle,
+    ) -> Result<Arc<OnceCell<Made>>, PartError> {
+        let (id, version) = (room.id(), room.version());
+        let cell = {
+            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            let key = (token.to_owned(), locale);
+            let now = Instant::now();
+            let current = made
+                .get_mut(&key)
+                .filter(|slot| slot.room == id && slot.version == version);
+            match current {
+                Some(slot) => {
+                    slot.asked = now;
+                    slot.part.clone()
+                }
+                None => {
+                    if made.len() >= KEEP {
+                        made.retain(|_, slot| now.duration_since(slot.asked) < UNUSED);
+                    }
+                    let part = Arc::new(OnceCell::new());
+                    made.insert(
+                        key,
+                        Slot {
+                            room: id,
+                            version,
+                            part: part.clone(),
+                            asked: now,
+                        },
+                    );
+                    part
+                }
+            }
+        };
+        cell.get_or_try_init(|| self.make(token, locale, room))
+            .await?;
+        Ok(cell)
+    }
+
+    /// Renders and compresses the shared part from the room as it is now.
+    async fn make(
+        &self,
+        token: &str,
+        locale: Locale,
+        room: &RoomHandle,
+    ) -> Result<Made, PartError> {
+        let view = room.view(Actor::Screen).await.map_err(PageError::from)?;
+        let page = ParticipantPage {
+            at: view.at,
+            gathering: view.gathering.for_phone(|_| false),
+            now: view.now,
+            mine: Vec::new(),
+            marks: Vec::new(),
+            form_id: crate::secrets::action_id(),
+        };
+        let html = shared_html(page, token.to_owned(), locale);
+        let etag = format!(
+            "\"{:x}-{:x}-{}-{}\"",
+            self.run,
+            room.id(),
+            view.version,
+            locale.tag()
+        );
+        Ok(Made {
+            etag: HeaderValue::from_str(&etag).map_err(std::io::Error::other)?,
+            brotli: brotli(html.as_bytes())?,
+            gzip: gzip(html.as_bytes())?,
+        })
+    }
+}
+
+impl Default for SharedParts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `GET /p/<token>/shared`: what every phone of the room sees.
+pub async fn shared(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = app::language::from_headers(&headers);
+    let room = match state.reach(Lookup::JoinToken(&token)).await {
+        Ok((_, room)) => room,
+        Err(e) => return PageError::from(e).status().into_response(),
+    };
+    let cell = match state.shared_parts.get(&token, locale, &room).await {
+        Ok(cell) => cell,
+        Err(PartError::Page(e)) => return e.status().into_response(),
+        Err(e) => {
+            tracing::error!("a phone's shared part could not be made: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let Some(made) = cell.get() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let mut response = if already_has(&headers, &made.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        match encoding(&headers) {
+            Encoding::Brotli => with_encoding(made.brotli.clone(), "br"),
+            Encoding::Gzip => with_encoding(made.gzip.clone(), "gzip"),
+            Encoding::Identity => match gunzip(&made.gzip) {
+                Ok(html) => with_encoding(Bytes::from(html), ""),
+                Err(e) => {
+                    tracing::error!("a phone's shared part could not be unpacked: {e}");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            },
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, made.etag.clone());
+    // Kept by the phone, and asked about again each time (the ETag).
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Cookie"),
+    );
+    response
+}
+
+/// What a request for the phone's own part says about its last look and
+/// its last post (see `Said`).
+#[derive(Deserialize)]
+pub struct OwnQuery {
+    seen: Option<String>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /p/<token>/mine`: what is this phone's own. It joins the phone as
+/// its whole page does.
+pub async fn own(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<OwnQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = app::language::from_headers(&headers);
+    let device = device_from_headers(&headers);
+    let page = match Backend::participant(&state, token.clone(), device).await {
+        Ok(page) => page,
+        Err(e) => return e.status().into_response(),
+    };
+    let said = Said::from_parts(query.seen, query.done.as_deref(), query.error);
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        own_html(page, token, locale, said),
+    )
+        .into_response();
+    compress::compress_this(&mut response);
+    response
+}
+
+impl From<ReachError> for PartError {
+    fn from(e: ReachError) -> Self {
+        PartError::Page(e.into())
+    }
+}
+
+/// A body already compressed with `encoding` (or none, when empty).
+fn with_encoding(body: Bytes, encoding: &'static str) -> Response {
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if !encoding.is_empty() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
+}
+
+/// Whether the request's `If-None-Match` names this ETag (weak or strong).
+fn already_has(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Ok(etag) = etag.to_str() else {
+        return false;
+    };
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*")
+}
+
+/// How a response may be compressed, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+/// The best encoding `Accept-Encoding` allows (a `q=0` refuses one).
+fn encoding(headers: &HeaderMap) -> Encoding {
+    let accepted = |name: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|item| {
+                let mut parts = item.split(';').map(str::trim);
+                let coding = parts.next().unwrap_or_default();
+                let refused = parts.any(|p| {
+                    p.strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                coding.eq_ignore_ascii_case(name) && !refused
+            })
+    };
+    if accepted("br") {
+        Encoding::Brotli
+    } else if accepted("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+fn brotli(html: &[u8]) -> std::io::Result<Bytes> {
+    let mut out = Vec::with_capacity(html.len() / 8);
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 6, 22);
+        writer.write_all(html)?;
+        writer.flush()?;
+    }
+    Ok(Bytes::from(out))
+}
+
+fn gzip(html: &[u8]) -> std::io::Result<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(html.len() / 6),
+        flate2::Compression::new(6),
+    );
+    encoder.write_all(html)?;
+    Ok(Bytes::from(encoder.finish()?))
+}
+
+fn gunzip(packed: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut html = Vec::new();
+    flate2::read::GzDecoder::new(packed).read_to_end(&mut html)?;
+    Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn the_best_encoding_the_phone_takes() {
+        let accept = |v: &str| encoding(&headers(&[(header::ACCEPT_ENCODING, v)]));
+        assert_eq!(accept("gzip, deflate, br, zstd"), Encoding::Brotli);
+        assert_eq!(accept("gzip"), Encoding::Gzip);
+        assert_eq!(accept("br;q=0, gzip;q=0.5"), Encoding::Gzip);
+        assert_eq!(accept("gzip;q=0"), Encoding::Identity);
+        assert_eq!(accept("identity"), Encoding::Identity);
+        assert_eq!(encoding(&HeaderMap::new()), Encoding::Identity);
+    }
+
+    #[test]
+    fn only_the_same_etag_is_not_sent_again() {
+        let etag = HeaderValue::from_static("\"a-1-7-en\"");
+        let asks = |v: &str| already_has(&headers(&[(header::IF_NONE_MATCH, v)]), &etag);
+        assert!(asks("\"a-1-7-en\""));
+        assert!(asks("W/\"a-1-7-en\""));
+        assert!(asks("\"x\", \"a-1-7-en\""));
+        assert!(!asks("\"a-1-6-en\""), "an older version is sent in full");
+        assert!(!asks("bogus"));
+        assert!(!asks(""));
+        assert!(!already_has(&HeaderMap::new(), &etag));
+    }
+
+    #[test]
+    fn what_is_packed_unpacks_to_the_same() {
+        let html = "<main>".repeat(500);
+        let packed = gzip(html.as_bytes()).unwrap();
+        assert!(packed.len() < html.len() / 10);
+        assert_eq!(gunzip(&packed).unwrap(), html.as_bytes());
+        let mut unpacked = Vec::new();
+        brotli::BrotliDecompress(&mut &brotli(html.as_bytes()).unwrap()[..], &mut unpacked)
+            .unwrap();
+        assert_eq!(unpacked, html.as_bytes());
+    }
+}
