@@ -375,6 +375,8 @@ impl Room {
             round: Batch {
                 gathering: row.id.clone(),
                 ops: Vec::new(),
+                // The owner's lease token goes here with several nodes.
+                fence: None,
             },
             row,
             settings,
@@ -676,6 +678,7 @@ impl Room {
         Batch {
             gathering: self.id.clone(),
             ops: Vec::new(),
+            fence: None,
         }
     }
 

@@ -94,6 +94,7 @@ pub fn everything_in(id: &str) -> Result<Batch> {
     Ok(Batch {
         gathering: id.to_owned(),
         ops,
+        fence: None,
     })
 }
 
@@ -116,6 +117,7 @@ pub fn failing_batch(gathering: &str) -> Batch {
                 body: "{}".into(),
             },
         ],
+        fence: None,
     }
 }
 
@@ -126,5 +128,6 @@ pub fn next_event(gathering: &str) -> Batch {
             seq: 2,
             body: "{}".into(),
         }],
+        fence: None,
     }
 }

@@ -80,6 +80,10 @@ pub enum StorageError {
     Unreadable(String),
     #[error("the database writer has stopped")]
     WriterGone,
+    /// The batch's fencing token is not the lease's any more: another
+    /// node owns the gathering now, and this one must stop its room.
+    #[error("this node no longer holds the lease of gathering {0}")]
+    Fenced(String),
     #[error("the database could not be used: {0}")]
     Io(#[from] std::io::Error),
 }

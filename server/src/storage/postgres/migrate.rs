@@ -23,11 +23,18 @@ pub(super) struct Migration {
     pub sql: &'static str,
 }
 
-pub(super) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "init",
-    sql: include_str!("../../../migrations/postgres/0001_init.sql"),
-}];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "init",
+        sql: include_str!("../../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "leases",
+        sql: include_str!("../../../migrations/postgres/0002_leases.sql"),
+    },
+];
 
 /// The advisory lock's key: any constant no other program on the database
 /// uses. ("hearth" in ASCII.)

@@ -20,10 +20,15 @@
 //!   write-ahead log, archives, replicas) is the operator's to configure;
 //!   SECURITY.md says what and measures it.
 //!
+//! - with several nodes, each live gathering has one owner through a lease
+//!   row whose fencing token every commit of the owner checks
+//!   (`lease.rs`).
+//!
 //! The SQL is in `reads.rs` and `writes.rs`. The driver is tokio-postgres
 //! without TLS: Hearth reaches its database on loopback, a unix socket or
 //! a private network.
 
+mod lease;
 mod migrate;
 mod pool;
 mod reads;

@@ -272,7 +272,8 @@ async fn deleting_a_gathering_deletes_everything_in_it_and_nothing_else() -> Res
     if let Some(data) = data_directory() {
         fresh.admin.batch_execute("CHECKPOINT").await?;
         let folder = database_folder(&fresh, &data).await?;
-        assert_eq!(files_holding(&folder, "words of a")?, Vec::<String>::new());
+        let held = files_holding(&folder, "words of a")?;
+        assert_eq!(held, Vec::<String>::new());
         assert!(!files_holding(&folder, "words of b")?.is_empty());
     }
     // Deleting it again does nothing.
@@ -306,6 +307,7 @@ async fn a_withdrawn_card_leaves_no_words_in_any_table() -> Result {
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![Op::DeleteCard { id: card_id("a") }],
+            fence: None,
         })
         .await?;
     assert!(store.load_room("a").await?.cards.is_empty());
@@ -337,6 +339,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![Op::ForgetParticipants],
+            fence: None,
         })
         .await?;
     let a = store.load_room("a").await?;
@@ -379,6 +382,7 @@ async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![save("t1", 1), save("t2", 2)],
+            fence: None,
         })
         .await?;
     let names: Vec<String> = store
@@ -436,6 +440,7 @@ async fn lookups_find_a_gathering_by_each_key_and_cards_keep_their_order() -> Re
         .commit(Batch {
             gathering: "b".into(),
             ops,
+            fence: None,
         })
         .await?;
     let texts: Vec<String> = store
@@ -494,5 +499,116 @@ async fn after_its_connections_are_cut_the_store_connects_again_and_acknowledges
         read = find().await;
     }
     assert_eq!(read?.map(|g| g.id).as_deref(), Some("a"));
+    Ok(())
+}
+
+/// Ends `gathering`'s lease now, as its term running out would.
+async fn expire(fresh: &Fresh, gathering: &str) -> Result {
+    fresh
+        .admin
+        .execute(
+            "UPDATE leases SET expires_at = now() - interval '1 second' WHERE gathering_id = $1",
+            &[&gathering],
+        )
+        .await?;
+    Ok(())
+}
+
+/// `next_event`, committed as the holder of `token`.
+fn fenced_event(gathering: &str, seq: u64, token: u64) -> Batch {
+    Batch {
+        gathering: gathering.into(),
+        ops: vec![Op::AppendEvent {
+            seq,
+            body: "{}".into(),
+        }],
+        fence: Some(token),
+    }
+}
+
+#[tokio::test]
+async fn a_lease_has_one_holder_and_a_new_holder_gets_a_greater_token() -> Result {
+    let Some(fresh) = fresh().await? else {
+        return Ok(());
+    };
+    let store = store_with(&fresh, &[("a", 10)]).await?;
+    let term = std::time::Duration::from_secs(10);
+    let first = store
+        .take_lease("a", "node-1", term)
+        .await?
+        .ok_or("not taken")?;
+    assert_eq!(first.token, 1);
+    // Held: another node cannot take it; its holder keeps its token.
+    assert_eq!(store.take_lease("a", "node-2", term).await?, None);
+    assert_eq!(
+        store.take_lease("a", "node-1", term).await?,
+        Some(first.clone())
+    );
+    assert!(store.renew_lease(&first, term).await?);
+    // Expired: the next holder gets the next token, and the old one can
+    // no longer renew.
+    expire(&fresh, "a").await?;
+    let second = store
+        .take_lease("a", "node-2", term)
+        .await?
+        .ok_or("not taken")?;
+    assert_eq!(second.token, 2);
+    assert!(!store.renew_lease(&first, term).await?);
+    // Even the first node, coming back, gets a new token.
+    expire(&fresh, "a").await?;
+    let third = store
+        .take_lease("a", "node-1", term)
+        .await?
+        .ok_or("not taken")?;
+    assert_eq!(third.token, 3);
+    Ok(())
+}
+
+/// A paused owner (past its lease, which another node has taken) cannot
+/// write when it resumes: its batch is refused whole, alone in its round,
+/// and the new owner's commits go on.
+#[tokio::test]
+async fn a_commit_carrying_an_old_token_is_refused_whole() -> Result {
+    let Some(fresh) = fresh().await? else {
+        return Ok(());
+    };
+    let store = store_with(&fresh, &[("a", 10), ("b", 10)]).await?;
+    let term = std::time::Duration::from_secs(10);
+    let old = store
+        .take_lease("a", "node-1", term)
+        .await?
+        .ok_or("not taken")?;
+    store.commit(fenced_event("a", 2, old.token)).await?;
+    expire(&fresh, "a").await?;
+    let new = store
+        .take_lease("a", "node-2", term)
+        .await?
+        .ok_or("not taken")?;
+    let (stale, other) = tokio::join!(
+        store.commit(fenced_event("a", 3, old.token)),
+        store.commit(next_event("b")),
+    );
+    assert!(
+        matches!(&stale, Err(StorageError::Fenced(g)) if g == "a"),
+        "{stale:?}"
+    );
+    other?;
+    store.commit(fenced_event("a", 3, new.token)).await?;
+    let seqs: Vec<i64> = fresh
+        .admin
+        .query(
+            "SELECT seq FROM events WHERE gathering_id = 'a' ORDER BY seq",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    assert_eq!(seqs, [1, 2, 3]);
+    // A gathering nobody has leased takes no fenced commit either.
+    assert!(matches!(
+        store.commit(fenced_event("b", 3, 1)).await,
+        Err(StorageError::Fenced(_))
+    ));
     Ok(())
 }

@@ -143,12 +143,12 @@ async fn commit_each(db: &mut Db, round: &[Waiting]) -> Vec<Result<(), StorageEr
 async fn commit_together(db: &mut Db, batches: &[&Batch]) -> Result<(), StorageError> {
     let mut steps: Vec<Step> = Vec::new();
     for batch in batches {
-        // Several nodes (issue 19, part 2): here each batch's first step
-        // will be its owner's fencing check, an
-        // `UPDATE leases SET … WHERE gathering_id = $1 AND token = $2`
-        // that must touch one row, with the token the batch carries
-        // (see `Batch`); a batch from a node that lost the gathering then
-        // fails alone, and its room stops.
+        // A batch of a lease's owner is stored only while the lease still
+        // carries its token (`lease.rs`); one from a node that lost the
+        // gathering then fails alone, and its room stops.
+        if let Some(token) = batch.fence {
+            steps.push(Step::fence(&batch.gathering, token));
+        }
         for op in &batch.ops {
             writes::steps(&batch.gathering, op, &mut steps);
         }
@@ -162,15 +162,31 @@ async fn commit_together(db: &mut Db, batches: &[&Batch]) -> Result<(), StorageE
     else {
         return Err(StorageError::WriterGone);
     };
-    let sent = send(client, prepared, &steps).await;
-    if let Err(e) = &sent {
-        if connection_lost(e) {
-            // The client may not say `is_closed` yet: forget it now, so
-            // that the next round does not fail on it too.
-            db.client = None;
+    match send(client, prepared, &steps).await {
+        Ok(()) => Ok(()),
+        Err(Failed::Fenced(gathering)) => Err(StorageError::Fenced(gathering)),
+        Err(Failed::Db(e)) => {
+            if connection_lost(&e) {
+                // The client may not say `is_closed` yet: forget it now, so
+                // that the next round does not fail on it too.
+                db.client = None;
+            }
+            Err(e.into())
         }
     }
-    Ok(sent?)
+}
+
+/// Why sending a round failed.
+enum Failed {
+    Db(tokio_postgres::Error),
+    /// A fencing check found no lease with the batch's token.
+    Fenced(String),
+}
+
+impl From<tokio_postgres::Error> for Failed {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Failed::Db(e)
+    }
 }
 
 /// Sends a round's steps in one transaction, all before the first answer
@@ -179,7 +195,7 @@ async fn send(
     client: &mut Client,
     prepared: &mut HashMap<&'static str, Statement>,
     steps: &[Step],
-) -> Result<(), tokio_postgres::Error> {
+) -> Result<(), Failed> {
     let mut statements = Vec::with_capacity(steps.len());
     for step in steps {
         let statement = match prepared.get(step.sql) {
@@ -196,9 +212,15 @@ async fn send(
     let sent = statements
         .iter()
         .map(|(statement, step)| tx.execute_raw(statement, step.params()));
-    futures_util::future::try_join_all(sent).await?;
-    // Dropping an uncommitted transaction rolls it back.
-    tx.commit().await
+    let counts = futures_util::future::try_join_all(sent).await?;
+    for (step, found) in steps.iter().zip(counts) {
+        if let (Some(gathering), false) = (&step.fence_of, found == 1) {
+            // Dropping the transaction rolls the whole round back.
+            return Err(Failed::Fenced(gathering.clone()));
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Whether an error means the connection is gone (the database restarted

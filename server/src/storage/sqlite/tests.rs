@@ -324,6 +324,7 @@ async fn a_withdrawn_card_leaves_no_words_in_the_log() -> Result {
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![Op::DeleteCard { id: card_id("a") }],
+            fence: None,
         })
         .await?;
     assert!(store.load_room("a").await?.cards.is_empty());
@@ -341,6 +342,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![Op::ForgetParticipants],
+            fence: None,
         })
         .await?;
     let a = store.load_room("a").await?;
@@ -377,6 +379,7 @@ async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![save("t1", 1), save("t2", 2)],
+            fence: None,
         })
         .await?;
     let names: Vec<String> = store
