@@ -76,7 +76,7 @@ fn wal_segments_holding(data: &std::path::Path, text: &str) -> hearth_tests::Res
 async fn a_withdrawal_leaves_the_words_only_in_the_write_ahead_log_until_it_is_reused(
 ) -> hearth_tests::Result<()> {
     if !hearth_tests::on_postgres() {
-        println!("skipped on SQLite: measures PostgreSQL's write-ahead log");
+        hearth_tests::say("skipped on SQLite: measures PostgreSQL's write-ahead log");
         return Ok(());
     }
     let data = std::env::var_os(PGDATA_ENV)
@@ -146,10 +146,10 @@ async fn a_withdrawal_leaves_the_words_only_in_the_write_ahead_log_until_it_is_r
         )
         .await?
         .try_get(0)?;
-    println!(
+    hearth_tests::say(&format!(
         "after a withdrawal and a CHECKPOINT, {segments} WAL segments held the words; \
          they were gone from pg_wal after {} MB more WAL and {rounds} checkpoints",
         written / (1024 * 1024)
-    );
+    ));
     Ok(())
 }

@@ -35,7 +35,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub mod store;
-pub use store::{on_postgres, skip_on_postgres, Store};
+pub use store::{on_postgres, say, skip_on_postgres, Store};
 
 /// Anything a test helper can fail with.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -26,13 +26,21 @@ pub fn on_postgres() -> bool {
 }
 
 /// For a test that only makes sense on the SQLite file: on PostgreSQL it
-/// prints why it is skipped and answers `true` (the test then returns).
+/// says why it is skipped and answers `true` (the test then returns).
 pub fn skip_on_postgres(why: &str) -> bool {
     let skip = on_postgres();
     if skip {
-        println!("skipped on PostgreSQL: {why}");
+        say(&format!("skipped on PostgreSQL: {why}"));
     }
     skip
+}
+
+/// A line for the test run's own output, even from a test that passes:
+/// written to stderr directly, past the capture `cargo test` puts on
+/// `println!` (for a skipped test's reason, or a measured figure).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// A test server's database.
