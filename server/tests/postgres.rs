@@ -37,7 +37,7 @@ async fn a_database_url_that_cannot_be_used_stops_hearth_with_a_plain_sentence(
     assert!(
         said.contains(
             "Hearth could not run: could not open the database: \
-             could not reach PostgreSQL at postgres://hearth:***@127.0.0.1:1/hearth"
+             could not connect to PostgreSQL at postgres://hearth:***@127.0.0.1:1/hearth"
         ),
         "{said}"
     );

@@ -65,7 +65,7 @@ pub enum StorageError {
     Location(String),
     #[error("the PostgreSQL URL {0} cannot be read: {1}")]
     PostgresUrl(String, String),
-    #[error("could not reach PostgreSQL at {at}: {reason}")]
+    #[error("could not connect to PostgreSQL at {at}: {reason}")]
     Unreachable { at: String, reason: String },
     /// A PostgreSQL error, as its message and SQLSTATE code only: the
     /// detail PostgreSQL adds ("Failing row contains …") may quote a row,
@@ -171,11 +171,22 @@ impl Location {
     }
 }
 
-/// A database URL as it may be shown: any password in it replaced by `***`.
+/// A database URL as it may be shown: any password in it (before the host,
+/// or as a `password=` parameter) replaced by `***`.
 pub fn redacted(location: &str) -> String {
     let Some((scheme, rest)) = location.split_once("://") else {
         return location.to_owned();
     };
+    if let Some((url, query)) = location.split_once('?') {
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        return format!("{}?{}", redacted(url), query.join("&"));
+    }
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     match authority.rsplit_once('@') {
         Some((user, host)) => {
@@ -231,6 +242,10 @@ mod tests {
         assert_eq!(
             redacted("postgres://hearth@db/hearth"),
             "postgres://hearth@db/hearth"
+        );
+        assert_eq!(
+            redacted("postgres://h:pw@db/hearth?password=s3cret&application_name=x"),
+            "postgres://h:***@db/hearth?password=***&application_name=x"
         );
         for neither in ["mysql://localhost/hearth", "http://example.org/db"] {
             assert!(

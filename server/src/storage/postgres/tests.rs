@@ -197,7 +197,7 @@ async fn an_unreachable_database_is_a_clear_error_that_shows_no_password() -> Re
             let said = e.to_string();
             assert!(
                 said.starts_with(
-                    "could not reach PostgreSQL at postgres://hearth:***@127.0.0.1:1/hearth"
+                    "could not connect to PostgreSQL at postgres://hearth:***@127.0.0.1:1/hearth"
                 ),
                 "{said}"
             );
