@@ -233,13 +233,19 @@
   // A fresh copy of the page from its two parts (`data-shared`,
   // `data-own`): what every phone of the room sees, and what is this
   // phone's own. Each own part takes the place of the shared part with its
-  // id; the server says which they are.
-  function compose(sharedHtml, ownHtml) {
+  // id; the server says which they are. What a part already said (its
+  // news, the last post's feedback) is not said a second time.
+  function compose(sharedHtml, ownHtml, sharedSaid, ownSaid) {
     var page = new DOMParser().parseFromString(sharedHtml, 'text/html');
     var fresh = page.getElementById('main');
     if (!fresh) throw new Error('later');
+    var announcer = page.getElementById('announcer');
+    if (announcer && sharedSaid) announcer.textContent = '';
     var own = new DOMParser().parseFromString(ownHtml, 'text/html').getElementById('own');
     if (own) {
+      ownStamp = own.getAttribute('data-stamp');
+      var feedback = own.querySelector('#feedback');
+      if (feedback && ownSaid) feedback.textContent = '';
       Array.prototype.slice.call(own.children).forEach(function (part) {
         var id = part.getAttribute('id');
         var at = id ? page.getElementById(id) : null;
@@ -249,11 +255,12 @@
     return fresh;
   }
 
-  // Puts a fresh copy of the page (its <main>) in place of this one.
-  function swap(fresh) {
+  // Puts a fresh copy of the page (its <main>) in place of this one; `age`
+  // is how long ago the server made it (ms), for the timer.
+  function swap(fresh, age) {
     if (!fresh) return;
     morph(main, fresh);
-    ready();
+    ready(age);
   }
 
   var fetching = false;
@@ -270,6 +277,20 @@
     timer = setTimeout(function () { timer = null; refresh(); }, ms);
   }
 
+  // The shared part as last received, its ETag, and whether its news has
+  // been said; this phone's own part as last received, what it was made
+  // for (`data-stamp`), and whether its feedback has been said. The own
+  // part is asked for only when something of this phone's may have
+  // changed: at first, after a link comes back, when an event names one of
+  // its cards, and when the shared part's stamp differs from the own
+  // part's (a new step, a step changed, the end). A post brings it anyway.
+  var sharedHtml = null;
+  var sharedTag = null;
+  var sharedSaid = false;
+  var ownHtml = null;
+  var ownStamp = null;
+  var ownSaid = false;
+  var needOwn = true;
   // The phone's own part a post came back with, for the next copy.
   var ownFromPost = null;
   // A part the server would not give (the gathering is gone, or locked):
@@ -283,43 +304,98 @@
     return response.text();
   }
 
+  // Whether a message from the room names one of this phone's cards.
+  function namesMine(text) {
+    var own = main.querySelectorAll('#mine [id^="own-"]');
+    for (var i = 0; i < own.length; i++) {
+      if (text.indexOf(own[i].getAttribute('id').slice(4)) >= 0) return true;
+    }
+    return false;
+  }
+
   function refresh() {
     if (fetching) { again = true; return Promise.resolve(); }
     fetching = true;
     var own = ownFromPost;
     ownFromPost = null;
     var announcer = $('[data-testid="announcer"]');
-    var query = new URLSearchParams();
-    if (announcer && announcer.dataset.glance) query.set('seen', announcer.dataset.glance);
+    var glance = announcer && announcer.dataset.glance ? announcer.dataset.glance : '';
     var since = posts;
-    var asked = { credentials: 'same-origin' };
     function whole() {
-      return fetch(location.pathname + '?' + query, { cache: 'no-store', credentials: 'same-origin' })
+      var query = glance ? '?seen=' + encodeURIComponent(glance) : '';
+      return fetch(location.pathname + query, { cache: 'no-store', credentials: 'same-origin' })
         .then(function (response) {
           // A gathering that has ended or is gone has a page saying so.
           if (response.status >= 500) throw new Error('later');
           return response.text();
         })
-        .then(wholeMain);
+        .then(function (html) { return { main: wholeMain(html), age: 0 }; });
     }
     var copy;
     if (main.dataset.shared && main.dataset.own) {
-      // The shared part is kept, and asked about again (its ETag): when the
-      // room has not changed, the server answers in a few bytes.
-      asked.cache = 'no-cache';
-      var shared = fetch(main.dataset.shared, asked).then(partText);
-      var mine = own !== null ? own :
-        fetch(main.dataset.own + '?' + query, { cache: 'no-store', credentials: 'same-origin' }).then(partText);
+      var asking = own === null && (needOwn || ownHtml === null);
+      needOwn = false;
+      var headers = {};
+      if (sharedTag && sharedHtml !== null) headers['If-None-Match'] = sharedTag;
+      var shared = fetch(main.dataset.shared + '?seen=' + encodeURIComponent(glance),
+        { cache: 'no-store', credentials: 'same-origin', headers: headers })
+        .then(function (response) {
+          if (response.status >= 500) throw new Error('later');
+          var age = Number(response.headers.get('Hearth-Age')) || 0;
+          if (response.status === 304) return { html: sharedHtml, age: age, same: true };
+          if (!response.ok) throw WHOLE;
+          var tag = response.headers.get('ETag');
+          return response.text().then(function (html) { return { html: html, tag: tag, age: age, same: false }; });
+        });
+      var askOwn = function () {
+        return fetch(main.dataset.own, { cache: 'no-store', credentials: 'same-origin' }).then(partText);
+      };
+      var mine = own !== null ? Promise.resolve(own) : asking ? askOwn() : Promise.resolve(null);
       copy = Promise.all([shared, mine])
-        .then(function (parts) { return compose(parts[0], parts[1]); })
-        .catch(function (e) { if (e === WHOLE) return whole(); throw e; });
+        .then(function (parts) {
+          var got = parts[0];
+          // Nothing new on either side: the page stays as it is.
+          if (got.same && parts[1] === null) return null;
+          if (!got.same) {
+            sharedHtml = got.html;
+            sharedTag = got.tag;
+            sharedSaid = false;
+          }
+          if (parts[1] !== null) {
+            ownHtml = parts[1];
+            ownSaid = false;
+          }
+          var said = sharedSaid;
+          var fresh = compose(sharedHtml, ownHtml, said, ownSaid);
+          var done = function (main) {
+            sharedSaid = ownSaid = true;
+            return { main: main, age: got.age };
+          };
+          if (fresh.getAttribute('data-stamp') === ownStamp) return done(fresh);
+          // The own part was made for another step, or before the end: it
+          // is asked for before the page changes (once more, after, if the
+          // two crossed with a change of the room).
+          if (parts[1] !== null) { needOwn = true; again = true; return done(fresh); }
+          asking = true;
+          return askOwn().then(function (html) {
+            ownHtml = html;
+            ownSaid = false;
+            return done(compose(sharedHtml, ownHtml, said, false));
+          });
+        })
+        .catch(function (e) {
+          if (asking) needOwn = true;
+          if (e === WHOLE) return whole();
+          throw e;
+        });
     } else {
       copy = whole();
     }
     return copy
       .then(function (fresh) {
+        if (!fresh) return;
         // A post answered meanwhile brings a newer copy than this one.
-        if (posts === since) return swap(fresh);
+        if (posts === since) return swap(fresh.main, fresh.age);
         again = true;
       })
       .catch(function () { /* the link says it is reconnecting; the next event tries again */ })
@@ -354,15 +430,18 @@
       attempt = 0;
       status('live');
       send();
-      if (back) soon(SOON_MS);
+      // Away for a while: anything of this phone's may have changed.
+      if (back) { needOwn = true; soon(SOON_MS); }
     };
     socket.onmessage = function (message) {
       var msg;
       try { msg = JSON.parse(message.data); } catch (e) { return; }
       if (msg.type === 'event') {
         main.dataset.seq = String(msg.seq);
+        if (namesMine(message.data)) needOwn = true;
         soon(SOON_MS);
       } else if (msg.type === 'snapshot') {
+        needOwn = true;
         soon(SOON_MS);
       } else if (msg.type === 'totals') {
         soon(TOTALS_MS);
@@ -433,7 +512,7 @@
       return response.text().then(function (html) {
         posts += 1;
         // Sent back to the whole page (the gathering is gone): it says why.
-        if (landed.pathname === location.pathname) return swap(wholeMain(html));
+        if (landed.pathname === location.pathname) return swap(wholeMain(html), 0);
         // A reflection is stored: the form is cleared for the next one.
         if (item.reflection && landed.searchParams.get('done') === 'received') {
           var draft = load(DRAFT, null);
@@ -463,14 +542,15 @@
 
   // --- Wiring -----------------------------------------------------------------
 
-  // What each fresh copy of the page needs.
-  function ready() {
+  // What each fresh copy of the page needs; `age` is how long ago the
+  // server made it (ms), for the timer.
+  function ready(age) {
     Array.prototype.forEach.call(main.querySelectorAll('[data-pass]'), function (b) { b.hidden = false; });
     Array.prototype.forEach.call(main.querySelectorAll('[data-no-script]'), function (b) { b.hidden = true; });
     giveIds();
     restoreDraft();
     count();
-    shown = Date.now();
+    shown = Date.now() - (age || 0);
     tick();
   }
 

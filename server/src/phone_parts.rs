@@ -6,26 +6,33 @@
 //! the same for every phone of the room: the prompt, the board, the totals.
 //! So the script asks for two parts:
 //!
-//! - `GET /p/<token>/shared`: what every phone sees, in one language
-//!   (`app::pages::participant::shared_html`). It is rendered once per
-//!   version of the room and language, compressed once (brotli and gzip),
-//!   and the same bytes go to every phone. Its ETag names that version: a
-//!   phone that already has it is answered 304 Not Modified, and a bogus or
-//!   old ETag is simply answered in full.
+//! - `GET /p/<token>/shared?seen=<glance>`: what every phone sees, in one
+//!   language (`app::pages::participant::shared_html`), its live region
+//!   saying what changed since the glance the phone had. It is rendered
+//!   once per version of the room, language and glance (phones that kept
+//!   up all had the same one), compressed once (brotli and gzip), and the
+//!   same bytes go to every phone. Its ETag names all three: a phone that
+//!   already has it is answered 304 Not Modified, and a bogus or old ETag
+//!   is simply answered in full. `Hearth-Age` says how long ago it was
+//!   made, so the timer in it counts from the right moment.
 //! - `GET /p/<token>/mine`: what is the phone's own (its cards, the
-//!   controls that show its marks, the timer as it stands, what its last
-//!   post came to), rendered for that phone alone: small.
+//!   controls that show its marks, what its last post came to), rendered
+//!   for that phone alone: small, and asked for only when something of the
+//!   phone's own may have changed (see `own_html`).
 //!
-//! The script puts the phone's own parts in place of the shared ones with
-//! the same id. The whole page (`/p/<token>`) stays as it was, for the
-//! first load and for every phone without its script.
+//! The script lays the phone's own parts over the shared ones with the
+//! same id. The shared part asks the room's task nothing while it is
+//! current, so a room's posts do not queue behind its pages. The whole
+//! page (`/p/<token>`) stays as it was, for the first load and for every
+//! phone without its script.
 
 use crate::compress;
 use crate::room::{Actor, RoomHandle};
 use crate::state::{AppState, ReachError};
 use crate::storage::Lookup;
 use app::api::{device_from_headers, Backend, PageError};
-use app::pages::participant::{own_html, shared_html, Said};
+use app::pages::participant::{own_html, shared_html, Feedback};
+use app::widgets::Glance;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -44,6 +51,9 @@ use tokio::sync::OnceCell;
 const KEEP: usize = 512;
 /// A shared part nobody asked for this long is let go when room is needed.
 const UNUSED: Duration = Duration::from_secs(300);
+/// How many glances one version is made for; phones further behind are
+/// sent the copy that says nothing changed (their page still updates).
+const GLANCES: usize = 8;
 
 /// The shared parts made so far: for each room and language, the latest.
 pub struct SharedParts {
@@ -53,12 +63,13 @@ pub struct SharedParts {
     made: Mutex<HashMap<(String, Locale), Slot>>,
 }
 
-/// One room's shared part in one language, made (or being made) once.
+/// One room's shared part in one language, made (or being made) once for
+/// each glance phones had.
 struct Slot {
     /// The room it was made from (a room started again counts afresh).
     room: u64,
     version: u64,
-    part: Arc<OnceCell<Made>>,
+    parts: HashMap<Option<String>, Arc<OnceCell<Made>>>,
     asked: Instant,
 }
 
@@ -67,6 +78,7 @@ struct Made {
     etag: HeaderValue,
     brotli: Bytes,
     gzip: Bytes,
+    at: Instant,
 }
 
 /// Why a part could not be made.
@@ -86,47 +98,43 @@ impl SharedParts {
         }
     }
 
-    /// The shared part of `token`'s room in `locale`, made now if the room
-    /// has changed since it was last made. However many phones ask at
-    /// once, it is made once.
+    /// The shared part of `token`'s room in `locale`, saying what changed
+    /// since `seen`, made now if the room has changed since it was last
+    /// made. However many phones ask at once, it is made once.
     async fn get(
         &self,
         token: &str,
         locale: Locale,
+        seen: Option<String>,
         room: &RoomHandle,
     ) -> Result<Arc<OnceCell<Made>>, PartError> {
         let (id, version) = (room.id(), room.version());
-        let cell = {
+        let (cell, seen) = {
             let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
             let key = (token.to_owned(), locale);
             let now = Instant::now();
-            let current = made
-                .get_mut(&key)
-                .filter(|slot| slot.room == id && slot.version == version);
-            match current {
-                Some(slot) => {
-                    slot.asked = now;
-                    slot.part.clone()
-                }
-                None => {
-                    if made.len() >= KEEP {
-                        made.retain(|_, slot| now.duration_since(slot.asked) < UNUSED);
-                    }
-                    let part = Arc::new(OnceCell::new());
-                    made.insert(
-                        key,
-                        Slot {
-                            room: id,
-                            version,
-                            part: part.clone(),
-                            asked: now,
-                        },
-                    );
-                    part
-                }
+            if made.len() >= KEEP && !made.contains_key(&key) {
+                made.retain(|_, slot| now.duration_since(slot.asked) < UNUSED);
             }
+            let fresh = || Slot {
+                room: id,
+                version,
+                parts: HashMap::new(),
+                asked: now,
+            };
+            let slot = made.entry(key).or_insert_with(fresh);
+            if (slot.room, slot.version) != (id, version) {
+                *slot = fresh();
+            }
+            slot.asked = now;
+            // A glance this version is not made for yet, once it is made
+            // for enough: the copy that says nothing changed.
+            let seen = seen.filter(|s| {
+                slot.parts.len() < GLANCES || slot.parts.contains_key(&Some(s.clone()))
+            });
+            (slot.parts.entry(seen.clone()).or_default().clone(), seen)
         };
-        cell.get_or_try_init(|| self.make(token, locale, room))
+        cell.get_or_try_init(|| self.make(token, locale, seen, room))
             .await?;
         Ok(cell)
     }
@@ -136,6 +144,7 @@ impl SharedParts {
         &self,
         token: &str,
         locale: Locale,
+        seen: Option<String>,
         room: &RoomHandle,
     ) -> Result<Made, PartError> {
         let view = room.view(Actor::Screen).await.map_err(PageError::from)?;
@@ -147,9 +156,11 @@ impl SharedParts {
             marks: Vec::new(),
             form_id: crate::secrets::action_id(),
         };
-        let html = shared_html(page, token.to_owned(), locale);
+        // A glance is digits, a colon and perhaps a dash (`Glance::key`).
+        let glance = seen.clone().unwrap_or_default();
+        let html = shared_html(page, token.to_owned(), locale, seen);
         let etag = format!(
-            "\"{:x}-{:x}-{}-{}\"",
+            "\"{:x}-{:x}-{}-{}-{glance}\"",
             self.run,
             room.id(),
             view.version,
@@ -159,6 +170,7 @@ impl SharedParts {
             etag: HeaderValue::from_str(&etag).map_err(std::io::Error::other)?,
             brotli: brotli(html.as_bytes())?,
             gzip: gzip(html.as_bytes())?,
+            at: Instant::now(),
         })
     }
 }
@@ -169,18 +181,29 @@ impl Default for SharedParts {
     }
 }
 
+/// The query of a request for the shared part.
+#[derive(Deserialize)]
+pub struct SharedQuery {
+    seen: Option<String>,
+}
+
 /// `GET /p/<token>/shared`: what every phone of the room sees.
 pub async fn shared(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    Query(query): Query<SharedQuery>,
     headers: HeaderMap,
 ) -> Response {
     let locale = app::language::from_headers(&headers);
+    // Only a glance as the page gives it out; anything else says nothing.
+    let seen = query
+        .seen
+        .and_then(|s| Glance::from_key(&s).map(|g| g.key()));
     let room = match state.reach(Lookup::JoinToken(&token)).await {
         Ok((_, room)) => room,
         Err(e) => return PageError::from(e).status().into_response(),
     };
-    let cell = match state.shared_parts.get(&token, locale, &room).await {
+    let cell = match state.shared_parts.get(&token, locale, seen, &room).await {
         Ok(cell) => cell,
         Err(PartError::Page(e)) => return e.status().into_response(),
         Err(e) => {
@@ -206,8 +229,12 @@ pub async fn shared(
             },
         }
     };
+    let age = made.at.elapsed().as_millis().to_string();
     let headers = response.headers_mut();
     headers.insert(header::ETAG, made.etag.clone());
+    if let Ok(age) = HeaderValue::from_str(&age) {
+        headers.insert("hearth-age", age);
+    }
     // Kept by the phone, and asked about again each time (the ETag).
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(
@@ -217,11 +244,9 @@ pub async fn shared(
     response
 }
 
-/// What a request for the phone's own part says about its last look and
-/// its last post (see `Said`).
+/// What a request for the phone's own part says about its last post.
 #[derive(Deserialize)]
 pub struct OwnQuery {
-    seen: Option<String>,
     done: Option<String>,
     error: Option<String>,
 }
@@ -240,13 +265,13 @@ pub async fn own(
         Ok(page) => page,
         Err(e) => return e.status().into_response(),
     };
-    let said = Said::from_parts(query.seen, query.done.as_deref(), query.error);
+    let feedback = Feedback::from(query.done.as_deref(), query.error);
     let mut response = (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        own_html(page, token, locale, said),
+        own_html(page, token, locale, feedback),
     )
         .into_response();
     compress::compress_this(&mut response);

@@ -60,24 +60,32 @@ pub fn ParticipantPage() -> impl IntoView {
 /// What every phone of a room sees, in one language, as the `<main>` its
 /// script brings into the page: rendered once per change of the room and
 /// served to every phone (the server's `phone_parts`). It holds no one's
-/// own cards, marks or form ids; `own_html` holds those.
-pub fn shared_html(page: Data, token: String, locale: Locale) -> String {
+/// own cards, marks or form ids; `own_html` holds those. Its live region
+/// says what changed since the glance `seen` (`Glance::key`): phones that
+/// had the same glance get the same bytes.
+pub fn shared_html(page: Data, token: String, locale: Locale, seen: Option<String>) -> String {
     let phone = Arc::new(Phone {
         page,
         token,
         part: Part::Shared,
     });
+    let said = Said {
+        feedback: Feedback::None,
+        seen,
+    };
     render(locale, move || {
-        view! { <Participant phone said=Said::default()/> }
+        view! { <Participant phone said/> }
     })
 }
 
 /// What is one phone's own, as the parts of its page that replace those
-/// of the shared part with the same id: the feedback line and the live
-/// region (from `said`), the timer as it stands now, its own reflections,
-/// and every control that shows one of its marks. Small, and rendered for
-/// each phone.
-pub fn own_html(page: Data, token: String, locale: Locale, said: Said) -> String {
+/// of the shared part with the same id: the feedback line (from `said`),
+/// its own reflections, and every control that shows one of its marks.
+/// Small, and rendered for each phone, only when something of its own may
+/// have changed: the phone's script keeps it and lays it over each fresh
+/// shared part, so it holds nothing the room changes without naming the
+/// phone's cards, except what the step's stamp (`Phone::stamp`) covers.
+pub fn own_html(page: Data, token: String, locale: Locale, feedback: Feedback) -> String {
     let phone = Arc::new(Phone {
         page,
         token,
@@ -85,7 +93,7 @@ pub fn own_html(page: Data, token: String, locale: Locale, said: Said) -> String
     });
     render(locale, move || {
         provide_context(phone);
-        view! { <OwnParts said/> }
+        view! { <OwnParts feedback/> }
     })
 }
 
@@ -113,20 +121,10 @@ pub enum Part {
 /// What a page says about the phone's last look and its last post: the
 /// query of a fresh copy (`?seen=`, `?done=`, `?error=`).
 #[derive(Clone, Default)]
-pub struct Said {
-    pub feedback: Feedback,
+struct Said {
+    feedback: Feedback,
     /// The glance the phone had (`Glance::key`), to say what changed since.
-    pub seen: Option<String>,
-}
-
-impl Said {
-    /// What the query of a request for the phone's own part says.
-    pub fn from_parts(seen: Option<String>, done: Option<&str>, error: Option<String>) -> Self {
-        Said {
-            feedback: Feedback::from(done, error),
-            seen,
-        }
-    }
+    seen: Option<String>,
 }
 
 /// What the phone says about the last thing it did, in one calm line.
@@ -146,7 +144,8 @@ impl Feedback {
         Self::from(query("done").as_deref(), query("error"))
     }
 
-    fn from(done: Option<&str>, error: Option<String>) -> Self {
+    /// What a post came back to say, from the query of the phone's own part.
+    pub fn from(done: Option<&str>, error: Option<String>) -> Self {
         let posted_error = |code: String| -> Option<ErrorCode> {
             serde_json::from_value(serde_json::Value::String(code)).ok()
         };
@@ -205,6 +204,23 @@ impl Phone {
         }
     }
 
+    /// What the phone's own part was made for: the step, as it is set up
+    /// and whether it is open, and whether the room has ended. When the
+    /// shared part's stamp differs from the own part's, the phone's script
+    /// asks for its own part again (see `own_html`).
+    pub fn stamp(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let g = self.room();
+        let mut hash = std::collections::hash_map::DefaultHasher::new();
+        g.ended.hash(&mut hash);
+        if let Some(step) = g.current_step() {
+            serde_json::to_string(step)
+                .unwrap_or_default()
+                .hash(&mut hash);
+        }
+        format!("{}-{:x}", g.current.0, hash.finish())
+    }
+
     /// Whether the step takes part now: collecting, in a room not ended.
     pub fn open(&self, step: &StepView) -> bool {
         step.collecting && !self.room().ended
@@ -247,6 +263,7 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
             data-epoch=at.epoch.to_string()
             data-seq=at.seq.to_string()
             data-draft=token
+            data-stamp=phone.stamp()
         >
             // The script says here whether the phone is in touch.
             <p
@@ -282,12 +299,10 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
 /// The parts of the page that are one phone's own (see `own_html`), each
 /// with the id of the part it replaces.
 #[component]
-fn OwnParts(said: Said) -> impl IntoView {
+fn OwnParts(feedback: Feedback) -> impl IntoView {
     view! {
-        <div id="own">
-            <FeedbackLine feedback=said.feedback/>
-            <PhoneAnnouncer seen=said.seen/>
-            <PhoneTimer/>
+        <div id="own" data-stamp=Phone::here().stamp()>
+            <FeedbackLine feedback/>
             <Mine/>
             <OwnMarks/>
         </div>
@@ -295,7 +310,8 @@ fn OwnParts(said: Said) -> impl IntoView {
 }
 
 /// The step's timer as it stands when the page is rendered (the script
-/// counts it down from there).
+/// counts it down from there, less the time the copy waited to be sent:
+/// the header `Hearth-Age` of the shared part).
 #[component]
 fn PhoneTimer() -> impl IntoView {
     let i18n = use_i18n();

@@ -205,7 +205,7 @@ pub fn OwnMarks() -> impl IntoView {
                 parts.push(view! { <TagForm step=s line open/> }.into_any())
             }
             Target::Resonate(card) if on_step(&card) => {
-                parts.push(view! { <Resonate card/> }.into_any())
+                parts.push(view! { <ResonateForm card/> }.into_any())
             }
             // With no dots left, every card's "+" is off: those come below.
             Target::Vote(card) if on_step(&card) && dots_left != Some(0) => {
@@ -355,14 +355,30 @@ fn PhoneCard(card: Card, exercise: Exercise, dots_left: Option<u32>) -> impl Int
     }
 }
 
-/// "This resonates": a toggle; the room sees only how many.
+/// "This resonates": a toggle, and beside it how many feel the same (the
+/// room sees only how many).
 #[component]
 fn Resonate(card: CardId) -> impl IntoView {
-    let i18n = use_i18n();
     let phone = Phone::here();
-    let on = phone.own(&Target::Resonate(card.clone())).is_some();
     let g = phone.room();
     let total = g.totals_of(g.current).card(&card);
+    let count = format!("resonances-{}", card.as_str());
+    // The room's count stands beside the person's own button, not in it:
+    // the button is theirs (see `OwnMarks`), the count everyone's.
+    view! {
+        <div class="resonate-row">
+            <ResonateForm card/>
+            <span class="resonate-count" id=count>{(total > 0).then(|| format!("· {total}"))}</span>
+        </div>
+    }
+}
+
+/// The person's own "This resonates" button, pressed or not.
+#[component]
+fn ResonateForm(card: CardId) -> impl IntoView {
+    let i18n = use_i18n();
+    let on = Phone::here().own(&Target::Resonate(card.clone())).is_some();
+    let count = format!("resonances-{}", card.as_str());
     let about = vec![("card", card.as_str().to_owned())];
     view! {
         <MarkForm id=format!("resonate-{}", card.as_str()) mark="resonate" about class="resonate-form">
@@ -372,9 +388,9 @@ fn Resonate(card: CardId) -> impl IntoView {
                 value=(!on).to_string()
                 class="quiet resonate"
                 aria-pressed=on.to_string()
+                aria-describedby=count
             >
                 {i18n.t(Msg::PartResonates)}
-                {(total > 0).then(|| format!(" · {total}"))}
             </button>
         </MarkForm>
     }

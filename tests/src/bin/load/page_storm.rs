@@ -1,26 +1,29 @@
 //! The page storm: what the phones' way of staying live costs the server.
 //!
 //! A participant's page is rendered on the server, and the phone's script
-//! fetches it again whenever the room changes (`app/script/phone.js`). So a
-//! reveal to a full room means every phone asking for its page at once.
-//! This mode builds that moment: one gathering on the introduction agenda,
-//! on its first step (a board) or with `--map` its worldview map (the
-//! heaviest page: every card has its own mini-map), `--participants` phones that have joined over HTTP (each its own
-//! device), `--cards` of them posting a reflection through the plain form,
-//! the console revealing them; then, `--rounds` times, every phone fetches
-//! its page at the same instant, as after a reveal, accepting gzip (phones
-//! accept brotli too, which is smaller). Each page must hold the newest
-//! card's words. It prints last:
+//! fetches a fresh copy whenever the room changes (`app/script/phone.js`):
+//! the part every phone shares, asked for with the ETag and the glance it
+//! had, and its own part when the change names one of its cards
+//! (`server/src/phone_parts.rs`). So a reveal to a full room means every
+//! phone asking at once. This mode builds that moment: one gathering on
+//! the introduction agenda, on its first step (a board) or with `--map` its
+//! worldview map, `--participants` phones that have joined over HTTP (each
+//! its own device), `--cards` of them posting a reflection through the
+//! plain form, the console revealing them; then, `--rounds` times, one more
+//! card is written and revealed and every phone asks for its fresh copy at
+//! the same instant (its writer its own part too), accepting brotli as
+//! phones do. Each copy must hold the newest card's words. It prints last:
 //!
 //! `PAGES step=… participants=… cards=… rounds=… fetches=… failed=… bytes_per_page=… html_bytes_per_page=… p50_ms=… p95_ms=… p99_ms=… max_ms=… burst_ms=… pages_per_second=… server_cpu_ms_per_page=… server_rss_mb=…`
 //!
 //! `burst_ms` is the slowest round, from the first request to the last
-//! page; `server_cpu_ms_per_page` is the server's user and system time
-//! over the rounds (from `/proc`, at Linux's 100 ticks a second) divided
-//! by the pages served, when the server runs on this machine.
+//! copy; `server_cpu_ms_per_page` is the server's user and system time
+//! over the rounds (from `/proc`, at Linux's 100 ticks a second), the
+//! reveals included, divided by the copies served, when the server runs on
+//! this machine.
 
 use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
-use super::phones::fetch_page;
+use super::phones::fetch_parts;
 use super::{open, server_rss_mb, Error, Target};
 use futures_util::StreamExt;
 use hearth_core::ids::StepId;
@@ -53,6 +56,69 @@ fn cpu_ms(pid: u32) -> Option<u64> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(ticks * 10)
+}
+
+/// The glance a shared part gives out (`data-glance`), for the next ask.
+fn glance_of(html: &str) -> String {
+    html.split("data-glance=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Posts each `(phone, words)` through the plain form, and has the
+/// console reveal them; returns once the console sees them all.
+async fn reveal(
+    target: &Target,
+    page: &str,
+    step: StepId,
+    console: &mut super::Ws,
+    view: &mut Option<hearth_core::gathering::GatheringView>,
+    posts: &[(&Device, String)],
+) -> Result<(), Error> {
+    for (device, words) in posts {
+        let response = target
+            .http
+            .post(format!("{page}/reflect"))
+            .header("cookie", device.cookie())
+            .form(&[
+                ("id", fresh_id().as_str()),
+                ("step", &step.0.to_string()),
+                ("text", words),
+            ])
+            .send()
+            .await?;
+        let stored = response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.contains("/received"));
+        if !stored {
+            return Err(format!("{words:?} was not stored: {}", response.status()).into());
+        }
+    }
+    let id = fresh_id();
+    futures_util::SinkExt::send(console, action(&id, Action::Reveal)?).await?;
+    answer(console, &id, view).await??;
+    let deadline = Instant::now() + PATIENCE;
+    let shown = |view: &Option<hearth_core::gathering::GatheringView>| {
+        posts.iter().all(|(_, words)| {
+            view.as_ref()
+                .is_some_and(|v| v.visible_cards(step).any(|c| c.text.as_str() == words))
+        })
+    };
+    while !shown(view) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, console.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                super::map_storm::follow(view, serde_json::from_str(&text)?)
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => return Err("the reflections were not revealed in time".into()),
+        }
+    }
+    Ok(())
 }
 
 pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
@@ -109,83 +175,81 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     }
 
     // The reflections, through the plain form, then the reveal.
-    let cards = storm.cards.min(storm.participants);
-    let mut newest = String::new();
-    for (i, device) in devices.iter().take(cards).enumerate() {
-        newest = format!("Page storm card {i}: why I came today");
-        let response = target
-            .http
-            .post(format!("{page}/reflect"))
-            .header("cookie", device.cookie())
-            .form(&[
-                ("id", fresh_id().as_str()),
-                ("step", &step.0.to_string()),
-                ("text", &newest),
-            ])
-            .send()
-            .await?;
-        let stored = response
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .is_some_and(|l| l.contains("/received"));
-        if !stored {
-            return Err(format!("reflection {i} was not stored: {}", response.status()).into());
-        }
-    }
-    let id = fresh_id();
-    futures_util::SinkExt::send(&mut console, action(&id, Action::Reveal)?).await?;
-    answer(&mut console, &id, &mut view).await??;
-    let deadline = Instant::now() + PATIENCE;
-    while view.as_ref().map_or(0, |v| v.visible_cards(step).count()) < cards {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, console.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => {
-                super::map_storm::follow(&mut view, serde_json::from_str(&text)?)
-            }
-            Ok(Some(Ok(_))) => {}
-            _ => return Err("the reflections were not revealed in time".into()),
-        }
-    }
+    let cards = storm.cards.min(storm.participants).max(1);
+    let first: Vec<(&Device, String)> = devices
+        .iter()
+        .take(cards)
+        .enumerate()
+        .map(|(i, d)| (d, format!("Page storm card {i}: why I came today")))
+        .collect();
+    reveal(target, &page, step, &mut console, &mut view, &first).await?;
+    // What every phone last saw: the shared part's ETag and its glance.
+    let seen = fetch_parts(&target.http, &page, &devices[0].cookie(), None, "", false).await?;
+    let (html, mut etag) = seen.shared.ok_or("the shared part did not come")?;
+    let mut glance = glance_of(&html);
 
-    // The storm: every phone fetches its page at once, round after round.
+    // The storm, `--rounds` times: one more card is revealed, and every
+    // phone asks for its fresh copy at once, as the script does after an
+    // event: the shared part with the ETag and glance it had; the writer
+    // of the new card its own part too (the event names its card).
     println!("FETCHING");
-    let newest = Arc::new(newest);
     let cpu_before = target.pid.and_then(cpu_ms);
     let (mut latencies, mut failed, mut burst_ms) = (Vec::new(), 0u64, 0u64);
     let (mut bytes, mut html_bytes) = (0u64, 0u64);
-    for _ in 0..storm.rounds {
+    for round in 0..storm.rounds {
+        let writer = round % cards;
+        let newest = format!("Page storm round {round}: one more card");
+        reveal(
+            target,
+            &page,
+            step,
+            &mut console,
+            &mut view,
+            &[(&devices[writer], newest.clone())],
+        )
+        .await?;
+        let newest = Arc::new(newest);
         let started = Instant::now();
         let mut fetching = JoinSet::new();
-        for device in &devices {
+        for (i, device) in devices.iter().enumerate() {
             let (http, page, cookie, newest) = (
                 target.http.clone(),
                 page.clone(),
                 device.cookie(),
                 newest.clone(),
             );
+            let (etag, glance) = (etag.clone(), glance.clone());
             fetching.spawn(async move {
-                let got = fetch_page(&http, &page, &cookie).await?;
+                let got =
+                    fetch_parts(&http, &page, &cookie, Some(&etag), &glance, i == writer).await?;
+                let shared = got.shared.unwrap_or_default();
+                let html = shared.0.len() + got.own.as_ref().map_or(0, String::len);
                 Ok::<_, Error>((
-                    got.ok && got.html.contains(newest.as_str()),
+                    got.ok && shared.0.contains(newest.as_str()),
                     got.wire as u64,
-                    got.html.len() as u64,
+                    html as u64,
                     got.ms,
+                    shared,
                 ))
             });
         }
+        let mut next = None;
         while let Some(done) = fetching.join_next().await {
             match done? {
-                Ok((true, wire, html, ms)) => {
+                Ok((true, wire, html, ms, shared)) => {
                     latencies.push(ms);
                     bytes += wire;
                     html_bytes += html;
+                    next.get_or_insert(shared);
                 }
                 _ => failed += 1,
             }
         }
         burst_ms = burst_ms.max(started.elapsed().as_millis() as u64);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        if let Some((html, tag)) = next {
+            glance = glance_of(&html);
+            etag = tag;
+        }
     }
     let cpu_after = target.pid.and_then(cpu_ms);
     println!("FETCHED");

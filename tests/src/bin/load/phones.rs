@@ -124,23 +124,20 @@ impl PageFacts {
     }
 }
 
-/// One page as fetched: its words and its size on the wire.
+/// A whole page as fetched (a phone's first load): its words.
 pub(super) struct Fetched {
     pub html: String,
-    pub wire: usize,
     /// Answered 200, gzipped.
     pub ok: bool,
-    /// Milliseconds from asking to its last byte.
-    pub ms: u64,
 }
 
-/// Fetches a page as phones do, accepting gzip, and unpacks it.
+/// Fetches a whole page as a phone does on its first load, accepting
+/// gzip, and unpacks it.
 pub(super) async fn fetch_page(
     http: &reqwest::Client,
     url: &str,
     cookie: &str,
 ) -> Result<Fetched, Error> {
-    let asked = Instant::now();
     let response = http
         .get(url)
         .header("cookie", cookie)
@@ -153,19 +150,13 @@ pub(super) async fn fetch_page(
         .is_some_and(|e| e == "gzip");
     let ok = response.status().is_success() && gzipped;
     let wire = response.bytes().await?;
-    let ms = asked.elapsed().as_millis() as u64;
     let mut html = String::new();
     if gzipped {
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
     } else {
         html = String::from_utf8_lossy(&wire).into_owned();
     }
-    Ok(Fetched {
-        html,
-        wire: wire.len(),
-        ok,
-        ms,
-    })
+    Ok(Fetched { html, ok })
 }
 
 /// A fresh copy as the phone's script gets it: the part every phone
@@ -224,25 +215,25 @@ async fn fetch_part(
     ))
 }
 
-/// Fetches a fresh copy as the script does: `<page>/shared` with `etag`,
-/// and `<page>/mine` with `own_query` unless that is `None` (the script
-/// has its own part already, from a post).
+/// Fetches a fresh copy as the script does: `<page>/shared?seen=` with
+/// `etag`, and `<page>/mine` if `own` (the script asks for its own part
+/// only when something of its own may have changed).
 pub(super) async fn fetch_parts(
     http: &reqwest::Client,
     page: &str,
     cookie: &str,
     etag: Option<&str>,
-    own_query: Option<String>,
+    seen: &str,
+    own: bool,
 ) -> Result<Parts, Error> {
     let asked = Instant::now();
-    let shared_url = format!("{page}/shared");
+    let shared_url = format!("{page}/shared?seen={}", encode(seen));
     let shared = fetch_part(http, &shared_url, cookie, etag);
     let own = async {
-        match &own_query {
-            Some(query) => {
-                Some(fetch_part(http, &format!("{page}/mine?{query}"), cookie, None).await)
-            }
-            None => None,
+        if own {
+            Some(fetch_part(http, &format!("{page}/mine"), cookie, None).await)
+        } else {
+            None
         }
     };
     let (shared, own) = tokio::join!(shared, own);
@@ -376,6 +367,11 @@ struct Phone {
     etag: Option<String>,
     /// The own part a post was answered with, for the next copy.
     own_from_post: Option<String>,
+    /// The own part as last fetched, and whether it must be asked for
+    /// again (at first, after an event naming one of the phone's cards, a
+    /// snapshot, a new stamp).
+    own_html: String,
+    need_own: bool,
     seen: Seen,
 }
 
@@ -417,6 +413,8 @@ async fn join(
                     shared_html: String::new(),
                     etag: None,
                     own_from_post: None,
+                    own_html: String::new(),
+                    need_own: true,
                     seen: Seen::new(),
                 };
                 return Ok((phone, ws));
@@ -515,14 +513,9 @@ async fn phone(
         if fetching.is_none() && due.is_some_and(|t| t <= Instant::now()) {
             due = None;
             asked_at_seq = me.facts.seq;
-            let query = me
-                .facts
-                .glance
-                .as_ref()
-                .map(|glance| format!("seen={}", encode(glance)))
-                .unwrap_or_default();
+            let seen = me.facts.glance.clone().unwrap_or_default();
             let in_hand = me.own_from_post.take();
-            let own_query = in_hand.is_none().then_some(query);
+            let own = in_hand.is_none() && std::mem::take(&mut me.need_own);
             let (http, cookie, page, etag) = (
                 cx.http.clone(),
                 me.cookie.clone(),
@@ -530,7 +523,7 @@ async fn phone(
                 me.etag.clone(),
             );
             fetching = Some(Box::pin(async move {
-                let mut parts = fetch_parts(&http, &page, &cookie, etag.as_deref(), own_query)
+                let mut parts = fetch_parts(&http, &page, &cookie, etag.as_deref(), &seen, own)
                     .await
                     .map_err(|e| e.to_string())?;
                 parts.own = parts.own.or(in_hand);
@@ -546,6 +539,9 @@ async fn phone(
                     let text = text.as_str();
                     let soon = Instant::now() + SOON;
                     if text.starts_with(r#"{"type":"event""#) {
+                        if names_mine(text, &me.own_html) {
+                            me.need_own = true;
+                        }
                         if let Some(seq) = super::number_after(text, r#""seq":"#) {
                             me.facts.seq = me.facts.seq.max(seq);
                             if text.contains(r#""type":"cards_revealed""#) {
@@ -555,6 +551,7 @@ async fn phone(
                         due = Some(due.map_or(soon, |d| d.min(soon)));
                     } else if text.starts_with(r#"{"type":"snapshot""#) {
                         shared.resyncs.fetch_add(1, Relaxed);
+                        me.need_own = true;
                         due = Some(due.map_or(soon, |d| d.min(soon)));
                     } else if text.starts_with(r#"{"type":"totals""#) {
                         let later = Instant::now() + TOTALS;
@@ -578,12 +575,17 @@ async fn phone(
                 match got {
                     Ok(parts) if parts.ok => {
                         let ms = parts.ms;
-                        take_page(&mut me, parts, asked_at_seq, &mut revealed, shared, pages);
+                        if take_page(&mut me, parts, asked_at_seq, &mut revealed, shared, pages) {
+                            // As the script does: its own part, at once.
+                            me.need_own = true;
+                            again = true;
+                        }
                         pages.ms.lock().unwrap_or_else(|p| p.into_inner()).push(ms);
                     }
                     // The script keeps the page as it is; the next event tries again.
                     _ => {
                         pages.failed.fetch_add(1, Relaxed);
+                        me.need_own = true;
                     }
                 }
                 if std::mem::take(&mut again) {
@@ -632,6 +634,7 @@ async fn phone(
                     Ok(link) => {
                         ws = Some(link);
                         attempt = 0;
+                        me.need_own = true;
                         pages.reconnects.fetch_add(1, Relaxed);
                         due = Some(Instant::now() + SOON);
                     }
@@ -687,8 +690,18 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
+/// Whether a frame from the room names one of the phone's cards (as its
+/// own part lists them, `id="own-<card>"`).
+fn names_mine(frame: &str, own: &str) -> bool {
+    own.split("id=\"own-")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .any(|card| !card.is_empty() && frame.contains(card))
+}
+
 /// Takes in a fresh copy: what it says, the posts it holds, and whether
-/// it holds what it must.
+/// it holds what it must. Returns whether the phone's own part must be
+/// asked for at once (it was made for another step).
 fn take_page(
     me: &mut Phone,
     parts: Parts,
@@ -696,36 +709,39 @@ fn take_page(
     revealed: &mut Option<(u64, Vec<usize>)>,
     shared: &Shared,
     pages: &Pages,
-) {
-    pages.fetched.fetch_add(1, Relaxed);
+) -> bool {
     pages.wire_bytes.fetch_add(parts.wire as u64, Relaxed);
-    match parts.shared {
-        Some((html, etag)) => {
-            me.shared_html = html;
-            me.etag = Some(etag);
-        }
-        None => {
-            pages.not_modified.fetch_add(1, Relaxed);
+    let fresh_own = parts.own.is_some();
+    if parts.shared.is_none() {
+        pages.not_modified.fetch_add(1, Relaxed);
+        // Nothing new: the script leaves the page as it is.
+        if !fresh_own {
+            return false;
         }
     }
-    let own = parts.own.unwrap_or_default();
+    if let Some((html, etag)) = parts.shared {
+        me.shared_html = html;
+        me.etag = Some(etag);
+    }
+    if let Some(own) = parts.own {
+        me.own_html = own;
+    }
+    pages.fetched.fetch_add(1, Relaxed);
     pages
         .html_bytes
-        .fetch_add((me.shared_html.len() + own.len()) as u64, Relaxed);
+        .fetch_add((me.shared_html.len() + me.own_html.len()) as u64, Relaxed);
     let Some(mut facts) = PageFacts::read(&me.shared_html) else {
         pages.wrong.fetch_add(1, Relaxed);
-        return;
+        return false;
     };
-    // The own part's live region says what this phone has seen; the
-    // shared part's form has no id, and the script gives it its own.
-    if let Some(glance) = attribute(&own, "data-glance=\"") {
-        facts.glance = Some(glance.replace("&amp;", "&"));
-    }
+    // The shared part's form has no id: the script gives it its own.
     facts.form = facts.form.map(|(_, step)| (me.form_id.clone(), step));
     if facts.seq < asked_at_seq {
         pages.stale.fetch_add(1, Relaxed);
     }
-    let held: Vec<usize> = marks(&me.shared_html).chain(marks(&own)).collect();
+    let stamp = |html: &str| attribute(html, "data-stamp=\"").map(str::to_owned);
+    let mismatched = stamp(&me.shared_html) != stamp(&me.own_html);
+    let held: Vec<usize> = marks(&me.shared_html).chain(marks(&me.own_html)).collect();
     if let Some((seq, posts)) = revealed.as_ref() {
         if facts.seq >= *seq {
             if posts.iter().all(|n| held.contains(n)) {
@@ -741,6 +757,7 @@ fn take_page(
     // The script keeps the position its link has reached, if further.
     let seq = me.facts.seq.max(facts.seq);
     me.facts = PageFacts { seq, ..facts };
+    mismatched && !fresh_own
 }
 
 pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {

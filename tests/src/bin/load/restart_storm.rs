@@ -448,8 +448,10 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
             if at < at_head.seq {
                 return Err(format!("a phone came back at {at}, before {}", at_head.seq).into());
             }
-            let got = super::phones::fetch_page(&http, &page, &cookie).await?;
-            if !got.ok || !got.html.contains(newest.as_str()) {
+            // As the script does when its link comes back: both parts.
+            let got = super::phones::fetch_parts(&http, &page, &cookie, None, "", true).await?;
+            let shared = got.shared.map(|(html, _)| html).unwrap_or_default();
+            if !got.ok || !shared.contains(newest.as_str()) {
                 return Err("a phone's page after the restart lacks the newest card".into());
             }
             Ok((resynced, started.elapsed()))
