@@ -87,3 +87,59 @@ ensure_chromium() {
     apt_install chromium fonts-dejavu-core
   fi
 }
+
+# PostgreSQL from Debian, for the tests against a real cluster. Sets PG_BIN
+# to the folder of its programs (initdb, pg_ctl), the newest installed.
+ensure_postgresql() {
+  if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    apt_install postgresql
+  fi
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+}
+
+# A port nothing on loopback listens on, from 55432 up.
+free_port() {
+  local port=55432
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+
+# Starts a throw-away PostgreSQL cluster for the tests: initdb in a fresh
+# temporary folder, its own free port on 127.0.0.1 (and a unix socket in
+# that folder), run as the `postgres` user because PostgreSQL refuses to
+# run as root. Sets HEARTH_TEST_POSTGRES (an administrator's URL, trusted
+# on loopback only) and HEARTH_TEST_PGDATA (its data directory, for the
+# tests that look at its files). `stop_test_postgres` stops it and removes
+# the folder; call it from the caller's EXIT trap.
+start_test_postgres() {
+  ensure_postgresql
+  PG_TEST_DIR="$(mktemp -d /tmp/hearth-pg.XXXXXX)"
+  local port as_pg=()
+  port="$(free_port)"
+  if [ "$(id -u)" = 0 ]; then
+    id -u postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres
+    chown postgres "$PG_TEST_DIR"
+    as_pg=(runuser -u postgres --)
+  fi
+  PG_AS=("${as_pg[@]}")
+  say "Starting a throw-away PostgreSQL ($("$PG_BIN/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port"
+  "${as_pg[@]}" "$PG_BIN/initdb" -D "$PG_TEST_DIR/data" -U hearth --auth=trust -E UTF8 \
+    --locale=C.UTF-8 --no-sync >"$PG_TEST_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_TEST_DIR/initdb.log" >&2; return 1; }
+  # Tests start many servers, each with a writer and a few pooled
+  # connections; a small WAL keeps the files the audit reads small.
+  "${as_pg[@]}" "$PG_BIN/pg_ctl" -w -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" \
+    -o "-p $port -k $PG_TEST_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_wal_size=96MB -c min_wal_size=32MB" \
+    start >/dev/null
+  export HEARTH_TEST_POSTGRES="postgres://hearth@127.0.0.1:$port/postgres"
+  export HEARTH_TEST_PGDATA="$PG_TEST_DIR/data"
+}
+
+stop_test_postgres() {
+  if [ -n "${PG_TEST_DIR:-}" ] && [ -d "$PG_TEST_DIR" ]; then
+    "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_TEST_DIR"
+  fi
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every Hearth test: formatting and lints, the app's unit tests with
 # each feature set on its own (never both), the server's integration tests
-# against the real binary, and the browser tests in Debian's Chromium.
-# Installs what is missing first (once; skipped when present).
+# against the real binary on both backends (the SQLite file, then a
+# throw-away PostgreSQL cluster of its own), and the browser tests in
+# Debian's Chromium. Installs what is missing first (once; skipped when
+# present).
 #
 # The server binary is built once, by the one cargo command that builds
 # the integration tests, and the browser tests run that same binary: a
@@ -13,13 +15,14 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; stop_test_postgres' EXIT
 run() { "$@" 2>&1 | tee -a "$log"; }
 
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_node
 ensure_chromium
+ensure_postgresql
 
 say "Formatting"
 cargo fmt --all -- --check
@@ -41,8 +44,11 @@ say "Building the server, the load tool and the integration tests, once"
 # `cargo test` alone does not build as a program. The same packages as the
 # test run below, so it compiles nothing more.
 cargo build -p server -p hearth-tests --bins --tests
-say "Integration tests: the real server over HTTP and WebSocket"
-run cargo test -p server -p hearth-tests
+say "Integration tests: the real server over HTTP and WebSocket, on SQLite"
+run env -u HEARTH_TEST_POSTGRES -u HEARTH_TEST_PGDATA cargo test -p server -p hearth-tests
+start_test_postgres
+say "The same on PostgreSQL: the server's unit tests (its PostgreSQL backend's among them) and integration tests, each server on a fresh database"
+run cargo test -p server --tests
 
 say "Building the site for the browser tests (the server is built above)"
 "$ROOT/scripts/build.sh" --site-only

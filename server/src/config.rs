@@ -22,8 +22,15 @@ pub struct Args {
     #[arg(long, env = "HEARTH_ADDR")]
     pub addr: Option<SocketAddr>,
 
-    /// The SQLite database file, created on first start (or a sqlite: URL).
-    #[arg(long, env = "HEARTH_DATABASE", default_value = "data/hearth.db")]
+    /// Where Hearth stores everything: a SQLite file, created on first
+    /// start (a path or a sqlite: URL), or a PostgreSQL database
+    /// (postgres://user:password@host:port/database).
+    #[arg(
+        long,
+        env = "HEARTH_DATABASE",
+        default_value = "data/hearth.db",
+        hide_env_values = true
+    )]
     pub database: String,
 
     /// The address phones use, for links and QR codes, e.g.

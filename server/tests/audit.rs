@@ -34,7 +34,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 /// How many phones take part.
@@ -164,64 +163,41 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
 /// The device hashes the database holds while the gathering runs (who
 /// joined, who wrote each card, whose each mark is, who applied each
 /// action), and the gathering's salt, read as the operator could.
-fn stored_identities(database: &Path) -> hearth_tests::Result<(Vec<u8>, BTreeSet<String>)> {
-    let db = rusqlite::Connection::open_with_flags(
-        database,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    let salt: Vec<u8> = db.query_row("SELECT salt FROM gatherings", [], |r| r.get(0))?;
-    let mut hashes = BTreeSet::new();
-    let mut read = db.prepare(
-        "SELECT author FROM participants
-         UNION SELECT author FROM cards
-         UNION SELECT author FROM marks
-         UNION SELECT actor FROM applied_actions WHERE actor NOT IN ('facilitator', 'screen')",
-    )?;
-    for author in read.query_map([], |r| r.get::<_, String>(0))? {
-        let author = author?;
-        if !author.is_empty() {
-            hashes.insert(author);
-        }
-    }
+async fn stored_identities(
+    server: &TestServer,
+) -> hearth_tests::Result<(Vec<u8>, BTreeSet<String>)> {
+    let store = server.store();
+    let salt = if hearth_tests::on_postgres() {
+        "SELECT encode(salt, 'hex') FROM gatherings"
+    } else {
+        "SELECT hex(salt) FROM gatherings"
+    };
+    let salt = store
+        .strings(salt, &[])
+        .await?
+        .pop()
+        .ok_or("no gathering")?;
+    let salt = hex::decode(salt.to_ascii_lowercase())?;
+    let hashes = store
+        .strings(
+            "SELECT author FROM participants
+             UNION SELECT author FROM cards
+             UNION SELECT author FROM marks
+             UNION SELECT actor FROM applied_actions WHERE actor NOT IN ('facilitator', 'screen')",
+            &[],
+        )
+        .await?
+        .into_iter()
+        .filter(|author| !author.is_empty())
+        .collect();
     Ok((salt, hashes))
 }
 
-/// Which tables and columns of the database hold `text` now, to say where a
-/// leak found in the raw bytes lives (or that it is only in free space or
-/// the log).
-fn tables_holding(database: &Path, text: &str) -> hearth_tests::Result<Vec<String>> {
-    let db = rusqlite::Connection::open_with_flags(
-        database,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    let tables: Vec<String> = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut found = Vec::new();
-    for table in tables {
-        let columns: Vec<String> = db
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for column in columns {
-            let n: i64 = db.query_row(
-                &format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?1) > 0"),
-                [text],
-                |r| r.get(0),
-            )?;
-            if n > 0 {
-                found.push(format!("{table}.{column} ({n} rows)"));
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// The database file and its log as haystacks.
-fn stored(server: &TestServer) -> hearth_tests::Result<Vec<Haystack>> {
+/// The database's files as haystacks.
+async fn stored(server: &TestServer) -> hearth_tests::Result<Vec<Haystack>> {
     Ok(server
-        .stored_files()?
+        .stored_files()
+        .await?
         .into_iter()
         .map(|(name, bytes)| Haystack::new(name, bytes))
         .collect())
@@ -951,7 +927,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     // The device hashes, read from the database while the gathering runs.
     // Each phone's hash must be among them (so the audit looks for every
     // one), and there must be no other.
-    let (salt, hashes) = stored_identities(&server.database())?;
+    let (salt, hashes) = stored_identities(&server).await?;
     let expected: BTreeMap<String, usize> = phones
         .iter()
         .map(|p| (sha256_hex(&[&salt, p.device.token.as_bytes()]), p.n))
@@ -1074,20 +1050,20 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
 
     // The log and the stored bytes, while the gathering runs.
     findings.search("while running", &[log(&server)], &everything);
-    findings.search("while running", &stored(&server)?, &network);
+    findings.search("while running", &stored(&server).await?, &network);
 
     // Withdrawn words are gone from the stored bytes.
-    let stored_now = stored(&server)?;
+    let stored_now = stored(&server).await?;
     for (canary, how) in canaries {
         let needle = [Needle::new(format!("a reflection {how}"), canary.as_str())];
         let before = findings.0.len();
         findings.search("after withdrawal", &stored_now, &needle);
         if findings.0.len() > before {
-            let tables = tables_holding(&server.database(), canary)?;
+            let tables = server.store().tables_holding(canary).await?;
             findings.note(format!(
                 "after withdrawal: the reflection {how} is, in the live database, in: {}",
                 if tables.is_empty() {
-                    "no table (only in free space or the -wal log)".to_owned()
+                    "no table (only in free space or a log)".to_owned()
                 } else {
                     tables.join(", ")
                 }
@@ -1138,7 +1114,7 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     let totals_before = before.view.as_ref().ok_or("no view")?.totals.clone();
     facilitate(&mut console, Action::End).await?;
     screen.wait_for("the end", |v| v.ended).await?;
-    findings.search("after the end", &stored(&server)?, &everything);
+    findings.search("after the end", &stored(&server).await?, &everything);
     findings.search("after the end", &[log(&server)], &everything);
     server.restart().await?;
     let after = server.connect(&g.screen_ws(), None, None).await?;
@@ -1150,12 +1126,12 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     }
     findings.search(
         "after the end and a restart",
-        &stored(&server)?,
+        &stored(&server).await?,
         &everything,
     );
     findings.search(
         "after the end and a restart",
-        &stored(&server)?,
+        &stored(&server).await?,
         &canary_needles,
     );
     let back = server
@@ -1182,8 +1158,8 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         .iter()
         .map(|t| Needle::new("a word of the deleted gathering", t.as_str()))
         .collect();
-    findings.search("after deleting", &stored(&server)?, &words);
-    findings.search("after deleting", &stored(&server)?, &everything);
+    findings.search("after deleting", &stored(&server).await?, &words);
+    findings.search("after deleting", &stored(&server).await?, &everything);
     findings.search("at the very end", &[log(&server)], &everything);
 
     assert!(

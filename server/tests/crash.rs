@@ -297,18 +297,18 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
     }
 
     // The database holds each acknowledged reflection exactly once.
-    let db = rusqlite::Connection::open_with_flags(
-        server.database(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    let rows: Vec<(String, i64)> = db
-        .prepare("SELECT text, COUNT(*) FROM cards GROUP BY text ORDER BY text")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    for text in server
+        .store()
+        .strings("SELECT text FROM cards", &[])
+        .await?
+    {
+        *rows.entry(text).or_default() += 1;
+    }
     for (text, count) in &rows {
         assert_eq!(*count, 1, "{text:?} is stored {count} times");
     }
-    let stored: Vec<&String> = rows.iter().map(|(text, _)| text).collect();
+    let stored: Vec<&String> = rows.keys().collect();
     let wanted: Vec<&String> = expected.keys().collect();
     assert_eq!(
         stored, wanted,

@@ -269,14 +269,14 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
 
     // The database holds each acknowledged reflection exactly once.
     server.kill()?;
-    let db = rusqlite::Connection::open_with_flags(
-        server.database(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    let rows: Vec<(String, i64)> = db
-        .prepare("SELECT text, COUNT(*) FROM cards GROUP BY text ORDER BY text")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    for text in server
+        .store()
+        .strings("SELECT text FROM cards", &[])
+        .await?
+    {
+        *rows.entry(text).or_default() += 1;
+    }
     for (text, count) in &rows {
         assert_eq!(*count, 1, "{text:?} is stored {count} times");
     }
@@ -287,7 +287,7 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
         .map(|p| &p.text)
         .collect();
     wanted.sort();
-    let stored: Vec<&String> = rows.iter().map(|(text, _)| text).collect();
+    let stored: Vec<&String> = rows.keys().collect();
     assert_eq!(
         stored, wanted,
         "the database holds exactly the acknowledged reflections"

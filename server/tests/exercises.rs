@@ -532,7 +532,7 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
         .await?;
     // Overwritten on disk: neither the database nor its log keeps the words.
     assert!(!hearth_tests::contains_bytes(
-        &server.stored_bytes()?,
+        &server.stored_bytes().await?,
         b"Towards rest"
     ));
     // The voter's dots came back to them.
@@ -557,12 +557,14 @@ async fn withdrawing_a_statement_takes_its_dots_and_words_everywhere() -> hearth
 
     // Ending drops every device hash; the totals stay, across a restart.
     console.act(Action::End).await??;
-    let db = rusqlite::Connection::open(server.database())?;
-    let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0));
-    assert_eq!(count("SELECT COUNT(*) FROM participants")?, 0);
-    assert_eq!(count("SELECT COUNT(*) FROM cards WHERE author != ''")?, 0);
-    assert_eq!(count("SELECT COUNT(*) FROM marks")?, 1);
-    drop(db);
+    let store = server.store();
+    let count = |sql: &'static str| store.count(sql, &[]);
+    assert_eq!(count("SELECT COUNT(*) FROM participants").await?, 0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM cards WHERE author != ''").await?,
+        0
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM marks").await?, 1);
     server.restart().await?;
     let after = server.connect(&g.screen_ws(), None, None).await?;
     assert_eq!(

@@ -178,7 +178,7 @@ async fn a_room_comes_back_from_a_restart_exactly_as_it_was() -> hearth_tests::R
             Some(&before),
             "the room after a restart ({flags:?})"
         );
-        let stored = server.stored_bytes()?;
+        let stored = server.stored_bytes().await?;
         assert!(
             !contains_bytes(&stored, b"mine to take back"),
             "withdrawn words on disk ({flags:?})"

@@ -32,33 +32,29 @@ fn wrong_codes(taken: &[&str], n: usize) -> Vec<String> {
         .collect()
 }
 
-/// The server's database, opened read-only beside it.
-fn database(server: &TestServer) -> hearth_tests::Result<rusqlite::Connection> {
-    Ok(rusqlite::Connection::open_with_flags(
-        server.database(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?)
-}
-
 /// How many gatherings the database holds.
-fn gatherings(server: &TestServer) -> hearth_tests::Result<i64> {
-    let db = database(server)?;
-    Ok(db.query_row("SELECT COUNT(*) FROM gatherings", [], |r| r.get(0))?)
+async fn gatherings(server: &TestServer) -> hearth_tests::Result<i64> {
+    server
+        .store()
+        .count("SELECT COUNT(*) FROM gatherings", &[])
+        .await
 }
 
 /// The stored id of the gathering a join link belongs to.
-fn gathering_id(server: &TestServer, join_token: &str) -> hearth_tests::Result<String> {
-    let db = database(server)?;
-    Ok(db.query_row(
-        "SELECT id FROM gatherings WHERE join_token = ?",
-        [join_token],
-        |r| r.get(0),
-    )?)
+async fn gathering_id(server: &TestServer, join_token: &str) -> hearth_tests::Result<String> {
+    server
+        .store()
+        .strings(
+            "SELECT id FROM gatherings WHERE join_token = $1",
+            &[join_token],
+        )
+        .await?
+        .pop()
+        .ok_or_else(|| "no gathering has that join link".into())
 }
 
 /// Rows in each table that belong to gathering `id`.
-fn rows_of(server: &TestServer, id: &str) -> hearth_tests::Result<i64> {
-    let db = database(server)?;
+async fn rows_of(server: &TestServer, id: &str) -> hearth_tests::Result<i64> {
     let mut total = 0;
     for (table, column) in [
         ("gatherings", "id"),
@@ -67,12 +63,13 @@ fn rows_of(server: &TestServer, id: &str) -> hearth_tests::Result<i64> {
         ("participants", "gathering_id"),
         ("applied_actions", "gathering_id"),
     ] {
-        let n: i64 = db.query_row(
-            &format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?"),
-            [id],
-            |r| r.get(0),
-        )?;
-        total += n;
+        total += server
+            .store()
+            .count(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1"),
+                &[id],
+            )
+            .await?;
     }
     Ok(total)
 }
@@ -359,7 +356,7 @@ async fn an_organiser_passphrase_guards_starting_a_gathering() -> hearth_tests::
             Some("/start?error=passphrase")
         );
     }
-    assert_eq!(gatherings(&server)?, 0, "nothing was created");
+    assert_eq!(gatherings(&server).await?, 0, "nothing was created");
     let explained = server
         .get("/start?error=passphrase", None)
         .await?
@@ -370,7 +367,7 @@ async fn an_organiser_passphrase_guards_starting_a_gathering() -> hearth_tests::
     server
         .create_gathering_with_passphrase("With it", "blank", &format!(" {passphrase} "))
         .await?;
-    assert_eq!(gatherings(&server)?, 1);
+    assert_eq!(gatherings(&server).await?, 1);
 
     // Guessing it is throttled: after a handful of wrong tries, even the
     // right passphrase waits, unless this address has given it before.
@@ -389,7 +386,7 @@ async fn an_organiser_passphrase_guards_starting_a_gathering() -> hearth_tests::
     server
         .create_gathering_with_passphrase("Again", "blank", passphrase)
         .await?;
-    assert_eq!(gatherings(&server)?, 2);
+    assert_eq!(gatherings(&server).await?, 2);
     Ok(())
 }
 
@@ -430,8 +427,8 @@ async fn deleting_a_gathering_leaves_nothing_of_it_on_disk() -> hearth_tests::Re
         .connect(&g.participant_ws(), Some(&phone), None)
         .await?;
 
-    let id = gathering_id(&server, &g.join_token)?;
-    let before = server.stored_bytes()?;
+    let id = gathering_id(&server, &g.join_token).await?;
+    let before = server.stored_bytes().await?;
     assert!(
         contains_bytes(&before, MARK.as_bytes()) && contains_bytes(&before, id.as_bytes()),
         "the words and the id are on disk before"
@@ -444,7 +441,7 @@ async fn deleting_a_gathering_leaves_nothing_of_it_on_disk() -> hearth_tests::Re
         Some("/start?notice=deleted")
     );
 
-    let after = server.stored_bytes()?;
+    let after = server.stored_bytes().await?;
     assert!(
         !contains_bytes(&after, MARK.as_bytes()),
         "the words are gone from the database and its log"
@@ -461,7 +458,7 @@ async fn deleting_a_gathering_leaves_nothing_of_it_on_disk() -> hearth_tests::Re
         contains_bytes(&after, b"Words that stay"),
         "the other gathering is kept"
     );
-    assert_eq!(rows_of(&server, &id)?, 0);
+    assert_eq!(rows_of(&server, &id).await?, 0);
 
     // Everyone connected to it is let go; nothing of it answers any more.
     screen.ended(PATIENCE).await?;
@@ -510,18 +507,23 @@ async fn gatherings_past_the_retention_period_are_deleted() -> hearth_tests::Res
         .await?;
     phone.act(reflection("An old reflection")).await??;
     drop(phone);
-    let old_id = gathering_id(&server, &old.join_token)?;
-    let recent_id = gathering_id(&server, &recent.join_token)?;
+    let old_id = gathering_id(&server, &old.join_token).await?;
+    let recent_id = gathering_id(&server, &recent.join_token).await?;
 
     // Three days pass for one of them, one day for the other.
     server.kill()?;
     {
-        let db = rusqlite::Connection::open(server.database())?;
         for (id, days) in [(&old_id, 3), (&recent_id, 1)] {
-            db.execute(
-                "UPDATE gatherings SET created_at = created_at - ? WHERE id = ?",
-                rusqlite::params![days * 24 * 60 * 60, id],
-            )?;
+            let seconds = days * 24 * 60 * 60;
+            server
+                .store()
+                .execute(
+                    &format!(
+                        "UPDATE gatherings SET created_at = created_at - {seconds} WHERE id = $1"
+                    ),
+                    &[id],
+                )
+                .await?;
         }
     }
     server.start_again().await?;
@@ -532,12 +534,15 @@ async fn gatherings_past_the_retention_period_are_deleted() -> hearth_tests::Res
         .wait_for_log("deleted 1 gatherings past the retention period")
         .await
         .map_err(|e| format!("the old gathering was not deleted: {e}"))?;
-    assert_eq!(rows_of(&server, &old_id)?, 0);
+    assert_eq!(rows_of(&server, &old_id).await?, 0);
     assert!(
-        !contains_bytes(&server.stored_bytes()?, b"An old reflection"),
+        !contains_bytes(&server.stored_bytes().await?, b"An old reflection"),
         "nothing of it is left on disk"
     );
-    assert!(rows_of(&server, &recent_id)? > 0, "the recent one is kept");
+    assert!(
+        rows_of(&server, &recent_id).await? > 0,
+        "the recent one is kept"
+    );
     let console = server
         .get(&format!("/console/{}", old.console_secret), None)
         .await?;
@@ -564,7 +569,7 @@ async fn oversized_requests_are_refused_and_change_nothing() -> hearth_tests::Re
         .post_form("/start", &[("name", "Too big"), ("agenda", &huge)])
         .await?;
     assert_eq!(start.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(gatherings(&server)?, 0);
+    assert_eq!(gatherings(&server).await?, 0);
 
     let g = server.create_gathering("Sizes", "blank").await?;
     let phone = Device::new();
@@ -598,7 +603,7 @@ async fn oversized_requests_are_refused_and_change_nothing() -> hearth_tests::Re
     assert_eq!(server.raw_request(&chunked).await?, 413);
 
     assert!(server.participant_page(&g, &phone).await?.mine.is_empty());
-    assert_eq!(gatherings(&server)?, 1);
+    assert_eq!(gatherings(&server).await?, 1);
     // A form of ordinary size still works.
     let fine = server
         .http

@@ -1,8 +1,9 @@
 //! The test harness: Hearth as its users meet it.
 //!
-//! `TestServer` starts the real `hearth` binary with its own SQLite file,
-//! and can kill it (`SIGKILL`) and start it again on the same address and
-//! file. `Gathering` holds the links a facilitator gets;
+//! `TestServer` starts the real `hearth` binary with its own database (a
+//! SQLite file, or with `HEARTH_TEST_POSTGRES` a fresh PostgreSQL database:
+//! `store.rs`), and can kill it (`SIGKILL`) and start it again on the same
+//! address and database. `Gathering` holds the links a facilitator gets;
 //! `Device` is one phone (its own device token); `Client` is a typed
 //! WebSocket view that follows the event log exactly as the browser does.
 //! Tests written with these read like a session in a room and never reach
@@ -33,6 +34,9 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+pub mod store;
+pub use store::{on_postgres, say, skip_on_postgres, Store};
+
 /// Anything a test helper can fail with.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -54,6 +58,8 @@ pub struct TestServer {
     bin: PathBuf,
     child: Option<Child>,
     dir: tempfile::TempDir,
+    /// Its database.
+    store: Store,
     /// Where the server listens: the port the system gave its first start,
     /// asked for again on every restart (phones come back to it).
     pub addr: SocketAddr,
@@ -90,10 +96,13 @@ impl TestServer {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(PATIENCE)
             .build()?;
+        let dir = tempfile::tempdir()?;
+        let store = Store::fresh(dir.path()).await?;
         let mut server = Self {
             bin: bin.into(),
             child: None,
-            dir: tempfile::tempdir()?,
+            dir,
+            store,
             addr,
             base: String::new(),
             http,
@@ -108,9 +117,9 @@ impl TestServer {
         Ok(server)
     }
 
-    /// The SQLite file the server writes.
-    pub fn database(&self) -> PathBuf {
-        self.dir.path().join("hearth.db")
+    /// The database the server writes.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// What the server printed to its log file so far, over all its runs.
@@ -134,7 +143,7 @@ impl TestServer {
             .arg("--addr")
             .arg(self.addr.to_string())
             .arg("--database")
-            .arg(self.database())
+            .arg(self.store.location())
             .arg("--config")
             .arg(root.join("Leptos.toml"))
             .args(&self.extra)
@@ -877,26 +886,22 @@ impl TestServer {
         })
     }
 
-    /// The bytes of the database file and its log (`-wal`) as they are on
-    /// disk now, one after the other: everything a copy of the files holds.
-    pub fn stored_bytes(&self) -> Result<Vec<u8>> {
-        let [(_, mut bytes), (_, log)] = self.stored_files()?;
-        bytes.extend(log);
-        Ok(bytes)
+    /// The bytes of the database's files as they are on disk now, one
+    /// after the other: everything a copy of the files holds (see
+    /// `Store::files` for which files).
+    pub async fn stored_bytes(&self) -> Result<Vec<u8>> {
+        Ok(self
+            .stored_files()
+            .await?
+            .into_iter()
+            .flat_map(|(_, bytes)| bytes)
+            .collect())
     }
 
-    /// The database file and its log (`-wal`, empty if there is none), each
-    /// with its name: like `stored_bytes`, for saying which file held what.
-    pub fn stored_files(&self) -> Result<[(&'static str, Vec<u8>); 2]> {
-        let database = std::fs::read(self.database())?;
-        let mut wal = self.database().into_os_string();
-        wal.push("-wal");
-        let log = match std::fs::read(&wal) {
-            Ok(log) => log,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e.into()),
-        };
-        Ok([("database file", database), ("database log (-wal)", log)])
+    /// The database's files, each with its name: like `stored_bytes`, for
+    /// saying which file held what.
+    pub async fn stored_files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        self.store.files().await
     }
 
     /// Sends raw bytes as one HTTP/1.1 request on a fresh connection and

@@ -398,6 +398,8 @@ impl Room {
             round: Batch {
                 gathering: row.id.clone(),
                 ops: Vec::new(),
+                // The owner's lease token goes here with several nodes.
+                fence: None,
             },
             row,
             settings,
@@ -707,6 +709,7 @@ impl Room {
         Batch {
             gathering: self.id.clone(),
             ops: Vec::new(),
+            fence: None,
         }
     }
 

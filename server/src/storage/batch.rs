@@ -118,12 +118,16 @@ impl Op {
 }
 
 /// The changes of one round of a room, for one gathering: stored whole or
-/// not at all. (With several nodes it will also carry the owner's fencing
-/// token, so that a commit from a node that lost the gathering is refused.)
+/// not at all.
 #[derive(Debug, Default)]
 pub struct Batch {
     pub gathering: String,
     pub ops: Vec<Op>,
+    /// The fencing token of the gathering's lease (PostgreSQL, several
+    /// nodes): the batch is stored only if the lease still carries it, so
+    /// a node that lost the gathering can never write to it again. `None`
+    /// on one node, which holds no lease (SQLite has none).
+    pub fence: Option<u64>,
 }
 
 impl Batch {
@@ -146,6 +150,7 @@ mod tests {
         let batch = |ops: Vec<Op>| Batch {
             gathering: "g".into(),
             ops,
+            fence: None,
         };
         let event = Op::AppendEvent {
             seq: 1,

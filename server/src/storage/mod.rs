@@ -3,10 +3,12 @@
 //!
 //! The rest of the server (rooms, the hub, forms, pages, retention) holds a
 //! `Store` and calls the operations of `Storage`, each named for what it
-//! does. The embedded SQLite backend (`sqlite/`) is the one there is today;
-//! the PostgreSQL backend for several nodes implements the same trait next,
-//! which is why the seam speaks in gatherings, rooms, batches and templates
-//! rather than in connections or SQL.
+//! does. Two backends implement it: the embedded SQLite file (`sqlite/`),
+//! the default, and PostgreSQL (`postgres/`), for an organisation's server
+//! and, later, for several nodes on one database. The seam speaks in
+//! gatherings, rooms, batches and templates rather than in connections or
+//! SQL, so the server cannot tell them apart; `open` chooses by the
+//! `--database` location.
 //!
 //! Two kinds of writes cross the seam:
 //! - a room's changes, as a `Batch` of `Op`s for one gathering, stored
@@ -22,6 +24,9 @@
 //! answers. What each op erases is said once, in `Op::erasure`.
 
 mod batch;
+#[cfg(test)]
+mod fixtures;
+mod postgres;
 mod rows;
 mod sqlite;
 
@@ -53,8 +58,20 @@ pub enum StorageError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the database location {0:?} is not a file path or a sqlite: URL")]
+    #[error(
+        "the database location {0:?} is neither a SQLite file (a path or a sqlite: URL) \
+         nor a PostgreSQL URL (postgres:// or postgresql://)"
+    )]
     Location(String),
+    #[error("the PostgreSQL URL {0} cannot be read: {1}")]
+    PostgresUrl(String, String),
+    #[error("could not connect to PostgreSQL at {at}: {reason}")]
+    Unreachable { at: String, reason: String },
+    /// A PostgreSQL error, as its message and SQLSTATE code only: the
+    /// detail PostgreSQL adds ("Failing row contains …") may quote a row,
+    /// and so a person's words, which must never reach Hearth's log.
+    #[error("database error: {0}")]
+    Postgres(String),
     #[error("the database's schema cannot be used: {0}")]
     Schema(String),
     #[error("stored data could not be read: {0}")]
@@ -63,6 +80,10 @@ pub enum StorageError {
     Unreadable(String),
     #[error("the database writer has stopped")]
     WriterGone,
+    /// The batch's fencing token is not the lease's any more: another
+    /// node owns the gathering now, and this one must stop its room.
+    #[error("this node no longer holds the lease of gathering {0}")]
+    Fenced(String),
     #[error("the database could not be used: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -119,10 +140,66 @@ pub trait Storage: Send + Sync {
     fn delete_template<'a>(&'a self, id: &'a str) -> Pending<'a, ()>;
 }
 
-/// Opens the storage at `location` (a file path, or a `sqlite:` URL),
-/// creating and migrating the database on first start.
+/// Opens the storage at `location`, creating and migrating the database on
+/// first start: a `postgres://` or `postgresql://` URL opens PostgreSQL; a
+/// file path or a `sqlite:` URL, the embedded SQLite file. Any other URL
+/// is refused, rather than taken for a file name.
 pub async fn open(location: &str) -> Result<Store, StorageError> {
-    Ok(Arc::new(sqlite::Sqlite::open(location).await?))
+    match Location::of(location)? {
+        Location::Postgres => Ok(Arc::new(postgres::Postgres::open(location).await?)),
+        Location::Sqlite => Ok(Arc::new(sqlite::Sqlite::open(location).await?)),
+    }
+}
+
+/// Which backend a `--database` location names.
+#[derive(Debug, PartialEq, Eq)]
+enum Location {
+    Sqlite,
+    Postgres,
+}
+
+impl Location {
+    fn of(location: &str) -> Result<Self, StorageError> {
+        let scheme = location
+            .split_once("://")
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("postgres" | "postgresql") => Ok(Self::Postgres),
+            Some("sqlite") | None => Ok(Self::Sqlite),
+            Some(_) => Err(StorageError::Location(redacted(location))),
+        }
+    }
+}
+
+/// A database URL as it may be shown: any password in it (before the host,
+/// or as a `password=` parameter) replaced by `***`.
+pub fn redacted(location: &str) -> String {
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return location.to_owned();
+    };
+    if let Some((url, query)) = location.split_once('?') {
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        return format!("{}?{}", redacted(url), query.join("&"));
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            let hidden = if user.len() < authority.len() - host.len() - 1 {
+                ":***"
+            } else {
+                ""
+            };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => location.to_owned(),
+    }
 }
 
 /// Now, in seconds since 1970: how storage keeps time.
@@ -131,4 +208,50 @@ pub fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_location_chooses_the_backend() {
+        for sqlite in [
+            "data/hearth.db",
+            "/tmp/x.db",
+            "sqlite://data/h.db",
+            "sqlite:h.db",
+        ] {
+            assert_eq!(
+                Location::of(sqlite).ok(),
+                Some(Location::Sqlite),
+                "{sqlite}"
+            );
+        }
+        for postgres in ["postgres://h@127.0.0.1/db", "postgresql://localhost/hearth"] {
+            assert_eq!(
+                Location::of(postgres).ok(),
+                Some(Location::Postgres),
+                "{postgres}"
+            );
+        }
+        assert_eq!(
+            redacted("postgres://hearth:s3cret@db:5432/hearth?sslmode=disable"),
+            "postgres://hearth:***@db:5432/hearth?sslmode=disable"
+        );
+        assert_eq!(
+            redacted("postgres://hearth@db/hearth"),
+            "postgres://hearth@db/hearth"
+        );
+        assert_eq!(
+            redacted("postgres://h:pw@db/hearth?password=s3cret&application_name=x"),
+            "postgres://h:***@db/hearth?password=***&application_name=x"
+        );
+        for neither in ["mysql://localhost/hearth", "http://example.org/db"] {
+            assert!(
+                matches!(Location::of(neither), Err(StorageError::Location(_))),
+                "{neither}"
+            );
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Brings a database's schema up to date at start, from the files in
-//! `server/migrations/`.
+//! `server/migrations/sqlite/`.
 //!
 //! Each migration is applied once, in version order, and recorded in
 //! `schema_migrations` with the SHA-384 of its text: a migration that was
@@ -18,7 +18,7 @@ use crate::storage::StorageError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha384};
 
-/// One file of `server/migrations/`. Adding a file means adding it here
+/// One file of `server/migrations/sqlite/`. Adding a file means adding it here
 /// too (a test checks that the two lists agree).
 pub(super) struct Migration {
     pub version: i64,
@@ -31,17 +31,17 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         description: "init",
-        sql: include_str!("../../../migrations/0001_init.sql"),
+        sql: include_str!("../../../migrations/sqlite/0001_init.sql"),
     },
     Migration {
         version: 2,
         description: "exercises",
-        sql: include_str!("../../../migrations/0002_exercises.sql"),
+        sql: include_str!("../../../migrations/sqlite/0002_exercises.sql"),
     },
     Migration {
         version: 3,
         description: "checkpoints",
-        sql: include_str!("../../../migrations/0003_checkpoints.sql"),
+        sql: include_str!("../../../migrations/sqlite/0003_checkpoints.sql"),
     },
 ];
 
@@ -136,11 +136,13 @@ fn adopt_sqlx_record(tx: &Connection) -> Result<(), StorageError> {
 mod tests {
     use super::*;
 
-    /// Every file in `server/migrations/` is listed, with the version and
+    /// Every file in `server/migrations/sqlite/` is listed, with the version and
     /// description sqlx would have given it.
     #[test]
     fn every_migration_file_is_listed() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join("sqlite");
         let mut files = Vec::new();
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;

@@ -1,25 +1,16 @@
 //! The SQLite backend against a real file in a fresh folder.
 
 use super::{connect, migrate, Access, Sqlite};
-use crate::storage::{Batch, Lookup, NewGathering, Op, Storage, StorageError};
+use crate::storage::fixtures::{
+    card_id, code, everything_in, failing_batch, new_gathering, next_event, TABLES,
+};
+use crate::storage::{Batch, Lookup, Op, Storage, StorageError};
 use hearth_core::gathering::GatheringView;
-use hearth_core::ids::JoinCode;
 use hearth_core::protocol::Outcome;
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
-
-/// The tables that hold a gathering's rows.
-const TABLES: [&str; 7] = [
-    "gatherings",
-    "events",
-    "cards",
-    "participants",
-    "applied_actions",
-    "marks",
-    "checkpoints",
-];
 
 /// A fresh folder (deleted when dropped) and the database file in it.
 fn fresh() -> Result<(tempfile::TempDir, PathBuf)> {
@@ -30,84 +21,6 @@ fn fresh() -> Result<(tempfile::TempDir, PathBuf)> {
 
 async fn open(file: &Path) -> std::result::Result<Sqlite, StorageError> {
     Sqlite::open(&file.display().to_string()).await
-}
-
-/// A join code made from a number, distinct for each gathering.
-fn code(n: usize) -> JoinCode {
-    JoinCode::from_indices([n % 7, n / 7 % 7, 1, 2, 3, 4])
-}
-
-fn new_gathering(id: &str, n: usize, created_at: i64) -> NewGathering {
-    NewGathering {
-        id: id.to_owned(),
-        console_hash: format!("console-{id}"),
-        cofacilitator_hash: format!("co-{id}"),
-        screen_hash: format!("screen-{id}"),
-        join_token: format!("token-{id}"),
-        code: code(n),
-        salt: vec![1, 2, 3],
-        epoch: 1,
-        genesis: GatheringView::new(format!("Gathering {id}"), Vec::new()),
-        created_at,
-    }
-}
-
-/// A card id (16 hex digits) made from a name.
-fn card_id(name: &str) -> String {
-    format!(
-        "{:016x}",
-        name.bytes().fold(7u64, |h, b| h * 31 + u64::from(b))
-    )
-}
-
-/// One participant's card, mark and applied action, the facilitator's
-/// applied action, an event and a checkpoint, for gathering `id`.
-fn everything_in(id: &str) -> Result<Batch> {
-    let ops = vec![
-        Op::AddParticipant {
-            author: format!("author-{id}"),
-        },
-        Op::AddCard {
-            id: card_id(id),
-            step: 1,
-            author: format!("author-{id}"),
-            text: format!("words of {id}"),
-            place: r#"{"at":"board"}"#.into(),
-            sensitive: false,
-        },
-        Op::SetMark {
-            author: format!("author-{id}"),
-            target: "s:1".into(),
-            value: 40,
-        },
-        Op::RecordApplied {
-            actor: format!("author-{id}"),
-            action: "action-1".into(),
-            outcome: "{}".into(),
-        },
-        Op::RecordApplied {
-            actor: "facilitator".into(),
-            action: "action-2".into(),
-            outcome: serde_json::to_string(&Outcome::Done)?,
-        },
-        Op::AppendEvent {
-            seq: 1,
-            body: "{}".into(),
-        },
-        Op::Checkpoint {
-            seq: 1,
-            body: serde_json::to_string(&crate::room::Checkpoint::of(
-                1,
-                &GatheringView::new(format!("words of {id}"), Vec::new()),
-                &Default::default(),
-                &Default::default(),
-            ))?,
-        },
-    ];
-    Ok(Batch {
-        gathering: id.to_owned(),
-        ops,
-    })
 }
 
 /// A store in a fresh file with gatherings `(id, created_at)`, each holding
@@ -308,38 +221,6 @@ async fn every_connection_has_the_same_settings() -> Result {
     Ok(())
 }
 
-/// A batch for `gathering` that breaks a key in its second op (event 1
-/// exists already), after a card that must then not be stored either.
-fn failing_batch(gathering: &str) -> Batch {
-    Batch {
-        gathering: gathering.into(),
-        ops: vec![
-            Op::AddCard {
-                id: card_id("new"),
-                step: 1,
-                author: format!("author-{gathering}"),
-                text: "never stored".into(),
-                place: r#"{"at":"board"}"#.into(),
-                sensitive: false,
-            },
-            Op::AppendEvent {
-                seq: 1,
-                body: "{}".into(),
-            },
-        ],
-    }
-}
-
-fn next_event(gathering: &str) -> Batch {
-    Batch {
-        gathering: gathering.into(),
-        ops: vec![Op::AppendEvent {
-            seq: 2,
-            body: "{}".into(),
-        }],
-    }
-}
-
 #[tokio::test]
 async fn a_batch_with_a_failing_op_stores_nothing() -> Result {
     let (_dir, file) = fresh()?;
@@ -443,6 +324,7 @@ async fn a_withdrawn_card_leaves_no_words_in_the_log() -> Result {
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![Op::DeleteCard { id: card_id("a") }],
+            fence: None,
         })
         .await?;
     assert!(store.load_room("a").await?.cards.is_empty());
@@ -460,6 +342,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![Op::ForgetParticipants],
+            fence: None,
         })
         .await?;
     let a = store.load_room("a").await?;
@@ -469,7 +352,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
         [("facilitator".to_owned(), "action-2".to_owned())]
     );
     let cards: Vec<(String, String)> = a.cards.into_iter().map(|c| (c.author, c.text)).collect();
-    assert_eq!(cards, [(String::new(), "words of a".to_owned())]);
+    assert_eq!(cards, [(String::new(), "words of a card".to_owned())]);
     // The mark stays (its total counts) under a stand-in author.
     let marks = a.marks;
     assert_eq!(marks.len(), 1);
@@ -496,6 +379,7 @@ async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
         .commit(Batch {
             gathering: "a".into(),
             ops: vec![save("t1", 1), save("t2", 2)],
+            fence: None,
         })
         .await?;
     let names: Vec<String> = store
