@@ -159,12 +159,72 @@ pub(super) async fn fetch_page(
     Ok(Fetched { html, ok })
 }
 
+/// A shared part, unpacked and read once for every phone that got the
+/// same bytes: the tool runs two thousand phones on two cores beside the
+/// server, and unpacking the same 100 KB page for each of them would
+/// measure the tool, not the server. Each phone's bytes are compared with
+/// the first copy's before it is taken as the same.
+pub(super) struct SharedCopy {
+    pub html: String,
+    /// The posts it holds.
+    held: Vec<usize>,
+    facts: Option<PageFacts>,
+    stamp: Option<String>,
+}
+
+/// The shared parts read so far, by ETag, with the bytes they came as.
+type Copies = Mutex<HashMap<String, (Vec<u8>, Arc<SharedCopy>)>>;
+
+fn copies() -> &'static Copies {
+    static COPIES: std::sync::OnceLock<Copies> = std::sync::OnceLock::new();
+    COPIES.get_or_init(Default::default)
+}
+
+/// The shared part these bytes unpack to, read once per ETag.
+fn read_shared(
+    etag: &str,
+    encoding: Option<&str>,
+    wire: Vec<u8>,
+) -> Result<Arc<SharedCopy>, Error> {
+    if let Some((bytes, copy)) = copies().lock().unwrap_or_else(|p| p.into_inner()).get(etag) {
+        if *bytes == wire {
+            return Ok(copy.clone());
+        }
+    }
+    let html = unpack(encoding, &wire)?;
+    let copy = Arc::new(SharedCopy {
+        held: marks(&html).collect(),
+        facts: PageFacts::read(&html),
+        stamp: attribute(&html, "data-stamp=\"").map(str::to_owned),
+        html,
+    });
+    let mut all = copies().lock().unwrap_or_else(|p| p.into_inner());
+    if all.len() > 512 {
+        all.clear();
+    }
+    all.insert(etag.to_owned(), (wire, copy.clone()));
+    Ok(copy)
+}
+
+/// A body as it came, unpacked.
+fn unpack(encoding: Option<&str>, wire: &[u8]) -> Result<String, Error> {
+    let mut html = Vec::new();
+    match encoding {
+        Some("br") => brotli::BrotliDecompress(&mut &wire[..], &mut html)?,
+        Some("gzip") => {
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(wire), &mut html)?;
+        }
+        _ => html = wire.to_vec(),
+    }
+    Ok(String::from_utf8_lossy(&html).into_owned())
+}
+
 /// A fresh copy as the phone's script gets it: the part every phone
 /// shares (asked for with the ETag it has) and its own part, at once.
 pub(super) struct Parts {
     /// The shared part and its ETag; `None` when the server answered 304
     /// (the phone's copy is current).
-    pub shared: Option<(String, String)>,
+    pub shared: Option<(Arc<SharedCopy>, String)>,
     /// The phone's own part (`None` if it was not asked for).
     pub own: Option<String>,
     /// Bytes of both bodies, as they came (compressed).
@@ -174,13 +234,13 @@ pub(super) struct Parts {
     pub ms: u64,
 }
 
-/// One part: its status, ETag, unpacked body and size on the wire.
+/// One part as it came: its status, ETag, encoding and body.
 async fn fetch_part(
     http: &reqwest::Client,
     url: &str,
     cookie: &str,
     etag: Option<&str>,
-) -> Result<(u16, Option<String>, String, usize), Error> {
+) -> Result<(u16, Option<String>, Option<String>, Vec<u8>), Error> {
     let mut request = http
         .get(url)
         .header("cookie", cookie)
@@ -198,21 +258,7 @@ async fn fetch_part(
             .map(str::to_owned)
     };
     let (encoding, etag) = (header("content-encoding"), header("etag"));
-    let wire = response.bytes().await?;
-    let mut html = Vec::new();
-    match encoding.as_deref() {
-        Some("br") => brotli::BrotliDecompress(&mut &wire[..], &mut html)?,
-        Some("gzip") => {
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&wire[..]), &mut html)?;
-        }
-        _ => html = wire.to_vec(),
-    }
-    Ok((
-        status,
-        etag,
-        String::from_utf8_lossy(&html).into_owned(),
-        wire.len(),
-    ))
+    Ok((status, etag, encoding, response.bytes().await?.to_vec()))
 }
 
 /// Fetches a fresh copy as the script does: `<page>/shared?seen=` with
@@ -237,15 +283,22 @@ pub(super) async fn fetch_parts(
         }
     };
     let (shared, own) = tokio::join!(shared, own);
-    let (status, etag, html, mut wire) = shared?;
+    let (status, etag, encoding, body) = shared?;
+    let mut wire = body.len();
     let mut ok = status == 200 || status == 304;
-    let shared = (status == 200).then(|| (html, etag.unwrap_or_default()));
+    let shared = match status {
+        200 => {
+            let etag = etag.unwrap_or_default();
+            Some((read_shared(&etag, encoding.as_deref(), body)?, etag))
+        }
+        _ => None,
+    };
     let own = match own {
         Some(own) => {
-            let (status, _, html, bytes) = own?;
+            let (status, _, encoding, body) = own?;
             ok &= status == 200;
-            wire += bytes;
-            Some(html)
+            wire += body.len();
+            Some(unpack(encoding.as_deref(), &body)?)
         }
         None => None,
     };
@@ -302,10 +355,14 @@ async fn post_form(
         let card = card.split('&').next().unwrap_or_default().to_owned();
         // What `fetch` does with a 303: it asks for the part it names.
         let own = match page.split("/p/").next() {
-            Some(base) => fetch_part(&http, &format!("{base}{location}"), &cookie, None)
-                .await
-                .ok()
-                .map(|(_, _, html, wire)| (html, wire)),
+            Some(base) => {
+                match fetch_part(&http, &format!("{base}{location}"), &cookie, None).await {
+                    Ok((_, _, encoding, body)) => unpack(encoding.as_deref(), &body)
+                        .ok()
+                        .map(|html| (html, body.len())),
+                    Err(_) => None,
+                }
+            }
             None => None,
         };
         return Posted::Stored(card, own);
@@ -363,7 +420,7 @@ struct Phone {
     /// first, a fresh one after each post stored (the shared part has none).
     form_id: String,
     /// The shared part as last fetched, and its ETag.
-    shared_html: String,
+    shared: Option<Arc<SharedCopy>>,
     etag: Option<String>,
     /// The own part a post was answered with, for the next copy.
     own_from_post: Option<String>,
@@ -410,7 +467,7 @@ async fn join(
                     facts,
                     used_id: None,
                     form_id,
-                    shared_html: String::new(),
+                    shared: None,
                     etag: None,
                     own_from_post: None,
                     own_html: String::new(),
@@ -719,18 +776,22 @@ fn take_page(
             return false;
         }
     }
-    if let Some((html, etag)) = parts.shared {
-        me.shared_html = html;
+    if let Some((copy, etag)) = parts.shared {
+        me.shared = Some(copy);
         me.etag = Some(etag);
     }
     if let Some(own) = parts.own {
         me.own_html = own;
     }
+    let Some(copy) = me.shared.clone() else {
+        pages.wrong.fetch_add(1, Relaxed);
+        return false;
+    };
     pages.fetched.fetch_add(1, Relaxed);
     pages
         .html_bytes
-        .fetch_add((me.shared_html.len() + me.own_html.len()) as u64, Relaxed);
-    let Some(mut facts) = PageFacts::read(&me.shared_html) else {
+        .fetch_add((copy.html.len() + me.own_html.len()) as u64, Relaxed);
+    let Some(mut facts) = copy.facts.clone() else {
         pages.wrong.fetch_add(1, Relaxed);
         return false;
     };
@@ -739,9 +800,14 @@ fn take_page(
     if facts.seq < asked_at_seq {
         pages.stale.fetch_add(1, Relaxed);
     }
-    let stamp = |html: &str| attribute(html, "data-stamp=\"").map(str::to_owned);
-    let mismatched = stamp(&me.shared_html) != stamp(&me.own_html);
-    let held: Vec<usize> = marks(&me.shared_html).chain(marks(&me.own_html)).collect();
+    let own_stamp = attribute(&me.own_html, "data-stamp=\"");
+    let mismatched = copy.stamp.as_deref() != own_stamp;
+    let held: Vec<usize> = copy
+        .held
+        .iter()
+        .copied()
+        .chain(marks(&me.own_html))
+        .collect();
     if let Some((seq, posts)) = revealed.as_ref() {
         if facts.seq >= *seq {
             if posts.iter().all(|n| held.contains(n)) {

@@ -450,8 +450,10 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
             }
             // As the script does when its link comes back: both parts.
             let got = super::phones::fetch_parts(&http, &page, &cookie, None, "", true).await?;
-            let shared = got.shared.map(|(html, _)| html).unwrap_or_default();
-            if !got.ok || !shared.contains(newest.as_str()) {
+            let holds = got
+                .shared
+                .is_some_and(|(copy, _)| copy.html.contains(newest.as_str()));
+            if !got.ok || !holds {
                 return Err("a phone's page after the restart lacks the newest card".into());
             }
             Ok((resynced, started.elapsed()))
