@@ -10,7 +10,8 @@
 //!   language (`app::pages::participant::shared_html`), its live region
 //!   saying what changed since the glance the phone had. It is rendered
 //!   once per version of the room, language and glance (phones that kept
-//!   up all had the same one), compressed once (brotli and gzip), and the
+//!   up all had the same one), compressed once (brotli; gzip only if a
+//!   phone that takes no brotli asks), and the
 //!   same bytes go to every phone. Its ETag names all three: a phone that
 //!   already has it is answered 304 Not Modified, and a bogus or old ETag
 //!   is simply answered in full. `Hearth-Age` says how long ago it was
@@ -77,7 +78,8 @@ struct Slot {
 struct Made {
     etag: HeaderValue,
     brotli: Bytes,
-    gzip: Bytes,
+    /// Made the first time a phone without brotli asks.
+    gzip: std::sync::OnceLock<Bytes>,
     at: Instant,
 }
 
@@ -169,7 +171,7 @@ impl SharedParts {
         Ok(Made {
             etag: HeaderValue::from_str(&etag).map_err(std::io::Error::other)?,
             brotli: brotli(html.as_bytes())?,
-            gzip: gzip(html.as_bytes())?,
+            gzip: std::sync::OnceLock::new(),
             at: Instant::now(),
         })
     }
@@ -219,13 +221,13 @@ pub async fn shared(
     } else {
         match encoding(&headers) {
             Encoding::Brotli => with_encoding(made.brotli.clone(), "br"),
-            Encoding::Gzip => with_encoding(made.gzip.clone(), "gzip"),
-            Encoding::Identity => match gunzip(&made.gzip) {
+            Encoding::Gzip => match made.gzipped() {
+                Ok(gzip) => with_encoding(gzip, "gzip"),
+                Err(e) => return unpack_failed(e),
+            },
+            Encoding::Identity => match unbrotli(&made.brotli) {
                 Ok(html) => with_encoding(Bytes::from(html), ""),
-                Err(e) => {
-                    tracing::error!("a phone's shared part could not be unpacked: {e}");
-                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                }
+                Err(e) => return unpack_failed(e),
             },
         }
     };
@@ -282,6 +284,22 @@ impl From<ReachError> for PartError {
     fn from(e: ReachError) -> Self {
         PartError::Page(e.into())
     }
+}
+
+impl Made {
+    /// The part gzipped, made once, the first time it is asked for.
+    fn gzipped(&self) -> std::io::Result<Bytes> {
+        if let Some(gzip) = self.gzip.get() {
+            return Ok(gzip.clone());
+        }
+        let made = gzip(&unbrotli(&self.brotli)?)?;
+        Ok(self.gzip.get_or_init(|| made).clone())
+    }
+}
+
+fn unpack_failed(e: std::io::Error) -> Response {
+    tracing::error!("a phone's shared part could not be unpacked: {e}");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 /// A body already compressed with `encoding` (or none, when empty).
@@ -351,7 +369,10 @@ fn encoding(headers: &HeaderMap) -> Encoding {
 fn brotli(html: &[u8]) -> std::io::Result<Bytes> {
     let mut out = Vec::with_capacity(html.len() / 8);
     {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 6, 22);
+        // Quality 5 and a 512 KB window: most of the size for a fraction
+        // of the time (and of the memory each compression sets up) that
+        // higher settings take; a page is made once per change.
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 5, 19);
         writer.write_all(html)?;
         writer.flush()?;
     }
@@ -367,10 +388,9 @@ fn gzip(html: &[u8]) -> std::io::Result<Bytes> {
     Ok(Bytes::from(encoder.finish()?))
 }
 
-fn gunzip(packed: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
+fn unbrotli(packed: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut html = Vec::new();
-    flate2::read::GzDecoder::new(packed).read_to_end(&mut html)?;
+    brotli::BrotliDecompress(&mut &packed[..], &mut html)?;
     Ok(html)
 }
 
@@ -413,12 +433,16 @@ mod tests {
     #[test]
     fn what_is_packed_unpacks_to_the_same() {
         let html = "<main>".repeat(500);
-        let packed = gzip(html.as_bytes()).unwrap();
+        let packed = brotli(html.as_bytes()).unwrap();
         assert!(packed.len() < html.len() / 10);
-        assert_eq!(gunzip(&packed).unwrap(), html.as_bytes());
+        assert_eq!(unbrotli(&packed).unwrap(), html.as_bytes());
         let mut unpacked = Vec::new();
-        brotli::BrotliDecompress(&mut &brotli(html.as_bytes()).unwrap()[..], &mut unpacked)
-            .unwrap();
+        let gzipped = gzip(html.as_bytes()).unwrap();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&gzipped[..]),
+            &mut unpacked,
+        )
+        .unwrap();
         assert_eq!(unpacked, html.as_bytes());
     }
 }
