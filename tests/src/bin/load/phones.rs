@@ -1007,9 +1007,13 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
 
     // The room as the console sees it: each acknowledged post exactly once.
     let mut copies = vec![0u32; total_posts];
+    let mut still_waiting = 0;
     for (g, gathering) in gatherings.iter().enumerate() {
         let mut ws = open(target.addr, &gathering.console_ws(), None).await?;
         let view = snapshot(&mut ws).await?;
+        if view.tally.waiting != hearth_core::gathering::Waiting::None {
+            still_waiting += 1;
+        }
         for card in view.cards_of(steps[g]) {
             for n in marks(&card.text) {
                 match shared.posts.get(n) {
@@ -1020,6 +1024,10 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
                 }
             }
         }
+    }
+
+    if still_waiting > 0 {
+        println!("{still_waiting} gatherings still had cards waiting for a reveal at the end");
     }
 
     // The figures.
