@@ -968,14 +968,28 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     drop(senders);
 
     // What waits for a batch of three people is revealed by the console,
-    // as a facilitator would, once every post has its answer.
-    let patience = Instant::now() + ACK_PATIENCE;
-    while Instant::now() < patience
-        && shared.posts.iter().any(|p| {
-            p.sent_ns.load(Relaxed) == 0 || (p.acks.load(Relaxed) == 0 && !p.refused.load(Relaxed))
-        })
-    {
+    // as a facilitator would, once every post has its answer. A server
+    // behind its posts is waited for while it makes progress: the patience
+    // runs from the last answer, not from the end of handing posts out.
+    let unanswered = || {
+        shared
+            .posts
+            .iter()
+            .filter(|p| {
+                p.sent_ns.load(Relaxed) == 0
+                    || (p.acks.load(Relaxed) == 0 && !p.refused.load(Relaxed))
+            })
+            .count()
+    };
+    let mut left = unanswered();
+    let mut patience = Instant::now() + ACK_PATIENCE;
+    while left > 0 && Instant::now() < patience {
         tokio::time::sleep(Duration::from_millis(50)).await;
+        let now_left = unanswered();
+        if now_left < left {
+            patience = Instant::now() + ACK_PATIENCE;
+        }
+        left = now_left;
     }
     if !args.console_reveal {
         for gathering in &gatherings {
@@ -1058,6 +1072,24 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
     }
     latencies.sort_by(f64::total_cmp);
     ack_latencies.sort_by(f64::total_cmp);
+    // The pace posts were acknowledged at: from the first sent to the last
+    // acknowledged (the drain after it is not the server storing posts).
+    let first_sent = shared
+        .posts
+        .iter()
+        .map(|p| p.sent_ns.load(Relaxed))
+        .filter(|&t| t > 0)
+        .min();
+    let last_acked = shared.posts.iter().map(|p| p.ack_ns.load(Relaxed)).max();
+    if let (Some(first), Some(last)) = (first_sent, last_acked) {
+        let seconds = last.saturating_sub(first) as f64 / 1e9;
+        if seconds > 0.0 {
+            println!(
+                "acknowledged: {acked} posts in {seconds:.1}s from the first sent to the last acknowledged, {:.0} a second",
+                acked as f64 / seconds
+            );
+        }
+    }
     let mut fetch_ms: Vec<f64> = pages
         .ms
         .lock()
