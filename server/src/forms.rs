@@ -256,6 +256,7 @@ pub async fn delete(State(state): State<AppState>, Path(secret): Path<String>) -
         return Redirect::to("/start?error=delete_failed").into_response();
     }
     state.hub.evict(&row.id).await;
+    state.shared_parts.forget(&row.join_token);
     Redirect::to("/start?notice=deleted").into_response()
 }
 

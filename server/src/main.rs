@@ -90,6 +90,11 @@ async fn run(args: Args) -> Result<(), StartError> {
     let hub = hub::Hub::new(store.clone(), config.rooms);
     retention::spawn(store.clone(), hub.clone(), config.retention);
     let state = AppState::new(config, store, hub);
+    // What phones were sent and the room has moved past is let go soon.
+    phone_parts::sweep_every(
+        state.shared_parts.clone(),
+        std::time::Duration::from_secs(5),
+    );
 
     let app = router(state.clone());
     println!(

@@ -28,7 +28,7 @@
 //! phone without its script.
 
 use crate::compress;
-use crate::room::{Actor, RoomHandle};
+use crate::room::{Actor, RoomHandle, VersionWatch};
 use crate::state::{AppState, ReachError};
 use crate::storage::Lookup;
 use app::api::{device_from_headers, Backend, PageError};
@@ -70,6 +70,9 @@ struct Slot {
     /// The room it was made from (a room started again counts afresh).
     room: u64,
     version: u64,
+    /// The room's version as it goes on, to let the part go once the room
+    /// has moved past it (see `sweep`).
+    watch: VersionWatch,
     parts: HashMap<Option<String>, Arc<OnceCell<Made>>>,
     asked: Instant,
 }
@@ -121,6 +124,7 @@ impl SharedParts {
             let fresh = || Slot {
                 room: id,
                 version,
+                watch: room.version_watch(),
                 parts: HashMap::new(),
                 asked: now,
             };
@@ -175,6 +179,40 @@ impl SharedParts {
             at: Instant::now(),
         })
     }
+}
+
+impl SharedParts {
+    /// Lets go of every part the room has moved past, or whose room is
+    /// gone: a withdrawn card's words, or a deleted gathering's, are not
+    /// kept in memory once nobody can be sent them.
+    pub fn sweep(&self) {
+        let now = Instant::now();
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, slot| {
+                slot.watch.now() == Some(slot.version) && now.duration_since(slot.asked) < UNUSED
+            });
+    }
+
+    /// Lets go of a gathering's parts at once (it was deleted).
+    pub fn forget(&self, token: &str) {
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(t, _), _| t != token);
+    }
+}
+
+/// Sweeps the shared parts every few seconds, for as long as Hearth runs.
+pub fn sweep_every(parts: Arc<SharedParts>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            parts.sweep();
+        }
+    });
 }
 
 impl Default for SharedParts {
@@ -404,6 +442,41 @@ mod tests {
             map.append(name.clone(), HeaderValue::from_str(value).unwrap());
         }
         map
+    }
+
+    #[test]
+    fn parts_the_room_has_moved_past_or_left_are_let_go() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let parts = SharedParts::new();
+        let shown = Arc::new(AtomicU64::new(3));
+        let keep = |version| {
+            parts.made.lock().unwrap().insert(
+                ("token".to_owned(), Locale::En),
+                Slot {
+                    room: 1,
+                    version,
+                    watch: VersionWatch::of(&shown),
+                    parts: HashMap::new(),
+                    asked: Instant::now(),
+                },
+            );
+        };
+        let kept = || parts.made.lock().unwrap().len();
+        keep(3);
+        parts.sweep();
+        assert_eq!(kept(), 1, "current: kept");
+        shown.store(4, Ordering::Release);
+        parts.sweep();
+        assert_eq!(kept(), 0, "the room moved on (a card withdrawn): let go");
+        keep(4);
+        parts.forget("another");
+        assert_eq!(kept(), 1);
+        parts.forget("token");
+        assert_eq!(kept(), 0, "a deleted gathering's parts go at once");
+        keep(4);
+        drop(shown);
+        parts.sweep();
+        assert_eq!(kept(), 0, "the room is gone: let go");
     }
 
     #[test]

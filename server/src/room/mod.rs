@@ -150,6 +150,22 @@ pub struct RoomHandle {
     id: u64,
 }
 
+/// A room's version, readable without holding the room open.
+pub struct VersionWatch(std::sync::Weak<AtomicU64>);
+
+impl VersionWatch {
+    /// Watches the counter a room publishes its version in.
+    pub fn of(shown: &Arc<AtomicU64>) -> Self {
+        VersionWatch(Arc::downgrade(shown))
+    }
+
+    /// The room's version now, or `None` once the room and every handle
+    /// on it are gone (the room stopped, or its gathering was deleted).
+    pub fn now(&self) -> Option<u64> {
+        self.0.upgrade().map(|v| v.load(Ordering::Acquire))
+    }
+}
+
 /// Numbers each room started in this process.
 static STARTED: AtomicU64 = AtomicU64::new(0);
 
@@ -159,6 +175,12 @@ impl RoomHandle {
     /// totals). What was made from a view of this version is still current.
     pub fn version(&self) -> u64 {
         self.shown.load(Ordering::Acquire)
+    }
+
+    /// A way to read the room's version later without holding the room
+    /// open (a handle keeps its room running; this does not).
+    pub fn version_watch(&self) -> VersionWatch {
+        VersionWatch::of(&self.shown)
     }
 
     /// Which start of a room this handle reaches (see `version`).
