@@ -19,6 +19,8 @@
 //! - Roles rotate: in round `r`, the member at place `i` of a group takes
 //!   the role at `(i + r) % size`; with more members than roles, the extra
 //!   members take the last role (in a triad of four, two observe).
+//! - A card goes back to the room only when a member other than the one
+//!   who proposed it agrees (`Proposal::agree`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -293,6 +295,40 @@ impl RoleSet {
     }
 }
 
+/// A card a group member proposes to bring back to the room. It goes
+/// only when another member of the same group agrees: in a pair, the
+/// other person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal<P> {
+    pub by: P,
+    pub group: usize,
+}
+
+/// What an agreement to bring a card back comes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agreement {
+    /// Another member agreed: the card goes to the room.
+    Sent,
+    /// The one who proposed it cannot also be the one who agrees.
+    OwnProposal,
+    /// Only members of the card's group may agree to it.
+    NotInGroup,
+}
+
+impl<P: PartialEq> Proposal<P> {
+    /// Whether `who`, in group `their_group` (if any), agreeing sends the
+    /// card.
+    pub fn agree(&self, who: &P, their_group: Option<usize>) -> Agreement {
+        if their_group != Some(self.group) {
+            Agreement::NotInGroup
+        } else if *who == self.by {
+            Agreement::OwnProposal
+        } else {
+            Agreement::Sent
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,6 +478,34 @@ mod tests {
         assert_eq!(two, vec![Role::Storyteller, Role::Listener]);
         assert_eq!(RoleSet::NoRoles.role(0, 3, 0), None);
         assert_eq!(set.role(5, 3, 0), None);
+    }
+
+    #[test]
+    fn a_card_goes_back_to_the_room_only_when_another_member_agrees() {
+        let people: Vec<u32> = (0..4).collect();
+        let groups = Groups::deal(&people, size(2), &mut dice(9));
+        let pair = groups.all()[0].clone();
+        let other = groups.all()[1][0];
+        let proposal = Proposal {
+            by: pair[0],
+            group: 1,
+        };
+        assert_eq!(
+            proposal.agree(&pair[0], groups.group_of(&pair[0])),
+            Agreement::OwnProposal
+        );
+        assert_eq!(
+            proposal.agree(&other, groups.group_of(&other)),
+            Agreement::NotInGroup
+        );
+        assert_eq!(
+            proposal.agree(&99, groups.group_of(&99)),
+            Agreement::NotInGroup
+        );
+        assert_eq!(
+            proposal.agree(&pair[1], groups.group_of(&pair[1])),
+            Agreement::Sent
+        );
     }
 
     #[test]
