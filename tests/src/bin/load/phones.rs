@@ -11,23 +11,31 @@
 //!   reading frames only as signals: an event or a snapshot asks for the
 //!   page again at once (after 50 ms, as the script does), totals within
 //!   ten seconds; a lost link comes back with the script's backoff;
-//! - it fetches its page (gzipped, with `?seen=` and, after a post,
-//!   `&done=received`), one fetch at a time, with one more right after if
-//!   a signal came meanwhile;
+//! - it fetches a fresh copy as the script does, one at a time, with one
+//!   more right after if a signal came meanwhile: the part every phone
+//!   shares (`/p/<token>/shared?seen=`, brotli, with the ETag it has; a
+//!   304 changes nothing) and, only when something of its own may have
+//!   changed (at first, an event naming one of its cards, a snapshot, its
+//!   link back, a stamp that differs), its own part (`/p/<token>/mine`);
 //! - it posts a reflection through the plain form (`POST
-//!   /p/<token>/reflect` with the form's `id` and `step`), follows the
-//!   redirect to the "received" page as `fetch` does, then asks for its
-//!   page; a post the server could not take (no answer, 5xx, 429) is sent
-//!   again with the same id after three seconds, so it is never stored twice.
+//!   /p/<token>/reflect` with a form id it made, as the script does, the
+//!   `step`, and the script's `Hearth-Parts` header), follows the redirect
+//!   to its own part as `fetch` does, then asks for the shared part; a
+//!   post the server could not take (no answer, 5xx, 429) is sent again
+//!   with the same id after three seconds, so it is never stored twice.
 //!
-//! Every page fetched is checked: it must be a page (200, gzipped) and, once
-//! its log position has reached a reveal the phone was told of, it must hold
-//! that reveal's cards. A post's latency is from its first sending to the
-//! moment the last phone of its gathering has fetched a page holding it.
+//! Every copy is checked: both parts must answer (200, or 304 for the
+//! shared one) and, once its log position has reached a reveal the phone
+//! was told of, it must hold that reveal's cards. Phones that got the same
+//! bytes of a shared part share one unpacked copy (`read_shared`), so the
+//! tool's own work stays small beside the server's. A post's latency is
+//! from its first sending to the moment the last phone of its gathering
+//! has a copy holding it.
 //! The step reveals by itself (a facilitator's "Reveal by itself": batches
 //! of at least three people's words), or with `--console-reveal` the console
 //! reveals each acknowledged batch, as the socket path does. After posting,
-//! the console reveals whatever still waits, and then reads the room:
+//! the console reveals whatever still waits (once the server has stopped
+//! answering posts, however long it was behind), and then reads the room:
 //! each acknowledged post must be there exactly once (`lost`, `dup`).
 
 use super::map_storm::{action, answer, fresh_id, snapshot};
