@@ -34,8 +34,8 @@
 //! The step reveals by itself (a facilitator's "Reveal by itself": batches
 //! of at least three people's words), or with `--console-reveal` the console
 //! reveals each acknowledged batch, as the socket path does. After posting,
-//! the console reveals whatever still waits (once the server has stopped
-//! answering posts, however long it was behind), and then reads the room:
+//! the console reveals whatever still waits (once every post has its
+//! answer, or none has come for 30 s), and then reads the room:
 //! each acknowledged post must be there exactly once (`lost`, `dup`).
 
 use super::map_storm::{action, answer, fresh_id, snapshot};
