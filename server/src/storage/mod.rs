@@ -26,6 +26,7 @@
 mod batch;
 #[cfg(test)]
 mod fixtures;
+mod migrations;
 mod postgres;
 mod rows;
 mod sqlite;

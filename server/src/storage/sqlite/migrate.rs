@@ -14,19 +14,13 @@
 //! `schema_migrations` and the old table dropped, in the same transaction,
 //! and its data stays as it is.
 
+use crate::storage::migrations::{pending, Migration};
 use crate::storage::StorageError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha384};
 
-/// One file of `server/migrations/sqlite/`. Adding a file means adding it here
-/// too (a test checks that the two lists agree).
-pub(super) struct Migration {
-    pub version: i64,
-    /// The file's name without its number and `.sql`, as sqlx recorded it.
-    pub description: &'static str,
-    pub sql: &'static str,
-}
-
+/// The files of `server/migrations/sqlite/`, with the descriptions sqlx
+/// recorded. Adding a file means adding it here too (a test checks that
+/// the two lists agree).
 pub(super) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -52,10 +46,6 @@ const RECORD: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     checksum     BLOB NOT NULL
 )";
 
-fn checksum(sql: &str) -> Vec<u8> {
-    Sha384::digest(sql.as_bytes()).to_vec()
-}
-
 /// Applies every migration the database does not have yet.
 pub fn run(db: &mut Connection) -> Result<(), StorageError> {
     let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -65,33 +55,13 @@ pub fn run(db: &mut Connection) -> Result<(), StorageError> {
         .prepare("SELECT version, checksum FROM schema_migrations ORDER BY version")?
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    for (version, sum) in &applied {
-        let known = MIGRATIONS.iter().find(|m| m.version == *version);
-        match known {
-            None => {
-                return Err(StorageError::Schema(format!(
-                    "migration {version} was applied by a newer Hearth"
-                )))
-            }
-            Some(m) if checksum(m.sql) != *sum => {
-                return Err(StorageError::Schema(format!(
-                    "migration {version} ({}) has changed since it was applied",
-                    m.description
-                )))
-            }
-            Some(_) => {}
-        }
-    }
-    for m in MIGRATIONS {
-        if applied.iter().any(|(version, _)| *version == m.version) {
-            continue;
-        }
+    for m in pending(MIGRATIONS, &applied)? {
         tx.execute_batch(m.sql).map_err(|e| {
             StorageError::Schema(format!("migration {} ({}): {e}", m.version, m.description))
         })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, description, checksum) VALUES (?, ?, ?)",
-            rusqlite::params![m.version, m.description, checksum(m.sql)],
+            rusqlite::params![m.version, m.description, m.checksum()],
         )?;
     }
     tx.commit()?;
@@ -136,31 +106,10 @@ fn adopt_sqlx_record(tx: &Connection) -> Result<(), StorageError> {
 mod tests {
     use super::*;
 
-    /// Every file in `server/migrations/sqlite/` is listed, with the version and
-    /// description sqlx would have given it.
+    /// Every file in `server/migrations/sqlite/` is listed, with the version
+    /// and description sqlx would have given it.
     #[test]
     fn every_migration_file_is_listed() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("migrations")
-            .join("sqlite");
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let (number, rest) = name.split_once('_').ok_or("a file without a number")?;
-            let description = rest.strip_suffix(".sql").ok_or("a file not .sql")?;
-            files.push((
-                number.parse::<i64>()?,
-                description.replace('_', " "),
-                std::fs::read_to_string(entry.path())?,
-            ));
-        }
-        files.sort();
-        let listed: Vec<_> = MIGRATIONS
-            .iter()
-            .map(|m| (m.version, m.description.to_owned(), m.sql.to_owned()))
-            .collect();
-        assert_eq!(files, listed);
-        Ok(())
+        crate::storage::migrations::check_listed("sqlite", MIGRATIONS)
     }
 }
