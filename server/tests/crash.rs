@@ -297,14 +297,7 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
     }
 
     // The database holds each acknowledged reflection exactly once.
-    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
-    for text in server
-        .store()
-        .strings("SELECT text FROM cards", &[])
-        .await?
-    {
-        *rows.entry(text).or_default() += 1;
-    }
+    let rows = server.store().card_texts().await?;
     for (text, count) in &rows {
         assert_eq!(*count, 1, "{text:?} is stored {count} times");
     }

@@ -268,14 +268,7 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
     assert!(in_flight > 0, "no crash landed while posts were in flight");
 
     // The database holds each acknowledged reflection exactly once.
-    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
-    for text in server
-        .store()
-        .strings("SELECT text FROM cards", &[])
-        .await?
-    {
-        *rows.entry(text).or_default() += 1;
-    }
+    let rows = server.store().card_texts().await?;
     for (text, count) in &rows {
         assert_eq!(*count, 1, "{text:?} is stored {count} times");
     }

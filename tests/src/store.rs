@@ -74,6 +74,16 @@ impl Store {
         }
     }
 
+    /// Every stored card's text, and how many times it is stored (the
+    /// crash tests' "exactly once").
+    pub async fn card_texts(&self) -> Result<std::collections::BTreeMap<String, usize>> {
+        let mut texts = std::collections::BTreeMap::new();
+        for text in self.strings("SELECT text FROM cards", &[]).await? {
+            *texts.entry(text).or_default() += 1;
+        }
+        Ok(texts)
+    }
+
     /// The first column of every row `sql` returns, as text (NULL as "").
     pub async fn strings(&self, sql: &str, params: &[&str]) -> Result<Vec<String>> {
         match self {
