@@ -33,7 +33,7 @@ mod sqlite;
 
 pub use batch::{Batch, Erasure, Op};
 pub use rows::{
-    GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, StoredCheckpoint, Template,
+    CardRow, GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, StoredCheckpoint, Template,
 };
 
 use hearth_core::ids::JoinCode;

@@ -68,6 +68,37 @@ pub struct StoredCard {
     pub revealed_seq: Option<u64>,
 }
 
+/// A row of the `cards` table as both backends read it: `id, step,
+/// author, text, place, sensitive, revealed_seq`.
+pub struct CardRow {
+    pub id: String,
+    pub step: i64,
+    pub author: String,
+    pub text: String,
+    /// The place, as JSON.
+    pub place: String,
+    pub sensitive: bool,
+    pub revealed_seq: Option<i64>,
+}
+
+impl TryFrom<CardRow> for StoredCard {
+    type Error = super::StorageError;
+
+    /// Reads a stored row back, refusing one that no longer reads.
+    fn try_from(row: CardRow) -> Result<Self, Self::Error> {
+        Ok(StoredCard {
+            id: CardId::parse(&row.id)
+                .map_err(|e| super::StorageError::Unreadable(format!("card {}: {e}", row.id)))?,
+            step: StepId(row.step as u32),
+            author: row.author,
+            text: row.text,
+            place: serde_json::from_str(&row.place)?,
+            sensitive: row.sensitive,
+            revealed_seq: row.revealed_seq.map(|s| s as u64),
+        })
+    }
+}
+
 /// A saved agenda.
 #[derive(Clone, Debug)]
 pub struct Template {

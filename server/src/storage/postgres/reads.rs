@@ -1,9 +1,9 @@
 //! Every query that only reads, each on a connection from `pool.rs`.
 
 use crate::storage::{
-    GatheringRow, Lookup, RoomRows, StorageError, StoredCard, StoredCheckpoint, Template,
+    CardRow, GatheringRow, Lookup, RoomRows, StorageError, StoredCard, StoredCheckpoint, Template,
 };
-use hearth_core::ids::{CardId, JoinCode, StepId};
+use hearth_core::ids::JoinCode;
 use hearth_core::marks::Target;
 use hearth_core::protocol::Outcome;
 use tokio_postgres::{Client, IsolationLevel, Row};
@@ -160,18 +160,15 @@ pub async fn room_rows(db: &mut Client, gathering: &str) -> Result<RoomRows, Sto
         )
         .await?
     {
-        let id: String = row.try_get(0)?;
-        let place: String = row.try_get(4)?;
-        cards.push(StoredCard {
-            id: CardId::parse(&id)
-                .map_err(|e| StorageError::Unreadable(format!("card {id}: {e}")))?,
-            step: StepId(row.try_get::<_, i32>(1)? as u32),
+        cards.push(StoredCard::try_from(CardRow {
+            id: row.try_get(0)?,
+            step: i64::from(row.try_get::<_, i32>(1)?),
             author: row.try_get(2)?,
             text: row.try_get(3)?,
-            place: serde_json::from_str(&place)?,
+            place: row.try_get(4)?,
             sensitive: row.try_get(5)?,
-            revealed_seq: row.try_get::<_, Option<i64>>(6)?.map(|s| s as u64),
-        });
+            revealed_seq: row.try_get(6)?,
+        })?);
     }
 
     let applied = tx

@@ -1,9 +1,9 @@
 //! Every query that only reads, each on a connection from `readers.rs`.
 
 use crate::storage::{
-    GatheringRow, Lookup, RoomRows, StorageError, StoredCard, StoredCheckpoint, Template,
+    CardRow, GatheringRow, Lookup, RoomRows, StorageError, StoredCard, StoredCheckpoint, Template,
 };
-use hearth_core::ids::{CardId, JoinCode, StepId};
+use hearth_core::ids::JoinCode;
 use hearth_core::marks::Target;
 use hearth_core::protocol::Outcome;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -160,18 +160,15 @@ pub fn room_rows(db: &mut Connection, gathering: &str) -> Result<RoomRows, Stora
     )?;
     let mut rows = query.query([gathering])?;
     while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        let place: String = row.get(4)?;
-        cards.push(StoredCard {
-            id: CardId::parse(&id)
-                .map_err(|e| StorageError::Unreadable(format!("card {id}: {e}")))?,
-            step: StepId(row.get::<_, i64>(1)? as u32),
+        cards.push(StoredCard::try_from(CardRow {
+            id: row.get(0)?,
+            step: row.get(1)?,
             author: row.get(2)?,
             text: row.get(3)?,
-            place: serde_json::from_str(&place)?,
+            place: row.get(4)?,
             sensitive: row.get(5)?,
-            revealed_seq: row.get::<_, Option<i64>>(6)?.map(|s| s as u64),
-        });
+            revealed_seq: row.get(6)?,
+        })?);
     }
     drop(rows);
     drop(query);
