@@ -9,11 +9,10 @@ use hearth_core::error::ErrorCode;
 use hearth_core::gathering::GatheringView;
 use hearth_core::ids::{ActionId, CardId};
 use hearth_core::protocol::{Action, Outcome};
-use hearth_tests::{action_id, reflection, Client, Device, TestServer, PATIENCE};
+use hearth_tests::{action_id, reflection, Client, Counter, Device, TestServer, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 const PHONES: usize = 20;
@@ -47,7 +46,7 @@ struct Sent {
 async fn post_until_cut(
     mut client: Client,
     phone: usize,
-    acks: Arc<AtomicUsize>,
+    acks: Arc<Counter>,
 ) -> (Client, Vec<Sent>) {
     let mut sent: Vec<Sent> = Vec::new();
     'posting: for _ in 0..MAX_BURSTS {
@@ -80,7 +79,7 @@ async fn post_until_cut(
                 Ok(Outcome::Added { card }) => {
                     assert_eq!(card.text, post.text);
                     post.acked = Some(card.id);
-                    acks.fetch_add(1, Ordering::SeqCst);
+                    acks.add();
                 }
                 Ok(other) => panic!("a reflection was answered with {other:?}"),
                 Err(ErrorCode::RateLimited) => post.refused = true,
@@ -108,19 +107,6 @@ async fn connect_phones(
     .collect()
 }
 
-/// Waits until `counter` reaches `at_least`, failing after `PATIENCE`.
-async fn wait_count(counter: &AtomicUsize, at_least: usize) {
-    let deadline = Instant::now() + PATIENCE;
-    while counter.load(Ordering::SeqCst) < at_least {
-        assert!(
-            Instant::now() < deadline,
-            "only {} posts were acknowledged, expected {at_least}",
-            counter.load(Ordering::SeqCst)
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test]
 async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests::Result<()> {
     let mut server = TestServer::start(BIN).await?;
@@ -139,7 +125,7 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
         };
         (screen, error)
     });
-    let acks = Arc::new(AtomicUsize::new(0));
+    let acks = Arc::new(Counter::default());
     let posting: Vec<_> = clients
         .into_iter()
         .enumerate()
@@ -147,9 +133,9 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
         .collect();
 
     // Mid-stream: one reveal, more posts, then the crash.
-    wait_count(&acks, REVEAL_AFTER).await;
+    acks.reach(REVEAL_AFTER).await?;
     assert_eq!(console.act(Action::Reveal).await??, Outcome::Done);
-    wait_count(&acks, KILL_AFTER).await;
+    acks.reach(KILL_AFTER).await?;
     server.kill()?;
 
     let mut sent_by_phone = Vec::new();
@@ -164,7 +150,7 @@ async fn acknowledged_reflections_survive_a_crash_exactly_once() -> hearth_tests
     );
     let screen_at = old_screen.at.ok_or("the screen had no log position")?;
     let screen_view: GatheringView = old_screen.view.clone().ok_or("the screen had no view")?;
-    let acked_before = acks.load(Ordering::SeqCst);
+    let acked_before = acks.get();
     let in_doubt: usize = sent_by_phone
         .iter()
         .flatten()

@@ -9,11 +9,10 @@
 //! at the end the database holds exactly the acknowledged reflections.
 
 use hearth_core::ids::{ActionId, CardId};
-use hearth_tests::{action_id, Device, Gathering, TestServer, PATIENCE};
+use hearth_tests::{action_id, Counter, Device, Gathering, TestServer, PATIENCE};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 const PHONES: usize = 20;
@@ -89,7 +88,7 @@ struct Phone {
 }
 
 /// Posts in bursts until the server stops answering; returns the posts.
-async fn post_until_cut(phone: Phone, mut posts: Vec<Post>, acks: Arc<AtomicUsize>) -> Vec<Post> {
+async fn post_until_cut(phone: Phone, mut posts: Vec<Post>, acks: Arc<Counter>) -> Vec<Post> {
     let Phone {
         http,
         base,
@@ -117,7 +116,7 @@ async fn post_until_cut(phone: Phone, mut posts: Vec<Post>, acks: Arc<AtomicUsiz
         for (post, answer) in posts[first..].iter_mut().zip(answers) {
             cut |= answer == Answer::Waiting;
             if matches!(answer, Answer::Stored(_)) {
-                acks.fetch_add(1, Ordering::SeqCst);
+                acks.add();
             }
             post.answer = answer;
         }
@@ -125,19 +124,6 @@ async fn post_until_cut(phone: Phone, mut posts: Vec<Post>, acks: Arc<AtomicUsiz
             // The server is gone: what had no answer waits in the outbox.
             return posts;
         }
-    }
-}
-
-/// Waits until `counter` reaches `at_least`, failing after `PATIENCE`.
-async fn wait_count(counter: &AtomicUsize, at_least: usize) {
-    let deadline = Instant::now() + PATIENCE;
-    while counter.load(Ordering::SeqCst) < at_least {
-        assert!(
-            Instant::now() < deadline,
-            "only {} posts were acknowledged, expected {at_least}",
-            counter.load(Ordering::SeqCst)
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -209,10 +195,10 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
         .0
         .to_string();
     let mut posts: Vec<Vec<Post>> = vec![Vec::new(); PHONES];
-    let acks = Arc::new(AtomicUsize::new(0));
+    let acks = Arc::new(Counter::default());
     let mut in_flight = 0;
     for crash in 1..=CRASHES {
-        let before = acks.load(Ordering::SeqCst);
+        let before = acks.get();
         let posting: Vec<_> = phones
             .iter()
             .enumerate()
@@ -229,7 +215,7 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
                 tokio::spawn(post_until_cut(phone, sent, acks.clone()))
             })
             .collect();
-        wait_count(&acks, before + BETWEEN_CRASHES).await;
+        acks.reach(before + BETWEEN_CRASHES).await?;
         server.kill()?;
         for (i, task) in posting.into_iter().enumerate() {
             posts[i] = task.await?;
@@ -242,7 +228,7 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
         in_flight += waiting;
         eprintln!(
             "crash {crash}: {} acknowledged so far, {waiting} in flight",
-            acks.load(Ordering::SeqCst)
+            acks.get()
         );
         server.start_again().await?;
         // Each phone's outbox: what had no answer goes again, same id.
@@ -258,7 +244,7 @@ async fn form_posts_acknowledged_before_each_crash_are_kept_exactly_once(
                     post.answer = send(&server.http, &server.base, &g, phone, &step, post).await;
                 }
                 if matches!(post.answer, Answer::Stored(_)) {
-                    acks.fetch_add(1, Ordering::SeqCst);
+                    acks.add();
                 }
             }
         }

@@ -45,6 +45,44 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// hang, not a wait in itself.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
+/// A count several tasks add to (acknowledged posts, say), that a test can
+/// wait on: it is told of each addition, so it waits for the fact, not
+/// for time, with `PATIENCE` as the guard.
+#[derive(Default)]
+pub struct Counter {
+    n: std::sync::atomic::AtomicUsize,
+    added: tokio::sync::Notify,
+}
+
+impl Counter {
+    pub fn add(&self) {
+        self.n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.added.notify_waiters();
+    }
+
+    pub fn get(&self) -> usize {
+        self.n.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until the count is at least `at_least`.
+    pub async fn reach(&self, at_least: usize) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let added = self.added.notified();
+            tokio::pin!(added);
+            // Listening before looking: an addition in between is not missed.
+            added.as_mut().enable();
+            let n = self.get();
+            if n >= at_least {
+                return Ok(());
+            }
+            if tokio::time::timeout_at(deadline, added).await.is_err() {
+                return Err(format!("only {n} were counted, expected {at_least}").into());
+            }
+        }
+    }
+}
+
 /// What the server prints once it is listening, before the address it got.
 const LISTENING: &str = "Hearth is running. Open http://";
 
