@@ -10,7 +10,7 @@
 //! (fastest and median of several).
 
 use hearth_core::ids::CardId;
-use hearth_core::landscape::{Analysis, Shape, StatementIx, Vote, VoteMatrix};
+use hearth_core::landscape::{Analysis, Shape, SplitMix, StatementIx, Vote, VoteMatrix};
 use std::time::{Duration, Instant};
 
 const VOTERS: usize = 2000;
@@ -19,19 +19,15 @@ const STATEMENTS: usize = 300;
 const ANSWERED: f64 = 100.0;
 const RUNS: usize = 7;
 
-struct Dice(u64);
+struct Dice(SplitMix);
 
 impl Dice {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+        self.0.unit() < p
     }
 
     fn any_vote(&mut self) -> Vote {
@@ -42,7 +38,7 @@ impl Dice {
 /// `groups` planted views (0: random votes); members follow their view
 /// with probability `fidelity`.
 fn room(groups: usize, fidelity: f64, statements: usize, seed: u64) -> (VoteMatrix, Duration) {
-    let mut dice = Dice(seed);
+    let mut dice = Dice(SplitMix::new(seed));
     let mut m = VoteMatrix::new();
     let coverage = ANSWERED / statements as f64;
     let statements: Vec<StatementIx> = (0..statements)

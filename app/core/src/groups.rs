@@ -333,15 +333,10 @@ impl<P: PartialEq> Proposal<P> {
 mod tests {
     use super::*;
 
-    /// Dice for tests: a small linear congruential generator.
+    /// Dice for tests: the core's fixed-seed generator.
     fn dice(seed: u64) -> impl FnMut(usize) -> usize {
-        let mut state = seed;
-        move |n| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as usize) % n.max(1)
-        }
+        let mut rng = crate::landscape::SplitMix::new(seed);
+        move |n| (rng.next_u64() % n.max(1) as u64) as usize
     }
 
     fn size(n: u8) -> GroupSize {

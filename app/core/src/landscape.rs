@@ -54,6 +54,7 @@ mod pca;
 mod public;
 mod repness;
 
+pub use kmeans::SplitMix;
 pub use matrix::{StatementIx, Vote, VoteError, VoteMatrix, VoterIx};
 pub use public::{
     Cloud, CommonGround, Divide, Group, GroupLabel, GroupShare, GroupSplit, Landscape, Lean,

@@ -5,26 +5,22 @@
 use hearth_core::anonymity::{MIN_GROUP_SHOWN, MIN_VOTES_SHOWN};
 use hearth_core::ids::CardId;
 use hearth_core::landscape::{
-    Analysis, GroupLabel, Landscape, Lean, Shape, StatementIx, Vote, VoteError, VoteMatrix,
-    VoterIx, YourPlace,
+    Analysis, GroupLabel, Landscape, Lean, Shape, SplitMix, StatementIx, Vote, VoteError,
+    VoteMatrix, VoterIx, YourPlace,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
 
 /// A small deterministic generator for building rooms.
-struct Dice(u64);
+struct Dice(SplitMix);
 
 impl Dice {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+        self.0.unit() < p
     }
 
     fn any_vote(&mut self) -> Vote {
@@ -55,7 +51,7 @@ fn plant_with(
     seed: u64,
     shared: &[usize],
 ) -> Room {
-    let mut dice = Dice(seed);
+    let mut dice = Dice(SplitMix::new(seed));
     let mut matrix = VoteMatrix::new();
     let statement_ixs: Vec<StatementIx> = (0..statements)
         .map(|s| {
@@ -108,7 +104,7 @@ fn plant_with(
 
 /// Random votes: no structure at all.
 fn noise(voters: usize, statements: usize, coverage: f64, seed: u64) -> VoteMatrix {
-    let mut dice = Dice(seed);
+    let mut dice = Dice(SplitMix::new(seed));
     let mut m = VoteMatrix::new();
     let s: Vec<StatementIx> = (0..statements)
         .map(|i| {

@@ -36,15 +36,16 @@ const SILHOUETTE_SAMPLE: usize = 2500;
 const SEED: u64 = 0x4865_6172_7468_4b4d;
 
 /// A small, fixed-seed generator (SplitMix64): enough to seed k-means and
-/// start power iteration, the same on every platform.
-pub(super) struct SplitMix(u64);
+/// start power iteration, the same on every platform; the landscape's tests
+/// and benchmark build their rooms with it too.
+pub struct SplitMix(u64);
 
 impl SplitMix {
-    pub(super) fn new(seed: u64) -> Self {
+    pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -53,8 +54,8 @@ impl SplitMix {
     }
 
     /// A number in [0, 1).
-    pub(super) fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
