@@ -1,7 +1,7 @@
 //! What the backends' tests store: the same gatherings, cards and
 //! batches for SQLite and PostgreSQL, so both are held to the same facts.
 
-use crate::storage::{Batch, NewGathering, Op};
+use crate::storage::{Batch, NewGathering, Op, Storage};
 use hearth_core::gathering::GatheringView;
 use hearth_core::ids::JoinCode;
 use hearth_core::protocol::Outcome;
@@ -130,4 +130,41 @@ pub fn next_event(gathering: &str) -> Batch {
         }],
         fence: None,
     }
+}
+
+/// Templates on any backend: saved with a gathering's batch, listed
+/// newest first, read one by one, deleted. The gathering `a` must exist;
+/// its rows are the caller's to check untouched.
+pub async fn templates_are_saved_listed_newest_first_and_deleted(
+    store: &dyn Storage,
+) -> Result<()> {
+    let agenda = serde_json::to_string(&Vec::<hearth_core::gathering::StepSpec>::new())?;
+    let save = |id: &str, at: i64| Op::SaveTemplate {
+        id: id.into(),
+        name: format!("Agenda {id}"),
+        agenda: agenda.clone(),
+        created_at: at,
+    };
+    store
+        .commit(Batch {
+            gathering: "a".into(),
+            ops: vec![save("t1", 1), save("t2", 2)],
+            fence: None,
+        })
+        .await?;
+    let names: Vec<String> = store
+        .templates()
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, ["Agenda t2", "Agenda t1"]);
+    assert_eq!(
+        store.template("t1").await?.map(|t| t.name).as_deref(),
+        Some("Agenda t1")
+    );
+    store.delete_template("t1").await?;
+    assert!(store.template("t1").await?.is_none());
+    assert_eq!(store.templates().await?.len(), 1);
+    Ok(())
 }

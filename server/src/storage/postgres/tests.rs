@@ -371,30 +371,8 @@ async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
         return Ok(());
     };
     let store = store_with(&fresh, &[("a", 10)]).await?;
-    let agenda = serde_json::to_string(&Vec::<hearth_core::gathering::StepSpec>::new())?;
-    let save = |id: &str, at: i64| Op::SaveTemplate {
-        id: id.into(),
-        name: format!("Agenda {id}"),
-        agenda: agenda.clone(),
-        created_at: at,
-    };
-    store
-        .commit(Batch {
-            gathering: "a".into(),
-            ops: vec![save("t1", 1), save("t2", 2)],
-            fence: None,
-        })
-        .await?;
-    let names: Vec<String> = store
-        .templates()
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    assert_eq!(names, ["Agenda t2", "Agenda t1"]);
-    store.delete_template("t1").await?;
-    assert!(store.template("t1").await?.is_none());
-    assert_eq!(store.templates().await?.len(), 1);
+    crate::storage::fixtures::templates_are_saved_listed_newest_first_and_deleted(&store).await?;
+    // The gathering it was saved from is untouched.
     assert_eq!(rows(&fresh.admin, "a").await?, [1, 1, 1, 1, 2, 1, 1]);
     Ok(())
 }

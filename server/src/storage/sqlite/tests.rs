@@ -368,34 +368,7 @@ async fn forgetting_participants_drops_their_hashes_and_keeps_the_words() -> Res
 async fn templates_are_saved_listed_newest_first_and_deleted() -> Result {
     let (_dir, file) = fresh()?;
     let store = store_with(&file, &[("a", 10)]).await?;
-    let agenda = serde_json::to_string(&Vec::<hearth_core::gathering::StepSpec>::new())?;
-    let save = |id: &str, at: i64| Op::SaveTemplate {
-        id: id.into(),
-        name: format!("Agenda {id}"),
-        agenda: agenda.clone(),
-        created_at: at,
-    };
-    store
-        .commit(Batch {
-            gathering: "a".into(),
-            ops: vec![save("t1", 1), save("t2", 2)],
-            fence: None,
-        })
-        .await?;
-    let names: Vec<String> = store
-        .templates()
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    assert_eq!(names, ["Agenda t2", "Agenda t1"]);
-    assert_eq!(
-        store.template("t1").await?.map(|t| t.name).as_deref(),
-        Some("Agenda t1")
-    );
-    store.delete_template("t1").await?;
-    assert!(store.template("t1").await?.is_none());
-    assert_eq!(store.templates().await?.len(), 1);
+    crate::storage::fixtures::templates_are_saved_listed_newest_first_and_deleted(&store).await?;
     // The gathering it was saved from is untouched.
     assert_eq!(rows(&file, "a")?, [1, 1, 1, 1, 2, 1, 1]);
     Ok(())
