@@ -47,10 +47,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
-/// How many rooms' shared parts are kept before the least recently asked
-/// for are let go (each is one version, compressed: a few kilobytes).
-const KEEP: usize = 512;
-/// A shared part nobody asked for this long is let go when room is needed.
+/// A shared part nobody has asked for this long is let go by the sweep
+/// (which also lets go of every part its room has moved past).
 const UNUSED: Duration = Duration::from_secs(300);
 /// How many glances one version is made for; phones further behind are
 /// sent the copy that says nothing changed (their page still updates).
@@ -118,9 +116,6 @@ impl SharedParts {
             let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
             let key = (token.to_owned(), locale);
             let now = Instant::now();
-            if made.len() >= KEEP && !made.contains_key(&key) {
-                made.retain(|_, slot| now.duration_since(slot.asked) < UNUSED);
-            }
             let fresh = || Slot {
                 room: id,
                 version,
