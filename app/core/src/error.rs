@@ -56,6 +56,10 @@ pub enum ErrorCode {
     OutsideMap,
     #[error("no such theme")]
     UnknownTheme,
+    #[error("a statement has at most 140 characters")]
+    StatementTooLong,
+    #[error("that statement is not open for votes")]
+    NotVotable,
 }
 
 impl From<ReflectionError> for ErrorCode {

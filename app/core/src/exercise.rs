@@ -34,11 +34,12 @@ pub enum ExerciseKind {
     MovingTowards,
     GiveReceive,
     Map,
+    Statements,
 }
 
 impl ExerciseKind {
     /// Every kind, in the order the library lists them.
-    pub const ALL: [ExerciseKind; 7] = [
+    pub const ALL: [ExerciseKind; 8] = [
         ExerciseKind::Board,
         ExerciseKind::Map,
         ExerciseKind::Reframe,
@@ -46,6 +47,7 @@ impl ExerciseKind {
         ExerciseKind::Scenario,
         ExerciseKind::MovingTowards,
         ExerciseKind::GiveReceive,
+        ExerciseKind::Statements,
     ];
 
     /// The name used in URLs, forms and test ids.
@@ -58,6 +60,7 @@ impl ExerciseKind {
             ExerciseKind::MovingTowards => "moving_towards",
             ExerciseKind::GiveReceive => "give_receive",
             ExerciseKind::Map => "map",
+            ExerciseKind::Statements => "statements",
         }
     }
 }
@@ -92,6 +95,13 @@ pub enum Exercise {
     /// Stories placed on a worldview map: where each was learned, and how
     /// it feels, by everyone; the room sees where they agree and differ.
     Map { across: Axis, up: Axis },
+    /// Short statements everyone answers agree, disagree or pass; the room
+    /// sees its opinion groups and common ground. With `pre_screen`, a
+    /// statement waits for the facilitator before it is put to the room.
+    Statements {
+        #[serde(default)]
+        pre_screen: bool,
+    },
 }
 
 /// Where a participant puts a reflection within a step.
@@ -140,6 +150,7 @@ impl Exercise {
             Exercise::MovingTowards { .. } => ExerciseKind::MovingTowards,
             Exercise::GiveReceive { .. } => ExerciseKind::GiveReceive,
             Exercise::Map { .. } => ExerciseKind::Map,
+            Exercise::Statements { .. } => ExerciseKind::Statements,
         }
     }
 
@@ -217,7 +228,10 @@ impl Exercise {
             {
                 Ok(())
             }
-            (Exercise::Reframe | Exercise::Map { .. }, Place::Board) => Ok(()),
+            (
+                Exercise::Reframe | Exercise::Map { .. } | Exercise::Statements { .. },
+                Place::Board,
+            ) => Ok(()),
             (Exercise::Reframe, Place::Under { card }) if story(card) => Ok(()),
             (Exercise::Reframe, Place::Under { .. }) => Err(ErrorCode::UnknownCard),
             (Exercise::MovingTowards { .. }, Place::Toward { .. }) => Ok(()),

@@ -13,6 +13,7 @@ use crate::ids::{CardId, StepId};
 use crate::locale::Locale;
 use crate::map::{Arrangement, MapChange};
 use crate::marks::Totals;
+use crate::statements::{Board, BoardChange};
 use crate::timer::Timer;
 use crate::words::Prompt;
 use serde::{Deserialize, Serialize};
@@ -51,11 +52,13 @@ impl StepView {
     pub fn fresh(id: StepId, spec: StepSpec) -> Self {
         StepView {
             id,
-            prompt: spec.prompt,
-            exercise: spec.exercise,
             collecting: true,
             shown: 0,
-            live: false,
+            // Statements let in without pre-screening arrive as every live
+            // step's cards do: in shuffled batches of several people's.
+            live: matches!(spec.exercise, Exercise::Statements { pre_screen: false }),
+            prompt: spec.prompt,
+            exercise: spec.exercise,
             arrangement: Arrangement::default(),
         }
     }
@@ -187,6 +190,9 @@ pub struct GatheringView {
     /// How the shared screen speaks and looks, set from the console.
     #[serde(default)]
     pub screen: ScreenSettings,
+    /// What the room sees of each statements step besides its cards.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statements: BTreeMap<StepId, Board>,
 }
 
 /// How the shared screen speaks and looks. A projector has nobody at it
@@ -244,6 +250,7 @@ impl GatheringView {
             timer: Timer::Off,
             ended: false,
             screen: ScreenSettings::default(),
+            statements: BTreeMap::new(),
         }
     }
 
@@ -321,7 +328,17 @@ impl GatheringView {
             timer: self.timer,
             ended: self.ended,
             screen: self.screen,
+            statements: self
+                .statements
+                .get(&self.current)
+                .map(|b| BTreeMap::from([(self.current, b.for_phone())]))
+                .unwrap_or_default(),
         }
+    }
+
+    /// What the room sees of a statements step besides its cards.
+    pub fn board(&self, step: StepId) -> Board {
+        self.statements.get(&step).cloned().unwrap_or_default()
     }
 
     /// Applies one event. Events are facts the server has already checked
@@ -347,6 +364,9 @@ impl GatheringView {
                 }
                 for step in &mut self.steps {
                     step.arrangement.forget(card);
+                }
+                for board in self.statements.values_mut() {
+                    board.forget(card);
                 }
             }
             Event::CardHidden { card } => {
@@ -405,6 +425,7 @@ impl GatheringView {
                         self.steps.remove(at);
                         self.cards.retain(|c| c.step != *step);
                         self.totals.remove(step);
+                        self.statements.remove(step);
                         if self.current == *step {
                             let next = at.min(self.steps.len() - 1);
                             self.current = self.steps[next].id;
@@ -429,6 +450,11 @@ impl GatheringView {
                 }
             }
             Event::ScreenSet { screen } => self.screen = *screen,
+            Event::StatementsSet { step, change } => {
+                if self.step(*step).is_some() {
+                    self.statements.entry(*step).or_default().apply(change);
+                }
+            }
             Event::Ended => {
                 self.ended = true;
                 self.joining = Joining::Locked;
@@ -516,6 +542,11 @@ pub enum Event {
     /// The shared screen's language or colours changed.
     ScreenSet {
         screen: ScreenSettings,
+    },
+    /// The facilitator changed what the room sees of a statements step.
+    StatementsSet {
+        step: StepId,
+        change: BoardChange,
     },
 }
 

@@ -42,9 +42,13 @@
 //! group is compared with the room, both of which need `MIN_VOTES_SHOWN`
 //! votes to be shown at all. A statement's room total less its shown
 //! groups' counts can leave a handful of votes (people not yet placed,
-//! members of hidden groups, groups with too few votes on it, together):
-//! no group, position or person is attached to them, as with any room
-//! total that moves by one vote, so we accept it.
+//! members of hidden groups, groups with too few votes on it, together).
+//! That remainder is a set of people outside every shown group, so a room
+//! total is shown beside the groups' splits only when the remainder is 0
+//! (nobody outside) or `MIN_VOTES_SHOWN` or more (as many as any shown
+//! split): 1 to 4 votes left over would be a handful of people's votes
+//! read by subtraction (`public::room_beside`). A room total that moves by
+//! one vote over time is accepted, as for every live count.
 
 mod common_ground;
 mod counts;
@@ -57,8 +61,8 @@ mod repness;
 pub use kmeans::SplitMix;
 pub use matrix::{StatementIx, Vote, VoteError, VoteMatrix, VoterIx};
 pub use public::{
-    Cloud, CommonGround, Divide, Group, GroupLabel, GroupShare, GroupSplit, Landscape, Lean,
-    Members, NotALabel, NotAPercent, Percent, Point, SetsApart, Shape, Shared, Split, Tally,
+    room_beside, Cloud, CommonGround, Divide, Group, GroupLabel, GroupShare, GroupSplit, Landscape,
+    Lean, Members, NotALabel, NotAPercent, Percent, Point, SetsApart, Shape, Shared, Split, Tally,
     TallyParts, TooFew, YourPlace,
 };
 
@@ -215,19 +219,21 @@ impl Analysis {
         let splits = (0..columns.len())
             .filter_map(|c| {
                 let room = tallies.room(c);
+                let room = Tally::shown(room.agree, room.disagree, room.pass)?;
+                let groups: Vec<GroupSplit> = in_label_order
+                    .iter()
+                    .map(|&(group, g)| {
+                        let t = tallies.group(g, c);
+                        GroupSplit {
+                            group,
+                            tally: Tally::shown(t.agree, t.disagree, t.pass),
+                        }
+                    })
+                    .collect();
                 Some(Split {
                     statement: card(c)?,
-                    room: Tally::shown(room.agree, room.disagree, room.pass)?,
-                    groups: in_label_order
-                        .iter()
-                        .map(|&(group, g)| {
-                            let t = tallies.group(g, c);
-                            GroupSplit {
-                                group,
-                                tally: Tally::shown(t.agree, t.disagree, t.pass),
-                            }
-                        })
-                        .collect(),
+                    room: public::room_beside(room, &groups),
+                    groups,
                 })
             })
             .collect();

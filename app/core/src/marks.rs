@@ -11,6 +11,7 @@
 use crate::anonymity::MIN_PEOPLE_SHOWN;
 use crate::exercise::Exercise;
 use crate::ids::{CardId, StepId};
+use crate::landscape::Vote;
 use crate::map::{Placement, Spot};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -92,6 +93,11 @@ pub enum Mark {
         card: CardId,
         at: Option<Spot>,
     },
+    /// Agree, disagree or pass on a statement (a statements step).
+    Answer {
+        card: CardId,
+        vote: Option<Vote>,
+    },
 }
 
 /// What a mark is about: one person has at most one mark per target.
@@ -102,6 +108,7 @@ pub enum Target {
     Vote(CardId),
     Resonate(CardId),
     Place(CardId),
+    Answer(CardId),
 }
 
 impl Mark {
@@ -112,6 +119,7 @@ impl Mark {
             Mark::Vote { card, .. } => Target::Vote(card.clone()),
             Mark::Resonate { card, .. } => Target::Resonate(card.clone()),
             Mark::Place { card, .. } => Target::Place(card.clone()),
+            Mark::Answer { card, .. } => Target::Answer(card.clone()),
         }
     }
 
@@ -123,6 +131,7 @@ impl Mark {
             Mark::Vote { dots, .. } => (*dots > 0).then_some(u16::from(*dots)),
             Mark::Resonate { on, .. } => on.then_some(1),
             Mark::Place { at, .. } => at.map(Spot::pack),
+            Mark::Answer { vote, .. } => vote.map(answer_value),
         }
     }
 
@@ -151,6 +160,10 @@ impl Mark {
                 card: card.clone(),
                 at: Some(Spot::unpack(value)),
             },
+            Target::Answer(card) => Mark::Answer {
+                card: card.clone(),
+                vote: Some(answer_of(value)?),
+            },
         })
     }
 }
@@ -164,6 +177,7 @@ impl Target {
             Target::Vote(c) => format!("v:{}", c.as_str()),
             Target::Resonate(c) => format!("r:{}", c.as_str()),
             Target::Place(c) => format!("p:{}", c.as_str()),
+            Target::Answer(c) => format!("a:{}", c.as_str()),
         }
     }
 
@@ -175,9 +189,29 @@ impl Target {
             ("v", c) => Target::Vote(CardId::parse(c).ok()?),
             ("r", c) => Target::Resonate(CardId::parse(c).ok()?),
             ("p", c) => Target::Place(CardId::parse(c).ok()?),
+            ("a", c) => Target::Answer(CardId::parse(c).ok()?),
             _ => return None,
         };
         parts.next().is_none().then_some(target)
+    }
+}
+
+/// A statement's answer as it is stored.
+pub fn answer_value(vote: Vote) -> u16 {
+    match vote {
+        Vote::Agree => 1,
+        Vote::Disagree => 2,
+        Vote::Pass => 3,
+    }
+}
+
+/// A stored answer read back.
+pub fn answer_of(value: u16) -> Option<Vote> {
+    match value {
+        1 => Some(Vote::Agree),
+        2 => Some(Vote::Disagree),
+        3 => Some(Vote::Pass),
+        _ => None,
     }
 }
 
@@ -292,6 +326,9 @@ impl Counts {
                     total.saturating_sub(old.unwrap_or(0).into()) + u32::from(new.unwrap_or(0));
                 Some(card.clone())
             }
+            // Answers are counted by the statements step's landscape, which
+            // shows a split only with enough votes: never as a card's total.
+            Target::Answer(_) => None,
             Target::Place(card) => {
                 let spots = self.places.entry(card.clone()).or_default();
                 if let Some(spot) = old.map(Spot::unpack) {
@@ -456,12 +493,34 @@ mod tests {
             Target::Tag(StepId(2), 7),
             Target::Vote(card(9)),
             Target::Resonate(card(10)),
+            Target::Answer(card(11)),
         ] {
             assert_eq!(Target::parse(&t.key()), Some(t));
         }
         assert_eq!(Target::parse("t:1"), None);
         assert_eq!(Target::parse("x:1"), None);
         assert_eq!(Target::parse("s:1:2"), None);
+    }
+
+    #[test]
+    fn answers_are_stored_rebuilt_and_never_counted_as_totals() {
+        for vote in [Vote::Agree, Vote::Disagree, Vote::Pass] {
+            let m = Mark::Answer {
+                card: card(1),
+                vote: Some(vote),
+            };
+            let value = m.value().expect("a value");
+            assert_eq!(Mark::from_parts(&m.target(), value), Some(m));
+        }
+        assert_eq!(Mark::from_parts(&Target::Answer(card(1)), 9), None);
+        let taken_back = Mark::Answer {
+            card: card(1),
+            vote: None,
+        };
+        assert_eq!(taken_back.value(), None);
+        let mut c = Counts::default();
+        assert_eq!(c.change(&Target::Answer(card(1)), None, Some(1)), None);
+        assert!(c.publish(&board()).cards.is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::gathering::{GatheringView, LogPosition};
 use crate::ids::{ActionId, JoinCode};
 use crate::marks::Mark;
 use crate::protocol::OwnCard;
+use crate::statements::Ballot;
 use serde::{Deserialize, Serialize};
 
 /// The name of the cookie that holds a participant's device token.
@@ -57,6 +58,10 @@ pub struct ParticipantPage {
     /// A fresh action id for the reflection form, so a resent form post is
     /// recognised and never stored twice.
     pub form_id: ActionId,
+    /// In a statements step: the next statement for this phone and where
+    /// it stands, told to it alone.
+    #[serde(default)]
+    pub ballot: Option<Ballot>,
 }
 
 /// What the harvest prints: the facilitator's view of the room, and the

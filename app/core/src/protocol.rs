@@ -10,9 +10,11 @@ use crate::error::ErrorCode;
 use crate::exercise::Place;
 use crate::gathering::{Event, GatheringView, LogPosition, ScreenSettings, StepSpec};
 use crate::ids::{ActionId, CardId, StepId};
+use crate::landscape::Landscape;
 use crate::map::MapChange;
 use crate::marks::{Mark, Totals};
 use crate::reflection::{ReflectionError, ReflectionText};
+use crate::statements::StatementsChange;
 use crate::timer::TimerAction;
 use crate::words::{Label, WordsError};
 use serde::{Deserialize, Serialize};
@@ -159,6 +161,12 @@ pub enum Action {
     SetScreen {
         screen: ScreenSettings,
     },
+    /// Facilitator: seed, let in, keep out or merge statements, put one on
+    /// screen, name a group (a statements step).
+    Statements {
+        step: StepId,
+        change: StatementsChange,
+    },
 }
 
 impl Action {
@@ -184,7 +192,8 @@ impl Action {
             | Action::End
             | Action::Arrange { .. }
             | Action::NewTheme { .. }
-            | Action::SetScreen { .. } => role == Role::Facilitator,
+            | Action::SetScreen { .. }
+            | Action::Statements { .. } => role == Role::Facilitator,
         }
     }
 }
@@ -245,6 +254,12 @@ pub enum ServerMsg {
     Totals {
         step: StepId,
         totals: Totals,
+    },
+    /// A statements step's landscape, recomputed from the votes (outside
+    /// the log, like totals).
+    Landscape {
+        step: StepId,
+        landscape: Landscape,
     },
     /// A participant's own reflections and marks (sent only to them).
     Mine {

@@ -301,8 +301,25 @@ pub struct GroupSplit {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {
     pub statement: CardId,
-    pub room: Tally,
+    /// `None` when the room's votes less the shown groups' would leave 1
+    /// to 4 votes of people outside every group (see `room_beside`).
+    pub room: Option<Tally>,
     pub groups: Vec<GroupSplit>,
+}
+
+/// The room's tally, if it may stand beside these group tallies: what it
+/// holds beyond them (people not placed, in hidden groups, or in groups
+/// with too few votes on it) must be nobody or at least
+/// `MIN_VOTES_SHOWN` votes, or subtracting would show a handful of
+/// people's votes.
+pub fn room_beside(room: Tally, groups: &[GroupSplit]) -> Option<Tally> {
+    let shown: u64 = groups
+        .iter()
+        .filter_map(|g| g.tally)
+        .map(|t| u64::from(t.total()))
+        .sum();
+    let rest = u64::from(room.total()).saturating_sub(shown);
+    (rest == 0 || rest >= u64::from(MIN_VOTES_SHOWN)).then_some(room)
 }
 
 /// The room's opinion landscape, as the screen, the console and the
@@ -380,6 +397,34 @@ mod tests {
     }
 
     #[test]
+    fn a_room_total_stands_beside_its_groups_only_when_subtracting_shows_nobody() {
+        let a = GroupLabel::new(0).expect("A");
+        let b = GroupLabel::new(1).expect("B");
+        let group = |label, t: Option<Tally>| GroupSplit {
+            group: label,
+            tally: t,
+        };
+        let five = Tally::shown(3, 2, 0);
+        let six = Tally::shown(3, 2, 1);
+        let room = |n: u32| Tally::shown(n, 0, 0).expect("enough");
+        // Nobody outside the groups: shown.
+        let both = [group(a, five), group(b, six)];
+        assert_eq!(room_beside(room(11), &both), Some(room(11)));
+        // One to four votes outside: hidden, each of them.
+        for rest in 1..MIN_VOTES_SHOWN {
+            assert_eq!(room_beside(room(11 + rest), &both), None, "{rest} outside");
+        }
+        // Five or more outside: as many as any shown split.
+        assert_eq!(room_beside(room(16), &both), Some(room(16)));
+        // A group with too few votes to show counts as outside.
+        let one_hidden = [group(a, five), group(b, None)];
+        assert_eq!(room_beside(room(8), &one_hidden), None);
+        assert_eq!(room_beside(room(10), &one_hidden), Some(room(10)));
+        // No groups at all: the room total is all there is.
+        assert_eq!(room_beside(room(5), &[]), Some(room(5)));
+    }
+
+    #[test]
     fn percentages_round_and_never_divide_by_zero() {
         assert_eq!(Percent::of(1, 3).get(), 33);
         assert_eq!(Percent::of(2, 3).get(), 67);
@@ -413,7 +458,7 @@ mod tests {
             divides: vec![],
             splits: vec![Split {
                 statement: card,
-                room: tally,
+                room: Some(tally),
                 groups: vec![GroupSplit {
                     group,
                     tally: Some(tally),
