@@ -441,6 +441,13 @@ catalogue! {
     MonthNovember { en: "November", es: "noviembre" }
     MonthDecember { en: "December", es: "diciembre" }
     DateLong { en: "{day} {month} {year}", es: "{day} de {month} de {year}" }
+
+    KindStatements { en: "Statements: where the room stands", es: "Afirmaciones: dónde está la sala" }
+    NoteStatements { en: "Worldview, at the scale of a community. Each of us learned what we believe somewhere, and in a hall those places form groups. Invite short statements, and ask everyone to answer agree, disagree or pass; passing is always a fine answer. Open by saying the groups are not teams and nobody is placed for good. Show common ground first: what every group shares is the floor the harder conversation stands on. Then take one divide with curiosity: what did each group live or learn that makes this true for them? Close on what the room holds in common.", es: "Visión del mundo, a la escala de una comunidad. Cada persona aprendió en algún lugar lo que cree, y en una sala esos lugares forman grupos. Invita a escribir afirmaciones breves y a responder de acuerdo, en desacuerdo o paso; pasar siempre es una buena respuesta. Abre diciendo que los grupos no son equipos y que nadie queda colocado para siempre. Muestra primero el terreno común: lo que todos los grupos comparten es el suelo sobre el que se apoya la conversación difícil. Después toma una división con curiosidad: ¿qué vivió o aprendió cada grupo para que esto sea verdad para él? Cierra con lo que la sala tiene en común." }
+    PromptStatements { en: "What should our community keep, change or begin? One short statement others can agree or disagree with.", es: "¿Qué debería mantener, cambiar o empezar nuestra comunidad? Una afirmación breve con la que otras personas puedan estar de acuerdo o no." }
+    ErrCodeStatementTooLong { en: "That's a little long. A statement has at most 140 characters.", es: "Es un poco largo. Una afirmación tiene como máximo 140 caracteres." }
+    ErrCodeNotVotable { en: "That statement isn't open for answers now. It may have been hidden or withdrawn.", es: "Esa afirmación no está abierta a respuestas ahora. Puede que se haya ocultado o retirado." }
+    ConsolePreScreenField { en: "Read each statement before it reaches the room (pre-screen)", es: "Leer cada afirmación antes de que llegue a la sala (revisión previa)" }
 }
 
 impl Msg {
@@ -491,6 +498,8 @@ pub fn error_msg(code: hearth_core::error::ErrorCode) -> Msg {
         E::Ended => Msg::ErrCodeEnded,
         E::OutsideMap => Msg::ErrCodeOutsideMap,
         E::UnknownTheme => Msg::ErrCodeUnknownTheme,
+        E::StatementTooLong => Msg::ErrCodeStatementTooLong,
+        E::NotVotable => Msg::ErrCodeNotVotable,
         E::RateLimited => Msg::ErrCodeRateLimited,
         E::Internal => Msg::ErrCodeInternal,
     }

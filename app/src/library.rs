@@ -24,6 +24,7 @@ pub fn kind_name(kind: ExerciseKind) -> Msg {
         ExerciseKind::MovingTowards => Msg::KindMovingTowards,
         ExerciseKind::GiveReceive => Msg::KindGiveReceive,
         ExerciseKind::Map => Msg::KindMap,
+        ExerciseKind::Statements => Msg::KindStatements,
     }
 }
 
@@ -38,6 +39,7 @@ pub fn note(kind: ExerciseKind) -> Msg {
         ExerciseKind::MovingTowards => Msg::NoteMovingTowards,
         ExerciseKind::GiveReceive => Msg::NoteGiveReceive,
         ExerciseKind::Map => Msg::NoteMap,
+        ExerciseKind::Statements => Msg::NoteStatements,
     }
 }
 
@@ -182,6 +184,11 @@ pub fn default_step(kind: ExerciseKind, locale: Locale) -> StepSpec {
             locale,
         ),
         ExerciseKind::Map => step(Msg::PromptMap, default_map(locale), locale),
+        ExerciseKind::Statements => step(
+            Msg::PromptStatements,
+            Exercise::Statements { pre_screen: false },
+            locale,
+        ),
     }
 }
 
@@ -282,6 +289,11 @@ impl ReadyAgenda {
                 step(Msg::PromptCommunityStory, Exercise::Reframe, locale),
                 step(Msg::PromptCommunityMap, default_map(locale), locale),
                 step(
+                    Msg::PromptStatements,
+                    Exercise::Statements { pre_screen: false },
+                    locale,
+                ),
+                step(
                     Msg::PromptScenarioMeeting,
                     Exercise::Scenario {
                         lines: Dialogue::CommunityMeeting.lines(locale),
@@ -333,15 +345,22 @@ mod tests {
     }
 
     #[test]
-    fn the_introduction_covers_every_kind() {
-        let kinds: std::collections::HashSet<_> = ReadyAgenda::Introduction
-            .steps(Locale::En)
-            .iter()
-            .map(|s| s.exercise.kind())
-            .collect();
+    fn the_ready_agendas_cover_every_kind() {
+        let kinds = |agenda: ReadyAgenda| -> std::collections::HashSet<_> {
+            agenda
+                .steps(Locale::En)
+                .iter()
+                .map(|s| s.exercise.kind())
+                .collect()
+        };
+        let introduction = kinds(ReadyAgenda::Introduction);
+        // Statements are for a hall: the community dialogue has them, a
+        // training's introduction to the four tasks does not.
         for kind in ExerciseKind::ALL {
-            assert!(kinds.contains(&kind), "{kind:?} missing");
+            let expected = kind != ExerciseKind::Statements;
+            assert_eq!(introduction.contains(&kind), expected, "{kind:?}");
         }
+        assert!(kinds(ReadyAgenda::CommunityDialogue).contains(&ExerciseKind::Statements));
     }
 
     #[test]

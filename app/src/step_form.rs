@@ -31,6 +31,8 @@ pub struct StepForm {
     pub across_scale: bool,
     pub up: String,
     pub up_scale: bool,
+    /// A statements step: each statement waits for the facilitator.
+    pub pre_screen: bool,
 }
 
 impl StepForm {
@@ -62,6 +64,7 @@ impl StepForm {
                 (form.across, form.across_scale) = axis_fields(across);
                 (form.up, form.up_scale) = axis_fields(up);
             }
+            Exercise::Statements { pre_screen } => form.pre_screen = *pre_screen,
         }
         form
     }
@@ -97,6 +100,9 @@ impl StepForm {
             ExerciseKind::Map => Exercise::Map {
                 across: axis(&self.across, self.across_scale)?,
                 up: axis(&self.up, self.up_scale)?,
+            },
+            ExerciseKind::Statements => Exercise::Statements {
+                pre_screen: self.pre_screen,
             },
         };
         exercise.check()?;

@@ -38,7 +38,11 @@ impl Backend for AppState {
                 .reach(Lookup::ConsoleHash(&secrets::hash(&secret)))
                 .await?;
             let PageView {
-                at, gathering, now, ..
+                at,
+                gathering,
+                now,
+                queue,
+                ..
             } = room.view(Actor::Facilitator).await?;
             let entry = self.entry(&row).ok_or(PageError::Ended)?;
             // The co-facilitator's link opens this same console; from it,
@@ -55,6 +59,7 @@ impl Backend for AppState {
                 entry,
                 cofacilitator_url: format!("{base}/console/{co}"),
                 screen_url: format!("{base}/screen/{}", screen_secret(&co)),
+                queue,
             })
         })
     }
@@ -97,6 +102,7 @@ impl Backend for AppState {
                 mine,
                 marks,
                 now,
+                ballot,
                 ..
             } = room.view(actor).await?;
             if let (Some(device), Some(code)) = (&device, &row.code) {
@@ -112,6 +118,7 @@ impl Backend for AppState {
                 marks,
                 now,
                 form_id: secrets::action_id(),
+                ballot,
             })
         })
     }

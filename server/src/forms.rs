@@ -24,6 +24,7 @@ use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Place;
 use hearth_core::gathering::{GatheringView, StepSpec};
 use hearth_core::ids::{ActionId, CardId, JoinCode, StepId, JOIN_CODE_LEN};
+use hearth_core::landscape::Vote;
 use hearth_core::locale::Locale;
 use hearth_core::map::Spot;
 use hearth_core::marks::{Mark, Tag, Target};
@@ -429,6 +430,13 @@ pub struct MarkForm {
     /// Set by a "take it back" button.
     #[serde(default)]
     take_back: String,
+    /// An answer to a statement: `agree`, `disagree` or `pass`.
+    #[serde(default)]
+    vote: String,
+    /// The mark's action id, if the form carries one (a statement's
+    /// answer does: sent twice, it counts once); else each post is new.
+    #[serde(default)]
+    id: String,
 }
 
 impl MarkForm {
@@ -462,6 +470,16 @@ impl MarkForm {
             "resonate" => Mark::Resonate {
                 card: card()?,
                 on: number(&self.on)?,
+            },
+            "answer" => Mark::Answer {
+                card: card()?,
+                vote: match (taking_back, self.vote.trim()) {
+                    (true, _) => None,
+                    (false, "agree") => Some(Vote::Agree),
+                    (false, "disagree") => Some(Vote::Disagree),
+                    (false, "pass") => Some(Vote::Pass),
+                    _ => return Err(ErrorCode::Malformed),
+                },
             },
             "place" => Mark::Place {
                 card: card()?,
@@ -505,17 +523,18 @@ pub async fn mark(
         Target::Vote(card) | Target::Resonate(card) | Target::Place(card) => {
             format!("#card-{}", card.as_str())
         }
+        // The next statement takes the answered one's place.
+        Target::Answer(_) => "#ballot".to_owned(),
         Target::Spectrum(_) | Target::Tag(..) => String::new(),
     };
-    match act_as_participant(
-        &state,
-        &token,
-        &headers,
-        secrets::action_id(),
-        Action::Mark { mark },
-    )
-    .await
-    {
+    let id = match form.id.trim() {
+        "" => secrets::action_id(),
+        id => match ActionId::parse(id) {
+            Ok(id) => id,
+            Err(_) => return back.error(ErrorCode::Malformed),
+        },
+    };
+    match act_as_participant(&state, &token, &headers, id, Action::Mark { mark }).await {
         Ok(_) => back.done("marked", &at_card),
         Err(response) => response,
     }

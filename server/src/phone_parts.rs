@@ -156,6 +156,7 @@ impl SharedParts {
             mine: Vec::new(),
             marks: Vec::new(),
             form_id: crate::secrets::action_id(),
+            ballot: None,
         };
         // A glance is digits, a colon and perhaps a dash (`Glance::key`).
         let glance = seen.clone().unwrap_or_default();

@@ -229,6 +229,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
     {
         return;
     }
+    let phone = matches!(actor, Actor::Participant(_));
     let mut last = sub.seq;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
@@ -242,7 +243,8 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
             biased;
             frame = sub.events.recv() => {
                 let out = match frame {
-                    Ok(Frame { seq, json, sequenced: true }) if seq > last => { last = seq; json }
+                    Ok(Frame { phones: false, .. }) if phone => continue,
+                    Ok(Frame { seq, json, sequenced: true, .. }) if seq > last => { last = seq; json }
                     Ok(Frame { json, sequenced: false, .. }) => json,
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {

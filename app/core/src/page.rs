@@ -3,7 +3,7 @@
 //! read it. Where it comes from is the server's business (`app::api`).
 
 use crate::gathering::{GatheringView, LogPosition};
-use crate::ids::{ActionId, JoinCode};
+use crate::ids::{ActionId, CardId, JoinCode};
 use crate::marks::Mark;
 use crate::protocol::OwnCard;
 use crate::statements::Ballot;
@@ -35,6 +35,10 @@ pub struct ConsolePage {
     /// The link for a second facilitator, with the same powers.
     pub cofacilitator_url: String,
     pub screen_url: String,
+    /// The current statements step's statements waiting to be let in
+    /// (pre-screen), oldest first, with their words: the facilitator's.
+    #[serde(default)]
+    pub queue: Vec<(CardId, String)>,
 }
 
 /// The shared screen's first state.

@@ -68,6 +68,11 @@ pub enum BoardChange {
         group: GroupLabel,
         name: Option<Label>,
     },
+    /// The landscape as it stood at the end, kept in the log once every
+    /// answer is dropped (for the harvest and the exports).
+    Kept {
+        landscape: Landscape,
+    },
 }
 
 /// What the room sees of one statements step besides its cards.
@@ -111,6 +116,7 @@ impl Board {
                     self.names.remove(group);
                 }
             },
+            BoardChange::Kept { landscape } => self.landscape = landscape.clone(),
         }
     }
 

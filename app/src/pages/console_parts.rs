@@ -182,6 +182,12 @@ pub fn StepEditor() -> impl IntoView {
                 {field(Msg::ConsoleOfferField, "edit-left", |d| d.left.clone(), |d, v| d.left = v, None)}
                 {field(Msg::ConsoleLearnField, "edit-right", |d| d.right.clone(), |d, v| d.right = v, None)}
             }.into_any(),
+            ExerciseKind::Statements => view! {
+                <label class="check">
+                    <input type="checkbox" id="edit-pre-screen" prop:checked=move || draft.read().pre_screen on:change=move |ev| draft.update(|d| d.pre_screen = event_target_checked(&ev))/>
+                    {i18n.t(Msg::ConsolePreScreenField)}
+                </label>
+            }.into_any(),
             ExerciseKind::Map => {
                 let scale = move |id: &'static str, get: fn(&StepForm) -> bool, set: fn(&mut StepForm, bool)| view! {
                     <label class="check">

@@ -83,6 +83,7 @@ fn restore(row: &GatheringRow, checkpoint: Option<Checkpoint>, rows: RoomRows) -
             state.marks.entry(author).or_default().insert(target, value);
         }
     }
+    super::rules::statements::rebuild(&mut state);
     for (step, counts) in &state.counts {
         if let Some(s) = state.view.step(*step) {
             let totals = counts.publish(&s.exercise);
@@ -101,7 +102,10 @@ fn target_step(
     let step = match target {
         Target::Spectrum(step) | Target::Tag(step, _) => *step,
         // Imported cards are in the view only (they have no author here).
-        Target::Vote(card) | Target::Resonate(card) | Target::Place(card) => cards
+        Target::Vote(card)
+        | Target::Resonate(card)
+        | Target::Place(card)
+        | Target::Answer(card) => cards
             .get(card)
             .map(|m| m.step)
             .or_else(|| view.card(card).map(|c| c.step))?,

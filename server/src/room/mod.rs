@@ -24,6 +24,7 @@
 //! (see `checkpoint.rs` and `load.rs`).
 
 mod checkpoint;
+mod landscapes;
 mod load;
 mod made;
 mod ring;
@@ -36,9 +37,10 @@ use axum::extract::ws::Utf8Bytes;
 pub use checkpoint::Checkpoint;
 use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{Event, GatheringView, LogPosition, Waiting};
-use hearth_core::ids::{ActionId, StepId};
+use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::marks::Mark;
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role, ServerMsg};
+use hearth_core::statements::Ballot;
 use ring::Ring;
 pub use rules::{Actor, EntryError};
 use rules::{Inputs, Refusal, State, Verdict};
@@ -66,6 +68,11 @@ pub struct Frame {
     /// Whether the frame is a step in the log (an event or a snapshot).
     /// Live figures are not: they are sent whatever a view has seen.
     pub sequenced: bool,
+    /// Whether phones are sent it. A statements step's landscape is for
+    /// the screen and the console: a phone is told its own place in its
+    /// page, and two thousand copies of the whole every two seconds would
+    /// cost a hall's Wi-Fi for nothing.
+    pub phones: bool,
 }
 
 /// What a new connection starts from.
@@ -127,6 +134,12 @@ pub struct PageView {
     /// The facilitator's only: how many cards wait on each step that has
     /// some (the exports say so rather than leave them out silently).
     pub waiting: BTreeMap<StepId, Waiting>,
+    /// A participant's only, in a statements step: their next statement
+    /// and where they stand.
+    pub ballot: Option<Ballot>,
+    /// The facilitator's only: the current statements step's statements
+    /// waiting to be let in (pre-screen), oldest first.
+    pub queue: Vec<(CardId, String)>,
 }
 
 /// How every room of an instance is tuned.
@@ -314,6 +327,8 @@ struct Room {
     round: Batch,
     round_frames: Vec<Frame>,
     replies: Vec<Reply>,
+    /// The statements steps' landscapes being recomputed off the task.
+    jobs: landscapes::Jobs,
 }
 
 /// An answer owed to a caller once the round it belongs to is committed.
@@ -379,6 +394,7 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
         seq,
         json: json.into(),
         sequenced: true,
+        phones: true,
     }
 }
 
@@ -431,6 +447,7 @@ impl Room {
             made: made::Made::default(),
             round_frames: Vec::new(),
             replies: Vec::new(),
+            jobs: landscapes::Jobs::default(),
         };
         room.refresh_tally();
         Ok(room)
@@ -464,8 +481,14 @@ impl Room {
                     }
                     None => break,
                 },
+                Some(done) = self.jobs.rx.recv() => {
+                    if let Some(step) = self.jobs.finish(&mut self.state, done) {
+                        self.send_landscape(step);
+                    }
+                }
                 _ = flush.tick() => {
                     self.flush_live();
+                    self.jobs.start_due(&mut self.state);
                     if last_command.elapsed() > IDLE && self.fanout.receiver_count() == 0 {
                         rx.close();
                         while let Some(command) = rx.recv().await {
@@ -645,6 +668,16 @@ impl Room {
                                 Actor::Facilitator => rules::waiting_by_step(&self.state),
                                 _ => BTreeMap::new(),
                             },
+                            ballot: match &actor {
+                                Actor::Participant(author) => {
+                                    rules::statements::ballot(&self.state, author)
+                                }
+                                _ => None,
+                            },
+                            queue: match actor {
+                                Actor::Facilitator => rules::statements::queue(&self.state),
+                                _ => Vec::new(),
+                            },
                         }),
                         Err(e) => Err(e),
                     };
@@ -740,9 +773,19 @@ impl Room {
         let mut catch_up = self.catch_up(since, actor.role());
         catch_up.push(self.tally_frame());
         // Totals are outside the log: a view that caught up on events gets
-        // them whole (a snapshot already holds them).
+        // them whole (a snapshot already holds them), and so do landscapes
+        // (to the screen and the console).
         if catch_up.len() > 1 || since.is_some() {
             catch_up.extend(self.totals_frames());
+            if actor.role() != Role::Participant {
+                catch_up.extend(
+                    self.state
+                        .view
+                        .statements
+                        .keys()
+                        .filter_map(|s| self.landscape_frame(*s)),
+                );
+            }
         }
         Subscription {
             catch_up,
@@ -828,6 +871,24 @@ impl Room {
         self.shown.store(self.version, Ordering::Release);
     }
 
+    /// A statements step's landscape, for the screen and the console.
+    fn landscape_frame(&self, step: StepId) -> Option<Frame> {
+        let landscape = self.state.view.statements.get(&step)?.landscape.clone();
+        Some(Frame {
+            phones: false,
+            ..live_frame(self.state.seq, &ServerMsg::Landscape { step, landscape })
+        })
+    }
+
+    /// Sends a recomputed landscape: a change of the room's view.
+    fn send_landscape(&mut self, step: StepId) {
+        if let Some(frame) = self.landscape_frame(step) {
+            self.version += 1;
+            let _ = self.fanout.send(frame);
+            self.shown.store(self.version, Ordering::Release);
+        }
+    }
+
     fn tally_frame(&self) -> Frame {
         live_frame(
             self.state.seq,
@@ -909,6 +970,7 @@ pub(crate) mod tests {
             seq,
             json: format!("{{\"seq\":{seq}}}").into(),
             sequenced: true,
+            phones: true,
         }
     }
 }

@@ -329,7 +329,7 @@ impl VoteMatrix {
     }
 
     /// Every statement index, in order.
-    pub(crate) fn statement_ixs(&self) -> impl Iterator<Item = StatementIx> + '_ {
+    pub fn statement_ixs(&self) -> impl Iterator<Item = StatementIx> + '_ {
         (0..self.statements.len()).map(|i| StatementIx(i as u32))
     }
 

@@ -36,6 +36,12 @@ pub fn add(t: &mut Turn<'_>, reflection: Reflection) -> Result<Decision, Refusal
         sensitive,
     } = reflection;
     let s = open_step(t.state, step)?;
+    if matches!(
+        s.exercise,
+        hearth_core::exercise::Exercise::Statements { .. }
+    ) {
+        hearth_core::statements::check_length(&text)?;
+    }
     let view = &t.state.view;
     let story = |card: &CardId| {
         view.card(card)
@@ -121,13 +127,23 @@ pub fn release_live(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
 /// order (nothing if none wait).
 fn reveal_waiting(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
     let step = t.state.view.current;
-    let mut ids: Vec<CardId> = t
+    let ids: Vec<CardId> = t
         .state
         .waiting
         .iter()
         .filter(|c| t.state.cards.get(*c).is_some_and(|m| m.step == step))
         .cloned()
         .collect();
+    reveal_these(t, d, ids)
+}
+
+/// Adds to `d` these cards revealed, in shuffled order (nothing if there
+/// are none): a reveal's batch, or one statement let in or seeded.
+pub fn reveal_these(
+    t: &mut Turn<'_>,
+    d: &mut Decision,
+    mut ids: Vec<CardId>,
+) -> Result<(), Refusal> {
     if ids.is_empty() {
         return Ok(());
     }

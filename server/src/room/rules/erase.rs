@@ -33,6 +33,7 @@ pub fn withdraw(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
         Target::Vote(card.clone()),
         Target::Resonate(card.clone()),
         Target::Place(card.clone()),
+        Target::Answer(card.clone()),
     ];
     d.ops.push(Op::DeleteMarksOn {
         targets: on_card.iter().map(Target::key).collect(),
@@ -100,6 +101,7 @@ pub fn end(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
     let mut d = Decision::to(Outcome::Done);
     d.ops.push(Op::ForgetParticipants);
     remember(&mut d, t.by)?;
+    super::statements::end(t, &mut d)?;
     emit(t.state, &mut d, Event::Ended)?;
     forget_participants(t);
     Ok(d)

@@ -45,6 +45,9 @@ pub fn mark(t: &mut Turn<'_>, mark: Mark) -> Result<Decision, Refusal> {
         Some(v) => own.insert(target.clone(), v),
         None => own.remove(&target),
     };
+    if let Target::Answer(card) = &target {
+        super::statements::answered(t.state, step, author, card, value);
+    }
     let changed = t
         .state
         .counts
@@ -115,6 +118,7 @@ fn fitting_step(
             }
             Ok(s.id)
         }
+        Mark::Answer { card, .. } => super::statements::answerable(state, card),
         Mark::Place { card, at } => {
             let s = respondable(state, card)?;
             let axes = s.exercise.axes().ok_or(ErrorCode::WrongPlace)?;

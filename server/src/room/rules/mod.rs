@@ -26,6 +26,7 @@ mod cards;
 mod erase;
 mod map;
 mod marks;
+pub mod statements;
 #[cfg(test)]
 pub mod testkit;
 
@@ -152,6 +153,8 @@ pub struct State {
     pub pending: HashMap<String, Outcome>,
     /// The position of the last checkpoint stored (see `checkpoint.rs`).
     pub checkpointed: u64,
+    /// Each statements step's votes (see `statements`).
+    pub votes: HashMap<StepId, statements::Votes>,
 }
 
 impl State {
@@ -173,6 +176,7 @@ impl State {
             applied: HashSet::new(),
             pending: HashMap::new(),
             checkpointed: seq,
+            votes: HashMap::new(),
         }
     }
 }
@@ -358,6 +362,7 @@ fn apply(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
         Action::NewTheme { step, name, cards } => map::new_theme(t, step, name, cards),
         Action::GoTo { step } => agenda::go_to(t, step),
         Action::SaveTemplate { name } => agenda::save_template(t, name),
+        Action::Statements { step, change } => statements::change(t, step, change),
         action => agenda::set(t, action),
     }
 }
@@ -449,6 +454,7 @@ fn emit(state: &mut State, d: &mut Decision, event: Event) -> Result<(), Refusal
     });
     state.seq = seq;
     state.view.apply(&event);
+    statements::follow(state, &event);
     if let Some(at) = ring::cut_for(seq, &event) {
         d.cut_at(at);
     }

@@ -1,0 +1,105 @@
+//! Recomputing a statements step's landscape without holding up the room.
+//!
+//! A full recomputation takes tens of milliseconds for a hall (2,000
+//! people, 300 statements): too long to spend on the room's task, which
+//! must keep acknowledging votes. So the room hands a copy of the step's
+//! matrix (and the previous analysis, for the group letters) to a blocking
+//! thread, goes on, and takes the result in when it comes back, then
+//! sends the landscape to the screens and consoles in one live frame.
+//!
+//! At most one job per step runs at a time, and a new one starts at most
+//! every `EVERY` while new votes come in: the screen is never more than
+//! about `EVERY` behind, and a busy room costs one core's fraction, not a
+//! core per vote.
+
+use super::rules::statements::keep_visible;
+use super::rules::State;
+use hearth_core::ids::StepId;
+use hearth_core::landscape::Analysis;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// The least time between two recomputations of one step's landscape.
+pub const EVERY: Duration = Duration::from_secs(2);
+
+/// A finished recomputation.
+pub struct Done {
+    pub step: StepId,
+    pub analysis: Analysis,
+}
+
+/// The room's recomputations: which run, when each step's last started,
+/// and where finished ones arrive.
+pub struct Jobs {
+    started: HashMap<StepId, Instant>,
+    running: HashMap<StepId, bool>,
+    tx: mpsc::UnboundedSender<Done>,
+    pub rx: mpsc::UnboundedReceiver<Done>,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            started: HashMap::new(),
+            running: HashMap::new(),
+            tx,
+            rx,
+        }
+    }
+}
+
+impl Jobs {
+    /// Starts a recomputation for every step with new votes whose last one
+    /// finished and started at least `EVERY` ago (at once the first time).
+    pub fn start_due(&mut self, state: &mut State) {
+        if state.view.ended {
+            return;
+        }
+        for (step, votes) in state.votes.iter_mut() {
+            if !votes.dirty || self.running.get(step).copied().unwrap_or(false) {
+                continue;
+            }
+            if self
+                .started
+                .get(step)
+                .is_some_and(|at| at.elapsed() < EVERY)
+            {
+                continue;
+            }
+            votes.dirty = false;
+            self.running.insert(*step, true);
+            self.started.insert(*step, Instant::now());
+            let (matrix, analysis) = (votes.matrix.clone(), votes.analysis.clone());
+            let (tx, step) = (self.tx.clone(), *step);
+            tokio::task::spawn_blocking(move || {
+                let analysis = Analysis::following(&matrix, analysis.as_deref());
+                // The room may have ended meanwhile: nobody to tell.
+                let _ = tx.send(Done { step, analysis });
+            });
+        }
+    }
+
+    /// Takes a finished recomputation into the state: the analysis for the
+    /// phones, the landscape (without statements hidden or withdrawn
+    /// meanwhile) into the view. Returns the landscape's step if it is
+    /// to be sent.
+    pub fn finish(&mut self, state: &mut State, done: Done) -> Option<StepId> {
+        let Done { step, analysis } = done;
+        self.running.insert(step, false);
+        if state.view.ended || state.view.step(step).is_none() {
+            return None;
+        }
+        let votes = state.votes.get_mut(&step)?;
+        let landscape = keep_visible(analysis.landscape().clone(), &state.view);
+        votes.analysis = Some(Arc::new(analysis));
+        let board = state.view.statements.entry(step).or_default();
+        if board.landscape == landscape {
+            return None;
+        }
+        board.landscape = landscape;
+        Some(step)
+    }
+}
