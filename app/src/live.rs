@@ -386,6 +386,9 @@ mod client {
                 ServerMsg::Totals { step, totals } => live
                     .gathering
                     .update(|g| g.totals.entry(step).or_default().merge(totals)),
+                ServerMsg::Landscape { step, landscape } => live.gathering.update(|g| {
+                    g.statements.entry(step).or_default().landscape = landscape;
+                }),
                 // A participant's own cards and marks: sent only on a
                 // phone's link, which a phone's script follows, not this.
                 ServerMsg::Mine { .. } => {}

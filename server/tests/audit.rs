@@ -44,7 +44,15 @@ const CARD_FIELDS: [&str; 6] = ["id", "step", "text", "place", "hidden", "blurre
 const PLACE_FIELDS: [&str; 4] = ["at", "column", "from", "card"];
 /// The only messages a facilitator or the screen may receive: none of them
 /// carries one person's mark (`mine` does, and goes to its phone alone).
-const VIEW_MESSAGES: [&str; 6] = ["snapshot", "event", "tally", "totals", "ack", "error"];
+const VIEW_MESSAGES: [&str; 7] = [
+    "snapshot",
+    "event",
+    "tally",
+    "totals",
+    "landscape",
+    "ack",
+    "error",
+];
 /// Fewer people than this on a spectrum and its spread is not shown.
 const SPECTRUM_MIN: u32 = 3;
 
@@ -706,7 +714,12 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
             v.card(&revealed).is_none() && v.card(&shown).is_none()
         })
         .await?;
+    let canary_statement = say(format!("withdrawn-canary-statement-{nonce}"));
     let canaries = [
+        (
+            &canary_statement,
+            "a statement withdrawn after it was answered",
+        ),
         (&canary_waiting, "withdrawn before it was revealed"),
         (&canary_revealed, "withdrawn after it was revealed"),
         (
@@ -914,6 +927,72 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     facilitate(&mut console, Action::Reveal).await?;
     screen
         .wait_for("the closing board", |v| v.cards_of(closing).count() == 6)
+        .await?;
+
+    // 9. Statements, in a step added at the end: written by WebSocket and
+    //    by form, answered by every phone, and one withdrawn once answered.
+    let spec = hearth_core::gathering::StepSpec {
+        prompt: hearth_core::words::Prompt::parse("audit statements")?,
+        exercise: hearth_core::exercise::Exercise::Statements { pre_screen: false },
+    };
+    facilitate(&mut console, Action::AddStep { at: 8, spec }).await?;
+    console
+        .wait_for("the statements step", |v| v.steps.len() == 9)
+        .await?;
+    let statements = console
+        .view
+        .as_ref()
+        .and_then(|v| v.steps.last())
+        .map(|s| s.id)
+        .ok_or("no statements step")?;
+    facilitate(&mut console, Action::GoTo { step: statements }).await?;
+    for phone in phones.iter_mut().take(3) {
+        let text = say(format!("audit statement {} {nonce}", phone.n));
+        ws_post(phone, statements, &text, Place::Board, false).await?;
+    }
+    let form_statement = say(format!("audit form statement {nonce}"));
+    form_post(&server, &g, &phones[3], statements, &form_statement, &[]).await?;
+    let canary = ws_post(
+        &mut phones[4],
+        statements,
+        &canary_statement,
+        Place::Board,
+        false,
+    )
+    .await?;
+    let last = say(format!("audit statement 5 {nonce}"));
+    ws_post(&mut phones[5], statements, &last, Place::Board, false).await?;
+    screen
+        .wait_for("the statements let in", |v| {
+            v.cards_of(statements).count() == 6
+        })
+        .await?;
+    let put = screen.card_ids_of(statements);
+    for phone in phones.iter_mut() {
+        for (i, card) in put.iter().enumerate() {
+            let vote = [
+                hearth_core::landscape::Vote::Agree,
+                hearth_core::landscape::Vote::Disagree,
+                hearth_core::landscape::Vote::Pass,
+            ][(phone.n + i) % 3];
+            mark(
+                phone,
+                Mark::Answer {
+                    card: card.clone(),
+                    vote: Some(vote),
+                },
+            )
+            .await?;
+        }
+    }
+    screen
+        .wait_for("the landscape", |v| {
+            !v.board(statements).landscape.splits.is_empty()
+        })
+        .await?;
+    withdraw(&mut phones[4], &canary).await?;
+    screen
+        .wait_for("the statement withdrawn", |v| v.card(&canary).is_none())
         .await?;
 
     // Every view reads what is left for it.

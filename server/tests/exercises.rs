@@ -1045,6 +1045,12 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
         Action::SaveTemplate {
             name: Label::parse("stolen")?,
         },
+        Action::Statements {
+            step,
+            change: hearth_core::statements::StatementsChange::OnScreen {
+                card: Some(card.clone()),
+            },
+        },
         Action::End,
     ];
     for action in facilitating {
@@ -1067,6 +1073,10 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
             on: true,
         }),
         mark(Mark::Spectrum { step, at: Some(3) }),
+        mark(Mark::Answer {
+            card: card.clone(),
+            vote: Some(hearth_core::landscape::Vote::Agree),
+        }),
     ];
     for action in participating {
         assert_eq!(

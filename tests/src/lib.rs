@@ -517,6 +517,8 @@ pub struct Client {
     pub events_seen: Vec<u64>,
     /// How many live-figure messages arrived.
     pub tallies_seen: usize,
+    /// How many statements landscapes arrived (never to a phone).
+    pub landscapes_seen: usize,
     /// How many snapshots arrived (the first, and any resynchronisation).
     pub snapshots_seen: usize,
     /// Every text message received, exactly as sent, when the client was
@@ -539,6 +541,7 @@ impl Client {
             marks: Vec::new(),
             events_seen: Vec::new(),
             tallies_seen: 0,
+            landscapes_seen: 0,
             snapshots_seen: 0,
             transcript: None,
         }
@@ -652,6 +655,12 @@ impl Client {
             ServerMsg::Totals { step, totals } => {
                 if let Some(view) = self.view.as_mut() {
                     view.totals.entry(*step).or_default().merge(totals.clone());
+                }
+            }
+            ServerMsg::Landscape { step, landscape } => {
+                self.landscapes_seen += 1;
+                if let Some(view) = self.view.as_mut() {
+                    view.statements.entry(*step).or_default().landscape = landscape.clone();
                 }
             }
             ServerMsg::Mine { cards, marks } => {

@@ -45,8 +45,11 @@ pub fn mark(t: &mut Turn<'_>, mark: Mark) -> Result<Decision, Refusal> {
         Some(v) => own.insert(target.clone(), v),
         None => own.remove(&target),
     };
+    // An answer counts in the statements step's landscape, never in the
+    // step's totals.
     if let Target::Answer(card) = &target {
         super::statements::answered(t.state, step, author, card, value);
+        return Ok(d);
     }
     let changed = t
         .state

@@ -1,0 +1,269 @@
+//! The statements step against the real server: phones write statements
+//! and answer them over the live link and by plain forms, the screen is
+//! sent the room's landscape (two opinion groups and their common ground)
+//! and the phones never are, and bad input (too long, a repeated vote id,
+//! a hidden statement, an answer that is not one) gets a named reason and
+//! changes nothing.
+
+use hearth_core::exercise::ExerciseKind;
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::landscape::{Shape, Vote};
+use hearth_core::marks::{Mark, Target};
+use hearth_core::protocol::{Action, Moderation};
+use hearth_tests::{action_id, redirect_target, Client, Device, Gathering, TestServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hearth");
+
+fn statements_step(view: &GatheringView) -> hearth_tests::Result<StepId> {
+    view.steps
+        .iter()
+        .find(|s| s.exercise.kind() == ExerciseKind::Statements)
+        .map(|s| s.id)
+        .ok_or_else(|| "the community agenda has a statements step".into())
+}
+
+/// A gathering on its statements step, with its console and screen.
+async fn on_statements(
+    server: &TestServer,
+) -> hearth_tests::Result<(Gathering, Client, Client, StepId)> {
+    let g = server.create_gathering("Statements", "community").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let screen = server.connect(&g.screen_ws(), None, None).await?;
+    let step = statements_step(console.view.as_ref().ok_or("no view")?)?;
+    console.act(Action::GoTo { step }).await??;
+    Ok((g, console, screen, step))
+}
+
+/// Phones joined over the live link.
+async fn phones(server: &TestServer, g: &Gathering, n: usize) -> hearth_tests::Result<Vec<Client>> {
+    let mut phones = Vec::with_capacity(n);
+    for _ in 0..n {
+        phones.push(
+            server
+                .connect(&g.participant_ws(), Some(&Device::new()), None)
+                .await?,
+        );
+    }
+    Ok(phones)
+}
+
+/// Three phones write one statement each (a live step lets them in once
+/// three people have written); the console waits to see them.
+async fn three_statements(
+    phones: &mut [Client],
+    console: &mut Client,
+    step: StepId,
+    texts: [&str; 3],
+) -> hearth_tests::Result<Vec<CardId>> {
+    let mut cards = Vec::new();
+    for (phone, text) in phones.iter_mut().zip(texts) {
+        cards.push(
+            phone
+                .add(step, text, hearth_core::exercise::Place::Board)
+                .await?,
+        );
+    }
+    let wanted = cards.clone();
+    console
+        .wait_for("the statements let in", |v| {
+            wanted.iter().all(|c| v.card(c).is_some())
+        })
+        .await?;
+    Ok(cards)
+}
+
+fn answer(card: &CardId, vote: Vote) -> Action {
+    Action::Mark {
+        mark: Mark::Answer {
+            card: card.clone(),
+            vote: Some(vote),
+        },
+    }
+}
+
+#[tokio::test]
+async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a_phone(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, mut screen, step) = on_statements(&server).await?;
+    let mut phones = phones(&server, &g, 12).await?;
+    let mut cards = Vec::new();
+    for round in 0..3 {
+        let texts = [
+            [
+                "We need more green space",
+                "Buses should run later",
+                "The library is our heart",
+            ],
+            [
+                "Rents are too high",
+                "Cars come first",
+                "Young people need a place",
+            ],
+            [
+                "Keep the market",
+                "Close the high street to cars",
+                "More street lights",
+            ],
+        ][round];
+        cards.extend(three_statements(&mut phones[..3], &mut console, step, texts).await?);
+    }
+    // Everyone agrees with the first; on the rest, the first six and the
+    // other six answer opposite ways.
+    for (who, phone) in phones.iter_mut().enumerate() {
+        for (i, card) in cards.iter().enumerate() {
+            let vote = if i == 0 || (i % 2 == 0) == (who < 6) {
+                Vote::Agree
+            } else {
+                Vote::Disagree
+            };
+            phone.act(answer(card, vote)).await??;
+        }
+    }
+    let common = cards[0].clone();
+    screen
+        .wait_for("two groups and their common ground", |v| {
+            let l = &v.board(step).landscape;
+            l.shape == Shape::Groups
+                && l.groups.len() == 2
+                && l.common_ground.iter().any(|c| c.statement == common)
+        })
+        .await?;
+    let landscape = screen.view.as_ref().ok_or("no view")?.board(step).landscape;
+    assert!(landscape.groups.iter().all(|g| g.members.get() == 6));
+    assert!(screen.landscapes_seen > 0);
+    console
+        .wait_for("the console's landscape", |v| {
+            v.board(step).landscape == landscape
+        })
+        .await?;
+    // A phone is never sent the landscape, only its own place, in its page.
+    for phone in phones.iter_mut() {
+        phone.sync().await?;
+        assert_eq!(phone.landscapes_seen, 0);
+    }
+    let page = server.participant_page(&g, &Device::new()).await?;
+    assert!(page.gathering.board(step).landscape.groups.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn plain_forms_write_and_answer_and_bad_input_changes_nothing() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, _screen, step) = on_statements(&server).await?;
+    let mut live = phones(&server, &g, 3).await?;
+    let cards = three_statements(
+        &mut live,
+        &mut console,
+        step,
+        [
+            "We need more green space",
+            "Buses should run later",
+            "The library is our heart",
+        ],
+    )
+    .await?;
+    let device = Device::new();
+    let post = |what: &'static str, form: Vec<(&'static str, String)>| {
+        let server = &server;
+        let g = &g;
+        let device = &device;
+        async move {
+            let response = server
+                .http
+                .post(format!("{}/p/{}/{what}", server.base, g.join_token))
+                .header("cookie", device.cookie())
+                .form(&form)
+                .send()
+                .await?;
+            redirect_target(&response).ok_or_else(|| {
+                hearth_tests::Error::from(format!("{what}: answered {}", response.status()))
+            })
+        }
+    };
+    // Over 140 characters: a named reason, and nothing kept.
+    let before = console.view.clone().ok_or("no view")?.cards.len();
+    let long = "a".repeat(141);
+    let went = post(
+        "reflect",
+        vec![
+            ("id", action_id().as_str().to_owned()),
+            ("step", step.0.to_string()),
+            ("text", long),
+        ],
+    )
+    .await?;
+    assert!(went.contains("error=statement_too_long"), "{went}");
+    let mine = server.participant_page(&g, &device).await?.mine;
+    assert!(mine.is_empty());
+    // An answer, then the same vote id again with another answer: the
+    // first stands.
+    let id = action_id().as_str().to_owned();
+    let answer_form = |vote: &str, card: &CardId, id: &str| {
+        vec![
+            ("mark", "answer".to_owned()),
+            ("card", card.as_str().to_owned()),
+            ("vote", vote.to_owned()),
+            ("id", id.to_owned()),
+        ]
+    };
+    let went = post("mark", answer_form("agree", &cards[0], &id)).await?;
+    assert!(went.contains("done=marked"), "{went}");
+    let went = post("mark", answer_form("disagree", &cards[0], &id)).await?;
+    assert!(
+        went.contains("done=marked"),
+        "a resend is answered as before: {went}"
+    );
+    let target = Target::Answer(cards[0].clone());
+    let kept = |marks: Vec<Mark>| marks.into_iter().find(|m| m.target() == target);
+    let page = server.participant_page(&g, &device).await?;
+    assert_eq!(
+        kept(page.marks),
+        Some(Mark::Answer {
+            card: cards[0].clone(),
+            vote: Some(Vote::Agree)
+        })
+    );
+    // A new id changes the answer.
+    let went = post("mark", answer_form("pass", &cards[0], action_id().as_str())).await?;
+    assert!(went.contains("done=marked"), "{went}");
+    let page = server.participant_page(&g, &device).await?;
+    assert_eq!(
+        kept(page.marks),
+        Some(Mark::Answer {
+            card: cards[0].clone(),
+            vote: Some(Vote::Pass)
+        })
+    );
+    // The next statement for this phone is one it has not answered.
+    let ballot = page.ballot.ok_or("a ballot in a statements step")?;
+    assert!(ballot.next.is_some_and(|c| c != cards[0]));
+    assert_eq!(ballot.answered, 1);
+    // Not an answer, and a statement that is hidden: named, nothing kept.
+    let went = post(
+        "mark",
+        answer_form("maybe", &cards[1], action_id().as_str()),
+    )
+    .await?;
+    assert!(went.contains("error=malformed"), "{went}");
+    console
+        .act(Action::Moderate {
+            card: cards[1].clone(),
+            change: Moderation::Hide,
+        })
+        .await??;
+    let went = post(
+        "mark",
+        answer_form("agree", &cards[1], action_id().as_str()),
+    )
+    .await?;
+    assert!(went.contains("error=not_votable"), "{went}");
+    let went = post("mark", answer_form("agree", &cards[2], "not an id!")).await?;
+    assert!(went.contains("error=malformed"), "{went}");
+    let marks = server.participant_page(&g, &device).await?.marks;
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    console.sync().await?;
+    assert_eq!(console.view.clone().ok_or("no view")?.cards.len(), before);
+    Ok(())
+}
