@@ -448,6 +448,54 @@ catalogue! {
     ErrCodeStatementTooLong { en: "That's a little long. A statement has at most 140 characters.", es: "Es un poco largo. Una afirmación tiene como máximo 140 caracteres." }
     ErrCodeNotVotable { en: "That statement isn't open for answers now. It may have been hidden or withdrawn.", es: "Esa afirmación no está abierta a respuestas ahora. Puede que se haya ocultado o retirado." }
     ConsolePreScreenField { en: "Read each statement before it reaches the room (pre-screen)", es: "Leer cada afirmación antes de que llegue a la sala (revisión previa)" }
+    StatementsGroup { en: "Group {letter}", es: "Grupo {letter}" }
+    StatementsPeople { en: "{n} person|{n} people", es: "{n} persona|{n} personas" }
+    StatementsLandscapeLabel { en: "The room's opinion groups, each drawn as a soft cloud with how many people are in it", es: "Los grupos de opinión de la sala, cada uno dibujado como una nube suave con cuántas personas tiene" }
+    StatementsTooFewAnswers { en: "Too few answers to show yet", es: "Todavía hay muy pocas respuestas para mostrar" }
+    StatementsSplit { en: "{agree}% agree · {disagree}% disagree · {pass}% pass", es: "{agree}% de acuerdo · {disagree}% en desacuerdo · {pass}% paso" }
+    StatementsTooFewYet { en: "The room's landscape appears once enough people have answered a few statements.", es: "El paisaje de la sala aparece cuando suficientes personas han respondido algunas afirmaciones." }
+    StatementsOneRoom { en: "No separate groups for now: the room answers much alike.", es: "Por ahora no hay grupos separados: la sala responde de forma parecida." }
+    StatementsOnScreen { en: "On the screen now", es: "En la pantalla ahora" }
+    StatementsWholeRoom { en: "The whole room:", es: "Toda la sala:" }
+    StatementsCommonGround { en: "Common ground", es: "Terreno común" }
+    StatementsNoCommonGround { en: "No common ground yet. It appears here as people answer.", es: "Todavía no hay terreno común. Aparecerá aquí a medida que la gente responda." }
+    StatementsEveryGroup { en: "At least {p}% of every group agrees", es: "Al menos el {p}% de cada grupo está de acuerdo" }
+    StatementsDivide { en: "{a}: {pa}% agree · {b}: {pb}% disagree", es: "{a}: {pa}% de acuerdo · {b}: {pb}% en desacuerdo" }
+    StatementsDivides { en: "Where the room divides", es: "Donde la sala se divide" }
+    StatementsFromTheRoom { en: "A statement from the room", es: "Una afirmación de la sala" }
+    StatementsNoneYet { en: "No statements yet. You can write the first one below.", es: "Todavía no hay afirmaciones. Puedes escribir la primera aquí abajo." }
+    StatementsAllAnswered { en: "You've answered every statement for now. New ones will appear here.", es: "Has respondido todas las afirmaciones por ahora. Las nuevas aparecerán aquí." }
+    StatementsAgree { en: "Agree", es: "De acuerdo" }
+    StatementsDisagree { en: "Disagree", es: "En desacuerdo" }
+    StatementsPass { en: "Pass / unsure", es: "Paso / no sé" }
+    StatementsPlaceSoon { en: "Your place in the room appears in a moment.", es: "Tu lugar en la sala aparecerá en un momento." }
+    StatementsPlaceNotYet { en: "Answer {n} more statement to see which group you are closest to.|Answer {n} more statements to see which group you are closest to.", es: "Responde {n} afirmación más para ver a qué grupo estás más cerca.|Responde {n} afirmaciones más para ver a qué grupo estás más cerca." }
+    StatementsPlaceNoGroups { en: "The room hasn't formed separate groups yet.", es: "La sala todavía no ha formado grupos separados." }
+    StatementsPlaceClosest { en: "You're closest to {group}.", es: "Estás más cerca de {group}." }
+    StatementsPlaceWhy { en: "You answered these as that group tends to:", es: "Respondiste estas como suele hacerlo ese grupo:" }
+    StatementsYouAgreed { en: "You agreed:", es: "Estuviste de acuerdo:" }
+    StatementsYouDisagreed { en: "You disagreed:", es: "No estuviste de acuerdo:" }
+    StatementsOnlyYou { en: "Only you see this", es: "Solo tú ves esto" }
+    StatementsYourAnswers { en: "Your answer ({n})|Your answers ({n})", es: "Tu respuesta ({n})|Tus respuestas ({n})" }
+    StatementsWrite { en: "Add a statement", es: "Añadir una afirmación" }
+    StatementsHint { en: "Anonymous. Up to 140 characters: one idea others can agree or disagree with.", es: "Anónima. Hasta 140 caracteres: una idea con la que otras personas puedan estar de acuerdo o no." }
+    StatementsAdd { en: "Add statement", es: "Añadir afirmación" }
+    StatementsQueue { en: "Waiting to be let in", es: "Esperando para entrar" }
+    StatementsQueueEmpty { en: "No statements waiting.", es: "No hay afirmaciones esperando." }
+    StatementsQueueCheck { en: "Check for new ones", es: "Buscar nuevas" }
+    StatementsLetIn { en: "Let in", es: "Dejar entrar" }
+    StatementsKeepOut { en: "Keep out", es: "Dejar fuera" }
+    StatementsSeedLabel { en: "A statement of your own", es: "Una afirmación tuya" }
+    StatementsSeed { en: "Put to the room", es: "Proponer a la sala" }
+    StatementsInRoom { en: "Statements in the room", es: "Afirmaciones en la sala" }
+    StatementsPutOnScreen { en: "Put on screen", es: "Mostrar en pantalla" }
+    StatementsTakeOff { en: "Take off the screen", es: "Quitar de la pantalla" }
+    StatementsSameAs { en: "Same as…", es: "Igual que…" }
+    StatementsMerge { en: "Merge", es: "Unir" }
+    StatementsNameGroups { en: "Name the groups", es: "Nombrar los grupos" }
+    StatementsName { en: "Name", es: "Nombrar" }
+    StatementsDone { en: "Done.", es: "Hecho." }
+    StatementsExportSvg { en: "Landscape as SVG", es: "Paisaje en SVG" }
 }
 
 impl Msg {

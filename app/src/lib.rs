@@ -13,6 +13,7 @@ pub mod api;
 pub mod bundle;
 pub mod dates;
 pub mod i18n;
+pub mod landscape_view;
 pub mod language;
 pub mod library;
 pub mod live;

@@ -153,6 +153,9 @@ pub fn StepWall(
             Exercise::Scenario { .. } => view! { <DialogueHeat step=s.clone() totals/> }.into_any(),
             Exercise::Reframe => view! { <StoryWall cards/> }.into_any(),
             Exercise::Map { .. } => view! { <MapBoard gathering step=id on_pin/> }.into_any(),
+            Exercise::Statements { .. } => {
+                view! { <crate::landscape_view::LandscapeWall gathering step=id/> }.into_any()
+            }
             exercise => {
                 let columns: Vec<String> =
                     exercise.columns().iter().map(|c| c.to_string()).collect();

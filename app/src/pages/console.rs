@@ -161,6 +161,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                 <Agenda/>
                 <StepEditor/>
                 <MapDesk/>
+                <super::console_statements::StatementsDesk queue=page.queue/>
                 <Exports secret=secret.clone()/>
                 <ScreenPanel/>
                 <Links entry screen_url=page.screen_url cofacilitator_url=page.cofacilitator_url/>

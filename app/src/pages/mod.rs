@@ -3,6 +3,7 @@
 pub mod console;
 pub mod console_parts;
 pub mod console_screen;
+pub mod console_statements;
 pub mod harvest;
 pub mod map_tools;
 pub mod screen;
@@ -15,6 +16,8 @@ pub mod home;
 pub mod participant;
 #[cfg(feature = "ssr")]
 pub mod phone_parts;
+#[cfg(feature = "ssr")]
+pub mod phone_statements;
 #[cfg(feature = "ssr")]
 pub mod received;
 

@@ -13,6 +13,7 @@
 //! from the catalogue.
 
 use super::phone_parts::{OwnMarks, Responses, SpectrumPlace, TagLines};
+use super::phone_statements::StatementBallot;
 use super::{param, query};
 use crate::api::load_participant;
 use crate::i18n::{error_msg, use_i18n, I18n, Msg};
@@ -217,6 +218,13 @@ impl Phone {
             serde_json::to_string(step)
                 .unwrap_or_default()
                 .hash(&mut hash);
+            // A statements step's next statement is the phone's own: a
+            // statement let in, hidden or gone asks for it again.
+            if matches!(step.exercise, Exercise::Statements { .. }) {
+                for card in g.visible_cards(step.id) {
+                    card.id.hash(&mut hash);
+                }
+            }
         }
         format!("{}-{:x}", g.current.0, hash.finish())
     }
@@ -251,6 +259,7 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
     let step = current.map(|s| (s.id, s.exercise.kind()));
     let prompt = current.map(|s| s.prompt.to_string()).unwrap_or_default();
     let ended = g.ended;
+    let statements = matches!(step, Some((_, ExerciseKind::Statements)));
     let place_first = current
         .is_some_and(|s| s.exercise.axes().is_some() && g.visible_cards(s.id).next().is_some());
     view! {
@@ -286,10 +295,13 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
             {step.map(|(step, kind)| match kind {
                 ExerciseKind::Spectrum => view! { <SpectrumPlace step/> }.into_any(),
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
+                // One statement at a time, then a statement of one's own.
+                ExerciseKind::Statements => view! { <StatementBallot/> <ReflectForm/> }.into_any(),
                 _ => view! { <ReflectForm/> }.into_any(),
             })}
             <FeedbackLine feedback=said.feedback/>
-            {(!place_first).then(|| view! { <Responses/> })}
+            // Statements are answered one at a time, not from a board.
+            {(!place_first && !statements).then(|| view! { <Responses/> })}
             <Mine/>
             <PhoneAnnouncer seen=said.seen/>
         </main>
@@ -303,6 +315,7 @@ fn OwnParts(feedback: Feedback) -> impl IntoView {
     view! {
         <div id="own" data-stamp=Phone::here().stamp()>
             <FeedbackLine feedback/>
+            {Phone::here().page.ballot.is_some().then(|| view! { <StatementBallot/> })}
             <Mine/>
             <OwnMarks/>
         </div>
@@ -397,6 +410,12 @@ fn ReflectForm() -> impl IntoView {
         .map(|c| c.to_string())
         .collect::<Vec<_>>();
     let towards = matches!(step.exercise, Exercise::MovingTowards { .. });
+    let statement = matches!(step.exercise, Exercise::Statements { .. });
+    let max = if statement {
+        hearth_core::statements::STATEMENT_MAX_CHARS
+    } else {
+        REFLECTION_MAX_CHARS
+    };
     let chars_left = |n: &str| i18n.fill(Msg::PartCharsLeft, &[("n", n)]);
     view! {
         // Its id names the step, so the next step's form starts afresh.
@@ -432,25 +451,35 @@ fn ReflectForm() -> impl IntoView {
                 <textarea id="away" name="from" rows=3 maxlength=REFLECTION_MAX_CHARS></textarea>
             })}
             <label for="reflection">
-                {if towards { i18n.t(Msg::PartToward) } else { i18n.t(Msg::PartYourReflection) }}
+                {if towards {
+                    i18n.t(Msg::PartToward)
+                } else if statement {
+                    i18n.t(Msg::StatementsWrite)
+                } else {
+                    i18n.t(Msg::PartYourReflection)
+                }}
             </label>
-            <p id="reflection-hint" class="hint">{i18n.t(Msg::PartHint)}</p>
+            <p id="reflection-hint" class="hint">
+                {i18n.t(if statement { Msg::StatementsHint } else { Msg::PartHint })}
+            </p>
             <textarea
                 id="reflection"
                 name="text"
-                rows=5
-                maxlength=REFLECTION_MAX_CHARS
+                rows=if statement { 3 } else { 5 }
+                maxlength=max
                 aria-describedby="reflection-hint reflection-count"
             ></textarea>
             <p id="reflection-count" class="hint" data-fill=chars_left("{n}")>
-                {chars_left(&REFLECTION_MAX_CHARS.to_string())}
+                {chars_left(&max.to_string())}
             </p>
             <div class="choice">
                 <input type="checkbox" id="sensitive" name="sensitive"/>
                 <label for="sensitive">{i18n.t(Msg::PartSensitive)}</label>
             </div>
             <div class="actions">
-                <button type="submit" class="primary">{i18n.t(Msg::PartAdd)}</button>
+                <button type="submit" class="primary">
+                    {i18n.t(if statement { Msg::StatementsAdd } else { Msg::PartAdd })}
+                </button>
                 // Passing only clears what the phone holds, so it needs the
                 // script; without it, not writing is passing.
                 <button type="button" data-pass="" hidden>{i18n.t(Msg::PartPass)}</button>

@@ -116,7 +116,11 @@ fn fitting_step(
         }
         Mark::Resonate { card, .. } => {
             let s = respondable(state, card)?;
-            if matches!(s.exercise, Exercise::MovingTowards { .. }) {
+            // Dots there, answers to statements: no resonances.
+            if matches!(
+                s.exercise,
+                Exercise::MovingTowards { .. } | Exercise::Statements { .. }
+            ) {
                 return Err(ErrorCode::WrongPlace);
             }
             Ok(s.id)
