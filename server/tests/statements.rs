@@ -267,3 +267,55 @@ async fn plain_forms_write_and_answer_and_bad_input_changes_nothing() -> hearth_
     assert_eq!(console.view.clone().ok_or("no view")?.cards.len(), before);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_spanish_too(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, _screen, step) = on_statements(&server).await?;
+    let mut live = phones(&server, &g, 3).await?;
+    let texts = ["We need more green space", "Buses should run later", "The library is our heart"];
+    three_statements(&mut live, &mut console, step, texts).await?;
+    let device = Device::new();
+    let page = |lang: &'static str| {
+        let (server, g, device) = (&server, &g, &device);
+        async move {
+            let response = server
+                .http
+                .get(format!("{}/p/{}", server.base, g.join_token))
+                .header("cookie", device.cookie())
+                .header("accept-language", lang)
+                .send()
+                .await?;
+            let html: String = response.text().await?;
+            hearth_tests::Result::<String>::Ok(html)
+        }
+    };
+    let html = page("en").await?;
+    for needle in [
+        r#"data-testid="agree""#,
+        r#"data-testid="disagree""#,
+        r#"data-testid="pass""#,
+        r#"name="mark" value="answer""#,
+        "Answer 3 more statements to see which group you are closest to.",
+        "Add a statement",
+        r#"maxlength="140""#,
+    ] {
+        assert!(html.contains(needle), "{needle} is not on the phone's page");
+    }
+    let shown = texts.iter().filter(|t| html.contains(*t)).count();
+    assert_eq!(shown, 1, "one statement at a time");
+    let html = page("es").await?;
+    assert!(html.contains("De acuerdo") && html.contains("Paso / no sé"));
+    // The screen's page draws the landscape's place, in words from the
+    // catalogue.
+    let screen = server
+        .http
+        .get(format!("{}/screen/{}", server.base, g.screen_secret))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(screen.contains("Common ground"), "the screen shows common ground");
+    Ok(())
+}
