@@ -496,6 +496,7 @@ catalogue! {
     StatementsName { en: "Name", es: "Nombrar" }
     StatementsDone { en: "Done.", es: "Hecho." }
     StatementsExportSvg { en: "Landscape as SVG", es: "Paisaje en SVG" }
+    StatementsExportPng { en: "Landscape as PNG", es: "Paisaje en PNG" }
 }
 
 impl Msg {

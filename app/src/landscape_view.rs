@@ -45,7 +45,7 @@ fn escape(text: &str) -> String {
 /// The groups as soft clouds, each with its name and size, as SVG.
 pub fn svg(landscape: &Landscape, board: &Board, i18n: I18n) -> String {
     let mut out = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{}"><defs><filter id="soft" x="-50%" y="-50%" width="200%" height="200%"><feGaussianBlur stdDeviation="14"/></filter></defs><rect class="landscape-ground" width="{WIDTH}" height="{HEIGHT}" fill="#fbfaf7"/>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{}" font-family="DejaVu Sans, Verdana, sans-serif"><defs><filter id="soft" x="-50%" y="-50%" width="200%" height="200%"><feGaussianBlur stdDeviation="14"/></filter></defs><rect class="landscape-ground" width="{WIDTH}" height="{HEIGHT}" fill="#fbfaf7"/>"##,
         escape(i18n.t(Msg::StatementsLandscapeLabel))
     );
     for g in &landscape.groups {

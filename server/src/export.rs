@@ -19,6 +19,7 @@ use crate::state::{AppState, ReachError};
 use crate::storage::Lookup;
 use app::i18n::I18n;
 use app::i18n::Msg;
+use app::landscape_view::{group_name, tally_words};
 use app::library::{kind_name, tag_name};
 use app::map_svg::Drawing;
 use axum::extract::{Path, Query, State};
@@ -218,6 +219,9 @@ pub fn markdown(
                     ));
                 }
             }
+            Exercise::Statements { .. } => {
+                out.push_str(&statements_md(view, step, &cards, locale));
+            }
             Exercise::Reframe => {
                 for story in cards.iter().filter(|c| c.under().is_none()) {
                     out.push_str(&item(story));
@@ -280,8 +284,78 @@ fn spectrum_md(totals: &Totals, left: &str, right: &str, locale: Locale) -> Stri
     out
 }
 
+/// A statements step in the summary: its groups and their sizes, its
+/// common ground, and each statement with how every group answered it
+/// (totals of 5 answers or more, as the room saw them; never anyone's
+/// answers).
+fn statements_md(view: &GatheringView, step: &StepView, cards: &[&Card], locale: Locale) -> String {
+    let i18n = I18n(locale);
+    let board = view.board(step.id);
+    let landscape = &board.landscape;
+    let mut out = String::new();
+    for g in &landscape.groups {
+        out.push_str(&format!(
+            "- **{}** — {}\n",
+            md(&group_name(i18n, &board, g.label)),
+            Msg::StatementsPeople.plural(locale, g.members.get() as usize)
+        ));
+    }
+    let common: Vec<&Card> = cards
+        .iter()
+        .copied()
+        .filter(|c| landscape.common_ground.iter().any(|g| g.statement == c.id))
+        .collect();
+    if !common.is_empty() {
+        out.push_str(&format!("\n### {}\n\n", Msg::StatementsCommonGround.text(locale)));
+        for card in common {
+            out.push_str(&format!("- {}\n", md(&card.text)));
+        }
+    }
+    out.push_str(&format!("\n### {}\n\n", Msg::StatementsInRoom.text(locale)));
+    for card in cards {
+        out.push_str(&format!("- {}", md(&card.text)));
+        let agreement = agreement(i18n, &board, card);
+        if !agreement.is_empty() {
+            out.push_str(&format!(" — {}", md(&agreement)));
+        }
+        if card.hidden {
+            out.push_str(&format!(" *({})*", Msg::ConsoleHiddenMark.text(locale)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// How each shown group answered a statement, in words ("Group A (6
+/// people): 80% agree · …; Group B …"), or nothing while too few answered.
+fn agreement(i18n: I18n, board: &hearth_core::statements::Board, card: &Card) -> String {
+    let Some(split) = board.landscape.split(&card.id) else {
+        return String::new();
+    };
+    split
+        .groups
+        .iter()
+        .map(|s| {
+            let size = board
+                .landscape
+                .groups
+                .iter()
+                .find(|g| g.label == s.group)
+                .map(|g| g.members.get() as usize)
+                .unwrap_or(0);
+            format!(
+                "{} ({}): {}",
+                group_name(i18n, board, s.group),
+                Msg::StatementsPeople.plural(i18n.0, size),
+                tally_words(i18n, s.tally)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The CSV's columns, in order.
-pub const CSV_COLUMNS: [&str; 16] = [
+pub const CSV_COLUMNS: [&str; 18] = [
     "step",
     "prompt",
     "kind",
@@ -298,6 +372,8 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "map_up",
     "map_spread",
     "map_split",
+    "group_agreement",
+    "common_ground",
 ];
 
 /// One CSV field: quoted when it holds a comma, quote or line break, and
@@ -325,6 +401,7 @@ pub fn csv(view: &GatheringView, options: Options, locale: Locale) -> String {
     for (i, step) in view.steps.iter().enumerate() {
         let totals = view.totals_of(step.id);
         let dots = matches!(step.exercise, Exercise::MovingTowards { .. });
+        let board = view.board(step.id);
         for card in cards_of(view, step, options) {
             let count = totals.card(&card.id).to_string();
             let under = card
@@ -368,6 +445,13 @@ pub fn csv(view: &GatheringView, options: Options, locale: Locale) -> String {
                 up,
                 spread,
                 split,
+                agreement(I18n(locale), &board, card),
+                board
+                    .landscape
+                    .common_ground
+                    .iter()
+                    .any(|c| c.statement == card.id)
+                    .to_string(),
             ];
             let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
             out.push_str(&fields.join(","));
@@ -469,6 +553,9 @@ pub async fn download(
                 return StatusCode::INTERNAL_SERVER_ERROR.into_response();
             }
         },
+        landscape if landscape.starts_with("landscape-") => {
+            return landscape_download(&view, page.now, landscape, locale).await
+        }
         map => return map_download(&view, page.now, map, locale).await,
     };
     (
@@ -483,6 +570,35 @@ pub async fn download(
         body,
     )
         .into_response()
+}
+
+/// `landscape-{step}.svg` or `.png`: a statements step's groups as the
+/// room saw them (clouds and sizes, never a person's point).
+async fn landscape_download(
+    view: &GatheringView,
+    now: u64,
+    file: &str,
+    locale: Locale,
+) -> Response {
+    let Some((step, ext)) = file
+        .strip_prefix("landscape-")
+        .and_then(|rest| rest.split_once('.'))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let step = match step.parse() {
+        Ok(n) => StepId(n),
+        Err(_) => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let is_statements = view
+        .step(step)
+        .is_some_and(|s| matches!(s.exercise, Exercise::Statements { .. }));
+    if !is_statements {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let board = view.board(step);
+    let svg = app::landscape_view::svg(&board.landscape, &board, I18n(locale));
+    image_response(view, now, file, ext, svg).await
 }
 
 /// `map-{step}.svg` or `map-{step}.png`: a map step drawn as the room
@@ -501,7 +617,17 @@ async fn map_download(view: &GatheringView, now: u64, file: &str, locale: Locale
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let svg = drawing.file_svg();
+    image_response(view, now, file, ext, drawing.file_svg()).await
+}
+
+/// An SVG picture as a download, as SVG or rendered to PNG.
+async fn image_response(
+    view: &GatheringView,
+    now: u64,
+    file: &str,
+    ext: &str,
+    svg: String,
+) -> Response {
     let (body, kind) = match ext {
         "svg" => (svg.into_bytes(), "image/svg+xml; charset=utf-8"),
         "png" => match tokio::task::spawn_blocking(move || crate::map_image::png(&svg)).await {

@@ -319,3 +319,76 @@ async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_sp
     assert!(screen.contains("Common ground"), "the screen shows common ground");
     Ok(())
 }
+
+#[tokio::test]
+async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, mut screen, step) = on_statements(&server).await?;
+    let mut phones = phones(&server, &g, 12).await?;
+    let mut cards = Vec::new();
+    for texts in [
+        ["We need more green space", "Buses should run later", "The library is our heart"],
+        ["Rents are too high", "Cars come first", "Young people need a place"],
+        ["Keep the market", "Close the high street to cars", "More street lights"],
+    ] {
+        cards.extend(three_statements(&mut phones[..3], &mut console, step, texts).await?);
+    }
+    for (who, phone) in phones.iter_mut().enumerate() {
+        for (i, card) in cards.iter().enumerate() {
+            let vote = if i == 0 || (i % 2 == 0) == (who < 6) {
+                Vote::Agree
+            } else {
+                Vote::Disagree
+            };
+            phone.act(answer(card, vote)).await??;
+        }
+    }
+    screen
+        .wait_for("two groups", |v| v.board(step).landscape.groups.len() == 2)
+        .await?;
+    console
+        .wait_for("two groups", |v| v.board(step).landscape.groups.len() == 2)
+        .await?;
+    let file = |name: &str| {
+        let url = format!("{}/console/{}/export/{name}", server.base, g.console_secret);
+        let http = server.http.clone();
+        async move {
+            let response = http.get(url).send().await?;
+            let status = response.status();
+            let bytes = response.bytes().await?;
+            hearth_tests::Result::<(u16, Vec<u8>)>::Ok((status.as_u16(), bytes.to_vec()))
+        }
+    };
+    let (status, md) = file("summary.md").await?;
+    assert_eq!(status, 200);
+    let md = String::from_utf8(md)?;
+    assert!(md.contains("**Group A** — 6 people"), "{md}");
+    assert!(md.contains("Common ground"), "{md}");
+    assert!(md.contains("Group B (6 people): 0% agree · 100% disagree · 0% pass"), "{md}");
+    let (_, csv) = file("cards.csv").await?;
+    let csv = String::from_utf8(csv)?;
+    let header = csv.lines().next().ok_or("a header")?;
+    assert!(header.ends_with("group_agreement,common_ground"));
+    let first = csv
+        .lines()
+        .find(|l| l.contains("We need more green space"))
+        .ok_or("the first statement's row")?;
+    assert!(first.contains("100% agree") && first.ends_with(",true"), "{first}");
+    let (status, svg) = file(&format!("landscape-{}.svg", step.0)).await?;
+    assert_eq!(status, 200);
+    let svg = String::from_utf8(svg)?;
+    assert_eq!(svg.matches("<ellipse").count(), 2, "a cloud per group, no points");
+    assert!(svg.contains("6 people"));
+    let (status, png) = file(&format!("landscape-{}.png", step.0)).await?;
+    assert_eq!(status, 200);
+    assert!(png.starts_with(b"\x89PNG"));
+    // Not a statements step, or no such step: nothing.
+    assert_eq!(file("landscape-1.svg").await?.0, 404);
+    assert_eq!(file("landscape-x.svg").await?.0, 404);
+    // No answer vector anywhere: the JSON export holds no answers.
+    let (_, json) = file("gathering.json").await?;
+    let json = String::from_utf8(json)?;
+    assert!(!json.contains("\"answer\"") && !json.contains("\"vote\""));
+    Ok(())
+}

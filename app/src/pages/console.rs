@@ -530,6 +530,27 @@ fn Exports(secret: String) -> impl IntoView {
                 .collect_view()
         }
     };
+    let landscapes = {
+        let secret = secret.clone();
+        move || {
+            g.read()
+                .steps
+                .iter()
+                .filter(|s| matches!(s.exercise, hearth_core::exercise::Exercise::Statements { .. }))
+                .map(|s| {
+                    let base = format!("/console/{secret}/export/landscape-{}", s.id.0);
+                    view! {
+                        <li>
+                            <span class="hint">{s.prompt.to_string()}</span> " "
+                            <a href=format!("{base}.svg") download>{i18n.t(Msg::StatementsExportSvg)}</a>
+                            " · "
+                            <a href=format!("{base}.png") download>{i18n.t(Msg::StatementsExportPng)}</a>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
     let files = [
         ("summary.md", Msg::ConsoleExportMarkdown),
         ("cards.csv", Msg::ConsoleExportCsv),
@@ -557,6 +578,7 @@ fn Exports(secret: String) -> impl IntoView {
                     })
                     .collect_view()}
                 {maps}
+                {landscapes}
             </ul>
         </section>
     }
