@@ -54,7 +54,10 @@ pub fn svg(landscape: &Landscape, board: &Board, i18n: I18n) -> String {
         let cy = HEIGHT / 2.0 - g.cloud.centre.y * SCALE_Y;
         let rx = (g.cloud.radii.x * SCALE_X).clamp(60.0, WIDTH / 3.0);
         let ry = (g.cloud.radii.y * SCALE_Y).clamp(45.0, HEIGHT / 3.0);
-        let (cx, cy) = (cx.clamp(rx.min(WIDTH / 2.0), WIDTH - rx.min(WIDTH / 2.0)), cy.clamp(60.0, HEIGHT - 60.0));
+        let (cx, cy) = (
+            cx.clamp(rx.min(WIDTH / 2.0), WIDTH - rx.min(WIDTH / 2.0)),
+            cy.clamp(60.0, HEIGHT - 60.0),
+        );
         let name = escape(&group_name(i18n, board, g.label));
         let size = escape(&i18n.plural(Msg::StatementsPeople, g.members.get() as usize));
         out.push_str(&format!(
@@ -75,7 +78,11 @@ pub fn tally_words(i18n: I18n, tally: Option<Tally>) -> String {
         return i18n.t(Msg::StatementsTooFewAnswers).to_owned();
     };
     let total = t.total();
-    let pc = |n: u32| hearth_core::landscape::Percent::of(n, total).get().to_string();
+    let pc = |n: u32| {
+        hearth_core::landscape::Percent::of(n, total)
+            .get()
+            .to_string()
+    };
     i18n.fill(
         Msg::StatementsSplit,
         &[
@@ -94,7 +101,10 @@ fn statement_text(g: &GatheringView, card: &CardId) -> Option<String> {
 /// The statements step's wall: clouds, common ground, the statement on
 /// screen, the divides. The screen shows it large, the console small.
 #[component]
-pub fn LandscapeWall(#[prop(into)] gathering: Signal<GatheringView>, step: StepId) -> impl IntoView {
+pub fn LandscapeWall(
+    #[prop(into)] gathering: Signal<GatheringView>,
+    step: StepId,
+) -> impl IntoView {
     let i18n = use_i18n();
     let board = Memo::new(move |_| gathering.read().board(step));
     let picture = Memo::new(move |_| {
@@ -191,11 +201,13 @@ pub fn LandscapeWall(#[prop(into)] gathering: Signal<GatheringView>, step: StepI
             })
             .take(3)
             .collect();
-        (!items.is_empty()).then(|| view! {
-            <section class="divides" aria-labelledby="divides-title">
-                <h2 id="divides-title">{i18n.t(Msg::StatementsDivides)}</h2>
-                <ul class="statements">{items}</ul>
-            </section>
+        (!items.is_empty()).then(|| {
+            view! {
+                <section class="divides" aria-labelledby="divides-title">
+                    <h2 id="divides-title">{i18n.t(Msg::StatementsDivides)}</h2>
+                    <ul class="statements">{items}</ul>
+                </section>
+            }
         })
     };
     view! {

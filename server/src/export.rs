@@ -306,7 +306,10 @@ fn statements_md(view: &GatheringView, step: &StepView, cards: &[&Card], locale:
         .filter(|c| landscape.common_ground.iter().any(|g| g.statement == c.id))
         .collect();
     if !common.is_empty() {
-        out.push_str(&format!("\n### {}\n\n", Msg::StatementsCommonGround.text(locale)));
+        out.push_str(&format!(
+            "\n### {}\n\n",
+            Msg::StatementsCommonGround.text(locale)
+        ));
         for card in common {
             out.push_str(&format!("- {}\n", md(&card.text)));
         }

@@ -274,7 +274,11 @@ async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_sp
     let server = TestServer::start(BIN).await?;
     let (g, mut console, _screen, step) = on_statements(&server).await?;
     let mut live = phones(&server, &g, 3).await?;
-    let texts = ["We need more green space", "Buses should run later", "The library is our heart"];
+    let texts = [
+        "We need more green space",
+        "Buses should run later",
+        "The library is our heart",
+    ];
     three_statements(&mut live, &mut console, step, texts).await?;
     let device = Device::new();
     let page = |lang: &'static str| {
@@ -316,7 +320,10 @@ async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_sp
         .await?
         .text()
         .await?;
-    assert!(screen.contains("Common ground"), "the screen shows common ground");
+    assert!(
+        screen.contains("Common ground"),
+        "the screen shows common ground"
+    );
     Ok(())
 }
 
@@ -328,9 +335,21 @@ async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
     let mut phones = phones(&server, &g, 12).await?;
     let mut cards = Vec::new();
     for texts in [
-        ["We need more green space", "Buses should run later", "The library is our heart"],
-        ["Rents are too high", "Cars come first", "Young people need a place"],
-        ["Keep the market", "Close the high street to cars", "More street lights"],
+        [
+            "We need more green space",
+            "Buses should run later",
+            "The library is our heart",
+        ],
+        [
+            "Rents are too high",
+            "Cars come first",
+            "Young people need a place",
+        ],
+        [
+            "Keep the market",
+            "Close the high street to cars",
+            "More street lights",
+        ],
     ] {
         cards.extend(three_statements(&mut phones[..3], &mut console, step, texts).await?);
     }
@@ -365,7 +384,10 @@ async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
     let md = String::from_utf8(md)?;
     assert!(md.contains("**Group A** — 6 people"), "{md}");
     assert!(md.contains("Common ground"), "{md}");
-    assert!(md.contains("Group B (6 people): 0% agree · 100% disagree · 0% pass"), "{md}");
+    assert!(
+        md.contains("Group B (6 people): 0% agree · 100% disagree · 0% pass"),
+        "{md}"
+    );
     let (_, csv) = file("cards.csv").await?;
     let csv = String::from_utf8(csv)?;
     let header = csv.lines().next().ok_or("a header")?;
@@ -374,11 +396,18 @@ async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
         .lines()
         .find(|l| l.contains("We need more green space"))
         .ok_or("the first statement's row")?;
-    assert!(first.contains("100% agree") && first.ends_with(",true"), "{first}");
+    assert!(
+        first.contains("100% agree") && first.ends_with(",true"),
+        "{first}"
+    );
     let (status, svg) = file(&format!("landscape-{}.svg", step.0)).await?;
     assert_eq!(status, 200);
     let svg = String::from_utf8(svg)?;
-    assert_eq!(svg.matches("<ellipse").count(), 2, "a cloud per group, no points");
+    assert_eq!(
+        svg.matches("<ellipse").count(),
+        2,
+        "a cloud per group, no points"
+    );
     assert!(svg.contains("6 people"));
     let (status, png) = file(&format!("landscape-{}.png", step.0)).await?;
     assert_eq!(status, 200);

@@ -37,7 +37,10 @@ pub fn StatementsDesk(queue: Vec<(CardId, String)>) -> impl IntoView {
     move || {
         let step = step.get()?;
         let change = move |change: StatementsChange| {
-            desk.act_then(Action::Statements { step, change }, Some(Msg::StatementsDone));
+            desk.act_then(
+                Action::Statements { step, change },
+                Some(Msg::StatementsDone),
+            );
         };
         Some(view! {
             <section class="panel statements-desk" aria-labelledby="statements-desk-title">
@@ -113,7 +116,9 @@ fn Seed(change: impl Fn(StatementsChange) + Copy + Send + Sync + 'static) -> imp
                 change(StatementsChange::Seed { text: words });
                 text.set(String::new());
             }
-            Err(e) => desk.said.set(Some(super::console::Said::Problem(error_msg(e.into())))),
+            Err(e) => desk
+                .said
+                .set(Some(super::console::Said::Problem(error_msg(e.into())))),
         }
     };
     view! {

@@ -12,9 +12,9 @@
 
 use super::participant::Phone;
 use crate::i18n::{use_i18n, Msg};
+use crate::landscape_view::group_name;
 use hearth_core::gathering::Card;
 use hearth_core::ids::CardId;
-use crate::landscape_view::group_name;
 use hearth_core::landscape::{Lean, Vote, YourPlace};
 use hearth_core::marks::Mark;
 use hearth_core::statements::Board;
@@ -44,7 +44,9 @@ pub fn StatementBallot() -> impl IntoView {
         (None, true) if ballot.answered == 0 => {
             view! { <p class="note">{i18n.t(Msg::StatementsNoneYet)}</p> }.into_any()
         }
-        (None, true) => view! { <p class="note">{i18n.t(Msg::StatementsAllAnswered)}</p> }.into_any(),
+        (None, true) => {
+            view! { <p class="note">{i18n.t(Msg::StatementsAllAnswered)}</p> }.into_any()
+        }
     };
     view! {
         <section id="ballot" class="ballot" aria-labelledby="ballot-title">
@@ -98,7 +100,8 @@ fn PlaceLine(place: YourPlace, board: Board) -> impl IntoView {
             view! { <p>{i18n.t(Msg::StatementsPlaceSoon)}</p> }.into_any()
         }
         YourPlace::NotYet { votes_to_go } => {
-            view! { <p>{i18n.plural(Msg::StatementsPlaceNotYet, votes_to_go as usize)}</p> }.into_any()
+            view! { <p>{i18n.plural(Msg::StatementsPlaceNotYet, votes_to_go as usize)}</p> }
+                .into_any()
         }
         YourPlace::NoGroups => view! { <p>{i18n.t(Msg::StatementsPlaceNoGroups)}</p> }.into_any(),
         YourPlace::Closest { group, shared } => {
