@@ -1201,7 +1201,7 @@ async fn the_console_exports_what_the_group_made_at_any_moment() -> hearth_tests
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("step,prompt,kind,column,text,away_from,under,resonances,dots,hidden,blurred,theme,map_across,map_up,map_spread,map_split")
+        Some("step,prompt,kind,column,text,away_from,under,resonances,dots,hidden,blurred,theme,map_across,map_up,map_spread,map_split,group_agreement,common_ground")
     );
     assert!(csv.contains("\"Kept, with a comma\""));
     let markdown = get("summary.md").await?;

@@ -281,6 +281,34 @@ async fn load_tool(args: &[&str], summary: &str, facts: &[&str]) -> hearth_tests
 /// page they fetch holding what it must. `scripts/test.sh` builds the
 /// tool beside the server.
 #[tokio::test]
+async fn the_load_tool_answers_statements_through_the_phone_path() -> hearth_tests::Result<()> {
+    load_tool(
+        &[
+            "--statements",
+            "--participants",
+            "30",
+            "--cards",
+            "12",
+            "--answers",
+            "12",
+            "--rate",
+            "400",
+        ],
+        "STATEMENTS ",
+        &[
+            "participants=30 ",
+            "statements=12 ",
+            "answers=360 ",
+            "acked=360 ",
+            "refused=0 ",
+            "failed=0 ",
+            "groups=3 ",
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
 async fn the_load_tool_drives_the_phone_path() -> hearth_tests::Result<()> {
     load_tool(
         &[

@@ -29,6 +29,8 @@
 //! fetching its page at once, as the phones' script does after a reveal.
 //! With `--restart-storm`, the restart storm (see `restart_storm`): a full
 //! room, its server killed and started again, and every phone back at once.
+//! With `--statements`, the statements run (see `statements`): a hall
+//! answering statements by the phone's plain form, the landscape watched.
 //!
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
@@ -37,6 +39,7 @@ mod map_storm;
 mod page_storm;
 mod phones;
 mod restart_storm;
+mod statements;
 
 use futures_util::{SinkExt, StreamExt};
 use hearth_core::error::ErrorCode;
@@ -82,6 +85,8 @@ usage: load [flags]
   --map-storm           instead: every phone places every card of a map step at once
   --page-storm          instead: every phone fetches its page at once, after a reveal
   --restart-storm       instead: a full room, a SIGKILL and restart, every phone back at once
+  --statements          instead: phones answer statements by the plain form at --rate a second
+  --answers N           the statements run's answers per phone (default 100; statements by --cards)
   --sigterm             the restart storm stops the server with SIGTERM instead of SIGKILL
   --cards N             the map storm's stories, the page storm's cards (default 40);
                         the restart storm's cards in all (default 3000)
@@ -113,6 +118,8 @@ struct Args {
     map_storm: bool,
     page_storm: bool,
     restart_storm: bool,
+    statements: bool,
+    answers: usize,
     sigterm: bool,
     current: usize,
     marks: usize,
@@ -141,6 +148,8 @@ fn parse_args() -> Result<Args, String> {
         map_storm: false,
         page_storm: false,
         restart_storm: false,
+        statements: false,
+        answers: 100,
         sigterm: false,
         current: 100,
         marks: 20_000,
@@ -187,6 +196,10 @@ fn parse_args() -> Result<Args, String> {
             args.restart_storm = true;
             continue;
         }
+        if flag == "--statements" {
+            args.statements = true;
+            continue;
+        }
         if flag == "--sigterm" {
             args.sigterm = true;
             continue;
@@ -209,6 +222,7 @@ fn parse_args() -> Result<Args, String> {
             "--current" => args.current = number(&name, &value)?,
             "--marks" => args.marks = number(&name, &value)?,
             "--rounds" => args.rounds = number(&name, &value)?,
+            "--answers" => args.answers = number(&name, &value)?,
             "--console" => args.console = Some(value),
             "--join" => args.join = Some(value),
             "--gatherings" => args.gatherings = number(&name, &value)?,
@@ -244,6 +258,15 @@ fn parse_args() -> Result<Args, String> {
             args.marks <= 10 * args.participants && args.marks <= 10 * (args.cards - args.current),
             "--marks must be at most 10 per participant and 10 per card of the first step",
         )?;
+    } else if args.statements {
+        check(
+            (1..=2000).contains(&args.cards),
+            "--cards must be 1 to 2000 for the statements run",
+        )?;
+        check(
+            (1..=args.cards).contains(&args.answers),
+            "--answers must be 1 to --cards",
+        )?;
     } else if args.map_storm || args.page_storm {
         check(
             (1..=args.participants.min(200)).contains(&args.cards),
@@ -260,12 +283,13 @@ fn parse_args() -> Result<Args, String> {
             args.map_storm,
             args.page_storm,
             args.restart_storm,
+            args.statements,
         ]
         .iter()
         .filter(|on| **on)
         .count()
             <= 1,
-        "give one of --socket-path, --map-storm, --page-storm and --restart-storm",
+        "give one of --socket-path, --map-storm, --page-storm, --restart-storm and --statements",
     )?;
     check(
         args.console.is_some() == args.join.is_some(),
@@ -1068,6 +1092,15 @@ async fn run(args: Args) -> Result<String, Error> {
             sigterm: args.sigterm,
         };
         restart_storm::run(&storm, &mut target).await
+    } else if args.statements {
+        let run = statements::Run {
+            participants: args.participants,
+            statements: args.cards,
+            answers: args.answers,
+            rate: args.rate,
+            connect_batch: args.connect_batch,
+        };
+        statements::run(&run, &target).await
     } else if args.socket_path {
         measure_sockets(&args, &target).await
     } else {

@@ -1,0 +1,327 @@
+//! The statements run: a hall answering statements through the real phone
+//! path, the plain form a phone's script posts (`/p/<token>/mark`, asking
+//! for its own part back, then fetching it as `fetch` does).
+//!
+//! One gathering on the community agenda moves to its statements step; the
+//! console seeds `--cards` statements; `--participants` phones open their
+//! page (which joins them); then answers go out at `--rate` a second in all
+//! until every phone has answered `--answers` statements (each phone
+//! leaning with one of three planted opinion groups, a few answers against
+//! it). A screen watches the landscape arrive. Last it prints:
+//!
+//! `STATEMENTS participants=… statements=… answers=… acked=… refused=… failed=… p50_ms=… p95_ms=… p99_ms=… max_ms=… own_p99_ms=… landscapes=… landscape_gap_max_ms=… groups=… seconds=… per_second=… server_rss_mb=…`
+//!
+//! `acked` answers were stored and answered with the phone's page;
+//! `p*_ms` are from sending the form to its answer (the acknowledgement);
+//! `landscape_gap_max_ms` is the longest wait between two landscapes on
+//! the screen while answers came in.
+
+use super::map_storm::{answer, snapshot};
+use super::{open, server_rss_mb, Error, Target, Ws};
+use futures_util::{SinkExt, StreamExt};
+use hearth_core::gathering::GatheringView;
+use hearth_core::ids::{ActionId, CardId, StepId};
+use hearth_core::protocol::{Action, ClientMsg, ServerMsg};
+use hearth_core::reflection::ReflectionText;
+use hearth_core::statements::StatementsChange;
+use hearth_tests::{create_gathering_at, Device};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Answers in flight at once, at most (a hall's phones wait for their
+/// answer before the next tap).
+const IN_FLIGHT: usize = 512;
+
+/// What the run is made with.
+pub struct Run {
+    pub participants: usize,
+    pub statements: usize,
+    pub answers: usize,
+    pub rate: f64,
+    pub connect_batch: usize,
+}
+
+fn fresh_id() -> ActionId {
+    hearth_tests::action_id()
+}
+
+fn action(id: &ActionId, action: Action) -> Result<Message, Error> {
+    let msg = ClientMsg::Act {
+        id: id.clone(),
+        action,
+    };
+    Ok(Message::Text(serde_json::to_string(&msg)?.into()))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// How phone `p` answers statement `s`: three planted groups, each
+/// agreeing with its own third of the statements, one answer in eight
+/// the other way, one in ten a pass.
+fn vote(p: usize, s: usize) -> &'static str {
+    let mix = (p.wrapping_mul(2_654_435_761) ^ s.wrapping_mul(40_503)) % 80;
+    if mix < 8 {
+        "pass"
+    } else if (p % 3 == s % 3) != (mix < 18) {
+        "agree"
+    } else {
+        "disagree"
+    }
+}
+
+pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
+    let g = create_gathering_at(
+        &target.http,
+        &target.base,
+        &[("name", "Statements run"), ("agenda", "community")],
+    )
+    .await?;
+    let mut console = open(
+        target.addr,
+        &format!("/ws/console/{}", g.console_secret),
+        None,
+    )
+    .await?;
+    let mut view: Option<GatheringView> = Some(snapshot(&mut console).await?);
+    let step: StepId = view
+        .as_ref()
+        .and_then(|v| {
+            v.steps.iter().find(|s| {
+                matches!(
+                    s.exercise,
+                    hearth_core::exercise::Exercise::Statements { .. }
+                )
+            })
+        })
+        .map(|s| s.id)
+        .ok_or("the community agenda has no statements step")?;
+    let id = fresh_id();
+    console.send(action(&id, Action::GoTo { step })?).await?;
+    answer(&mut console, &id, &mut view).await??;
+
+    println!("seeding {} statements", run.statements);
+    for i in 0..run.statements {
+        let id = fresh_id();
+        let text = ReflectionText::parse(&format!("Statement {i}: what our street needs"))?;
+        let change = StatementsChange::Seed { text };
+        console
+            .send(action(&id, Action::Statements { step, change })?)
+            .await?;
+        answer(&mut console, &id, &mut view).await??;
+    }
+    let cards: Vec<CardId> = view
+        .as_ref()
+        .map(|v| v.visible_cards(step).map(|c| c.id.clone()).collect())
+        .unwrap_or_default();
+    if cards.len() < run.statements {
+        return Err(format!("{} of {} statements seeded", cards.len(), run.statements).into());
+    }
+
+    // The screen, counting landscapes and the longest wait between two.
+    let screen_secret = {
+        let page: hearth_core::page::ConsolePage = serde_json::from_str(
+            &target
+                .http
+                .post(format!("{}/api/console", target.base))
+                .form(&[("secret", g.console_secret.as_str())])
+                .send()
+                .await?
+                .text()
+                .await?,
+        )?;
+        page.screen_url
+            .rsplit('/')
+            .next()
+            .map(str::to_owned)
+            .ok_or("no screen link")?
+    };
+    let mut screen: Ws = open(target.addr, &format!("/ws/screen/{screen_secret}"), None).await?;
+    snapshot(&mut screen).await?;
+    let landscapes = Arc::new(AtomicU64::new(0));
+    let gap_max = Arc::new(AtomicU64::new(0));
+    let groups = Arc::new(AtomicU64::new(0));
+    let answering = Arc::new(AtomicU64::new(0));
+    let watching = {
+        let (landscapes, gap_max, groups, answering) = (
+            landscapes.clone(),
+            gap_max.clone(),
+            groups.clone(),
+            answering.clone(),
+        );
+        tokio::spawn(async move {
+            let mut last: Option<Instant> = None;
+            while let Some(Ok(msg)) = screen.next().await {
+                let Message::Text(text) = msg else { continue };
+                if let Ok(ServerMsg::Landscape { landscape, .. }) = serde_json::from_str(&text) {
+                    landscapes.fetch_add(1, Relaxed);
+                    groups.store(landscape.groups.len() as u64, Relaxed);
+                    let now = Instant::now();
+                    if answering.load(Relaxed) == 1 {
+                        if let Some(at) = last {
+                            gap_max.fetch_max(now.duration_since(at).as_millis() as u64, Relaxed);
+                        }
+                    }
+                    last = Some(now);
+                }
+            }
+        })
+    };
+
+    // The phones: each opens its page (which joins it), in batches.
+    println!("joining {} phones", run.participants);
+    let page = Arc::new(format!("{}/p/{}", target.base, g.join_token));
+    let mut cookies: Vec<String> = Vec::with_capacity(run.participants);
+    while cookies.len() < run.participants {
+        let batch = run.connect_batch.min(run.participants - cookies.len());
+        let mut joining = JoinSet::new();
+        for _ in 0..batch {
+            let (http, page) = (target.http.clone(), page.clone());
+            joining.spawn(async move {
+                let cookie = Device::new().cookie();
+                let response = http
+                    .get(page.as_str())
+                    .header("cookie", &cookie)
+                    .send()
+                    .await?;
+                if !response.status().is_success() {
+                    return Err::<String, Error>(
+                        format!("a page answered {}", response.status()).into(),
+                    );
+                }
+                Ok(cookie)
+            });
+        }
+        while let Some(done) = joining.join_next().await {
+            cookies.push(done??);
+        }
+    }
+
+    // The answers, paced in all; each phone answers statements from its own
+    // starting point, so every statement gathers answers.
+    let total = run.participants * run.answers.min(cards.len());
+    println!("answering: {total} answers at {} a second", run.rate);
+    let cards = Arc::new(cards);
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
+    let own_latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
+    let (acked, refused, failed) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    let started = Instant::now();
+    answering.store(1, Relaxed);
+    let mut sending = JoinSet::new();
+    for i in 0..total {
+        let at = started + Duration::from_secs_f64(i as f64 / run.rate);
+        tokio::time::sleep_until(at.into()).await;
+        let p = i % run.participants;
+        let s = (p * 7 + i / run.participants) % cards.len();
+        let permit = slots.clone().acquire_owned().await?;
+        let (http, page, cookie) = (target.http.clone(), page.clone(), cookies[p].clone());
+        let card = cards[s].as_str().to_owned();
+        let (latencies, own_latencies) = (latencies.clone(), own_latencies.clone());
+        let (acked, refused, failed) = (acked.clone(), refused.clone(), failed.clone());
+        let base = target.base.clone();
+        sending.spawn(async move {
+            let _permit = permit;
+            let form = [
+                ("id", fresh_id().as_str().to_owned()),
+                ("mark", "answer".to_owned()),
+                ("card", card),
+                ("vote", vote(p, s).to_owned()),
+            ];
+            let sent = Instant::now();
+            let response = http
+                .post(format!("{page}/mark"))
+                .header("cookie", &cookie)
+                .header("hearth-parts", "1")
+                .form(&form)
+                .send()
+                .await;
+            let Ok(response) = response else {
+                failed.fetch_add(1, Relaxed);
+                return;
+            };
+            let took = sent.elapsed().as_secs_f64() * 1000.0;
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            if !location.contains("done=marked") {
+                if location.contains("error=") {
+                    refused.fetch_add(1, Relaxed);
+                } else {
+                    failed.fetch_add(1, Relaxed);
+                }
+                return;
+            }
+            acked.fetch_add(1, Relaxed);
+            if let Ok(mut l) = latencies.lock() {
+                l.push(took);
+            }
+            // What the script does next: fetch the own part it names.
+            let own = Instant::now();
+            let part = http
+                .get(format!("{base}{location}"))
+                .header("cookie", &cookie)
+                .send()
+                .await;
+            if part.is_ok_and(|r| r.status().is_success()) {
+                if let Ok(mut l) = own_latencies.lock() {
+                    l.push(own.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+        });
+        // Finished sends are reaped as the run goes, not held to the end.
+        while sending.try_join_next().is_some() {}
+    }
+    while sending.join_next().await.is_some() {}
+    let seconds = started.elapsed().as_secs_f64();
+    // One more landscape after the last answer, at most two periods on.
+    let last = landscapes.load(Relaxed);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while landscapes.load(Relaxed) == last && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    answering.store(0, Relaxed);
+    watching.abort();
+
+    let mut sorted = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    sorted.sort_by(f64::total_cmp);
+    let mut own = own_latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    own.sort_by(f64::total_cmp);
+    Ok(format!(
+        "STATEMENTS participants={} statements={} answers={total} acked={} refused={} failed={} \
+         p50_ms={:.0} p95_ms={:.0} p99_ms={:.0} max_ms={:.0} own_p99_ms={:.0} landscapes={} \
+         landscape_gap_max_ms={} groups={} seconds={seconds:.1} per_second={:.0} server_rss_mb={}",
+        run.participants,
+        cards.len(),
+        acked.load(Relaxed),
+        refused.load(Relaxed),
+        failed.load(Relaxed),
+        percentile(&sorted, 0.5),
+        percentile(&sorted, 0.95),
+        percentile(&sorted, 0.99),
+        sorted.last().copied().unwrap_or(0.0),
+        percentile(&own, 0.99),
+        landscapes.load(Relaxed),
+        gap_max.load(Relaxed),
+        groups.load(Relaxed),
+        acked.load(Relaxed) as f64 / seconds.max(0.001),
+        server_rss_mb(target),
+    ))
+}
