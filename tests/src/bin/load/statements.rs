@@ -16,7 +16,7 @@
 //! `landscape_gap_max_ms` is the longest wait between two landscapes on
 //! the screen while answers came in.
 
-use super::map_storm::{answer, snapshot};
+use super::map_storm::{answer, follow, snapshot};
 use super::{open, server_rss_mb, Error, Target, Ws};
 use futures_util::{SinkExt, StreamExt};
 use hearth_core::gathering::GatheringView;
@@ -120,13 +120,26 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
             .await?;
         answer(&mut console, &id, &mut view).await??;
     }
-    let cards: Vec<CardId> = view
-        .as_ref()
-        .map(|v| v.visible_cards(step).map(|c| c.id.clone()).collect())
-        .unwrap_or_default();
-    if cards.len() < run.statements {
-        return Err(format!("{} of {} statements seeded", cards.len(), run.statements).into());
-    }
+    // An answer can come before its event: read on until every statement
+    // is in the console's view.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let cards: Vec<CardId> = loop {
+        let ids: Vec<CardId> = view
+            .as_ref()
+            .map(|v| v.visible_cards(step).map(|c| c.id.clone()).collect())
+            .unwrap_or_default();
+        if ids.len() >= run.statements {
+            break ids;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, console.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => follow(&mut view, serde_json::from_str(&text)?),
+            Ok(Some(Ok(_))) => {}
+            _ => {
+                return Err(format!("{} of {} statements seeded", ids.len(), run.statements).into())
+            }
+        }
+    };
 
     // The screen, counting landscapes and the longest wait between two.
     let screen_secret = {
