@@ -226,7 +226,7 @@ pub async fn join(
             Err(_) => (Answer::Unanswered, back("busy")),
         },
         Err(ReachError::NotFound) => (Answer::Missed, back("unknown")),
-        Err(ReachError::Storage(e)) => {
+        Err(ReachError::Unavailable(e)) => {
             tracing::error!("looking up a join code failed: {e}");
             (Answer::Unanswered, back("busy"))
         }
@@ -255,7 +255,7 @@ pub async fn delete(State(state): State<AppState>, Path(secret): Path<String>) -
         tracing::error!("deleting a gathering failed: {e}");
         return Redirect::to("/start?error=delete_failed").into_response();
     }
-    state.hub.evict(&row.id).await;
+    state.hub.forget(&row.id).await;
     state.shared_parts.forget(&row.join_token);
     Redirect::to("/start?notice=deleted").into_response()
 }
@@ -609,7 +609,7 @@ async fn act_as_participant(
         Err(ReachError::NotFound) => {
             return Err(Redirect::to(&format!("/p/{token}")).into_response())
         }
-        Err(ReachError::Storage(e)) => {
+        Err(ReachError::Unavailable(e)) => {
             tracing::error!("a participant's form failed: {e}");
             return Err(back.error(ErrorCode::Internal));
         }

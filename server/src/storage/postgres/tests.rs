@@ -9,7 +9,7 @@ use super::{migrate, Postgres};
 use crate::storage::fixtures::{
     card_id, code, everything_in, failing_batch, new_gathering, next_event, TABLES,
 };
-use crate::storage::{Batch, Lookup, Op, Storage, StorageError};
+use crate::storage::{Batch, Coordination, Lookup, Op, Storage, StorageError};
 use hearth_core::protocol::Outcome;
 use hearth_tests::store::{connect, files_under, fresh_database};
 use std::path::{Path, PathBuf};
@@ -516,12 +516,8 @@ async fn a_lease_has_one_holder_and_a_new_holder_gets_a_greater_token() -> Resul
         .await?
         .ok_or("not taken")?;
     assert_eq!(first.token, 1);
-    // Held: another node cannot take it; its holder keeps its token.
+    // Held: another node cannot take it; its holder renews it.
     assert_eq!(store.take_lease("a", "node-2", term).await?, None);
-    assert_eq!(
-        store.take_lease("a", "node-1", term).await?,
-        Some(first.clone())
-    );
     assert!(store.renew_lease(&first, term).await?);
     // Expired: the next holder gets the next token, and the old one can
     // no longer renew.
@@ -532,13 +528,33 @@ async fn a_lease_has_one_holder_and_a_new_holder_gets_a_greater_token() -> Resul
         .ok_or("not taken")?;
     assert_eq!(second.token, 2);
     assert!(!store.renew_lease(&first, term).await?);
+    // Its holder starting its room again takes it again, as a new holder:
+    // the earlier start's token is worth nothing any more.
+    let again = store
+        .take_lease("a", "node-2", term)
+        .await?
+        .ok_or("not taken")?;
+    assert_eq!(again.token, 3);
+    assert!(!store.renew_lease(&second, term).await?);
+    store.release_lease(&second).await?;
+    assert!(
+        store.renew_lease(&again, term).await?,
+        "releasing an old token lets nothing go"
+    );
     // Even the first node, coming back, gets a new token.
     expire(&fresh, "a").await?;
     let third = store
         .take_lease("a", "node-1", term)
         .await?
         .ok_or("not taken")?;
-    assert_eq!(third.token, 3);
+    assert_eq!(third.token, 4);
+    // Released, it is free at once.
+    store.release_lease(&third).await?;
+    let fourth = store
+        .take_lease("a", "node-2", term)
+        .await?
+        .ok_or("released, yet not taken")?;
+    assert_eq!(fourth.token, 5);
     Ok(())
 }
 
