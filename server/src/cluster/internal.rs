@@ -25,7 +25,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/internal/g/{id}/ask", post(ask))
         .route("/internal/g/{id}/frames", get(frames))
+        // A question is an action and its ids: far smaller than this.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(ASK_LIMIT))
 }
+
+/// The largest question a node may ask.
+const ASK_LIMIT: usize = 64 * 1024;
 
 /// The room of a gathering this node owns, for a node that showed the key.
 async fn owned(
@@ -56,11 +61,15 @@ async fn ask(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Json(question): Json<Ask>,
+    body: Bytes,
 ) -> Response {
-    match owned(&state, &headers, &id).await {
-        Ok(room) => Json(wire::answer(&room, question).await).into_response(),
-        Err(refused) => refused,
+    let room = match owned(&state, &headers, &id).await {
+        Ok(room) => room,
+        Err(refused) => return refused,
+    };
+    match serde_json::from_slice::<Ask>(&body) {
+        Ok(question) => Json(wire::answer(&room, question).await).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     }
 }
 

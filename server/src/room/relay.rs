@@ -32,7 +32,7 @@ const QUIET: Duration = Duration::from_secs(4);
 /// How long a relay nobody here uses is kept.
 const IDLE: Duration = Duration::from_secs(60);
 /// How long one question to the owner may take.
-const ASK_TIMEOUT: Duration = Duration::from_secs(10);
+const ASK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where the owner of a gathering is, and how to speak to it.
 #[derive(Clone)]
@@ -89,12 +89,16 @@ type Views = Arc<Mutex<[Option<(u64, Arc<GatheringView>)>; 2]>>;
 
 /// Opens the owner's stream of frames and starts relaying the gathering.
 pub async fn start(link: Link, settings: Settings) -> Result<RoomHandle, Unreachable> {
-    let stream = link
+    // A paused owner accepts the connection and never answers: past
+    // `QUIET`, it is taken for gone like one that refuses.
+    let asked = link
         .http
         .get(link.url("frames"))
         .header(KEY_HEADER, &link.key)
-        .send()
+        .send();
+    let stream = tokio::time::timeout(QUIET, asked)
         .await
+        .map_err(|_| link.unreachable(format!("no answer within {QUIET:?}")))?
         .map_err(|e| link.unreachable(e))?;
     if !stream.status().is_success() {
         return Err(link.unreachable(stream.status()));
