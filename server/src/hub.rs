@@ -179,11 +179,30 @@ impl Hub {
     }
 
     /// Forgets a gathering just deleted, here and on every other node of
-    /// the cluster (see `evict`).
+    /// the cluster (see `evict`). The others are told its id's hash, not
+    /// the id: the announcement passes through the database's files, where
+    /// nothing of a deleted gathering may stay.
     pub async fn forget(&self, id: &str) {
         self.evict(id).await;
         if let Some(cluster) = &self.cluster {
-            cluster.announce_gone(id).await;
+            cluster.announce_gone(&crate::secrets::hash(id)).await;
+        }
+    }
+
+    /// Forgets the gathering another node announced gone (by its id's
+    /// hash), if this node knows it.
+    pub async fn forget_announced(&self, hash: &str) {
+        let known = {
+            let rooms = lock(&self.rooms);
+            let found = lock(&self.found);
+            rooms
+                .keys()
+                .cloned()
+                .chain(found.rows.values().map(|row| row.id.clone()))
+                .find(|id| crate::secrets::hash(id) == hash)
+        };
+        if let Some(id) = known {
+            self.evict(&id).await;
         }
     }
 

@@ -102,9 +102,9 @@ async fn run(args: Args) -> Result<(), StartError> {
     if let Some(cluster) = &cluster {
         cluster.beat(vec![state.joins.clone(), state.organisers.clone()]);
         let hub = state.hub.clone();
-        cluster.follow_gone(move |gathering| {
+        cluster.follow_gone(move |hash| {
             let hub = hub.clone();
-            async move { hub.evict(&gathering).await }
+            async move { hub.forget_announced(&hash).await }
         });
     }
     // What phones were sent and the room has moved past is let go soon.

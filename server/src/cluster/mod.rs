@@ -178,7 +178,7 @@ impl Cluster {
         }
     }
 
-    /// Tells every node a gathering is gone.
+    /// Tells every node a gathering is gone (by its id's hash).
     pub async fn announce_gone(&self, gathering: &str) {
         if let Err(e) = self.coordination.announce_gone(gathering).await {
             tracing::error!(gathering = %gathering, "the other nodes could not be told the gathering is gone: {e}");

@@ -289,7 +289,7 @@ pub async fn vacuum(db: &Client, erased: Erasure) {
         Erasure::Nothing => return,
         Erasure::Rows => &["VACUUM FULL cards, events, checkpoints", "VACUUM marks"],
         Erasure::Wholesale => &[
-            "VACUUM FULL gatherings, events, cards, participants, applied_actions, marks, checkpoints",
+            "VACUUM FULL gatherings, events, cards, participants, applied_actions, marks, checkpoints, leases",
         ],
     };
     match snapshots_before_now(db).await {
