@@ -148,6 +148,26 @@ async fn any_node_answers_and_only_the_owner_decides() -> hearth_tests::Result<(
         cards.push(text);
     }
     console.act(Action::Reveal).await??;
+    // A phone told of the reveal by one node may ask any node for its page
+    // at once: each waits until it has heard of the reveal too.
+    console
+        .wait_for("the reveal", |v| v.cards.len() == 3)
+        .await?;
+    let at = console.at.ok_or("no position")?.seq;
+    for node in nodes {
+        let part = node
+            .get(
+                &format!("/p/{}/shared?at={at}", g.join_token),
+                Some(&Device::new()),
+            )
+            .await?;
+        let html = part.text().await?;
+        assert!(
+            cards.iter().all(|t| html.contains(t.as_str())),
+            "{}: {html}",
+            node.base
+        );
+    }
     screen
         .wait_for("the three cards on the screen", |v| {
             v.cards.len() == 3 && v.tally.waiting == Waiting::None

@@ -84,12 +84,15 @@ async fn frames(
         Ok(room) => room,
         Err(refused) => return refused,
     };
-    let events = match room.subscribe(Actor::Screen, None).await {
-        Ok(sub) => sub.events,
+    let (events, at) = match room.subscribe(Actor::Screen, None).await {
+        Ok(sub) => (sub.events, sub.seq),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     let mut keepalive = tokio::time::interval(crate::room::relay::KEEPALIVE);
     keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let start = futures_util::stream::once(async move {
+        Ok::<_, std::convert::Infallible>(wire::start_line(at))
+    });
     let lines = futures_util::stream::unfold(
         (events, keepalive),
         |(mut events, mut keepalive)| async move {
@@ -108,6 +111,8 @@ async fn frames(
     Response::builder()
         .header("content-type", "text/plain; charset=utf-8")
         .header("cache-control", "no-store")
-        .body(Body::from_stream(lines))
+        .body(Body::from_stream(futures_util::StreamExt::chain(
+            start, lines,
+        )))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }

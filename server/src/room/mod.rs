@@ -47,7 +47,7 @@ use rules::{Inputs, Refusal, State, Verdict};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// How often a room sends its live figures, when they changed. Coalescing
 /// them keeps a burst of posts in a large room from becoming a burst of
@@ -156,6 +156,9 @@ pub struct RoomHandle {
     /// Which start of a room this is: a room started again (after idling,
     /// or after a restart) counts its versions afresh.
     id: u64,
+    /// The newest position of the log stored and sent (on a relay: received
+    /// from the owner).
+    heard: watch::Receiver<u64>,
 }
 
 /// A room's version, readable without holding the room open.
@@ -213,6 +216,17 @@ impl RoomHandle {
     /// Which start of a room this handle reaches (see `version`).
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Waits, at most `within`, until the room here has the log up to
+    /// `seq`: a phone told of an event by one node may ask another node
+    /// for its page, whose relay must have the event first. Whether it has.
+    pub async fn reached(&self, seq: u64, within: std::time::Duration) -> bool {
+        let mut heard = self.heard.clone();
+        let reached = tokio::time::timeout(within, heard.wait_for(|at| *at >= seq))
+            .await
+            .is_ok_and(|waited| waited.is_ok());
+        reached
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
@@ -343,6 +357,8 @@ struct Room {
     version: u64,
     /// The last version stored and published, as the handles read it.
     shown: Arc<AtomicU64>,
+    /// The log's position stored and published, as the handles read it.
+    heard: watch::Sender<u64>,
     /// Snapshots and totals made since the last change: a room that two
     /// thousand phones reconnect to at once serialises its state once, not
     /// two thousand times.
@@ -406,6 +422,7 @@ pub async fn start(
     );
     let (tx, rx) = mpsc::channel(QUEUE);
     let shown = room.shown.clone();
+    let heard = room.heard.subscribe();
     tokio::spawn(room.run(rx));
     let id = STARTED.fetch_add(1, Ordering::Relaxed);
     Ok(RoomHandle {
@@ -413,6 +430,7 @@ pub async fn start(
         local: true,
         shown,
         id,
+        heard,
     })
 }
 
@@ -484,11 +502,13 @@ impl Room {
             checkpoint_now: false,
             version: 0,
             shown: Arc::default(),
+            heard: watch::channel(0).0,
             made: made::Made::default(),
             round_frames: Vec::new(),
             replies: Vec::new(),
         };
         room.refresh_tally();
+        room.heard.send_replace(room.state.seq);
         Ok(room)
     }
 
@@ -658,10 +678,13 @@ impl Room {
                     // What was made from the room before stays behind: the
                     // version goes on growing, on the handles' same counter.
                     let (version, shown) = (self.version, self.shown.clone());
+                    let heard = std::mem::replace(&mut self.heard, watch::channel(0).0);
                     *self = fresh;
                     self.replies = replies;
                     self.version = version + 1;
                     self.shown = shown;
+                    heard.send_replace(self.state.seq);
+                    self.heard = heard;
                 }
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "reloading the room failed: {e}");
@@ -670,6 +693,7 @@ impl Room {
                 }
             }
         } else {
+            self.heard.send_replace(self.state.seq);
             for frame in frames {
                 self.ring.push(frame.clone());
                 // No receivers is fine: nobody is watching right now.

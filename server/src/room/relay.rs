@@ -16,14 +16,14 @@
 //! gathering next; a command under way is refused, and the phone sends it
 //! again with the same id, which the room applies once.
 
-use super::wire::{self, Answer, Ask, WireView, KEY_HEADER};
+use super::wire::{self, Answer, Ask, Line, WireView, KEY_HEADER};
 use super::{Command, EntryError, Frame, PageView, RoomHandle, Settings, Subscription, STARTED};
 use hearth_core::error::ErrorCode;
 use hearth_core::gathering::GatheringView;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// The owner sends a line at least this often, even with nothing to say.
 pub const KEEPALIVE: Duration = Duration::from_secs(1);
@@ -106,10 +106,12 @@ pub async fn start(link: Link, settings: Settings) -> Result<RoomHandle, Unreach
     let (fanout, _) = broadcast::channel(settings.lag_limit.max(1));
     let (tx, rx) = mpsc::channel(super::QUEUE);
     let shown = Arc::new(AtomicU64::new(0));
+    let (heard, heard_rx) = watch::channel(0);
     let relay = Relay {
         link,
         fanout,
         shown: shown.clone(),
+        heard,
         views: Views::default(),
     };
     tokio::spawn(relay.run(rx, stream));
@@ -118,6 +120,7 @@ pub async fn start(link: Link, settings: Settings) -> Result<RoomHandle, Unreach
         local: false,
         shown,
         id: STARTED.fetch_add(1, Ordering::Relaxed),
+        heard: heard_rx,
     })
 }
 
@@ -126,6 +129,8 @@ struct Relay {
     fanout: broadcast::Sender<Frame>,
     /// Counts the frames received: what pages made here are current for.
     shown: Arc<AtomicU64>,
+    /// The newest position of the owner's log received.
+    heard: watch::Sender<u64>,
     views: Views,
 }
 
@@ -176,12 +181,25 @@ impl Relay {
             let Ok(line) = std::str::from_utf8(&line[..end]) else {
                 continue;
             };
-            if let Some(frame) = wire::read_line(line) {
-                self.shown.fetch_add(1, Ordering::AcqRel);
-                // No receivers is fine: nobody here is watching right now.
-                let _ = self.fanout.send(frame);
+            match wire::read_line(line) {
+                Some(Line::At(seq)) => self.hear(seq),
+                Some(Line::Frame(frame)) => {
+                    self.shown.fetch_add(1, Ordering::AcqRel);
+                    self.hear(frame.seq);
+                    // No receivers is fine: nobody here is watching now.
+                    let _ = self.fanout.send(frame);
+                }
+                None => {}
             }
         }
+    }
+
+    fn hear(&self, seq: u64) {
+        self.heard.send_if_modified(|at| {
+            let newer = seq > *at;
+            *at = (*at).max(seq);
+            newer
+        });
     }
 
     /// Asks the owner, on a task of its own: commands do not wait for one

@@ -159,22 +159,36 @@ pub fn frame_line(frame: &Frame) -> Bytes {
     Bytes::from(format!("{} {kind} {}\n", frame.seq, frame.json.as_str()))
 }
 
+/// The stream's first line: where the owner's log is as it starts.
+pub fn start_line(seq: u64) -> Bytes {
+    Bytes::from(format!("{seq} h\n"))
+}
+
+/// A line of the owner's stream, read back.
+#[derive(Debug)]
+pub enum Line {
+    /// Where the owner's log is (the first line).
+    At(u64),
+    Frame(Frame),
+}
+
 /// Reads a line of the owner's stream back (`None` for a line that says
 /// only that the owner is there, or one that cannot be read).
-pub fn read_line(line: &str) -> Option<Frame> {
+pub fn read_line(line: &str) -> Option<Line> {
     let mut parts = line.splitn(3, ' ');
     let seq = parts.next()?.parse().ok()?;
     let sequenced = match parts.next()? {
+        "h" => return Some(Line::At(seq)),
         "s" => true,
         "l" => false,
         _ => return None,
     };
     let json = parts.next()?;
-    Some(Frame {
+    Some(Line::Frame(Frame {
         seq,
         json: json.to_owned().into(),
         sequenced,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -191,12 +205,17 @@ mod tests {
             };
             let line = frame_line(&frame);
             let text = std::str::from_utf8(&line).expect("utf-8");
-            let back = read_line(text.trim_end_matches('\n')).expect("read back");
+            let Some(Line::Frame(back)) = read_line(text.trim_end_matches('\n')) else {
+                panic!("not read back: {text:?}");
+            };
             assert_eq!(
                 (back.seq, back.json.as_str(), back.sequenced),
                 (42, frame.json.as_str(), sequenced)
             );
         }
+        let start = start_line(7);
+        let start = std::str::from_utf8(&start).expect("utf-8");
+        assert!(matches!(read_line(start.trim_end()), Some(Line::At(7))));
         assert!(read_line("").is_none());
         assert!(read_line("x s {}").is_none());
         assert!(read_line("1 q {}").is_none());
