@@ -567,8 +567,18 @@ impl<'a> Back<'a> {
         }
     }
 
-    /// Back, saying what went wrong.
+    /// Back, saying what went wrong. To the script, a failure of the
+    /// server's own (the room could not be reached or could not store the
+    /// post) is a 503: the phone keeps the post in its outbox and sends it
+    /// again under the same id, which the room applies once.
     fn error(&self, code: ErrorCode) -> Response {
+        if self.parts && code == ErrorCode::Internal {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "3")],
+            )
+                .into_response();
+        }
         let code = serde_json::to_value(code)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

@@ -972,7 +972,29 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
 
     let posting_started = Instant::now();
     let cpu_before = cpu_now(target);
-    let not_handed = post_at_rate(args, &shared, &senders, posting_started).await;
+    // With --kill-owner-after, the owner dies in the middle of the posting.
+    let kill = async {
+        let (Some(after), Some(cluster)) = (args.kill_owner_after, target.cluster.as_ref()) else {
+            return None;
+        };
+        tokio::time::sleep(after).await;
+        let at = shared.now_ns();
+        match super::cluster::kill_owner(cluster).await {
+            Ok(owner) => {
+                println!(
+                    "killed the gathering's owner ({owner}) {:.1}s into the posting",
+                    after.as_secs_f64()
+                );
+                Some(at)
+            }
+            Err(e) => {
+                shared.error(format!("killing the owner: {e}"));
+                None
+            }
+        }
+    };
+    let (not_handed, killed_ns) =
+        tokio::join!(post_at_rate(args, &shared, &senders, posting_started), kill);
     drop(senders);
 
     // What waits for a batch of three people is revealed by the console,
@@ -1135,8 +1157,24 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
             total as f64 / pages_fetched as f64 / 1024.0
         }
     };
+    // With several nodes: how many, and how long posts went unanswered
+    // after the owner was killed.
+    let cluster = match &target.cluster {
+        None => String::new(),
+        Some(c) => {
+            let outage = killed_ns.and_then(|at| {
+                super::cluster::outage_ms(shared.posts.iter().map(|p| p.ack_ns.load(Relaxed)), at)
+            });
+            format!(
+                " nodes={} owner_killed={} outage_ms={}",
+                c.nodes.len(),
+                killed_ns.is_some(),
+                outage.map_or("none".to_owned(), |ms| format!("{ms:.0}"))
+            )
+        }
+    };
     Ok(format!(
-        "LOAD participants={participants} gatherings={} posts={} acked={acked} lost={lost} dup={dup} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1} path=phones reveal={} unreached={unreached} pages={pages_fetched} pages_failed={} pages_wrong={} kb_per_page={:.1} html_kb_per_page={:.1} server_cpu_ms_per_page={server_cpu_ms_per_page}",
+        "LOAD participants={participants} gatherings={} posts={} acked={acked} lost={lost} dup={dup} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1} path=phones reveal={} unreached={unreached} pages={pages_fetched} pages_failed={} pages_wrong={} kb_per_page={:.1} html_kb_per_page={:.1} server_cpu_ms_per_page={server_cpu_ms_per_page}{cluster}",
         args.gatherings,
         shared.sent.load(Relaxed),
         spread(&latencies),
