@@ -133,14 +133,16 @@ http {{
     })
 }
 
-/// Kills the node that holds a gathering's lease now; answers which.
-pub async fn kill_owner(cluster: &Cluster) -> Result<String, Error> {
+/// Kills the node that holds the lease of the gathering with this join
+/// token now; answers which.
+pub async fn kill_owner(cluster: &Cluster, join_token: &str) -> Result<String, Error> {
     let store = cluster.nodes[0].store();
     let owners = store
         .strings(
             "SELECT n.address FROM leases l JOIN nodes n ON n.id = l.node
-             WHERE l.expires_at > now()",
-            &[],
+             JOIN gatherings g ON g.id = l.gathering_id
+             WHERE l.expires_at > now() AND g.join_token = $1",
+            &[join_token],
         )
         .await?;
     let [address] = owners.as_slice() else {

@@ -94,8 +94,10 @@ usage: load [flags]
   --join TOKEN          that gathering's join token (with --console)
   --nodes N             start N nodes on one PostgreSQL database (HEARTH_TEST_POSTGRES) behind
                         nginx round-robin, and drive them through nginx (default 1: one node)
-  --kill-owner-after S  with --nodes: SIGKILL the node owning the gathering S seconds into
-                        the posting";
+  --kill-owner-after S  with --nodes: SIGKILL the node owning the busiest gathering S seconds
+                        into the posting
+  --strict              the phones' path: exit 1 unless every post was acknowledged and
+                        reached every phone exactly once";
 
 /// How long the room may take to let all connections in, beyond a per
 /// connection allowance.
@@ -140,6 +142,8 @@ struct Args {
     /// Nodes on one PostgreSQL database behind nginx (1: a single node).
     nodes: usize,
     kill_owner_after: Option<Duration>,
+    /// Fail unless every post was acknowledged and reached every phone once.
+    strict: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -169,6 +173,7 @@ fn parse_args() -> Result<Args, String> {
         drain: None,
         nodes: 1,
         kill_owner_after: None,
+        strict: false,
     };
     let mut it = std::env::args().skip(1);
     let mut cards = None;
@@ -199,6 +204,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--sigterm" {
             args.sigterm = true;
+            continue;
+        }
+        if flag == "--strict" {
+            args.strict = true;
             continue;
         }
         if flag == "--map" {
