@@ -309,6 +309,8 @@ async fn view(
         marks,
         now,
         waiting,
+        ballot,
+        queue,
     } = match link.ask(&Ask::View { actor, known }).await {
         Ok(Answer::View(view)) => view?,
         other => return Err(unavailable(link, other)),
@@ -330,6 +332,8 @@ async fn view(
         now,
         version,
         waiting,
+        ballot,
+        queue,
     })
 }
 

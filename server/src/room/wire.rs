@@ -9,9 +9,10 @@ use super::{Actor, EntryError, Frame, PageView, RoomHandle};
 use axum::body::Bytes;
 use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{GatheringView, LogPosition, Waiting};
-use hearth_core::ids::{ActionId, StepId};
+use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::marks::Mark;
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role};
+use hearth_core::statements::Ballot;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -61,6 +62,13 @@ pub struct WireFrame {
     pub seq: u64,
     pub json: String,
     pub sequenced: bool,
+    /// Whether phones are sent it (`Frame::phones`).
+    #[serde(default = "yes")]
+    pub phones: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl From<Frame> for WireFrame {
@@ -69,6 +77,7 @@ impl From<Frame> for WireFrame {
             seq: f.seq,
             json: f.json.as_str().to_owned(),
             sequenced: f.sequenced,
+            phones: f.phones,
         }
     }
 }
@@ -79,6 +88,7 @@ impl From<WireFrame> for Frame {
             seq: f.seq,
             json: f.json.into(),
             sequenced: f.sequenced,
+            phones: f.phones,
         }
     }
 }
@@ -104,6 +114,10 @@ pub struct WireView {
     pub marks: Vec<Mark>,
     pub now: u64,
     pub waiting: BTreeMap<StepId, Waiting>,
+    #[serde(default)]
+    pub ballot: Option<Ballot>,
+    #[serde(default)]
+    pub queue: Vec<(CardId, String)>,
 }
 
 /// Answers a relaying node's question with the owner's room.
@@ -137,6 +151,8 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
                 now,
                 version,
                 waiting,
+                ballot,
+                queue,
             } = view;
             WireView {
                 at,
@@ -146,16 +162,23 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
                 marks,
                 now,
                 waiting,
+                ballot,
+                queue,
             }
         })),
     }
 }
 
-/// One frame as a line of the owner's stream: `<seq> <s|l> <json>`, `s`
-/// for a step of the log, `l` for live figures. An empty line says only
-/// that the owner is there.
+/// One frame as a line of the owner's stream: `<seq> <s|l|w> <json>`, `s`
+/// for a step of the log, `l` for live figures, `w` for live figures the
+/// phones are not sent (a statements step's landscape). An empty line says
+/// only that the owner is there.
 pub fn frame_line(frame: &Frame) -> Bytes {
-    let kind = if frame.sequenced { 's' } else { 'l' };
+    let kind = match (frame.sequenced, frame.phones) {
+        (true, _) => 's',
+        (false, true) => 'l',
+        (false, false) => 'w',
+    };
     Bytes::from(format!("{} {kind} {}\n", frame.seq, frame.json.as_str()))
 }
 
@@ -177,10 +200,11 @@ pub enum Line {
 pub fn read_line(line: &str) -> Option<Line> {
     let mut parts = line.splitn(3, ' ');
     let seq = parts.next()?.parse().ok()?;
-    let sequenced = match parts.next()? {
+    let (sequenced, phones) = match parts.next()? {
         "h" => return Some(Line::At(seq)),
-        "s" => true,
-        "l" => false,
+        "s" => (true, true),
+        "l" => (false, true),
+        "w" => (false, false),
         _ => return None,
     };
     let json = parts.next()?;
@@ -188,6 +212,7 @@ pub fn read_line(line: &str) -> Option<Line> {
         seq,
         json: json.to_owned().into(),
         sequenced,
+        phones,
     }))
 }
 
@@ -197,11 +222,12 @@ mod tests {
 
     #[test]
     fn a_frame_survives_the_line_it_travels_as() {
-        for sequenced in [true, false] {
+        for (sequenced, phones) in [(true, true), (false, true), (false, false)] {
             let frame = Frame {
                 seq: 42,
                 json: r#"{"type":"event","text":"a b c"}"#.into(),
                 sequenced,
+                phones,
             };
             let line = frame_line(&frame);
             let text = std::str::from_utf8(&line).expect("utf-8");
@@ -209,8 +235,8 @@ mod tests {
                 panic!("not read back: {text:?}");
             };
             assert_eq!(
-                (back.seq, back.json.as_str(), back.sequenced),
-                (42, frame.json.as_str(), sequenced)
+                (back.seq, back.json.as_str(), back.sequenced, back.phones),
+                (42, frame.json.as_str(), sequenced, phones)
             );
         }
         let start = start_line(7);
