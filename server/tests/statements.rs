@@ -143,6 +143,13 @@ async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a
         phone.sync().await?;
         assert_eq!(phone.landscapes_seen, 0);
     }
+    // Nor in a snapshot: a phone connecting now starts from one.
+    let late = server
+        .connect(&g.participant_ws(), Some(&Device::new()), None)
+        .await?;
+    let start = late.view.as_ref().ok_or("no view")?;
+    assert!(start.board(step).landscape.groups.is_empty());
+    assert!(start.board(step).landscape.splits.is_empty());
     let page = server.participant_page(&g, &Device::new()).await?;
     assert!(page.gathering.board(step).landscape.groups.is_empty());
     Ok(())

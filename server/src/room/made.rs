@@ -28,8 +28,9 @@ pub struct Made(RefCell<Frames>);
 pub struct Frames {
     /// The room's version they were made from, and when.
     made: Option<(u64, Instant)>,
-    /// The snapshot for facilitators, and for everyone else.
-    pub snapshots: [Option<Frame>; 2],
+    /// The snapshot for facilitators, for screens, and for phones (which
+    /// are not sent a statements step's landscape).
+    pub snapshots: [Option<Frame>; 3],
     /// Every step's totals.
     pub totals: Option<Vec<Frame>>,
     /// The state pages render from, for facilitators and for everyone else.

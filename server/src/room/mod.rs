@@ -805,16 +805,28 @@ impl Room {
     /// The whole state as `role` may see it, made once per change of the
     /// room for everyone who needs it.
     fn snapshot_frame(&self, role: Role) -> Frame {
-        let audience = usize::from(role != Role::Facilitator);
+        let audience = match role {
+            Role::Facilitator => 0,
+            Role::Screen => 1,
+            Role::Participant => 2,
+        };
         self.made.remember(
             self.version,
             |made| &mut made.snapshots[audience],
             || {
+                let mut gathering = self.visible_to(role);
+                // A phone is told its own place in its page; the room's
+                // landscape is the screen's and the console's.
+                if role == Role::Participant {
+                    for board in gathering.statements.values_mut() {
+                        board.landscape = hearth_core::landscape::Landscape::empty();
+                    }
+                }
                 frame(
                     self.state.seq,
                     &ServerMsg::Snapshot {
                         at: self.position(),
-                        gathering: self.visible_to(role),
+                        gathering,
                         now: now_ms(),
                     },
                 )
