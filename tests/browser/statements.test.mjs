@@ -66,7 +66,8 @@ test('twelve phones answer into two groups; the screen shows both and their comm
   await screen.getByTestId('common-ground').getByText(COMMON).waitFor();
 
   // The facilitator puts a divisive statement on screen: each group's answers.
-  const row = facilitator.locator('.statement-row', { hasText: EVEN[0] });
+  // (Each row's merge list names the others: find the row by its own words.)
+  const row = facilitator.locator('.statement-row').filter({ has: facilitator.locator('p', { hasText: EVEN[0] }) });
   await row.getByRole('button', { name: 'Put on screen' }).click();
   const onScreen = screen.getByTestId('on-screen');
   await onScreen.getByText(EVEN[0]).waitFor();
