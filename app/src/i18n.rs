@@ -460,6 +460,7 @@ catalogue! {
     StatementsCommonGround { en: "Common ground", es: "Terreno común" }
     StatementsNoCommonGround { en: "No common ground yet. It appears here as people answer.", es: "Todavía no hay terreno común. Aparecerá aquí a medida que la gente responda." }
     StatementsEveryGroup { en: "At least {p}% of every group agrees", es: "Al menos el {p}% de cada grupo está de acuerdo" }
+    StatementsEveryGroupAll { en: "Everyone who answered, in every group, agrees", es: "Todas las personas que respondieron, en cada grupo, están de acuerdo" }
     StatementsDivide { en: "{a}: {pa}% agree · {b}: {pb}% disagree", es: "{a}: {pa}% de acuerdo · {b}: {pb}% en desacuerdo" }
     StatementsDivides { en: "Where the room divides", es: "Donde la sala se divide" }
     StatementsFromTheRoom { en: "A statement from the room", es: "Una afirmación de la sala" }

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 
 /// The picture's size, in SVG units.
 const WIDTH: f32 = 960.0;
-const HEIGHT: f32 = 560.0;
+const HEIGHT: f32 = 480.0;
 /// How many SVG units one unit of the room's spread takes.
 const SCALE_X: f32 = 170.0;
 const SCALE_Y: f32 = 120.0;
@@ -42,30 +42,51 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The groups as soft clouds, each with its name and size, as SVG.
+/// The groups as soft clouds, each with its name and size, as SVG. The
+/// clouds are placed as the groups sit in the room's two dimensions,
+/// fitted to the picture (near groups stay near, far ones far); each is
+/// as large as its spread, and never smaller than its size calls for, so
+/// a group whose members answered alike is still a cloud, not a point.
 pub fn svg(landscape: &Landscape, board: &Board, i18n: I18n) -> String {
     let mut out = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{}" font-family="DejaVu Sans, Verdana, sans-serif"><defs><filter id="soft" x="-50%" y="-50%" width="200%" height="200%"><feGaussianBlur stdDeviation="14"/></filter></defs><rect class="landscape-ground" width="{WIDTH}" height="{HEIGHT}" fill="#fbfaf7"/>"##,
         escape(i18n.t(Msg::StatementsLandscapeLabel))
     );
-    for g in &landscape.groups {
+    let groups = &landscape.groups;
+    // The box the centres span, fitted into the picture less a margin.
+    let (mut x0, mut x1, mut y0, mut y1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+    for g in groups {
+        x0 = x0.min(g.cloud.centre.x);
+        x1 = x1.max(g.cloud.centre.x);
+        y0 = y0.min(g.cloud.centre.y);
+        y1 = y1.max(g.cloud.centre.y);
+    }
+    let (mx, my) = (WIDTH * 0.22, HEIGHT * 0.25);
+    let fit = |span: f32, room: f32, scale: f32| {
+        if span > 1e-3 {
+            (room / span).min(scale * 2.0)
+        } else {
+            scale
+        }
+    };
+    let sx = fit(x1 - x0, WIDTH - 2.0 * mx, SCALE_X);
+    let sy = fit(y1 - y0, HEIGHT - 2.0 * my, SCALE_Y);
+    let (midx, midy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    for g in groups {
         let colour = COLOURS[g.label.index() % COLOURS.len()];
-        let cx = WIDTH / 2.0 + g.cloud.centre.x * SCALE_X;
-        let cy = HEIGHT / 2.0 - g.cloud.centre.y * SCALE_Y;
-        let rx = (g.cloud.radii.x * SCALE_X).clamp(60.0, WIDTH / 3.0);
-        let ry = (g.cloud.radii.y * SCALE_Y).clamp(45.0, HEIGHT / 3.0);
-        let (cx, cy) = (
-            cx.clamp(rx.min(WIDTH / 2.0), WIDTH - rx.min(WIDTH / 2.0)),
-            cy.clamp(60.0, HEIGHT - 60.0),
-        );
+        let cx = WIDTH / 2.0 + (g.cloud.centre.x - midx) * sx;
+        let cy = HEIGHT / 2.0 - (g.cloud.centre.y - midy) * sy;
+        let least = 45.0 + 10.0 * (g.members.get() as f32).sqrt();
+        let rx = (g.cloud.radii.x * sx).clamp(least, WIDTH / 4.0);
+        let ry = (g.cloud.radii.y * sy).clamp(least * 0.8, HEIGHT / 3.0);
         let name = escape(&group_name(i18n, board, g.label));
         let size = escape(&i18n.plural(Msg::StatementsPeople, g.members.get() as usize));
         out.push_str(&format!(
-            r##"<g class="cloud group-{letter}"><ellipse cx="{cx:.1}" cy="{cy:.1}" rx="{rx:.1}" ry="{ry:.1}" transform="rotate({angle:.1} {cx:.1} {cy:.1})" fill="{colour}" fill-opacity="0.45" filter="url(#soft)"/><text x="{cx:.1}" y="{ty:.1}" text-anchor="middle" font-size="30" font-weight="700" fill="#1d1d1b">{name}</text><text x="{cx:.1}" y="{sy:.1}" text-anchor="middle" font-size="24" fill="#1d1d1b">{size}</text></g>"##,
+            r##"<g class="cloud group-{letter}"><ellipse cx="{cx:.1}" cy="{cy:.1}" rx="{rx:.1}" ry="{ry:.1}" transform="rotate({angle:.1} {cx:.1} {cy:.1})" fill="{colour}" fill-opacity="0.5" filter="url(#soft)"/><text x="{cx:.1}" y="{ty:.1}" text-anchor="middle" font-size="30" font-weight="700" fill="#1d1d1b">{name}</text><text x="{cx:.1}" y="{sy_:.1}" text-anchor="middle" font-size="24" fill="#1d1d1b">{size}</text></g>"##,
             letter = g.label.letter(),
             angle = -g.cloud.angle,
             ty = cy - 4.0,
-            sy = cy + 26.0,
+            sy_ = cy + 26.0,
         ));
     }
     out.push_str("</svg>");
@@ -168,7 +189,13 @@ pub fn LandscapeWall(
                                 .map(|(text, p)| view! {
                                     <li>
                                         <p class="statement">{text}</p>
-                                        <p class="hint">{i18n.fill(Msg::StatementsEveryGroup, &[("p", &p.to_string())])}</p>
+                                        <p class="hint">
+                                            {if p == 100 {
+                                                i18n.t(Msg::StatementsEveryGroupAll).to_owned()
+                                            } else {
+                                                i18n.fill(Msg::StatementsEveryGroup, &[("p", &p.to_string())])
+                                            }}
+                                        </p>
                                     </li>
                                 })
                                 .collect_view()}
@@ -214,9 +241,81 @@ pub fn LandscapeWall(
         <div class="landscape" data-testid="landscape">
             {move || shape().map(|m| view! { <p class="note">{m}</p> })}
             {on_screen}
-            <div class="landscape-picture" inner_html=move || picture.get()></div>
-            {common}
-            {divides}
+            <div class="landscape-body">
+                <div class="landscape-picture" inner_html=move || picture.get()></div>
+                <div class="landscape-side">
+                    {common}
+                    {divides}
+                </div>
+            </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_core::landscape::{Cloud, Group, Members, Point};
+    use hearth_core::locale::Locale;
+    use hearth_core::words::Label;
+
+    fn group(letter: u8, x: f32, members: u32) -> Group {
+        Group {
+            label: GroupLabel::new(letter).expect("a letter"),
+            members: Members::shown(members).expect("enough"),
+            cloud: Cloud {
+                centre: Point { x, y: 0.0 },
+                radii: Point { x: 0.0, y: 0.0 },
+                angle: 0.0,
+            },
+            sets_apart: vec![],
+        }
+    }
+
+    /// The numbers after `name="` in an SVG, in order.
+    fn numbers(svg: &str, name: &str) -> Vec<f32> {
+        svg.split(&format!(" {name}=\""))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn each_group_is_one_soft_cloud_inside_the_picture_with_its_name_and_size() {
+        let i18n = I18n(Locale::En);
+        let mut board = Board::default();
+        let empty = svg(&board.landscape, &board, i18n);
+        assert!(!empty.contains("<ellipse"));
+        board.landscape.shape = Shape::Groups;
+        board.landscape.groups = vec![group(0, -9.0, 6), group(1, 9.0, 40)];
+        board.names.insert(
+            GroupLabel::new(1).expect("B"),
+            Label::parse("Night <owls> & co").expect("a label"),
+        );
+        let drawn = svg(&board.landscape, &board, i18n);
+        assert_eq!(drawn.matches("<ellipse").count(), 2);
+        assert!(!drawn.contains("<circle"), "no one is a point");
+        assert!(drawn.contains("Group A") && drawn.contains("6 people"));
+        assert!(
+            drawn.contains("Night &lt;owls&gt; &amp; co"),
+            "names are escaped"
+        );
+        // Far apart in the room, still inside the picture; the bigger group
+        // a bigger cloud although both answered alike.
+        for (cx, rx) in numbers(&drawn, "cx").iter().zip(numbers(&drawn, "rx")) {
+            assert!(*cx - rx >= 0.0 && *cx + rx <= WIDTH, "{cx} ± {rx}");
+        }
+        let rx = numbers(&drawn, "rx");
+        assert!(rx[1] > rx[0]);
+    }
+
+    #[test]
+    fn a_split_says_each_share_or_that_too_few_answered() {
+        let i18n = I18n(Locale::En);
+        assert_eq!(
+            tally_words(i18n, Tally::shown(3, 1, 1)),
+            "60% agree · 20% disagree · 20% pass"
+        );
+        assert_eq!(tally_words(i18n, None), "Too few answers to show yet");
     }
 }

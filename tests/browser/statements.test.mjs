@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  startHearth, launchChromium, startGathering, joinPhones, goToStep, artifacts, accessible,
+  startHearth, launchChromium, startGathering, joinPhones, goToStep, artifacts, accessible, fits,
 } from './support.mjs';
 
 // The community agenda's statements step (from 1).
@@ -80,6 +80,8 @@ test('twelve phones answer into two groups; the screen shows both and their comm
   await place.getByText(/You're closest to Group [AB]\./).waitFor();
   await place.getByText('You agreed:').first().waitFor();
 
+  await fits(screen, { vertical: true });
+  await fits(phones[0]);
   await accessible(phones[0], 'statements phone');
   await accessible(screen, 'statements screen');
   await phones[0].screenshot({ path: join(artifacts, 'statements-phone-360.png'), fullPage: true });
