@@ -312,7 +312,7 @@ async fn view(
         ballot,
         queue,
     } = match link.ask(&Ask::View { actor, known }).await {
-        Ok(Answer::View(view)) => view?,
+        Ok(Answer::View(view)) => (*view)?,
         other => return Err(unavailable(link, other)),
     };
     let gathering = match (gathering, held) {

@@ -53,7 +53,8 @@ pub enum Answer {
     Joined(Result<(), EntryError>),
     Acted(Result<Outcome, ErrorCode>),
     Snapshot(Option<WireFrame>),
-    View(Result<WireView, EntryError>),
+    /// Boxed: a page's view is far larger than any other answer.
+    View(Box<Result<WireView, EntryError>>),
 }
 
 /// A frame as it travels between nodes.
@@ -142,7 +143,7 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
             (_, actor) => room.act(actor, id, action).await,
         }),
         Ask::Snapshot { role } => Answer::Snapshot(room.snapshot(role).await.map(WireFrame::from)),
-        Ask::View { actor, known } => Answer::View(room.view(actor).await.map(|view| {
+        Ask::View { actor, known } => Answer::View(Box::new(room.view(actor).await.map(|view| {
             let PageView {
                 at,
                 gathering,
@@ -165,7 +166,7 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
                 ballot,
                 queue,
             }
-        })),
+        }))),
     }
 }
 
