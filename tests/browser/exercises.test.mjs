@@ -487,7 +487,8 @@ test('an export starts a new gathering with the same agenda and cards; a foreign
   await page.getByRole('button', { name: 'Start from this file' }).click();
   await page.waitForURL(/\/console\/[0-9a-f]{40}$/);
   await page.getByRole('heading', { name: 'Second evening' }).waitFor();
-  assert.equal(await page.locator('.agenda-step').count(), 8);
+  // The community dialogue's nine steps, its statements step among them.
+  assert.equal(await page.locator('.agenda-step').count(), 9);
   await page.locator('.preview .card', { hasText: 'A lamp left on for us' }).waitFor();
 });
 
