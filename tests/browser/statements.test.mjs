@@ -56,8 +56,14 @@ test('twelve phones answer into two groups; the screen shows both and their comm
   for (const [i, page] of phones.entries()) await answerAll(page, i < 6, all.length);
 
   // The screen: two groups of six as clouds, and the common ground.
+  // (Landscapes made while answers came in may show fewer: wait for the
+  // one made from every answer.)
   const picture = screen.locator('.landscape-picture');
-  await picture.locator('ellipse').nth(1).waitFor({ state: 'attached' });
+  await screen.waitForFunction(() => {
+    const sizes = [...document.querySelectorAll('.landscape-picture text')].map((t) => t.textContent);
+    return document.querySelectorAll('.landscape-picture ellipse').length === 2
+      && sizes.filter((s) => s === '6 people').length === 2;
+  }, null, { timeout: 30_000 });
   assert.equal(await picture.locator('ellipse').count(), 2);
   assert.equal(await picture.locator('circle').count(), 0, 'no one is drawn as a point');
   await picture.getByText('Group A').waitFor({ state: 'attached' });
