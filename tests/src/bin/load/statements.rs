@@ -37,6 +37,9 @@ use tokio_tungstenite::tungstenite::Message;
 /// answer before the next tap).
 const IN_FLIGHT: usize = 512;
 
+/// Least time between two statements the console seeds.
+const SEED_GAP: Duration = Duration::from_millis(110);
+
 /// What the run is made with.
 pub struct Run {
     pub participants: usize,
@@ -112,6 +115,10 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
 
     println!("seeding {} statements", run.statements);
     for i in 0..run.statements {
+        // The server lets one connection act about ten times a second.
+        if i > 0 {
+            tokio::time::sleep(SEED_GAP).await;
+        }
         let id = fresh_id();
         let text = ReflectionText::parse(&format!("Statement {i}: what our street needs"))?;
         let change = StatementsChange::Seed { text };
