@@ -96,6 +96,7 @@ impl Backend for AppState {
                 gathering,
                 mine,
                 marks,
+                group,
                 now,
                 ..
             } = room.view(actor).await?;
@@ -112,6 +113,7 @@ impl Backend for AppState {
                 marks,
                 now,
                 form_id: secrets::action_id(),
+                group,
             })
         })
     }

@@ -156,6 +156,9 @@ impl SharedParts {
             mine: Vec::new(),
             marks: Vec::new(),
             form_id: crate::secrets::action_id(),
+            // A group's board is its members' alone: never in what every
+            // phone of the room is served.
+            group: None,
         };
         // A glance is digits, a colon and perhaps a dash (`Glance::key`).
         let glance = seen.clone().unwrap_or_default();

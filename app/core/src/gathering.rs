@@ -9,6 +9,7 @@
 
 use crate::anonymity::SMALL_ROOM;
 use crate::exercise::{Exercise, Place};
+use crate::groups::GroupsShown;
 use crate::ids::{CardId, StepId};
 use crate::locale::Locale;
 use crate::map::{Arrangement, MapChange};
@@ -187,6 +188,10 @@ pub struct GatheringView {
     /// How the shared screen speaks and looks, set from the console.
     #[serde(default)]
     pub screen: ScreenSettings,
+    /// A small groups step's groups as the room may know them (counts and
+    /// the round only), while they exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<GroupsShown>,
 }
 
 /// How the shared screen speaks and looks. A projector has nobody at it
@@ -244,6 +249,7 @@ impl GatheringView {
             timer: Timer::Off,
             ended: false,
             screen: ScreenSettings::default(),
+            groups: None,
         }
     }
 
@@ -321,6 +327,7 @@ impl GatheringView {
             timer: self.timer,
             ended: self.ended,
             screen: self.screen,
+            groups: self.groups,
         }
     }
 
@@ -429,8 +436,10 @@ impl GatheringView {
                 }
             }
             Event::ScreenSet { screen } => self.screen = *screen,
+            Event::GroupsShown { groups } => self.groups = *groups,
             Event::Ended => {
                 self.ended = true;
+                self.groups = None;
                 self.joining = Joining::Locked;
                 self.timer = Timer::Off;
                 for s in &mut self.steps {
@@ -516,6 +525,11 @@ pub enum Event {
     /// The shared screen's language or colours changed.
     ScreenSet {
         screen: ScreenSettings,
+    },
+    /// A small groups step's groups changed as the room may know them:
+    /// dealt, a round begun, brought back (`None`: forgotten).
+    GroupsShown {
+        groups: Option<GroupsShown>,
     },
 }
 

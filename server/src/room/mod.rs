@@ -38,6 +38,7 @@ use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{Event, GatheringView, LogPosition, Waiting};
 use hearth_core::ids::{ActionId, StepId};
 use hearth_core::marks::Mark;
+use hearth_core::page::GroupBoard;
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role, ServerMsg};
 use ring::Ring;
 pub use rules::{Actor, EntryError};
@@ -120,6 +121,8 @@ pub struct PageView {
     pub gathering: Arc<GatheringView>,
     pub mine: Vec<OwnCard>,
     pub marks: Vec<Mark>,
+    /// A participant's small group and its board, made for them alone.
+    pub group: Option<GroupBoard>,
     /// The server's clock (ms), for the timer.
     pub now: u64,
     /// The room's version this view was made from (see `RoomHandle::version`).
@@ -540,7 +543,10 @@ impl Room {
     /// stored or shown: the room reloads itself from storage and refuses the
     /// round's changes. Returns false if the room cannot go on.
     async fn finish_round(&mut self) -> bool {
+        let groups_changed = std::mem::take(&mut self.state.groups_dirty);
+        let groups_told = std::mem::take(&mut self.state.groups_notify);
         let checkpoint = self.checkpoint_now
+            || groups_changed
             || checkpoint::due(
                 self.state.seq,
                 self.state.checkpointed,
@@ -548,7 +554,9 @@ impl Room {
             );
         if checkpoint {
             let s = &self.state;
-            match serde_json::to_string(&Checkpoint::of(s.seq, &s.view, &s.reveals, &s.shown)) {
+            let made =
+                Checkpoint::of(s.seq, &s.view, &s.reveals, &s.shown).with_groups(s.groups.as_ref());
+            match serde_json::to_string(&made) {
                 Ok(body) => self.round.ops.push(Op::Checkpoint { seq: s.seq, body }),
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "a checkpoint could not be made: {e}")
@@ -601,6 +609,12 @@ impl Room {
                 // No receivers is fine: nobody is watching right now.
                 let _ = self.fanout.send(frame);
             }
+            // Small groups whose boards changed: their phones fetch their
+            // own part again. Only the number travels, outside the log.
+            for group in groups_told {
+                let msg = ServerMsg::Group { group };
+                let _ = self.fanout.send(live_frame(self.state.seq, &msg));
+            }
         }
         self.refresh_tally();
         self.shown.store(self.version, Ordering::Release);
@@ -639,6 +653,12 @@ impl Room {
                             gathering: self.shared_view(actor.role()),
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
+                            group: match &actor {
+                                Actor::Participant(author) => {
+                                    rules::groups::board_for(&self.state, author)
+                                }
+                                _ => None,
+                            },
                             now: now_ms(),
                             version: self.version,
                             waiting: match actor {

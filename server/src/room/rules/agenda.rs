@@ -22,11 +22,16 @@ use hearth_core::words::Label;
 /// step entered may release a batch at once.
 pub fn go_to(t: &mut Turn<'_>, step: StepId) -> Result<Decision, Refusal> {
     known(t.state, step)?;
+    // Small groups in a round are brought back before the room moves on.
+    if step != t.state.view.current && super::groups::mid_round(t.state) {
+        return Err(ErrorCode::MidRound.into());
+    }
     let mut events = vec![Event::StepChanged { step }];
     if t.state.view.timer.left(t.now_ms) == Some(0) {
         events.push(Event::TimerSet { timer: Timer::Off });
     }
     let mut d = record(t, Outcome::Done, events)?;
+    super::groups::on_enter(t, &mut d)?;
     release_live(t, &mut d)?;
     Ok(d)
 }

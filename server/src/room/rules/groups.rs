@@ -1,0 +1,587 @@
+//! Small groups: dealing the room's phones into groups, the rounds, each
+//! group's own board, and the cards a group agrees to bring back.
+//!
+//! The dealing itself (balance, late joiners, moves, signs, roles) is the
+//! core's (`hearth_core::groups`); here is who may do what with it, and
+//! the isolation the step promises: a group's board is read and changed
+//! only by its members. Nothing of it enters the public state or the event
+//! log, which every phone and screen receives: the room shows only counts
+//! (`GroupsShown`). A card reaches the room only when a second member of
+//! its group agrees, and then as an ordinary waiting card of the step, so
+//! the normal reveal shows it shuffled with the others.
+//!
+//! The groups hold device hashes and private words, so they are kept where
+//! only the room reads them: in memory, and in the room's checkpoint,
+//! written with every commit that changes them (`State::groups_dirty`).
+//! Ending the gathering forgets them.
+
+use super::cards::release_live;
+use super::{emit, open_step, record, remember, CardMeta, Decision, Refusal, State, Turn};
+use crate::storage::Op;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{Exercise, Place};
+use hearth_core::gathering::Event;
+use hearth_core::groups::{
+    Agreement, GroupError, GroupSize, Groups, GroupsShown, Proposal, Role, RoleSet, Sign,
+};
+use hearth_core::ids::{CardId, StepId};
+use hearth_core::marks::Tag;
+use hearth_core::page::{GroupBoard, GroupCard};
+use hearth_core::protocol::Outcome;
+use hearth_core::reflection::ReflectionText;
+use hearth_core::timer::Timer;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The groups of a small groups step, as only the room knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupsState {
+    pub step: StepId,
+    /// Members by device hash, group 1 first.
+    pub groups: Groups<String>,
+    /// The round under way (from 1; 0 before the first).
+    pub round: u8,
+    /// Everyone is back in the room: the boards are closed.
+    pub back: bool,
+    /// Every group's cards, in the order they were written.
+    pub cards: Vec<GroupCardMeta>,
+}
+
+/// A card on a group's board, with who wrote it (for their own list and
+/// their withdrawal, never shown).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCardMeta {
+    pub id: CardId,
+    pub group: u32,
+    pub author: String,
+    pub text: String,
+    #[serde(default)]
+    pub tag: Option<Tag>,
+    /// An observer's note not shared with the group.
+    #[serde(default)]
+    pub private: bool,
+    #[serde(default)]
+    pub proposed_by: Option<String>,
+    #[serde(default)]
+    pub sent: bool,
+}
+
+impl GroupsState {
+    /// The counts the room may see.
+    pub fn shown(&self) -> GroupsShown {
+        let brought: BTreeSet<u32> = self
+            .cards
+            .iter()
+            .filter(|c| c.sent)
+            .map(|c| c.group)
+            .collect();
+        GroupsShown {
+            step: self.step.0,
+            groups: self.groups.all().len() as u32,
+            round: self.round,
+            back: self.back,
+            brought: brought.len() as u32,
+        }
+    }
+
+    /// The group and place (both from 1) of a member.
+    fn seat(&self, author: &str) -> Option<(u32, usize, usize)> {
+        let n = self.groups.group_of(&author.to_owned())?;
+        let members = &self.groups.all()[n - 1];
+        let place = members.iter().position(|p| p == author)?;
+        Some((n as u32, place, members.len()))
+    }
+}
+
+/// A small groups step's settings.
+struct Settings {
+    size: GroupSize,
+    rounds: u8,
+    minutes: u8,
+    roles: RoleSet,
+    show_sign: bool,
+}
+
+fn settings(exercise: &Exercise) -> Option<Settings> {
+    match exercise {
+        Exercise::SmallGroups {
+            size,
+            rounds,
+            minutes,
+            roles,
+            show_sign,
+            ..
+        } => Some(Settings {
+            size: *size,
+            rounds: *rounds,
+            minutes: *minutes,
+            roles: *roles,
+            show_sign: *show_sign,
+        }),
+        _ => None,
+    }
+}
+
+/// The settings of `step`, if it is a small groups step.
+fn settings_of(state: &State, step: StepId) -> Option<Settings> {
+    settings(&state.view.step(step)?.exercise)
+}
+
+/// Whether the groups are in a round: the room may not move on until
+/// everyone is brought back.
+pub fn mid_round(state: &State) -> bool {
+    state
+        .groups
+        .as_ref()
+        .is_some_and(|g| g.round > 0 && !g.back && g.step == state.view.current)
+}
+
+/// The role of `author` this round, if the step has roles.
+fn role_of(state: &State, g: &GroupsState, author: &str) -> Option<Role> {
+    let s = settings_of(state, g.step)?;
+    let (_, place, size) = g.seat(author)?;
+    s.roles.role(place, size, usize::from(g.round.max(1) - 1))
+}
+
+/// Deals everyone who has joined into groups for the current step (when
+/// it opens, or again when the facilitator asks), replacing any groups of
+/// another step. A deal of this step's groups is refused once they have
+/// written or begun a round: then one person is moved instead.
+pub(super) fn deal(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
+    let mut d = Decision::to(Outcome::Done);
+    remember(&mut d, t.by)?;
+    deal_into(t, &mut d)?;
+    Ok(d)
+}
+
+/// Adds the deal of the current step to `d`.
+fn deal_into(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
+    let step = t.state.view.current;
+    let Some(s) = settings_of(t.state, step) else {
+        return Err(ErrorCode::NoGroups.into());
+    };
+    if let Some(g) = t.state.groups.as_ref().filter(|g| g.step == step) {
+        if g.round > 0 && !g.back {
+            return Err(ErrorCode::MidRound.into());
+        }
+        if !g.cards.is_empty() {
+            return Err(ErrorCode::GroupsWriting.into());
+        }
+    }
+    forget(t.state, d);
+    let mut people: Vec<String> = t.state.joined.iter().cloned().collect();
+    // Sorted first, so only the dice decide the deal.
+    people.sort_unstable();
+    let rng = &mut *t.rng;
+    let mut pick = |n: usize| (rng.next_u64() % n.max(1) as u64) as usize;
+    let groups = Groups::deal(&people, s.size, &mut pick);
+    let g = GroupsState {
+        step,
+        groups,
+        round: 0,
+        back: false,
+        cards: Vec::new(),
+    };
+    let shown = g.shown();
+    t.state.groups_notify.extend(1..=shown.groups);
+    t.state.groups = Some(g);
+    t.state.groups_dirty = true;
+    emit(
+        t.state,
+        d,
+        Event::GroupsShown {
+            groups: Some(shown),
+        },
+    )?;
+    Ok(())
+}
+
+/// When the room enters a small groups step with no groups of its own
+/// yet, deals them.
+pub(super) fn on_enter(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
+    let step = t.state.view.current;
+    let dealt = t.state.groups.as_ref().is_some_and(|g| g.step == step);
+    if settings_of(t.state, step).is_some() && !dealt {
+        deal_into(t, d)?;
+    }
+    Ok(())
+}
+
+/// Forgets the groups (another step's deal, or the end): their members'
+/// hashes and every word not sent to the room. The checkpoint is
+/// rewritten with this commit, and the copies of the old one erased.
+pub fn forget(state: &mut State, d: &mut Decision) {
+    if let Some(old) = state.groups.take() {
+        if old.cards.iter().any(|c| !c.sent) {
+            d.ops.push(Op::ForgetGroupWords);
+        }
+        state.groups_dirty = true;
+    }
+}
+
+/// A late joiner's seat: the smallest group of the current step's groups,
+/// while they meet.
+pub fn seat_late(state: &mut State, author: &str) {
+    let current = state.view.current;
+    let Some(g) = state
+        .groups
+        .as_mut()
+        .filter(|g| g.step == current && !g.back)
+    else {
+        return;
+    };
+    let n = g.groups.join_late(author.to_owned());
+    state.groups_notify.insert(n as u32);
+    state.groups_dirty = true;
+}
+
+/// Moves the person at `place` of group `from` to group `to`, when they
+/// ask: the facilitator learns nothing else about them.
+pub(super) fn move_one(
+    t: &mut Turn<'_>,
+    from: u32,
+    place: u32,
+    to: u32,
+) -> Result<Decision, Refusal> {
+    let g = active(t.state)?;
+    let person = g
+        .groups
+        .all()
+        .get((from as usize).wrapping_sub(1))
+        .and_then(|members| members.get((place as usize).wrapping_sub(1)))
+        .cloned()
+        .ok_or(ErrorCode::NoSuchGroup)?;
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    g.groups
+        .move_to(&person, to as usize)
+        .map_err(|e| match e {
+            GroupError::WouldLeaveAlone => ErrorCode::WouldLeaveAlone,
+            _ => ErrorCode::NoSuchGroup,
+        })?;
+    t.state.groups_notify.extend([from, to]);
+    t.state.groups_dirty = true;
+    let mut d = Decision::to(Outcome::Done);
+    remember(&mut d, t.by)?;
+    Ok(d)
+}
+
+/// Begins a round (from 1), with its timer.
+pub(super) fn round(t: &mut Turn<'_>, round: u8) -> Result<Decision, Refusal> {
+    let g = active(t.state)?;
+    let s = settings_of(t.state, g.step).ok_or(ErrorCode::NoGroups)?;
+    if round == 0 || round > s.rounds {
+        return Err(ErrorCode::UnknownRound.into());
+    }
+    let seconds = u32::from(s.minutes) * 60;
+    let timer = Timer::Off.after(hearth_core::timer::TimerAction::Set { seconds }, t.now_ms)?;
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    g.round = round;
+    let shown = g.shown();
+    t.state.groups_dirty = true;
+    record(
+        t,
+        Outcome::Done,
+        vec![
+            Event::GroupsShown {
+                groups: Some(shown),
+            },
+            Event::TimerSet { timer },
+        ],
+    )
+}
+
+/// Brings everyone back to the room: the boards close, and what the
+/// groups sent waits for the reveal.
+pub(super) fn back(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
+    active(t.state)?;
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    g.back = true;
+    let shown = g.shown();
+    t.state.groups_notify.extend(1..=shown.groups);
+    t.state.groups_dirty = true;
+    record(
+        t,
+        Outcome::Done,
+        vec![
+            Event::GroupsShown {
+                groups: Some(shown),
+            },
+            Event::TimerSet { timer: Timer::Off },
+        ],
+    )
+}
+
+/// The current step's groups while they meet, or why there are none.
+fn active(state: &State) -> Result<&GroupsState, ErrorCode> {
+    match &state.groups {
+        Some(g) if g.step == state.view.current && !g.back => Ok(g),
+        Some(g) if g.step == state.view.current => Err(ErrorCode::NotCollecting),
+        _ => Err(ErrorCode::NoGroups),
+    }
+}
+
+/// The writer's group, on the open step's groups.
+fn writer_group(t: &Turn<'_>, step: StepId) -> Result<u32, ErrorCode> {
+    open_step(t.state, step)?;
+    let g = active(t.state).map_err(|e| {
+        if t.state.groups.as_ref().is_some_and(|g| g.step != step) {
+            ErrorCode::NoGroups
+        } else {
+            e
+        }
+    })?;
+    if g.step != step {
+        return Err(ErrorCode::NoGroups);
+    }
+    g.seat(t.by.actor)
+        .map(|(n, _, _)| n)
+        .ok_or(ErrorCode::NoGroups)
+}
+
+/// Writes on the writer's group's board: the group sees it at once.
+pub(super) fn write(
+    t: &mut Turn<'_>,
+    step: StepId,
+    text: ReflectionText,
+) -> Result<Decision, Refusal> {
+    let group = writer_group(t, step)?;
+    add_card(t, group, text.into(), None, false)
+}
+
+/// An observer's note: a disconnect or a connection, with words if they
+/// like, kept to themselves until they share it.
+pub(super) fn note(
+    t: &mut Turn<'_>,
+    step: StepId,
+    tag: Tag,
+    text: Option<ReflectionText>,
+) -> Result<Decision, Refusal> {
+    let group = writer_group(t, step)?;
+    let g = t.state.groups.as_ref().ok_or(ErrorCode::NoGroups)?;
+    if role_of(t.state, g, t.by.actor) != Some(Role::Observer) {
+        return Err(ErrorCode::NotObserver.into());
+    }
+    add_card(
+        t,
+        group,
+        text.map(String::from).unwrap_or_default(),
+        Some(tag),
+        true,
+    )
+}
+
+fn add_card(
+    t: &mut Turn<'_>,
+    group: u32,
+    text: String,
+    tag: Option<Tag>,
+    private: bool,
+) -> Result<Decision, Refusal> {
+    let id = CardId::from_random(t.rng.next_u64());
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    g.cards.push(GroupCardMeta {
+        id,
+        group,
+        author: t.by.actor.to_owned(),
+        text,
+        tag,
+        private,
+        proposed_by: None,
+        sent: false,
+    });
+    if !private {
+        t.state.groups_notify.insert(group);
+    }
+    t.state.groups_dirty = true;
+    let mut d = Decision::to(Outcome::Done);
+    remember(&mut d, t.by)?;
+    Ok(d)
+}
+
+/// The card `card` of the actor's group's board (their own private notes
+/// included), with its index; another group's card is refused as such.
+fn board_card(t: &Turn<'_>, card: &CardId) -> Result<usize, ErrorCode> {
+    let g = active(t.state)?;
+    let (group, _, _) = g.seat(t.by.actor).ok_or(ErrorCode::NoGroups)?;
+    let at = g
+        .cards
+        .iter()
+        .position(|c| &c.id == card)
+        .ok_or(ErrorCode::UnknownCard)?;
+    let c = &g.cards[at];
+    if c.group != group || (c.private && c.author != t.by.actor) {
+        return Err(ErrorCode::NotYourGroup);
+    }
+    Ok(at)
+}
+
+/// Shows one of the observer's own private notes to their group.
+pub(super) fn share(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
+    let at = board_card(t, &card)?;
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    if g.cards[at].author != t.by.actor {
+        return Err(ErrorCode::UnknownCard.into());
+    }
+    g.cards[at].private = false;
+    let group = g.cards[at].group;
+    t.state.groups_notify.insert(group);
+    t.state.groups_dirty = true;
+    let mut d = Decision::to(Outcome::Done);
+    remember(&mut d, t.by)?;
+    Ok(d)
+}
+
+/// Whether the groups are in their last round, when cards go back.
+fn last_round(t: &Turn<'_>) -> Result<(), ErrorCode> {
+    let g = active(t.state)?;
+    let s = settings_of(t.state, g.step).ok_or(ErrorCode::NoGroups)?;
+    if g.round == s.rounds {
+        Ok(())
+    } else {
+        Err(ErrorCode::NotLastRound)
+    }
+}
+
+/// A member proposes a card of their group's board for the room.
+pub(super) fn propose(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
+    let at = board_card(t, &card)?;
+    last_round(t)?;
+    let by = t.by.actor.to_owned();
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    let c = &mut g.cards[at];
+    if c.private {
+        return Err(ErrorCode::NotYourGroup.into());
+    }
+    if c.proposed_by.is_none() && !c.sent {
+        c.proposed_by = Some(by);
+        t.state.groups_notify.insert(c.group);
+        t.state.groups_dirty = true;
+    }
+    let mut d = Decision::to(Outcome::Done);
+    remember(&mut d, t.by)?;
+    Ok(d)
+}
+
+/// Another member agrees to a proposal: the card goes to the room's board,
+/// waiting for the reveal like any other, with its author kept (they can
+/// still withdraw it everywhere).
+pub(super) fn agree(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
+    let at = board_card(t, &card)?;
+    last_round(t)?;
+    let step = t.state.view.current;
+    let show_sign = settings_of(t.state, step).is_some_and(|s| s.show_sign);
+    let g = t.state.groups.as_ref().ok_or(ErrorCode::NoGroups)?;
+    let c = &g.cards[at];
+    if c.sent {
+        let mut d = Decision::to(Outcome::Done);
+        remember(&mut d, t.by)?;
+        return Ok(d);
+    }
+    let by = c.proposed_by.clone().ok_or(ErrorCode::NeedsSecondMember)?;
+    let proposal = Proposal {
+        by,
+        group: c.group as usize,
+    };
+    let mine = g.seat(t.by.actor).map(|(n, _, _)| n as usize);
+    match proposal.agree(&t.by.actor.to_owned(), mine) {
+        Agreement::Sent => {}
+        Agreement::OwnProposal => return Err(ErrorCode::NeedsSecondMember.into()),
+        Agreement::NotInGroup => return Err(ErrorCode::NotYourGroup.into()),
+    }
+    let before = g.shown();
+    let meta = CardMeta {
+        step,
+        author: c.author.clone(),
+        text: c.text.clone(),
+        place: Place::Brought {
+            group: show_sign.then_some(c.group),
+        },
+        sensitive: false,
+        revealed_seq: None,
+    };
+    let group = c.group;
+    let mut d = Decision::to(Outcome::Done);
+    d.ops.push(Op::AddCard {
+        id: card.as_str().to_owned(),
+        step: step.0,
+        author: meta.author.clone(),
+        text: meta.text.clone(),
+        place: serde_json::to_string(&meta.place)?,
+        sensitive: false,
+    });
+    remember(&mut d, t.by)?;
+    t.state.arrival.push(card.clone());
+    t.state.waiting.push(card.clone());
+    t.state.cards.insert(card, meta);
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    g.cards[at].sent = true;
+    let after = g.shown();
+    t.state.groups_notify.insert(group);
+    t.state.groups_dirty = true;
+    if after != before {
+        emit(
+            t.state,
+            &mut d,
+            Event::GroupsShown {
+                groups: Some(after),
+            },
+        )?;
+    }
+    release_live(t, &mut d)?;
+    Ok(d)
+}
+
+/// Takes a withdrawn card off its group's board, if it was on one: its
+/// words leave the checkpoint in this commit. Returns whether it was.
+pub fn withdraw(state: &mut State, author: &str, card: &CardId, d: &mut Decision) -> bool {
+    let Some(g) = state.groups.as_mut() else {
+        return false;
+    };
+    let Some(at) = g
+        .cards
+        .iter()
+        .position(|c| &c.id == card && c.author == author)
+    else {
+        return false;
+    };
+    let gone = g.cards.remove(at);
+    if !gone.private {
+        state.groups_notify.insert(gone.group);
+    }
+    state.groups_dirty = true;
+    d.ops.push(Op::ForgetGroupWords);
+    true
+}
+
+/// What one phone's group looks like to it: its sign, place, role and the
+/// board, with its own private notes and no one else's. `None` for anyone
+/// in no group of the current step.
+pub fn board_for(state: &State, author: &str) -> Option<GroupBoard> {
+    let g = state
+        .groups
+        .as_ref()
+        .filter(|g| g.step == state.view.current)?;
+    let (group, place, members) = g.seat(author)?;
+    let cards = g
+        .cards
+        .iter()
+        .filter(|c| c.group == group && (!c.private || c.author == author))
+        .map(|c| GroupCard {
+            id: c.id.clone(),
+            text: c.text.clone(),
+            tag: c.tag,
+            mine: c.author == author,
+            private: c.private,
+            proposed: c.proposed_by.is_some(),
+            proposed_by_me: c.proposed_by.as_deref() == Some(author),
+            sent: c.sent,
+        })
+        .collect();
+    Some(GroupBoard {
+        sign: Sign::of(group as usize),
+        place: place as u32 + 1,
+        members: members as u32,
+        role: role_of(state, g, author),
+        cards,
+    })
+}
