@@ -585,3 +585,398 @@ pub fn board_for(state: &State, author: &str) -> Option<GroupBoard> {
         cards,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{events, revealed, words, Gathering};
+    use super::*;
+    use crate::room::rules::Actor;
+    use hearth_core::exercise::ExerciseKind;
+    use hearth_core::protocol::Action;
+
+    /// A board step, then a small groups step (triads, three rounds), with
+    /// `people` joined; the room moves to the groups, which deals them.
+    fn triads(people: usize) -> Gathering {
+        let kinds = [ExerciseKind::Board, ExerciseKind::SmallGroups];
+        let mut g = Gathering::with_steps(&kinds, people);
+        g.run(Action::GoTo { step: StepId(2) }).expect("moved");
+        g
+    }
+
+    fn groups(g: &Gathering) -> &GroupsState {
+        g.state.groups.as_ref().expect("dealt")
+    }
+
+    /// The index (as in `Gathering::person`) of the member at `place` of
+    /// group `n`.
+    fn member(g: &Gathering, n: usize, place: usize) -> usize {
+        let hash = &groups(g).groups.all()[n - 1][place];
+        hash.trim_start_matches("person-")
+            .parse()
+            .expect("a test person")
+    }
+
+    fn write(g: &mut Gathering, who: usize, text: &str) -> Result<CardId, ErrorCode> {
+        let step = g.step();
+        g.act(
+            &Gathering::person(who),
+            Action::GroupWrite {
+                step,
+                text: words(text),
+            },
+        )?;
+        let hash = Gathering::person(who).key().to_owned();
+        Ok(groups(g)
+            .cards
+            .iter()
+            .rev()
+            .find(|c| c.author == hash)
+            .expect("written")
+            .id
+            .clone())
+    }
+
+    fn round(g: &mut Gathering, round: u8) {
+        g.run(Action::GroupsRound { round }).expect("a round");
+    }
+
+    #[test]
+    fn entering_the_step_deals_everyone_present_into_balanced_groups() {
+        let g = triads(7);
+        let dealt = groups(&g);
+        let sizes: Vec<usize> = dealt.groups.all().iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![3, 2, 2]);
+        assert!(g.state.groups_dirty, "the checkpoint keeps them");
+        assert_eq!(
+            g.state.view.groups,
+            Some(GroupsShown {
+                step: 2,
+                groups: 3,
+                round: 0,
+                back: false,
+                brought: 0
+            })
+        );
+        // The room is told counts only: no device hash in the public state.
+        let public = serde_json::to_string(&g.state.view).unwrap();
+        assert!(!public.contains("person-"), "{public}");
+        for i in 0..7 {
+            assert!(board_for(&g.state, Gathering::person(i).key()).is_some());
+        }
+    }
+
+    #[test]
+    fn a_late_joiner_goes_to_the_smallest_group_and_a_deal_is_refused_once_groups_write() {
+        let mut g = triads(7);
+        super::super::join(&mut g.state, "late").expect("joined");
+        assert_eq!(groups(&g).groups.group_of(&"late".to_owned()), Some(2));
+        assert!(g.state.groups_notify.contains(&2));
+        // Dealing again before anyone wrote: a fresh deal of everyone.
+        g.run(Action::GroupsDeal).expect("dealt again");
+        let sizes: Vec<usize> = groups(&g).groups.all().iter().map(Vec::len).collect();
+        assert_eq!(
+            sizes,
+            vec![3, 3, 2],
+            "eight people, the late one among them"
+        );
+        let who = member(&g, 1, 0);
+        write(&mut g, who, "the sea").expect("written");
+        assert_eq!(
+            g.run(Action::GroupsDeal).err(),
+            Some(ErrorCode::GroupsWriting)
+        );
+        assert_eq!(groups(&g).cards.len(), 1, "nothing changed");
+    }
+
+    #[test]
+    fn one_person_is_moved_by_their_group_and_place_never_leaving_anyone_alone() {
+        let mut g = triads(7);
+        let who = member(&g, 1, 2);
+        g.run(Action::GroupsMove {
+            from: 1,
+            place: 3,
+            to: 2,
+        })
+        .expect("moved");
+        assert_eq!(
+            groups(&g)
+                .groups
+                .group_of(&Gathering::person(who).key().to_owned()),
+            Some(2)
+        );
+        let before = groups(&g).clone();
+        let refused = [
+            ((3, 1, 1), ErrorCode::WouldLeaveAlone),
+            ((9, 1, 1), ErrorCode::NoSuchGroup),
+            ((1, 9, 2), ErrorCode::NoSuchGroup),
+            ((1, 1, 9), ErrorCode::NoSuchGroup),
+            ((0, 0, 1), ErrorCode::NoSuchGroup),
+        ];
+        for ((from, place, to), code) in refused {
+            let move_one = Action::GroupsMove { from, place, to };
+            assert_eq!(g.run(move_one).err(), Some(code), "{from} {place} {to}");
+        }
+        assert_eq!(groups(&g), &before, "nothing changed");
+    }
+
+    #[test]
+    fn members_see_their_own_groups_board_and_never_another_groups() {
+        let mut g = triads(7);
+        let (a, b, other) = (member(&g, 1, 0), member(&g, 1, 1), member(&g, 2, 0));
+        g.commit();
+        let ours = write(&mut g, a, "our words").expect("written");
+        let theirs = write(&mut g, other, "their words").expect("written");
+        assert_eq!(g.state.groups_notify, BTreeSet::from([1, 2]));
+        let seen = |g: &Gathering, who: usize| -> Vec<String> {
+            board_for(&g.state, Gathering::person(who).key())
+                .map(|b| b.cards.into_iter().map(|c| c.text).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(seen(&g, a), ["our words"]);
+        assert_eq!(seen(&g, b), ["our words"], "a group sees its cards at once");
+        assert_eq!(seen(&g, other), ["their words"]);
+        // Acting on another group's card is refused, and changes nothing.
+        round(&mut g, 3);
+        let before = groups(&g).clone();
+        for action in [
+            Action::GroupPropose {
+                card: theirs.clone(),
+            },
+            Action::GroupAgree {
+                card: theirs.clone(),
+            },
+            Action::GroupShare {
+                card: theirs.clone(),
+            },
+        ] {
+            assert_eq!(
+                g.act(&Gathering::person(a), action.clone()).err(),
+                Some(ErrorCode::NotYourGroup),
+                "{action:?}"
+            );
+        }
+        let withdraw = Action::Withdraw { card: theirs };
+        assert_eq!(
+            g.act(&Gathering::person(a), withdraw).err(),
+            Some(ErrorCode::UnknownCard)
+        );
+        assert_eq!(groups(&g), &before);
+        // Nobody outside a group can act on a board, nor read one.
+        for actor in [Actor::Facilitator, Actor::Screen] {
+            let propose = Action::GroupPropose { card: ours.clone() };
+            assert_eq!(g.act(&actor, propose).err(), Some(ErrorCode::NotAllowed));
+            assert!(board_for(&g.state, actor.key()).is_none());
+        }
+        let public = serde_json::to_string(&g.state.view).unwrap();
+        assert!(!public.contains("our words") && !public.contains("their words"));
+    }
+
+    #[test]
+    fn roles_rotate_each_round_and_only_the_observer_notes_privately() {
+        let mut g = triads(9);
+        let step = g.step();
+        let roles = |g: &Gathering| -> Vec<Option<Role>> {
+            (0..3)
+                .map(|p| {
+                    board_for(&g.state, Gathering::person(member(g, 1, p)).key())
+                        .and_then(|b| b.role)
+                })
+                .collect()
+        };
+        round(&mut g, 1);
+        assert_eq!(
+            roles(&g),
+            [
+                Some(Role::Storyteller),
+                Some(Role::Listener),
+                Some(Role::Observer)
+            ]
+        );
+        let note = |tag| Action::GroupNote {
+            step,
+            tag,
+            text: None,
+        };
+        let (teller, observer) = (member(&g, 1, 0), member(&g, 1, 2));
+        g.commit();
+        assert_eq!(
+            g.act(&Gathering::person(teller), note(Tag::Probing)).err(),
+            Some(ErrorCode::NotObserver)
+        );
+        g.act(&Gathering::person(observer), note(Tag::Probing))
+            .expect("noted");
+        let card = groups(&g).cards[0].id.clone();
+        assert!(groups(&g).cards[0].private);
+        assert!(
+            !g.state.groups_notify.contains(&1),
+            "a private note tells nobody"
+        );
+        let seen = |g: &Gathering, who| {
+            board_for(&g.state, Gathering::person(who).key())
+                .unwrap()
+                .cards
+                .len()
+        };
+        assert_eq!((seen(&g, observer), seen(&g, teller)), (1, 0));
+        // Shared, the group sees it.
+        g.act(&Gathering::person(observer), Action::GroupShare { card })
+            .expect("shared");
+        assert_eq!(seen(&g, teller), 1);
+        round(&mut g, 2);
+        assert_eq!(
+            roles(&g),
+            [
+                Some(Role::Listener),
+                Some(Role::Observer),
+                Some(Role::Storyteller)
+            ]
+        );
+        assert_eq!(
+            g.act(&Gathering::person(observer), note(Tag::Connection))
+                .err(),
+            Some(ErrorCode::NotObserver)
+        );
+        assert_eq!(
+            g.run(Action::GroupsRound { round: 4 }).err(),
+            Some(ErrorCode::UnknownRound)
+        );
+        assert_eq!(
+            g.run(Action::GroupsRound { round: 0 }).err(),
+            Some(ErrorCode::UnknownRound)
+        );
+    }
+
+    #[test]
+    fn a_card_goes_back_only_when_a_second_member_agrees_and_waits_for_the_reveal() {
+        let mut g = triads(7);
+        let (a, b) = (member(&g, 1, 0), member(&g, 1, 1));
+        let card = write(&mut g, a, "what we noticed").expect("written");
+        round(&mut g, 1);
+        let propose = Action::GroupPropose { card: card.clone() };
+        assert_eq!(
+            g.act(&Gathering::person(a), propose.clone()).err(),
+            Some(ErrorCode::NotLastRound)
+        );
+        round(&mut g, 3);
+        let agree = Action::GroupAgree { card: card.clone() };
+        assert_eq!(
+            g.act(&Gathering::person(b), agree.clone()).err(),
+            Some(ErrorCode::NeedsSecondMember),
+            "nothing proposed yet"
+        );
+        g.act(&Gathering::person(a), propose).expect("proposed");
+        assert_eq!(
+            g.act(&Gathering::person(a), agree.clone()).err(),
+            Some(ErrorCode::NeedsSecondMember),
+            "not by the one who proposed it"
+        );
+        assert!(g.state.cards.is_empty());
+        let d = g.act(&Gathering::person(b), agree).expect("agreed");
+        assert!(d.ops.iter().any(|op| matches!(op, Op::AddCard { .. })));
+        assert_eq!(g.state.view.groups.map(|s| s.brought), Some(1));
+        assert!(events(&d)
+            .iter()
+            .any(|e| matches!(e, Event::GroupsShown { groups: Some(s) } if s.brought == 1)));
+        // Another group's card joins it; the reveal shows both shuffled,
+        // with no group's sign (the step does not show it).
+        let (c, d2) = (member(&g, 2, 0), member(&g, 2, 1));
+        let theirs = write(&mut g, c, "and ours").expect("written");
+        g.act(
+            &Gathering::person(c),
+            Action::GroupPropose {
+                card: theirs.clone(),
+            },
+        )
+        .expect("proposed");
+        g.act(
+            &Gathering::person(d2),
+            Action::GroupAgree {
+                card: theirs.clone(),
+            },
+        )
+        .expect("agreed");
+        let shown = revealed(&g.reveal());
+        assert_eq!(shown.len(), 2);
+        assert!(shown.contains(&card) && shown.contains(&theirs));
+        assert!(g
+            .state
+            .view
+            .cards
+            .iter()
+            .all(|c| c.place == Place::Brought { group: None }));
+        // The author can still withdraw it: gone from the room and the board.
+        g.act(
+            &Gathering::person(a),
+            Action::Withdraw { card: card.clone() },
+        )
+        .expect("withdrawn");
+        assert!(g.state.view.card(&card).is_none());
+        assert!(groups(&g).cards.iter().all(|c| c.id != card));
+    }
+
+    #[test]
+    fn the_room_moves_on_only_once_everyone_is_back() {
+        let mut g = triads(6);
+        round(&mut g, 1);
+        assert_eq!(
+            g.run(Action::GoTo { step: StepId(1) }).err(),
+            Some(ErrorCode::MidRound)
+        );
+        assert_eq!(g.step(), StepId(2), "nothing changed");
+        let d = g.run(Action::GroupsBack).expect("back");
+        assert!(events(&d).contains(&&Event::TimerSet { timer: Timer::Off }));
+        let step = g.step();
+        let who = member(&g, 1, 0);
+        let late = g.act(
+            &Gathering::person(who),
+            Action::GroupWrite {
+                step,
+                text: words("after"),
+            },
+        );
+        assert_eq!(
+            late.err(),
+            Some(ErrorCode::NotCollecting),
+            "the boards are closed"
+        );
+        g.run(Action::GoTo { step: StepId(1) }).expect("moved on");
+    }
+
+    #[test]
+    fn withdrawing_a_group_card_and_ending_forget_the_words() {
+        let mut g = triads(6);
+        let who = member(&g, 1, 0);
+        let card = write(&mut g, who, "mine to take back").expect("written");
+        let other = member(&g, 1, 1);
+        assert_eq!(
+            g.act(
+                &Gathering::person(other),
+                Action::Withdraw { card: card.clone() }
+            )
+            .err(),
+            Some(ErrorCode::UnknownCard),
+            "only its author withdraws it"
+        );
+        let d = g
+            .act(&Gathering::person(who), Action::Withdraw { card })
+            .expect("withdrawn");
+        assert!(d.ops.iter().any(|op| matches!(op, Op::ForgetGroupWords)));
+        assert!(groups(&g).cards.is_empty());
+        write(&mut g, who, "still here at the end").expect("written");
+        g.state.groups_dirty = false;
+        let d = g.run(Action::End).expect("ended");
+        assert!(g.state.groups.is_none());
+        assert!(d.checkpoint, "the checkpoint is written again without them");
+        assert!(d.ops.iter().any(|op| matches!(op, Op::ForgetGroupWords)));
+        assert_eq!(g.state.view.groups, None);
+    }
+
+    #[test]
+    fn direct_reflections_do_not_bypass_the_groups() {
+        let mut g = triads(6);
+        let to_room = g.write_at(0, Place::Brought { group: Some(1) }, "straight in");
+        assert_eq!(to_room.err(), Some(ErrorCode::WrongPlace));
+        let plain = g.write_at(0, Place::Board, "straight in");
+        assert_eq!(plain.err(), Some(ErrorCode::WrongPlace));
+    }
+}
