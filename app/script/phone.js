@@ -445,6 +445,13 @@
         soon(SOON_MS);
       } else if (msg.type === 'totals') {
         soon(TOTALS_MS);
+      } else if (msg.type === 'group') {
+        // A small group's board changed: only its own phones look again.
+        var sign = $('[data-group]');
+        if (sign && sign.getAttribute('data-group') === String(msg.group)) {
+          needOwn = true;
+          soon(SOON_MS);
+        }
       }
     };
     socket.onclose = function (event) {

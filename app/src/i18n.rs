@@ -511,7 +511,7 @@ catalogue! {
     ConsoleGroupSize { en: "People per group (2 to 6)", es: "Personas por grupo (de 2 a 6)" }
     ConsoleGroupRounds { en: "Rounds (1 to 4)", es: "Rondas (de 1 a 4)" }
     ConsoleGroupMinutes { en: "Minutes per round", es: "Minutos por ronda" }
-    ConsoleGroupRoles { en: "Roles", es: "Roles" }
+    ConsoleGroupRoles { en: "Roles", es: "Reparto de roles" }
     ConsoleGroupPrompts { en: "A prompt per round, one per line (optional)", es: "Una pregunta por ronda, una por línea (opcional)" }
     ConsoleGroupShowSign { en: "Mark cards brought back with their group's sign", es: "Marcar las tarjetas traídas con la señal de su grupo" }
     ErrCodeNoGroups { en: "There are no small groups on this step right now.", es: "Ahora mismo no hay grupos pequeños en este paso." }

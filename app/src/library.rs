@@ -328,6 +328,8 @@ impl ReadyAgenda {
                     locale,
                 ),
                 step(Msg::PromptLearningTogether, board, locale),
+                // Last, the practice itself: triads, each trying every seat.
+                default_step(ExerciseKind::SmallGroups, locale),
             ],
             ReadyAgenda::CommunityDialogue => vec![
                 step(Msg::PromptTonight, board.clone(), locale),

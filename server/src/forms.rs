@@ -554,13 +554,13 @@ pub async fn withdraw(
 /// The phone's script asks for its own part instead (with the header
 /// `Hearth-Parts`), and brings the rest of the page up to date itself
 /// (see `phone_parts`).
-struct Back<'a> {
+pub(crate) struct Back<'a> {
     token: &'a str,
     parts: bool,
 }
 
 impl<'a> Back<'a> {
-    fn to(token: &'a str, headers: &HeaderMap) -> Self {
+    pub(crate) fn to(token: &'a str, headers: &HeaderMap) -> Self {
         Back {
             token,
             parts: headers.contains_key("hearth-parts"),
@@ -568,7 +568,7 @@ impl<'a> Back<'a> {
     }
 
     /// Back, saying what went wrong.
-    fn error(&self, code: ErrorCode) -> Response {
+    pub(crate) fn error(&self, code: ErrorCode) -> Response {
         let code = serde_json::to_value(code)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -577,7 +577,7 @@ impl<'a> Back<'a> {
     }
 
     /// Back, saying what was done; `at` is where on the page (`#card-…`).
-    fn done(&self, what: &str, at: &str) -> Response {
+    pub(crate) fn done(&self, what: &str, at: &str) -> Response {
         self.with(&format!("done={what}"), at)
     }
 
@@ -594,7 +594,7 @@ impl<'a> Back<'a> {
 /// Does what a participant's form asks, as that participant (their device
 /// cookie, hashed with the gathering's salt), exactly as the live link
 /// would; the error is the answer to send back.
-async fn act_as_participant(
+pub(crate) async fn act_as_participant(
     state: &AppState,
     token: &str,
     headers: &HeaderMap,

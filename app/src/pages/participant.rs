@@ -12,6 +12,7 @@
 //! attributes set below, the words among them, so every word still comes
 //! from the catalogue.
 
+use super::phone_groups::GroupPanel;
 use super::phone_parts::{OwnMarks, Responses, SpectrumPlace, TagLines};
 use super::{param, query};
 use crate::api::load_participant;
@@ -135,6 +136,8 @@ pub enum Feedback {
     Received,
     Withdrawn,
     Placed,
+    /// A small group's form was taken.
+    Group,
     Problem(Msg),
 }
 
@@ -154,6 +157,7 @@ impl Feedback {
             (None, Some("received")) => Feedback::Received,
             (None, Some("marked")) => Feedback::Placed,
             (None, Some("withdrawn")) => Feedback::Withdrawn,
+            (None, Some("group")) => Feedback::Group,
             (None, _) => Feedback::None,
         }
     }
@@ -213,6 +217,10 @@ impl Phone {
         let g = self.room();
         let mut hash = std::collections::hash_map::DefaultHasher::new();
         g.ended.hash(&mut hash);
+        // A small group's round changes what its phones' own parts say.
+        serde_json::to_string(&g.groups)
+            .unwrap_or_default()
+            .hash(&mut hash);
         if let Some(step) = g.current_step() {
             serde_json::to_string(step)
                 .unwrap_or_default()
@@ -286,6 +294,7 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
             {step.map(|(step, kind)| match kind {
                 ExerciseKind::Spectrum => view! { <SpectrumPlace step/> }.into_any(),
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
+                ExerciseKind::SmallGroups => view! { <GroupPanel/> }.into_any(),
                 _ => view! { <ReflectForm/> }.into_any(),
             })}
             <FeedbackLine feedback=said.feedback/>
@@ -300,9 +309,16 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
 /// with the id of the part it replaces.
 #[component]
 fn OwnParts(feedback: Feedback) -> impl IntoView {
+    let phone = Phone::here();
+    let grouped = phone
+        .room()
+        .current_step()
+        .is_some_and(|s| s.exercise.kind() == ExerciseKind::SmallGroups);
     view! {
-        <div id="own" data-stamp=Phone::here().stamp()>
+        <div id="own" data-stamp=phone.stamp()>
             <FeedbackLine feedback/>
+            // A group's board is this phone's group's alone: only ever here.
+            {grouped.then(|| view! { <GroupPanel/> })}
             <Mine/>
             <OwnMarks/>
         </div>
@@ -332,6 +348,7 @@ fn FeedbackLine(feedback: Feedback) -> impl IntoView {
         Feedback::Received => i18n.t(Msg::PartReceived),
         Feedback::Withdrawn => i18n.t(Msg::PartWithdrawn),
         Feedback::Placed => i18n.t(Msg::PartMarked),
+        Feedback::Group => i18n.t(Msg::GroupDone),
         Feedback::Problem(m) => i18n.t(m),
     };
     view! {
