@@ -487,7 +487,7 @@ test('an export starts a new gathering with the same agenda and cards; a foreign
   await page.getByRole('button', { name: 'Start from this file' }).click();
   await page.waitForURL(/\/console\/[0-9a-f]{40}$/);
   await page.getByRole('heading', { name: 'Second evening' }).waitFor();
-  assert.equal(await page.locator('.agenda-step').count(), 8);
+  assert.equal(await page.locator('.agenda-step').count(), 9);
   await page.locator('.preview .card', { hasText: 'A lamp left on for us' }).waitFor();
 });
 
@@ -503,7 +503,7 @@ test('the harvest prints to a clean PDF, one page per step, without hidden cards
   const page = await (await g.browser.newContext()).newPage();
   await page.goto(`${g.hearth.base}${href}`);
   await page.getByRole('heading', { name: 'Tuesday training' }).waitFor();
-  assert.equal(await page.locator('.harvest-step').count(), 8);
+  assert.equal(await page.locator('.harvest-step').count(), 9);
   await page.locator('.harvest-step').first().getByText('Words worth keeping').waitFor();
   assert.equal(await page.getByText('Words to hide').count(), 0, 'hidden cards stay out');
   await page.emulateMedia({ media: 'print' });

@@ -137,7 +137,7 @@ pub enum Place {
     /// Brought back to the room by a small group, with the group's number
     /// if the facilitator chose to show it.
     Brought {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<u32>,
     },
 }

@@ -67,6 +67,9 @@ pub struct Frame {
     /// Whether the frame is a step in the log (an event or a snapshot).
     /// Live figures are not: they are sent whatever a view has seen.
     pub sequenced: bool,
+    /// For participants' phones only (a small group's board changed):
+    /// the console and the screen are not told even that.
+    pub phones_only: bool,
 }
 
 /// What a new connection starts from.
@@ -382,6 +385,7 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
         seq,
         json: json.into(),
         sequenced: true,
+        phones_only: false,
     }
 }
 
@@ -613,7 +617,11 @@ impl Room {
             // own part again. Only the number travels, outside the log.
             for group in groups_told {
                 let msg = ServerMsg::Group { group };
-                let _ = self.fanout.send(live_frame(self.state.seq, &msg));
+                let frame = Frame {
+                    phones_only: true,
+                    ..live_frame(self.state.seq, &msg)
+                };
+                let _ = self.fanout.send(frame);
             }
         }
         self.refresh_tally();
@@ -929,6 +937,7 @@ pub(crate) mod tests {
             seq,
             json: format!("{{\"seq\":{seq}}}").into(),
             sequenced: true,
+            phones_only: false,
         }
     }
 }
