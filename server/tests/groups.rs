@@ -18,6 +18,10 @@ use hearth_tests::{action_id, redirect_target, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
+/// A bad post: who sends it, its fields, the error code it comes back
+/// with, and words of the message their page then shows.
+type BadPost<'a> = (&'a Device, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 /// A small groups step: triads with the IPS roles, two rounds.
 fn triads() -> hearth_tests::Result<StepSpec> {
     Ok(StepSpec {
@@ -150,7 +154,7 @@ async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth
     // Bad input, each named in the person's own view, changing nothing.
     let note = |tag: &'static str| [("do", "note"), ("step", "2"), ("tag", tag)];
     console.act(Action::GroupsRound { round: 1 }).await??;
-    let cases: Vec<(&Device, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<BadPost> = vec![
         (
             teller,
             vec![("do", "fly")],

@@ -43,15 +43,13 @@ pub fn GroupPanel() -> impl IntoView {
         return ().into_any();
     };
     let rounds = *rounds;
-    let shown = room
-        .groups
-        .unwrap_or_else(|| hearth_core::groups::GroupsShown {
-            step: step.id.0,
-            groups: 0,
-            round: 0,
-            back: false,
-            brought: 0,
-        });
+    let shown = room.groups.unwrap_or(hearth_core::groups::GroupsShown {
+        step: step.id.0,
+        groups: 0,
+        round: 0,
+        back: false,
+        brought: 0,
+    });
     let open = phone.open(step) && !shown.back;
     let last = shown.round == rounds;
     let sign = board.sign;
