@@ -535,6 +535,11 @@
             count();
           }
         }
+        // Written on a small group's board: its box is cleared for the next.
+        if (landed.searchParams.get('done') === 'group' && /(^|&)do=(write|note)(&|$)/.test(item.body)) {
+          var boxes = main.querySelectorAll('.group-write textarea, .group-note input[name="text"]');
+          Array.prototype.forEach.call(boxes, function (box) { box.value = ''; });
+        }
         ownFromPost = html;
         return refresh();
       });

@@ -227,6 +227,22 @@ impl Exercise {
             (Exercise::Map { across: a, up: b }, Exercise::Map { across: c, up: d }) => {
                 a.same_shape(c) && b.same_shape(d)
             }
+            // Groups dealt and rounds under way keep their size, rounds and
+            // roles; the minutes, prompts and the sign may change.
+            (
+                Exercise::SmallGroups {
+                    size: a,
+                    rounds: b,
+                    roles: c,
+                    ..
+                },
+                Exercise::SmallGroups {
+                    size: d,
+                    rounds: e,
+                    roles: f,
+                    ..
+                },
+            ) => a == d && b == e && c == f,
             (a, b) => a.kind() == b.kind(),
         }
     }
@@ -392,6 +408,8 @@ mod tests {
             );
         }
         assert!(groups(3, 10, 0).takes_reflections());
+        assert!(groups(3, 10, 0).same_shape(&groups(3, 20, 2)));
+        assert!(!groups(3, 10, 0).same_shape(&groups(2, 10, 0)));
         let g = groups(3, 10, 2);
         assert_eq!(g.round_prompt(2).map(|p| p.as_str()), Some("round 1"));
         assert_eq!(g.round_prompt(3), None);

@@ -112,10 +112,11 @@ pub fn set(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
     record(t, Outcome::Done, vec![event])
 }
 
-/// Whether anyone has added anything to a step: then it may be reworded
-/// but not reshaped or removed.
+/// Whether anyone has added anything to a step (or been dealt into its
+/// small groups): then it may be reworded but not reshaped or removed.
 fn in_use(state: &State, step: StepId) -> bool {
-    state.cards.values().any(|c| c.step == step)
+    state.groups.as_ref().is_some_and(|g| g.step == step)
+        || state.cards.values().any(|c| c.step == step)
         || state.view.cards_of(step).next().is_some()
         || state
             .marks

@@ -972,6 +972,33 @@ mod tests {
     }
 
     #[test]
+    fn dealt_groups_keep_their_size_rounds_and_roles() {
+        let mut g = triads(6);
+        let step = g.step();
+        let mut reworded = g.state.view.step(step).expect("the step").spec();
+        if let Exercise::SmallGroups { minutes, .. } = &mut reworded.exercise {
+            *minutes = 12;
+        }
+        let mut reshaped = reworded.clone();
+        if let Exercise::SmallGroups { size, .. } = &mut reshaped.exercise {
+            *size = GroupSize::new(2).expect("a size");
+        }
+        assert_eq!(
+            g.run(Action::EditStep {
+                step,
+                spec: reshaped
+            })
+            .err(),
+            Some(ErrorCode::StepInUse)
+        );
+        g.run(Action::EditStep {
+            step,
+            spec: reworded,
+        })
+        .expect("minutes may change");
+    }
+
+    #[test]
     fn direct_reflections_do_not_bypass_the_groups() {
         let mut g = triads(6);
         let to_room = g.write_at(0, Place::Brought { group: Some(1) }, "straight in");

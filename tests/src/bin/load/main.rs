@@ -29,10 +29,13 @@
 //! fetching its page at once, as the phones' script does after a reveal.
 //! With `--restart-storm`, the restart storm (see `restart_storm`): a full
 //! room, its server killed and started again, and every phone back at once.
+//! With `--deal`, the deal (see `deal`): every phone dealt into small groups
+//! at once.
 //!
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
 
+mod deal;
 mod map_storm;
 mod page_storm;
 mod phones;
@@ -82,6 +85,7 @@ usage: load [flags]
   --map-storm           instead: every phone places every card of a map step at once
   --page-storm          instead: every phone fetches its page at once, after a reveal
   --restart-storm       instead: a full room, a SIGKILL and restart, every phone back at once
+  --deal                instead: every phone dealt into small groups at once
   --sigterm             the restart storm stops the server with SIGTERM instead of SIGKILL
   --cards N             the map storm's stories, the page storm's cards (default 40);
                         the restart storm's cards in all (default 3000)
@@ -113,6 +117,7 @@ struct Args {
     map_storm: bool,
     page_storm: bool,
     restart_storm: bool,
+    deal: bool,
     sigterm: bool,
     current: usize,
     marks: usize,
@@ -141,6 +146,7 @@ fn parse_args() -> Result<Args, String> {
         map_storm: false,
         page_storm: false,
         restart_storm: false,
+        deal: false,
         sigterm: false,
         current: 100,
         marks: 20_000,
@@ -185,6 +191,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--restart-storm" {
             args.restart_storm = true;
+            continue;
+        }
+        if flag == "--deal" {
+            args.deal = true;
             continue;
         }
         if flag == "--sigterm" {
@@ -260,12 +270,13 @@ fn parse_args() -> Result<Args, String> {
             args.map_storm,
             args.page_storm,
             args.restart_storm,
+            args.deal,
         ]
         .iter()
         .filter(|on| **on)
         .count()
             <= 1,
-        "give one of --socket-path, --map-storm, --page-storm and --restart-storm",
+        "give one of --socket-path, --map-storm, --page-storm, --restart-storm and --deal",
     )?;
     check(
         args.console.is_some() == args.join.is_some(),
@@ -1068,6 +1079,8 @@ async fn run(args: Args) -> Result<String, Error> {
             sigterm: args.sigterm,
         };
         restart_storm::run(&storm, &mut target).await
+    } else if args.deal {
+        deal::run(args.participants, args.connect_batch, &target).await
     } else if args.socket_path {
         measure_sockets(&args, &target).await
     } else {
