@@ -118,8 +118,9 @@ pub fn GroupPanel() -> impl IntoView {
                 <form class="group-note stack" method="post" action=action.clone()>
                     <h3>{i18n.t(Msg::GroupNoteTitle)}</h3>
                     <p class="hint">{i18n.t(Msg::GroupNoteHint)}</p>
+                    // No form id: the page's one is the writing form's, and
+                    // a note is one tap.
                     <input type="hidden" name="do" value="note"/>
-                    <input type="hidden" name="id" value=form_id.clone()/>
                     <input type="hidden" name="step" value=step_id.clone()/>
                     <label for="note-words">{i18n.t(Msg::GroupNoteWords)}</label>
                     <input id="note-words" name="text" maxlength=REFLECTION_MAX_CHARS/>
