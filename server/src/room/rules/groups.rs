@@ -183,7 +183,9 @@ fn deal_into(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
         cards: Vec::new(),
     };
     let shown = g.shown();
-    t.state.groups_notify.extend(1..=shown.groups);
+    // Every phone hears of the deal from the event (and fetches its own
+    // part, whose stamp it changes): a frame per group would be hundreds
+    // to every phone of a hall.
     t.state.groups = Some(g);
     t.state.groups_dirty = true;
     emit(
@@ -297,7 +299,6 @@ pub(super) fn back(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
     let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
     g.back = true;
     let shown = g.shown();
-    t.state.groups_notify.extend(1..=shown.groups);
     t.state.groups_dirty = true;
     record(
         t,

@@ -8,7 +8,7 @@
 //!
 //! `DEAL participants=… groups=… acked_ms=… all_phones_ms=… server_rss_mb=…`
 
-use super::map_storm::{action, answer, fresh_id, snapshot};
+use super::map_storm::{action, answer, follow, fresh_id, snapshot};
 use super::{open, server_rss_mb, Error, Target, Ws};
 use futures_util::{SinkExt, StreamExt};
 use hearth_core::exercise::ExerciseKind;
@@ -81,7 +81,11 @@ pub async fn run(
                     return Err::<Duration, Error>("a phone never heard of the groups".into());
                 };
                 if let Message::Text(text) = frame? {
-                    if text.contains("\"groups_shown\"") {
+                    // The event, or a snapshot holding the groups (a phone
+                    // that fell behind is sent one instead).
+                    let snapshot_with_groups =
+                        text.contains("\"type\":\"snapshot\"") && text.contains("\"groups\":{");
+                    if text.contains("\"groups_shown\"") || snapshot_with_groups {
                         return Ok(started.elapsed());
                     }
                 }
@@ -96,12 +100,19 @@ pub async fn run(
     while let Some(done) = told.join_next().await {
         last = last.max(done??);
     }
-    // The console's view has the groups by now (the answer follows the event).
-    let groups = view
-        .as_ref()
-        .and_then(|v| v.groups)
-        .map(|s| s.groups)
-        .ok_or("the console was not told of the groups")?;
+    // The console hears of the groups too (its answer may come first).
+    let deadline = Instant::now() + PATIENCE;
+    let groups = loop {
+        if let Some(shown) = view.as_ref().and_then(|v| v.groups) {
+            break shown.groups;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, console.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => follow(&mut view, serde_json::from_str(&text)?),
+            Ok(Some(Ok(_))) => {}
+            _ => return Err("the console was not told of the groups".into()),
+        }
+    };
     let rss = server_rss_mb(target);
     Ok(format!(
         "DEAL participants={participants} groups={groups} acked_ms={} all_phones_ms={} server_rss_mb={rss}",
