@@ -8,7 +8,9 @@
 //!   again what had no answer under the same ids;
 //! - a paused owner, woken after another node took over, can write nothing
 //!   and stops its room;
-//! - a gathering deleted through one node ends on every node.
+//! - a gathering deleted through one node ends on every node;
+//! - a node whose database goes away acknowledges nothing, and takes posts
+//!   again (each once) when it is back.
 //!
 //! These need PostgreSQL (`HEARTH_TEST_POSTGRES`, which `scripts/test.sh`
 //! sets for its second pass); on the SQLite pass they say they are skipped.
@@ -399,5 +401,51 @@ fn signal(name: &str, pid: u32) -> hearth_tests::Result<()> {
     if !status.success() {
         return Err(format!("kill -{name} {pid}: {status}").into());
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_node_whose_database_goes_away_acknowledges_nothing_and_comes_back_with_it(
+) -> hearth_tests::Result<()> {
+    if skipped() {
+        return Ok(());
+    }
+    let node = TestServer::start(BIN).await?;
+    let g = node.create_gathering("Database away", "blank").await?;
+    let device = Device::new();
+    post_until_stored(&node, &g, &device, &action_id(), "before").await?;
+    let hearth_tests::store::Store::Postgres { name, .. } = node.store() else {
+        return Err("not on PostgreSQL".into());
+    };
+    let admin =
+        hearth_tests::store::connect(&std::env::var(hearth_tests::store::POSTGRES_ENV)?).await?;
+    // The database turns everyone away, and Hearth's connections are cut.
+    admin
+        .batch_execute(&format!(
+            r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS false"#
+        ))
+        .await?;
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            &[name],
+        )
+        .await?;
+    let away = action_id();
+    assert_eq!(
+        post(&node, &g, &device, &away, "while away").await,
+        Answer::NotNow,
+        "nothing is acknowledged that could not be stored"
+    );
+    // Back: the same post, sent again, is stored once.
+    admin
+        .batch_execute(&format!(
+            r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS true"#
+        ))
+        .await?;
+    post_until_stored(&node, &g, &device, &away, "while away").await?;
+    let texts = node.store().card_texts().await?;
+    assert_eq!(texts.get("before"), Some(&1), "{texts:?}");
+    assert_eq!(texts.get("while away"), Some(&1), "{texts:?}");
     Ok(())
 }
