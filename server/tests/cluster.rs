@@ -120,6 +120,24 @@ async fn owner_of<'a>(nodes: &'a [&'a TestServer]) -> hearth_tests::Result<&'a T
         .ok_or_else(|| format!("the owner {address} is none of the nodes").into())
 }
 
+/// Two nodes on one database and a gathering whose room the first post,
+/// `text` by `device`, started: its owner, the other node, the gathering.
+async fn two_nodes(
+    name: &str,
+    device: &Device,
+    text: &str,
+) -> hearth_tests::Result<(TestServer, TestServer, Gathering)> {
+    let a = TestServer::start(BIN).await?;
+    let b = a.beside().await?;
+    let g = a.create_gathering(name, "blank").await?;
+    post_until_stored(&a, &g, device, &action_id(), text).await?;
+    if std::ptr::eq(owner_of(&[&a, &b]).await?, &a) {
+        Ok((a, b, g))
+    } else {
+        Ok((b, a, g))
+    }
+}
+
 #[tokio::test]
 async fn any_node_answers_and_only_the_owner_decides() -> hearth_tests::Result<()> {
     if skipped() {
@@ -226,17 +244,8 @@ async fn when_the_owner_dies_another_node_takes_over_and_nothing_acknowledged_is
     if skipped() {
         return Ok(());
     }
-    let a = TestServer::start(BIN).await?;
-    let b = a.beside().await?;
-    let g = a.create_gathering("Failover", "blank").await?;
     let devices: Vec<Device> = (0..4).map(|_| Device::new()).collect();
-    // The first post starts the room on the node it reaches.
-    post_until_stored(&a, &g, &devices[0], &action_id(), "before, 0").await?;
-    let (mut owner, mut survivor) = if std::ptr::eq(owner_of(&[&a, &b]).await?, &a) {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let (mut owner, mut survivor, g) = two_nodes("Failover", &devices[0], "before, 0").await?;
     let mut acknowledged = vec!["before, 0".to_owned()];
     for (i, device) in devices.iter().enumerate().skip(1) {
         let text = format!("before, {i}");
@@ -314,16 +323,8 @@ async fn a_paused_owner_cannot_write_once_another_node_took_over() -> hearth_tes
     if skipped() {
         return Ok(());
     }
-    let a = TestServer::start(BIN).await?;
-    let b = a.beside().await?;
-    let g = a.create_gathering("Paused", "blank").await?;
     let first = Device::new();
-    post_until_stored(&a, &g, &first, &action_id(), "before the pause").await?;
-    let (mut paused, survivor) = if std::ptr::eq(owner_of(&[&a, &b]).await?, &a) {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let (mut paused, survivor, g) = two_nodes("Paused", &first, "before the pause").await?;
     let pid = paused.pid().ok_or("not running")?;
     signal("STOP", pid)?;
     // Past the lease, the survivor takes the gathering.
