@@ -97,6 +97,13 @@ ensure_postgresql() {
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 }
 
+# Debian's nginx, the round-robin load balancer of the cluster run.
+ensure_nginx() {
+  if [ ! -x /usr/sbin/nginx ]; then
+    apt_install nginx-light
+  fi
+}
+
 # A port nothing on loopback listens on, from 55432 up.
 free_port() {
   local port=55432

@@ -23,6 +23,7 @@ ensure_wasm_bindgen
 ensure_node
 ensure_chromium
 ensure_postgresql
+ensure_nginx
 
 say "Formatting"
 cargo fmt --all -- --check
@@ -49,6 +50,9 @@ run env -u HEARTH_TEST_POSTGRES -u HEARTH_TEST_PGDATA cargo test -p server -p he
 start_test_postgres
 say "The same on PostgreSQL: the server's unit tests (its PostgreSQL backend's among them) and integration tests, each server on a fresh database"
 run cargo test -p server --tests
+say "A cluster on PostgreSQL: three nodes behind nginx, 500 phones in 3 gatherings posting, the busiest gathering's owner killed (SIGKILL) mid-run; fails unless every acknowledged post reached every phone exactly once"
+run target/debug/load --bin "$ROOT/target/debug/hearth" --participants 500 --gatherings 3 \
+  --rate 20 --duration 20 --nodes 3 --kill-owner-after 8 --strict
 
 say "Building the site for the browser tests (the server is built above)"
 "$ROOT/scripts/build.sh" --site-only
@@ -58,6 +62,7 @@ HEARTH_BIN="$ROOT/target/debug/hearth" run node --test --test-concurrency=1 test
 
 # One closing line for the whole run.
 passed=$(( $(grep -oE 'test result: [a-z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}') \
+         + $(grep -cE '^LOAD .* owner_killed=true' "$log") \
          + $(grep -oE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
 failed=$(( $(grep -oE '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}') \
          + $(grep -oE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))

@@ -337,7 +337,10 @@
       needOwn = false;
       var headers = {};
       if (sharedTag && sharedHtml !== null) headers['If-None-Match'] = sharedTag;
-      var shared = fetch(main.dataset.shared + '?seen=' + encodeURIComponent(glance),
+      // `at`: the newest event this phone was told of; a node behind
+      // another waits until it has it too.
+      var shared = fetch(main.dataset.shared + '?seen=' + encodeURIComponent(glance) +
+        '&at=' + encodeURIComponent(main.dataset.seq || ''),
         { cache: 'no-store', credentials: 'same-origin', headers: headers })
         .then(function (response) {
           if (response.status >= 500) throw new Error('later');

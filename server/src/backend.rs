@@ -13,7 +13,7 @@ impl From<ReachError> for PageError {
     fn from(e: ReachError) -> Self {
         match e {
             ReachError::NotFound => PageError::NotFound,
-            ReachError::Storage(e) => {
+            ReachError::Unavailable(e) => {
                 tracing::error!("loading a page failed: {e}");
                 PageError::Unavailable
             }

@@ -64,6 +64,12 @@ pub struct Args {
     #[arg(long, env = "HEARTH_ORGANISER_PASSPHRASE", hide_env_values = true)]
     pub organiser_passphrase: Option<String>,
 
+    /// With PostgreSQL, where the other Hearth nodes on the same database
+    /// reach this one, e.g. http://10.0.0.2:3000 (default: this machine's
+    /// LAN address and the port Hearth listens on).
+    #[arg(long, env = "HEARTH_NODE_ADDRESS")]
+    pub node_address: Option<String>,
+
     /// Days after which a gathering is deleted with everything in it.
     #[arg(long, env = "HEARTH_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
     pub retention_days: u16,
@@ -76,6 +82,8 @@ pub enum ConfigError {
     Site { path: String, reason: String },
     #[error("the public URL {0:?} must start with http:// or https:// and name a host")]
     PublicUrl(String),
+    #[error("the node address {0:?} must start with http:// or https:// and name a host")]
+    NodeAddress(String),
     #[error("the organiser passphrase is empty: give one, or leave the setting out")]
     EmptyPassphrase,
 }
@@ -98,6 +106,8 @@ pub struct Config {
     pub organiser_passphrase: Option<Passphrase>,
     /// How long gatherings are kept.
     pub retention: Duration,
+    /// Where the other nodes of a cluster reach this one, if given.
+    node_address: Option<String>,
 }
 
 impl Config {
@@ -115,17 +125,12 @@ impl Config {
         }
         let public_url_derived = args.public_url.is_none();
         let public_url = match args.public_url {
-            Some(url) => {
-                let url = url.trim_end_matches('/').to_owned();
-                let host = url
-                    .strip_prefix("http://")
-                    .or_else(|| url.strip_prefix("https://"));
-                if host.is_none_or(|h| h.is_empty()) {
-                    return Err(ConfigError::PublicUrl(url));
-                }
-                url
-            }
+            Some(url) => base_url(&url).ok_or(ConfigError::PublicUrl(url))?,
             None => default_public_url(leptos.site_addr),
+        };
+        let node_address = match args.node_address {
+            Some(url) => Some(base_url(&url).ok_or(ConfigError::NodeAddress(url))?),
+            None => None,
         };
         let organiser_passphrase = match args.organiser_passphrase {
             Some(p) if p.trim().is_empty() => return Err(ConfigError::EmptyPassphrase),
@@ -144,6 +149,7 @@ impl Config {
             trust_forwarded_for: args.trust_forwarded_for,
             organiser_passphrase,
             retention: Duration::from_secs(u64::from(args.retention_days) * 24 * 60 * 60),
+            node_address,
         })
     }
 
@@ -162,6 +168,14 @@ impl Config {
         }
     }
 
+    /// Where the other nodes of a cluster reach this one: as given, or
+    /// this machine's address on its network and the port bound.
+    pub fn node_address(&self) -> String {
+        self.node_address
+            .clone()
+            .unwrap_or_else(|| default_public_url(self.leptos.site_addr))
+    }
+
     /// The public URL without its scheme: what people type.
     pub fn short_url(&self) -> &str {
         self.public_url
@@ -174,6 +188,16 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// A base URL as given, without a trailing slash, if it is one: http or
+/// https, and a host.
+fn base_url(url: &str) -> Option<String> {
+    let url = url.trim_end_matches('/');
+    let host = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    host.is_some_and(|h| !h.is_empty()).then(|| url.to_owned())
 }
 
 /// Where phones on the same network can reach us: the LAN address when we

@@ -445,7 +445,7 @@ pub async fn download(
     {
         Ok(found) => found,
         Err(ReachError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(ReachError::Storage(e)) => {
+        Err(ReachError::Unavailable(e)) => {
             tracing::error!("an export failed: {e}");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }

@@ -226,7 +226,7 @@ pub async fn join(
             Err(_) => (Answer::Unanswered, back("busy")),
         },
         Err(ReachError::NotFound) => (Answer::Missed, back("unknown")),
-        Err(ReachError::Storage(e)) => {
+        Err(ReachError::Unavailable(e)) => {
             tracing::error!("looking up a join code failed: {e}");
             (Answer::Unanswered, back("busy"))
         }
@@ -255,7 +255,7 @@ pub async fn delete(State(state): State<AppState>, Path(secret): Path<String>) -
         tracing::error!("deleting a gathering failed: {e}");
         return Redirect::to("/start?error=delete_failed").into_response();
     }
-    state.hub.evict(&row.id).await;
+    state.hub.forget(&row.id).await;
     state.shared_parts.forget(&row.join_token);
     Redirect::to("/start?notice=deleted").into_response()
 }
@@ -567,8 +567,18 @@ impl<'a> Back<'a> {
         }
     }
 
-    /// Back, saying what went wrong.
+    /// Back, saying what went wrong. To the script, a failure of the
+    /// server's own (the room could not be reached or could not store the
+    /// post) is a 503: the phone keeps the post in its outbox and sends it
+    /// again under the same id, which the room applies once.
     pub(crate) fn error(&self, code: ErrorCode) -> Response {
+        if self.parts && code == ErrorCode::Internal {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "3")],
+            )
+                .into_response();
+        }
         let code = serde_json::to_value(code)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -609,7 +619,7 @@ pub(crate) async fn act_as_participant(
         Err(ReachError::NotFound) => {
             return Err(Redirect::to(&format!("/p/{token}")).into_response())
         }
-        Err(ReachError::Storage(e)) => {
+        Err(ReachError::Unavailable(e)) => {
             tracing::error!("a participant's form failed: {e}");
             return Err(back.error(ErrorCode::Internal));
         }

@@ -17,7 +17,13 @@
 //!
 //! The maps sit behind `std::sync::Mutex`es: each is held only to look up
 //! or insert, never across an `.await`. Loading happens outside them.
+//!
+//! In a cluster (`cluster/`), starting a room means taking the
+//! gathering's lease first; when another node holds it, the slot holds a
+//! relay of that node's room instead (`room::relay`). Either way the rest
+//! of the server holds a `RoomHandle` and cannot tell the two apart.
 
+use crate::cluster::Cluster;
 use crate::room::{self, RoomHandle, Settings};
 use crate::storage::{GatheringRow, Lookup, StorageError, Store};
 use std::collections::{HashMap, HashSet};
@@ -46,16 +52,48 @@ pub struct Hub {
     found: Arc<Mutex<Found>>,
     /// Passed to every room: see `room::start`.
     settings: Settings,
+    /// This node's cluster, when several nodes share the database.
+    cluster: Option<Arc<Cluster>>,
+}
+
+/// Why a gathering's room could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum RoomError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Relay(#[from] room::relay::Unreachable),
+    /// Its lease is held by a node that is not registered any more (it
+    /// died): the lease must run out before another node may take it.
+    #[error("the node that owned gathering {0} is gone; another node takes over once its lease runs out")]
+    OwnerGone(String),
+}
+
+/// Why a node was not given a room it was asked for as the owner.
+#[derive(Debug, thiserror::Error)]
+pub enum Owned {
+    #[error("no such gathering")]
+    NotFound,
+    #[error("another node owns the gathering")]
+    Elsewhere,
+    #[error(transparent)]
+    Storage(#[from] RoomError),
 }
 
 impl Hub {
-    pub fn new(store: Store, settings: Settings) -> Self {
+    pub fn new(store: Store, settings: Settings, cluster: Option<Arc<Cluster>>) -> Self {
         Self {
             store,
             rooms: Arc::default(),
             found: Arc::default(),
             settings,
+            cluster,
         }
+    }
+
+    /// This node's cluster, if it is one of several.
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.cluster.as_ref()
     }
 
     /// The gathering a lookup finds, from memory when it was found before.
@@ -84,12 +122,88 @@ impl Hub {
 
     /// The running room of a gathering, started from storage if it is not
     /// running.
-    pub async fn room(&self, row: &GatheringRow) -> Result<RoomHandle, StorageError> {
+    pub async fn room(&self, row: &GatheringRow) -> Result<RoomHandle, RoomError> {
         let slot = self.slot(&row.id);
-        let handle = slot
-            .get_or_try_init(|| room::start(self.store.clone(), row.clone(), self.settings))
-            .await?;
+        let handle = slot.get_or_try_init(|| self.open(row)).await?;
         Ok(handle.clone())
+    }
+
+    /// Starts a gathering's room here, or, in a cluster where another node
+    /// owns it, relays that node's room.
+    async fn open(&self, row: &GatheringRow) -> Result<RoomHandle, RoomError> {
+        let Some(cluster) = &self.cluster else {
+            return Ok(room::start(self.store.clone(), row.clone(), self.settings, None).await?);
+        };
+        if let Some(lease) = cluster.take(&row.id).await? {
+            let started = room::start(
+                self.store.clone(),
+                row.clone(),
+                self.settings,
+                Some(lease.token),
+            )
+            .await;
+            return match started {
+                Ok(handle) => {
+                    tracing::info!(gathering = %row.id, token = lease.token, "this node owns the gathering now");
+                    cluster.keep(lease, handle.stopper());
+                    Ok(handle)
+                }
+                Err(e) => {
+                    cluster.release(&lease).await;
+                    Err(e.into())
+                }
+            };
+        }
+        match cluster.owner(&row.id).await? {
+            Some(owner) if owner.node != cluster.node => {
+                Ok(room::relay::start(cluster.link(&owner, &row.id), self.settings).await?)
+            }
+            _ => Err(RoomError::OwnerGone(row.id.clone())),
+        }
+    }
+
+    /// The room of a gathering by its id, if this node owns it (starting
+    /// it, if nobody does): what another node's relay asks for.
+    pub async fn owned(&self, id: &str) -> Result<RoomHandle, Owned> {
+        let row = self
+            .find(Lookup::Id(id))
+            .await
+            .map_err(RoomError::from)?
+            .ok_or(Owned::NotFound)?;
+        let room = self.room(&row).await?;
+        if room.is_local() {
+            Ok(room)
+        } else {
+            Err(Owned::Elsewhere)
+        }
+    }
+
+    /// Forgets a gathering just deleted, here and on every other node of
+    /// the cluster (see `evict`). The others are told its id's hash, not
+    /// the id: the announcement passes through the database's files, where
+    /// nothing of a deleted gathering may stay.
+    pub async fn forget(&self, id: &str) {
+        self.evict(id).await;
+        if let Some(cluster) = &self.cluster {
+            cluster.announce_gone(&crate::secrets::hash(id)).await;
+        }
+    }
+
+    /// Forgets the gathering another node announced gone (by its id's
+    /// hash), if this node knows it.
+    pub async fn forget_announced(&self, hash: &str) {
+        let known = {
+            let rooms = lock(&self.rooms);
+            let found = lock(&self.found);
+            rooms
+                .keys()
+                .cloned()
+                .chain(found.rows.values().map(|row| row.id.clone()))
+                .find(|id| crate::secrets::hash(id) == hash)
+        };
+        if let Some(id) = known {
+            self.evict(&id).await;
+        }
     }
 
     /// The slot of a gathering: the running room's, or a fresh one in
@@ -162,7 +276,7 @@ mod tests {
             lag_limit: 16,
             checkpoint_every: 256,
         };
-        let hub = Hub::new(store, settings);
+        let hub = Hub::new(store, settings, None);
         let row = hub.find(Lookup::JoinToken(TOKEN)).await?;
         let row = row.ok_or("the gathering is not found")?;
         Ok((hub, row))

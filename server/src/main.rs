@@ -2,6 +2,7 @@
 
 mod assets;
 mod backend;
+mod cluster;
 mod compress;
 mod config;
 mod export;
@@ -87,10 +88,26 @@ async fn run(args: Args) -> Result<(), StartError> {
         .map_err(|source| StartError::Listen { addr, source })?;
     let bound = listener.local_addr().map_err(StartError::Serve)?;
     config.listening_on(bound);
-    let store = storage::open(&config.database).await?;
-    let hub = hub::Hub::new(store.clone(), config.rooms);
+    let (store, coordination) = storage::open_node(&config.database).await?;
+    // On PostgreSQL, any number of nodes may share the database: this one
+    // joins them (alone, it is a cluster of one).
+    let cluster = match coordination {
+        Some(coordination) => {
+            Some(cluster::Cluster::join(coordination, config.node_address()).await?)
+        }
+        None => None,
+    };
+    let hub = hub::Hub::new(store.clone(), config.rooms, cluster.clone());
     retention::spawn(store.clone(), hub.clone(), config.retention);
     let state = AppState::new(config, store, hub);
+    if let Some(cluster) = &cluster {
+        cluster.beat(vec![state.joins.clone(), state.organisers.clone()]);
+        let hub = state.hub.clone();
+        cluster.follow_gone(move |hash| {
+            let hub = hub.clone();
+            async move { hub.forget_announced(&hash).await }
+        });
+    }
     // What phones were sent and the room has moved past is let go soon.
     phone_parts::sweep_every(
         state.shared_parts.clone(),
@@ -175,6 +192,8 @@ fn router(state: AppState) -> Router {
                 ))
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        // Between the nodes of a cluster: small questions, and long streams.
+        .merge(cluster::internal::router())
         .layer(axum::middleware::from_fn(headers::security_headers))
         // A bug must cost one request a 500, never the connection or the process.
         .layer(tower_http::catch_panic::CatchPanicLayer::new())

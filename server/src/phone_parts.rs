@@ -223,7 +223,14 @@ impl Default for SharedParts {
 #[derive(Deserialize)]
 pub struct SharedQuery {
     seen: Option<String>,
+    /// The newest position of the log the phone was told of (by whichever
+    /// node its live link reaches); anything but a number is ignored.
+    at: Option<String>,
 }
+
+/// How long a shared part waits for its node to hear of the event the
+/// phone was told of (a relaying node, a few milliseconds behind another).
+const CATCH_UP: Duration = Duration::from_secs(2);
 
 /// `GET /p/<token>/shared`: what every phone of the room sees.
 pub async fn shared(
@@ -241,6 +248,11 @@ pub async fn shared(
         Ok((_, room)) => room,
         Err(e) => return PageError::from(e).status().into_response(),
     };
+    if let Some(at) = query.at.and_then(|at| at.parse().ok()) {
+        // Past the wait, the part as this node has it (a position from
+        // another epoch, or made up, only slows its own asker).
+        room.reached(at, CATCH_UP).await;
+    }
     let cell = match state.shared_parts.get(&token, locale, seen, &room).await {
         Ok(cell) => cell,
         Err(PartError::Page(e)) => return e.status().into_response(),

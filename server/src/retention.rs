@@ -37,7 +37,7 @@ pub async fn sweep(store: &Store, hub: &Hub, keep: Duration) -> Result<usize, St
     let before = unix_now().saturating_sub(keep);
     let old = store.delete_created_before(before).await?;
     for id in &old {
-        hub.evict(id).await;
+        hub.forget(id).await;
     }
     Ok(old.len())
 }

@@ -35,8 +35,15 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum ReachError {
     #[error("no such gathering")]
     NotFound,
+    /// It exists, but its room cannot be reached just now.
     #[error(transparent)]
-    Storage(#[from] crate::storage::StorageError),
+    Unavailable(#[from] crate::hub::RoomError),
+}
+
+impl From<crate::storage::StorageError> for ReachError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        ReachError::Unavailable(e.into())
+    }
 }
 
 impl AppState {

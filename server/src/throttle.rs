@@ -33,6 +33,7 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -135,6 +136,8 @@ pub struct Attempt {
 #[derive(Clone)]
 pub struct Throttle {
     limits: Limits,
+    /// How many nodes share the limits (1 alone; see `share_among`).
+    nodes: Arc<AtomicUsize>,
     inner: Arc<Mutex<Inner>>,
 }
 
@@ -185,6 +188,7 @@ impl Throttle {
     pub fn new(limits: Limits, now: Instant) -> Self {
         Self {
             limits,
+            nodes: Arc::new(AtomicUsize::new(1)),
             inner: Arc::new(Mutex::new(Inner {
                 sources: HashMap::new(),
                 holders: HashMap::new(),
@@ -193,6 +197,27 @@ impl Throttle {
                 keys: RandomState::new(),
                 last_sweep: now,
             })),
+        }
+    }
+
+    /// Shares the limits among `nodes` nodes of a cluster, each allowing
+    /// its part: however a load balancer spreads a guesser's requests, all
+    /// the nodes together allow no more than one node alone would.
+    pub fn share_among(&self, nodes: usize) {
+        self.nodes.store(nodes.max(1), Ordering::Relaxed);
+    }
+
+    /// This node's part of the limits.
+    fn limits(&self) -> Limits {
+        let share = self.nodes.load(Ordering::Relaxed).max(1) as f64;
+        let part = |rate: Rate| Rate {
+            burst: rate.burst / share,
+            per_second: rate.per_second / share,
+        };
+        Limits {
+            per_source: part(self.limits.per_source),
+            global: part(self.limits.global),
+            ..self.limits
         }
     }
 
@@ -207,7 +232,7 @@ impl Throttle {
         asked: &str,
         now: Instant,
     ) -> Result<Attempt, Busy> {
-        let limits = self.limits;
+        let limits = self.limits();
         let source = source_key(source);
         let mut inner = self.lock();
         let held = holder.map(|holder| inner.keys.hash_one((holder, asked)));
@@ -267,7 +292,7 @@ impl Throttle {
     /// another way than asking: its gathering's link), so that asking for
     /// it later is not counted as a guess.
     pub fn remember(&self, holder: &str, asked: &str, now: Instant) {
-        let limits = self.limits;
+        let limits = self.limits();
         let mut inner = self.lock();
         let held = inner.keys.hash_one((holder, asked));
         inner.hold(limits, held, now);
@@ -278,7 +303,7 @@ impl Throttle {
         if answer == Answer::Missed {
             return;
         }
-        let limits = self.limits;
+        let limits = self.limits();
         let mut inner = self.lock();
         if attempt.counted {
             inner.global.give_back(limits.global);
@@ -448,6 +473,31 @@ mod tests {
         assert_eq!(guess(&t, ip(1), 8, now), 5);
         assert_eq!(guess(&t, ip(1), 1, now + Duration::from_millis(500)), 0);
         assert_eq!(guess(&t, ip(1), 3, now + Duration::from_secs(2)), 2);
+    }
+
+    #[test]
+    fn nodes_sharing_the_limits_together_allow_what_one_node_alone_does() {
+        let now = Instant::now();
+        let alone = guess(&Throttle::new(TEST, now), ip(1), 20, now);
+        // Three nodes behind one load balancer: a guesser's tries spread
+        // over all of them, or all land on one; either way no more get
+        // through than on one node alone.
+        let nodes: Vec<Throttle> = (0..3).map(|_| Throttle::new(TEST, now)).collect();
+        for node in &nodes {
+            node.share_among(3);
+        }
+        let spread: usize = nodes.iter().map(|n| guess(n, ip(1), 20, now)).sum();
+        assert!(
+            spread <= alone,
+            "{spread} through three nodes, {alone} alone"
+        );
+        assert!(spread > 0, "each node still lets some through");
+        let later = now + Duration::from_secs(3);
+        let one_node_later = guess(&nodes[0], ip(1), 20, later);
+        assert!(
+            one_node_later <= 2,
+            "a third of the refill: {one_node_later}"
+        );
     }
 
     #[test]

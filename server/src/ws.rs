@@ -126,7 +126,7 @@ async fn open(
     let (row, room) = match state.reach(lookup).await {
         Ok(found) => found,
         Err(ReachError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(ReachError::Storage(e)) => {
+        Err(ReachError::Unavailable(e)) => {
             tracing::error!("opening a connection failed: {e}");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }

@@ -92,7 +92,14 @@ async fn a_reflection_travels_from_phone_to_screen_and_survives_a_restart(
     let page: hearth_core::page::ScreenPage = server
         .api("screen", &[("secret", &g.screen_secret)], None)
         .await?;
-    assert_eq!(page.at, before, "the log position survives a restart");
+    assert_eq!(page.at.seq, before.seq, "the log survives a restart");
+    if hearth_tests::store::on_postgres() {
+        // On PostgreSQL every start of a room is a new lease holder, and
+        // a new holder is a new epoch (views resume from a snapshot).
+        assert_ne!(page.at.epoch, before.epoch, "a new owner, a new epoch");
+    } else {
+        assert_eq!(page.at, before, "the log position survives a restart");
+    }
     assert_eq!(page.gathering.cards.len(), 1);
     assert_eq!(page.gathering.cards[0].text, "I came to listen.");
 

@@ -129,13 +129,42 @@ impl TestServer {
         flags: &[&str],
         env: &[(&str, &str)],
     ) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let store = Store::fresh(dir.path()).await?;
+        Self::start_on(bin, store, dir, flags, env).await
+    }
+
+    /// Starts another node on this server's database (a PostgreSQL one:
+    /// several nodes share it), with the same flags and environment.
+    pub async fn beside(&self) -> Result<Self> {
+        let flags: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Self::start_on(
+            self.bin.clone(),
+            self.store.clone(),
+            tempfile::tempdir()?,
+            &flags,
+            &env,
+        )
+        .await
+    }
+
+    async fn start_on(
+        bin: impl Into<PathBuf>,
+        store: Store,
+        dir: tempfile::TempDir,
+        flags: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self> {
         let addr = SocketAddr::from(([127, 0, 0, 1], 0));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(PATIENCE)
             .build()?;
-        let dir = tempfile::tempdir()?;
-        let store = Store::fresh(dir.path()).await?;
         let mut server = Self {
             bin: bin.into(),
             child: None,

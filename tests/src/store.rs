@@ -44,6 +44,7 @@ pub fn say(line: &str) {
 }
 
 /// A test server's database.
+#[derive(Clone)]
 pub enum Store {
     /// A SQLite file (it need not exist yet).
     Sqlite(PathBuf),

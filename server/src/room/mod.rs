@@ -26,8 +26,10 @@
 mod checkpoint;
 mod load;
 mod made;
+pub mod relay;
 mod ring;
 mod rules;
+pub mod wire;
 
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
@@ -46,7 +48,7 @@ use rules::{Inputs, Refusal, State, Verdict};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// How often a room sends its live figures, when they changed. Coalescing
 /// them keeps a burst of posts in a large room from becoming a burst of
@@ -113,6 +115,9 @@ enum Command {
     },
     /// The gathering was deleted: end every connection.
     Close,
+    /// The room must stop now (its node lost the gathering's lease):
+    /// everything already queued is refused, and the room ends.
+    Stop,
 }
 
 /// The state a page renders from: the room as this role may see it, and
@@ -149,11 +154,17 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct RoomHandle {
     tx: mpsc::Sender<Command>,
+    /// Whether the room runs here, or on the node that owns its gathering
+    /// (`relay.rs`).
+    local: bool,
     /// The room's version that everyone may be shown: what is stored.
     shown: Arc<AtomicU64>,
     /// Which start of a room this is: a room started again (after idling,
     /// or after a restart) counts its versions afresh.
     id: u64,
+    /// The newest position of the log stored and sent (on a relay: received
+    /// from the owner).
+    heard: watch::Receiver<u64>,
 }
 
 /// A room's version, readable without holding the room open.
@@ -169,6 +180,25 @@ impl VersionWatch {
     /// on it are gone (the room stopped, or its gathering was deleted).
     pub fn now(&self) -> Option<u64> {
         self.0.upgrade().map(|v| v.load(Ordering::Acquire))
+    }
+}
+
+/// Stops a room from outside without holding it open (its lease keeper
+/// holds one: see `cluster/`).
+pub struct Stopper(mpsc::WeakSender<Command>);
+
+impl Stopper {
+    /// Whether the room is still running.
+    pub fn running(&self) -> bool {
+        self.0.upgrade().is_some_and(|tx| !tx.is_closed())
+    }
+
+    /// Stops the room: what is queued is refused, and every connection to
+    /// it ends (their views reconnect, to whichever node owns it next).
+    pub async fn stop(&self) {
+        if let Some(tx) = self.0.upgrade() {
+            let _ = tx.send(Command::Stop).await;
+        }
     }
 }
 
@@ -192,6 +222,17 @@ impl RoomHandle {
     /// Which start of a room this handle reaches (see `version`).
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Waits, at most `within`, until the room here has the log up to
+    /// `seq`: a phone told of an event by one node may ask another node
+    /// for its page, whose relay must have the event first. Whether it has.
+    pub async fn reached(&self, seq: u64, within: std::time::Duration) -> bool {
+        let mut heard = self.heard.clone();
+        let reached = tokio::time::timeout(within, heard.wait_for(|at| *at >= seq))
+            .await
+            .is_ok_and(|waited| waited.is_ok());
+        reached
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
@@ -275,6 +316,17 @@ impl RoomHandle {
         self.tx.is_closed()
     }
 
+    /// Whether the room runs in this process (rather than being relayed
+    /// from the node that owns it).
+    pub fn is_local(&self) -> bool {
+        self.local
+    }
+
+    /// A way to stop the room later that does not keep it running.
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.tx.downgrade())
+    }
+
     /// Whether two handles reach the same running room.
     #[cfg(test)]
     pub fn same_room(&self, other: &RoomHandle) -> bool {
@@ -311,10 +363,17 @@ struct Room {
     version: u64,
     /// The last version stored and published, as the handles read it.
     shown: Arc<AtomicU64>,
+    /// The log's position stored and published, as the handles read it.
+    heard: watch::Sender<u64>,
     /// Snapshots and totals made since the last change: a room that two
     /// thousand phones reconnect to at once serialises its state once, not
     /// two thousand times.
     made: made::Made,
+    /// The owner's lease token, checked by every commit when several nodes
+    /// share the database (`None` on a node alone).
+    fence: Option<u64>,
+    /// The room must end after this round (`Command::Stop`).
+    stopping: bool,
     /// The round in progress: its writes, the frames it will publish, and
     /// the answers it owes once it is committed.
     round: Batch,
@@ -346,15 +405,19 @@ enum Reply {
     ),
 }
 
-/// Loads a gathering and starts its room task.
+/// Loads a gathering and starts its room task. `fence` is the lease token
+/// of the node that owns the gathering, when several nodes share the
+/// database: every commit checks it, and it makes the room's epoch new
+/// for each new owner.
 pub async fn start(
     store: Store,
     row: GatheringRow,
     settings: Settings,
+    fence: Option<u64>,
 ) -> Result<RoomHandle, StorageError> {
     let (fanout, _) = broadcast::channel(settings.lag_limit.max(1));
     let started = std::time::Instant::now();
-    let room = Room::open(store, row, fanout, settings).await?;
+    let room = Room::open(store, row, fanout, settings, fence).await?;
     tracing::info!(
         gathering = %room.id,
         events_replayed = room.state.seq - room.state.checkpointed,
@@ -365,9 +428,16 @@ pub async fn start(
     );
     let (tx, rx) = mpsc::channel(QUEUE);
     let shown = room.shown.clone();
+    let heard = room.heard.subscribe();
     tokio::spawn(room.run(rx));
     let id = STARTED.fetch_add(1, Ordering::Relaxed);
-    Ok(RoomHandle { tx, shown, id })
+    Ok(RoomHandle {
+        tx,
+        local: true,
+        shown,
+        id,
+        heard,
+    })
 }
 
 /// The server's clock in milliseconds since the Unix epoch.
@@ -414,12 +484,15 @@ impl Room {
         row: GatheringRow,
         fanout: broadcast::Sender<Frame>,
         settings: Settings,
+        fence: Option<u64>,
     ) -> Result<Room, StorageError> {
         let (state, ring) = load::load(&store, &row).await?;
         let mut room = Room {
             id: row.id.clone(),
             store,
-            epoch: row.epoch,
+            // A new owner, a new epoch: views that reconnect to it start
+            // from a snapshot of what it loaded.
+            epoch: row.epoch.wrapping_add(fence.unwrap_or(0)),
             state,
             ring,
             fanout,
@@ -427,19 +500,22 @@ impl Room {
             round: Batch {
                 gathering: row.id.clone(),
                 ops: Vec::new(),
-                // The owner's lease token goes here with several nodes.
-                fence: None,
+                fence,
             },
+            fence,
+            stopping: false,
             row,
             settings,
             checkpoint_now: false,
             version: 0,
             shown: Arc::default(),
+            heard: watch::channel(0).0,
             made: made::Made::default(),
             round_frames: Vec::new(),
             replies: Vec::new(),
         };
         room.refresh_tally();
+        room.heard.send_replace(room.state.seq);
         Ok(room)
     }
 
@@ -464,7 +540,7 @@ impl Room {
                                 Err(_) => break,
                             }
                         }
-                        if !self.finish_round().await {
+                        if !self.finish_round().await || self.stopping {
                             break;
                         }
                         last_command = tokio::time::Instant::now();
@@ -538,6 +614,10 @@ impl Room {
                 self.fanout = broadcast::channel(1).0;
                 return;
             }
+            Command::Stop => {
+                self.stopping = true;
+                return;
+            }
         };
         self.replies.push(reply);
     }
@@ -576,6 +656,19 @@ impl Room {
         } else {
             self.store.commit(batch).await
         };
+        if let Err(StorageError::Fenced(_)) = &committed {
+            // Another node owns the gathering now: nothing of this round
+            // was stored, and this room may never write again. Its callers
+            // are refused, its connections end, and they reconnect to the
+            // new owner.
+            tracing::warn!(gathering = %self.id, "this node lost the gathering's lease: its room here stops");
+            for reply in std::mem::take(&mut self.replies) {
+                if let Reply::Act(tx, _) = reply {
+                    let _ = tx.send(Err(ErrorCode::Internal));
+                }
+            }
+            return false;
+        }
         let failed = committed.is_err();
         if checkpoint && !failed {
             self.state.checkpointed = self.state.seq;
@@ -588,6 +681,7 @@ impl Room {
                 self.row.clone(),
                 self.fanout.clone(),
                 self.settings,
+                self.fence,
             )
             .await
             {
@@ -596,10 +690,13 @@ impl Room {
                     // What was made from the room before stays behind: the
                     // version goes on growing, on the handles' same counter.
                     let (version, shown) = (self.version, self.shown.clone());
+                    let heard = std::mem::replace(&mut self.heard, watch::channel(0).0);
                     *self = fresh;
                     self.replies = replies;
                     self.version = version + 1;
                     self.shown = shown;
+                    heard.send_replace(self.state.seq);
+                    self.heard = heard;
                 }
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "reloading the room failed: {e}");
@@ -608,6 +705,7 @@ impl Room {
                 }
             }
         } else {
+            self.heard.send_replace(self.state.seq);
             for frame in frames {
                 self.ring.push(frame.clone());
                 // No receivers is fine: nobody is watching right now.
@@ -759,7 +857,7 @@ impl Room {
         Batch {
             gathering: self.id.clone(),
             ops: Vec::new(),
-            fence: None,
+            fence: self.fence,
         }
     }
 

@@ -24,6 +24,7 @@
 //! answers. What each op erases is said once, in `Op::erasure`.
 
 mod batch;
+mod coordination;
 #[cfg(test)]
 mod fixtures;
 mod migrations;
@@ -32,6 +33,7 @@ mod rows;
 mod sqlite;
 
 pub use batch::{Batch, Erasure, Op};
+pub use coordination::{Coordination, Lease, Owner};
 pub use rows::{
     CardRow, GatheringRow, Lookup, NewGathering, RoomRows, StoredCard, StoredCheckpoint, Template,
 };
@@ -141,14 +143,28 @@ pub trait Storage: Send + Sync {
     fn delete_template<'a>(&'a self, id: &'a str) -> Pending<'a, ()>;
 }
 
+/// Opens the storage at `location` alone, without the cluster's half
+/// (see `open_node`).
+#[cfg(test)]
+pub async fn open(location: &str) -> Result<Store, StorageError> {
+    Ok(open_node(location).await?.0)
+}
+
 /// Opens the storage at `location`, creating and migrating the database on
 /// first start: a `postgres://` or `postgresql://` URL opens PostgreSQL; a
 /// file path or a `sqlite:` URL, the embedded SQLite file. Any other URL
-/// is refused, rather than taken for a file name.
-pub async fn open(location: &str) -> Result<Store, StorageError> {
+/// is refused, rather than taken for a file name. With it comes the
+/// database half of a cluster when the database offers one (PostgreSQL:
+/// any number of nodes may share it; the SQLite file is one node's alone).
+pub async fn open_node(
+    location: &str,
+) -> Result<(Store, Option<Arc<dyn Coordination>>), StorageError> {
     match Location::of(location)? {
-        Location::Postgres => Ok(Arc::new(postgres::Postgres::open(location).await?)),
-        Location::Sqlite => Ok(Arc::new(sqlite::Sqlite::open(location).await?)),
+        Location::Postgres => {
+            let db = Arc::new(postgres::Postgres::open(location).await?);
+            Ok((db.clone(), Some(db)))
+        }
+        Location::Sqlite => Ok((Arc::new(sqlite::Sqlite::open(location).await?), None)),
     }
 }
 

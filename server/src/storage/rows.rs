@@ -42,6 +42,8 @@ pub enum Lookup<'a> {
     ScreenHash(&'a str),
     JoinToken(&'a str),
     Code(&'a JoinCode),
+    /// By its id: between the nodes of a cluster.
+    Id(&'a str),
 }
 
 impl Lookup<'_> {
@@ -53,6 +55,7 @@ impl Lookup<'_> {
             Lookup::ScreenHash(h) => format!("screen:{h}"),
             Lookup::JoinToken(t) => format!("token:{t}"),
             Lookup::Code(c) => format!("code:{}", c.as_str()),
+            Lookup::Id(id) => format!("id:{id}"),
         }
     }
 }

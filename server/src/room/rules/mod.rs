@@ -42,7 +42,7 @@ use hearth_core::protocol::{Action, Outcome, OwnCard, Role};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Who is acting.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Actor {
     Facilitator,
     Screen,
@@ -70,7 +70,9 @@ impl Actor {
 }
 
 /// Why a room refused to let someone in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize,
+)]
 pub enum EntryError {
     #[error("the gathering has ended")]
     Ended,

@@ -27,6 +27,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         description: "leases",
         sql: include_str!("../../../migrations/postgres/0002_leases.sql"),
     },
+    Migration {
+        version: 3,
+        description: "nodes",
+        sql: include_str!("../../../migrations/postgres/0003_nodes.sql"),
+    },
 ];
 
 /// The advisory lock's key: any constant no other program on the database

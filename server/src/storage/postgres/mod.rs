@@ -21,8 +21,9 @@
 //!   SECURITY.md says what and measures it.
 //!
 //! - with several nodes, each live gathering has one owner through a lease
-//!   row whose fencing token every commit of the owner checks
-//!   (`lease.rs`).
+//!   row whose fencing token every commit of the owner checks, and the
+//!   nodes find each other in `nodes` (`lease.rs`, the `Coordination`
+//!   half of the seam).
 //!
 //! The SQL is in `reads.rs` and `writes.rs`. The driver is tokio-postgres
 //! without TLS: Hearth reaches its database on loopback, a unix socket or
@@ -94,11 +95,7 @@ impl Target {
     /// task of its own, which ends when the client is dropped or the
     /// connection breaks (the client then says `is_closed`).
     async fn connect(&self) -> Result<Client, StorageError> {
-        let unreachable = |e: tokio_postgres::Error| StorageError::Unreachable {
-            at: self.shown.clone(),
-            reason: e.to_string(),
-        };
-        let (client, connection) = self.config.connect(NoTls).await.map_err(unreachable)?;
+        let (client, connection) = self.open().await?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!("a PostgreSQL connection closed: {}", StorageError::from(e));
@@ -107,12 +104,33 @@ impl Target {
         client.batch_execute(SESSION).await?;
         Ok(client)
     }
+
+    /// A new connection whose I/O the caller drives (to read the
+    /// notifications it receives).
+    async fn open(
+        &self,
+    ) -> Result<
+        (
+            Client,
+            tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>,
+        ),
+        StorageError,
+    > {
+        self.config
+            .connect(NoTls)
+            .await
+            .map_err(|e| StorageError::Unreachable {
+                at: self.shown.clone(),
+                reason: e.to_string(),
+            })
+    }
 }
 
 /// The PostgreSQL storage.
 pub struct Postgres {
     writer: Writer,
     pool: Pool,
+    target: Target,
 }
 
 impl Postgres {
@@ -126,8 +144,9 @@ impl Postgres {
         let pool = Pool::new(target.clone());
         pool.put(first);
         Ok(Self {
-            writer: Writer::start(target).await?,
+            writer: Writer::start(target.clone()).await?,
             pool,
+            target,
         })
     }
 }

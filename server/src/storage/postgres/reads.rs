@@ -20,6 +20,7 @@ pub async fn gathering(
         Lookup::ScreenHash(h) => ("screen_hash = $1", *h),
         Lookup::JoinToken(t) => ("join_token = $1", *t),
         Lookup::Code(c) => ("join_code = $1", c.as_str()),
+        Lookup::Id(id) => ("id = $1", *id),
     };
     let sql = format!("{COLUMNS} WHERE {condition}");
     let Some(row) = db.query_opt(&sql, &[&value]).await? else {

@@ -9,7 +9,7 @@ use super::{migrate, Postgres};
 use crate::storage::fixtures::{
     card_id, code, everything_in, failing_batch, new_gathering, next_event, TABLES,
 };
-use crate::storage::{Batch, Lookup, Op, Storage, StorageError};
+use crate::storage::{Batch, Coordination, Lookup, Op, Owner, Storage, StorageError};
 use hearth_core::protocol::Outcome;
 use hearth_tests::store::{connect, files_under, fresh_database};
 use std::path::{Path, PathBuf};
@@ -516,12 +516,8 @@ async fn a_lease_has_one_holder_and_a_new_holder_gets_a_greater_token() -> Resul
         .await?
         .ok_or("not taken")?;
     assert_eq!(first.token, 1);
-    // Held: another node cannot take it; its holder keeps its token.
+    // Held: another node cannot take it; its holder renews it.
     assert_eq!(store.take_lease("a", "node-2", term).await?, None);
-    assert_eq!(
-        store.take_lease("a", "node-1", term).await?,
-        Some(first.clone())
-    );
     assert!(store.renew_lease(&first, term).await?);
     // Expired: the next holder gets the next token, and the old one can
     // no longer renew.
@@ -532,13 +528,33 @@ async fn a_lease_has_one_holder_and_a_new_holder_gets_a_greater_token() -> Resul
         .ok_or("not taken")?;
     assert_eq!(second.token, 2);
     assert!(!store.renew_lease(&first, term).await?);
+    // Its holder starting its room again takes it again, as a new holder:
+    // the earlier start's token is worth nothing any more.
+    let again = store
+        .take_lease("a", "node-2", term)
+        .await?
+        .ok_or("not taken")?;
+    assert_eq!(again.token, 3);
+    assert!(!store.renew_lease(&second, term).await?);
+    store.release_lease(&second).await?;
+    assert!(
+        store.renew_lease(&again, term).await?,
+        "releasing an old token lets nothing go"
+    );
     // Even the first node, coming back, gets a new token.
     expire(&fresh, "a").await?;
     let third = store
         .take_lease("a", "node-1", term)
         .await?
         .ok_or("not taken")?;
-    assert_eq!(third.token, 3);
+    assert_eq!(third.token, 4);
+    // Released, it is free at once.
+    store.release_lease(&third).await?;
+    let fourth = store
+        .take_lease("a", "node-2", term)
+        .await?
+        .ok_or("released, yet not taken")?;
+    assert_eq!(fourth.token, 5);
     Ok(())
 }
 
@@ -588,5 +604,66 @@ async fn a_commit_carrying_an_old_token_is_refused_whole() -> Result {
         store.commit(fenced_event("b", 3, 1)).await,
         Err(StorageError::Fenced(_))
     ));
+    Ok(())
+}
+
+/// The cluster's registry: nodes find each other and the owner of a
+/// gathering, a node started again on the same address takes over its
+/// predecessor's leases at once, and announcements reach every listener.
+#[tokio::test]
+async fn nodes_find_each_other_and_a_successor_on_the_same_address_takes_over() -> Result {
+    let Some(fresh) = fresh().await? else {
+        return Ok(());
+    };
+    let store = store_with(&fresh, &[("a", 10)]).await?;
+    let term = std::time::Duration::from_secs(10);
+    let alive = std::time::Duration::from_secs(6);
+    let key = store.register_node("n1", "http://10.0.0.1:3000").await?;
+    assert_eq!(
+        store.register_node("n2", "http://10.0.0.2:3000").await?,
+        key,
+        "every node reads the same key"
+    );
+    assert_eq!(
+        store.heartbeat("n2", "http://10.0.0.2:3000", alive).await?,
+        2
+    );
+    assert_eq!(store.owner("a").await?, None, "nobody owns it yet");
+    let lease = store
+        .take_lease("a", "n1", term)
+        .await?
+        .ok_or("not taken")?;
+    assert_eq!(
+        store.owner("a").await?,
+        Some(Owner {
+            node: "n1".into(),
+            address: "http://10.0.0.1:3000".into()
+        })
+    );
+    assert_eq!(store.take_lease("a", "n2", term).await?, None);
+
+    // n1 dies and starts again on its address: the old process's lease
+    // ends at once, and the successor (or any node) may take it.
+    store
+        .register_node("n1-again", "http://10.0.0.1:3000")
+        .await?;
+    assert_eq!(store.owner("a").await?, None, "the dead node owns nothing");
+    assert!(!store.renew_lease(&lease, term).await?);
+    let next = store
+        .take_lease("a", "n2", term)
+        .await?
+        .ok_or("not taken")?;
+    assert!(next.token > lease.token);
+    assert_eq!(
+        store.heartbeat("n2", "http://10.0.0.2:3000", alive).await?,
+        2,
+        "the dead node's row is gone: n1-again and n2"
+    );
+
+    // A deletion announced reaches every listener, as it was sent.
+    let mut heard = store.listen_gone().await?;
+    store.announce_gone("hash-of-a").await?;
+    let got = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await?;
+    assert_eq!(got.as_deref(), Some("hash-of-a"));
     Ok(())
 }

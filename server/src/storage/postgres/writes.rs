@@ -223,11 +223,23 @@ pub async fn delete_gathering(db: &mut Client, id: &str) -> Result<(), StorageEr
 
 /// Deletes every gathering created before `before` in one transaction, as
 /// `delete_gathering` does; returns their ids.
+/// The advisory lock the retention sweep holds while it runs ("retain").
+const RETENTION_LOCK: i64 = 0x7265_7461_696e;
+
 pub async fn delete_created_before(
     db: &mut Client,
     before: i64,
 ) -> Result<Vec<String>, StorageError> {
     let tx = db.transaction().await?;
+    // One node of a cluster sweeps at a time; the others find the lock
+    // taken and leave this sweep to it.
+    let leading: bool = tx
+        .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&RETENTION_LOCK])
+        .await?
+        .try_get(0)?;
+    if !leading {
+        return Ok(Vec::new());
+    }
     let ids = tx
         .query(
             "DELETE FROM gatherings WHERE created_at < $1 RETURNING id",
@@ -280,7 +292,7 @@ pub async fn vacuum(db: &Client, erased: Erasure) {
         Erasure::Nothing => return,
         Erasure::Rows => &["VACUUM FULL cards, events, checkpoints", "VACUUM marks"],
         Erasure::Wholesale => &[
-            "VACUUM FULL gatherings, events, cards, participants, applied_actions, marks, checkpoints",
+            "VACUUM FULL gatherings, events, cards, participants, applied_actions, marks, checkpoints, leases",
         ],
     };
     match snapshots_before_now(db).await {

@@ -18,6 +18,7 @@ pub fn lookup_column(lookup: &Lookup<'_>) -> (&'static str, String) {
         Lookup::ScreenHash(h) => ("screen_hash = ?1", h.to_string()),
         Lookup::JoinToken(t) => ("join_token = ?1", t.to_string()),
         Lookup::Code(c) => ("join_code = ?1", c.as_str().to_owned()),
+        Lookup::Id(id) => ("id = ?1", id.to_string()),
     }
 }
 

@@ -35,6 +35,7 @@
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
 
+mod cluster;
 mod deal;
 mod map_storm;
 mod page_storm;
@@ -94,7 +95,13 @@ usage: load [flags]
   --rounds N            the page storm's rounds (default 5)
   --map                 the page storm on the map step (default: the first, a board)
   --console SECRET      the map storm's gathering (else it starts one)
-  --join TOKEN          that gathering's join token (with --console)";
+  --join TOKEN          that gathering's join token (with --console)
+  --nodes N             start N nodes on one PostgreSQL database (HEARTH_TEST_POSTGRES) behind
+                        nginx round-robin, and drive them through nginx (default 1: one node)
+  --kill-owner-after S  with --nodes: SIGKILL the node owning the busiest gathering S seconds
+                        into the posting
+  --strict              the phones' path: exit 1 unless every post was acknowledged and
+                        reached every phone exactly once";
 
 /// How long the room may take to let all connections in, beyond a per
 /// connection allowance.
@@ -137,6 +144,11 @@ struct Args {
     connect_timeout: Duration,
     /// `None`: the measurement's own default.
     drain: Option<Duration>,
+    /// Nodes on one PostgreSQL database behind nginx (1: a single node).
+    nodes: usize,
+    kill_owner_after: Option<Duration>,
+    /// Fail unless every post was acknowledged and reached every phone once.
+    strict: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -165,6 +177,9 @@ fn parse_args() -> Result<Args, String> {
         connect_batch: 200,
         connect_timeout: Duration::from_secs(20),
         drain: None,
+        nodes: 1,
+        kill_owner_after: None,
+        strict: false,
     };
     let mut it = std::env::args().skip(1);
     let mut cards = None;
@@ -201,6 +216,10 @@ fn parse_args() -> Result<Args, String> {
             args.sigterm = true;
             continue;
         }
+        if flag == "--strict" {
+            args.strict = true;
+            continue;
+        }
         if flag == "--map" {
             args.map = true;
             continue;
@@ -232,11 +251,26 @@ fn parse_args() -> Result<Args, String> {
                 args.connect_timeout = Duration::from_secs_f64(number(&name, &value)?)
             }
             "--drain" => args.drain = Some(Duration::from_secs_f64(number(&name, &value)?)),
+            "--nodes" => args.nodes = number(&name, &value)?,
+            "--kill-owner-after" => {
+                args.kill_owner_after = Some(Duration::from_secs_f64(number(&name, &value)?))
+            }
             _ => return Err(format!("unknown flag {name}")),
         }
     }
     args.cards = cards.unwrap_or(if args.restart_storm { 3000 } else { 40 });
     let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(what.to_owned()) };
+    check((1..=8).contains(&args.nodes), "--nodes must be 1 to 8")?;
+    check(
+        args.kill_owner_after.is_none()
+            || (args.nodes > 1
+                && !(args.socket_path || args.map_storm || args.page_storm || args.restart_storm)),
+        "--kill-owner-after needs --nodes 2 or more, on the phones' path",
+    )?;
+    check(
+        args.nodes == 1 || args.server.is_none(),
+        "--nodes starts its own nodes: leave --server out",
+    )?;
     check(
         (1..=100_000).contains(&args.participants),
         "--participants must be 1 to 100000",
@@ -940,6 +974,8 @@ struct Target {
     http: reqwest::Client,
     pid: Option<u32>,
     own: Option<TestServer>,
+    /// With `--nodes`: the nodes and nginx (the target is nginx).
+    cluster: Option<cluster::Cluster>,
 }
 
 async fn target(args: &Args) -> Result<Target, Error> {
@@ -961,6 +997,7 @@ async fn target(args: &Args) -> Result<Target, Error> {
             http,
             pid,
             own: None,
+            cluster: None,
         });
     }
     let bin = match &args.bin {
@@ -981,6 +1018,9 @@ async fn target(args: &Args) -> Result<Target, Error> {
         )
         .into());
     }
+    if args.nodes > 1 {
+        return cluster::start(bin, args.nodes).await;
+    }
     println!("starting {}", bin.display());
     let server = TestServer::start(&bin).await?;
     Ok(Target {
@@ -989,6 +1029,7 @@ async fn target(args: &Args) -> Result<Target, Error> {
         http: server.http.clone(),
         pid: server.pid(),
         own: Some(server),
+        cluster: None,
     })
 }
 
@@ -1086,7 +1127,8 @@ async fn run(args: Args) -> Result<String, Error> {
     } else {
         phones::measure(&args, &target).await
     };
-    if let Some(server) = target.own.as_mut() {
+    let nodes = target.cluster.as_mut().map(|c| &mut c.nodes);
+    for server in target.own.iter_mut().chain(nodes.into_iter().flatten()) {
         let log = server.log();
         let troubles: Vec<&str> = log
             .lines()

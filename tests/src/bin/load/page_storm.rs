@@ -184,7 +184,16 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
         .collect();
     reveal(target, &page, step, &mut console, &mut view, &first).await?;
     // What every phone last saw: the shared part's ETag and its glance.
-    let seen = fetch_parts(&target.http, &page, &devices[0].cookie(), None, "", false).await?;
+    let seen = fetch_parts(
+        &target.http,
+        &page,
+        &devices[0].cookie(),
+        None,
+        "",
+        None,
+        false,
+    )
+    .await?;
     let (copy, mut etag) = seen.shared.ok_or("the shared part did not come")?;
     let mut glance = glance_of(&copy.html);
 
@@ -215,8 +224,16 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
             let (http, page, cookie) = (target.http.clone(), page.clone(), device.cookie());
             let (etag, glance) = (etag.clone(), glance.clone());
             fetching.spawn(async move {
-                let got =
-                    fetch_parts(&http, &page, &cookie, Some(&etag), &glance, i == writer).await?;
+                let got = fetch_parts(
+                    &http,
+                    &page,
+                    &cookie,
+                    Some(&etag),
+                    &glance,
+                    None,
+                    i == writer,
+                )
+                .await?;
                 let own = got.own.as_ref().map_or(0, String::len);
                 Ok::<_, Error>((got.ok, got.wire as u64, own as u64, got.ms, got.shared))
             });

@@ -96,6 +96,8 @@ struct Pages {
     ms: Mutex<Vec<u64>>,
     resends: AtomicU64,
     reconnects: AtomicU64,
+    /// When the last link came back (as the posts' times).
+    last_back_ns: AtomicU64,
 }
 
 /// What a phone reads from its page.
@@ -269,19 +271,22 @@ async fn fetch_part(
     Ok((status, etag, encoding, response.bytes().await?.to_vec()))
 }
 
-/// Fetches a fresh copy as the script does: `<page>/shared?seen=` with
+/// Fetches a fresh copy as the script does: `<page>/shared?seen=&at=` with
 /// `etag`, and `<page>/mine` if `own` (the script asks for its own part
-/// only when something of its own may have changed).
+/// only when something of its own may have changed). `at` is the newest
+/// position the phone's link told of.
 pub(super) async fn fetch_parts(
     http: &reqwest::Client,
     page: &str,
     cookie: &str,
     etag: Option<&str>,
     seen: &str,
+    at: Option<u64>,
     own: bool,
 ) -> Result<Parts, Error> {
     let asked = Instant::now();
-    let shared_url = format!("{page}/shared?seen={}", encode(seen));
+    let at = at.map(|at| at.to_string()).unwrap_or_default();
+    let shared_url = format!("{page}/shared?seen={}&at={at}", encode(seen));
     let shared = fetch_part(http, &shared_url, cookie, etag);
     let own = async {
         if own {
@@ -578,6 +583,7 @@ async fn phone(
         if fetching.is_none() && due.is_some_and(|t| t <= Instant::now()) {
             due = None;
             asked_at_seq = me.facts.seq;
+            let at = Some(me.facts.seq);
             let seen = me.facts.glance.clone().unwrap_or_default();
             let in_hand = me.own_from_post.take();
             let own = in_hand.is_none() && std::mem::take(&mut me.need_own);
@@ -588,7 +594,7 @@ async fn phone(
                 me.etag.clone(),
             );
             fetching = Some(Box::pin(async move {
-                let mut parts = fetch_parts(&http, &page, &cookie, etag.as_deref(), &seen, own)
+                let mut parts = fetch_parts(&http, &page, &cookie, etag.as_deref(), &seen, at, own)
                     .await
                     .map_err(|e| e.to_string())?;
                 parts.own = parts.own.or(in_hand);
@@ -701,6 +707,7 @@ async fn phone(
                         attempt = 0;
                         me.need_own = true;
                         pages.reconnects.fetch_add(1, Relaxed);
+                        pages.last_back_ns.fetch_max(shared.now_ns(), Relaxed);
                         due = Some(Instant::now() + SOON);
                     }
                     Err(_) if attempt < MAX_RECONNECTS => {
@@ -972,7 +979,31 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
 
     let posting_started = Instant::now();
     let cpu_before = cpu_now(target);
-    let not_handed = post_at_rate(args, &shared, &senders, posting_started).await;
+    // With --kill-owner-after, the owner dies in the middle of the posting.
+    let kill = async {
+        let (Some(after), Some(cluster)) = (args.kill_owner_after, target.cluster.as_ref()) else {
+            return None;
+        };
+        tokio::time::sleep(after).await;
+        let at = shared.now_ns();
+        // The busiest gathering's: phones are dealt to gatherings in turn,
+        // so the first has the most.
+        match super::cluster::kill_owner(cluster, &gatherings[0].join_token).await {
+            Ok(owner) => {
+                println!(
+                    "killed the gathering's owner ({owner}) {:.1}s into the posting",
+                    after.as_secs_f64()
+                );
+                Some(at)
+            }
+            Err(e) => {
+                shared.error(format!("killing the owner: {e}"));
+                None
+            }
+        }
+    };
+    let (not_handed, killed_ns) =
+        tokio::join!(post_at_rate(args, &shared, &senders, posting_started), kill);
     drop(senders);
 
     // What waits for a batch of three people is revealed by the console,
@@ -1135,8 +1166,37 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
             total as f64 / pages_fetched as f64 / 1024.0
         }
     };
-    Ok(format!(
-        "LOAD participants={participants} gatherings={} posts={} acked={acked} lost={lost} dup={dup} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1} path=phones reveal={} unreached={unreached} pages={pages_fetched} pages_failed={} pages_wrong={} kb_per_page={:.1} html_kb_per_page={:.1} server_cpu_ms_per_page={server_cpu_ms_per_page}",
+    // With several nodes: how many, and how long posts went unanswered
+    // after the owner was killed.
+    let cluster = match &target.cluster {
+        None => String::new(),
+        Some(c) => {
+            let outage = killed_ns.and_then(|at| {
+                // The killed owner's gathering (the first): the others may
+                // have owners that lived.
+                let of_first = shared
+                    .posts
+                    .iter()
+                    .filter(|p| p.gathering.load(Relaxed) == 0);
+                super::cluster::outage_ms(of_first.map(|p| p.ack_ns.load(Relaxed)), at)
+            });
+            // Every link back: from the kill to the last phone's link coming
+            // back (each fetches its page as it does).
+            let back = pages.last_back_ns.load(Relaxed);
+            let links_back = match killed_ns {
+                Some(at) if back > at => format!("{:.0}", (back - at) as f64 / 1e6),
+                _ => "none".to_owned(),
+            };
+            format!(
+                " nodes={} owner_killed={} outage_ms={} links_back_ms={links_back}",
+                c.nodes.len(),
+                killed_ns.is_some(),
+                outage.map_or("none".to_owned(), |ms| format!("{ms:.0}"))
+            )
+        }
+    };
+    let line = format!(
+        "LOAD participants={participants} gatherings={} posts={} acked={acked} lost={lost} dup={dup} {} server_rss_mb={rss_mb:.1} kb_per_conn={kb_per_conn:.1} path=phones reveal={} unreached={unreached} pages={pages_fetched} pages_failed={} pages_wrong={} kb_per_page={:.1} html_kb_per_page={:.1} server_cpu_ms_per_page={server_cpu_ms_per_page}{cluster}",
         args.gatherings,
         shared.sent.load(Relaxed),
         spread(&latencies),
@@ -1145,5 +1205,13 @@ pub async fn measure(args: &Args, target: &Target) -> Result<String, Error> {
         pages.wrong.load(Relaxed),
         per_page(pages.wire_bytes.load(Relaxed)),
         per_page(pages.html_bytes.load(Relaxed)),
-    ))
+    );
+    // --strict: a run that lost, doubled or left out anything fails (the
+    // test script's cluster run).
+    let sent = shared.sent.load(Relaxed);
+    let wrong = pages.wrong.load(Relaxed);
+    if args.strict && (lost > 0 || dup > 0 || acked < sent || unreached > 0 || wrong > 0) {
+        return Err(format!("not every acknowledged post reached every phone once: {line}").into());
+    }
+    Ok(line)
 }

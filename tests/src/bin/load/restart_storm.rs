@@ -449,7 +449,8 @@ pub async fn run(storm: &Storm, target: &mut Target) -> Result<String, Error> {
                 return Err(format!("a phone came back at {at}, before {}", at_head.seq).into());
             }
             // As the script does when its link comes back: both parts.
-            let got = super::phones::fetch_parts(&http, &page, &cookie, None, "", true).await?;
+            let got =
+                super::phones::fetch_parts(&http, &page, &cookie, None, "", None, true).await?;
             let holds = got
                 .shared
                 .is_some_and(|(copy, _)| copy.html.contains(newest.as_str()));
