@@ -328,7 +328,7 @@ async fn view(
         gathering,
         mine,
         marks,
-        group,
+        group: group.map(|g| *g),
         now,
         version,
         waiting,

@@ -109,8 +109,9 @@ pub struct WireView {
     pub mine: Vec<OwnCard>,
     pub marks: Vec<Mark>,
     /// A participant's small group and its board (their own alone).
+    /// Boxed: most views have none, and the answer stays small.
     #[serde(default)]
-    pub group: Option<GroupBoard>,
+    pub group: Option<Box<GroupBoard>>,
     pub now: u64,
     pub waiting: BTreeMap<StepId, Waiting>,
 }
@@ -154,7 +155,7 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
                 version,
                 mine,
                 marks,
-                group,
+                group: group.map(Box::new),
                 now,
                 waiting,
             }
