@@ -401,8 +401,16 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   await post(phones[3], 'That passing is fine.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await screen.locator('.wall .card', { hasText: 'That passing is fine.' }).waitFor();
+
+  // 9. Practice in triads: the five phones are dealt into a three and a two.
+  await next('Tell a time when someone really listened to you. What did they do?');
+  await everyone((p) => p.locator('.group-sign').waitFor());
+  await screen.getByText('Find your group: look for your sign on your phone').waitFor();
+  await screen.getByText('2 groups', { exact: false }).first().waitFor();
   assert.ok(await facilitator.getByRole('button', { name: 'Next step' }).isDisabled(), 'the last step has no next');
   // Going back loses nothing.
+  await facilitator.getByRole('button', { name: 'Previous step' }).click();
+  await screen.locator('.wall .card', { hasText: 'That passing is fine.' }).waitFor();
   await facilitator.getByRole('button', { name: 'Previous step' }).click();
   await screen.locator('.card', { hasText: 'Towards 0' }).getByText('5 dots').waitFor();
   await facilitator.getByRole('button', { name: 'End the gathering' }).click();
@@ -487,7 +495,7 @@ test('an export starts a new gathering with the same agenda and cards; a foreign
   await page.getByRole('button', { name: 'Start from this file' }).click();
   await page.waitForURL(/\/console\/[0-9a-f]{40}$/);
   await page.getByRole('heading', { name: 'Second evening' }).waitFor();
-  assert.equal(await page.locator('.agenda-step').count(), 9);
+  assert.equal(await page.locator('.agenda-step').count(), 8);
   await page.locator('.preview .card', { hasText: 'A lamp left on for us' }).waitFor();
 });
 
