@@ -63,6 +63,9 @@ test('seven phones practise in triads through three rounds and two groups bring 
   await teller.getByRole('heading', { name: /Your role this round: Storyteller/ }).waitFor();
   await teller.getByText('Your group sees what you write here, straight away.').waitFor();
   await accessible(observer, 'small groups observer phone');
+  await accessible(facilitator, 'small groups console');
+  await accessible(screen, 'small groups screen');
+  await facilitator.screenshot({ path: join(artifacts, 'groups-console.png'), fullPage: true });
   await observer.screenshot({ path: join(artifacts, 'groups-observer-phone.png'), fullPage: true });
 
   // The observer notes a disconnect: on their phone only.

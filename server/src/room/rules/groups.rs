@@ -321,20 +321,12 @@ fn active(state: &State) -> Result<&GroupsState, ErrorCode> {
     }
 }
 
-/// The writer's group, on the open step's groups.
+/// The writer's group, on the open step's groups (the open step is the
+/// current one, and `active` groups are the current step's).
 fn writer_group(t: &Turn<'_>, step: StepId) -> Result<u32, ErrorCode> {
     open_step(t.state, step)?;
-    let g = active(t.state).map_err(|e| {
-        if t.state.groups.as_ref().is_some_and(|g| g.step != step) {
-            ErrorCode::NoGroups
-        } else {
-            e
-        }
-    })?;
-    if g.step != step {
-        return Err(ErrorCode::NoGroups);
-    }
-    g.seat(t.by.actor)
+    active(t.state)?
+        .seat(t.by.actor)
         .map(|(n, _, _)| n)
         .ok_or(ErrorCode::NoGroups)
 }
