@@ -181,6 +181,9 @@
       } else {
         var key = idOf(f);
         var match = key ? document.getElementById(key) : null;
+        // The same id on another kind of element (a map story's "Place it"
+        // link becoming its form) is a new element, not a changed one.
+        if (match && match.nodeName !== f.nodeName) match = null;
         if (match && match.parentNode === old) {
           // Drop what stands before it and is not in the fresh copy,
           // rather than move it (moving a node takes the focus from it).

@@ -373,6 +373,13 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
         phone.mark_of(&Target::Place(story.clone())).await?,
         placed(x, y)
     );
+    // Placed, the story says so (no mini-map), on the page and in the
+    // phone's own part.
+    for path in [format!("/p/{token}"), format!("/p/{token}/mine?done=marked")] {
+        let after = html(path).await?;
+        assert!(after.contains("You placed this one."), "{after}");
+        assert_eq!(maps(&after), 0);
+    }
     let (x2, y2) = (across.choices()[0].0, up.choices()[0].0);
     let mut lists = place_on_map("across", x2.to_string());
     lists.push(("up", y2.to_string()));

@@ -379,6 +379,7 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await Promise.all(phones.slice(0, 3).map(async (p) => {
     const card = p.locator('.board .card', { hasText: 'Keep it in the family.' });
+    await card.getByRole('link', { name: 'Place it' }).click();
     await card.getByRole('button', { name: 'Family, In between', exact: true }).click();
     await card.getByText('You placed this one.').waitFor();
   }));
