@@ -299,6 +299,8 @@ pub async fn shared(
 pub struct OwnQuery {
     done: Option<String>,
     error: Option<String>,
+    /// The card whose mini-map the phone asked for (a map's "Place it").
+    place: Option<String>,
 }
 
 /// `GET /p/<token>/mine`: what is this phone's own. It joins the phone as
@@ -321,7 +323,7 @@ pub async fn own(
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        own_html(page, token, locale, feedback),
+        own_html(page, token, locale, feedback, query.place),
     )
         .into_response();
     compress::compress_this(&mut response);

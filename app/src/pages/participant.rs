@@ -37,6 +37,7 @@ pub fn ParticipantPage() -> impl IntoView {
         feedback: Feedback::from_query(),
         seen: query("seen"),
     };
+    let placing = placing_from(query("place"));
     // Not a resource: the page is never hydrated, so its data need not
     // travel inside it a second time.
     view! {
@@ -44,10 +45,11 @@ pub fn ParticipantPage() -> impl IntoView {
             {move || {
                 let token = token.clone();
                 let said = said.clone();
+                let placing = placing.clone();
                 Suspend::new(async move {
                     match load_participant(token.clone()).await {
                         Ok(page) => {
-                            let phone = Arc::new(Phone { page, token, part: Part::Whole });
+                            let phone = Arc::new(Phone { page, token, part: Part::Whole, placing });
                             view! { <Participant phone said/> }.into_any()
                         }
                         Err(error) => view! { <PageProblem error/> }.into_any(),
@@ -69,6 +71,7 @@ pub fn shared_html(page: Data, token: String, locale: Locale, seen: Option<Strin
         page,
         token,
         part: Part::Shared,
+        placing: None,
     });
     let said = Said {
         feedback: Feedback::None,
@@ -86,16 +89,30 @@ pub fn shared_html(page: Data, token: String, locale: Locale, seen: Option<Strin
 /// have changed: the phone's script keeps it and lays it over each fresh
 /// shared part, so it holds nothing the room changes without naming the
 /// phone's cards, except what the step's stamp (`Phone::stamp`) covers.
-pub fn own_html(page: Data, token: String, locale: Locale, feedback: Feedback) -> String {
+/// `place` is the card the person is placing on a map (`?place=`), if any:
+/// its mini-map comes with the own part.
+pub fn own_html(
+    page: Data,
+    token: String,
+    locale: Locale,
+    feedback: Feedback,
+    place: Option<String>,
+) -> String {
     let phone = Arc::new(Phone {
         page,
         token,
         part: Part::Own,
+        placing: placing_from(place),
     });
     render(locale, move || {
         provide_context(phone);
         view! { <OwnParts feedback/> }
     })
+}
+
+/// The card a `?place=` query names, if it names one.
+fn placing_from(place: Option<String>) -> Option<CardId> {
+    place.and_then(|card| CardId::parse(&card).ok())
 }
 
 /// Renders a view outside the router, in a language, to HTML.
@@ -172,6 +189,9 @@ pub struct Phone {
     /// The participant link's token (for the forms' addresses).
     pub token: String,
     pub part: Part,
+    /// The card the person is placing on a map (`?place=`): the one card
+    /// whose mini-map the page carries.
+    pub placing: Option<CardId>,
 }
 
 impl Phone {
