@@ -375,7 +375,10 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
     );
     // Placed, the story says so (no mini-map), on the page and in the
     // phone's own part.
-    for path in [format!("/p/{token}"), format!("/p/{token}/mine?done=marked")] {
+    for path in [
+        format!("/p/{token}"),
+        format!("/p/{token}/mine?done=marked"),
+    ] {
         let after = html(path).await?;
         assert!(after.contains("You placed this one."), "{after}");
         assert_eq!(maps(&after), 0);
