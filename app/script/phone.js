@@ -181,6 +181,9 @@
       } else {
         var key = idOf(f);
         var match = key ? document.getElementById(key) : null;
+        // The same id on another kind of element (a map story's "Place it"
+        // link becoming its form) is a new element, not a changed one.
+        if (match && match.nodeName !== f.nodeName) match = null;
         if (match && match.parentNode === old) {
           // Drop what stands before it and is not in the fresh copy,
           // rather than move it (moving a node takes the focus from it).
@@ -293,6 +296,9 @@
   var needOwn = true;
   // The phone's own part a post came back with, for the next copy.
   var ownFromPost = null;
+  // What the own part is asked for with (`data-own-query` of the last link
+  // taken, e.g. the map's "Place it": the mini-map comes with the own part).
+  var ownQuery = '';
   // A part the server would not give (the gathering is gone, or locked):
   // the whole page says why.
   var WHOLE = new Error('whole');
@@ -351,7 +357,8 @@
           return response.text().then(function (html) { return { html: html, tag: tag, age: age, same: false }; });
         });
       var askOwn = function () {
-        return fetch(main.dataset.own, { cache: 'no-store', credentials: 'same-origin' }).then(partText);
+        var url = main.dataset.own + (ownQuery ? '?' + ownQuery : '');
+        return fetch(url, { cache: 'no-store', credentials: 'same-origin' }).then(partText);
       };
       var mine = own !== null ? Promise.resolve(own) : asking ? askOwn() : Promise.resolve(null);
       copy = Promise.all([shared, mine])
@@ -448,6 +455,13 @@
         soon(SOON_MS);
       } else if (msg.type === 'totals') {
         soon(TOTALS_MS);
+      } else if (msg.type === 'group') {
+        // A small group's board changed: only its own phones look again.
+        var sign = $('[data-group]');
+        if (sign && sign.getAttribute('data-group') === String(msg.group)) {
+          needOwn = true;
+          soon(SOON_MS);
+        }
       }
     };
     socket.onclose = function (event) {
@@ -511,6 +525,8 @@
       if (response.status >= 500 || response.status === 429) throw new Error('later');
       outbox.shift();
       store(OUTBOX, outbox);
+      // Whatever the phone had opened (a mini-map) was for this post.
+      ownQuery = '';
       var landed = new URL(response.url);
       return response.text().then(function (html) {
         posts += 1;
@@ -530,6 +546,11 @@
             giveId(form, freshId());
             count();
           }
+        }
+        // Written on a small group's board: its box is cleared for the next.
+        if (landed.searchParams.get('done') === 'group' && /(^|&)do=(write|note)(&|$)/.test(item.body)) {
+          var boxes = main.querySelectorAll('.group-write textarea, .group-note input[name="text"]');
+          Array.prototype.forEach.call(boxes, function (box) { box.value = ''; });
         }
         ownFromPost = html;
         return refresh();
@@ -619,6 +640,24 @@
   var pressed = null;
   main.addEventListener('click', function (event) {
     pressed = event.target.closest('button[type=submit]');
+    // A link that opens something of the phone's own (the map's "Place
+    // it"): only the own part is asked for again, with the link's query,
+    // and the first control of what it opened gets the focus.
+    var opens = event.target.closest('a[data-own-query]');
+    if (opens && main.dataset.own) {
+      event.preventDefault();
+      ownQuery = opens.dataset.ownQuery;
+      needOwn = true;
+      var at = (opens.getAttribute('href') || '').split('#')[1];
+      refresh().then(function () {
+        var el = at && document.getElementById(at);
+        var first = el && el.querySelector('.spot, select, button');
+        if (!first) return;
+        el.scrollIntoView({ block: 'nearest' });
+        first.focus();
+      });
+      return;
+    }
     var pass = event.target.closest('[data-pass]');
     if (!pass) return;
     var form = reflectForm();

@@ -498,6 +498,88 @@ catalogue! {
     StatementsDone { en: "Done.", es: "Hecho." }
     StatementsExportSvg { en: "Landscape as SVG", es: "Paisaje en SVG" }
     StatementsExportPng { en: "Landscape as PNG", es: "Paisaje en PNG" }
+    KindSmallGroups { en: "Small groups", es: "Grupos pequeños" }
+    NoteSmallGroups { en: "Practice. IPS is learned by doing it: one person tells a story, one listens for connection and worldview, one watches for disconnects, then everyone swaps. Triads matter because the observer sees what the two in the conversation cannot, and because each person tries every seat. Remind people that their group sees what they write, and that noticing a disconnect is part of the practice, not a failure. To debrief, ask each group what it noticed before asking what went wrong: what helped connection, what pulled it away, what they would try next time. Then reveal what the groups chose to bring back, and wonder about it together.", es: "Práctica. IPS se aprende practicando: una persona cuenta una historia, otra escucha buscando la conexión y la visión del mundo, otra observa las desconexiones, y luego se cambian. Los tríos importan porque quien observa ve lo que las dos personas que conversan no ven, y porque cada persona prueba cada lugar. Recuerda que su grupo ve lo que escriben, y que notar una desconexión es parte de la práctica, no un fracaso. Para cerrar, pregunta a cada grupo qué notó antes de preguntar qué salió mal: qué ayudó a la conexión, qué la alejó, qué probarían la próxima vez. Después revela lo que los grupos eligieron traer a la sala y reflexionad juntos." }
+    PromptSmallGroups { en: "Tell a time when someone really listened to you. What did they do?", es: "Cuenta una vez en que alguien te escuchó de verdad. ¿Qué hizo?" }
+    RoleSetIpsTriad { en: "IPS practice triad: storyteller, listener, observer", es: "Trío de práctica IPS: quien cuenta, quien escucha, quien observa" }
+    RoleSetPairs { en: "Pairs: speaker, listener", es: "Parejas: quien habla, quien escucha" }
+    RoleSetNoRoles { en: "No roles: everyone talks", es: "Sin roles: todo el mundo conversa" }
+    RoleStoryteller { en: "Storyteller", es: "Quien cuenta" }
+    RoleListener { en: "Listener", es: "Quien escucha" }
+    RoleObserver { en: "Observer", es: "Quien observa" }
+    RoleSpeaker { en: "Speaker", es: "Quien habla" }
+    RoleCardStoryteller { en: "Tell a story from your own life, as much or as little as you like. You choose what to share.", es: "Cuenta una historia de tu vida, tanto o tan poco como quieras. Tú eliges qué compartir." }
+    RoleCardListener { en: "Listen for connection and for how they make sense of it. Ask what happened, not what's wrong. No fixing.", es: "Escucha buscando la conexión y cómo le da sentido. Pregunta qué pasó, no qué está mal. Sin arreglar nada." }
+    RoleCardObserver { en: "Stay quiet and notice. Tap a disconnect or a moment of connection when you see one: your notes stay on your phone unless you share them.", es: "Quédate en silencio y observa. Toca una desconexión o un momento de conexión cuando lo veas: tus notas se quedan en tu móvil salvo que las compartas." }
+    RoleCardSpeaker { en: "Speak about the prompt in your own words. Take your time.", es: "Habla sobre la pregunta con tus propias palabras. Tómate tu tiempo." }
+    RoleCardNone { en: "Talk about the prompt together. Everyone's voice counts the same.", es: "Conversad sobre la pregunta. Cada voz cuenta lo mismo." }
+    ColourTeal { en: "teal", es: "turquesa" }
+    ColourOrange { en: "orange", es: "naranja" }
+    ColourPurple { en: "purple", es: "morado" }
+    ColourYellow { en: "yellow", es: "amarillo" }
+    ColourBlue { en: "blue", es: "azul" }
+    ColourPink { en: "pink", es: "rosa" }
+    ColourGreen { en: "green", es: "verde" }
+    ColourRed { en: "red", es: "rojo" }
+    GroupSignName { en: "Group {n} · {colour} · {symbol}", es: "Grupo {n} · {colour} · {symbol}" }
+    GroupYourGroup { en: "Your group", es: "Tu grupo" }
+    GroupFindEachOther { en: "Hold up your phone to find the others with this sign.", es: "Levanta el móvil para encontrar a quienes tienen esta señal." }
+    GroupYourPlace { en: "You are person {place} of {members}. If you need to change group, tell the facilitator this number and your group's.", es: "Eres la persona {place} de {members}. Si necesitas cambiar de grupo, di a quien facilita este número y el de tu grupo." }
+    GroupWaitingDeal { en: "Groups are being formed. Your group will show here.", es: "Se están formando los grupos. Tu grupo aparecerá aquí." }
+    GroupYourRole { en: "Your role this round", es: "Tu rol en esta ronda" }
+    GroupBeforeRound { en: "The first round starts soon.", es: "La primera ronda empieza pronto." }
+    GroupRoundOf { en: "Round {round} of {rounds}", es: "Ronda {round} de {rounds}" }
+    GroupSwapRoles { en: "Round {round} of {rounds}: swap roles", es: "Ronda {round} de {rounds}: cambiad de rol" }
+    GroupSeesWords { en: "Your group sees what you write here, straight away. It is not anonymous within your group.", es: "Tu grupo ve al momento lo que escribes aquí. Dentro de tu grupo no es anónimo." }
+    GroupBoardTitle { en: "Your group's board", es: "El tablero de tu grupo" }
+    GroupBoardEmpty { en: "Nothing written yet.", es: "Todavía no hay nada escrito." }
+    GroupWriteLabel { en: "Write for your group", es: "Escribe para tu grupo" }
+    GroupWrite { en: "Add to our board", es: "Añadir a nuestro tablero" }
+    GroupNoteTitle { en: "Notice, privately", es: "Observa, en privado" }
+    GroupNoteHint { en: "Only you see these notes, unless you share one with your group.", es: "Solo tú ves estas notas, salvo que compartas alguna con tu grupo." }
+    GroupNoteWords { en: "A few words (optional)", es: "Unas palabras (opcional)" }
+    GroupPrivate { en: "Only you see this", es: "Solo tú ves esto" }
+    GroupShare { en: "Share with my group", es: "Compartir con mi grupo" }
+    GroupMine { en: "You wrote this", es: "Lo escribiste tú" }
+    GroupPropose { en: "Propose for the room", es: "Proponer para la sala" }
+    GroupProposed { en: "Proposed for the room: another member can agree", es: "Propuesta para la sala: otra persona del grupo puede aceptarla" }
+    GroupProposedByYou { en: "You proposed this for the room. Another member needs to agree.", es: "Propusiste esto para la sala. Otra persona del grupo tiene que aceptarlo." }
+    GroupAgree { en: "Agree: send to the room", es: "Aceptar: enviar a la sala" }
+    GroupSent { en: "Sent to the room", es: "Enviada a la sala" }
+    GroupBringBackHint { en: "In the last round, your group can send cards to the room: one person proposes, another agrees. They are shown without names.", es: "En la última ronda, tu grupo puede enviar tarjetas a la sala: una persona propone y otra acepta. Se muestran sin nombres." }
+    GroupBack { en: "Everyone is back in the room. Thank you for practising together.", es: "Todo el mundo ha vuelto a la sala. Gracias por practicar juntos." }
+    GroupDone { en: "Done.", es: "Hecho." }
+    ScreenGroupsFind { en: "Find your group: look for your sign on your phone", es: "Busca tu grupo: mira tu señal en el móvil" }
+    ScreenGroupsCount { en: "{n} group|{n} groups", es: "{n} grupo|{n} grupos" }
+    ScreenGroupsBrought { en: "{n} group has brought something back|{n} groups have brought something back", es: "{n} grupo ha traído algo a la sala|{n} grupos han traído algo a la sala" }
+    ScreenGroupsBack { en: "Welcome back", es: "Bienvenidos de vuelta" }
+    ConsoleGroups { en: "Small groups", es: "Grupos pequeños" }
+    ConsoleGroupsNone { en: "Not dealt yet. Deal the phones in the room into groups.", es: "Aún sin repartir. Reparte los móviles de la sala en grupos." }
+    ConsoleGroupsDeal { en: "Deal into groups", es: "Repartir en grupos" }
+    ConsoleGroupsRedeal { en: "Deal again", es: "Repartir de nuevo" }
+    ConsoleGroupsStart { en: "Start round {round}", es: "Empezar la ronda {round}" }
+    ConsoleGroupsBack { en: "Bring everyone back", es: "Traer a todo el mundo de vuelta" }
+    ConsoleGroupsMove { en: "Move one person", es: "Mover a una persona" }
+    ConsoleGroupsMoveHint { en: "Ask them for their group and person numbers, shown on their phone.", es: "Pídele su número de grupo y de persona, que aparecen en su móvil." }
+    ConsoleGroupsFrom { en: "From group", es: "Del grupo" }
+    ConsoleGroupsPlace { en: "Person", es: "Persona" }
+    ConsoleGroupsTo { en: "To group", es: "Al grupo" }
+    ConsoleGroupSize { en: "People per group (2 to 6)", es: "Personas por grupo (de 2 a 6)" }
+    ConsoleGroupRounds { en: "Rounds (1 to 4)", es: "Rondas (de 1 a 4)" }
+    ConsoleGroupMinutes { en: "Minutes per round", es: "Minutos por ronda" }
+    ConsoleGroupRoles { en: "Roles", es: "Reparto de roles" }
+    ConsoleGroupPrompts { en: "A prompt per round, one per line (optional)", es: "Una pregunta por ronda, una por línea (opcional)" }
+    ConsoleGroupShowSign { en: "Mark cards brought back with their group's sign", es: "Marcar las tarjetas traídas con la señal de su grupo" }
+    ErrCodeNoGroups { en: "There are no small groups on this step right now.", es: "Ahora mismo no hay grupos pequeños en este paso." }
+    ErrCodeNotYourGroup { en: "That card belongs to another group, so nothing changed.", es: "Esa tarjeta es de otro grupo, así que no ha cambiado nada." }
+    ErrCodeNotObserver { en: "Only this round's observer notes disconnects. Your role card says what to do now.", es: "Solo quien observa en esta ronda anota desconexiones. Tu tarjeta de rol dice qué hacer ahora." }
+    ErrCodeNeedsSecondMember { en: "Another person in your group needs to agree before it goes to the room.", es: "Otra persona de tu grupo tiene que aceptarla antes de que vaya a la sala." }
+    ErrCodeMidRound { en: "The groups are in the middle of a round. Bring everyone back first.", es: "Los grupos están en medio de una ronda. Trae primero a todo el mundo de vuelta." }
+    ErrCodeNoSuchGroup { en: "There is no group or person with that number.", es: "No hay ningún grupo ni persona con ese número." }
+    ErrCodeWouldLeaveAlone { en: "That would leave someone on their own, so nobody was moved.", es: "Eso dejaría a alguien sin grupo, así que no se ha movido a nadie." }
+    ErrCodeGroupsWriting { en: "The groups have started writing, so they stay as they are. You can move one person instead.", es: "Los grupos ya han empezado a escribir, así que se quedan como están. Puedes mover a una persona." }
+    ErrCodeNotLastRound { en: "Cards go back to the room in the last round.", es: "Las tarjetas vuelven a la sala en la última ronda." }
+    ErrCodeUnknownRound { en: "That round isn't part of this step.", es: "Esa ronda no forma parte de este paso." }
 }
 
 impl Msg {
@@ -552,6 +634,16 @@ pub fn error_msg(code: hearth_core::error::ErrorCode) -> Msg {
         E::NotVotable => Msg::ErrCodeNotVotable,
         E::RateLimited => Msg::ErrCodeRateLimited,
         E::Internal => Msg::ErrCodeInternal,
+        E::NoGroups => Msg::ErrCodeNoGroups,
+        E::NotYourGroup => Msg::ErrCodeNotYourGroup,
+        E::NotObserver => Msg::ErrCodeNotObserver,
+        E::NeedsSecondMember => Msg::ErrCodeNeedsSecondMember,
+        E::MidRound => Msg::ErrCodeMidRound,
+        E::NoSuchGroup => Msg::ErrCodeNoSuchGroup,
+        E::WouldLeaveAlone => Msg::ErrCodeWouldLeaveAlone,
+        E::GroupsWriting => Msg::ErrCodeGroupsWriting,
+        E::NotLastRound => Msg::ErrCodeNotLastRound,
+        E::UnknownRound => Msg::ErrCodeUnknownRound,
     }
 }
 

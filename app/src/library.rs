@@ -9,6 +9,7 @@
 use crate::i18n::Msg;
 use hearth_core::exercise::{Exercise, ExerciseKind, Line};
 use hearth_core::gathering::StepSpec;
+use hearth_core::groups::{Colour, GroupSize, Role, RoleSet, Sign};
 use hearth_core::locale::Locale;
 use hearth_core::map::Axis;
 use hearth_core::marks::Tag;
@@ -25,6 +26,7 @@ pub fn kind_name(kind: ExerciseKind) -> Msg {
         ExerciseKind::GiveReceive => Msg::KindGiveReceive,
         ExerciseKind::Map => Msg::KindMap,
         ExerciseKind::Statements => Msg::KindStatements,
+        ExerciseKind::SmallGroups => Msg::KindSmallGroups,
     }
 }
 
@@ -40,7 +42,53 @@ pub fn note(kind: ExerciseKind) -> Msg {
         ExerciseKind::GiveReceive => Msg::NoteGiveReceive,
         ExerciseKind::Map => Msg::NoteMap,
         ExerciseKind::Statements => Msg::NoteStatements,
+        ExerciseKind::SmallGroups => Msg::NoteSmallGroups,
     }
+}
+
+/// What a ready role set is called.
+pub fn role_set_name(set: RoleSet) -> Msg {
+    match set {
+        RoleSet::IpsTriad => Msg::RoleSetIpsTriad,
+        RoleSet::Pairs => Msg::RoleSetPairs,
+        RoleSet::NoRoles => Msg::RoleSetNoRoles,
+    }
+}
+
+/// What a role is called, and its card: what to do this round.
+pub fn role_name(role: Role) -> (Msg, Msg) {
+    match role {
+        Role::Storyteller => (Msg::RoleStoryteller, Msg::RoleCardStoryteller),
+        Role::Listener => (Msg::RoleListener, Msg::RoleCardListener),
+        Role::Observer => (Msg::RoleObserver, Msg::RoleCardObserver),
+        Role::Speaker => (Msg::RoleSpeaker, Msg::RoleCardSpeaker),
+    }
+}
+
+/// A sign's colour, in words (the core names it only in code).
+pub fn colour_name(colour: Colour) -> Msg {
+    match colour {
+        Colour::Teal => Msg::ColourTeal,
+        Colour::Orange => Msg::ColourOrange,
+        Colour::Purple => Msg::ColourPurple,
+        Colour::Yellow => Msg::ColourYellow,
+        Colour::Blue => Msg::ColourBlue,
+        Colour::Pink => Msg::ColourPink,
+        Colour::Green => Msg::ColourGreen,
+        Colour::Red => Msg::ColourRed,
+    }
+}
+
+/// A group's sign as people say it: "Group 7 · teal · ◆".
+pub fn sign_words(sign: Sign, locale: Locale) -> String {
+    Msg::GroupSignName.fill(
+        locale,
+        &[
+            ("n", &sign.number.to_string()),
+            ("colour", colour_name(sign.colour).text(locale)),
+            ("symbol", &sign.symbol.to_string()),
+        ],
+    )
 }
 
 /// What a scenario tag is called.
@@ -189,6 +237,18 @@ pub fn default_step(kind: ExerciseKind, locale: Locale) -> StepSpec {
             Exercise::Statements { pre_screen: false },
             locale,
         ),
+        ExerciseKind::SmallGroups => step(
+            Msg::PromptSmallGroups,
+            Exercise::SmallGroups {
+                size: GroupSize::TRIAD,
+                rounds: 3,
+                minutes: 8,
+                roles: RoleSet::IpsTriad,
+                prompts: Vec::new(),
+                show_sign: false,
+            },
+            locale,
+        ),
     }
 }
 
@@ -275,6 +335,8 @@ impl ReadyAgenda {
                     locale,
                 ),
                 step(Msg::PromptLearningTogether, board, locale),
+                // Last, the practice itself: triads, each trying every seat.
+                default_step(ExerciseKind::SmallGroups, locale),
             ],
             ReadyAgenda::CommunityDialogue => vec![
                 step(Msg::PromptTonight, board.clone(), locale),

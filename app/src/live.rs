@@ -392,6 +392,9 @@ mod client {
                 // A participant's own cards and marks: sent only on a
                 // phone's link, which a phone's script follows, not this.
                 ServerMsg::Mine { .. } => {}
+                // A small group's board changed: for its phones, whose
+                // script fetches their own part; never sent to these views.
+                ServerMsg::Group { .. } => {}
                 ServerMsg::Ack { id, outcome } => self.settle(&id, Ok(outcome)),
                 ServerMsg::Error { id: Some(id), code } => self.settle(&id, Err(code)),
                 ServerMsg::Error { id: None, .. } => {}

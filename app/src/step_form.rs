@@ -9,6 +9,7 @@
 use hearth_core::error::ErrorCode;
 use hearth_core::exercise::{Exercise, ExerciseKind, Line};
 use hearth_core::gathering::StepSpec;
+use hearth_core::groups::{GroupSize, RoleSet};
 use hearth_core::map::Axis;
 use hearth_core::words::{Label, Prompt, Words, WordsError};
 
@@ -33,6 +34,15 @@ pub struct StepForm {
     pub up_scale: bool,
     /// A statements step: each statement waits for the facilitator.
     pub pre_screen: bool,
+    /// Small groups: people per group, rounds, minutes a round, the role
+    /// set's slug, a prompt per round one per line, and whether cards
+    /// brought back show their group's sign.
+    pub group_size: String,
+    pub rounds: String,
+    pub minutes: String,
+    pub roles: String,
+    pub round_prompts: String,
+    pub show_sign: bool,
 }
 
 impl StepForm {
@@ -65,6 +75,21 @@ impl StepForm {
                 (form.up, form.up_scale) = axis_fields(up);
             }
             Exercise::Statements { pre_screen } => form.pre_screen = *pre_screen,
+            Exercise::SmallGroups {
+                size,
+                rounds,
+                minutes,
+                roles,
+                prompts,
+                show_sign,
+            } => {
+                form.group_size = size.get().to_string();
+                form.rounds = rounds.to_string();
+                form.minutes = minutes.to_string();
+                form.roles = roles.slug().to_owned();
+                form.round_prompts = join(prompts.iter().map(Prompt::as_str));
+                form.show_sign = *show_sign;
+            }
         }
         form
     }
@@ -104,6 +129,25 @@ impl StepForm {
             ExerciseKind::Statements => Exercise::Statements {
                 pre_screen: self.pre_screen,
             },
+            ExerciseKind::SmallGroups => {
+                let number = |text: &str| -> Result<u8, ErrorCode> {
+                    text.trim().parse().map_err(|_| ErrorCode::BadSettings)
+                };
+                Exercise::SmallGroups {
+                    size: GroupSize::new(number(&self.group_size)?)
+                        .map_err(|_| ErrorCode::BadSettings)?,
+                    rounds: number(&self.rounds)?,
+                    minutes: number(&self.minutes)?,
+                    roles: RoleSet::ALL
+                        .into_iter()
+                        .find(|r| r.slug() == self.roles.trim())
+                        .ok_or(ErrorCode::BadSettings)?,
+                    prompts: rows(&self.round_prompts)
+                        .map(|r| Prompt::parse(r).map_err(ErrorCode::from))
+                        .collect::<Result<_, _>>()?,
+                    show_sign: self.show_sign,
+                }
+            }
         };
         exercise.check()?;
         Ok(StepSpec { prompt, exercise })
@@ -221,6 +265,42 @@ mod tests {
             ..form
         };
         assert_eq!(one_category.to_spec(), Err(ErrorCode::BadSettings));
+    }
+
+    #[test]
+    fn small_groups_round_trip_and_bad_numbers_are_named() {
+        let spec = crate::library::default_step(
+            ExerciseKind::SmallGroups,
+            hearth_core::locale::Locale::En,
+        );
+        let mut form = StepForm::from_spec(&spec);
+        assert_eq!(form.to_spec(), Ok(spec));
+        form.round_prompts = "First\nSecond".into();
+        form.roles = "pairs".into();
+        let Exercise::SmallGroups { prompts, roles, .. } = form.to_spec().unwrap().exercise else {
+            panic!("small groups");
+        };
+        assert_eq!(prompts.len(), 2);
+        assert_eq!(roles, RoleSet::Pairs);
+        for (size, rounds, minutes, roles) in [
+            ("7", "3", "8", "pairs"),
+            ("3", "0", "8", "pairs"),
+            ("3", "3", "x", "pairs"),
+            ("3", "3", "8", "everyone"),
+        ] {
+            let bad = StepForm {
+                group_size: size.into(),
+                rounds: rounds.into(),
+                minutes: minutes.into(),
+                roles: roles.into(),
+                ..form.clone()
+            };
+            assert_eq!(
+                bad.to_spec(),
+                Err(ErrorCode::BadSettings),
+                "{size} {rounds} {minutes} {roles}"
+            );
+        }
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! and hidden cards are left out (their words never reached the screen).
 
 use crate::i18n::{use_i18n, Msg};
-use crate::library::tag_name;
+use crate::library::{sign_words, tag_name};
 use crate::map_svg::Drawing;
 use hearth_core::exercise::{Exercise, Place};
 use hearth_core::gathering::{Card, GatheringView, StepView};
+use hearth_core::groups::Sign;
 use hearth_core::ids::{CardId, StepId};
 use hearth_core::map::Point;
 use hearth_core::marks::{Tag, Totals};
@@ -402,9 +403,17 @@ fn WallCard(card: Card, #[prop(into)] totals: Signal<Totals>, dots: bool) -> imp
     let id = card.id.clone();
     let count = move || totals.read().card(&id);
     let from = card.place.away_from().map(str::to_owned);
+    // Brought back by a small group that the facilitator chose to name.
+    let sign = match card.place {
+        Place::Brought { group: Some(n) } => Some(Sign::of(n as usize)),
+        _ => None,
+    };
     view! {
         <li class="card" class:blurred=card.blurred class:long=is_long(&card.text)>
             {card.blurred.then(|| view! { <span class="content-note">{i18n.t(Msg::ScreenContentNote)}</span> })}
+            {sign.map(|sign| view! {
+                <span class="card-sign" data-colour=sign.colour.slug()>{sign_words(sign, i18n.0)}</span>
+            })}
             <p class="card-text" aria-hidden=card.blurred.then_some("true")>{card.text.clone()}</p>
             {from.map(|from| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {from}</p> })}
             {move || {

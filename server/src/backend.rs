@@ -101,6 +101,7 @@ impl Backend for AppState {
                 gathering,
                 mine,
                 marks,
+                group,
                 now,
                 ballot,
                 ..
@@ -119,6 +120,7 @@ impl Backend for AppState {
                 now,
                 form_id: secrets::action_id(),
                 ballot,
+                group,
             })
         })
     }

@@ -873,7 +873,7 @@ mod tests {
         let back: GatheringExport = serde_json::from_str(&text).unwrap();
         assert_eq!(back.format, JSON_FORMAT);
         assert_eq!(back.version, JSON_VERSION);
-        assert_eq!(back.steps.len(), 8);
+        assert_eq!(back.steps.len(), 9);
         assert_eq!(back.steps[0].cards.len(), 2, "the hidden card stays out");
         assert_eq!(back.steps[0].totals.card(&CardId::from_random(1)), 2);
         assert!(!text.contains("author"));

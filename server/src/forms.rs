@@ -573,13 +573,13 @@ pub async fn withdraw(
 /// The phone's script asks for its own part instead (with the header
 /// `Hearth-Parts`), and brings the rest of the page up to date itself
 /// (see `phone_parts`).
-struct Back<'a> {
+pub(crate) struct Back<'a> {
     token: &'a str,
     parts: bool,
 }
 
 impl<'a> Back<'a> {
-    fn to(token: &'a str, headers: &HeaderMap) -> Self {
+    pub(crate) fn to(token: &'a str, headers: &HeaderMap) -> Self {
         Back {
             token,
             parts: headers.contains_key("hearth-parts"),
@@ -590,7 +590,7 @@ impl<'a> Back<'a> {
     /// server's own (the room could not be reached or could not store the
     /// post) is a 503: the phone keeps the post in its outbox and sends it
     /// again under the same id, which the room applies once.
-    fn error(&self, code: ErrorCode) -> Response {
+    pub(crate) fn error(&self, code: ErrorCode) -> Response {
         if self.parts && code == ErrorCode::Internal {
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -606,7 +606,7 @@ impl<'a> Back<'a> {
     }
 
     /// Back, saying what was done; `at` is where on the page (`#card-…`).
-    fn done(&self, what: &str, at: &str) -> Response {
+    pub(crate) fn done(&self, what: &str, at: &str) -> Response {
         self.with(&format!("done={what}"), at)
     }
 
@@ -623,7 +623,7 @@ impl<'a> Back<'a> {
 /// Does what a participant's form asks, as that participant (their device
 /// cookie, hashed with the gathering's salt), exactly as the live link
 /// would; the error is the answer to send back.
-async fn act_as_participant(
+pub(crate) async fn act_as_participant(
     state: &AppState,
     token: &str,
     headers: &HeaderMap,

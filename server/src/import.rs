@@ -261,7 +261,7 @@ mod tests {
         let file = json(&made(), Options::default(), hearth_core::locale::Locale::En).unwrap();
         let bare = genesis(file.as_bytes(), "", false).unwrap();
         assert_eq!(bare.title, "Made");
-        assert_eq!(bare.steps.len(), 8);
+        assert_eq!(bare.steps.len(), 9);
         assert!(bare.cards.is_empty());
         let full = genesis(file.as_bytes(), "Again", true).unwrap();
         assert_eq!(full.title, "Again");

@@ -7,6 +7,7 @@ mod compress;
 mod config;
 mod export;
 mod forms;
+mod group_form;
 mod headers;
 mod hub;
 mod icon;
@@ -157,6 +158,7 @@ fn router(state: AppState) -> Router {
         .route("/p/{token}/reflect", post(forms::reflect))
         .route("/p/{token}/mark", post(forms::mark))
         .route("/p/{token}/withdraw", post(forms::withdraw))
+        .route("/p/{token}/group", post(group_form::group))
         .route("/p/{token}/shared", get(phone_parts::shared))
         .route("/p/{token}/mine", get(phone_parts::own))
         .route("/console/{secret}/delete", post(forms::delete))

@@ -157,6 +157,9 @@ impl SharedParts {
             marks: Vec::new(),
             form_id: crate::secrets::action_id(),
             ballot: None,
+            // A group's board is its members' alone: never in what every
+            // phone of the room is served.
+            group: None,
         };
         // A glance is digits, a colon and perhaps a dash (`Glance::key`).
         let glance = seen.clone().unwrap_or_default();
@@ -297,6 +300,8 @@ pub async fn shared(
 pub struct OwnQuery {
     done: Option<String>,
     error: Option<String>,
+    /// The card whose mini-map the phone asked for (a map's "Place it").
+    place: Option<String>,
 }
 
 /// `GET /p/<token>/mine`: what is this phone's own. It joins the phone as
@@ -319,7 +324,7 @@ pub async fn own(
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        own_html(page, token, locale, feedback),
+        own_html(page, token, locale, feedback, query.place),
     )
         .into_response();
     compress::compress_this(&mut response);

@@ -244,6 +244,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
             frame = sub.events.recv() => {
                 let out = match frame {
                     Ok(Frame { phones: false, .. }) if phone => continue,
+                    Ok(Frame { phones_only: true, .. }) if actor.role() != hearth_core::protocol::Role::Participant => continue,
                     Ok(Frame { seq, json, sequenced: true, .. }) if seq > last => { last = seq; json }
                     Ok(Frame { json, sequenced: false, .. }) => json,
                     Ok(_) => continue,

@@ -40,8 +40,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 const PHONES: usize = 20;
 /// The only fields a card sent to a facilitator or the screen may have.
 const CARD_FIELDS: [&str; 6] = ["id", "step", "text", "place", "hidden", "blurred"];
-/// The only fields a card's place may have.
-const PLACE_FIELDS: [&str; 4] = ["at", "column", "from", "card"];
+/// The only fields a card's place may have (`group`: the number of the
+/// small group that brought a card back, when the facilitator shows it).
+const PLACE_FIELDS: [&str; 5] = ["at", "column", "from", "card", "group"];
 /// The only messages a facilitator or the screen may receive: none of them
 /// carries one person's mark (`mine` does, and goes to its phone alone).
 const VIEW_MESSAGES: [&str; 7] = [
@@ -546,8 +547,9 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         .iter()
         .map(|s| s.id)
         .collect();
-    let [board, spectrum, scenario, reframe, map, give, towards, closing] = steps[..] else {
-        return Err(format!("the introduction has {} steps, not 8", steps.len()).into());
+    let [board, spectrum, scenario, reframe, map, give, towards, closing, groups] = steps[..]
+    else {
+        return Err(format!("the introduction has {} steps, not 9", steps.len()).into());
     };
 
     // Twenty phones join by code and open the participant page, each from
@@ -935,9 +937,9 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
         prompt: hearth_core::words::Prompt::parse("audit statements")?,
         exercise: hearth_core::exercise::Exercise::Statements { pre_screen: false },
     };
-    facilitate(&mut console, Action::AddStep { at: 8, spec }).await?;
+    facilitate(&mut console, Action::AddStep { at: 9, spec }).await?;
     console
-        .wait_for("the statements step", |v| v.steps.len() == 9)
+        .wait_for("the statements step", |v| v.steps.len() == 10)
         .await?;
     let statements = console
         .view
@@ -994,6 +996,126 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     screen
         .wait_for("the statement withdrawn", |v| v.card(&canary).is_none())
         .await?;
+    // 9. Small groups: the twenty phones dealt into triads on entering.
+    //    Every phone writes on its group's board (by WebSocket, a few by
+    //    form), each observer notes a disconnect privately, and two groups
+    //    bring one card back. A board's words may reach only its members.
+    facilitate(&mut console, Action::GoTo { step: groups }).await?;
+    facilitate(&mut console, Action::GroupsRound { round: 1 }).await?;
+    let mut seats = Vec::new();
+    for phone in &phones {
+        let page = server.participant_page(&g, &phone.device).await?;
+        let seat = page
+            .group
+            .ok_or_else(|| format!("phone {} was not dealt", phone.n))?;
+        seats.push(seat);
+    }
+    // (group, text, written from): every group word, and every private note.
+    let mut board_words: Vec<(usize, String, usize)> = Vec::new();
+    let mut private_notes: Vec<(String, usize)> = Vec::new();
+    for phone in phones.iter_mut() {
+        let group = seats[phone.n].sign.number;
+        let text = say(format!("audit group {group} words {} {nonce}", phone.n));
+        if phone.n % 5 == 0 {
+            let step = groups.0.to_string();
+            let response = phone
+                .http
+                .post(format!("{}/p/{}/group", server.base, g.join_token))
+                .header(reqwest::header::COOKIE, phone.device.cookie())
+                .form(&[
+                    ("do", "write"),
+                    ("step", step.as_str()),
+                    ("text", text.as_str()),
+                ])
+                .send()
+                .await?;
+            let back = redirect_target(&response).unwrap_or_default();
+            if !back.contains("done=group") {
+                return Err(format!("phone {}'s group form was refused: {back}", phone.n).into());
+            }
+        } else {
+            let write = Action::GroupWrite {
+                step: groups,
+                text: ReflectionText::parse(&text)?,
+            };
+            phone.ws.act(write).await??;
+        }
+        board_words.push((group, text, phone.n));
+        if seats[phone.n].role == Some(hearth_core::groups::Role::Observer) {
+            let note = say(format!("audit private note {} {nonce}", phone.n));
+            let noted = Action::GroupNote {
+                step: groups,
+                tag: Tag::Probing,
+                text: Some(ReflectionText::parse(&note)?),
+            };
+            phone.ws.act(noted).await??;
+            private_notes.push((note, phone.n));
+        }
+    }
+    if private_notes.is_empty() {
+        return Err("no phone was an observer: the groups have no roles".into());
+    }
+    for round in [2, 3] {
+        facilitate(&mut console, Action::GroupsRound { round }).await?;
+    }
+    // Groups 1 and 2 each bring back the card of their first member.
+    let mut brought = Vec::new();
+    for group in [1, 2] {
+        let member = |place: u32| {
+            seats
+                .iter()
+                .position(|s| s.sign.number == group && s.place == place)
+                .ok_or(format!("group {group} has no person {place}"))
+        };
+        let (first, second) = (member(1)?, member(2)?);
+        let (_, text, _) = board_words
+            .iter()
+            .find(|(_, _, n)| *n == first)
+            .ok_or("no words from the first member")?;
+        let card = server
+            .participant_page(&g, &phones[first].device)
+            .await?
+            .group
+            .ok_or("no group")?
+            .cards
+            .into_iter()
+            .find(|c| &c.text == text)
+            .ok_or("the card is not on its board")?
+            .id;
+        phones[first]
+            .ws
+            .act(Action::GroupPropose { card: card.clone() })
+            .await??;
+        phones[second].ws.act(Action::GroupAgree { card }).await??;
+        brought.push(text.clone());
+    }
+    facilitate(&mut console, Action::GroupsBack).await?;
+    facilitate(&mut console, Action::Reveal).await?;
+    screen
+        .wait_for("the cards brought back", |v| {
+            v.cards_of(groups).count() == 2
+        })
+        .await?;
+    // Words never brought back, which nobody outside their group may see.
+    let kept: Vec<(usize, String)> = board_words
+        .iter()
+        .filter(|(_, text, _)| !brought.contains(text))
+        .map(|(group, text, _)| (*group, text.clone()))
+        .collect();
+    let kept_needles = |but_group: Option<usize>, but_phone: Option<usize>| -> Vec<Needle> {
+        let mut needles: Vec<Needle> = kept
+            .iter()
+            .filter(|(group, _)| Some(*group) != but_group)
+            .map(|(group, text)| Needle::new(format!("group {group}'s board"), text.as_str()))
+            .collect();
+        needles.extend(
+            private_notes
+                .iter()
+                .filter(|(_, n)| Some(*n) != but_phone)
+                .map(|(text, n)| Needle::new(format!("phone {n}'s private note"), text.as_str())),
+        );
+        needles
+    };
 
     // Every view reads what is left for it.
     for client in [&mut console, &mut co, &mut screen] {
@@ -1111,6 +1233,65 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     shown_haystacks.extend(exports(&server, &g.console_secret, map).await?);
     findings.search("while running", &shown_haystacks, &everything);
 
+    // A group's board: nowhere but its members' own page data. Not in what
+    // the console, the screen, any phone's WebSocket or the exports were
+    // given, nor in the part every phone shares; not in another group's
+    // phone.
+    let mut outside_groups: Vec<Haystack> = Vec::new();
+    outside_groups.extend(transcript("console WebSocket", &console));
+    outside_groups.extend(transcript("co-facilitator WebSocket", &co));
+    outside_groups.extend(transcript("screen WebSocket", &screen));
+    for (name, body) in [
+        ("/api/console", &console_data),
+        ("/api/console (co-facilitator)", &co_data),
+        ("/api/screen", &screen_data),
+    ] {
+        outside_groups.push(Haystack::new(name, body.as_bytes()));
+    }
+    for (path, name) in &pages {
+        outside_groups.push(page(&server, path, name).await?);
+    }
+    outside_groups.extend(exports(&server, &g.console_secret, map).await?);
+    for phone in &phones {
+        outside_groups.extend(transcript(
+            &format!("phone {}'s WebSocket", phone.n),
+            &phone.ws,
+        ));
+    }
+    let shared_part = server
+        .get(
+            &format!("/p/{}/shared", g.join_token),
+            Some(&phones[0].device),
+        )
+        .await?
+        .text()
+        .await?;
+    outside_groups.push(Haystack::new("the part every phone shares", shared_part));
+    findings.search("small groups", &outside_groups, &kept_needles(None, None));
+    for phone in &phones {
+        let group = seats[phone.n].sign.number;
+        let own = server
+            .api_text(
+                "participant",
+                &[("token", &g.join_token)],
+                Some(&phone.device),
+            )
+            .await?;
+        let own_part = server
+            .get(&format!("/p/{}/mine", g.join_token), Some(&phone.device))
+            .await?
+            .text()
+            .await?;
+        findings.search(
+            "small groups",
+            &[
+                Haystack::new(format!("phone {}'s /api/participant", phone.n), own),
+                Haystack::new(format!("phone {}'s own part", phone.n), own_part),
+            ],
+            &kept_needles(Some(group), Some(phone.n)),
+        );
+    }
+
     let mut totals_seen = 0;
     for (name, client) in [
         ("console WebSocket", &console),
@@ -1194,6 +1375,12 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     facilitate(&mut console, Action::End).await?;
     screen.wait_for("the end", |v| v.ended).await?;
     findings.search("after the end", &stored(&server).await?, &everything);
+    // The groups are forgotten: what they kept to themselves is gone.
+    findings.search(
+        "after the end",
+        &stored(&server).await?,
+        &kept_needles(None, None),
+    );
     findings.search("after the end", &[log(&server)], &everything);
     server.restart().await?;
     let after = server.connect(&g.screen_ws(), None, None).await?;

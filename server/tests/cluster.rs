@@ -8,7 +8,9 @@
 //!   again what had no answer under the same ids;
 //! - a paused owner, woken after another node took over, can write nothing
 //!   and stops its room;
-//! - a gathering deleted through one node ends on every node.
+//! - a gathering deleted through one node ends on every node;
+//! - a node whose database goes away acknowledges nothing, and takes posts
+//!   again (each once) when it is back.
 //!
 //! These need PostgreSQL (`HEARTH_TEST_POSTGRES`, which `scripts/test.sh`
 //! sets for its second pass); on the SQLite pass they say they are skipped.
@@ -118,6 +120,24 @@ async fn owner_of<'a>(nodes: &'a [&'a TestServer]) -> hearth_tests::Result<&'a T
         .ok_or_else(|| format!("the owner {address} is none of the nodes").into())
 }
 
+/// Two nodes on one database and a gathering whose room the first post,
+/// `text` by `device`, started: its owner, the other node, the gathering.
+async fn two_nodes(
+    name: &str,
+    device: &Device,
+    text: &str,
+) -> hearth_tests::Result<(TestServer, TestServer, Gathering)> {
+    let a = TestServer::start(BIN).await?;
+    let b = a.beside().await?;
+    let g = a.create_gathering(name, "blank").await?;
+    post_until_stored(&a, &g, device, &action_id(), text).await?;
+    if std::ptr::eq(owner_of(&[&a, &b]).await?, &a) {
+        Ok((a, b, g))
+    } else {
+        Ok((b, a, g))
+    }
+}
+
 #[tokio::test]
 async fn any_node_answers_and_only_the_owner_decides() -> hearth_tests::Result<()> {
     if skipped() {
@@ -224,17 +244,8 @@ async fn when_the_owner_dies_another_node_takes_over_and_nothing_acknowledged_is
     if skipped() {
         return Ok(());
     }
-    let a = TestServer::start(BIN).await?;
-    let b = a.beside().await?;
-    let g = a.create_gathering("Failover", "blank").await?;
     let devices: Vec<Device> = (0..4).map(|_| Device::new()).collect();
-    // The first post starts the room on the node it reaches.
-    post_until_stored(&a, &g, &devices[0], &action_id(), "before, 0").await?;
-    let (mut owner, mut survivor) = if std::ptr::eq(owner_of(&[&a, &b]).await?, &a) {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let (mut owner, mut survivor, g) = two_nodes("Failover", &devices[0], "before, 0").await?;
     let mut acknowledged = vec!["before, 0".to_owned()];
     for (i, device) in devices.iter().enumerate().skip(1) {
         let text = format!("before, {i}");
@@ -312,16 +323,8 @@ async fn a_paused_owner_cannot_write_once_another_node_took_over() -> hearth_tes
     if skipped() {
         return Ok(());
     }
-    let a = TestServer::start(BIN).await?;
-    let b = a.beside().await?;
-    let g = a.create_gathering("Paused", "blank").await?;
     let first = Device::new();
-    post_until_stored(&a, &g, &first, &action_id(), "before the pause").await?;
-    let (mut paused, survivor) = if std::ptr::eq(owner_of(&[&a, &b]).await?, &a) {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let (mut paused, survivor, g) = two_nodes("Paused", &first, "before the pause").await?;
     let pid = paused.pid().ok_or("not running")?;
     signal("STOP", pid)?;
     // Past the lease, the survivor takes the gathering.
@@ -399,5 +402,51 @@ fn signal(name: &str, pid: u32) -> hearth_tests::Result<()> {
     if !status.success() {
         return Err(format!("kill -{name} {pid}: {status}").into());
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_node_whose_database_goes_away_acknowledges_nothing_and_comes_back_with_it(
+) -> hearth_tests::Result<()> {
+    if skipped() {
+        return Ok(());
+    }
+    let node = TestServer::start(BIN).await?;
+    let g = node.create_gathering("Database away", "blank").await?;
+    let device = Device::new();
+    post_until_stored(&node, &g, &device, &action_id(), "before").await?;
+    let hearth_tests::store::Store::Postgres { name, .. } = node.store() else {
+        return Err("not on PostgreSQL".into());
+    };
+    let admin =
+        hearth_tests::store::connect(&std::env::var(hearth_tests::store::POSTGRES_ENV)?).await?;
+    // The database turns everyone away, and Hearth's connections are cut.
+    admin
+        .batch_execute(&format!(
+            r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS false"#
+        ))
+        .await?;
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            &[name],
+        )
+        .await?;
+    let away = action_id();
+    assert_eq!(
+        post(&node, &g, &device, &away, "while away").await,
+        Answer::NotNow,
+        "nothing is acknowledged that could not be stored"
+    );
+    // Back: the same post, sent again, is stored once.
+    admin
+        .batch_execute(&format!(
+            r#"ALTER DATABASE "{name}" ALLOW_CONNECTIONS true"#
+        ))
+        .await?;
+    post_until_stored(&node, &g, &device, &away, "while away").await?;
+    let texts = node.store().card_texts().await?;
+    assert_eq!(texts.get("before"), Some(&1), "{texts:?}");
+    assert_eq!(texts.get("while away"), Some(&1), "{texts:?}");
     Ok(())
 }

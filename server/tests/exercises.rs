@@ -57,7 +57,7 @@ async fn the_introduction_agenda_runs_every_kind() -> hearth_tests::Result<()> {
     let mut phones = phones(&server, &g.participant_ws(), 5).await?;
     let view = console.view.clone().ok_or("no view")?;
     let kinds: Vec<_> = view.steps.iter().map(|s| s.exercise.kind()).collect();
-    assert_eq!(kinds.len(), 8);
+    assert_eq!(kinds.len(), 9);
 
     // 1. Board: cards, reveal, resonance as totals only.
     let board = step_at(&view, 0);
@@ -1052,6 +1052,14 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
             },
         },
         Action::End,
+        Action::GroupsDeal,
+        Action::GroupsMove {
+            from: 1,
+            place: 1,
+            to: 2,
+        },
+        Action::GroupsRound { round: 1 },
+        Action::GroupsBack,
     ];
     for action in facilitating {
         assert_eq!(
@@ -1077,6 +1085,18 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
             card: card.clone(),
             vote: Some(hearth_core::landscape::Vote::Agree),
         }),
+        Action::GroupWrite {
+            step,
+            text: ReflectionText::parse("a group's words")?,
+        },
+        Action::GroupNote {
+            step,
+            tag: Tag::Probing,
+            text: None,
+        },
+        Action::GroupShare { card: card.clone() },
+        Action::GroupPropose { card: card.clone() },
+        Action::GroupAgree { card: card.clone() },
     ];
     for action in participating {
         assert_eq!(
@@ -1208,7 +1228,7 @@ async fn the_console_exports_what_the_group_made_at_any_moment() -> hearth_tests
     assert!(markdown.contains("Kept, with a comma"));
     let json: serde_json::Value = serde_json::from_str(&get("gathering.json").await?)?;
     assert_eq!(json["format"], "hearth-gathering");
-    assert_eq!(json["steps"].as_array().map(Vec::len), Some(8));
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(9));
     for text in [&csv, &markdown, &json.to_string()] {
         assert!(!text.contains("Withdrawn words"), "never the withdrawn");
         assert!(!text.contains("Hidden away"), "hidden stays out");

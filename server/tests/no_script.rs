@@ -86,6 +86,15 @@ async fn go(console: &mut Client, phone: &mut Client, step: StepId) -> hearth_te
     Ok(())
 }
 
+/// A page or part as a phone fetches it, as text.
+async fn text_of(
+    server: &TestServer,
+    path: String,
+    device: &Device,
+) -> hearth_tests::Result<String> {
+    Ok(server.get(&path, Some(device)).await?.text().await?)
+}
+
 #[tokio::test]
 async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
 ) -> hearth_tests::Result<()> {
@@ -328,6 +337,31 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
             at: Some(Spot { x, y }),
         })
     };
+    // One mini-map at a time: the board offers "Place it" on each story,
+    // and the page asked for with `?place=<story>` (the link's) carries
+    // that story's mini-map, as does the own part the script asks for.
+    let html = |path: String| text_of(&server, path, &phone.device);
+    let token = &g.join_token;
+    let maps = |html: &str| html.matches("class=\"mini-map\"").count();
+    let board = html(format!("/p/{token}")).await?;
+    assert_eq!(maps(&board), 0, "no mini-map before one is asked for");
+    let link = format!("?place={}#place-{}", story.as_str(), story.as_str());
+    assert!(
+        board.contains(&link.replace('&', "&amp;")),
+        "a link to place it"
+    );
+    let placing = html(format!("/p/{token}?place={}", story.as_str())).await?;
+    assert_eq!(maps(&placing), 1, "the story being placed has its mini-map");
+    let own = html(format!("/p/{token}/mine?place={}", story.as_str())).await?;
+    assert_eq!(maps(&own), 1, "and so has the own part asked for it");
+    let shared = html(format!("/p/{token}/shared")).await?;
+    assert_eq!(maps(&shared), 0, "the shared part carries none");
+    let nonsense = html(format!("/p/{token}?place=%3Cscript%3E")).await?;
+    assert_eq!(
+        maps(&nonsense),
+        0,
+        "a place that names no card opens nothing"
+    );
     let (x, y) = (across.choices()[1].0, up.choices()[3].0);
     assert_eq!(
         phone
@@ -339,6 +373,16 @@ async fn a_phone_without_its_script_places_tags_votes_resonates_and_withdraws(
         phone.mark_of(&Target::Place(story.clone())).await?,
         placed(x, y)
     );
+    // Placed, the story says so (no mini-map), on the page and in the
+    // phone's own part.
+    for path in [
+        format!("/p/{token}"),
+        format!("/p/{token}/mine?done=marked"),
+    ] {
+        let after = html(path).await?;
+        assert!(after.contains("You placed this one."), "{after}");
+        assert_eq!(maps(&after), 0);
+    }
     let (x2, y2) = (across.choices()[0].0, up.choices()[0].0);
     let mut lists = place_on_map("across", x2.to_string());
     lists.push(("up", y2.to_string()));

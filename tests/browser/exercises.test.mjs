@@ -198,9 +198,16 @@ test('worldview map: five phones place stories, the screen draws the group and i
   // Everyone agrees where the first story comes from; the second splits
   // the room between fear and hope. Four tap the mini-map; one uses the
   // lists, as a keyboard or a screen reader would.
+  // Each story opens its mini-map with "Place it": one at a time.
+  const open = async (card) => {
+    await card.getByRole('link', { name: 'Place it' }).click();
+    await card.locator('.mini-map').waitFor();
+  };
   await Promise.all(phones.map(async (p, i) => {
     const weakness = story(p, 'Asking for help is weakness.');
     const doctors = story(p, 'Doctors know best.');
+    await open(weakness);
+    assert.equal(await p.locator('.mini-map').count(), 1, 'one mini-map on the page');
     if (i === 4) {
       await weakness.getByLabel('Left to right').selectOption({ label: 'Family' });
       await weakness.getByLabel('Bottom to top').selectOption({ label: 'Fear' });
@@ -209,6 +216,7 @@ test('worldview map: five phones place stories, the screen draws the group and i
       await weakness.getByRole('button', { name: 'Family, Fear', exact: true }).click();
     }
     await weakness.getByText('You placed this one.').waitFor();
+    await open(doctors);
     await doctors.getByRole('button', { name: `Services and systems, ${i % 2 ? 'Hope' : 'Fear'}`, exact: true }).click();
     await doctors.getByText('You placed this one.').waitFor();
   }));
@@ -371,6 +379,7 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await Promise.all(phones.slice(0, 3).map(async (p) => {
     const card = p.locator('.board .card', { hasText: 'Keep it in the family.' });
+    await card.getByRole('link', { name: 'Place it' }).click();
     await card.getByRole('button', { name: 'Family, In between', exact: true }).click();
     await card.getByText('You placed this one.').waitFor();
   }));
@@ -401,8 +410,16 @@ test('a whole ready agenda, start to finish, with five phones', async (t) => {
   await post(phones[3], 'That passing is fine.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await screen.locator('.wall .card', { hasText: 'That passing is fine.' }).waitFor();
+
+  // 9. Practice in triads: the five phones are dealt into a three and a two.
+  await next('Tell a time when someone really listened to you. What did they do?');
+  await everyone((p) => p.locator('.group-sign').waitFor());
+  await screen.getByText('Find your group: look for your sign on your phone').waitFor();
+  await screen.getByText('2 groups', { exact: false }).first().waitFor();
   assert.ok(await facilitator.getByRole('button', { name: 'Next step' }).isDisabled(), 'the last step has no next');
   // Going back loses nothing.
+  await facilitator.getByRole('button', { name: 'Previous step' }).click();
+  await screen.locator('.wall .card', { hasText: 'That passing is fine.' }).waitFor();
   await facilitator.getByRole('button', { name: 'Previous step' }).click();
   await screen.locator('.card', { hasText: 'Towards 0' }).getByText('5 dots').waitFor();
   await facilitator.getByRole('button', { name: 'End the gathering' }).click();
@@ -504,7 +521,7 @@ test('the harvest prints to a clean PDF, one page per step, without hidden cards
   const page = await (await g.browser.newContext()).newPage();
   await page.goto(`${g.hearth.base}${href}`);
   await page.getByRole('heading', { name: 'Tuesday training' }).waitFor();
-  assert.equal(await page.locator('.harvest-step').count(), 8);
+  assert.equal(await page.locator('.harvest-step').count(), 9);
   await page.locator('.harvest-step').first().getByText('Words worth keeping').waitFor();
   assert.equal(await page.getByText('Words to hide').count(), 0, 'hidden cards stay out');
   await page.emulateMedia({ media: 'print' });
@@ -586,10 +603,12 @@ test('a phone whose script has not arrived takes part through plain forms', asyn
   await post(quick, 'Asking for help is weakness.');
   await clickWhenEnabled(facilitator, 'Reveal reflections');
   await slow.goto(page);
+  await card(slow, 'Asking for help is weakness.').getByRole('link', { name: 'Place it' }).click();
   await card(slow, 'Asking for help is weakness.').getByRole('button', { name: 'Family, Fear', exact: true }).click();
   await saved();
   await card(slow, 'Asking for help is weakness.').getByText('You placed this one.').waitFor();
   await stays(quick, async () => {
+    await card(quick, 'Asking for help is weakness.').getByRole('link', { name: 'Place it' }).click();
     await card(quick, 'Asking for help is weakness.').getByRole('button', { name: 'Family, Hope', exact: true }).click();
     await card(quick, 'Asking for help is weakness.').getByText('You placed this one.').waitFor();
   });

@@ -60,6 +60,26 @@ pub enum ErrorCode {
     StatementTooLong,
     #[error("that statement is not open for votes")]
     NotVotable,
+    #[error("the groups have not been dealt")]
+    NoGroups,
+    #[error("that card is not on your group's board")]
+    NotYourGroup,
+    #[error("only the observer notes disconnects this round")]
+    NotObserver,
+    #[error("another member of the group needs to agree")]
+    NeedsSecondMember,
+    #[error("the groups are in a round: bring everyone back first")]
+    MidRound,
+    #[error("no such group")]
+    NoSuchGroup,
+    #[error("that would leave someone alone")]
+    WouldLeaveAlone,
+    #[error("the groups have started writing")]
+    GroupsWriting,
+    #[error("cards go back to the room in the last round")]
+    NotLastRound,
+    #[error("no such round")]
+    UnknownRound,
 }
 
 impl From<ReflectionError> for ErrorCode {

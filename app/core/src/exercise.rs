@@ -9,6 +9,7 @@
 //! is decided here too, by the same code in the browser and on the server.
 
 use crate::error::ErrorCode;
+use crate::groups::{GroupSize, RoleSet};
 use crate::ids::CardId;
 use crate::map::{Axes, Axis};
 use crate::words::{Label, Prompt};
@@ -22,6 +23,10 @@ pub const MAX_LINES: usize = 20;
 pub const MAX_BUDGET: u8 = 10;
 /// The most steps an agenda can have.
 pub const MAX_STEPS: usize = 30;
+/// The most rounds a small groups step can have.
+pub const MAX_ROUNDS: u8 = 4;
+/// The longest a small groups round can be, in minutes.
+pub const MAX_ROUND_MINUTES: u8 = 60;
 
 /// The kinds of exercise, without their settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,11 +40,12 @@ pub enum ExerciseKind {
     GiveReceive,
     Map,
     Statements,
+    SmallGroups,
 }
 
 impl ExerciseKind {
     /// Every kind, in the order the library lists them.
-    pub const ALL: [ExerciseKind; 8] = [
+    pub const ALL: [ExerciseKind; 9] = [
         ExerciseKind::Board,
         ExerciseKind::Map,
         ExerciseKind::Reframe,
@@ -48,6 +54,7 @@ impl ExerciseKind {
         ExerciseKind::MovingTowards,
         ExerciseKind::GiveReceive,
         ExerciseKind::Statements,
+        ExerciseKind::SmallGroups,
     ];
 
     /// The name used in URLs, forms and test ids.
@@ -61,6 +68,7 @@ impl ExerciseKind {
             ExerciseKind::GiveReceive => "give_receive",
             ExerciseKind::Map => "map",
             ExerciseKind::Statements => "statements",
+            ExerciseKind::SmallGroups => "small_groups",
         }
     }
 }
@@ -102,6 +110,22 @@ pub enum Exercise {
         #[serde(default)]
         pre_screen: bool,
     },
+    /// Practice in pairs, triads or small tables: phones dealt into
+    /// groups, rounds on a timer with roles that rotate, a private board
+    /// per group, and the cards a group agrees to bring back to the room.
+    SmallGroups {
+        size: GroupSize,
+        rounds: u8,
+        /// Minutes per round (the round's timer).
+        minutes: u8,
+        roles: RoleSet,
+        /// A prompt per round (the step's prompt where none is given).
+        #[serde(default)]
+        prompts: Vec<Prompt>,
+        /// Whether cards brought back carry their group's sign.
+        #[serde(default)]
+        show_sign: bool,
+    },
 }
 
 /// Where a participant puts a reflection within a step.
@@ -120,6 +144,12 @@ pub enum Place {
     },
     /// A reframe under a revealed story.
     Under { card: CardId },
+    /// Brought back to the room by a small group, with the group's number
+    /// if the facilitator chose to show it.
+    Brought {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<u32>,
+    },
 }
 
 impl Place {
@@ -151,6 +181,7 @@ impl Exercise {
             Exercise::GiveReceive { .. } => ExerciseKind::GiveReceive,
             Exercise::Map { .. } => ExerciseKind::Map,
             Exercise::Statements { .. } => ExerciseKind::Statements,
+            Exercise::SmallGroups { .. } => ExerciseKind::SmallGroups,
         }
     }
 
@@ -177,6 +208,17 @@ impl Exercise {
             Exercise::Map { across, up } if !across.is_valid() || !up.is_valid() => {
                 Err(ErrorCode::BadSettings)
             }
+            Exercise::SmallGroups {
+                rounds,
+                minutes,
+                prompts,
+                ..
+            } if !(1..=MAX_ROUNDS).contains(rounds)
+                || !(1..=MAX_ROUND_MINUTES).contains(minutes)
+                || prompts.len() > usize::from(*rounds) =>
+            {
+                Err(ErrorCode::BadSettings)
+            }
             _ => Ok(()),
         }
     }
@@ -196,6 +238,22 @@ impl Exercise {
             (Exercise::Map { across: a, up: b }, Exercise::Map { across: c, up: d }) => {
                 a.same_shape(c) && b.same_shape(d)
             }
+            // Groups dealt and rounds under way keep their size, rounds and
+            // roles; the minutes, prompts and the sign may change.
+            (
+                Exercise::SmallGroups {
+                    size: a,
+                    rounds: b,
+                    roles: c,
+                    ..
+                },
+                Exercise::SmallGroups {
+                    size: d,
+                    rounds: e,
+                    roles: f,
+                    ..
+                },
+            ) => a == d && b == e && c == f,
             (a, b) => a.kind() == b.kind(),
         }
     }
@@ -235,7 +293,18 @@ impl Exercise {
             (Exercise::Reframe, Place::Under { card }) if story(card) => Ok(()),
             (Exercise::Reframe, Place::Under { .. }) => Err(ErrorCode::UnknownCard),
             (Exercise::MovingTowards { .. }, Place::Toward { .. }) => Ok(()),
+            // Small groups write on their group's board; only what a group
+            // agrees to bring back reaches the room (`Place::Brought`).
             _ => Err(ErrorCode::WrongPlace),
+        }
+    }
+
+    /// The prompt of round `round` (from 1) of a small groups step, if it
+    /// has its own.
+    pub fn round_prompt(&self, round: u8) -> Option<&Prompt> {
+        match self {
+            Exercise::SmallGroups { prompts, .. } => prompts.get(usize::from(round.max(1)) - 1),
+            _ => None,
         }
     }
 
@@ -321,6 +390,47 @@ mod tests {
         assert_eq!(
             Exercise::MovingTowards { budget: 3 }.accepts(&Place::Toward { from: None }, none),
             Ok(())
+        );
+    }
+
+    fn groups(rounds: u8, minutes: u8, prompts: usize) -> Exercise {
+        Exercise::SmallGroups {
+            size: GroupSize::new(3).unwrap(),
+            rounds,
+            minutes,
+            roles: RoleSet::IpsTriad,
+            prompts: (0..prompts)
+                .map(|i| Prompt::parse(&format!("round {i}")).unwrap())
+                .collect(),
+            show_sign: false,
+        }
+    }
+
+    #[test]
+    fn small_groups_settings_are_checked_and_take_no_reflection_straight_to_the_room() {
+        assert_eq!(groups(3, 10, 3).check(), Ok(()));
+        assert_eq!(groups(0, 10, 0).check(), Err(ErrorCode::BadSettings));
+        assert_eq!(groups(5, 10, 0).check(), Err(ErrorCode::BadSettings));
+        assert_eq!(groups(3, 0, 0).check(), Err(ErrorCode::BadSettings));
+        assert_eq!(groups(3, 61, 0).check(), Err(ErrorCode::BadSettings));
+        assert_eq!(groups(2, 10, 3).check(), Err(ErrorCode::BadSettings));
+        let none = |_: &CardId| false;
+        for place in [Place::Board, Place::Brought { group: Some(1) }] {
+            assert_eq!(
+                groups(3, 10, 0).accepts(&place, none),
+                Err(ErrorCode::WrongPlace)
+            );
+        }
+        assert!(groups(3, 10, 0).takes_reflections());
+        assert!(groups(3, 10, 0).same_shape(&groups(3, 20, 2)));
+        assert!(!groups(3, 10, 0).same_shape(&groups(2, 10, 0)));
+        let g = groups(3, 10, 2);
+        assert_eq!(g.round_prompt(2).map(|p| p.as_str()), Some("round 1"));
+        assert_eq!(g.round_prompt(3), None);
+        let json = serde_json::to_string(&g).unwrap();
+        assert_eq!(serde_json::from_str::<Exercise>(&json).unwrap(), g);
+        assert!(
+            serde_json::from_str::<Exercise>(&json.replace("\"size\":3", "\"size\":7")).is_err()
         );
     }
 

@@ -9,6 +9,7 @@
 
 use crate::anonymity::SMALL_ROOM;
 use crate::exercise::{Exercise, Place};
+use crate::groups::GroupsShown;
 use crate::ids::{CardId, StepId};
 use crate::locale::Locale;
 use crate::map::{Arrangement, MapChange};
@@ -193,6 +194,10 @@ pub struct GatheringView {
     /// What the room sees of each statements step besides its cards.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub statements: BTreeMap<StepId, Board>,
+    /// A small groups step's groups as the room may know them (counts and
+    /// the round only), while they exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<GroupsShown>,
 }
 
 /// How the shared screen speaks and looks. A projector has nobody at it
@@ -251,6 +256,7 @@ impl GatheringView {
             ended: false,
             screen: ScreenSettings::default(),
             statements: BTreeMap::new(),
+            groups: None,
         }
     }
 
@@ -333,6 +339,7 @@ impl GatheringView {
                 .get(&self.current)
                 .map(|b| BTreeMap::from([(self.current, b.for_phone())]))
                 .unwrap_or_default(),
+            groups: self.groups,
         }
     }
 
@@ -455,8 +462,10 @@ impl GatheringView {
                     self.statements.entry(*step).or_default().apply(change);
                 }
             }
+            Event::GroupsShown { groups } => self.groups = *groups,
             Event::Ended => {
                 self.ended = true;
+                self.groups = None;
                 self.joining = Joining::Locked;
                 self.timer = Timer::Off;
                 for s in &mut self.steps {
@@ -547,6 +556,11 @@ pub enum Event {
     StatementsSet {
         step: StepId,
         change: BoardChange,
+    },
+    /// A small groups step's groups changed as the room may know them:
+    /// dealt, a round begun, brought back (`None`: forgotten).
+    GroupsShown {
+        groups: Option<GroupsShown>,
     },
 }
 

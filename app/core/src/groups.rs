@@ -33,6 +33,8 @@ pub struct GroupSize(u8);
 impl GroupSize {
     pub const MIN: u8 = 2;
     pub const MAX: u8 = 6;
+    /// Three: the IPS practice triad.
+    pub const TRIAD: GroupSize = GroupSize(3);
 
     pub fn new(size: u8) -> Result<Self, GroupError> {
         if (Self::MIN..=Self::MAX).contains(&size) {
@@ -216,6 +218,20 @@ impl Colour {
         Colour::Green,
         Colour::Red,
     ];
+
+    /// The name the stylesheet knows it by (`data-colour`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Colour::Teal => "teal",
+            Colour::Orange => "orange",
+            Colour::Purple => "purple",
+            Colour::Yellow => "yellow",
+            Colour::Blue => "blue",
+            Colour::Pink => "pink",
+            Colour::Green => "green",
+            Colour::Red => "red",
+        }
+    }
 }
 
 /// The symbols signs cycle through, each readable at a distance.
@@ -251,7 +267,7 @@ impl fmt::Display for Sign {
 }
 
 /// A role in a practice group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Storyteller,
@@ -261,7 +277,7 @@ pub enum Role {
 }
 
 /// The ready sets of roles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleSet {
     /// Storyteller, listener, observer (the observer notes disconnects).
@@ -273,6 +289,17 @@ pub enum RoleSet {
 }
 
 impl RoleSet {
+    pub const ALL: [RoleSet; 3] = [RoleSet::IpsTriad, RoleSet::Pairs, RoleSet::NoRoles];
+
+    /// The name used in forms.
+    pub fn slug(self) -> &'static str {
+        match self {
+            RoleSet::IpsTriad => "ips_triad",
+            RoleSet::Pairs => "pairs",
+            RoleSet::NoRoles => "no_roles",
+        }
+    }
+
     pub fn roles(self) -> &'static [Role] {
         match self {
             RoleSet::IpsTriad => &[Role::Storyteller, Role::Listener, Role::Observer],
@@ -293,6 +320,24 @@ impl RoleSet {
         let turn = (place + round) % size;
         Some(roles[turn.min(roles.len() - 1)])
     }
+}
+
+/// What the whole room may know of a small groups step's groups: how many
+/// there are, the round, and how many have brought something back. Never
+/// who is in which group, never a word of their boards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupsShown {
+    /// The step the groups were dealt for (its `StepId`'s number).
+    pub step: u32,
+    /// How many groups there are.
+    pub groups: u32,
+    /// The round under way, from 1; 0 before the first.
+    pub round: u8,
+    /// Everyone has been brought back to the room: the groups' boards
+    /// are closed.
+    pub back: bool,
+    /// How many groups have sent at least one card to the room.
+    pub brought: u32,
 }
 
 /// A card a group member proposes to bring back to the room. It goes

@@ -21,17 +21,17 @@ pub mod error;
 // The map's model and the timer.
 pub mod map;
 pub mod timer;
-// The exercise library's kinds and their settings.
-pub mod exercise;
 // The statements step's landscape: opinion groups and common ground.
 pub mod landscape;
+// Small groups: dealing phones into groups, their signs and roles.
+pub mod groups;
+// The exercise library's kinds and their settings.
+pub mod exercise;
 // Marks people put on cards and lines, and their totals.
 pub mod marks;
 // The statements step as the room runs it: its limits, the facilitator's
 // changes, what the screen and one phone are shown.
 pub mod statements;
-// Small groups: dealing phones into groups, their signs and roles.
-pub mod groups;
 // The gathering: state and events.
 pub mod gathering;
 // What travels: messages, then page data.

@@ -3,8 +3,9 @@
 //! read it. Where it comes from is the server's business (`app::api`).
 
 use crate::gathering::{GatheringView, LogPosition};
+use crate::groups::{Role, Sign};
 use crate::ids::{ActionId, CardId, JoinCode};
-use crate::marks::Mark;
+use crate::marks::{Mark, Tag};
 use crate::protocol::OwnCard;
 use crate::statements::Ballot;
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,49 @@ pub struct ParticipantPage {
     /// it stands, told to it alone.
     #[serde(default)]
     pub ballot: Option<Ballot>,
+    /// In a small groups step: this phone's group, and its board.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupBoard>,
+}
+
+/// One phone's small group: its sign, the phone's place and role, and the
+/// board only its members see. Made for that phone alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupBoard {
+    pub sign: Sign,
+    /// This phone's place in the group, from 1 (what the facilitator asks
+    /// for to move it).
+    pub place: u32,
+    /// How many people are in the group.
+    pub members: u32,
+    /// This phone's role this round, if the step has roles.
+    pub role: Option<Role>,
+    /// The group's cards, and this phone's private notes, oldest first.
+    pub cards: Vec<GroupCard>,
+}
+
+/// A card on a group's board as one member's phone shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCard {
+    pub id: CardId,
+    pub text: String,
+    /// An observer's note: the disconnect or connection noticed.
+    #[serde(default)]
+    pub tag: Option<Tag>,
+    /// Written from this phone.
+    pub mine: bool,
+    /// A note this phone keeps to itself (not shared with the group).
+    #[serde(default)]
+    pub private: bool,
+    /// Proposed for the room, waiting for another member to agree.
+    #[serde(default)]
+    pub proposed: bool,
+    /// Proposed from this phone (it cannot also agree).
+    #[serde(default)]
+    pub proposed_by_me: bool,
+    /// Sent to the room.
+    #[serde(default)]
+    pub sent: bool,
 }
 
 /// What the harvest prints: the facilitator's view of the room, and the

@@ -12,7 +12,7 @@ use crate::gathering::{Event, GatheringView, LogPosition, ScreenSettings, StepSp
 use crate::ids::{ActionId, CardId, StepId};
 use crate::landscape::Landscape;
 use crate::map::MapChange;
-use crate::marks::{Mark, Totals};
+use crate::marks::{Mark, Tag, Totals};
 use crate::reflection::{ReflectionError, ReflectionText};
 use crate::statements::StatementsChange;
 use crate::timer::TimerAction;
@@ -167,15 +167,62 @@ pub enum Action {
         step: StepId,
         change: StatementsChange,
     },
+    /// Participant: write on your small group's board (your group sees it
+    /// at once; nobody else does).
+    GroupWrite {
+        step: StepId,
+        text: ReflectionText,
+    },
+    /// Participant, as this round's observer: note a disconnect or a
+    /// connection, kept to yourself unless you share it.
+    GroupNote {
+        step: StepId,
+        tag: Tag,
+        #[serde(default)]
+        text: Option<ReflectionText>,
+    },
+    /// Participant: show one of your private notes to your group.
+    GroupShare {
+        card: CardId,
+    },
+    /// Participant: propose a card of your group's board for the room.
+    GroupPropose {
+        card: CardId,
+    },
+    /// Participant: agree to another member's proposal; the card goes to
+    /// the room's board, to be revealed with the others.
+    GroupAgree {
+        card: CardId,
+    },
+    /// Facilitator: deal the phones in the room into groups (again).
+    GroupsDeal,
+    /// Facilitator: move the person at `place` (from 1) of group `from` to
+    /// group `to`, when they ask.
+    GroupsMove {
+        from: u32,
+        place: u32,
+        to: u32,
+    },
+    /// Facilitator: begin round `round` (from 1), with its timer.
+    GroupsRound {
+        round: u8,
+    },
+    /// Facilitator: bring everyone back to the room.
+    GroupsBack,
 }
 
 impl Action {
     /// The roles allowed to send this action.
     pub fn allowed_for(&self, role: Role) -> bool {
         match self {
-            Action::AddReflection { .. } | Action::Withdraw { .. } | Action::Mark { .. } => {
-                role == Role::Participant
-            }
+            Action::AddReflection { .. }
+            | Action::Withdraw { .. }
+            | Action::Mark { .. }
+            | Action::GroupWrite { .. }
+            | Action::GroupNote { .. }
+            | Action::GroupShare { .. }
+            | Action::GroupPropose { .. }
+            | Action::GroupAgree { .. } => role == Role::Participant,
             Action::Reveal
             | Action::SetCollecting { .. }
             | Action::SetJoiningLocked { .. }
@@ -193,7 +240,11 @@ impl Action {
             | Action::Arrange { .. }
             | Action::NewTheme { .. }
             | Action::SetScreen { .. }
-            | Action::Statements { .. } => role == Role::Facilitator,
+            | Action::Statements { .. }
+            | Action::GroupsDeal
+            | Action::GroupsMove { .. }
+            | Action::GroupsRound { .. }
+            | Action::GroupsBack => role == Role::Facilitator,
         }
     }
 }
@@ -269,6 +320,11 @@ pub enum ServerMsg {
     Ack {
         id: ActionId,
         outcome: Outcome,
+    },
+    /// A small group's board changed: its members' phones fetch their own
+    /// part again. Only the group's number travels, outside the log.
+    Group {
+        group: u32,
     },
     Error {
         id: Option<ActionId>,

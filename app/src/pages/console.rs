@@ -8,6 +8,7 @@
 //! settings, the links, and deleting. Made to be run in front of a room
 //! without thinking about the software: every control says what it will do.
 
+use super::console_groups::GroupsDesk;
 use super::console_parts::{Agenda, Editing, StepEditor};
 use super::console_screen::{ScreenPanel, ScreenPreview};
 use super::map_tools::MapTools;
@@ -137,6 +138,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
             <div class="desk">
                 <section class="panel now" aria-labelledby="current-title">
                     <CurrentStep/>
+                    <GroupsDesk/>
                     <Moderate/>
                     <StepNote/>
                 </section>

@@ -4,9 +4,10 @@
 
 use super::console::{Desk, Said};
 use crate::i18n::{error_msg, use_i18n, Msg};
-use crate::library::{default_step, kind_name, note};
+use crate::library::{default_step, kind_name, note, role_set_name};
 use crate::step_form::StepForm;
 use hearth_core::exercise::ExerciseKind;
+use hearth_core::groups::RoleSet;
 use hearth_core::ids::StepId;
 use hearth_core::protocol::Action;
 use hearth_core::words::Label;
@@ -186,6 +187,22 @@ pub fn StepEditor() -> impl IntoView {
                 <label class="check">
                     <input type="checkbox" id="edit-pre-screen" prop:checked=move || draft.read().pre_screen on:change=move |ev| draft.update(|d| d.pre_screen = event_target_checked(&ev))/>
                     {i18n.t(Msg::ConsolePreScreenField)}
+                </label>
+            }.into_any(),
+            ExerciseKind::SmallGroups => view! {
+                {field(Msg::ConsoleGroupSize, "edit-group-size", |d| d.group_size.clone(), |d, v| d.group_size = v, None)}
+                {field(Msg::ConsoleGroupRounds, "edit-rounds", |d| d.rounds.clone(), |d, v| d.rounds = v, None)}
+                {field(Msg::ConsoleGroupMinutes, "edit-minutes", |d| d.minutes.clone(), |d, v| d.minutes = v, None)}
+                <label for="edit-roles">{i18n.t(Msg::ConsoleGroupRoles)}</label>
+                <select id="edit-roles" prop:value=move || draft.read().roles.clone() on:change=move |ev| draft.update(|d| d.roles = event_target_value(&ev))>
+                    {RoleSet::ALL.into_iter().map(|set| view! {
+                        <option value=set.slug()>{i18n.t(role_set_name(set))}</option>
+                    }).collect_view()}
+                </select>
+                {field(Msg::ConsoleGroupPrompts, "edit-round-prompts", |d| d.round_prompts.clone(), |d, v| d.round_prompts = v, Some(4))}
+                <label class="check">
+                    <input type="checkbox" id="edit-show-sign" prop:checked=move || draft.read().show_sign on:change=move |ev| draft.update(|d| d.show_sign = event_target_checked(&ev))/>
+                    {i18n.t(Msg::ConsoleGroupShowSign)}
                 </label>
             }.into_any(),
             ExerciseKind::Map => {

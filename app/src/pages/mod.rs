@@ -1,12 +1,14 @@
 //! One module per view.
 
 pub mod console;
+pub mod console_groups;
 pub mod console_parts;
 pub mod console_screen;
 pub mod console_statements;
 pub mod harvest;
 pub mod map_tools;
 pub mod screen;
+pub mod screen_groups;
 pub mod start;
 
 // A participant's pages: rendered only on the server (see `bundle`).
@@ -14,6 +16,8 @@ pub mod start;
 pub mod home;
 #[cfg(feature = "ssr")]
 pub mod participant;
+#[cfg(feature = "ssr")]
+pub mod phone_groups;
 #[cfg(feature = "ssr")]
 pub mod phone_parts;
 #[cfg(feature = "ssr")]

@@ -12,6 +12,7 @@
 //! attributes set below, the words among them, so every word still comes
 //! from the catalogue.
 
+use super::phone_groups::GroupPanel;
 use super::phone_parts::{OwnMarks, Responses, SpectrumPlace, TagLines};
 use super::phone_statements::StatementBallot;
 use super::{param, query};
@@ -37,6 +38,7 @@ pub fn ParticipantPage() -> impl IntoView {
         feedback: Feedback::from_query(),
         seen: query("seen"),
     };
+    let placing = placing_from(query("place"));
     // Not a resource: the page is never hydrated, so its data need not
     // travel inside it a second time.
     view! {
@@ -44,10 +46,11 @@ pub fn ParticipantPage() -> impl IntoView {
             {move || {
                 let token = token.clone();
                 let said = said.clone();
+                let placing = placing.clone();
                 Suspend::new(async move {
                     match load_participant(token.clone()).await {
                         Ok(page) => {
-                            let phone = Arc::new(Phone { page, token, part: Part::Whole });
+                            let phone = Arc::new(Phone { page, token, part: Part::Whole, placing });
                             view! { <Participant phone said/> }.into_any()
                         }
                         Err(error) => view! { <PageProblem error/> }.into_any(),
@@ -69,6 +72,7 @@ pub fn shared_html(page: Data, token: String, locale: Locale, seen: Option<Strin
         page,
         token,
         part: Part::Shared,
+        placing: None,
     });
     let said = Said {
         feedback: Feedback::None,
@@ -86,16 +90,30 @@ pub fn shared_html(page: Data, token: String, locale: Locale, seen: Option<Strin
 /// have changed: the phone's script keeps it and lays it over each fresh
 /// shared part, so it holds nothing the room changes without naming the
 /// phone's cards, except what the step's stamp (`Phone::stamp`) covers.
-pub fn own_html(page: Data, token: String, locale: Locale, feedback: Feedback) -> String {
+/// `place` is the card the person is placing on a map (`?place=`), if any:
+/// its mini-map comes with the own part.
+pub fn own_html(
+    page: Data,
+    token: String,
+    locale: Locale,
+    feedback: Feedback,
+    place: Option<String>,
+) -> String {
     let phone = Arc::new(Phone {
         page,
         token,
         part: Part::Own,
+        placing: placing_from(place),
     });
     render(locale, move || {
         provide_context(phone);
         view! { <OwnParts feedback/> }
     })
+}
+
+/// The card a `?place=` query names, if it names one.
+fn placing_from(place: Option<String>) -> Option<CardId> {
+    place.and_then(|card| CardId::parse(&card).ok())
 }
 
 /// Renders a view outside the router, in a language, to HTML.
@@ -136,6 +154,8 @@ pub enum Feedback {
     Received,
     Withdrawn,
     Placed,
+    /// A small group's form was taken.
+    Group,
     Problem(Msg),
 }
 
@@ -155,6 +175,7 @@ impl Feedback {
             (None, Some("received")) => Feedback::Received,
             (None, Some("marked")) => Feedback::Placed,
             (None, Some("withdrawn")) => Feedback::Withdrawn,
+            (None, Some("group")) => Feedback::Group,
             (None, _) => Feedback::None,
         }
     }
@@ -169,6 +190,9 @@ pub struct Phone {
     /// The participant link's token (for the forms' addresses).
     pub token: String,
     pub part: Part,
+    /// The card the person is placing on a map (`?place=`): the one card
+    /// whose mini-map the page carries.
+    pub placing: Option<CardId>,
 }
 
 impl Phone {
@@ -214,6 +238,10 @@ impl Phone {
         let g = self.room();
         let mut hash = std::collections::hash_map::DefaultHasher::new();
         g.ended.hash(&mut hash);
+        // A small group's round changes what its phones' own parts say.
+        serde_json::to_string(&g.groups)
+            .unwrap_or_default()
+            .hash(&mut hash);
         if let Some(step) = g.current_step() {
             serde_json::to_string(step)
                 .unwrap_or_default()
@@ -297,6 +325,7 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
                 ExerciseKind::Scenario => view! { <TagLines step/> }.into_any(),
                 // One statement at a time, then a statement of one's own.
                 ExerciseKind::Statements => view! { <StatementBallot/> <ReflectForm/> }.into_any(),
+                ExerciseKind::SmallGroups => view! { <GroupPanel/> }.into_any(),
                 _ => view! { <ReflectForm/> }.into_any(),
             })}
             <FeedbackLine feedback=said.feedback/>
@@ -312,10 +341,17 @@ fn Participant(phone: Arc<Phone>, said: Said) -> impl IntoView {
 /// with the id of the part it replaces.
 #[component]
 fn OwnParts(feedback: Feedback) -> impl IntoView {
+    let phone = Phone::here();
+    let grouped = phone
+        .room()
+        .current_step()
+        .is_some_and(|s| s.exercise.kind() == ExerciseKind::SmallGroups);
     view! {
-        <div id="own" data-stamp=Phone::here().stamp()>
+        <div id="own" data-stamp=phone.stamp()>
             <FeedbackLine feedback/>
             {Phone::here().page.ballot.is_some().then(|| view! { <StatementBallot/> })}
+            // A group's board is this phone's group's alone: only ever here.
+            {grouped.then(|| view! { <GroupPanel/> })}
             <Mine/>
             <OwnMarks/>
         </div>
@@ -345,6 +381,7 @@ fn FeedbackLine(feedback: Feedback) -> impl IntoView {
         Feedback::Received => i18n.t(Msg::PartReceived),
         Feedback::Withdrawn => i18n.t(Msg::PartWithdrawn),
         Feedback::Placed => i18n.t(Msg::PartMarked),
+        Feedback::Group => i18n.t(Msg::GroupDone),
         Feedback::Problem(m) => i18n.t(m),
     };
     view! {

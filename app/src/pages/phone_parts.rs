@@ -214,11 +214,20 @@ pub fn OwnMarks() -> impl IntoView {
             Target::Place(card) if on_step(&card) => {
                 if let Some(axes) = step.exercise.axes() {
                     let (across, up) = (axes.across.clone(), axes.up.clone());
-                    parts.push(view! { <MapPlace card across up/> }.into_any())
+                    parts.push(view! { <PlaceOnMap card across up/> }.into_any())
                 }
             }
             _ => {}
         }
+    }
+    // The card being placed, not placed yet: its mini-map.
+    let placing = phone
+        .placing
+        .clone()
+        .filter(|card| on_step(card) && phone.mark(&Target::Place(card.clone())).is_none());
+    if let (Some(card), Some(axes)) = (placing, step.exercise.axes()) {
+        let (across, up) = (axes.across.clone(), axes.up.clone());
+        parts.push(view! { <PlaceOnMap card across up/> }.into_any());
     }
     if dots_left == Some(0) {
         for card in g.visible_cards(step.id).filter(|c| c.under().is_none()) {
@@ -340,7 +349,7 @@ fn PhoneCard(card: Card, exercise: Exercise, dots_left: Option<u32>) -> impl Int
         .into_any(),
         Exercise::Map { across, up } => view! {
             <Resonate card=id.clone()/>
-            <MapPlace card=id.clone() across up/>
+            <PlaceOnMap card=id.clone() across up/>
         }
         .into_any(),
         _ => view! { <Resonate card=id.clone()/> }.into_any(),
@@ -487,6 +496,48 @@ fn choice_name(axis: &Axis, value: u8, label: Option<&hearth_core::words::Label>
     }
 }
 
+/// Where a person puts a card on the worldview map. Only the card being
+/// placed (`?place=<card>`, `Phone::placing`) carries the mini-map; every
+/// other card has a link that opens it there, or, once placed, says so,
+/// with "Move it" and "Take my placement back". A board of forty stories
+/// thus sends one mini-map, not forty, to each phone. The link works
+/// without the script (the whole page, with the mini-map at the card);
+/// with it, the phone asks only for its own part with the same query
+/// (`data-own-query`).
+#[component]
+fn PlaceOnMap(card: CardId, across: Axis, up: Axis) -> impl IntoView {
+    let phone = Phone::here();
+    if phone.placing.as_ref() == Some(&card) {
+        return view! { <MapPlace card across up/> }.into_any();
+    }
+    let i18n = use_i18n();
+    let placed = matches!(
+        phone.mark(&Target::Place(card.clone())),
+        Some(Mark::Place { at: Some(_), .. })
+    );
+    let id = format!("place-{}", card.as_str());
+    let query = format!("place={}", card.as_str());
+    let href = format!("?{query}#{id}");
+    if placed {
+        let about = vec![("card", card.as_str().to_owned())];
+        view! {
+            <MarkForm id mark="place" about class="map-form">
+                <p class="hint">{i18n.t(Msg::PartMapPlaced)}</p>
+                <a class="button" href=href data-own-query=query>{i18n.t(Msg::PartMapMove)}</a>
+                <TakeBack label=Msg::PartMapTakeBack class="quiet"/>
+            </MarkForm>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div id=id class="map-open">
+                <a class="button" href=href data-own-query=query>{i18n.t(Msg::PartMapPlace)}</a>
+            </div>
+        }
+        .into_any()
+    }
+}
+
 /// Placing a card on the worldview map: a mini-map of large buttons, one
 /// per place, and the same choice as two lists for a keyboard or a screen
 /// reader. The person sees their own place; the room sees only the group's.
@@ -567,7 +618,7 @@ fn MapPlace(card: CardId, across: Axis, up: Axis) -> impl IntoView {
     let about = vec![("card", card.as_str().to_owned())];
     view! {
         <MarkForm id=format!("place-{}", card.as_str()) mark="place" about class="map-form">
-            <details class="map-place" open=mine.is_none()>
+            <details class="map-place" open=true>
                 <summary>{i18n.t(if mine.is_some() { Msg::PartMapMove } else { Msg::PartMapPlace })}</summary>
                 <p class="hint">{i18n.t(Msg::PartMapTapHint)}</p>
                 {up_ends.clone().map(|(_, high)| view! { <p class="map-end">"↑ " {high}</p> })}

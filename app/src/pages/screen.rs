@@ -4,6 +4,7 @@
 //! the browser that opened it would choose.
 
 use super::param;
+use super::screen_groups::ScreenGroups;
 use crate::api::load_screen;
 use crate::i18n::{use_i18n, I18n, Msg};
 use crate::live::{Live, Start};
@@ -142,6 +143,7 @@ fn ScreenBody(
                 }
             }}
             {move || g.read().ended.then(|| view! { <p class="note">{i18n.t(Msg::ErrEnded)}</p> })}
+            <ScreenGroups gathering=g step/>
             <StepWall gathering=g step/>
         </div>
         {(!preview).then(|| view! {

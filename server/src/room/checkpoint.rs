@@ -13,7 +13,13 @@
 //! room writes a fresh checkpoint then), and a hidden card's words stay,
 //! as they stay in the log, because the facilitator may show the card again
 //! and only the facilitator's view ever carries them.
+//!
+//! One exception to "no authors": a small groups step's groups (who is in
+//! which group, and their private boards) live only here and in the room's
+//! memory, so a checkpoint goes with every commit that changes them, and
+//! the end of the gathering rewrites it without them.
 
+use super::rules::groups::GroupsState;
 use hearth_core::gathering::GatheringView;
 use hearth_core::ids::CardId;
 use serde::{Deserialize, Serialize};
@@ -37,6 +43,11 @@ pub struct Checkpoint {
     pub reveals: Vec<(u64, Vec<CardId>)>,
     /// The events that showed a hidden card again (they carry its words).
     pub shown: Vec<(CardId, Vec<u64>)>,
+    /// A small groups step's groups: their members' device hashes and
+    /// their boards, which exist nowhere else (see `rules/groups.rs`).
+    /// Written with every commit that changes them, and gone at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<GroupsState>,
 }
 
 impl Checkpoint {
@@ -66,6 +77,15 @@ impl Checkpoint {
             view,
             reveals,
             shown,
+            groups: None,
+        }
+    }
+
+    /// The same checkpoint, keeping the room's small groups.
+    pub fn with_groups(self, groups: Option<&GroupsState>) -> Self {
+        Self {
+            groups: groups.cloned(),
+            ..self
         }
     }
 }

@@ -33,6 +33,7 @@ fn restore(row: &GatheringRow, checkpoint: Option<Checkpoint>, rows: RoomRows) -
         Some(c) => State {
             reveals: c.reveals.into_iter().collect(),
             shown: c.shown.into_iter().collect(),
+            groups: c.groups,
             ..State::at(c.seq, c.view)
         },
         None => State::at(0, row.genesis.clone()),

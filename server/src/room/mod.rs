@@ -41,6 +41,7 @@ use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{Event, GatheringView, LogPosition, Waiting};
 use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::marks::Mark;
+use hearth_core::page::GroupBoard;
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role, ServerMsg};
 use hearth_core::statements::Ballot;
 use ring::Ring;
@@ -75,6 +76,9 @@ pub struct Frame {
     /// page, and two thousand copies of the whole every two seconds would
     /// cost a hall's Wi-Fi for nothing.
     pub phones: bool,
+    /// For participants' phones only (a small group's board changed):
+    /// the console and the screen are not told even that.
+    pub phones_only: bool,
 }
 
 /// What a new connection starts from.
@@ -132,6 +136,8 @@ pub struct PageView {
     pub gathering: Arc<GatheringView>,
     pub mine: Vec<OwnCard>,
     pub marks: Vec<Mark>,
+    /// A participant's small group and its board, made for them alone.
+    pub group: Option<GroupBoard>,
     /// The server's clock (ms), for the timer.
     pub now: u64,
     /// The room's version this view was made from (see `RoomHandle::version`).
@@ -465,6 +471,7 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
         json: json.into(),
         sequenced: true,
         phones: true,
+        phones_only: false,
     }
 }
 
@@ -643,7 +650,10 @@ impl Room {
     /// stored or shown: the room reloads itself from storage and refuses the
     /// round's changes. Returns false if the room cannot go on.
     async fn finish_round(&mut self) -> bool {
+        let groups_changed = std::mem::take(&mut self.state.groups_dirty);
+        let groups_told = std::mem::take(&mut self.state.groups_notify);
         let checkpoint = self.checkpoint_now
+            || groups_changed
             || checkpoint::due(
                 self.state.seq,
                 self.state.checkpointed,
@@ -651,7 +661,9 @@ impl Room {
             );
         if checkpoint {
             let s = &self.state;
-            match serde_json::to_string(&Checkpoint::of(s.seq, &s.view, &s.reveals, &s.shown)) {
+            let made =
+                Checkpoint::of(s.seq, &s.view, &s.reveals, &s.shown).with_groups(s.groups.as_ref());
+            match serde_json::to_string(&made) {
                 Ok(body) => self.round.ops.push(Op::Checkpoint { seq: s.seq, body }),
                 Err(e) => {
                     tracing::error!(gathering = %self.id, "a checkpoint could not be made: {e}")
@@ -722,6 +734,16 @@ impl Room {
                 // No receivers is fine: nobody is watching right now.
                 let _ = self.fanout.send(frame);
             }
+            // Small groups whose boards changed: their phones fetch their
+            // own part again. Only the number travels, outside the log.
+            for group in groups_told {
+                let msg = ServerMsg::Group { group };
+                let frame = Frame {
+                    phones_only: true,
+                    ..live_frame(self.state.seq, &msg)
+                };
+                let _ = self.fanout.send(frame);
+            }
         }
         self.refresh_tally();
         self.shown.store(self.version, Ordering::Release);
@@ -760,6 +782,12 @@ impl Room {
                             gathering: self.shared_view(actor.role()),
                             mine: self.own_cards(&actor),
                             marks: self.own_marks(&actor),
+                            group: match &actor {
+                                Actor::Participant(author) => {
+                                    rules::groups::board_for(&self.state, author)
+                                }
+                                _ => None,
+                            },
                             now: now_ms(),
                             version: self.version,
                             waiting: match actor {
@@ -1081,6 +1109,7 @@ pub(crate) mod tests {
             json: format!("{{\"seq\":{seq}}}").into(),
             sequenced: true,
             phones: true,
+            phones_only: false,
         }
     }
 }

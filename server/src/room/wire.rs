@@ -11,6 +11,7 @@ use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{GatheringView, LogPosition, Waiting};
 use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::marks::Mark;
+use hearth_core::page::GroupBoard;
 use hearth_core::protocol::{Action, Outcome, OwnCard, Role};
 use hearth_core::statements::Ballot;
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,9 @@ pub struct WireFrame {
     /// Whether phones are sent it (`Frame::phones`).
     #[serde(default = "yes")]
     pub phones: bool,
+    /// For participants' phones only (`Frame::phones_only`).
+    #[serde(default)]
+    pub phones_only: bool,
 }
 
 fn yes() -> bool {
@@ -79,6 +83,7 @@ impl From<Frame> for WireFrame {
             json: f.json.as_str().to_owned(),
             sequenced: f.sequenced,
             phones: f.phones,
+            phones_only: f.phones_only,
         }
     }
 }
@@ -90,6 +95,7 @@ impl From<WireFrame> for Frame {
             json: f.json.into(),
             sequenced: f.sequenced,
             phones: f.phones,
+            phones_only: f.phones_only,
         }
     }
 }
@@ -113,6 +119,10 @@ pub struct WireView {
     pub version: u64,
     pub mine: Vec<OwnCard>,
     pub marks: Vec<Mark>,
+    /// A participant's small group and its board (their own alone).
+    /// Boxed: most views have none, and the answer stays small.
+    #[serde(default)]
+    pub group: Option<Box<GroupBoard>>,
     pub now: u64,
     pub waiting: BTreeMap<StepId, Waiting>,
     #[serde(default)]
@@ -149,6 +159,7 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
                 gathering,
                 mine,
                 marks,
+                group,
                 now,
                 version,
                 waiting,
@@ -161,6 +172,7 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
                 version,
                 mine,
                 marks,
+                group: group.map(Box::new),
                 now,
                 waiting,
                 ballot,
@@ -170,15 +182,17 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
     }
 }
 
-/// One frame as a line of the owner's stream: `<seq> <s|l|w> <json>`, `s`
-/// for a step of the log, `l` for live figures, `w` for live figures the
+/// One frame as a line of the owner's stream: `<seq> <s|l|p|w> <json>`,
+/// `s` for a step of the log, `l` for live figures, `p` for live news for
+/// phones only (a small group's board changed), `w` for live figures the
 /// phones are not sent (a statements step's landscape). An empty line says
 /// only that the owner is there.
 pub fn frame_line(frame: &Frame) -> Bytes {
-    let kind = match (frame.sequenced, frame.phones) {
-        (true, _) => 's',
-        (false, true) => 'l',
-        (false, false) => 'w',
+    let kind = match (frame.sequenced, frame.phones_only, frame.phones) {
+        (true, _, _) => 's',
+        (false, true, _) => 'p',
+        (false, false, true) => 'l',
+        (false, false, false) => 'w',
     };
     Bytes::from(format!("{} {kind} {}\n", frame.seq, frame.json.as_str()))
 }
@@ -201,11 +215,12 @@ pub enum Line {
 pub fn read_line(line: &str) -> Option<Line> {
     let mut parts = line.splitn(3, ' ');
     let seq = parts.next()?.parse().ok()?;
-    let (sequenced, phones) = match parts.next()? {
+    let (sequenced, phones_only, phones) = match parts.next()? {
         "h" => return Some(Line::At(seq)),
-        "s" => (true, true),
-        "l" => (false, true),
-        "w" => (false, false),
+        "s" => (true, false, true),
+        "l" => (false, false, true),
+        "p" => (false, true, true),
+        "w" => (false, false, false),
         _ => return None,
     };
     let json = parts.next()?;
@@ -213,6 +228,7 @@ pub fn read_line(line: &str) -> Option<Line> {
         seq,
         json: json.to_owned().into(),
         sequenced,
+        phones_only,
         phones,
     }))
 }
@@ -223,11 +239,17 @@ mod tests {
 
     #[test]
     fn a_frame_survives_the_line_it_travels_as() {
-        for (sequenced, phones) in [(true, true), (false, true), (false, false)] {
+        for (sequenced, phones_only, phones) in [
+            (true, false, true),
+            (false, false, true),
+            (false, true, true),
+            (false, false, false),
+        ] {
             let frame = Frame {
                 seq: 42,
                 json: r#"{"type":"event","text":"a b c"}"#.into(),
                 sequenced,
+                phones_only,
                 phones,
             };
             let line = frame_line(&frame);
@@ -236,8 +258,14 @@ mod tests {
                 panic!("not read back: {text:?}");
             };
             assert_eq!(
-                (back.seq, back.json.as_str(), back.sequenced, back.phones),
-                (42, frame.json.as_str(), sequenced, phones)
+                (
+                    back.seq,
+                    back.json.as_str(),
+                    back.sequenced,
+                    back.phones_only,
+                    back.phones
+                ),
+                (42, frame.json.as_str(), sequenced, phones_only, phones)
             );
         }
         let start = start_line(7);

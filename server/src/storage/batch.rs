@@ -75,6 +75,10 @@ pub enum Op {
     /// the author of each mark (each mark keeps its value under a random
     /// stand-in).
     ForgetParticipants,
+    /// Writes nothing itself: the checkpoint committed with it no longer
+    /// holds some small group's words (withdrawn, or forgotten with the
+    /// groups), so the old checkpoint's copies must go.
+    ForgetGroupWords,
 }
 
 /// What a commit erased, and so what the backend must clear from the
@@ -97,7 +101,7 @@ impl Op {
     /// say.
     pub fn erasure(&self) -> Erasure {
         match self {
-            Op::DeleteCard { .. } | Op::ReplaceEvent { .. } => Erasure::Rows,
+            Op::DeleteCard { .. } | Op::ReplaceEvent { .. } | Op::ForgetGroupWords => Erasure::Rows,
             Op::ForgetParticipants => Erasure::Wholesale,
             // A checkpoint replaces one that may hold withdrawn words, but
             // only in the round of the withdrawal, whose `DeleteCard`

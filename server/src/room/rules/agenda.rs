@@ -22,11 +22,16 @@ use hearth_core::words::Label;
 /// step entered may release a batch at once.
 pub fn go_to(t: &mut Turn<'_>, step: StepId) -> Result<Decision, Refusal> {
     known(t.state, step)?;
+    // Small groups in a round are brought back before the room moves on.
+    if step != t.state.view.current && super::groups::mid_round(t.state) {
+        return Err(ErrorCode::MidRound.into());
+    }
     let mut events = vec![Event::StepChanged { step }];
     if t.state.view.timer.left(t.now_ms) == Some(0) {
         events.push(Event::TimerSet { timer: Timer::Off });
     }
     let mut d = record(t, Outcome::Done, events)?;
+    super::groups::on_enter(t, &mut d)?;
     release_live(t, &mut d)?;
     Ok(d)
 }
@@ -107,10 +112,11 @@ pub fn set(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
     record(t, Outcome::Done, vec![event])
 }
 
-/// Whether anyone has added anything to a step: then it may be reworded
-/// but not reshaped or removed.
+/// Whether anyone has added anything to a step (or been dealt into its
+/// small groups): then it may be reworded but not reshaped or removed.
 fn in_use(state: &State, step: StepId) -> bool {
-    state.cards.values().any(|c| c.step == step)
+    state.groups.as_ref().is_some_and(|g| g.step == step)
+        || state.cards.values().any(|c| c.step == step)
         || state.view.cards_of(step).next().is_some()
         || state
             .marks

@@ -22,7 +22,13 @@ use std::collections::HashMap;
 pub fn withdraw(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
     let author = t.by.actor;
     let Some(meta) = t.state.cards.get(&card).filter(|c| c.author == author) else {
-        return Err(ErrorCode::UnknownCard.into());
+        // A card on a small group's board, never sent to the room.
+        let mut d = Decision::to(Outcome::Withdrawn { card: card.clone() });
+        if !super::groups::withdraw(t.state, author, &card, &mut d) {
+            return Err(ErrorCode::UnknownCard.into());
+        }
+        remember(&mut d, t.by)?;
+        return Ok(d);
     };
     let (step, revealed_seq) = (meta.step, meta.revealed_seq);
     let mut d = Decision::to(Outcome::Withdrawn { card: card.clone() });
@@ -92,6 +98,8 @@ pub fn withdraw(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal> {
     t.state.cards.remove(&card);
     t.state.arrival.retain(|c| *c != card);
     t.state.waiting.retain(|c| *c != card);
+    // Brought back from a small group: it leaves the group's board too.
+    super::groups::withdraw(t.state, author, &card, &mut d);
     Ok(d)
 }
 
@@ -104,6 +112,10 @@ pub fn end(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
     super::statements::end(t, &mut d)?;
     emit(t.state, &mut d, Event::Ended)?;
     forget_participants(t);
+    // The groups hold device hashes and private words: they go, and the
+    // checkpoint that kept them is rewritten without them.
+    super::groups::forget(t.state, &mut d);
+    d.checkpoint |= t.state.groups_dirty;
     Ok(d)
 }
 

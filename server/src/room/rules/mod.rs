@@ -18,12 +18,14 @@
 //! One file per family of actions: `cards` (adding, revealing and
 //! moderating reflections), `erase` (words and device hashes taken away:
 //! a withdrawal, the end), `marks` (spectrum, tags, votes, resonances,
-//! placements), `map` (the facilitator's arrangement) and `agenda` (steps,
-//! the timer, and the facilitator's settings).
+//! placements), `map` (the facilitator's arrangement), `agenda` (steps,
+//! the timer, and the facilitator's settings) and `groups` (small groups:
+//! the deal, rounds, each group's own board, bringing cards back).
 
 mod agenda;
 mod cards;
 mod erase;
+pub mod groups;
 mod map;
 mod marks;
 pub mod statements;
@@ -157,6 +159,14 @@ pub struct State {
     pub checkpointed: u64,
     /// Each statements step's votes (see `statements`).
     pub votes: HashMap<StepId, statements::Votes>,
+    /// A small groups step's groups, private to the room (`groups.rs`).
+    pub groups: Option<groups::GroupsState>,
+    /// The groups changed since the last commit: the checkpoint, which
+    /// keeps them, is written with it.
+    pub groups_dirty: bool,
+    /// Groups whose boards changed since the last commit: their phones are
+    /// told (by number only) to fetch their own part again.
+    pub groups_notify: BTreeSet<u32>,
 }
 
 impl State {
@@ -179,6 +189,9 @@ impl State {
             pending: HashMap::new(),
             checkpointed: seq,
             votes: HashMap::new(),
+            groups: None,
+            groups_dirty: false,
+            groups_notify: BTreeSet::new(),
         }
     }
 }
@@ -291,6 +304,7 @@ pub fn join(state: &mut State, author: &str) -> Result<Option<Op>, EntryError> {
         return Err(EntryError::Locked);
     }
     state.joined.insert(author.to_owned());
+    groups::seat_late(state, author);
     Ok(Some(Op::AddParticipant {
         author: author.to_owned(),
     }))
@@ -365,6 +379,15 @@ fn apply(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
         Action::GoTo { step } => agenda::go_to(t, step),
         Action::SaveTemplate { name } => agenda::save_template(t, name),
         Action::Statements { step, change } => statements::change(t, step, change),
+        Action::GroupWrite { step, text } => groups::write(t, step, text),
+        Action::GroupNote { step, tag, text } => groups::note(t, step, tag, text),
+        Action::GroupShare { card } => groups::share(t, card),
+        Action::GroupPropose { card } => groups::propose(t, card),
+        Action::GroupAgree { card } => groups::agree(t, card),
+        Action::GroupsDeal => groups::deal(t),
+        Action::GroupsMove { from, place, to } => groups::move_one(t, from, place, to),
+        Action::GroupsRound { round } => groups::round(t, round),
+        Action::GroupsBack => groups::back(t),
         action => agenda::set(t, action),
     }
 }

@@ -143,6 +143,8 @@ impl Gathering {
     /// answered from storage.
     pub fn commit(&mut self) {
         self.state.pending.clear();
+        self.state.groups_dirty = false;
+        self.state.groups_notify.clear();
     }
 }
 

@@ -153,6 +153,9 @@ pub fn steps(g: &str, op: &Op, steps: &mut Vec<Step>) {
             "INSERT INTO templates (id, name, agenda, created_at) VALUES ($1, $2, $3, $4)",
             vec![text(id), text(name), text(agenda), Box::new(*created_at)],
         )),
+        // The checkpoint in the same batch holds what is left; the
+        // erasure it asks for (`Op::erasure`) clears the old copies.
+        Op::ForgetGroupWords => {}
         Op::ForgetParticipants => {
             // Every participant who acted joined first, so their applied
             // actions are found by the participant list (the facilitator's

@@ -215,6 +215,9 @@ fn apply(db: &Connection, g: &str, op: &Op) -> Result<(), StorageError> {
             )?
             .execute(params![id, name, agenda, created_at])?;
         }
+        // The checkpoint in the same batch holds what is left; the
+        // erasure it asks for (`Op::erasure`) clears the old copies.
+        Op::ForgetGroupWords => {}
         Op::ForgetParticipants => {
             // Every participant who acted joined first, so their applied
             // actions are found by the participant list (the facilitator's

@@ -80,6 +80,8 @@ http {{
   map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
   server {{
     listen 127.0.0.1:{port};
+    # Between the nodes only: never from outside.
+    location /internal/ {{ return 404; }}
     location / {{
       proxy_pass http://hearth;
       proxy_http_version 1.1;

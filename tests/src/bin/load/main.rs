@@ -31,11 +31,14 @@
 //! room, its server killed and started again, and every phone back at once.
 //! With `--statements`, the statements run (see `statements`): a hall
 //! answering statements by the phone's plain form, the landscape watched.
+//! With `--deal`, the deal (see `deal`): every phone dealt into small groups
+//! at once.
 //!
 //! Every loop is bounded in count and time, and it only ever talks to
 //! loopback addresses.
 
 mod cluster;
+mod deal;
 mod map_storm;
 mod page_storm;
 mod phones;
@@ -88,6 +91,7 @@ usage: load [flags]
   --restart-storm       instead: a full room, a SIGKILL and restart, every phone back at once
   --statements          instead: phones answer statements by the plain form at --rate a second
   --answers N           the statements run's answers per phone (default 100; statements by --cards)
+  --deal                instead: every phone dealt into small groups at once
   --sigterm             the restart storm stops the server with SIGTERM instead of SIGKILL
   --cards N             the map storm's stories, the page storm's cards (default 40);
                         the restart storm's cards in all (default 3000)
@@ -127,6 +131,7 @@ struct Args {
     restart_storm: bool,
     statements: bool,
     answers: usize,
+    deal: bool,
     sigterm: bool,
     current: usize,
     marks: usize,
@@ -162,6 +167,7 @@ fn parse_args() -> Result<Args, String> {
         restart_storm: false,
         statements: false,
         answers: 100,
+        deal: false,
         sigterm: false,
         current: 100,
         marks: 20_000,
@@ -213,6 +219,10 @@ fn parse_args() -> Result<Args, String> {
         }
         if flag == "--statements" {
             args.statements = true;
+            continue;
+        }
+        if flag == "--deal" {
+            args.deal = true;
             continue;
         }
         if flag == "--sigterm" {
@@ -318,12 +328,13 @@ fn parse_args() -> Result<Args, String> {
             args.page_storm,
             args.restart_storm,
             args.statements,
+            args.deal,
         ]
         .iter()
         .filter(|on| **on)
         .count()
             <= 1,
-        "give one of --socket-path, --map-storm, --page-storm, --restart-storm and --statements",
+        "give one of --socket-path, --map-storm, --page-storm, --restart-storm, --statements and --deal",
     )?;
     check(
         args.console.is_some() == args.join.is_some(),
@@ -1142,6 +1153,8 @@ async fn run(args: Args) -> Result<String, Error> {
             connect_batch: args.connect_batch,
         };
         statements::run(&run, &target).await
+    } else if args.deal {
+        deal::run(args.participants, args.connect_batch, &target).await
     } else if args.socket_path {
         measure_sockets(&args, &target).await
     } else {
