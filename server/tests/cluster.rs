@@ -193,7 +193,22 @@ async fn any_node_answers_and_only_the_owner_decides() -> hearth_tests::Result<(
             v.cards.len() == 3 && v.tally.waiting == Waiting::None
         })
         .await?;
-    let mut seen = screen.card_texts();
+    // In one order everywhere: the screen relayed through one node, the
+    // console through another, and a phone's page from the third.
+    let order = screen.card_texts();
+    console
+        .wait_for("the three cards", |v| v.cards.len() == 3)
+        .await?;
+    assert_eq!(console.card_texts(), order, "the console's order");
+    let page = a.participant_page(&g, &Device::new()).await?;
+    let on_phone: Vec<String> = page
+        .gathering
+        .cards
+        .iter()
+        .map(|c| c.text.clone())
+        .collect();
+    assert_eq!(on_phone, order, "a phone's order");
+    let mut seen = order.clone();
     seen.sort();
     assert_eq!(seen, cards);
 
