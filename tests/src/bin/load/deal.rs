@@ -14,7 +14,7 @@ use futures_util::{SinkExt, StreamExt};
 use hearth_core::exercise::ExerciseKind;
 use hearth_core::ids::StepId;
 use hearth_core::protocol::Action;
-use hearth_tests::{create_gathering_at, Device};
+use hearth_tests::Device;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
@@ -27,19 +27,9 @@ pub async fn run(
     connect_batch: usize,
     target: &Target,
 ) -> Result<String, Error> {
-    let g = create_gathering_at(
-        &target.http,
-        &target.base,
-        &[("name", "The deal"), ("agenda", "introduction")],
-    )
-    .await?;
-    let mut console = open(
-        target.addr,
-        &format!("/ws/console/{}", g.console_secret),
-        None,
-    )
-    .await?;
-    let mut view = Some(snapshot(&mut console).await?);
+    let (g, mut console, view) =
+        super::gathering_with_console(target, "The deal", "introduction").await?;
+    let mut view = Some(view);
     let step: StepId = view
         .as_ref()
         .and_then(|v| {

@@ -1002,6 +1002,25 @@ struct Target {
     cluster: Option<cluster::Cluster>,
 }
 
+/// Starts a gathering on `agenda` as the start page does, and opens its
+/// console: the gathering, the console's socket and the room as it first
+/// sees it.
+async fn gathering_with_console(
+    target: &Target,
+    name: &str,
+    agenda: &str,
+) -> Result<(Gathering, Ws, hearth_core::gathering::GatheringView), Error> {
+    let g = create_gathering_at(
+        &target.http,
+        &target.base,
+        &[("name", name), ("agenda", agenda)],
+    )
+    .await?;
+    let mut console = open(target.addr, &g.console_ws(), None).await?;
+    let view = map_storm::snapshot(&mut console).await?;
+    Ok((g, console, view))
+}
+
 async fn target(args: &Args) -> Result<Target, Error> {
     if let Some(url) = &args.server {
         let addr = loopback(url)?;

@@ -22,13 +22,13 @@
 //! reveals included, divided by the copies served, when the server runs on
 //! this machine.
 
-use super::map_storm::{action, answer, fresh_id, percentile, snapshot};
+use super::map_storm::{action, answer, fresh_id, percentile};
 use super::phones::{fetch_parts, SharedCopy};
-use super::{open, server_rss_mb, Error, Target};
+use super::{server_rss_mb, Error, Target};
 use futures_util::StreamExt;
 use hearth_core::ids::StepId;
 use hearth_core::protocol::Action;
-use hearth_tests::{create_gathering_at, Device};
+use hearth_tests::Device;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -122,19 +122,9 @@ async fn reveal(
 }
 
 pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
-    let g = create_gathering_at(
-        &target.http,
-        &target.base,
-        &[("name", "Page storm"), ("agenda", "introduction")],
-    )
-    .await?;
-    let mut console = open(
-        target.addr,
-        &format!("/ws/console/{}", g.console_secret),
-        None,
-    )
-    .await?;
-    let mut view = Some(snapshot(&mut console).await?);
+    let (g, mut console, view) =
+        super::gathering_with_console(target, "Page storm", "introduction").await?;
+    let mut view = Some(view);
     let step: StepId = view
         .as_ref()
         .and_then(|v| match storm.map {

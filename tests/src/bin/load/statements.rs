@@ -19,12 +19,11 @@
 use super::map_storm::{answer, follow, snapshot};
 use super::{open, server_rss_mb, Error, Target, Ws};
 use futures_util::{SinkExt, StreamExt};
-use hearth_core::gathering::GatheringView;
 use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::protocol::{Action, ClientMsg, ServerMsg};
 use hearth_core::reflection::ReflectionText;
 use hearth_core::statements::StatementsChange;
-use hearth_tests::{create_gathering_at, Device};
+use hearth_tests::Device;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
@@ -84,19 +83,9 @@ fn vote(p: usize, s: usize) -> &'static str {
 }
 
 pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
-    let g = create_gathering_at(
-        &target.http,
-        &target.base,
-        &[("name", "Statements run"), ("agenda", "community")],
-    )
-    .await?;
-    let mut console = open(
-        target.addr,
-        &format!("/ws/console/{}", g.console_secret),
-        None,
-    )
-    .await?;
-    let mut view: Option<GatheringView> = Some(snapshot(&mut console).await?);
+    let (g, mut console, view) =
+        super::gathering_with_console(target, "Statements run", "community").await?;
+    let mut view = Some(view);
     let step: StepId = view
         .as_ref()
         .and_then(|v| {
