@@ -278,7 +278,22 @@ pub(super) fn round(t: &mut Turn<'_>, round: u8) -> Result<Decision, Refusal> {
     let timer = Timer::Off.after(hearth_core::timer::TimerAction::Set { seconds }, t.now_ms)?;
     let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
     g.round = round;
-    let shown = g.shown();
+    shown_with_timer(t, timer)
+}
+
+/// Brings everyone back to the room: the boards close, and what the
+/// groups sent waits for the reveal.
+pub(super) fn back(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
+    active(t.state)?;
+    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
+    g.back = true;
+    shown_with_timer(t, Timer::Off)
+}
+
+/// Shows the room the groups as they now stand, with the round's timer
+/// (a new round, or everyone back): the groups are stored with the round.
+fn shown_with_timer(t: &mut Turn<'_>, timer: Timer) -> Result<Decision, Refusal> {
+    let shown = t.state.groups.as_ref().ok_or(ErrorCode::NoGroups)?.shown();
     t.state.groups_dirty = true;
     record(
         t,
@@ -288,26 +303,6 @@ pub(super) fn round(t: &mut Turn<'_>, round: u8) -> Result<Decision, Refusal> {
                 groups: Some(shown),
             },
             Event::TimerSet { timer },
-        ],
-    )
-}
-
-/// Brings everyone back to the room: the boards close, and what the
-/// groups sent waits for the reveal.
-pub(super) fn back(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
-    active(t.state)?;
-    let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
-    g.back = true;
-    let shown = g.shown();
-    t.state.groups_dirty = true;
-    record(
-        t,
-        Outcome::Done,
-        vec![
-            Event::GroupsShown {
-                groups: Some(shown),
-            },
-            Event::TimerSet { timer: Timer::Off },
         ],
     )
 }
