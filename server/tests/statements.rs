@@ -48,6 +48,36 @@ async fn phones(server: &TestServer, g: &Gathering, n: usize) -> hearth_tests::R
     Ok(phones)
 }
 
+/// The nine statements both opinion-group tests answer, written three at
+/// a time by the first three phones.
+async fn nine_statements(
+    phones: &mut [Client],
+    console: &mut Client,
+    step: StepId,
+) -> hearth_tests::Result<Vec<CardId>> {
+    let mut cards = Vec::new();
+    for texts in [
+        [
+            "We need more green space",
+            "Buses should run later",
+            "The library is our heart",
+        ],
+        [
+            "Rents are too high",
+            "Cars come first",
+            "Young people need a place",
+        ],
+        [
+            "Keep the market",
+            "Close the high street to cars",
+            "More street lights",
+        ],
+    ] {
+        cards.extend(three_statements(&mut phones[..3], console, step, texts).await?);
+    }
+    Ok(cards)
+}
+
 /// Three phones write one statement each (a live step lets them in once
 /// three people have written); the console waits to see them.
 async fn three_statements(
@@ -88,27 +118,7 @@ async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a
     let server = TestServer::start(BIN).await?;
     let (g, mut console, mut screen, step) = on_statements(&server).await?;
     let mut phones = phones(&server, &g, 12).await?;
-    let mut cards = Vec::new();
-    for round in 0..3 {
-        let texts = [
-            [
-                "We need more green space",
-                "Buses should run later",
-                "The library is our heart",
-            ],
-            [
-                "Rents are too high",
-                "Cars come first",
-                "Young people need a place",
-            ],
-            [
-                "Keep the market",
-                "Close the high street to cars",
-                "More street lights",
-            ],
-        ][round];
-        cards.extend(three_statements(&mut phones[..3], &mut console, step, texts).await?);
-    }
+    let cards = nine_statements(&mut phones, &mut console, step).await?;
     // Everyone agrees with the first; on the rest, the first six and the
     // other six answer opposite ways.
     for (who, phone) in phones.iter_mut().enumerate() {
@@ -340,26 +350,7 @@ async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
     let server = TestServer::start(BIN).await?;
     let (g, mut console, mut screen, step) = on_statements(&server).await?;
     let mut phones = phones(&server, &g, 12).await?;
-    let mut cards = Vec::new();
-    for texts in [
-        [
-            "We need more green space",
-            "Buses should run later",
-            "The library is our heart",
-        ],
-        [
-            "Rents are too high",
-            "Cars come first",
-            "Young people need a place",
-        ],
-        [
-            "Keep the market",
-            "Close the high street to cars",
-            "More street lights",
-        ],
-    ] {
-        cards.extend(three_statements(&mut phones[..3], &mut console, step, texts).await?);
-    }
+    let cards = nine_statements(&mut phones, &mut console, step).await?;
     for (who, phone) in phones.iter_mut().enumerate() {
         for (i, card) in cards.iter().enumerate() {
             let vote = if i == 0 || (i % 2 == 0) == (who < 6) {
