@@ -14,7 +14,7 @@ use hearth_core::ids::StepId;
 use hearth_core::page::{GroupBoard, ParticipantPage};
 use hearth_core::protocol::Action;
 use hearth_core::words::Prompt;
-use hearth_tests::{action_id, redirect_target, Device, Gathering, TestServer};
+use hearth_tests::{action_id, redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
 
@@ -74,16 +74,18 @@ async fn page_at(
     Ok(server.get(target, Some(device)).await?.text().await?)
 }
 
-#[tokio::test]
-async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth_tests::Result<()> {
-    let mut server = TestServer::start(BIN).await?;
-    let g = server.create_gathering("Practice", "blank").await?;
-    let mut console = server.connect(&g.console_ws(), None, None).await?;
-    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
-    let devices: Vec<Device> = (0..7).map(|_| Device::new()).collect();
+/// `n` phones in the room (each opens its page: it is in), then a triads
+/// step added after the first and the room taken to it (step 2), which
+/// deals them.
+async fn in_triads(
+    server: &TestServer,
+    g: &Gathering,
+    console: &mut Client,
+    n: usize,
+) -> hearth_tests::Result<Vec<Device>> {
+    let devices: Vec<Device> = (0..n).map(|_| Device::new()).collect();
     for device in &devices {
-        // Each phone opens its page: it is in the room.
-        server.participant_page(&g, device).await?;
+        server.participant_page(g, device).await?;
     }
     console
         .act(Action::AddStep {
@@ -91,8 +93,18 @@ async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth
             spec: triads()?,
         })
         .await??;
+    console.act(Action::GoTo { step: StepId(2) }).await??;
+    Ok(devices)
+}
+
+#[tokio::test]
+async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth_tests::Result<()> {
+    let mut server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Practice", "blank").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    let devices = in_triads(&server, &g, &mut console, 7).await?;
     let step = StepId(2);
-    console.act(Action::GoTo { step }).await??;
 
     // Dealt on entering: 3 + 2 + 2, each phone with a sign and a place.
     let mut boards = Vec::new();
@@ -329,17 +341,7 @@ async fn a_late_phone_joins_the_smallest_group_and_a_move_is_by_numbers_only(
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Late", "blank").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
-    let devices: Vec<Device> = (0..5).map(|_| Device::new()).collect();
-    for device in &devices {
-        server.participant_page(&g, device).await?;
-    }
-    console
-        .act(Action::AddStep {
-            at: 1,
-            spec: triads()?,
-        })
-        .await??;
-    console.act(Action::GoTo { step: StepId(2) }).await??;
+    let devices = in_triads(&server, &g, &mut console, 5).await?;
     // Five in triads: a three and a two. The sixth joins the two.
     let late = Device::new();
     let seat = board(&server, &g, &late).await?.ok_or("not seated")?;
