@@ -138,24 +138,7 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
     };
 
     // The screen, counting landscapes and the longest wait between two.
-    let screen_secret = {
-        let page: hearth_core::page::ConsolePage = serde_json::from_str(
-            &target
-                .http
-                .post(format!("{}/api/console", target.base))
-                .form(&[("secret", g.console_secret.as_str())])
-                .send()
-                .await?
-                .text()
-                .await?,
-        )?;
-        page.screen_url
-            .rsplit('/')
-            .next()
-            .map(str::to_owned)
-            .ok_or("no screen link")?
-    };
-    let mut screen: Ws = open(target.addr, &format!("/ws/screen/{screen_secret}"), None).await?;
+    let mut screen: Ws = open(target.addr, &g.screen_ws(), None).await?;
     snapshot(&mut screen).await?;
     let landscapes = Arc::new(AtomicU64::new(0));
     let gap_max = Arc::new(AtomicU64::new(0));
