@@ -247,12 +247,7 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
                 return;
             };
             let took = sent.elapsed().as_secs_f64() * 1000.0;
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
+            let location = hearth_tests::redirect_target(&response).unwrap_or_default();
             if !location.contains("done=marked") {
                 if location.contains("error=") {
                     refused.fetch_add(1, Relaxed);
