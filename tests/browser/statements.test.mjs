@@ -32,7 +32,10 @@ async function answerAll(page, first, total) {
     await now.waitFor();
     const text = (await now.textContent()).trim();
     const agree = text === COMMON || EVEN.includes(text) === first;
-    await page.getByTestId(agree ? 'agree' : 'disagree').click();
+    // The button of the statement read: a statement that changed under
+    // the thumb (it must not) fails here rather than taking this answer.
+    const form = page.locator('form.answer', { has: page.locator('#statement-now', { hasText: text }) });
+    await form.getByTestId(agree ? 'agree' : 'disagree').click({ timeout: 5_000 });
     // The next statement takes its place (or the phone says it is done).
     if (answered + 1 < total) {
       await page.locator('#statement-now', { hasNotText: text }).waitFor();

@@ -796,7 +796,7 @@ impl Room {
                             },
                             ballot: match &actor {
                                 Actor::Participant(author) => {
-                                    rules::statements::ballot(&self.state, author)
+                                    rules::statements::ballot(&mut self.state, author)
                                 }
                                 _ => None,
                             },

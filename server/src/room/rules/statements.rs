@@ -41,6 +41,11 @@ pub struct Votes {
     pub dirty: bool,
     /// The last analysis, for phones' places and the next one's labels.
     pub analysis: Option<Arc<Analysis>>,
+    /// The statement each phone was last shown, by author hash. It stays
+    /// on the phone until answered (or hidden, withdrawn, merged away): a
+    /// page made again, because a new statement arrived or the phone came
+    /// back, never swaps it under a thumb about to press Agree.
+    pub offered: HashMap<String, StatementIx>,
 }
 
 /// Whether a step is a statements step.
@@ -185,9 +190,9 @@ pub fn rebuild(state: &mut State) {
     }
 }
 
-/// A value that picks among equally-voted statements, the same for one
-/// phone until it answers (so its page shows the same statement each time
-/// it is made) and different between phones.
+/// A value that picks among equally-voted statements: different between
+/// phones, so they do not all see the same one, and between one phone's
+/// answers.
 fn salt(author: &str, answered: u32) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in author.bytes() {
@@ -197,23 +202,29 @@ fn salt(author: &str, answered: u32) -> u64 {
 }
 
 /// What one phone is told in the current step, if it is a statements
-/// step: the statement to show next (among those it has not answered, one
+/// step: the statement to show (the one it was shown last, while it is
+/// still open to this phone; else, among those it has not answered, one
 /// with the fewest votes, so every statement gathers enough; not simply
-/// the newest) and where it stands.
-pub fn ballot(state: &State, author: &str) -> Option<Ballot> {
+/// the newest) and where it stands. Remembers the statement shown.
+pub fn ballot(state: &mut State, author: &str) -> Option<Ballot> {
     let step = state.view.current;
     if !is_statements(&state.view, step) {
         return None;
     }
-    let empty = Votes::default();
-    let votes = state.votes.get(&step).unwrap_or(&empty);
+    let votes = state.votes.entry(step).or_default();
     let m = &votes.matrix;
     let voter = votes.voters.get(author).copied();
     let answered = voter.map_or(0, |v| m.votes_of(v));
-    let salt = salt(author, answered);
-    let next = match voter {
-        Some(v) => m.next_for(v, salt),
-        None => fewest_votes(m, salt),
+    let open = |s: StatementIx| m.is_live(s) && voter.is_none_or(|v| m.vote(v, s).is_none());
+    let next = match votes.offered.get(author).copied().filter(|s| open(*s)) {
+        Some(still) => Some(still),
+        None => {
+            let salt = salt(author, answered);
+            match voter {
+                Some(v) => m.next_for(v, salt),
+                None => fewest_votes(m, salt),
+            }
+        }
     };
     let live = m.statement_ixs().filter(|s| m.is_live(*s)).count() as u32;
     let needed = hearth_core::landscape::MIN_VOTES_TO_PLACE.min(live).max(1);
@@ -223,8 +234,13 @@ pub fn ballot(state: &State, author: &str) -> Option<Ballot> {
             votes_to_go: needed.saturating_sub(answered),
         },
     };
+    let shown = next.and_then(|s| m.card(s)).cloned();
+    match next {
+        Some(s) => votes.offered.insert(author.to_owned(), s),
+        None => votes.offered.remove(author),
+    };
     Some(Ballot {
-        next: next.and_then(|s| m.card(s)).cloned(),
+        next: shown,
         answered,
         place,
     })
@@ -655,25 +671,53 @@ mod tests {
         answer(&mut g, 4, &cards[0], Some(Vote::Agree)).expect("a");
         answer(&mut g, 4, &cards[1], Some(Vote::Agree)).expect("a");
         let me = Gathering::person(5);
-        let next = |g: &Gathering| ballot(&g.state, me.key()).and_then(|b| b.next);
+        let next = |g: &mut Gathering| ballot(&mut g.state, me.key()).and_then(|b| b.next);
         assert_eq!(
-            next(&g),
+            next(&mut g),
             Some(cards[2].clone()),
             "the least answered, not the newest"
         );
         answer(&mut g, 5, &cards[2], Some(Vote::Pass)).expect("passed");
-        assert_eq!(next(&g), Some(cards[1].clone()));
+        assert_eq!(next(&mut g), Some(cards[1].clone()));
         answer(&mut g, 5, &cards[1], Some(Vote::Pass)).expect("passed");
-        assert_eq!(next(&g), Some(cards[0].clone()));
+        assert_eq!(next(&mut g), Some(cards[0].clone()));
         answer(&mut g, 5, &cards[0], Some(Vote::Pass)).expect("passed");
-        let done = ballot(&g.state, me.key()).expect("a ballot");
+        let done = ballot(&mut g.state, me.key()).expect("a ballot");
         assert_eq!((done.next, done.answered), (None, 3));
         // The same page made twice shows the same statement.
         let other = Gathering::person(2);
-        assert_eq!(ballot(&g.state, other.key()), ballot(&g.state, other.key()));
+        let first = ballot(&mut g.state, other.key());
+        assert_eq!(first, ballot(&mut g.state, other.key()));
         // Another step: no ballot.
-        let board = Gathering::of(ExerciseKind::Board, 3);
-        assert_eq!(ballot(&board.state, me.key()), None);
+        let mut board = Gathering::of(ExerciseKind::Board, 3);
+        assert_eq!(ballot(&mut board.state, me.key()), None);
+    }
+
+    #[test]
+    fn a_statement_shown_stays_on_the_phone_until_it_is_answered() {
+        let (mut g, cards) = room(6);
+        let me = Gathering::person(5);
+        let next = |g: &mut Gathering| ballot(&mut g.state, me.key()).and_then(|b| b.next);
+        let shown = next(&mut g).expect("a statement");
+        // Others answer it, so it is no longer among the least answered,
+        // and a new statement with no answers arrives: the phone, made
+        // again, still shows the one its person is reading.
+        for who in 0..3 {
+            answer(&mut g, who, &shown, Some(Vote::Agree)).expect("answered");
+        }
+        let fresh = g.shown(1, "a new one, with no answers yet");
+        assert_eq!(next(&mut g).as_ref(), Some(&shown));
+        // Answered, the phone moves on, to the least answered.
+        answer(&mut g, 5, &shown, Some(Vote::Agree)).expect("answered");
+        let after = next(&mut g).expect("another");
+        let m = &g.state.votes[&g.step()].matrix;
+        let ix = m.statement(&after).expect("a statement of the step");
+        assert_eq!(m.votes_on(ix), 0, "the least answered");
+        // Hidden by the facilitator, it gives way to another.
+        g.moderate(&after, Moderation::Hide).expect("hidden");
+        let instead = next(&mut g).expect("another");
+        assert_ne!(instead, after);
+        assert!(cards.contains(&instead) || instead == fresh);
     }
 
     #[test]
