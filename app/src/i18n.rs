@@ -448,6 +448,12 @@ catalogue! {
     ErrCodeStatementTooLong { en: "That's a little long. A statement has at most 140 characters.", es: "Es un poco largo. Una afirmación tiene como máximo 140 caracteres." }
     ErrCodeNotVotable { en: "That statement isn't open for answers now. It may have been hidden or withdrawn.", es: "Esa afirmación no está abierta a respuestas ahora. Puede que se haya ocultado o retirado." }
     ConsolePreScreenField { en: "Read each statement before it reaches the room (pre-screen)", es: "Leer cada afirmación antes de que llegue a la sala (revisión previa)" }
+    ConsoleSeedsField { en: "Statements of your own to start with, one per line (up to 140 characters each). They reach the room when the step opens.", es: "Afirmaciones tuyas para empezar, una por línea (hasta 140 caracteres cada una). Llegan a la sala cuando se abre el paso." }
+    SeedLookOut { en: "People in our neighbourhood look out for each other.", es: "En nuestro barrio la gente se cuida entre sí." }
+    SeedYoungPeople { en: "Young people need places to meet that don't cost money.", es: "La gente joven necesita lugares donde encontrarse sin gastar dinero." }
+    SeedHeard { en: "When decisions are made about our streets, I feel heard.", es: "Cuando se decide sobre nuestras calles, siento que se me escucha." }
+    PartMerged { en: "Someone else said this too, so the two were joined. The room answers them as one:", es: "Alguien más dijo esto también, así que se unieron. La sala responde a las dos como una sola:" }
+    PartMergedElsewhere { en: "Someone else said this too, so the two were joined and answered as one.", es: "Alguien más dijo esto también, así que se unieron y se respondieron como una sola." }
     StatementsGroup { en: "Group {letter}", es: "Grupo {letter}" }
     StatementsPeople { en: "{n} person|{n} people", es: "{n} persona|{n} personas" }
     StatementsLandscapeLabel { en: "The room's opinion groups, each drawn as a soft cloud with how many people are in it", es: "Los grupos de opinión de la sala, cada uno dibujado como una nube suave con cuántas personas tiene" }
@@ -483,7 +489,6 @@ catalogue! {
     StatementsAdd { en: "Add statement", es: "Añadir afirmación" }
     StatementsQueue { en: "Waiting to be let in", es: "Esperando para entrar" }
     StatementsQueueEmpty { en: "No statements waiting.", es: "No hay afirmaciones esperando." }
-    StatementsQueueCheck { en: "Check for new ones", es: "Buscar nuevas" }
     StatementsLetIn { en: "Let in", es: "Dejar entrar" }
     StatementsKeepOut { en: "Keep out", es: "Dejar fuera" }
     StatementsSeedLabel { en: "A statement of your own", es: "Una afirmación tuya" }

@@ -13,6 +13,7 @@ use hearth_core::groups::{Colour, GroupSize, Role, RoleSet, Sign};
 use hearth_core::locale::Locale;
 use hearth_core::map::Axis;
 use hearth_core::marks::Tag;
+use hearth_core::reflection::ReflectionText;
 use hearth_core::words::{Label, Words};
 
 /// What a kind is called in the library.
@@ -111,6 +112,16 @@ fn words<const MAX: usize>(msg: Msg, locale: Locale) -> Words<MAX> {
     Words::parse(msg.text(locale))
         .or_else(|_| Words::parse(&format!("{msg:?}")))
         .unwrap_or_else(|_| Words::parse("…").expect("an ellipsis is a valid word"))
+}
+
+/// The community dialogue's statements to start with: a few a hall can
+/// answer at once, so nobody faces an empty room, and none that tells
+/// people what to think.
+fn community_seeds(locale: Locale) -> Vec<ReflectionText> {
+    [Msg::SeedLookOut, Msg::SeedYoungPeople, Msg::SeedHeard]
+        .into_iter()
+        .filter_map(|m| ReflectionText::parse(m.text(locale)).ok())
+        .collect()
 }
 
 fn step(prompt: Msg, exercise: Exercise, locale: Locale) -> StepSpec {
@@ -234,7 +245,10 @@ pub fn default_step(kind: ExerciseKind, locale: Locale) -> StepSpec {
         ExerciseKind::Map => step(Msg::PromptMap, default_map(locale), locale),
         ExerciseKind::Statements => step(
             Msg::PromptStatements,
-            Exercise::Statements { pre_screen: false },
+            Exercise::Statements {
+                pre_screen: false,
+                seeds: Vec::new(),
+            },
             locale,
         ),
         ExerciseKind::SmallGroups => step(
@@ -352,7 +366,10 @@ impl ReadyAgenda {
                 step(Msg::PromptCommunityMap, default_map(locale), locale),
                 step(
                     Msg::PromptStatements,
-                    Exercise::Statements { pre_screen: false },
+                    Exercise::Statements {
+                        pre_screen: false,
+                        seeds: community_seeds(locale),
+                    },
                     locale,
                 ),
                 step(
@@ -423,6 +440,19 @@ mod tests {
             assert_eq!(introduction.contains(&kind), expected, "{kind:?}");
         }
         assert!(kinds(ReadyAgenda::CommunityDialogue).contains(&ExerciseKind::Statements));
+    }
+
+    #[test]
+    fn the_community_dialogue_starts_its_statements_with_seeds_in_every_language() {
+        for locale in Locale::ALL {
+            let steps = ReadyAgenda::CommunityDialogue.steps(locale);
+            let seeds = steps.iter().find_map(|s| match &s.exercise {
+                Exercise::Statements { seeds, .. } => Some(seeds.len()),
+                _ => None,
+            });
+            // Each fits a statement's limit, or it would be left out.
+            assert_eq!(seeds, Some(3), "{locale:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{GatheringView, LogPosition};
-use hearth_core::ids::ActionId;
+use hearth_core::ids::{ActionId, CardId};
 use hearth_core::protocol::{Action, Outcome};
 use leptos::prelude::*;
 
@@ -35,6 +35,9 @@ pub struct Start {
     pub gathering: GatheringView,
     /// The server's clock when the page was made (ms).
     pub now: u64,
+    /// The console's pre-screen queue as its page had it (empty for the
+    /// screen, which is never sent one).
+    pub queue: Vec<(CardId, String)>,
 }
 
 /// The signals a view renders from, kept current by the live link.
@@ -45,6 +48,9 @@ pub struct Live {
     /// The server's clock now (ms), ticking twice a second in the browser:
     /// what the timer counts down against.
     pub clock: RwSignal<u64>,
+    /// The console's alone: the statements waiting to be let in, with
+    /// their words, as the server last sent them (`ServerMsg::Queue`).
+    pub queue: RwSignal<Vec<(CardId, String)>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     link: LinkSlot,
 }
@@ -73,6 +79,7 @@ impl Live {
             gathering: RwSignal::new(start.gathering),
             status: RwSignal::new(LinkStatus::Connecting),
             clock: RwSignal::new(start.now),
+            queue: RwSignal::new(start.queue),
             link: empty_slot(),
         };
         #[cfg(feature = "hydrate")]
@@ -389,6 +396,7 @@ mod client {
                 ServerMsg::Landscape { step, landscape } => live.gathering.update(|g| {
                     g.statements.entry(step).or_default().landscape = landscape;
                 }),
+                ServerMsg::Queue { queue } => live.queue.set(queue),
                 // A participant's own cards and marks: sent only on a
                 // phone's link, which a phone's script follows, not this.
                 ServerMsg::Mine { .. } => {}

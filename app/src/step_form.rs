@@ -11,6 +11,7 @@ use hearth_core::exercise::{Exercise, ExerciseKind, Line};
 use hearth_core::gathering::StepSpec;
 use hearth_core::groups::{GroupSize, RoleSet};
 use hearth_core::map::Axis;
+use hearth_core::reflection::{ReflectionError, ReflectionText};
 use hearth_core::words::{Label, Prompt, Words, WordsError};
 
 /// Everything a step editor shows, as text.
@@ -34,6 +35,8 @@ pub struct StepForm {
     pub up_scale: bool,
     /// A statements step: each statement waits for the facilitator.
     pub pre_screen: bool,
+    /// A statements step's own statements to start with, one per line.
+    pub seeds: String,
     /// Small groups: people per group, rounds, minutes a round, the role
     /// set's slug, a prompt per round one per line, and whether cards
     /// brought back show their group's sign.
@@ -74,7 +77,10 @@ impl StepForm {
                 (form.across, form.across_scale) = axis_fields(across);
                 (form.up, form.up_scale) = axis_fields(up);
             }
-            Exercise::Statements { pre_screen } => form.pre_screen = *pre_screen,
+            Exercise::Statements { pre_screen, seeds } => {
+                form.pre_screen = *pre_screen;
+                form.seeds = join(seeds.iter().map(ReflectionText::as_str));
+            }
             Exercise::SmallGroups {
                 size,
                 rounds,
@@ -128,6 +134,7 @@ impl StepForm {
             },
             ExerciseKind::Statements => Exercise::Statements {
                 pre_screen: self.pre_screen,
+                seeds: rows(&self.seeds).map(seed).collect::<Result<_, _>>()?,
             },
             ExerciseKind::SmallGroups => {
                 let number = |text: &str| -> Result<u8, ErrorCode> {
@@ -185,6 +192,15 @@ fn axis(text: &str, scale: bool) -> Result<Axis, ErrorCode> {
     }
     let [low, high] = <[Label; 2]>::try_from(labels).map_err(|_| ErrorCode::BadSettings)?;
     Ok(Axis::Scale { low, high })
+}
+
+/// One seed: a statement, whose limit (checked with the others' by
+/// `Exercise::check`) is said as a statement's, however long the line.
+fn seed(row: &str) -> Result<ReflectionText, ErrorCode> {
+    ReflectionText::parse(row).map_err(|e| match e {
+        ReflectionError::TooLong => ErrorCode::StatementTooLong,
+        other => other.into(),
+    })
 }
 
 /// `Speaker: words` as a line of dialogue.
@@ -300,6 +316,25 @@ mod tests {
                 Err(ErrorCode::BadSettings),
                 "{size} {rounds} {minutes} {roles}"
             );
+        }
+    }
+
+    #[test]
+    fn seeds_are_one_statement_per_line_and_a_long_one_is_named_as_a_statement() {
+        let spec = default_step(ExerciseKind::Statements, Locale::Es);
+        let mut form = StepForm::from_spec(&spec);
+        form.seeds = "  Keep the market  \n\nMore buses at night".into();
+        let Exercise::Statements { seeds, .. } = form.to_spec().unwrap().exercise else {
+            panic!("statements");
+        };
+        let seeds: Vec<&str> = seeds.iter().map(ReflectionText::as_str).collect();
+        assert_eq!(seeds, ["Keep the market", "More buses at night"]);
+        for long in [141, 501] {
+            let bad = StepForm {
+                seeds: format!("fine\n{}", "a".repeat(long)),
+                ..form.clone()
+            };
+            assert_eq!(bad.to_spec(), Err(ErrorCode::StatementTooLong), "{long}");
         }
     }
 

@@ -12,6 +12,7 @@ use crate::error::ErrorCode;
 use crate::groups::{GroupSize, RoleSet};
 use crate::ids::CardId;
 use crate::map::{Axes, Axis};
+use crate::reflection::ReflectionText;
 use crate::words::{Label, Prompt};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,23 @@ pub const MAX_STEPS: usize = 30;
 pub const MAX_ROUNDS: u8 = 4;
 /// The longest a small groups round can be, in minutes.
 pub const MAX_ROUND_MINUTES: u8 = 60;
+/// The most characters a statement may have: short enough to read from
+/// the back of a hall and to answer in a breath.
+pub const STATEMENT_MAX_CHARS: usize = 140;
+
+/// Checks a statement's length (the words were cleaned when read): a
+/// participant's, a seed in the step's settings, or one seeded live.
+pub fn check_statement(text: &str) -> Result<(), ErrorCode> {
+    if text.chars().count() > STATEMENT_MAX_CHARS {
+        Err(ErrorCode::StatementTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// The most statements a statements step can be set up with (seeds):
+/// enough to start a room talking, few enough to leave it the room's own.
+pub const MAX_SEEDS: usize = 12;
 
 /// The kinds of exercise, without their settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -106,9 +124,13 @@ pub enum Exercise {
     /// Short statements everyone answers agree, disagree or pass; the room
     /// sees its opinion groups and common ground. With `pre_screen`, a
     /// statement waits for the facilitator before it is put to the room.
+    /// `seeds` are the facilitator's own statements, put to the room when
+    /// the step opens (each once: see `rules/statements.rs`).
     Statements {
         #[serde(default)]
         pre_screen: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        seeds: Vec<ReflectionText>,
     },
     /// Practice in pairs, triads or small tables: phones dealt into
     /// groups, rounds on a timer with roles that rotate, a private board
@@ -140,7 +162,7 @@ pub enum Place {
     /// A "move towards" statement, with what it moves away from, if given.
     Toward {
         #[serde(default)]
-        from: Option<crate::reflection::ReflectionText>,
+        from: Option<ReflectionText>,
     },
     /// A reframe under a revealed story.
     Under { card: CardId },
@@ -207,6 +229,13 @@ impl Exercise {
             }
             Exercise::Map { across, up } if !across.is_valid() || !up.is_valid() => {
                 Err(ErrorCode::BadSettings)
+            }
+            Exercise::Statements { seeds, .. } if seeds.len() > MAX_SEEDS => {
+                Err(ErrorCode::BadSettings)
+            }
+            // A seed is a statement: the same limit, the same message.
+            Exercise::Statements { seeds, .. } => {
+                seeds.iter().try_for_each(|s| check_statement(s.as_str()))
             }
             Exercise::SmallGroups {
                 rounds,
@@ -432,6 +461,45 @@ mod tests {
         assert!(
             serde_json::from_str::<Exercise>(&json.replace("\"size\":3", "\"size\":7")).is_err()
         );
+    }
+
+    #[test]
+    fn statements_over_140_characters_are_refused() {
+        assert_eq!(check_statement(&"a".repeat(STATEMENT_MAX_CHARS)), Ok(()));
+        assert_eq!(
+            check_statement(&"a".repeat(STATEMENT_MAX_CHARS + 1)),
+            Err(ErrorCode::StatementTooLong)
+        );
+        // Characters, not bytes.
+        assert_eq!(check_statement(&"ñ".repeat(STATEMENT_MAX_CHARS)), Ok(()));
+    }
+
+    #[test]
+    fn seeds_are_statements_and_older_steps_without_them_still_load() {
+        let seed = |n: usize| ReflectionText::parse(&"a".repeat(n)).unwrap();
+        let step = |seeds: Vec<ReflectionText>| Exercise::Statements {
+            pre_screen: false,
+            seeds,
+        };
+        assert_eq!(step(vec![seed(140)]).check(), Ok(()));
+        assert_eq!(
+            step(vec![seed(3), seed(141)]).check(),
+            Err(ErrorCode::StatementTooLong)
+        );
+        let many = (0..=MAX_SEEDS).map(|_| seed(3)).collect();
+        assert_eq!(step(many).check(), Err(ErrorCode::BadSettings));
+        // A step stored before seeds existed reads as one without any.
+        let old: Exercise =
+            serde_json::from_str(r#"{"kind":"statements","pre_screen":true}"#).unwrap();
+        assert_eq!(
+            old,
+            Exercise::Statements {
+                pre_screen: true,
+                seeds: vec![]
+            }
+        );
+        // Seeds may change once the step is in use: they only add.
+        assert!(step(vec![]).same_shape(&step(vec![seed(3)])));
     }
 
     #[test]

@@ -57,7 +57,13 @@ impl StepView {
             shown: 0,
             // Statements let in without pre-screening arrive as every live
             // step's cards do: in shuffled batches of several people's.
-            live: matches!(spec.exercise, Exercise::Statements { pre_screen: false }),
+            live: matches!(
+                spec.exercise,
+                Exercise::Statements {
+                    pre_screen: false,
+                    ..
+                }
+            ),
             prompt: spec.prompt,
             exercise: spec.exercise,
             arrangement: Arrangement::default(),
@@ -334,11 +340,30 @@ impl GatheringView {
             timer: self.timer,
             ended: self.ended,
             screen: self.screen,
+            // The current step's board; of another step, only which of
+            // this phone's own statements were merged away (its list says).
             statements: self
                 .statements
-                .get(&self.current)
-                .map(|b| BTreeMap::from([(self.current, b.for_phone())]))
-                .unwrap_or_default(),
+                .iter()
+                .filter_map(|(step, b)| {
+                    if *step == self.current {
+                        return Some((*step, b.for_phone()));
+                    }
+                    let merged: BTreeMap<CardId, CardId> = b
+                        .merged
+                        .iter()
+                        .filter(|(duplicate, _)| own(duplicate))
+                        .map(|(d, i)| (d.clone(), i.clone()))
+                        .collect();
+                    (!merged.is_empty()).then(|| {
+                        let board = crate::statements::Board {
+                            merged,
+                            ..Default::default()
+                        };
+                        (*step, board)
+                    })
+                })
+                .collect(),
             groups: self.groups,
         }
     }
@@ -641,7 +666,20 @@ mod tests {
                 .cards
                 .insert(CardId::from_random(1), 5);
         }
+        // Of a past step, a phone learns only which of its own statements
+        // were merged away.
+        for duplicate in [2, 4] {
+            g.apply(&Event::StatementsSet {
+                step: StepId(1),
+                change: crate::statements::BoardChange::Merged {
+                    duplicate: CardId::from_random(duplicate),
+                    into: CardId::from_random(1),
+                },
+            });
+        }
         let phone = g.for_phone(|c| *c == CardId::from_random(2));
+        let merged: Vec<_> = phone.board(StepId(1)).merged.into_keys().collect();
+        assert_eq!(merged, [CardId::from_random(2)]);
         let texts: Vec<_> = phone.cards.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["b", "c"]);
         assert_eq!(

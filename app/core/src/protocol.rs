@@ -312,6 +312,13 @@ pub enum ServerMsg {
         step: StepId,
         landscape: Landscape,
     },
+    /// The current statements step's statements waiting to be let in
+    /// (pre-screen), oldest first, with their words: sent to facilitators
+    /// alone, whole, each time it changes (nobody else may read a
+    /// statement not let in).
+    Queue {
+        queue: Vec<(CardId, String)>,
+    },
     /// A participant's own reflections and marks (sent only to them).
     Mine {
         cards: Vec<OwnCard>,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub const REFLECTION_MAX_CHARS: usize = 500;
 
 /// Text a participant wrote: cleaned, not empty, at most 500 characters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ReflectionText(String);
 

@@ -12,7 +12,6 @@
 //! landscape as a live figure (`ServerMsg::Landscape`, outside it, like
 //! totals), recomputed by the server from the votes every 2 s at most.
 
-use crate::error::ErrorCode;
 use crate::ids::CardId;
 use crate::landscape::{GroupLabel, Landscape, YourPlace};
 use crate::reflection::ReflectionText;
@@ -20,18 +19,7 @@ use crate::words::Label;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The most characters a statement may have: short enough to read from
-/// the back of a hall and to answer in a breath.
-pub const STATEMENT_MAX_CHARS: usize = 140;
-
-/// Checks a statement's length (the words were cleaned when read).
-pub fn check_length(text: &str) -> Result<(), ErrorCode> {
-    if text.chars().count() > STATEMENT_MAX_CHARS {
-        Err(ErrorCode::StatementTooLong)
-    } else {
-        Ok(())
-    }
-}
+pub use crate::exercise::STATEMENT_MAX_CHARS;
 
 /// What the facilitator does in a statements step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +61,12 @@ pub enum BoardChange {
     Kept {
         landscape: Landscape,
     },
+    /// `duplicate` was joined with `into`, which says the same (it is
+    /// hidden by the same decision): its author's phone says so.
+    Merged {
+        duplicate: CardId,
+        into: CardId,
+    },
 }
 
 /// What the room sees of one statements step besides its cards.
@@ -87,6 +81,11 @@ pub struct Board {
     /// The landscape as last computed (a live figure, like totals).
     #[serde(default = "Landscape::empty")]
     pub landscape: Landscape,
+    /// Each duplicate merged away, with the statement it was joined with.
+    /// Only ids: both were seen by the room, and nothing says who wrote
+    /// either.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub merged: BTreeMap<CardId, CardId>,
 }
 
 impl Default for Board {
@@ -95,6 +94,7 @@ impl Default for Board {
             on_screen: None,
             names: BTreeMap::new(),
             landscape: Landscape::empty(),
+            merged: BTreeMap::new(),
         }
     }
 }
@@ -117,7 +117,15 @@ impl Board {
                 }
             },
             BoardChange::Kept { landscape } => self.landscape = landscape.clone(),
+            BoardChange::Merged { duplicate, into } => {
+                self.merged.insert(duplicate.clone(), into.clone());
+            }
         }
+    }
+
+    /// The statement a duplicate was joined with, if it was merged away.
+    pub fn merged_into(&self, duplicate: &CardId) -> Option<&CardId> {
+        self.merged.get(duplicate)
     }
 
     /// A group's name, if the facilitator gave one.
@@ -131,6 +139,7 @@ impl Board {
         if self.on_screen.as_ref() == Some(card) {
             self.on_screen = None;
         }
+        self.merged.remove(card);
         let l = &mut self.landscape;
         l.splits.retain(|s| &s.statement != card);
         l.common_ground.retain(|c| &c.statement != card);
@@ -147,6 +156,7 @@ impl Board {
             on_screen: self.on_screen.clone(),
             names: self.names.clone(),
             landscape: Landscape::empty(),
+            merged: self.merged.clone(),
         }
     }
 }
@@ -166,17 +176,6 @@ pub struct Ballot {
 mod tests {
     use super::*;
     use crate::landscape::{CommonGround, Percent, Split, Tally};
-
-    #[test]
-    fn statements_over_140_characters_are_refused() {
-        assert_eq!(check_length(&"a".repeat(STATEMENT_MAX_CHARS)), Ok(()));
-        assert_eq!(
-            check_length(&"a".repeat(STATEMENT_MAX_CHARS + 1)),
-            Err(ErrorCode::StatementTooLong)
-        );
-        // Characters, not bytes.
-        assert_eq!(check_length(&"ñ".repeat(STATEMENT_MAX_CHARS)), Ok(()));
-    }
 
     #[test]
     fn a_board_names_groups_and_forgets_withdrawn_statements() {
@@ -206,6 +205,17 @@ mod tests {
         assert_eq!(board.on_screen, None);
         assert!(board.landscape.common_ground.is_empty() && board.landscape.splits.is_empty());
         assert_eq!(board.for_phone().names.len(), 1);
+        let duplicate = CardId::from_random(3);
+        board.apply(&BoardChange::Merged {
+            duplicate: duplicate.clone(),
+            into: CardId::from_random(4),
+        });
+        assert_eq!(
+            board.for_phone().merged_into(&duplicate),
+            Some(&CardId::from_random(4))
+        );
+        board.forget(&duplicate);
+        assert_eq!(board.merged_into(&duplicate), None, "withdrawn: forgotten");
         board.apply(&BoardChange::Named {
             group: a,
             name: None,

@@ -93,6 +93,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
             at: page.at,
             gathering: page.gathering,
             now: page.now,
+            queue: page.queue,
         },
     );
     let desk = Desk {
@@ -163,7 +164,7 @@ fn Console(page: Data, secret: String) -> impl IntoView {
                 <Agenda/>
                 <StepEditor/>
                 <MapDesk/>
-                <super::console_statements::StatementsDesk queue=page.queue/>
+                <super::console_statements::StatementsDesk/>
                 <Exports secret=secret.clone()/>
                 <ScreenPanel/>
                 <Links entry screen_url=page.screen_url cofacilitator_url=page.cofacilitator_url/>

@@ -188,6 +188,7 @@ pub fn StepEditor() -> impl IntoView {
                     <input type="checkbox" id="edit-pre-screen" prop:checked=move || draft.read().pre_screen on:change=move |ev| draft.update(|d| d.pre_screen = event_target_checked(&ev))/>
                     {i18n.t(Msg::ConsolePreScreenField)}
                 </label>
+                {field(Msg::ConsoleSeedsField, "edit-seeds", |d| d.seeds.clone(), |d, v| d.seeds = v, Some(4))}
             }.into_any(),
             ExerciseKind::SmallGroups => view! {
                 {field(Msg::ConsoleGroupSize, "edit-group-size", |d| d.group_size.clone(), |d, v| d.group_size = v, None)}

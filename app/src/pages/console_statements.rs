@@ -5,9 +5,10 @@
 //! for the groups.
 //!
 //! The queue holds the words of statements nobody else has seen: it comes
-//! with the console's page (the facilitator's only) and is read again by
-//! reloading ("Check for new ones"), never sent over the live link to the
-//! screen.
+//! with the console's page (the facilitator's only), and then live over
+//! the console's own link (`Live::queue`): the room sends it whole each
+//! time it changes, to the facilitators' consoles alone, never to the
+//! screen or a phone.
 
 use super::console::Desk;
 use crate::i18n::{error_msg, use_i18n, Msg};
@@ -23,7 +24,7 @@ use leptos::prelude::*;
 /// The console's desk for the statements step the room is on (nothing on
 /// another step).
 #[component]
-pub fn StatementsDesk(queue: Vec<(CardId, String)>) -> impl IntoView {
+pub fn StatementsDesk() -> impl IntoView {
     let i18n = use_i18n();
     let desk = expect_context::<Desk>();
     let g = desk.live.gathering;
@@ -33,7 +34,7 @@ pub fn StatementsDesk(queue: Vec<(CardId, String)>) -> impl IntoView {
             .filter(|s| matches!(s.exercise, Exercise::Statements { .. }))
             .map(|s| s.id)
     });
-    let queue = RwSignal::new(queue);
+    let queue = desk.live.queue;
     move || {
         let step = step.get()?;
         let change = move |change: StatementsChange| {
@@ -98,7 +99,6 @@ fn Queue(
                 }
                 .into_any()
             }}
-            <a href="" rel="external">{i18n.t(Msg::StatementsQueueCheck)}</a>
         </div>
     }
 }

@@ -550,7 +550,16 @@ fn Mine() -> impl IntoView {
                             .into_iter()
                             .map(|card| {
                                 let room = phone.room();
-                                let state = match room.card(&card.id).map(|c| c.hidden) {
+                                let hidden = room.card(&card.id).map(|c| c.hidden);
+                                // A statement merged into one that says the
+                                // same: say so, and which one, in place of
+                                // a state it no longer has.
+                                let merged = room
+                                    .board(card.step)
+                                    .merged_into(&card.id)
+                                    .filter(|_| hidden == Some(true))
+                                    .map(|into| room.card(into).filter(|c| !c.hidden).map(|c| c.text.clone()));
+                                let state = match hidden {
                                     Some(true) => Msg::PartNotShown,
                                     Some(false) => Msg::PartOnBoard,
                                     // A live step holds cards back until
@@ -563,10 +572,23 @@ fn Mine() -> impl IntoView {
                                     <li class="own-card" id=format!("own-{}", card.id.as_str())>
                                         {from.map(|f| view! { <p class="from">{i18n.t(Msg::ScreenAwayFrom)} " " {f}</p> })}
                                         <p>{card.text.clone()}</p>
-                                        <p class="hint">
-                                            {i18n.t(state)}
-                                            {card.sensitive.then(|| view! { " · " {i18n.t(Msg::ScreenContentNote)} })}
-                                        </p>
+                                        {match merged {
+                                            Some(Some(into)) => view! {
+                                                <div class="merged" data-testid="merged">
+                                                    <p class="hint">{i18n.t(Msg::PartMerged)}</p>
+                                                    <p class="merged-into">{into}</p>
+                                                </div>
+                                            }.into_any(),
+                                            Some(None) => view! {
+                                                <p class="hint merged" data-testid="merged">{i18n.t(Msg::PartMergedElsewhere)}</p>
+                                            }.into_any(),
+                                            None => view! {
+                                                <p class="hint">
+                                                    {i18n.t(state)}
+                                                    {card.sensitive.then(|| view! { " · " {i18n.t(Msg::ScreenContentNote)} })}
+                                                </p>
+                                            }.into_any(),
+                                        }}
                                         // Withdrawing asks once: it cannot be undone.
                                         <details class="withdraw">
                                             <summary>{i18n.t(Msg::PartWithdraw)}</summary>

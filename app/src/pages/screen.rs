@@ -47,6 +47,7 @@ fn Screen(page: Data, secret: String) -> impl IntoView {
             at: page.at,
             gathering: page.gathering,
             now: page.now,
+            queue: Vec::new(),
         },
     );
     view! { <ScreenFace live entry=page.entry/> }

@@ -71,14 +71,41 @@ pub struct Frame {
     /// Whether the frame is a step in the log (an event or a snapshot).
     /// Live figures are not: they are sent whatever a view has seen.
     pub sequenced: bool,
-    /// Whether phones are sent it. A statements step's landscape is for
-    /// the screen and the console: a phone is told its own place in its
-    /// page, and two thousand copies of the whole every two seconds would
-    /// cost a hall's Wi-Fi for nothing.
-    pub phones: bool,
-    /// For participants' phones only (a small group's board changed):
-    /// the console and the screen are not told even that.
-    pub phones_only: bool,
+    /// Which connections are sent it (`ws.rs` checks, on every node).
+    pub audience: Audience,
+}
+
+/// Who a frame is for. Most frames are for every connection; a few are
+/// kept from some roles, by the room that makes them, so no view can
+/// receive what is not its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Audience {
+    /// Every connection of the gathering.
+    #[default]
+    Everyone,
+    /// The screen and the consoles, not phones: a statements step's
+    /// landscape. A phone is told its own place in its page, and two
+    /// thousand copies of the whole every two seconds would cost a hall's
+    /// Wi-Fi for nothing.
+    NotPhones,
+    /// Participants' phones only (a small group's board changed): the
+    /// consoles and the screen are not told even that.
+    Phones,
+    /// The facilitators' consoles only: the pre-screen queue, words that
+    /// nobody else may read until they are let in.
+    Facilitators,
+}
+
+impl Audience {
+    /// Whether a connection of `role` is sent a frame for this audience.
+    pub fn reaches(self, role: Role) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::NotPhones => role != Role::Participant,
+            Audience::Phones => role == Role::Participant,
+            Audience::Facilitators => role == Role::Facilitator,
+        }
+    }
 }
 
 /// What a new connection starts from.
@@ -365,6 +392,8 @@ struct Room {
     fanout: broadcast::Sender<Frame>,
     /// The live figures changed since they were last sent.
     tally_due: bool,
+    /// The pre-screen queue as the consoles were last sent it.
+    queue_sent: Vec<(CardId, String)>,
     /// The gathering as stored, to reload from if a round fails.
     row: GatheringRow,
     settings: Settings,
@@ -470,8 +499,19 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
         seq,
         json: json.into(),
         sequenced: true,
-        phones: true,
-        phones_only: false,
+        audience: Audience::Everyone,
+    }
+}
+
+/// The pre-screen queue, whole, for the facilitators' consoles alone: the
+/// words of statements nobody else may read until they are let in.
+fn queue_frame(seq: u64, queue: &[(CardId, String)]) -> Frame {
+    let msg = ServerMsg::Queue {
+        queue: queue.to_vec(),
+    };
+    Frame {
+        audience: Audience::Facilitators,
+        ..live_frame(seq, &msg)
     }
 }
 
@@ -513,6 +553,7 @@ impl Room {
             ring,
             fanout,
             tally_due: false,
+            queue_sent: Vec::new(),
             round: Batch {
                 gathering: row.id.clone(),
                 ops: Vec::new(),
@@ -739,7 +780,7 @@ impl Room {
             for group in groups_told {
                 let msg = ServerMsg::Group { group };
                 let frame = Frame {
-                    phones_only: true,
+                    audience: Audience::Phones,
                     ..live_frame(self.state.seq, &msg)
                 };
                 let _ = self.fanout.send(frame);
@@ -925,6 +966,14 @@ impl Room {
                 );
             }
         }
+        // A console starts from the queue as it is now: its page may have
+        // been made a moment before.
+        if actor.role() == Role::Facilitator
+            && rules::statements::is_statements(&self.state.view, self.state.view.current)
+        {
+            let queue = rules::statements::queue(&self.state);
+            catch_up.push(queue_frame(self.state.seq, &queue));
+        }
         Subscription {
             catch_up,
             seq: self.state.seq,
@@ -996,10 +1045,16 @@ impl Room {
         }
     }
 
-    /// Sends the live figures and the totals that changed since last time.
+    /// Sends the live figures, the totals and the pre-screen queue that
+    /// changed since last time.
     fn flush_live(&mut self) {
         if std::mem::take(&mut self.tally_due) {
             let _ = self.fanout.send(self.tally_frame());
+        }
+        let queue = rules::statements::queue(&self.state);
+        if queue != self.queue_sent {
+            let _ = self.fanout.send(queue_frame(self.state.seq, &queue));
+            self.queue_sent = queue;
         }
         for (step, totals) in rules::due_totals(&mut self.state) {
             self.version += 1;
@@ -1013,7 +1068,7 @@ impl Room {
     fn landscape_frame(&self, step: StepId) -> Option<Frame> {
         let landscape = self.state.view.statements.get(&step)?.landscape.clone();
         Some(Frame {
-            phones: false,
+            audience: Audience::NotPhones,
             ..live_frame(self.state.seq, &ServerMsg::Landscape { step, landscape })
         })
     }
@@ -1108,8 +1163,7 @@ pub(crate) mod tests {
             seq,
             json: format!("{{\"seq\":{seq}}}").into(),
             sequenced: true,
-            phones: true,
-            phones_only: false,
+            audience: super::Audience::Everyone,
         }
     }
 }

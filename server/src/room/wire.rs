@@ -5,7 +5,7 @@
 //! The frames are the owner's own, serialised once by its room; a relaying
 //! node passes their bytes on to its connections untouched.
 
-use super::{Actor, EntryError, Frame, PageView, RoomHandle};
+use super::{Actor, Audience, EntryError, Frame, PageView, RoomHandle};
 use axum::body::Bytes;
 use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{GatheringView, LogPosition, Waiting};
@@ -64,16 +64,9 @@ pub struct WireFrame {
     pub seq: u64,
     pub json: String,
     pub sequenced: bool,
-    /// Whether phones are sent it (`Frame::phones`).
-    #[serde(default = "yes")]
-    pub phones: bool,
-    /// For participants' phones only (`Frame::phones_only`).
+    /// Who it is for (`Frame::audience`).
     #[serde(default)]
-    pub phones_only: bool,
-}
-
-fn yes() -> bool {
-    true
+    pub audience: Audience,
 }
 
 impl From<Frame> for WireFrame {
@@ -82,8 +75,7 @@ impl From<Frame> for WireFrame {
             seq: f.seq,
             json: f.json.as_str().to_owned(),
             sequenced: f.sequenced,
-            phones: f.phones,
-            phones_only: f.phones_only,
+            audience: f.audience,
         }
     }
 }
@@ -94,8 +86,7 @@ impl From<WireFrame> for Frame {
             seq: f.seq,
             json: f.json.into(),
             sequenced: f.sequenced,
-            phones: f.phones,
-            phones_only: f.phones_only,
+            audience: f.audience,
         }
     }
 }
@@ -182,17 +173,21 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
     }
 }
 
-/// One frame as a line of the owner's stream: `<seq> <s|l|p|w> <json>`,
+/// One frame as a line of the owner's stream: `<seq> <s|l|p|w|f> <json>`,
 /// `s` for a step of the log, `l` for live figures, `p` for live news for
 /// phones only (a small group's board changed), `w` for live figures the
-/// phones are not sent (a statements step's landscape). An empty line says
-/// only that the owner is there.
+/// phones are not sent (a statements step's landscape), `f` for the
+/// facilitators' consoles alone (the pre-screen queue). The relaying node
+/// gives each the same audience as the owner did; a kind it does not know
+/// is dropped, never sent to everyone. An empty line says only that the
+/// owner is there.
 pub fn frame_line(frame: &Frame) -> Bytes {
-    let kind = match (frame.sequenced, frame.phones_only, frame.phones) {
-        (true, _, _) => 's',
-        (false, true, _) => 'p',
-        (false, false, true) => 'l',
-        (false, false, false) => 'w',
+    let kind = match (frame.sequenced, frame.audience) {
+        (true, _) => 's',
+        (false, Audience::Everyone) => 'l',
+        (false, Audience::Phones) => 'p',
+        (false, Audience::NotPhones) => 'w',
+        (false, Audience::Facilitators) => 'f',
     };
     Bytes::from(format!("{} {kind} {}\n", frame.seq, frame.json.as_str()))
 }
@@ -215,12 +210,13 @@ pub enum Line {
 pub fn read_line(line: &str) -> Option<Line> {
     let mut parts = line.splitn(3, ' ');
     let seq = parts.next()?.parse().ok()?;
-    let (sequenced, phones_only, phones) = match parts.next()? {
+    let (sequenced, audience) = match parts.next()? {
         "h" => return Some(Line::At(seq)),
-        "s" => (true, false, true),
-        "l" => (false, false, true),
-        "p" => (false, true, true),
-        "w" => (false, false, false),
+        "s" => (true, Audience::Everyone),
+        "l" => (false, Audience::Everyone),
+        "p" => (false, Audience::Phones),
+        "w" => (false, Audience::NotPhones),
+        "f" => (false, Audience::Facilitators),
         _ => return None,
     };
     let json = parts.next()?;
@@ -228,8 +224,7 @@ pub fn read_line(line: &str) -> Option<Line> {
         seq,
         json: json.to_owned().into(),
         sequenced,
-        phones_only,
-        phones,
+        audience,
     }))
 }
 
@@ -239,18 +234,18 @@ mod tests {
 
     #[test]
     fn a_frame_survives_the_line_it_travels_as() {
-        for (sequenced, phones_only, phones) in [
-            (true, false, true),
-            (false, false, true),
-            (false, true, true),
-            (false, false, false),
+        for (sequenced, audience) in [
+            (true, Audience::Everyone),
+            (false, Audience::Everyone),
+            (false, Audience::Phones),
+            (false, Audience::NotPhones),
+            (false, Audience::Facilitators),
         ] {
             let frame = Frame {
                 seq: 42,
                 json: r#"{"type":"event","text":"a b c"}"#.into(),
                 sequenced,
-                phones_only,
-                phones,
+                audience,
             };
             let line = frame_line(&frame);
             let text = std::str::from_utf8(&line).expect("utf-8");
@@ -258,14 +253,8 @@ mod tests {
                 panic!("not read back: {text:?}");
             };
             assert_eq!(
-                (
-                    back.seq,
-                    back.json.as_str(),
-                    back.sequenced,
-                    back.phones_only,
-                    back.phones
-                ),
-                (42, frame.json.as_str(), sequenced, phones_only, phones)
+                (back.seq, back.json.as_str(), back.sequenced, back.audience),
+                (42, frame.json.as_str(), sequenced, audience)
             );
         }
         let start = start_line(7);
@@ -274,5 +263,24 @@ mod tests {
         assert!(read_line("").is_none());
         assert!(read_line("x s {}").is_none());
         assert!(read_line("1 q {}").is_none());
+    }
+
+    #[test]
+    fn the_queue_reaches_the_consoles_alone_on_every_node() {
+        use hearth_core::protocol::Role;
+        let queue = Frame {
+            seq: 3,
+            json: r#"{"type":"queue","queue":[["c1","not let in yet"]]}"#.into(),
+            sequenced: false,
+            audience: Audience::Facilitators,
+        };
+        let line = frame_line(&queue);
+        let text = std::str::from_utf8(&line).expect("utf-8");
+        let Some(Line::Frame(back)) = read_line(text.trim_end_matches('\n')) else {
+            panic!("not read back: {text:?}");
+        };
+        assert!(back.audience.reaches(Role::Facilitator));
+        assert!(!back.audience.reaches(Role::Screen));
+        assert!(!back.audience.reaches(Role::Participant));
     }
 }

@@ -32,6 +32,7 @@ pub fn go_to(t: &mut Turn<'_>, step: StepId) -> Result<Decision, Refusal> {
     }
     let mut d = record(t, Outcome::Done, events)?;
     super::groups::on_enter(t, &mut d)?;
+    super::statements::plant_seeds(t, &mut d)?;
     release_live(t, &mut d)?;
     Ok(d)
 }
@@ -109,7 +110,14 @@ pub fn set(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
         // Every other action has rules of its own (see `rules::apply`).
         _ => return Err(ErrorCode::NotAllowed.into()),
     };
-    record(t, Outcome::Done, vec![event])
+    // Seeds added to the step the room is on enter its pool at once.
+    let seeds_now =
+        matches!(&event, Event::StepEdited { step, .. } if *step == t.state.view.current);
+    let mut d = record(t, Outcome::Done, vec![event])?;
+    if seeds_now {
+        super::statements::plant_seeds(t, &mut d)?;
+    }
+    Ok(d)
 }
 
 /// Whether anyone has added anything to a step (or been dealt into its

@@ -40,7 +40,7 @@ pub fn add(t: &mut Turn<'_>, reflection: Reflection) -> Result<Decision, Refusal
         s.exercise,
         hearth_core::exercise::Exercise::Statements { .. }
     ) {
-        hearth_core::statements::check_length(&text)?;
+        hearth_core::exercise::check_statement(&text)?;
     }
     let view = &t.state.view;
     let story = |card: &CardId| {

@@ -18,17 +18,18 @@
 //! landscape (totals and group sizes, as the room was shown them) in the
 //! log for the harvest and the exports.
 
-use super::{emit, known, remember, Decision, Refusal, State, Turn};
+use super::{emit, known, remember, Actor, Decision, Refusal, State, Turn};
 use crate::storage::Op;
 use hearth_core::error::ErrorCode;
+use hearth_core::exercise::check_statement;
 use hearth_core::exercise::Exercise;
 use hearth_core::gathering::{Card, Event, GatheringView};
 use hearth_core::ids::{CardId, StepId};
 use hearth_core::landscape::{Analysis, StatementIx, VoteMatrix, VoterIx, YourPlace};
 use hearth_core::marks::{answer_of, Target};
 use hearth_core::protocol::Outcome;
-use hearth_core::statements::{check_length, Ballot, BoardChange, StatementsChange};
-use std::collections::HashMap;
+use hearth_core::statements::{Ballot, BoardChange, StatementsChange};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// One statements step's votes, private to the room.
@@ -325,21 +326,68 @@ fn visible_statement(state: &State, step: StepId, card: &CardId) -> Result<(), E
 /// The facilitator's own statement, put to the room at once (their words
 /// need no shuffle: nobody in the room wrote them).
 fn seed(t: &mut Turn<'_>, step: StepId, text: String) -> Result<Decision, Refusal> {
-    check_length(&text)?;
-    let id = CardId::from_random(t.rng.next_u64());
+    check_statement(&text)?;
     let mut d = Decision::to(Outcome::Done);
+    remember(&mut d, t.by)?;
+    let id = write_seed(t, &mut d, step, text)?;
+    super::cards::reveal_these(t, &mut d, vec![id])?;
+    Ok(d)
+}
+
+/// Puts the current step's seeds (its settings' statements) to the room,
+/// each one not in its pool yet: when the room enters the step, and when
+/// the step is edited while it is current. A seed is in once a statement
+/// of the step that the facilitator put there says the same words, so
+/// editing the step again, or seeding the same words live, never doubles
+/// one; one hidden or merged away stays out.
+pub(super) fn plant_seeds(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
+    let step = t.state.view.current;
+    let Some(Exercise::Statements { seeds, .. }) = t.state.view.step(step).map(|s| &s.exercise)
+    else {
+        return Ok(());
+    };
+    let facilitator = Actor::Facilitator.key();
+    let mut in_pool: HashSet<&str> = t
+        .state
+        .cards
+        .values()
+        .filter(|m| m.step == step && m.author == facilitator)
+        .map(|m| m.text.as_str())
+        .collect();
+    let new: Vec<String> = seeds
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| in_pool.insert(s))
+        .map(str::to_owned)
+        .collect();
+    let mut ids = Vec::with_capacity(new.len());
+    for text in new {
+        ids.push(write_seed(t, d, step, text)?);
+    }
+    super::cards::reveal_these(t, d, ids)
+}
+
+/// Writes one of the facilitator's statements as a card of the step, not
+/// yet revealed.
+fn write_seed(
+    t: &mut Turn<'_>,
+    d: &mut Decision,
+    step: StepId,
+    text: String,
+) -> Result<CardId, Refusal> {
+    let id = CardId::from_random(t.rng.next_u64());
+    let author = Actor::Facilitator.key().to_owned();
     d.ops.push(Op::AddCard {
         id: id.as_str().to_owned(),
         step: step.0,
-        author: t.by.actor.to_owned(),
+        author: author.clone(),
         text: text.clone(),
         place: serde_json::to_string(&hearth_core::exercise::Place::Board)?,
         sensitive: false,
     });
-    remember(&mut d, t.by)?;
     let meta = super::CardMeta {
         step,
-        author: t.by.actor.to_owned(),
+        author,
         text,
         place: hearth_core::exercise::Place::Board,
         sensitive: false,
@@ -347,8 +395,7 @@ fn seed(t: &mut Turn<'_>, step: StepId, text: String) -> Result<Decision, Refusa
     };
     t.state.arrival.push(id.clone());
     t.state.cards.insert(id.clone(), meta);
-    super::cards::reveal_these(t, &mut d, vec![id])?;
-    Ok(d)
+    Ok(id)
 }
 
 /// Lets one waiting statement in, or keeps it out (revealed hidden, so it
@@ -419,6 +466,19 @@ fn merge(
             votes.dirty = true;
         }
     }
+    // Its author's phone says which statement it was joined with.
+    let merged = BoardChange::Merged {
+        duplicate: duplicate.clone(),
+        into,
+    };
+    emit(
+        t.state,
+        &mut d,
+        Event::StatementsSet {
+            step,
+            change: merged,
+        },
+    )?;
     emit(t.state, &mut d, Event::CardHidden { card: duplicate })?;
     Ok(d)
 }
@@ -725,7 +785,10 @@ mod tests {
         let mut g = Gathering::of(ExerciseKind::Statements, 5);
         let step = g.step();
         let mut spec = g.state.view.step(step).map(|s| s.spec()).expect("a step");
-        spec.exercise = Exercise::Statements { pre_screen: true };
+        spec.exercise = Exercise::Statements {
+            pre_screen: true,
+            seeds: vec![],
+        };
         g.run(Action::EditStep { step, spec })
             .expect("pre-screened");
         g.run(Action::SetLive { step, live: false })
