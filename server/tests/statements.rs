@@ -3,14 +3,20 @@
 //! sent the room's landscape (two opinion groups and their common ground)
 //! and the phones never are, and bad input (too long, a repeated vote id,
 //! a hidden statement, an answer that is not one) gets a named reason and
-//! changes nothing.
+//! changes nothing. The facilitator's side: seeds set up with the step,
+//! the pre-screen queue sent live to the console alone, and a merged
+//! duplicate's author told which statement it joined.
 
-use hearth_core::exercise::ExerciseKind;
-use hearth_core::gathering::GatheringView;
+use hearth_core::error::ErrorCode;
+use hearth_core::exercise::{Exercise, ExerciseKind, Place};
+use hearth_core::gathering::{GatheringView, StepSpec};
 use hearth_core::ids::{CardId, StepId};
 use hearth_core::landscape::{Shape, Vote};
 use hearth_core::marks::{Mark, Target};
 use hearth_core::protocol::{Action, Moderation};
+use hearth_core::reflection::ReflectionText;
+use hearth_core::statements::StatementsChange;
+use hearth_core::words::Label;
 use hearth_tests::{action_id, redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -23,16 +29,49 @@ fn statements_step(view: &GatheringView) -> hearth_tests::Result<StepId> {
         .ok_or_else(|| "the community agenda has a statements step".into())
 }
 
-/// A gathering on its statements step, with its console and screen.
+/// A gathering on its statements step, with its console and screen. The
+/// ready step's seeds are taken out first: these tests count the room's
+/// own statements.
 async fn on_statements(
     server: &TestServer,
 ) -> hearth_tests::Result<(Gathering, Client, Client, StepId)> {
     let g = server.create_gathering("Statements", "community").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     let screen = server.connect(&g.screen_ws(), None, None).await?;
-    let step = statements_step(console.view.as_ref().ok_or("no view")?)?;
+    let view = console.view.clone().ok_or("no view")?;
+    let step = statements_step(&view)?;
+    let spec = settings(&view, step, &[], false)?;
+    console.act(Action::EditStep { step, spec }).await??;
     console.act(Action::GoTo { step }).await??;
     Ok((g, console, screen, step))
+}
+
+/// The statements step's settings, with these seeds.
+fn settings(
+    view: &GatheringView,
+    step: StepId,
+    seeds: &[&str],
+    pre_screen: bool,
+) -> hearth_tests::Result<StepSpec> {
+    let mut spec = view.step(step).ok_or("no statements step")?.spec();
+    spec.exercise = Exercise::Statements {
+        pre_screen,
+        seeds: seeds
+            .iter()
+            .map(|s| ReflectionText::parse(s))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(spec)
+}
+
+/// A step's seeds, as its settings hold them.
+fn seeds_of(view: &GatheringView, step: StepId) -> Vec<String> {
+    match view.step(step).map(|s| &s.exercise) {
+        Some(Exercise::Statements { seeds, .. }) => {
+            seeds.iter().map(|s| s.as_str().to_owned()).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Phones joined over the live link.
@@ -88,11 +127,7 @@ async fn three_statements(
 ) -> hearth_tests::Result<Vec<CardId>> {
     let mut cards = Vec::new();
     for (phone, text) in phones.iter_mut().zip(texts) {
-        cards.push(
-            phone
-                .add(step, text, hearth_core::exercise::Place::Board)
-                .await?,
-        );
+        cards.push(phone.add(step, text, Place::Board).await?);
     }
     let wanted = cards.clone();
     console
@@ -417,5 +452,231 @@ async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
     let (_, json) = file("gathering.json").await?;
     let json = String::from_utf8(json)?;
     assert!(!json.contains("\"answer\"") && !json.contains("\"vote\""));
+    Ok(())
+}
+
+#[tokio::test]
+async fn seeds_set_up_with_the_step_enter_once_when_it_opens_and_travel_with_a_template(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Seeds", "community").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    let view = console.view.clone().ok_or("no view")?;
+    let step = statements_step(&view)?;
+    // The ready step comes with seeds of our own, not in the room before
+    // the step opens.
+    let seeds = seeds_of(&view, step);
+    assert_eq!(seeds.len(), 3);
+    assert_eq!(view.cards_of(step).count(), 0);
+    console.act(Action::GoTo { step }).await??;
+    screen
+        .wait_for("the seeds in the room", |v| v.cards_of(step).count() == 3)
+        .await?;
+    let on_screen: Vec<String> = screen
+        .view
+        .as_ref()
+        .ok_or("no view")?
+        .cards_of(step)
+        .map(|c| c.text.clone())
+        .collect();
+    assert!(on_screen.iter().all(|t| seeds.contains(t)));
+    // A phone arriving now has one to answer at once.
+    let page = server.participant_page(&g, &Device::new()).await?;
+    let next = page.ballot.and_then(|b| b.next).ok_or("a statement")?;
+    let offered = page.gathering.card(&next).ok_or("a card")?;
+    assert!(seeds.contains(&offered.text));
+    // One more seed while the step is on: it enters at once, and saving
+    // the same settings again doubles nothing.
+    let mut texts: Vec<&str> = seeds.iter().map(String::as_str).collect();
+    texts.push("The park needs more benches");
+    let spec = settings(&view, step, &texts, false)?;
+    console
+        .act(Action::EditStep {
+            step,
+            spec: spec.clone(),
+        })
+        .await??;
+    console.act(Action::EditStep { step, spec }).await??;
+    screen
+        .wait_for("the new seed", |v| {
+            v.cards_of(step)
+                .any(|c| c.text == "The park needs more benches")
+        })
+        .await?;
+    screen.sync().await?;
+    let view = screen.view.as_ref().ok_or("no view")?;
+    assert_eq!(view.cards_of(step).count(), 4, "each seed once");
+    // A seed over a statement's limit: the statement's own reason, and
+    // nothing changes.
+    let long = "a".repeat(141);
+    let bad = settings(&view.clone(), step, &["Fine words", &long], false)?;
+    assert_eq!(
+        console.act(Action::EditStep { step, spec: bad }).await?,
+        Err(ErrorCode::StatementTooLong)
+    );
+    console.sync().await?;
+    let view = console.view.as_ref().ok_or("no view")?;
+    assert_eq!(seeds_of(view, step).len(), 4);
+    assert_eq!(view.cards_of(step).count(), 4);
+    // Kept with the agenda as a template: a gathering started from it is
+    // set up with the same seeds.
+    console
+        .act(Action::SaveTemplate {
+            name: Label::parse("Hall evening")?,
+        })
+        .await??;
+    let templates = server
+        .api::<hearth_core::page::StartInfo>("start", &[], None)
+        .await?
+        .templates;
+    let saved = templates
+        .iter()
+        .find(|t| t.name == "Hall evening")
+        .ok_or("no template")?;
+    let again = server
+        .create_gathering("Again", &format!("template:{}", saved.id))
+        .await?;
+    let view = &again.page.gathering;
+    assert_eq!(seeds_of(view, statements_step(view)?), texts);
+    assert!(view.cards.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_pre_screen_queue_reaches_the_console_live_and_no_other_view(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, mut screen, step) = on_statements(&server).await?;
+    let view = console.view.clone().ok_or("no view")?;
+    let spec = settings(&view, step, &[], true)?;
+    console.act(Action::EditStep { step, spec }).await??;
+    console.act(Action::SetLive { step, live: false }).await??;
+    let mut live = phones(&server, &g, 2).await?;
+    // A statement written now appears on the open console, with its words,
+    // without its page being made again.
+    let words = "Read me before the room does";
+    let card = live[0].add(step, words, Place::Board).await?;
+    console
+        .wait_for_queue("the statement waiting", |q| {
+            q.iter().any(|(c, t)| *c == card && t == words)
+        })
+        .await?;
+    // Nobody else is sent it: not the screen, not a phone.
+    for view in std::iter::once(&mut screen).chain(live.iter_mut()) {
+        view.sync().await?;
+        assert_eq!(view.queues_seen, 0);
+        assert!(view.card_texts().iter().all(|t| t != words));
+    }
+    // A console opened now starts from the queue as it is.
+    let mut second = server.connect(&g.console_ws(), None, None).await?;
+    second
+        .wait_for_queue("the queue on connecting", |q| q.len() == 1)
+        .await?;
+    // Let in, it leaves the queue on both consoles, and reaches the room.
+    let approve = StatementsChange::Approve { card: card.clone() };
+    console
+        .act(Action::Statements {
+            step,
+            change: approve,
+        })
+        .await??;
+    for c in [&mut console, &mut second] {
+        c.wait_for_queue("an empty queue", <[_]>::is_empty).await?;
+    }
+    screen
+        .wait_for("the statement let in", |v| v.card(&card).is_some())
+        .await?;
+    // Withdrawn while it waits, a statement leaves the queue too.
+    let gone = live[1].add(step, "Never mind", Place::Board).await?;
+    console
+        .wait_for_queue("the second", |q| q.iter().any(|(c, _)| *c == gone))
+        .await?;
+    live[1].act(Action::Withdraw { card: gone }).await??;
+    console
+        .wait_for_queue("the queue without it", <[_]>::is_empty)
+        .await?;
+    screen.sync().await?;
+    assert_eq!(screen.queues_seen, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_merged_duplicates_author_is_told_which_statement_it_joined() -> hearth_tests::Result<()>
+{
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, _screen, step) = on_statements(&server).await?;
+    let devices: Vec<Device> = (0..3).map(|_| Device::new()).collect();
+    let mut live = Vec::new();
+    for device in &devices {
+        live.push(
+            server
+                .connect(&g.participant_ws(), Some(device), None)
+                .await?,
+        );
+    }
+    let texts = [
+        "More trees on our street",
+        "Plant more trees on our street",
+        "Buses should run later",
+    ];
+    let cards = three_statements(&mut live, &mut console, step, texts).await?;
+    let merge = StatementsChange::Merge {
+        duplicate: cards[1].clone(),
+        into: cards[0].clone(),
+    };
+    console
+        .act(Action::Statements {
+            step,
+            change: merge,
+        })
+        .await??;
+    let page = |device: &Device| {
+        let (server, g) = (&server, &g);
+        let cookie = device.cookie();
+        async move {
+            let response = server
+                .http
+                .get(format!("{}/p/{}", server.base, g.join_token))
+                .header("cookie", cookie)
+                .header("accept-language", "en")
+                .send()
+                .await?;
+            hearth_tests::Result::<String>::Ok(response.text().await?)
+        }
+    };
+    // The duplicate's author: their words, that they were joined, and
+    // the statement the room answers now.
+    let html = page(&devices[1]).await?;
+    let own = html
+        .split(&format!(r#"id="own-{}""#, cards[1].as_str()))
+        .nth(1)
+        .and_then(|rest| rest.split("</li>").next())
+        .ok_or("the merged statement in its author's list")?;
+    assert!(own.contains(r#"data-testid="merged""#), "{own}");
+    assert!(own.contains("Someone else said this too"), "{own}");
+    assert!(own.contains(texts[0]), "which one: {own}");
+    assert!(!own.contains("Not shown to the room"), "{own}");
+    let data = server.participant_page(&g, &devices[1]).await?;
+    assert_eq!(
+        data.gathering.board(step).merged_into(&cards[1]),
+        Some(&cards[0])
+    );
+    // In Spanish too.
+    let response = server
+        .http
+        .get(format!("{}/p/{}", server.base, g.join_token))
+        .header("cookie", devices[1].cookie())
+        .header("accept-language", "es")
+        .send()
+        .await?;
+    assert!(response
+        .text()
+        .await?
+        .contains("Alguien más dijo esto también"));
+    // The statement kept, and everyone else's list, say nothing of it.
+    for device in [&devices[0], &devices[2]] {
+        assert!(!page(device).await?.contains(r#"data-testid="merged""#));
+    }
     Ok(())
 }

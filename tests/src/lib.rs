@@ -18,7 +18,7 @@ use futures_util::{SinkExt, StreamExt};
 use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Place;
 use hearth_core::gathering::{GatheringView, LogPosition};
-use hearth_core::ids::{ActionId, StepId};
+use hearth_core::ids::{ActionId, CardId, StepId};
 use hearth_core::marks::Mark;
 use hearth_core::page::{ConsolePage, ParticipantPage, DEVICE_COOKIE};
 use hearth_core::protocol::{Action, ClientMsg, Outcome, OwnCard, ServerMsg};
@@ -550,6 +550,10 @@ pub struct Client {
     pub landscapes_seen: usize,
     /// How many snapshots arrived (the first, and any resynchronisation).
     pub snapshots_seen: usize,
+    /// The pre-screen queue as last sent (a console's alone; `None` until
+    /// one arrives), and how many were sent.
+    pub queue: Option<Vec<(CardId, String)>>,
+    pub queues_seen: usize,
     /// Every text message received, exactly as sent, when the client was
     /// opened with `TestServer::connect_as` (the anonymity audit searches
     /// them); `None` otherwise, so long-lived load clients keep no history.
@@ -572,6 +576,8 @@ impl Client {
             tallies_seen: 0,
             landscapes_seen: 0,
             snapshots_seen: 0,
+            queue: None,
+            queues_seen: 0,
             transcript: None,
         }
     }
@@ -696,6 +702,10 @@ impl Client {
                 self.mine = cards.clone();
                 self.marks = marks.clone();
             }
+            ServerMsg::Queue { queue } => {
+                self.queues_seen += 1;
+                self.queue = Some(queue.clone());
+            }
             _ => {}
         }
         Ok(())
@@ -755,8 +765,24 @@ impl Client {
         what: &str,
         check: impl Fn(&GatheringView) -> bool,
     ) -> Result<()> {
+        self.wait_until(what, |c| c.view.as_ref().is_some_and(&check))
+            .await
+    }
+
+    /// Waits until the pre-screen queue last sent satisfies `check`.
+    pub async fn wait_for_queue(
+        &mut self,
+        what: &str,
+        check: impl Fn(&[(CardId, String)]) -> bool,
+    ) -> Result<()> {
+        self.wait_until(what, |c| c.queue.as_deref().is_some_and(&check))
+            .await
+    }
+
+    /// Reads until what this client holds satisfies `check`.
+    async fn wait_until(&mut self, what: &str, check: impl Fn(&Client) -> bool) -> Result<()> {
         let deadline = Instant::now() + PATIENCE;
-        while !self.view.as_ref().is_some_and(&check) {
+        while !check(self) {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(format!("waited in vain for {what}").into());

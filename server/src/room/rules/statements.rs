@@ -849,7 +849,19 @@ mod tests {
             into: seed.clone(),
         };
         let d = facilitator(&mut g, merge).expect("merged");
-        assert!(matches!(events(&d)[..], [Event::CardHidden { .. }]));
+        assert!(matches!(
+            events(&d)[..],
+            [
+                Event::StatementsSet {
+                    change: BoardChange::Merged { .. },
+                    ..
+                },
+                Event::CardHidden { .. }
+            ]
+        ));
+        // Its author's phone can say which statement it was joined with.
+        let board = g.state.view.board(g.step());
+        assert_eq!(board.merged_into(&cards[0]), Some(&seed));
         assert_eq!(vote_of(&g, 3, &seed), Some(Vote::Agree), "moved");
         assert_eq!(vote_of(&g, 4, &seed), Some(Vote::Pass), "theirs stands");
         assert_eq!(vote_of(&g, 3, &cards[0]), None);
@@ -877,6 +889,89 @@ mod tests {
             facilitator(&mut g, hidden).err(),
             Some(ErrorCode::UnknownCard)
         );
+    }
+
+    /// A statements step's settings with these seeds.
+    fn seeded(g: &Gathering, step: StepId, seeds: &[&str]) -> hearth_core::gathering::StepSpec {
+        let mut spec = g.state.view.step(step).map(|s| s.spec()).expect("a step");
+        spec.exercise = Exercise::Statements {
+            pre_screen: true,
+            seeds: seeds.iter().map(|s| words(s)).collect(),
+        };
+        spec
+    }
+
+    /// The facilitator's statements in the step's pool, as the room sees
+    /// them (visible or hidden).
+    fn seeds_in(g: &Gathering, step: StepId) -> Vec<String> {
+        let mut texts: Vec<String> = g
+            .state
+            .cards
+            .iter()
+            .filter(|(_, m)| m.step == step && m.author == Actor::Facilitator.key())
+            .map(|(id, m)| {
+                assert!(g.state.view.card(id).is_some(), "revealed at once");
+                m.text.clone()
+            })
+            .collect();
+        texts.sort();
+        texts
+    }
+
+    #[test]
+    fn seeds_enter_when_the_step_opens_each_once_and_edits_add_only_new_ones() {
+        let kinds = [ExerciseKind::Board, ExerciseKind::Statements];
+        let mut g = Gathering::with_steps(&kinds, 3);
+        let step = StepId(2);
+        // Set up before the room is there: nothing enters yet.
+        let spec = seeded(&g, step, &["parks first", "more buses", "parks first"]);
+        g.run(Action::EditStep { step, spec }).expect("set up");
+        assert!(seeds_in(&g, step).is_empty());
+        // The room enters the step: each seed once, let in though the
+        // step pre-screens (nobody in the room wrote them).
+        let d = g.run(Action::GoTo { step }).expect("entered");
+        assert_eq!(revealed(&d).len(), 2);
+        assert_eq!(seeds_in(&g, step), ["more buses", "parks first"]);
+        assert!(queue(&g.state).is_empty());
+        answer(&mut g, 0, &revealed(&d)[0], Some(Vote::Agree)).expect("answerable");
+        // Back and forth, and the same settings saved again: nothing new.
+        g.run(Action::GoTo { step: StepId(1) }).expect("left");
+        g.run(Action::GoTo { step }).expect("back");
+        let same = seeded(&g, step, &["parks first", "more buses"]);
+        let d = g.run(Action::EditStep { step, spec: same }).expect("saved");
+        assert!(revealed(&d).is_empty());
+        // A seed hidden by the facilitator stays out; a new one, added
+        // while the step is current, enters at once.
+        let parks = g
+            .state
+            .view
+            .visible_cards(step)
+            .find(|c| c.text == "parks first")
+            .map(|c| c.id.clone())
+            .expect("parks");
+        g.moderate(&parks, Moderation::Hide).expect("hidden");
+        let more = seeded(&g, step, &["parks first", "more buses", "keep the library"]);
+        let d = g.run(Action::EditStep { step, spec: more }).expect("added");
+        assert_eq!(revealed(&d).len(), 1);
+        assert_eq!(
+            seeds_in(&g, step),
+            ["keep the library", "more buses", "parks first"]
+        );
+        // One over a statement's limit: the same reason as a participant's,
+        // and nothing changes.
+        let before = (g.state.seq, g.state.cards.len());
+        let long = "a".repeat(STATEMENT_MAX_CHARS + 1);
+        let bad = seeded(&g, step, &["fine", &long]);
+        assert_eq!(
+            g.run(Action::EditStep { step, spec: bad }).err(),
+            Some(ErrorCode::StatementTooLong)
+        );
+        assert_eq!((g.state.seq, g.state.cards.len()), before);
+        let Some(Exercise::Statements { seeds, .. }) = g.state.view.step(step).map(|s| &s.exercise)
+        else {
+            panic!("statements");
+        };
+        assert_eq!(seeds.len(), 3, "the settings as they were");
     }
 
     #[test]
