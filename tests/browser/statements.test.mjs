@@ -3,7 +3,10 @@
 // opinion groups; the shared screen then shows two groups (soft clouds
 // with their sizes, never a point) and the statement everyone shares as
 // common ground, and each phone is told privately which group it is
-// closest to. Screenshots of each face land in tests/artifacts.
+// closest to. Then the facilitator's side: seeds set up in the step
+// editor, the pre-screen queue appearing on the console as people write,
+// and a merged duplicate told to its author. Screenshots of each face land
+// in tests/artifacts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -16,6 +19,9 @@ const STATEMENTS_STEP = 5;
 const COMMON = 'Everyone deserves a warm home';
 const EVEN = ['Parks before parking', 'The market should stay'];
 const ODD = ['Cars come first', 'Close the library', 'Fewer buses at night'];
+// The ready step's own seeds, which the phones answer too (with the odd
+// ones: they are not in EVEN).
+const SEEDS = 3;
 
 async function write(page, text) {
   await page.getByRole('textbox', { name: 'Add a statement' }).fill(text);
@@ -56,7 +62,7 @@ test('twelve phones answer into two groups; the screen shows both and their comm
   // different people have written.
   const all = [COMMON, ...EVEN, ...ODD];
   for (let i = 0; i < all.length; i++) await write(phones[i % 3], all[i]);
-  for (const [i, page] of phones.entries()) await answerAll(page, i < 6, all.length);
+  for (const [i, page] of phones.entries()) await answerAll(page, i < 6, all.length + SEEDS);
 
   // The screen: two groups of six as clouds, and the common ground.
   // (Landscapes made while answers came in may show fewer: wait for the
@@ -96,4 +102,70 @@ test('twelve phones answer into two groups; the screen shows both and their comm
   await phones[0].screenshot({ path: join(artifacts, 'statements-phone-360.png'), fullPage: true });
   await screen.screenshot({ path: join(artifacts, 'statements-screen-1920.png') });
   await facilitator.screenshot({ path: join(artifacts, 'statements-console-1280.png'), fullPage: true });
+});
+
+test('seeds set up in the step editor, the pre-screen queue live on the console, a merged duplicate told to its author', async (t) => {
+  const hearth = await startHearth();
+  const browser = await launchChromium();
+  t.after(async () => { await browser.close(); await hearth.kill(); });
+  const { facilitator, code } = await startGathering(browser, hearth, { name: 'Hall evening', agenda: 'community' });
+  const phones = await joinPhones(browser, hearth, code, 2);
+
+  // The step editor: the ready step's seeds, one a line, to add to.
+  const step = facilitator.locator('.agenda-step').nth(STATEMENTS_STEP - 1);
+  await step.getByRole('button', { name: 'Edit' }).click();
+  const seeds = facilitator.getByLabel(/Statements of your own to start with/);
+  const ready = await seeds.inputValue();
+  assert.equal(ready.split('\n').length, SEEDS);
+  // One over a statement's limit is named as a statement's, and not saved.
+  await seeds.fill(`${ready}\n${'a'.repeat(141)}`);
+  await facilitator.getByRole('button', { name: 'Save', exact: true }).click();
+  await facilitator.locator('.editor').getByText('A statement has at most 140 characters.').waitFor();
+  const NEW_SEED = 'The river path should be lit at night';
+  await seeds.fill(`${ready}\n${NEW_SEED}`);
+  await facilitator.getByLabel('Read each statement before it reaches the room (pre-screen)').check();
+  await facilitator.getByRole('button', { name: 'Save', exact: true }).click();
+  await facilitator.getByText('Saved.').waitFor();
+
+  // The room enters the step: every seed is there to answer at once.
+  await goToStep(facilitator, STATEMENTS_STEP, phones);
+  const inRoom = facilitator.locator('.in-room');
+  // A statement in the room, by its own row (the merge lists name it too).
+  const listed = (text) => inRoom.locator('.statement-row > p', { hasText: text });
+  await listed(NEW_SEED).waitFor();
+  assert.equal(await inRoom.locator('.statement-row').count(), SEEDS + 1);
+  await phones[0].locator('#statement-now').waitFor();
+  const live = facilitator.getByRole('button', { name: 'Reveal by itself' });
+  await live.click();
+  await facilitator.locator('button[aria-pressed="false"]', { hasText: 'Reveal by itself' }).waitFor();
+
+  // A statement written now waits for the facilitator, on the open console.
+  const queue = facilitator.getByTestId('queue');
+  const FIRST = 'Benches by the river, please';
+  const SAME = 'More benches by the river';
+  await write(phones[0], FIRST);
+  await queue.getByText(FIRST).waitFor();
+  await queue.locator('li', { hasText: FIRST }).getByRole('button', { name: 'Let in' }).click();
+  await listed(FIRST).waitFor();
+  await write(phones[1], SAME);
+  await queue.getByText(SAME).waitFor();
+  await queue.locator('li', { hasText: SAME }).getByRole('button', { name: 'Let in' }).click();
+  await listed(SAME).waitFor();
+  await queue.getByText('No statements waiting.').waitFor();
+
+  // The facilitator merges the duplicate into the one it repeats.
+  const row = inRoom.locator('.statement-row').filter({ has: facilitator.locator('p', { hasText: SAME }) });
+  await row.getByRole('combobox', { name: 'Same as…' }).selectOption({ label: FIRST });
+  await row.getByRole('button', { name: 'Merge' }).click();
+  await listed(SAME).waitFor({ state: 'detached' });
+
+  // Its author's phone says it was joined, and with which one.
+  const own = phones[1].locator('.own-card', { hasText: SAME });
+  const merged = own.getByTestId('merged');
+  await merged.getByText('Someone else said this too').waitFor();
+  await merged.getByText(FIRST).waitFor();
+  assert.equal(await own.getByText('Not shown to the room').count(), 0);
+  await accessible(phones[1], 'merged statement phone');
+  await fits(phones[1]);
+  await phones[1].screenshot({ path: join(artifacts, 'statements-merged-phone-360.png'), fullPage: true });
 });
