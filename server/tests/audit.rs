@@ -935,7 +935,10 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     //    by form, answered by every phone, and one withdrawn once answered.
     let spec = hearth_core::gathering::StepSpec {
         prompt: hearth_core::words::Prompt::parse("audit statements")?,
-        exercise: hearth_core::exercise::Exercise::Statements { pre_screen: false },
+        exercise: hearth_core::exercise::Exercise::Statements {
+            pre_screen: false,
+            seeds: Vec::new(),
+        },
     };
     facilitate(&mut console, Action::AddStep { at: 9, spec }).await?;
     console

@@ -19,7 +19,7 @@
 use super::map_storm::{answer, follow, snapshot};
 use super::{open, server_rss_mb, Error, Target, Ws};
 use futures_util::{SinkExt, StreamExt};
-use hearth_core::ids::{ActionId, CardId, StepId};
+use hearth_core::ids::{ActionId, CardId};
 use hearth_core::protocol::{Action, ClientMsg, ServerMsg};
 use hearth_core::reflection::ReflectionText;
 use hearth_core::statements::StatementsChange;
@@ -86,7 +86,7 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
     let (g, mut console, view) =
         super::gathering_with_console(target, "Statements run", "community").await?;
     let mut view = Some(view);
-    let step: StepId = view
+    let step = view
         .as_ref()
         .and_then(|v| {
             v.steps.iter().find(|s| {
@@ -96,8 +96,21 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
                 )
             })
         })
-        .map(|s| s.id)
+        .cloned()
         .ok_or("the community agenda has no statements step")?;
+    // Without the ready step's own seeds: the run counts exactly the
+    // statements it seeds, as its figures in the README did.
+    let mut spec = step.spec();
+    spec.exercise = hearth_core::exercise::Exercise::Statements {
+        pre_screen: false,
+        seeds: Vec::new(),
+    };
+    let step = step.id;
+    let id = fresh_id();
+    console
+        .send(action(&id, Action::EditStep { step, spec })?)
+        .await?;
+    answer(&mut console, &id, &mut view).await??;
     let id = fresh_id();
     console.send(action(&id, Action::GoTo { step })?).await?;
     answer(&mut console, &id, &mut view).await??;
