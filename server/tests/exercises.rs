@@ -695,19 +695,7 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
         .wait_for("the same agenda", |v| v.steps.len() == 2)
         .await?;
 
-    console
-        .act(Action::SaveTemplate {
-            name: Label::parse("Our Tuesday")?,
-        })
-        .await??;
-    let templates = server
-        .api::<hearth_core::page::StartInfo>("start", &[], None)
-        .await?
-        .templates;
-    let saved = templates
-        .iter()
-        .find(|t| t.name == "Our Tuesday")
-        .ok_or("no template")?;
+    let saved = server.save_template(&mut console, "Our Tuesday").await?;
     assert_eq!(saved.steps, 2);
     let again = server
         .create_gathering("From the template", &format!("template:{}", saved.id))
@@ -727,16 +715,6 @@ async fn the_facilitator_edits_the_agenda_and_keeps_it_as_a_template() -> hearth
     let unknown = server.get("/start", None).await?;
     assert!(unknown.status().is_success());
     Ok(())
-}
-
-/// The saved templates the start page offers.
-async fn templates(
-    server: &TestServer,
-) -> hearth_tests::Result<Vec<hearth_core::page::TemplateSummary>> {
-    Ok(server
-        .api::<hearth_core::page::StartInfo>("start", &[], None)
-        .await?
-        .templates)
 }
 
 /// Confirms deleting a template, as the start page's form does; returns
@@ -760,17 +738,7 @@ async fn a_template_is_deleted_from_the_start_page_after_asking() -> hearth_test
         .create_gathering_with_passphrase("Thursday", "introduction", passphrase)
         .await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
-    console
-        .act(Action::SaveTemplate {
-            name: Label::parse("Our Thursday")?,
-        })
-        .await??;
-    let id = templates(&server)
-        .await?
-        .first()
-        .ok_or("no template")?
-        .id
-        .clone();
+    let id = server.save_template(&mut console, "Our Thursday").await?.id;
     let from_it = server
         .create_gathering_with_passphrase("From it", &format!("template:{id}"), passphrase)
         .await?;
@@ -801,13 +769,13 @@ async fn a_template_is_deleted_from_the_start_page_after_asking() -> hearth_test
         delete_template(&server, &id, "kettle on the stove").await?,
         "/start?error=passphrase"
     );
-    assert_eq!(templates(&server).await?.len(), 1);
+    assert_eq!(server.templates().await?.len(), 1);
 
     assert_eq!(
         delete_template(&server, &id, passphrase).await?,
         "/start?notice=template_deleted"
     );
-    assert!(templates(&server).await?.is_empty());
+    assert!(server.templates().await?.is_empty());
     let told = server
         .get("/start?notice=template_deleted", None)
         .await?

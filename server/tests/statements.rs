@@ -16,7 +16,6 @@ use hearth_core::marks::{Mark, Target};
 use hearth_core::protocol::{Action, Moderation};
 use hearth_core::reflection::ReflectionText;
 use hearth_core::statements::StatementsChange;
-use hearth_core::words::Label;
 use hearth_tests::{action_id, redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -136,6 +135,23 @@ async fn three_statements(
         })
         .await?;
     Ok(cards)
+}
+
+/// A phone's page as its browser gets it, in `lang`.
+async fn phone_html(
+    server: &TestServer,
+    g: &Gathering,
+    device: &Device,
+    lang: &str,
+) -> hearth_tests::Result<String> {
+    let response = server
+        .http
+        .get(format!("{}/p/{}", server.base, g.join_token))
+        .header("cookie", device.cookie())
+        .header("accept-language", lang)
+        .send()
+        .await?;
+    Ok(response.text().await?)
 }
 
 fn answer(card: &CardId, vote: Vote) -> Action {
@@ -333,21 +349,7 @@ async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_sp
     ];
     three_statements(&mut live, &mut console, step, texts).await?;
     let device = Device::new();
-    let page = |lang: &'static str| {
-        let (server, g, device) = (&server, &g, &device);
-        async move {
-            let response = server
-                .http
-                .get(format!("{}/p/{}", server.base, g.join_token))
-                .header("cookie", device.cookie())
-                .header("accept-language", lang)
-                .send()
-                .await?;
-            let html: String = response.text().await?;
-            hearth_tests::Result::<String>::Ok(html)
-        }
-    };
-    let html = page("en").await?;
+    let html = phone_html(&server, &g, &device, "en").await?;
     for needle in [
         r#"data-testid="agree""#,
         r#"data-testid="disagree""#,
@@ -361,7 +363,7 @@ async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_sp
     }
     let shown = texts.iter().filter(|t| html.contains(*t)).count();
     assert_eq!(shown, 1, "one statement at a time");
-    let html = page("es").await?;
+    let html = phone_html(&server, &g, &device, "es").await?;
     assert!(html.contains("De acuerdo") && html.contains("Paso / no sé"));
     // The screen's page draws the landscape's place, in words from the
     // catalogue.
@@ -521,19 +523,7 @@ async fn seeds_set_up_with_the_step_enter_once_when_it_opens_and_travel_with_a_t
     assert_eq!(view.cards_of(step).count(), 4);
     // Kept with the agenda as a template: a gathering started from it is
     // set up with the same seeds.
-    console
-        .act(Action::SaveTemplate {
-            name: Label::parse("Hall evening")?,
-        })
-        .await??;
-    let templates = server
-        .api::<hearth_core::page::StartInfo>("start", &[], None)
-        .await?
-        .templates;
-    let saved = templates
-        .iter()
-        .find(|t| t.name == "Hall evening")
-        .ok_or("no template")?;
+    let saved = server.save_template(&mut console, "Hall evening").await?;
     let again = server
         .create_gathering("Again", &format!("template:{}", saved.id))
         .await?;
@@ -631,23 +621,9 @@ async fn a_merged_duplicates_author_is_told_which_statement_it_joined() -> heart
             change: merge,
         })
         .await??;
-    let page = |device: &Device| {
-        let (server, g) = (&server, &g);
-        let cookie = device.cookie();
-        async move {
-            let response = server
-                .http
-                .get(format!("{}/p/{}", server.base, g.join_token))
-                .header("cookie", cookie)
-                .header("accept-language", "en")
-                .send()
-                .await?;
-            hearth_tests::Result::<String>::Ok(response.text().await?)
-        }
-    };
     // The duplicate's author: their words, that they were joined, and
     // the statement the room answers now.
-    let html = page(&devices[1]).await?;
+    let html = phone_html(&server, &g, &devices[1], "en").await?;
     let own = html
         .split(&format!(r#"id="own-{}""#, cards[1].as_str()))
         .nth(1)
@@ -663,20 +639,12 @@ async fn a_merged_duplicates_author_is_told_which_statement_it_joined() -> heart
         Some(&cards[0])
     );
     // In Spanish too.
-    let response = server
-        .http
-        .get(format!("{}/p/{}", server.base, g.join_token))
-        .header("cookie", devices[1].cookie())
-        .header("accept-language", "es")
-        .send()
-        .await?;
-    assert!(response
-        .text()
-        .await?
-        .contains("Alguien más dijo esto también"));
+    let html = phone_html(&server, &g, &devices[1], "es").await?;
+    assert!(html.contains("Alguien más dijo esto también"));
     // The statement kept, and everyone else's list, say nothing of it.
     for device in [&devices[0], &devices[2]] {
-        assert!(!page(device).await?.contains(r#"data-testid="merged""#));
+        let html = phone_html(&server, &g, device, "en").await?;
+        assert!(!html.contains(r#"data-testid="merged""#));
     }
     Ok(())
 }

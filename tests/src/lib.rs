@@ -287,6 +287,32 @@ impl TestServer {
         .await
     }
 
+    /// The saved templates the start page offers.
+    pub async fn templates(&self) -> Result<Vec<hearth_core::page::TemplateSummary>> {
+        Ok(self
+            .api::<hearth_core::page::StartInfo>("start", &[], None)
+            .await?
+            .templates)
+    }
+
+    /// Saves the agenda `console` runs as a template named `name`, and
+    /// returns it as the start page lists it.
+    pub async fn save_template(
+        &self,
+        console: &mut Client,
+        name: &str,
+    ) -> Result<hearth_core::page::TemplateSummary> {
+        let name = hearth_core::words::Label::parse(name)?;
+        console
+            .act(Action::SaveTemplate { name: name.clone() })
+            .await??;
+        self.templates()
+            .await?
+            .into_iter()
+            .find(|t| t.name == name.as_str())
+            .ok_or_else(|| format!("no template named {name}").into())
+    }
+
     /// Starts a gathering on an instance that asks for an organiser
     /// passphrase.
     pub async fn create_gathering_with_passphrase(
