@@ -374,7 +374,11 @@ async fn a_late_phone_joins_the_smallest_group_and_a_move_is_by_numbers_only(
         .connect(&g.participant_ws(), Some(&late), None)
         .await?;
     assert_eq!(
-        phone.act(Action::GroupsDeal).await?,
+        phone
+            .act(Action::GroupsDeal {
+                forget_boards: true
+            })
+            .await?,
         Err(ErrorCode::NotAllowed)
     );
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
@@ -388,5 +392,154 @@ async fn a_late_phone_joins_the_smallest_group_and_a_move_is_by_numbers_only(
             .await?,
         Err(ErrorCode::NotAllowed)
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Heard", "blank").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    // Six in triads: two groups of three, each phone on its live link.
+    let devices = in_triads(&server, &g, &mut console, 6).await?;
+    let mut phones = Vec::new();
+    for device in &devices {
+        let group = board(&server, &g, device).await?.ok_or("not dealt")?;
+        let live = server
+            .connect(&g.participant_ws(), Some(device), None)
+            .await?;
+        phones.push((group.sign.number, group.place, device, live));
+    }
+    let writer = phones
+        .iter()
+        .find(|(n, place, _, _)| (*n, *place) == (1, 1))
+        .map(|(_, _, device, _)| *device)
+        .ok_or("no first member of group 1")?;
+
+    // Group 1 writes: its three phones are told, group 2's are not, nor
+    // the console, nor the screen.
+    let step = StepId(2).0.to_string();
+    let write = [("do", "write"), ("step", step.as_str()), ("text", "ours")];
+    post(&server, &g, writer, &write).await?;
+    for (n, _, _, live) in phones.iter_mut() {
+        if *n == 1 {
+            live.wait_for_group_news(1).await?;
+        } else {
+            // Everything sent to it by now has arrived: nothing of group 1.
+            live.sync().await?;
+            assert!(live.group_news.is_empty(), "{:?}", live.group_news);
+        }
+    }
+    for view in [&mut console, &mut screen] {
+        view.sync().await?;
+        assert!(view.group_news.is_empty(), "{:?}", view.group_news);
+    }
+
+    // A person moved to group 2 is told as a member of group 2 (their
+    // phone looks again), and group 1 hears of it too.
+    for (_, _, _, live) in phones.iter_mut() {
+        live.group_news.clear();
+    }
+    console
+        .act(Action::GroupsMove {
+            from: 1,
+            place: 1,
+            to: 2,
+        })
+        .await??;
+    for (n, place, _, live) in phones.iter_mut() {
+        let news = if (*n, *place) == (1, 1) { 2 } else { *n as u32 };
+        live.wait_for_group_news(news).await?;
+        live.sync().await?;
+        let other = 3 - news;
+        assert!(
+            !live.group_news.contains(&other),
+            "group {n}'s person {place} heard group {other}'s news"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_facilitator_deals_again_between_practices_once_they_agree_to_let_the_boards_go(
+) -> hearth_tests::Result<()> {
+    let mut server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Again", "blank").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let devices = in_triads(&server, &g, &mut console, 6).await?;
+    let mut boards = Vec::new();
+    for device in &devices {
+        boards.push(board(&server, &g, device).await?.ok_or("not dealt")?);
+    }
+    let member = |n: usize, place: u32| -> hearth_tests::Result<&Device> {
+        let i = boards
+            .iter()
+            .position(|b| b.sign.number == n && b.place == place)
+            .ok_or("no such member")?;
+        Ok(&devices[i])
+    };
+    let (a, b, c) = (member(1, 1)?, member(1, 2)?, member(2, 1)?);
+
+    // One card brought back, one left on group 2's board; the last round.
+    let step = StepId(2).0.to_string();
+    let brought = "what we chose to bring back";
+    let left = "what stayed in our group";
+    for (device, text) in [(a, brought), (c, left)] {
+        let write = [("do", "write"), ("step", step.as_str()), ("text", text)];
+        post(&server, &g, device, &write).await?;
+    }
+    console.act(Action::GroupsRound { round: 1 }).await??;
+    let deal = |forget_boards| Action::GroupsDeal { forget_boards };
+    // Mid-round: refused, even agreed to.
+    assert_eq!(console.act(deal(true)).await?, Err(ErrorCode::MidRound));
+    console.act(Action::GroupsRound { round: 2 }).await??;
+    let card = board(&server, &g, a).await?.ok_or("no group")?.cards[0]
+        .id
+        .clone();
+    let card = card.as_str();
+    post(&server, &g, a, &[("do", "propose"), ("card", card)]).await?;
+    post(&server, &g, b, &[("do", "agree"), ("card", card)]).await?;
+    console.act(Action::GroupsBack).await??;
+
+    // Everyone back: a deal asks first, and changes nothing until agreed.
+    assert_eq!(
+        console.act(deal(false)).await?,
+        Err(ErrorCode::GroupsWriting)
+    );
+    let still = board(&server, &g, c).await?.ok_or("no group")?;
+    assert!(still.cards.iter().any(|card| card.text == left));
+    console.act(deal(true)).await??;
+    console
+        .wait_for("the fresh deal", |v| {
+            v.groups
+                .is_some_and(|s| (s.deal, s.round, s.back, s.brought) == (2, 0, false, 0))
+        })
+        .await?;
+
+    // Fresh groups with empty boards, from the first round.
+    for device in &devices {
+        let fresh = board(&server, &g, device).await?.ok_or("not dealt")?;
+        assert!(fresh.cards.is_empty(), "a board survived the deal");
+    }
+    console.act(Action::GroupsRound { round: 1 }).await??;
+    // What stayed in a group is gone from the database too; what was
+    // brought back is the room's, and the reveal shows it.
+    let stored = server.stored_bytes().await?;
+    assert!(
+        !hearth_tests::contains_bytes(&stored, left.as_bytes()),
+        "a forgotten board is still stored"
+    );
+    console.act(Action::GroupsBack).await??;
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("the card brought back", |v| {
+            v.cards.iter().any(|c| c.text == brought)
+        })
+        .await?;
+    // And after a restart, the fresh groups are the ones that come back.
+    server.restart().await?;
+    let after = board(&server, &g, a).await?.ok_or("the groups were lost")?;
+    assert!(after.cards.is_empty());
     Ok(())
 }
