@@ -14,6 +14,7 @@ use hearth_core::ids::StepId;
 use hearth_core::page::{GroupBoard, ParticipantPage};
 use hearth_core::protocol::Action;
 use hearth_core::words::Prompt;
+use hearth_tests::store::on_postgres;
 use hearth_tests::{action_id, redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -395,40 +396,70 @@ async fn a_late_phone_joins_the_smallest_group_and_a_move_is_by_numbers_only(
     Ok(())
 }
 
+/// A phone's live link: its group and place when dealt, and the node it
+/// is connected through.
+struct Live {
+    group: u32,
+    place: u32,
+    node: String,
+    client: Client,
+}
+
 #[tokio::test]
 async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
     let g = server.create_gathering("Heard", "blank").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
-    // Six in triads: two groups of three, each phone on its live link.
+    // Six in triads: two groups of three.
     let devices = in_triads(&server, &g, &mut console, 6).await?;
+    // On PostgreSQL, a second node relays the room (the first owns it,
+    // having opened it): every phone is connected through both, and the
+    // relay's connections hear exactly what the owner's do.
+    let relay = match on_postgres() {
+        true => Some(server.beside().await?),
+        false => None,
+    };
+    let nodes: Vec<&TestServer> = [Some(&server), relay.as_ref()]
+        .into_iter()
+        .flatten()
+        .collect();
     let mut phones = Vec::new();
     for device in &devices {
-        let group = board(&server, &g, device).await?.ok_or("not dealt")?;
-        let live = server
-            .connect(&g.participant_ws(), Some(device), None)
-            .await?;
-        phones.push((group.sign.number, group.place, device, live));
+        let b = board(&server, &g, device).await?.ok_or("not dealt")?;
+        for node in &nodes {
+            let client = node
+                .connect(&g.participant_ws(), Some(device), None)
+                .await?;
+            let (group, place, node) = (b.sign.number as u32, b.place, node.base.clone());
+            phones.push(Live {
+                group,
+                place,
+                node,
+                client,
+            });
+        }
     }
-    let writer = phones
+    let writer = devices
         .iter()
-        .find(|(n, place, _, _)| (*n, *place) == (1, 1))
-        .map(|(_, _, device, _)| *device)
+        .zip(phones.iter().step_by(nodes.len()))
+        .find(|(_, p)| (p.group, p.place) == (1, 1))
+        .map(|(device, _)| device)
         .ok_or("no first member of group 1")?;
 
-    // Group 1 writes: its three phones are told, group 2's are not, nor
-    // the console, nor the screen.
+    // Group 1 writes: its phones are told, group 2's are not, nor the
+    // console, nor the screen.
     let step = StepId(2).0.to_string();
     let write = [("do", "write"), ("step", step.as_str()), ("text", "ours")];
     post(&server, &g, writer, &write).await?;
-    for (n, _, _, live) in phones.iter_mut() {
-        if *n == 1 {
-            live.wait_for_group_news(1).await?;
+    for p in phones.iter_mut() {
+        if p.group == 1 {
+            p.client.wait_for_group_news(1).await?;
         } else {
             // Everything sent to it by now has arrived: nothing of group 1.
-            live.sync().await?;
-            assert!(live.group_news.is_empty(), "{:?}", live.group_news);
+            p.client.sync().await?;
+            let news = &p.client.group_news;
+            assert!(news.is_empty(), "{}: {news:?}", p.node);
         }
     }
     for view in [&mut console, &mut screen] {
@@ -438,8 +469,8 @@ async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests:
 
     // A person moved to group 2 is told as a member of group 2 (their
     // phone looks again), and group 1 hears of it too.
-    for (_, _, _, live) in phones.iter_mut() {
-        live.group_news.clear();
+    for p in phones.iter_mut() {
+        p.client.group_news.clear();
     }
     console
         .act(Action::GroupsMove {
@@ -448,15 +479,26 @@ async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests:
             to: 2,
         })
         .await??;
-    for (n, place, _, live) in phones.iter_mut() {
-        let news = if (*n, *place) == (1, 1) { 2 } else { *n as u32 };
-        live.wait_for_group_news(news).await?;
-        live.sync().await?;
-        let other = 3 - news;
-        assert!(
-            !live.group_news.contains(&other),
-            "group {n}'s person {place} heard group {other}'s news"
+    for p in phones.iter_mut() {
+        let now_in = if (p.group, p.place) == (1, 1) {
+            2
+        } else {
+            p.group
+        };
+        p.client.wait_for_group_news(now_in).await?;
+        p.client.sync().await?;
+        let (news, node) = (&p.client.group_news, &p.node);
+        assert_eq!(
+            news,
+            &[now_in],
+            "{node}: group {} person {}",
+            p.group,
+            p.place
         );
+    }
+    if let Some(relay) = &relay {
+        let owns = relay.log().contains("this node owns the gathering now");
+        assert!(!owns, "the second node relayed nothing: it owns the room");
     }
     Ok(())
 }
