@@ -48,6 +48,34 @@ async fn board(
     Ok(page.group)
 }
 
+/// Every phone's group, as its own page data says, in the order of
+/// `devices`.
+async fn boards(
+    server: &TestServer,
+    g: &Gathering,
+    devices: &[Device],
+) -> hearth_tests::Result<Vec<GroupBoard>> {
+    let mut boards = Vec::new();
+    for device in devices {
+        boards.push(board(server, g, device).await?.ok_or("not dealt")?);
+    }
+    Ok(boards)
+}
+
+/// The phone at `place` of group `n` (both from 1), by `boards`.
+fn member<'a>(
+    devices: &'a [Device],
+    boards: &[GroupBoard],
+    n: usize,
+    place: u32,
+) -> hearth_tests::Result<&'a Device> {
+    let i = boards
+        .iter()
+        .position(|b| b.sign.number == n && b.place == place)
+        .ok_or("no such member")?;
+    Ok(&devices[i])
+}
+
 /// Posts the small group form as a phone without its script; where the
 /// server sent it back to.
 async fn post(
@@ -108,10 +136,7 @@ async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth
     let step = StepId(2);
 
     // Dealt on entering: 3 + 2 + 2, each phone with a sign and a place.
-    let mut boards = Vec::new();
-    for device in &devices {
-        boards.push(board(&server, &g, device).await?.ok_or("not dealt")?);
-    }
+    let boards = boards(&server, &g, &devices).await?;
     let mut sizes = [0usize; 3];
     for b in &boards {
         sizes[b.sign.number - 1] += 1;
@@ -121,13 +146,7 @@ async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth
     screen
         .wait_for("the groups", |v| v.groups.is_some_and(|s| s.groups == 3))
         .await?;
-    let in_group = |n: usize, place: u32| -> hearth_tests::Result<&Device> {
-        let i = boards
-            .iter()
-            .position(|b| b.sign.number == n && b.place == place)
-            .ok_or("no such member")?;
-        Ok(&devices[i])
-    };
+    let in_group = |n, place| member(&devices, &boards, n, place);
     let (teller, listener, observer) = (in_group(1, 1)?, in_group(1, 2)?, in_group(1, 3)?);
     let outsider = in_group(2, 1)?;
 
@@ -424,9 +443,10 @@ async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests:
         .into_iter()
         .flatten()
         .collect();
+    let dealt = boards(&server, &g, &devices).await?;
+    let writer = member(&devices, &dealt, 1, 1)?;
     let mut phones = Vec::new();
-    for device in &devices {
-        let b = board(&server, &g, device).await?.ok_or("not dealt")?;
+    for (device, b) in devices.iter().zip(&dealt) {
         for node in &nodes {
             let client = node
                 .connect(&g.participant_ws(), Some(device), None)
@@ -440,12 +460,6 @@ async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests:
             });
         }
     }
-    let writer = devices
-        .iter()
-        .zip(phones.iter().step_by(nodes.len()))
-        .find(|(_, p)| (p.group, p.place) == (1, 1))
-        .map(|(device, _)| device)
-        .ok_or("no first member of group 1")?;
 
     // Group 1 writes: its phones are told, group 2's are not, nor the
     // console, nor the screen.
@@ -472,12 +486,9 @@ async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests:
     for p in phones.iter_mut() {
         p.client.group_news.clear();
     }
+    let (from, place, to) = (1, 1, 2);
     console
-        .act(Action::GroupsMove {
-            from: 1,
-            place: 1,
-            to: 2,
-        })
+        .act(Action::GroupsMove { from, place, to })
         .await??;
     for p in phones.iter_mut() {
         let now_in = if (p.group, p.place) == (1, 1) {
@@ -510,18 +521,9 @@ async fn a_facilitator_deals_again_between_practices_once_they_agree_to_let_the_
     let g = server.create_gathering("Again", "blank").await?;
     let mut console = server.connect(&g.console_ws(), None, None).await?;
     let devices = in_triads(&server, &g, &mut console, 6).await?;
-    let mut boards = Vec::new();
-    for device in &devices {
-        boards.push(board(&server, &g, device).await?.ok_or("not dealt")?);
-    }
-    let member = |n: usize, place: u32| -> hearth_tests::Result<&Device> {
-        let i = boards
-            .iter()
-            .position(|b| b.sign.number == n && b.place == place)
-            .ok_or("no such member")?;
-        Ok(&devices[i])
-    };
-    let (a, b, c) = (member(1, 1)?, member(1, 2)?, member(2, 1)?);
+    let boards = boards(&server, &g, &devices).await?;
+    let in_group = |n, place| member(&devices, &boards, n, place);
+    let (a, b, c) = (in_group(1, 1)?, in_group(1, 2)?, in_group(2, 1)?);
 
     // One card brought back, one left on group 2's board; the last round.
     let step = StepId(2).0.to_string();

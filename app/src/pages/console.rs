@@ -670,14 +670,35 @@ fn EndButton() -> impl IntoView {
                         <button class="quiet" on:click=move |_| asking.set(true)>{i18n.t(Msg::ConsoleEnd)}</button>
                     }
                 >
-                    <p role="alert">{i18n.t(Msg::ConsoleEndConfirm)}</p>
-                    <button class="danger" on:click=move |_| { asking.set(false); desk.act(Action::End); }>
-                        {i18n.t(Msg::ConsoleEndYes)}
-                    </button>
-                    <button on:click=move |_| asking.set(false)>{i18n.t(Msg::ConsoleCancel)}</button>
+                    <AskFirst
+                        question=Msg::ConsoleEndConfirm
+                        yes=Msg::ConsoleEndYes
+                        asking
+                        on_yes=Callback::new(move |()| desk.act(Action::End))
+                    />
                 </Show>
             </div>
         </Show>
     }
     .into_any()
+}
+
+/// Asking once more before something that cannot be undone (ending the
+/// gathering, dealing the groups again): the question said plainly, a
+/// button that does it and one that does not. Either answer stops asking.
+#[component]
+pub fn AskFirst(
+    question: Msg,
+    yes: Msg,
+    asking: RwSignal<bool>,
+    on_yes: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p role="alert">{i18n.t(question)}</p>
+        <button class="danger" on:click=move |_| { asking.set(false); on_yes.run(()); }>
+            {i18n.t(yes)}
+        </button>
+        <button on:click=move |_| asking.set(false)>{i18n.t(Msg::ConsoleCancel)}</button>
+    }
 }

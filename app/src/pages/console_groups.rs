@@ -11,7 +11,7 @@
 //! the room answers a first *Deal again* with `GroupsWriting`, and only
 //! then does the console ask.
 
-use super::console::Desk;
+use super::console::{AskFirst, Desk};
 use crate::i18n::{use_i18n, Msg};
 use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Exercise;
@@ -92,14 +92,13 @@ pub fn GroupsDesk() -> impl IntoView {
                     </button>
                 </div>
                 <Show when=move || asking.get()>
-                    <div class="confirm stack">
-                        <p role="alert">{i18n.t(Msg::ConsoleGroupsRedealConfirm)}</p>
-                        <div class="controls">
-                            <button class="danger" on:click=move |_| deal(true)>
-                                {i18n.t(Msg::ConsoleGroupsRedealYes)}
-                            </button>
-                            <button on:click=move |_| asking.set(false)>{i18n.t(Msg::ConsoleCancel)}</button>
-                        </div>
+                    <div class="confirm controls">
+                        <AskFirst
+                            question=Msg::ConsoleGroupsRedealConfirm
+                            yes=Msg::ConsoleGroupsRedealYes
+                            asking
+                            on_yes=Callback::new(move |()| deal(true))
+                        />
                     </div>
                 </Show>
                 {(dealt && !back).then(|| view! {
