@@ -13,7 +13,9 @@
 //! The groups hold device hashes and private words, so they are kept where
 //! only the room reads them: in memory, and in the room's checkpoint,
 //! written with every commit that changes them (`State::groups_dirty`).
-//! Ending the gathering forgets them.
+//! Ending the gathering forgets them, and so does a fresh deal, which the
+//! facilitator agrees to first once the groups have written (`deal`):
+//! what was brought back is the room's by then, and stays.
 
 use super::cards::release_live;
 use super::{emit, open_step, record, remember, CardMeta, Decision, Refusal, State, Turn};
