@@ -229,7 +229,6 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
     {
         return;
     }
-    let phone = matches!(actor, Actor::Participant(_));
     let mut last = sub.seq;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
@@ -243,8 +242,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
             biased;
             frame = sub.events.recv() => {
                 let out = match frame {
-                    Ok(Frame { phones: false, .. }) if phone => continue,
-                    Ok(Frame { phones_only: true, .. }) if actor.role() != hearth_core::protocol::Role::Participant => continue,
+                    Ok(Frame { audience, .. }) if !audience.admits(&actor) => continue,
                     Ok(Frame { seq, json, sequenced: true, .. }) if seq > last => { last = seq; json }
                     Ok(Frame { json, sequenced: false, .. }) => json,
                     Ok(_) => continue,

@@ -550,6 +550,9 @@ pub struct Client {
     pub landscapes_seen: usize,
     /// How many snapshots arrived (the first, and any resynchronisation).
     pub snapshots_seen: usize,
+    /// The groups whose news arrived ("its board changed"), in order: a
+    /// phone is told only of its own group's.
+    pub group_news: Vec<u32>,
     /// Every text message received, exactly as sent, when the client was
     /// opened with `TestServer::connect_as` (the anonymity audit searches
     /// them); `None` otherwise, so long-lived load clients keep no history.
@@ -572,6 +575,7 @@ impl Client {
             tallies_seen: 0,
             landscapes_seen: 0,
             snapshots_seen: 0,
+            group_news: Vec::new(),
             transcript: None,
         }
     }
@@ -696,6 +700,7 @@ impl Client {
                 self.mine = cards.clone();
                 self.marks = marks.clone();
             }
+            ServerMsg::Group { group } => self.group_news.push(*group),
             _ => {}
         }
         Ok(())
@@ -764,6 +769,18 @@ impl Client {
             self.next(left)
                 .await
                 .map_err(|e| format!("waiting for {what}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Waits until news of small group `group` has arrived.
+    pub async fn wait_for_group_news(&mut self, group: u32) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.group_news.contains(&group) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            self.next(left)
+                .await
+                .map_err(|e| format!("waiting for group {group}'s news: {e}"))?;
         }
         Ok(())
     }

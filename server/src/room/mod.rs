@@ -23,6 +23,7 @@
 //! restart reads a checkpoint and the events after it, not the whole log
 //! (see `checkpoint.rs` and `load.rs`).
 
+mod audience;
 mod checkpoint;
 mod landscapes;
 mod load;
@@ -32,6 +33,7 @@ mod ring;
 mod rules;
 pub mod wire;
 
+pub use audience::Audience;
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
 use crate::storage::{Batch, GatheringRow, Op, StorageError, Store};
@@ -69,16 +71,11 @@ pub struct Frame {
     pub seq: u64,
     pub json: Utf8Bytes,
     /// Whether the frame is a step in the log (an event or a snapshot).
-    /// Live figures are not: they are sent whatever a view has seen.
+    /// Live figures are not: they are sent whatever a view has seen. A
+    /// step of the log is everyone's: every view follows the log.
     pub sequenced: bool,
-    /// Whether phones are sent it. A statements step's landscape is for
-    /// the screen and the console: a phone is told its own place in its
-    /// page, and two thousand copies of the whole every two seconds would
-    /// cost a hall's Wi-Fi for nothing.
-    pub phones: bool,
-    /// For participants' phones only (a small group's board changed):
-    /// the console and the screen are not told even that.
-    pub phones_only: bool,
+    /// Who is sent it (`audience.rs`).
+    pub audience: Audience,
 }
 
 /// What a new connection starts from.
@@ -470,8 +467,7 @@ fn frame(seq: u64, msg: &ServerMsg) -> Frame {
         seq,
         json: json.into(),
         sequenced: true,
-        phones: true,
-        phones_only: false,
+        audience: Audience::Everyone,
     }
 }
 
@@ -734,13 +730,16 @@ impl Room {
                 // No receivers is fine: nobody is watching right now.
                 let _ = self.fanout.send(frame);
             }
-            // Small groups whose boards changed: their phones fetch their
-            // own part again. Only the number travels, outside the log.
+            // Small groups whose boards changed: their members' phones
+            // fetch their own part again, and nobody else hears of it.
+            // Only the number travels, outside the log.
             for group in groups_told {
-                let msg = ServerMsg::Group { group };
+                let Some(members) = rules::groups::members_of(&self.state, group) else {
+                    continue;
+                };
                 let frame = Frame {
-                    phones_only: true,
-                    ..live_frame(self.state.seq, &msg)
+                    audience: Audience::Members(members.into()),
+                    ..live_frame(self.state.seq, &ServerMsg::Group { group })
                 };
                 let _ = self.fanout.send(frame);
             }
@@ -1013,7 +1012,7 @@ impl Room {
     fn landscape_frame(&self, step: StepId) -> Option<Frame> {
         let landscape = self.state.view.statements.get(&step)?.landscape.clone();
         Some(Frame {
-            phones: false,
+            audience: Audience::NotPhones,
             ..live_frame(self.state.seq, &ServerMsg::Landscape { step, landscape })
         })
     }
@@ -1108,8 +1107,7 @@ pub(crate) mod tests {
             seq,
             json: format!("{{\"seq\":{seq}}}").into(),
             sequenced: true,
-            phones: true,
-            phones_only: false,
+            audience: super::Audience::Everyone,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! The frames are the owner's own, serialised once by its room; a relaying
 //! node passes their bytes on to its connections untouched.
 
-use super::{Actor, EntryError, Frame, PageView, RoomHandle};
+use super::{Actor, Audience, EntryError, Frame, PageView, RoomHandle};
 use axum::body::Bytes;
 use hearth_core::error::ErrorCode;
 use hearth_core::gathering::{GatheringView, LogPosition, Waiting};
@@ -64,16 +64,9 @@ pub struct WireFrame {
     pub seq: u64,
     pub json: String,
     pub sequenced: bool,
-    /// Whether phones are sent it (`Frame::phones`).
-    #[serde(default = "yes")]
-    pub phones: bool,
-    /// For participants' phones only (`Frame::phones_only`).
+    /// Who is sent it (`Frame::audience`).
     #[serde(default)]
-    pub phones_only: bool,
-}
-
-fn yes() -> bool {
-    true
+    pub audience: Audience,
 }
 
 impl From<Frame> for WireFrame {
@@ -82,8 +75,7 @@ impl From<Frame> for WireFrame {
             seq: f.seq,
             json: f.json.as_str().to_owned(),
             sequenced: f.sequenced,
-            phones: f.phones,
-            phones_only: f.phones_only,
+            audience: f.audience,
         }
     }
 }
@@ -94,8 +86,7 @@ impl From<WireFrame> for Frame {
             seq: f.seq,
             json: f.json.into(),
             sequenced: f.sequenced,
-            phones: f.phones,
-            phones_only: f.phones_only,
+            audience: f.audience,
         }
     }
 }
@@ -182,19 +173,24 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
     }
 }
 
-/// One frame as a line of the owner's stream: `<seq> <s|l|p|w> <json>`,
-/// `s` for a step of the log, `l` for live figures, `p` for live news for
-/// phones only (a small group's board changed), `w` for live figures the
-/// phones are not sent (a statements step's landscape). An empty line says
-/// only that the owner is there.
+/// One frame as a line of the owner's stream: `<seq> <kind> <json>`, the
+/// kind `s` for a step of the log (everyone's), `l` for live figures,
+/// `w` for live figures the phones are not sent (a statements step's
+/// landscape), and `m <members> <json>` for live news for some phones
+/// only (a small group's board changed), `<members>` their device hashes
+/// joined by commas. A device hash is hex, so neither a comma nor a space
+/// is ever part of one. An empty line says only that the owner is there.
 pub fn frame_line(frame: &Frame) -> Bytes {
-    let kind = match (frame.sequenced, frame.phones_only, frame.phones) {
-        (true, _, _) => 's',
-        (false, true, _) => 'p',
-        (false, false, true) => 'l',
-        (false, false, false) => 'w',
-    };
-    Bytes::from(format!("{} {kind} {}\n", frame.seq, frame.json.as_str()))
+    let seq = frame.seq;
+    let json = frame.json.as_str();
+    Bytes::from(match (frame.sequenced, &frame.audience) {
+        (true, _) => format!("{seq} s {json}\n"),
+        (false, Audience::Everyone) => format!("{seq} l {json}\n"),
+        (false, Audience::NotPhones) => format!("{seq} w {json}\n"),
+        (false, Audience::Members(members)) => {
+            format!("{seq} m {} {json}\n", members.join(","))
+        }
+    })
 }
 
 /// The stream's first line: where the owner's log is as it starts.
@@ -213,23 +209,33 @@ pub enum Line {
 /// Reads a line of the owner's stream back (`None` for a line that says
 /// only that the owner is there, or one that cannot be read).
 pub fn read_line(line: &str) -> Option<Line> {
-    let mut parts = line.splitn(3, ' ');
-    let seq = parts.next()?.parse().ok()?;
-    let (sequenced, phones_only, phones) = match parts.next()? {
+    let (seq, rest) = line.split_once(' ')?;
+    let seq = seq.parse().ok()?;
+    let (kind, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (sequenced, audience, json) = match kind {
         "h" => return Some(Line::At(seq)),
-        "s" => (true, false, true),
-        "l" => (false, false, true),
-        "p" => (false, true, true),
-        "w" => (false, false, false),
+        "s" => (true, Audience::Everyone, rest),
+        "l" => (false, Audience::Everyone, rest),
+        "w" => (false, Audience::NotPhones, rest),
+        "m" => {
+            let (members, json) = rest.split_once(' ')?;
+            let members: Vec<String> = members
+                .split(',')
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (false, Audience::Members(members.into()), json)
+        }
         _ => return None,
     };
-    let json = parts.next()?;
+    if json.is_empty() {
+        return None;
+    }
     Some(Line::Frame(Frame {
         seq,
         json: json.to_owned().into(),
         sequenced,
-        phones_only,
-        phones,
+        audience,
     }))
 }
 
@@ -238,19 +244,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_frame_survives_the_line_it_travels_as() {
-        for (sequenced, phones_only, phones) in [
-            (true, false, true),
-            (false, false, true),
-            (false, true, true),
-            (false, false, false),
+    fn a_frame_survives_the_line_it_travels_as_for_every_audience() {
+        let members = Audience::Members(vec!["ab12".to_owned(), "cd34".to_owned()].into());
+        for (sequenced, audience) in [
+            (true, Audience::Everyone),
+            (false, Audience::Everyone),
+            (false, Audience::NotPhones),
+            (false, members),
+            (false, Audience::Members(Vec::new().into())),
         ] {
             let frame = Frame {
                 seq: 42,
-                json: r#"{"type":"event","text":"a b c"}"#.into(),
+                json: r#"{"type":"event","text":"a b, c"}"#.into(),
                 sequenced,
-                phones_only,
-                phones,
+                audience: audience.clone(),
             };
             let line = frame_line(&frame);
             let text = std::str::from_utf8(&line).expect("utf-8");
@@ -258,21 +265,19 @@ mod tests {
                 panic!("not read back: {text:?}");
             };
             assert_eq!(
-                (
-                    back.seq,
-                    back.json.as_str(),
-                    back.sequenced,
-                    back.phones_only,
-                    back.phones
-                ),
-                (42, frame.json.as_str(), sequenced, phones_only, phones)
+                (back.seq, back.json.as_str(), back.sequenced, back.audience),
+                (42, frame.json.as_str(), sequenced, audience)
             );
+            // And in the JSON a catch-up travels in.
+            let json = serde_json::to_string(&WireFrame::from(frame.clone())).expect("json");
+            let back = Frame::from(serde_json::from_str::<WireFrame>(&json).expect("read"));
+            assert_eq!(back.audience, frame.audience, "{json}");
         }
         let start = start_line(7);
         let start = std::str::from_utf8(&start).expect("utf-8");
         assert!(matches!(read_line(start.trim_end()), Some(Line::At(7))));
-        assert!(read_line("").is_none());
-        assert!(read_line("x s {}").is_none());
-        assert!(read_line("1 q {}").is_none());
+        for unreadable in ["", "x s {}", "1 q {}", "1 s", "1 m ab12", "1 m"] {
+            assert!(read_line(unreadable).is_none(), "{unreadable:?}");
+        }
     }
 }
