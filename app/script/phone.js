@@ -456,12 +456,11 @@
       } else if (msg.type === 'totals') {
         soon(TOTALS_MS);
       } else if (msg.type === 'group') {
-        // A small group's board changed: only its own phones look again.
-        var sign = $('[data-group]');
-        if (sign && sign.getAttribute('data-group') === String(msg.group)) {
-          needOwn = true;
-          soon(SOON_MS);
-        }
+        // This phone's small group changed (its board, or who is in it):
+        // the server sends it to the group's own phones alone, so this one
+        // looks again, even when it was just moved from another group.
+        needOwn = true;
+        soon(SOON_MS);
       }
     };
     socket.onclose = function (event) {

@@ -562,6 +562,8 @@ catalogue! {
     ConsoleGroupsNone { en: "Not dealt yet. Deal the phones in the room into groups.", es: "Aún sin repartir. Reparte los móviles de la sala en grupos." }
     ConsoleGroupsDeal { en: "Deal into groups", es: "Repartir en grupos" }
     ConsoleGroupsRedeal { en: "Deal again", es: "Repartir de nuevo" }
+    ConsoleGroupsRedealConfirm { en: "Deal again? The groups have written. What they wrote and did not bring back will be gone for good. Cards already brought back stay with the room.", es: "¿Repartir de nuevo? Los grupos han escrito. Lo que escribieron y no trajeron de vuelta desaparecerá para siempre. Las tarjetas que ya trajeron se quedan en la sala." }
+    ConsoleGroupsRedealYes { en: "Yes, deal again", es: "Sí, repartir de nuevo" }
     ConsoleGroupsStart { en: "Start round {round}", es: "Empezar la ronda {round}" }
     ConsoleGroupsBack { en: "Bring everyone back", es: "Traer a todo el mundo de vuelta" }
     ConsoleGroupsMove { en: "Move one person", es: "Mover a una persona" }
@@ -582,7 +584,7 @@ catalogue! {
     ErrCodeMidRound { en: "The groups are in the middle of a round. Bring everyone back first.", es: "Los grupos están en medio de una ronda. Trae primero a todo el mundo de vuelta." }
     ErrCodeNoSuchGroup { en: "There is no group or person with that number.", es: "No hay ningún grupo ni persona con ese número." }
     ErrCodeWouldLeaveAlone { en: "That would leave someone on their own, so nobody was moved.", es: "Eso dejaría a alguien sin grupo, así que no se ha movido a nadie." }
-    ErrCodeGroupsWriting { en: "The groups have started writing, so they stay as they are. You can move one person instead.", es: "Los grupos ya han empezado a escribir, así que se quedan como están. Puedes mover a una persona." }
+    ErrCodeGroupsWriting { en: "The groups have written. Dealing again would let go of what they did not bring back.", es: "Los grupos han escrito. Repartir de nuevo dejaría ir lo que no trajeron de vuelta." }
     ErrCodeNotLastRound { en: "Cards go back to the room in the last round.", es: "Las tarjetas vuelven a la sala en la última ronda." }
     ErrCodeUnknownRound { en: "That round isn't part of this step.", es: "Esa ronda no forma parte de este paso." }
 }

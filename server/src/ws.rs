@@ -242,7 +242,7 @@ async fn serve(mut socket: WebSocket, room: RoomHandle, actor: Actor, since: Opt
             biased;
             frame = sub.events.recv() => {
                 let out = match frame {
-                    Ok(Frame { audience, .. }) if !audience.reaches(actor.role()) => continue,
+                    Ok(Frame { audience, .. }) if !audience.admits(&actor) => continue,
                     Ok(Frame { seq, json, sequenced: true, .. }) if seq > last => { last = seq; json }
                     Ok(Frame { json, sequenced: false, .. }) => json,
                     Ok(_) => continue,

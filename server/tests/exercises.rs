@@ -1020,7 +1020,9 @@ async fn no_connection_can_act_outside_its_role() -> hearth_tests::Result<()> {
             },
         },
         Action::End,
-        Action::GroupsDeal,
+        Action::GroupsDeal {
+            forget_boards: false,
+        },
         Action::GroupsMove {
             from: 1,
             place: 1,

@@ -14,6 +14,7 @@ use hearth_core::ids::StepId;
 use hearth_core::page::{GroupBoard, ParticipantPage};
 use hearth_core::protocol::Action;
 use hearth_core::words::Prompt;
+use hearth_tests::store::on_postgres;
 use hearth_tests::{action_id, redirect_target, Client, Device, Gathering, TestServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hearth");
@@ -45,6 +46,34 @@ async fn board(
 ) -> hearth_tests::Result<Option<GroupBoard>> {
     let page: ParticipantPage = server.participant_page(g, device).await?;
     Ok(page.group)
+}
+
+/// Every phone's group, as its own page data says, in the order of
+/// `devices`.
+async fn boards(
+    server: &TestServer,
+    g: &Gathering,
+    devices: &[Device],
+) -> hearth_tests::Result<Vec<GroupBoard>> {
+    let mut boards = Vec::new();
+    for device in devices {
+        boards.push(board(server, g, device).await?.ok_or("not dealt")?);
+    }
+    Ok(boards)
+}
+
+/// The phone at `place` of group `n` (both from 1), by `boards`.
+fn member<'a>(
+    devices: &'a [Device],
+    boards: &[GroupBoard],
+    n: usize,
+    place: u32,
+) -> hearth_tests::Result<&'a Device> {
+    let i = boards
+        .iter()
+        .position(|b| b.sign.number == n && b.place == place)
+        .ok_or("no such member")?;
+    Ok(&devices[i])
 }
 
 /// Posts the small group form as a phone without its script; where the
@@ -107,10 +136,7 @@ async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth
     let step = StepId(2);
 
     // Dealt on entering: 3 + 2 + 2, each phone with a sign and a place.
-    let mut boards = Vec::new();
-    for device in &devices {
-        boards.push(board(&server, &g, device).await?.ok_or("not dealt")?);
-    }
+    let boards = boards(&server, &g, &devices).await?;
     let mut sizes = [0usize; 3];
     for b in &boards {
         sizes[b.sign.number - 1] += 1;
@@ -120,13 +146,7 @@ async fn triads_practise_in_private_and_bring_back_what_two_agree_on() -> hearth
     screen
         .wait_for("the groups", |v| v.groups.is_some_and(|s| s.groups == 3))
         .await?;
-    let in_group = |n: usize, place: u32| -> hearth_tests::Result<&Device> {
-        let i = boards
-            .iter()
-            .position(|b| b.sign.number == n && b.place == place)
-            .ok_or("no such member")?;
-        Ok(&devices[i])
-    };
+    let in_group = |n, place| member(&devices, &boards, n, place);
     let (teller, listener, observer) = (in_group(1, 1)?, in_group(1, 2)?, in_group(1, 3)?);
     let outsider = in_group(2, 1)?;
 
@@ -374,7 +394,11 @@ async fn a_late_phone_joins_the_smallest_group_and_a_move_is_by_numbers_only(
         .connect(&g.participant_ws(), Some(&late), None)
         .await?;
     assert_eq!(
-        phone.act(Action::GroupsDeal).await?,
+        phone
+            .act(Action::GroupsDeal {
+                forget_boards: true
+            })
+            .await?,
         Err(ErrorCode::NotAllowed)
     );
     let mut screen = server.connect(&g.screen_ws(), None, None).await?;
@@ -388,5 +412,178 @@ async fn a_late_phone_joins_the_smallest_group_and_a_move_is_by_numbers_only(
             .await?,
         Err(ErrorCode::NotAllowed)
     );
+    Ok(())
+}
+
+/// A phone's live link: its group and place when dealt, and the node it
+/// is connected through.
+struct Live {
+    group: u32,
+    place: u32,
+    node: String,
+    client: Client,
+}
+
+#[tokio::test]
+async fn a_groups_news_reaches_its_own_phones_and_nobody_else() -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Heard", "blank").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let mut screen = server.connect(&g.screen_ws(), None, None).await?;
+    // Six in triads: two groups of three.
+    let devices = in_triads(&server, &g, &mut console, 6).await?;
+    // On PostgreSQL, a second node relays the room (the first owns it,
+    // having opened it): every phone is connected through both, and the
+    // relay's connections hear exactly what the owner's do.
+    let relay = match on_postgres() {
+        true => Some(server.beside().await?),
+        false => None,
+    };
+    let nodes: Vec<&TestServer> = [Some(&server), relay.as_ref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let dealt = boards(&server, &g, &devices).await?;
+    let writer = member(&devices, &dealt, 1, 1)?;
+    let mut phones = Vec::new();
+    for (device, b) in devices.iter().zip(&dealt) {
+        for node in &nodes {
+            let client = node
+                .connect(&g.participant_ws(), Some(device), None)
+                .await?;
+            let (group, place, node) = (b.sign.number as u32, b.place, node.base.clone());
+            phones.push(Live {
+                group,
+                place,
+                node,
+                client,
+            });
+        }
+    }
+
+    // Group 1 writes: its phones are told, group 2's are not, nor the
+    // console, nor the screen.
+    let step = StepId(2).0.to_string();
+    let write = [("do", "write"), ("step", step.as_str()), ("text", "ours")];
+    post(&server, &g, writer, &write).await?;
+    for p in phones.iter_mut() {
+        if p.group == 1 {
+            p.client.wait_for_group_news(1).await?;
+        } else {
+            // Everything sent to it by now has arrived: nothing of group 1.
+            p.client.sync().await?;
+            let news = &p.client.group_news;
+            assert!(news.is_empty(), "{}: {news:?}", p.node);
+        }
+    }
+    for view in [&mut console, &mut screen] {
+        view.sync().await?;
+        assert!(view.group_news.is_empty(), "{:?}", view.group_news);
+    }
+
+    // A person moved to group 2 is told as a member of group 2 (their
+    // phone looks again), and group 1 hears of it too.
+    for p in phones.iter_mut() {
+        p.client.group_news.clear();
+    }
+    let (from, place, to) = (1, 1, 2);
+    console
+        .act(Action::GroupsMove { from, place, to })
+        .await??;
+    for p in phones.iter_mut() {
+        let now_in = if (p.group, p.place) == (1, 1) {
+            2
+        } else {
+            p.group
+        };
+        p.client.wait_for_group_news(now_in).await?;
+        p.client.sync().await?;
+        let (news, node) = (&p.client.group_news, &p.node);
+        assert_eq!(
+            news,
+            &[now_in],
+            "{node}: group {} person {}",
+            p.group,
+            p.place
+        );
+    }
+    if let Some(relay) = &relay {
+        let owns = relay.log().contains("this node owns the gathering now");
+        assert!(!owns, "the second node relayed nothing: it owns the room");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_facilitator_deals_again_between_practices_once_they_agree_to_let_the_boards_go(
+) -> hearth_tests::Result<()> {
+    let mut server = TestServer::start(BIN).await?;
+    let g = server.create_gathering("Again", "blank").await?;
+    let mut console = server.connect(&g.console_ws(), None, None).await?;
+    let devices = in_triads(&server, &g, &mut console, 6).await?;
+    let boards = boards(&server, &g, &devices).await?;
+    let in_group = |n, place| member(&devices, &boards, n, place);
+    let (a, b, c) = (in_group(1, 1)?, in_group(1, 2)?, in_group(2, 1)?);
+
+    // One card brought back, one left on group 2's board; the last round.
+    let step = StepId(2).0.to_string();
+    let brought = "what we chose to bring back";
+    let left = "what stayed in our group";
+    for (device, text) in [(a, brought), (c, left)] {
+        let write = [("do", "write"), ("step", step.as_str()), ("text", text)];
+        post(&server, &g, device, &write).await?;
+    }
+    console.act(Action::GroupsRound { round: 1 }).await??;
+    let deal = |forget_boards| Action::GroupsDeal { forget_boards };
+    // Mid-round: refused, even agreed to.
+    assert_eq!(console.act(deal(true)).await?, Err(ErrorCode::MidRound));
+    console.act(Action::GroupsRound { round: 2 }).await??;
+    let card = board(&server, &g, a).await?.ok_or("no group")?.cards[0]
+        .id
+        .clone();
+    let card = card.as_str();
+    post(&server, &g, a, &[("do", "propose"), ("card", card)]).await?;
+    post(&server, &g, b, &[("do", "agree"), ("card", card)]).await?;
+    console.act(Action::GroupsBack).await??;
+
+    // Everyone back: a deal asks first, and changes nothing until agreed.
+    assert_eq!(
+        console.act(deal(false)).await?,
+        Err(ErrorCode::GroupsWriting)
+    );
+    let still = board(&server, &g, c).await?.ok_or("no group")?;
+    assert!(still.cards.iter().any(|card| card.text == left));
+    console.act(deal(true)).await??;
+    console
+        .wait_for("the fresh deal", |v| {
+            v.groups
+                .is_some_and(|s| (s.deal, s.round, s.back, s.brought) == (2, 0, false, 0))
+        })
+        .await?;
+
+    // Fresh groups with empty boards, from the first round.
+    for device in &devices {
+        let fresh = board(&server, &g, device).await?.ok_or("not dealt")?;
+        assert!(fresh.cards.is_empty(), "a board survived the deal");
+    }
+    console.act(Action::GroupsRound { round: 1 }).await??;
+    // What stayed in a group is gone from the database too; what was
+    // brought back is the room's, and the reveal shows it.
+    let stored = server.stored_bytes().await?;
+    assert!(
+        !hearth_tests::contains_bytes(&stored, left.as_bytes()),
+        "a forgotten board is still stored"
+    );
+    console.act(Action::GroupsBack).await??;
+    console.act(Action::Reveal).await??;
+    console
+        .wait_for("the card brought back", |v| {
+            v.cards.iter().any(|c| c.text == brought)
+        })
+        .await?;
+    // And after a restart, the fresh groups are the ones that come back.
+    server.restart().await?;
+    let after = board(&server, &g, a).await?.ok_or("the groups were lost")?;
+    assert!(after.cards.is_empty());
     Ok(())
 }

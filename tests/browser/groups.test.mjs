@@ -1,8 +1,10 @@
 // Small groups in a real browser: seven phones dealt into triads (3 + 2 + 2)
 // when the room enters the introduction's practice step, three rounds with
 // the roles swapping, an observer noting a disconnect privately, a group's
-// board seen at once by its members and never by another group, and two
-// groups bringing a card back for the room's reveal.
+// board seen at once by its members and never by another group, two
+// groups bringing a card back for the room's reveal, and a second practice
+// dealt afresh once the console has asked (the boards go, what was brought
+// back stays the room's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -120,4 +122,28 @@ test('seven phones practise in triads through three rounds and two groups bring 
   await screen.locator('.card', { hasText: 'Silence that felt like room to think' }).waitFor();
   assert.equal(await screen.getByText('a question too soon').count(), 0, 'a shared note stays in its group');
   await other.getByText('Everyone is back in the room.', { exact: false }).waitFor();
+
+  // A second practice with fresh triads. The groups wrote, so dealing
+  // again asks first; cancelling changes nothing.
+  const desk = facilitator.getByTestId('groups-desk');
+  const asked = desk.getByText('What they wrote and did not bring back will be gone for good.', { exact: false });
+  await desk.getByRole('button', { name: 'Deal again' }).click();
+  await asked.waitFor();
+  await accessible(facilitator, 'small groups console asking before dealing again');
+  await desk.getByRole('button', { name: 'Cancel' }).click();
+  await asked.waitFor({ state: 'detached' });
+  await screen.getByText('Welcome back').waitFor();
+  await desk.getByRole('button', { name: 'Deal again' }).click();
+  await desk.getByRole('button', { name: 'Yes, deal again' }).click();
+
+  // Dealt afresh: every phone before its first round, its board empty;
+  // the cards brought back stay on the room's board.
+  await screen.getByText('Find your group: look for your sign on your phone').waitFor();
+  for (const page of phones) await page.getByText('The first round starts soon.').waitFor();
+  const again = await seats(phones);
+  assert.deepEqual([1, 2, 3].map((n) => again.filter((s) => s.group === n).length), [3, 2, 2]);
+  for (const page of phones) assert.equal(await page.locator('.group-card').count(), 0);
+  await screen.locator('.card', { hasText: 'Silence that felt like room to think' }).waitFor();
+  await round(facilitator, screen, phones, 1, 'Round 1 of 3');
+  await member(again, 1, 3).getByRole('heading', { name: /Your role this round: Observer/ }).waitFor();
 });

@@ -580,6 +580,9 @@ pub struct Client {
     /// one arrives), and how many were sent.
     pub queue: Option<Vec<(CardId, String)>>,
     pub queues_seen: usize,
+    /// The groups whose news arrived ("its board changed"), in order: a
+    /// phone is told only of its own group's.
+    pub group_news: Vec<u32>,
     /// Every text message received, exactly as sent, when the client was
     /// opened with `TestServer::connect_as` (the anonymity audit searches
     /// them); `None` otherwise, so long-lived load clients keep no history.
@@ -604,6 +607,7 @@ impl Client {
             snapshots_seen: 0,
             queue: None,
             queues_seen: 0,
+            group_news: Vec::new(),
             transcript: None,
         }
     }
@@ -732,6 +736,7 @@ impl Client {
                 self.queues_seen += 1;
                 self.queue = Some(queue.clone());
             }
+            ServerMsg::Group { group } => self.group_news.push(*group),
             _ => {}
         }
         Ok(())
@@ -816,6 +821,18 @@ impl Client {
             self.next(left)
                 .await
                 .map_err(|e| format!("waiting for {what}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Waits until news of small group `group` has arrived.
+    pub async fn wait_for_group_news(&mut self, group: u32) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.group_news.contains(&group) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            self.next(left)
+                .await
+                .map_err(|e| format!("waiting for group {group}'s news: {e}"))?;
         }
         Ok(())
     }

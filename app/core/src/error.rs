@@ -74,7 +74,7 @@ pub enum ErrorCode {
     NoSuchGroup,
     #[error("that would leave someone alone")]
     WouldLeaveAlone,
-    #[error("the groups have started writing")]
+    #[error("the groups have written: dealing again forgets what they did not bring back")]
     GroupsWriting,
     #[error("cards go back to the room in the last round")]
     NotLastRound,

@@ -338,6 +338,11 @@ pub struct GroupsShown {
     pub back: bool,
     /// How many groups have sent at least one card to the room.
     pub brought: u32,
+    /// Which deal of the step this is, from 1: a fresh deal changes what
+    /// every phone's own part says (its sign, its place), even when the
+    /// counts come out the same.
+    #[serde(default)]
+    pub deal: u32,
 }
 
 /// A card a group member proposes to bring back to the room. It goes

@@ -194,8 +194,15 @@ pub enum Action {
     GroupAgree {
         card: CardId,
     },
-    /// Facilitator: deal the phones in the room into groups (again).
-    GroupsDeal,
+    /// Facilitator: deal the phones in the room into groups (again), and
+    /// begin again from the first round. Once the groups have written,
+    /// a deal is refused (`GroupsWriting`) unless `forget_boards` says
+    /// the facilitator was asked and agreed that what the groups wrote
+    /// and did not bring back goes.
+    GroupsDeal {
+        #[serde(default)]
+        forget_boards: bool,
+    },
     /// Facilitator: move the person at `place` (from 1) of group `from` to
     /// group `to`, when they ask.
     GroupsMove {
@@ -241,7 +248,7 @@ impl Action {
             | Action::NewTheme { .. }
             | Action::SetScreen { .. }
             | Action::Statements { .. }
-            | Action::GroupsDeal
+            | Action::GroupsDeal { .. }
             | Action::GroupsMove { .. }
             | Action::GroupsRound { .. }
             | Action::GroupsBack => role == Role::Facilitator,

@@ -19,6 +19,7 @@ use crate::library::{kind_name, note};
 use crate::live::{Live, Start};
 use crate::wall::StepWall;
 use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
+use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Exercise;
 use hearth_core::gathering::{Joining, Waiting};
 use hearth_core::page::{ConsolePage as Data, Entry};
@@ -80,6 +81,23 @@ impl Desk {
         self.live.act(action, move |reply| match reply {
             Ok(_) => said.set(done.map(Said::Done)),
             Err(code) => said.set(Some(Said::Problem(error_msg(code)))),
+        });
+    }
+
+    /// Sends an action the room answers with `asks` when it would take
+    /// something away (the rules know, the console does not): then the
+    /// console asks the facilitator first (`asking` is set) instead of
+    /// saying a refusal, and sends it again, agreed, if they say yes.
+    pub fn act_or_ask(self, action: Action, asks: ErrorCode, asking: RwSignal<bool>) {
+        self.said.set(None);
+        let said = self.said;
+        self.live.act(action, move |reply| match reply {
+            Ok(_) => asking.set(false),
+            Err(code) if code == asks => asking.set(true),
+            Err(code) => {
+                asking.set(false);
+                said.set(Some(Said::Problem(error_msg(code))));
+            }
         });
     }
 }
@@ -653,14 +671,35 @@ fn EndButton() -> impl IntoView {
                         <button class="quiet" on:click=move |_| asking.set(true)>{i18n.t(Msg::ConsoleEnd)}</button>
                     }
                 >
-                    <p role="alert">{i18n.t(Msg::ConsoleEndConfirm)}</p>
-                    <button class="danger" on:click=move |_| { asking.set(false); desk.act(Action::End); }>
-                        {i18n.t(Msg::ConsoleEndYes)}
-                    </button>
-                    <button on:click=move |_| asking.set(false)>{i18n.t(Msg::ConsoleCancel)}</button>
+                    <AskFirst
+                        question=Msg::ConsoleEndConfirm
+                        yes=Msg::ConsoleEndYes
+                        asking
+                        on_yes=Callback::new(move |()| desk.act(Action::End))
+                    />
                 </Show>
             </div>
         </Show>
     }
     .into_any()
+}
+
+/// Asking once more before something that cannot be undone (ending the
+/// gathering, dealing the groups again): the question said plainly, a
+/// button that does it and one that does not. Either answer stops asking.
+#[component]
+pub fn AskFirst(
+    question: Msg,
+    yes: Msg,
+    asking: RwSignal<bool>,
+    on_yes: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p role="alert">{i18n.t(question)}</p>
+        <button class="danger" on:click=move |_| { asking.set(false); on_yes.run(()); }>
+            {i18n.t(yes)}
+        </button>
+        <button on:click=move |_| asking.set(false)>{i18n.t(Msg::ConsoleCancel)}</button>
+    }
 }

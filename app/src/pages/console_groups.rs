@@ -4,9 +4,16 @@
 //! with its timer, and bring everyone back. The console sees what the
 //! room sees of the groups, counts only: never who is where, never a word
 //! of a group's board.
+//!
+//! Dealing again once the groups have written lets their boards go, so
+//! the console asks first, as it does before ending the gathering. It
+//! cannot know beforehand (that a group wrote is not the room's to see):
+//! the room answers a first *Deal again* with `GroupsWriting`, and only
+//! then does the console ask.
 
-use super::console::Desk;
+use super::console::{AskFirst, Desk};
 use crate::i18n::{use_i18n, Msg};
+use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Exercise;
 use hearth_core::protocol::Action;
 use leptos::prelude::*;
@@ -21,6 +28,12 @@ pub fn GroupsDesk() -> impl IntoView {
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    let asking = RwSignal::new(false);
+    let deal = move |forget_boards: bool| {
+        asking.set(false);
+        let action = Action::GroupsDeal { forget_boards };
+        desk.act_or_ask(action, ErrorCode::GroupsWriting, asking);
+    };
     let number = |s: RwSignal<String>| s.get_untracked().trim().parse::<u32>().unwrap_or(0);
     let move_one = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -74,10 +87,20 @@ pub fn GroupsDesk() -> impl IntoView {
                     {(dealt && !back).then(|| view! {
                         <button on:click=move |_| desk.act(Action::GroupsBack)>{i18n.t(Msg::ConsoleGroupsBack)}</button>
                     })}
-                    <button on:click=move |_| desk.act(Action::GroupsDeal)>
+                    <button on:click=move |_| deal(false)>
                         {i18n.t(if dealt { Msg::ConsoleGroupsRedeal } else { Msg::ConsoleGroupsDeal })}
                     </button>
                 </div>
+                <Show when=move || asking.get()>
+                    <div class="confirm controls">
+                        <AskFirst
+                            question=Msg::ConsoleGroupsRedealConfirm
+                            yes=Msg::ConsoleGroupsRedealYes
+                            asking
+                            on_yes=Callback::new(move |()| deal(true))
+                        />
+                    </div>
+                </Show>
                 {(dealt && !back).then(|| view! {
                     <form class="groups-move" on:submit=move_one>
                         <fieldset>

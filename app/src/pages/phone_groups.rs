@@ -49,6 +49,7 @@ pub fn GroupPanel() -> impl IntoView {
         round: 0,
         back: false,
         brought: 0,
+        deal: 0,
     });
     let open = phone.open(step) && !shown.back;
     let last = shown.round == rounds;

@@ -23,6 +23,7 @@
 //! restart reads a checkpoint and the events after it, not the whole log
 //! (see `checkpoint.rs` and `load.rs`).
 
+mod audience;
 mod checkpoint;
 mod landscapes;
 mod load;
@@ -32,6 +33,7 @@ mod ring;
 mod rules;
 pub mod wire;
 
+pub use audience::Audience;
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
 
 use crate::storage::{Batch, GatheringRow, Op, StorageError, Store};
@@ -69,43 +71,11 @@ pub struct Frame {
     pub seq: u64,
     pub json: Utf8Bytes,
     /// Whether the frame is a step in the log (an event or a snapshot).
-    /// Live figures are not: they are sent whatever a view has seen.
+    /// Live figures are not: they are sent whatever a view has seen. A
+    /// step of the log is everyone's: every view follows the log.
     pub sequenced: bool,
-    /// Which connections are sent it (`ws.rs` checks, on every node).
+    /// Who is sent it (`audience.rs`).
     pub audience: Audience,
-}
-
-/// Who a frame is for. Most frames are for every connection; a few are
-/// kept from some roles, by the room that makes them, so no view can
-/// receive what is not its own.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Audience {
-    /// Every connection of the gathering.
-    #[default]
-    Everyone,
-    /// The screen and the consoles, not phones: a statements step's
-    /// landscape. A phone is told its own place in its page, and two
-    /// thousand copies of the whole every two seconds would cost a hall's
-    /// Wi-Fi for nothing.
-    NotPhones,
-    /// Participants' phones only (a small group's board changed): the
-    /// consoles and the screen are not told even that.
-    Phones,
-    /// The facilitators' consoles only: the pre-screen queue, words that
-    /// nobody else may read until they are let in.
-    Facilitators,
-}
-
-impl Audience {
-    /// Whether a connection of `role` is sent a frame for this audience.
-    pub fn reaches(self, role: Role) -> bool {
-        match self {
-            Audience::Everyone => true,
-            Audience::NotPhones => role != Role::Participant,
-            Audience::Phones => role == Role::Participant,
-            Audience::Facilitators => role == Role::Facilitator,
-        }
-    }
 }
 
 /// What a new connection starts from.
@@ -775,13 +745,16 @@ impl Room {
                 // No receivers is fine: nobody is watching right now.
                 let _ = self.fanout.send(frame);
             }
-            // Small groups whose boards changed: their phones fetch their
-            // own part again. Only the number travels, outside the log.
+            // Small groups whose boards changed: their members' phones
+            // fetch their own part again, and nobody else hears of it.
+            // Only the number travels, outside the log.
             for group in groups_told {
-                let msg = ServerMsg::Group { group };
+                let Some(members) = rules::groups::members_of(&self.state, group) else {
+                    continue;
+                };
                 let frame = Frame {
-                    audience: Audience::Phones,
-                    ..live_frame(self.state.seq, &msg)
+                    audience: Audience::Members(members.into()),
+                    ..live_frame(self.state.seq, &ServerMsg::Group { group })
                 };
                 let _ = self.fanout.send(frame);
             }

@@ -64,7 +64,7 @@ pub struct WireFrame {
     pub seq: u64,
     pub json: String,
     pub sequenced: bool,
-    /// Who it is for (`Frame::audience`).
+    /// Who is sent it (`Frame::audience`).
     #[serde(default)]
     pub audience: Audience,
 }
@@ -173,23 +173,26 @@ pub async fn answer(room: &RoomHandle, ask: Ask) -> Answer {
     }
 }
 
-/// One frame as a line of the owner's stream: `<seq> <s|l|p|w|f> <json>`,
-/// `s` for a step of the log, `l` for live figures, `p` for live news for
-/// phones only (a small group's board changed), `w` for live figures the
-/// phones are not sent (a statements step's landscape), `f` for the
-/// facilitators' consoles alone (the pre-screen queue). The relaying node
-/// gives each the same audience as the owner did; a kind it does not know
-/// is dropped, never sent to everyone. An empty line says only that the
-/// owner is there.
+/// One frame as a line of the owner's stream: `<seq> <kind> <json>`, the
+/// kind `s` for a step of the log (everyone's), `l` for live figures,
+/// `w` for live figures the phones are not sent (a statements step's
+/// landscape), `f` for the facilitators' consoles alone (the pre-screen
+/// queue's words), and `m <members> <json>` for live news for some phones
+/// only (a small group's board changed), `<members>` their device hashes
+/// joined by commas. A device hash is hex, so neither a comma nor a space
+/// is ever part of one. An empty line says only that the owner is there.
 pub fn frame_line(frame: &Frame) -> Bytes {
-    let kind = match (frame.sequenced, frame.audience) {
-        (true, _) => 's',
-        (false, Audience::Everyone) => 'l',
-        (false, Audience::Phones) => 'p',
-        (false, Audience::NotPhones) => 'w',
-        (false, Audience::Facilitators) => 'f',
-    };
-    Bytes::from(format!("{} {kind} {}\n", frame.seq, frame.json.as_str()))
+    let seq = frame.seq;
+    let json = frame.json.as_str();
+    Bytes::from(match (frame.sequenced, &frame.audience) {
+        (true, _) => format!("{seq} s {json}\n"),
+        (false, Audience::Everyone) => format!("{seq} l {json}\n"),
+        (false, Audience::NotPhones) => format!("{seq} w {json}\n"),
+        (false, Audience::Facilitators) => format!("{seq} f {json}\n"),
+        (false, Audience::Members(members)) => {
+            format!("{seq} m {} {json}\n", members.join(","))
+        }
+    })
 }
 
 /// The stream's first line: where the owner's log is as it starts.
@@ -208,18 +211,29 @@ pub enum Line {
 /// Reads a line of the owner's stream back (`None` for a line that says
 /// only that the owner is there, or one that cannot be read).
 pub fn read_line(line: &str) -> Option<Line> {
-    let mut parts = line.splitn(3, ' ');
-    let seq = parts.next()?.parse().ok()?;
-    let (sequenced, audience) = match parts.next()? {
+    let (seq, rest) = line.split_once(' ')?;
+    let seq = seq.parse().ok()?;
+    let (kind, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (sequenced, audience, json) = match kind {
         "h" => return Some(Line::At(seq)),
-        "s" => (true, Audience::Everyone),
-        "l" => (false, Audience::Everyone),
-        "p" => (false, Audience::Phones),
-        "w" => (false, Audience::NotPhones),
-        "f" => (false, Audience::Facilitators),
+        "s" => (true, Audience::Everyone, rest),
+        "l" => (false, Audience::Everyone, rest),
+        "w" => (false, Audience::NotPhones, rest),
+        "f" => (false, Audience::Facilitators, rest),
+        "m" => {
+            let (members, json) = rest.split_once(' ')?;
+            let members: Vec<String> = members
+                .split(',')
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (false, Audience::Members(members.into()), json)
+        }
         _ => return None,
     };
-    let json = parts.next()?;
+    if json.is_empty() {
+        return None;
+    }
     Some(Line::Frame(Frame {
         seq,
         json: json.to_owned().into(),
@@ -233,19 +247,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_frame_survives_the_line_it_travels_as() {
+    fn a_frame_survives_the_line_it_travels_as_for_every_audience() {
+        let members = Audience::Members(vec!["ab12".to_owned(), "cd34".to_owned()].into());
         for (sequenced, audience) in [
             (true, Audience::Everyone),
             (false, Audience::Everyone),
-            (false, Audience::Phones),
             (false, Audience::NotPhones),
             (false, Audience::Facilitators),
+            (false, members),
+            (false, Audience::Members(Vec::new().into())),
         ] {
             let frame = Frame {
                 seq: 42,
-                json: r#"{"type":"event","text":"a b c"}"#.into(),
+                json: r#"{"type":"event","text":"a b, c"}"#.into(),
                 sequenced,
-                audience,
+                audience: audience.clone(),
             };
             let line = frame_line(&frame);
             let text = std::str::from_utf8(&line).expect("utf-8");
@@ -256,31 +272,16 @@ mod tests {
                 (back.seq, back.json.as_str(), back.sequenced, back.audience),
                 (42, frame.json.as_str(), sequenced, audience)
             );
+            // And in the JSON a catch-up travels in.
+            let json = serde_json::to_string(&WireFrame::from(frame.clone())).expect("json");
+            let back = Frame::from(serde_json::from_str::<WireFrame>(&json).expect("read"));
+            assert_eq!(back.audience, frame.audience, "{json}");
         }
         let start = start_line(7);
         let start = std::str::from_utf8(&start).expect("utf-8");
         assert!(matches!(read_line(start.trim_end()), Some(Line::At(7))));
-        assert!(read_line("").is_none());
-        assert!(read_line("x s {}").is_none());
-        assert!(read_line("1 q {}").is_none());
-    }
-
-    #[test]
-    fn the_queue_reaches_the_consoles_alone_on_every_node() {
-        use hearth_core::protocol::Role;
-        let queue = Frame {
-            seq: 3,
-            json: r#"{"type":"queue","queue":[["c1","not let in yet"]]}"#.into(),
-            sequenced: false,
-            audience: Audience::Facilitators,
-        };
-        let line = frame_line(&queue);
-        let text = std::str::from_utf8(&line).expect("utf-8");
-        let Some(Line::Frame(back)) = read_line(text.trim_end_matches('\n')) else {
-            panic!("not read back: {text:?}");
-        };
-        assert!(back.audience.reaches(Role::Facilitator));
-        assert!(!back.audience.reaches(Role::Screen));
-        assert!(!back.audience.reaches(Role::Participant));
+        for unreadable in ["", "x s {}", "1 q {}", "1 s", "1 m ab12", "1 m"] {
+            assert!(read_line(unreadable).is_none(), "{unreadable:?}");
+        }
     }
 }

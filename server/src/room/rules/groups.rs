@@ -13,7 +13,9 @@
 //! The groups hold device hashes and private words, so they are kept where
 //! only the room reads them: in memory, and in the room's checkpoint,
 //! written with every commit that changes them (`State::groups_dirty`).
-//! Ending the gathering forgets them.
+//! Ending the gathering forgets them, and so does a fresh deal, which the
+//! facilitator agrees to first once the groups have written (`deal`):
+//! what was brought back is the room's by then, and stays.
 
 use super::cards::release_live;
 use super::{emit, open_step, record, remember, CardMeta, Decision, Refusal, State, Turn};
@@ -45,6 +47,9 @@ pub struct GroupsState {
     pub back: bool,
     /// Every group's cards, in the order they were written.
     pub cards: Vec<GroupCardMeta>,
+    /// Which deal of the step these groups are, from 1.
+    #[serde(default)]
+    pub deal: u32,
 }
 
 /// A card on a group's board, with who wrote it (for their own list and
@@ -81,6 +86,7 @@ impl GroupsState {
             round: self.round,
             back: self.back,
             brought: brought.len() as u32,
+            deal: self.deal,
         }
     }
 
@@ -145,28 +151,33 @@ fn role_of(state: &State, g: &GroupsState, author: &str) -> Option<Role> {
 
 /// Deals everyone who has joined into groups for the current step (when
 /// it opens, or again when the facilitator asks), replacing any groups of
-/// another step. A deal of this step's groups is refused once they have
-/// written or begun a round: then one person is moved instead.
-pub(super) fn deal(t: &mut Turn<'_>) -> Result<Decision, Refusal> {
+/// another step. A deal is refused while a round is under way; once the
+/// groups have written, it is refused too unless the facilitator agreed
+/// (`forget_boards`) that what they wrote and did not bring back goes.
+pub(super) fn deal(t: &mut Turn<'_>, forget_boards: bool) -> Result<Decision, Refusal> {
     let mut d = Decision::to(Outcome::Done);
     remember(&mut d, t.by)?;
-    deal_into(t, &mut d)?;
+    deal_into(t, &mut d, forget_boards)?;
     Ok(d)
 }
 
-/// Adds the deal of the current step to `d`.
-fn deal_into(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
+/// Adds the deal of the current step to `d`: fresh groups, before their
+/// first round, with empty boards. Cards already brought back stay: they
+/// are the room's.
+fn deal_into(t: &mut Turn<'_>, d: &mut Decision, forget_boards: bool) -> Result<(), Refusal> {
     let step = t.state.view.current;
     let Some(s) = settings_of(t.state, step) else {
         return Err(ErrorCode::NoGroups.into());
     };
+    let mut deal = 1;
     if let Some(g) = t.state.groups.as_ref().filter(|g| g.step == step) {
         if g.round > 0 && !g.back {
             return Err(ErrorCode::MidRound.into());
         }
-        if !g.cards.is_empty() {
+        if !forget_boards && g.cards.iter().any(|c| !c.sent) {
             return Err(ErrorCode::GroupsWriting.into());
         }
+        deal = g.deal.saturating_add(1);
     }
     forget(t.state, d);
     let mut people: Vec<String> = t.state.joined.iter().cloned().collect();
@@ -181,11 +192,12 @@ fn deal_into(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
         round: 0,
         back: false,
         cards: Vec::new(),
+        deal,
     };
     let shown = g.shown();
-    // Every phone hears of the deal from the event (and fetches its own
-    // part, whose stamp it changes): a frame per group would be hundreds
-    // to every phone of a hall.
+    // Every phone hears of the deal from the event, whose new deal number
+    // changes the stamp of its own part, so it fetches that again: one
+    // event for the room, not a frame per group.
     t.state.groups = Some(g);
     t.state.groups_dirty = true;
     emit(
@@ -204,12 +216,12 @@ pub(super) fn on_enter(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal
     let step = t.state.view.current;
     let dealt = t.state.groups.as_ref().is_some_and(|g| g.step == step);
     if settings_of(t.state, step).is_some() && !dealt {
-        deal_into(t, d)?;
+        deal_into(t, d, false)?;
     }
     Ok(())
 }
 
-/// Forgets the groups (another step's deal, or the end): their members'
+/// Forgets the groups (a new deal, or the end): their members'
 /// hashes and every word not sent to the room. The checkpoint is
 /// rewritten with this commit, and the copies of the old one erased.
 pub fn forget(state: &mut State, d: &mut Decision) {
@@ -541,6 +553,19 @@ pub fn withdraw(state: &mut State, author: &str, card: &CardId, d: &mut Decision
     true
 }
 
+/// The device hashes of group `group`'s members (from 1), of the current
+/// step's groups: the phones told its board changed, and no others.
+pub fn members_of(state: &State, group: u32) -> Option<&[String]> {
+    state
+        .groups
+        .as_ref()
+        .filter(|g| g.step == state.view.current)?
+        .groups
+        .all()
+        .get((group as usize).checked_sub(1)?)
+        .map(Vec::as_slice)
+}
+
 /// What one phone's group looks like to it: its sign, place, role and the
 /// board, with its own private notes and no one else's. `None` for anyone
 /// in no group of the current step.
@@ -642,7 +667,8 @@ mod tests {
                 groups: 3,
                 round: 0,
                 back: false,
-                brought: 0
+                brought: 0,
+                deal: 1
             })
         );
         // The room is told counts only: no device hash in the public state.
@@ -653,27 +679,94 @@ mod tests {
         }
     }
 
+    fn deal(forget_boards: bool) -> Action {
+        Action::GroupsDeal { forget_boards }
+    }
+
     #[test]
-    fn a_late_joiner_goes_to_the_smallest_group_and_a_deal_is_refused_once_groups_write() {
+    fn a_late_joiner_goes_to_the_smallest_group_and_a_deal_before_writing_needs_no_asking() {
         let mut g = triads(7);
         super::super::join(&mut g.state, "late").expect("joined");
         assert_eq!(groups(&g).groups.group_of(&"late".to_owned()), Some(2));
         assert!(g.state.groups_notify.contains(&2));
         // Dealing again before anyone wrote: a fresh deal of everyone.
-        g.run(Action::GroupsDeal).expect("dealt again");
+        let first = g.state.view.groups.expect("shown");
+        let d = g.run(deal(false)).expect("dealt again");
         let sizes: Vec<usize> = groups(&g).groups.all().iter().map(Vec::len).collect();
         assert_eq!(
             sizes,
             vec![3, 3, 2],
             "eight people, the late one among them"
         );
+        assert!(!d.ops.iter().any(|op| matches!(op, Op::ForgetGroupWords)));
+        // The same counts again, but another deal: every phone's own part
+        // (its sign, its place) is made again.
+        let again = g.state.view.groups.expect("shown");
+        assert_eq!((first.deal, again.deal), (1, 2));
+        assert_ne!(first, again);
+    }
+
+    #[test]
+    fn a_deal_is_refused_mid_round_and_changes_nothing() {
+        let mut g = triads(7);
         let who = member(&g, 1, 0);
         write(&mut g, who, "the sea").expect("written");
-        assert_eq!(
-            g.run(Action::GroupsDeal).err(),
-            Some(ErrorCode::GroupsWriting)
+        round(&mut g, 1);
+        let before = groups(&g).clone();
+        for forget_boards in [false, true] {
+            assert_eq!(
+                g.run(deal(forget_boards)).err(),
+                Some(ErrorCode::MidRound),
+                "forget_boards: {forget_boards}"
+            );
+        }
+        assert_eq!(groups(&g), &before, "nothing changed");
+    }
+
+    #[test]
+    fn once_groups_have_written_a_deal_asks_first_then_forgets_their_boards() {
+        let mut g = triads(7);
+        let (a, b) = (member(&g, 1, 0), member(&g, 1, 1));
+        let kept = write(&mut g, a, "what we bring back").expect("written");
+        let other = member(&g, 2, 0);
+        write(&mut g, other, "what stays in the group").expect("written");
+        round(&mut g, 3);
+        let propose = Action::GroupPropose { card: kept.clone() };
+        g.act(&Gathering::person(a), propose).expect("proposed");
+        let agree = Action::GroupAgree { card: kept.clone() };
+        g.act(&Gathering::person(b), agree).expect("agreed");
+        g.run(Action::GroupsBack).expect("back");
+        g.commit();
+        // Not asked yet: refused, and nothing changes.
+        let before = groups(&g).clone();
+        assert_eq!(g.run(deal(false)).err(), Some(ErrorCode::GroupsWriting));
+        assert_eq!(groups(&g), &before, "nothing changed");
+        assert!(!g.state.groups_dirty);
+        // Asked, and agreed: fresh groups, before their first round.
+        let d = g.run(deal(true)).expect("dealt again");
+        let fresh = groups(&g);
+        assert!(fresh.cards.is_empty(), "the boards are forgotten");
+        assert_eq!((fresh.round, fresh.back, fresh.deal), (0, false, 2));
+        assert!(d.ops.iter().any(|op| matches!(op, Op::ForgetGroupWords)));
+        assert!(
+            g.state.groups_dirty,
+            "the checkpoint is written without them"
         );
-        assert_eq!(groups(&g).cards.len(), 1, "nothing changed");
+        let checkpoint = serde_json::to_string(&g.state.groups).unwrap();
+        assert!(!checkpoint.contains("what stays in the group"));
+        assert_eq!(
+            g.state.view.groups.map(|s| (s.round, s.back, s.brought)),
+            Some((0, false, 0))
+        );
+        // What was brought back is the room's: it stays, for the reveal.
+        assert!(g.state.cards.contains_key(&kept));
+        let shown = revealed(&g.reveal());
+        assert_eq!(shown, [kept]);
+        // The new groups begin again from the first round, roles and all.
+        round(&mut g, 1);
+        let teller = Gathering::person(member(&g, 1, 0));
+        let board = board_for(&g.state, teller.key()).expect("a group");
+        assert_eq!(board.role, Some(Role::Storyteller));
     }
 
     #[test]

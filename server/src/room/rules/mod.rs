@@ -384,7 +384,7 @@ fn apply(t: &mut Turn<'_>, action: Action) -> Result<Decision, Refusal> {
         Action::GroupShare { card } => groups::share(t, card),
         Action::GroupPropose { card } => groups::propose(t, card),
         Action::GroupAgree { card } => groups::agree(t, card),
-        Action::GroupsDeal => groups::deal(t),
+        Action::GroupsDeal { forget_boards } => groups::deal(t, forget_boards),
         Action::GroupsMove { from, place, to } => groups::move_one(t, from, place, to),
         Action::GroupsRound { round } => groups::round(t, round),
         Action::GroupsBack => groups::back(t),

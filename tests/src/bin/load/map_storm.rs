@@ -12,15 +12,13 @@
 //!
 //! `MAP participants=… cards=… placements=… acked=… refused=… p50_ms=… p95_ms=… p99_ms=… max_ms=… totals_msgs=… seconds=… per_second=… server_rss_mb=…`
 
+use super::phones::{open_phone, Joined};
 use super::{open, server_rss_mb, Error, Target, Ws};
 use futures_util::{SinkExt, StreamExt};
 use hearth_core::gathering::GatheringView;
 use hearth_core::ids::{ActionId, CardId, StepId};
-use hearth_core::map::Spot;
-use hearth_core::marks::Mark;
 use hearth_core::protocol::{Action, ClientMsg, Outcome, ServerMsg};
-use hearth_core::reflection::ReflectionText;
-use hearth_tests::{create_gathering_at, Device};
+use hearth_tests::create_gathering_at;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -143,6 +141,27 @@ pub(super) async fn snapshot(ws: &mut Ws) -> Result<GatheringView, Error> {
     view.ok_or_else(|| "no snapshot".into())
 }
 
+/// Posts a phone's plain form (`<page>/<form>`) as the script does, asking
+/// to be answered with its own part, and returns where the answer sends it
+/// (`…done=…` when taken, `…error=…` when refused).
+async fn post(
+    http: &reqwest::Client,
+    page: &str,
+    cookie: &str,
+    form: &str,
+    fields: &[(&str, String)],
+) -> Result<String, Error> {
+    let response = http
+        .post(format!("{page}/{form}"))
+        .header("cookie", cookie)
+        .header("hearth-parts", "1")
+        .form(fields)
+        .send()
+        .await?;
+    hearth_tests::redirect_target(&response)
+        .ok_or_else(|| format!("a {form} post answered {}", response.status()).into())
+}
+
 pub(super) fn percentile(sorted: &[u64], p: f64) -> u64 {
     if sorted.is_empty() {
         return 0;
@@ -175,21 +194,18 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     console.send(action(&id, Action::GoTo { step })?).await?;
     answer(&mut console, &id, &mut view).await??;
 
-    // The phones, in batches.
+    // The phones, in batches, as the script joins: the page, then the link.
     println!("connecting {} phones", storm.participants);
-    let mut phones: Vec<Ws> = Vec::with_capacity(storm.participants);
+    let page = Arc::new(format!("{}/p/{join_token}", target.base));
+    let live = Arc::new(format!("/ws/p/{join_token}"));
+    let mut phones: Vec<Joined> = Vec::with_capacity(storm.participants);
     while phones.len() < storm.participants {
         let batch = storm.connect_batch.min(storm.participants - phones.len());
         let mut opening = JoinSet::new();
         for _ in 0..batch {
-            let addr = target.addr;
-            let path = format!("/ws/p/{join_token}");
-            opening.spawn(async move {
-                let device = Device::new();
-                let mut ws = open(addr, &path, Some(&device)).await?;
-                snapshot(&mut ws).await?;
-                Ok::<_, Error>(ws)
-            });
+            let (http, addr, page, live) =
+                (target.http.clone(), target.addr, page.clone(), live.clone());
+            opening.spawn(async move { open_phone(&http, addr, &page, &live).await });
         }
         while let Some(done) = opening.join_next().await {
             phones.push(done??);
@@ -215,25 +231,21 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     let mut screen = open(target.addr, &format!("/ws/screen/{screen_secret}"), None).await?;
     snapshot(&mut screen).await?;
 
-    // The stories, then the reveal.
+    // The stories, each through the phone's reflection form, then the reveal.
     let cards = storm.cards.min(phones.len());
-    for (i, phone) in phones.iter_mut().take(cards).enumerate() {
-        let id = fresh_id();
-        let text = ReflectionText::parse(&format!(
-            "Story {i}: something I was told about asking for help"
-        ))?;
-        phone
-            .send(action(
-                &id,
-                Action::AddReflection {
-                    step,
-                    text,
-                    place: hearth_core::exercise::Place::Board,
-                    sensitive: false,
-                },
-            )?)
-            .await?;
-        answer(phone, &id, &mut None).await??;
+    for (i, phone) in phones.iter().take(cards).enumerate() {
+        let form = [
+            ("id", fresh_id().as_str().to_owned()),
+            ("step", step.0.to_string()),
+            (
+                "text",
+                format!("Story {i}: something I was told about asking for help"),
+            ),
+        ];
+        let landed = post(&target.http, &page, &phone.cookie, "reflect", &form).await?;
+        if !landed.contains("done=received") {
+            return Err(format!("a story was not taken: {landed}").into());
+        }
     }
     let id = fresh_id();
     console.send(action(&id, Action::Reveal)?).await?;
@@ -272,9 +284,13 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
     println!("PLACING");
     let started = Instant::now();
     let mut storming = JoinSet::new();
-    for (n, mut phone) in phones.into_iter().enumerate() {
-        let card_ids = card_ids.clone();
+    for (n, phone) in phones.into_iter().enumerate() {
+        let (card_ids, http, page) = (card_ids.clone(), target.http.clone(), page.clone());
         storming.spawn(async move {
+            let Joined { cookie, mut ws, .. } = phone;
+            // The phone's link stays open and is read, as the script reads
+            // it; the page storm measures the copies it then fetches.
+            let link = tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} });
             let mut dice = Dice(0x9e37_79b9_7f4a_7c15 ^ (n as u64 + 1).wrapping_mul(0x2545_f491));
             let mut latencies = Vec::with_capacity(card_ids.len());
             let mut refused = 0u64;
@@ -292,25 +308,29 @@ pub async fn run(storm: &Storm, target: &Target) -> Result<String, Error> {
                 } else {
                     (20 + (c * 13) % 60) as u8 + dice.below(10) as u8
                 };
-                let id = fresh_id();
+                // The mini-map's square, through the plain form the script
+                // posts; then the own part the answer names, as `fetch` does.
+                let form = [
+                    ("id", fresh_id().as_str().to_owned()),
+                    ("mark", "place".to_owned()),
+                    ("card", card_ids[c].as_str().to_owned()),
+                    ("spot", format!("{x},{y}")),
+                ];
                 let sent = Instant::now();
-                phone
-                    .send(action(
-                        &id,
-                        Action::Mark {
-                            mark: Mark::Place {
-                                card: card_ids[c].clone(),
-                                at: Some(Spot { x, y }),
-                            },
-                        },
-                    )?)
-                    .await?;
-                match answer(&mut phone, &id, &mut None).await? {
-                    Ok(_) => latencies.push(sent.elapsed().as_millis() as u64),
-                    Err(_) => refused += 1,
+                let landed = post(&http, &page, &cookie, "mark", &form).await?;
+                if landed.contains("done=marked") {
+                    latencies.push(sent.elapsed().as_millis() as u64);
+                    let base = page.split("/p/").next().unwrap_or_default();
+                    http.get(format!("{base}{landed}"))
+                        .header("cookie", &cookie)
+                        .send()
+                        .await?;
+                } else {
+                    refused += 1;
                 }
                 tokio::time::sleep(GAP.saturating_sub(sent.elapsed())).await;
             }
+            link.abort();
             Ok::<_, Error>((latencies, refused))
         });
     }

@@ -102,12 +102,12 @@ struct Pages {
 
 /// What a phone reads from its page.
 #[derive(Default, Clone)]
-struct PageFacts {
+pub(super) struct PageFacts {
     epoch: u64,
     seq: u64,
     /// The reflection form's `id` and `step`, when the step takes reflections.
     form: Option<(String, String)>,
-    glance: Option<String>,
+    pub glance: Option<String>,
 }
 
 /// The value of the first `name="…"` attribute after `after` in `html`.
@@ -269,6 +269,21 @@ async fn fetch_part(
     };
     let (encoding, etag) = (header("content-encoding"), header("etag"));
     Ok((status, etag, encoding, response.bytes().await?.to_vec()))
+}
+
+/// Fetches the phone's own part (`<page>/mine`) as the script does, and
+/// unpacks it; an answer other than 200 is an error.
+pub(super) async fn fetch_own(
+    http: &reqwest::Client,
+    page: &str,
+    cookie: &str,
+) -> Result<String, Error> {
+    let (status, _, encoding, body) =
+        fetch_part(http, &format!("{page}/mine"), cookie, None).await?;
+    if status != 200 {
+        return Err(format!("the own part answered {status}").into());
+    }
+    unpack(encoding.as_deref(), &body)
 }
 
 /// Fetches a fresh copy as the script does: `<page>/shared?seen=&at=` with
@@ -445,8 +460,49 @@ struct Phone {
     seen: Seen,
 }
 
-/// Joins one phone: its page, then its link, until the link has sent it
-/// its own things (the last of what a link sends on opening).
+/// A phone just joined, as the script starts: its device and cookie, what
+/// its page said, and its live link, open, after the link has sent it its
+/// own things (the last of what a link sends on opening).
+pub(super) struct Joined {
+    pub device: Device,
+    pub cookie: String,
+    pub facts: PageFacts,
+    pub ws: Ws,
+}
+
+/// Joins one phone: its page (`page`, `http://…/p/<token>`), then its
+/// link (`live`, `/ws/p/<token>`) from the position the page was made at.
+pub(super) async fn open_phone(
+    http: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    page: &str,
+    live: &str,
+) -> Result<Joined, Error> {
+    let device = Device::new();
+    let cookie = device.cookie();
+    let first = fetch_page(http, page, &cookie).await?;
+    if !first.ok {
+        return Err("joining did not answer with a page".into());
+    }
+    let facts = PageFacts::read(&first.html).ok_or("the page has no live link")?;
+    let path = format!("{live}?epoch={}&seq={}", facts.epoch, facts.seq);
+    let mut ws = open(addr, &path, Some(&device)).await?;
+    while let Some(frame) = ws.next().await {
+        if let Message::Text(text) = frame? {
+            if text.starts_with(r#"{"type":"mine""#) {
+                return Ok(Joined {
+                    device,
+                    cookie,
+                    facts,
+                    ws,
+                });
+            }
+        }
+    }
+    Err("the link closed while joining".into())
+}
+
+/// Joins one phone of gathering `gathering` (see `open_phone`).
 async fn join(
     http: reqwest::Client,
     addr: std::net::SocketAddr,
@@ -454,44 +510,34 @@ async fn join(
     live: String,
     gathering: usize,
 ) -> Result<(Phone, Ws), Error> {
-    let device = Device::new();
-    let cookie = device.cookie();
-    let first = fetch_page(&http, &page, &cookie).await?;
-    if !first.ok {
-        return Err("joining did not answer with a page".into());
-    }
-    let facts = PageFacts::read(&first.html).ok_or("the page has no live link")?;
+    let Joined {
+        device,
+        cookie,
+        facts,
+        ws,
+    } = open_phone(&http, addr, &page, &live).await?;
     let form_id = facts
         .form
         .as_ref()
         .map(|(id, _)| id.clone())
         .unwrap_or_default();
-    let path = format!("{live}?epoch={}&seq={}", facts.epoch, facts.seq);
-    let mut ws = open(addr, &path, Some(&device)).await?;
-    while let Some(frame) = ws.next().await {
-        if let Message::Text(text) = frame? {
-            if text.starts_with(r#"{"type":"mine""#) {
-                let phone = Phone {
-                    gathering,
-                    device,
-                    cookie,
-                    page,
-                    live,
-                    facts,
-                    used_id: None,
-                    form_id,
-                    shared: None,
-                    etag: None,
-                    own_from_post: None,
-                    own_html: String::new(),
-                    need_own: true,
-                    seen: Seen::new(),
-                };
-                return Ok((phone, ws));
-            }
-        }
-    }
-    Err("the link closed while joining".into())
+    let phone = Phone {
+        gathering,
+        device,
+        cookie,
+        page,
+        live,
+        facts,
+        used_id: None,
+        form_id,
+        shared: None,
+        etag: None,
+        own_from_post: None,
+        own_html: String::new(),
+        need_own: true,
+        seen: Seen::new(),
+    };
+    Ok((phone, ws))
 }
 
 /// What the phone's task shares.

@@ -5,16 +5,20 @@
 //! One gathering on the community agenda moves to its statements step; the
 //! console seeds `--cards` statements; `--participants` phones open their
 //! page (which joins them); then answers go out at `--rate` a second in all
-//! until every phone has answered `--answers` statements (each phone
-//! leaning with one of three planted opinion groups, a few answers against
-//! it). A screen watches the landscape arrive. Last it prints:
+//! until every phone has answered `--answers` statements. Each phone
+//! answers the statement its page shows it (the one with the fewest
+//! answers it has not answered, kept until answered), then the one the own
+//! part it is answered with shows next, one tap after another, leaning
+//! with one of three planted opinion groups (a few answers against it). A
+//! screen watches the landscape arrive. Last it prints:
 //!
-//! `STATEMENTS participants=… statements=… answers=… acked=… refused=… failed=… p50_ms=… p95_ms=… p99_ms=… max_ms=… own_p99_ms=… landscapes=… landscape_gap_max_ms=… groups=… seconds=… per_second=… server_rss_mb=…`
+//! `STATEMENTS participants=… statements=… answers=… acked=… refused=… failed=… not_shown=… p50_ms=… p95_ms=… p99_ms=… max_ms=… own_p99_ms=… landscapes=… landscape_gap_max_ms=… groups=… seconds=… per_second=… server_rss_mb=…`
 //!
 //! `acked` answers were stored and answered with the phone's page;
-//! `p*_ms` are from sending the form to its answer (the acknowledgement);
-//! `landscape_gap_max_ms` is the longest wait between two landscapes on
-//! the screen while answers came in.
+//! `not_shown` answers could not be sent because the phone's page showed
+//! no statement to answer; `p*_ms` are from sending the form to its answer
+//! (the acknowledgement); `landscape_gap_max_ms` is the longest wait
+//! between two landscapes on the screen while answers came in.
 
 use super::map_storm::{answer, follow, snapshot};
 use super::{open, server_rss_mb, Error, Target, Ws};
@@ -24,6 +28,7 @@ use hearth_core::protocol::{Action, ClientMsg, ServerMsg};
 use hearth_core::reflection::ReflectionText;
 use hearth_core::statements::StatementsChange;
 use hearth_tests::Device;
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
@@ -80,6 +85,14 @@ fn vote(p: usize, s: usize) -> &'static str {
     } else {
         "disagree"
     }
+}
+
+/// The statement a phone's page shows it to answer: its answer form's
+/// card (`id="answer-<card>"`), if it shows one.
+fn shown(html: &str) -> Option<String> {
+    const FORM: &str = "id=\"answer-";
+    let at = html.find(FORM)? + FORM.len();
+    html[at..].split('"').next().map(str::to_owned)
 }
 
 pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
@@ -186,9 +199,9 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
     // The phones: each opens its page (which joins it), in batches.
     println!("joining {} phones", run.participants);
     let page = Arc::new(format!("{}/p/{}", target.base, g.join_token));
-    let mut cookies: Vec<String> = Vec::with_capacity(run.participants);
-    while cookies.len() < run.participants {
-        let batch = run.connect_batch.min(run.participants - cookies.len());
+    let mut phones: Vec<(String, Option<String>)> = Vec::with_capacity(run.participants);
+    while phones.len() < run.participants {
+        let batch = run.connect_batch.min(run.participants - phones.len());
         let mut joining = JoinSet::new();
         for _ in 0..batch {
             let (http, page) = (target.http.clone(), page.clone());
@@ -200,20 +213,37 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
                     .send()
                     .await?;
                 if !response.status().is_success() {
-                    return Err::<String, Error>(
+                    return Err::<(String, Option<String>), Error>(
                         format!("a page answered {}", response.status()).into(),
                     );
                 }
-                Ok(cookie)
+                let first = shown(&response.text().await?);
+                Ok((cookie, first))
             });
         }
         while let Some(done) = joining.join_next().await {
-            cookies.push(done??);
+            phones.push(done??);
         }
     }
 
     // The answers, paced in all; each phone answers statements from its own
     // starting point, so every statement gathers answers.
+    // Each phone answers the statement its page shows, then the one its
+    // own part shows next, one after another, as a person does.
+    let phones: Arc<Vec<(String, tokio::sync::Mutex<Option<String>>)>> = Arc::new(
+        phones
+            .into_iter()
+            .map(|(cookie, first)| (cookie, tokio::sync::Mutex::new(first)))
+            .collect(),
+    );
+    let index: Arc<HashMap<String, usize>> = Arc::new(
+        cards
+            .iter()
+            .enumerate()
+            .map(|(s, c)| (c.as_str().to_owned(), s))
+            .collect(),
+    );
+    let not_shown = Arc::new(AtomicU64::new(0));
     let total = run.participants * run.answers.min(cards.len());
     println!("answering: {total} answers at {} a second", run.rate);
     let cards = Arc::new(cards);
@@ -232,31 +262,48 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
         let at = started + Duration::from_secs_f64(i as f64 / run.rate);
         tokio::time::sleep_until(at.into()).await;
         let p = i % run.participants;
-        let s = (p * 7 + i / run.participants) % cards.len();
         let permit = slots.clone().acquire_owned().await?;
-        let (http, page, cookie) = (target.http.clone(), page.clone(), cookies[p].clone());
-        let card = cards[s].as_str().to_owned();
+        let (http, page, phones, index) = (
+            target.http.clone(),
+            page.clone(),
+            phones.clone(),
+            index.clone(),
+        );
+        let not_shown = not_shown.clone();
         let (latencies, own_latencies) = (latencies.clone(), own_latencies.clone());
         let (acked, refused, failed) = (acked.clone(), refused.clone(), failed.clone());
         let base = target.base.clone();
         sending.spawn(async move {
             let _permit = permit;
+            let (cookie, next) = &phones[p];
+            // One tap after another: the phone's last answer and the page
+            // it brought come first.
+            let mut next = next.lock().await;
+            let Some(card) = next.take() else {
+                not_shown.fetch_add(1, Relaxed);
+                return;
+            };
+            let Some(&s) = index.get(&card) else {
+                not_shown.fetch_add(1, Relaxed);
+                return;
+            };
             let form = [
                 ("id", fresh_id().as_str().to_owned()),
                 ("mark", "answer".to_owned()),
-                ("card", card),
+                ("card", card.clone()),
                 ("vote", vote(p, s).to_owned()),
             ];
             let sent = Instant::now();
             let response = http
                 .post(format!("{page}/mark"))
-                .header("cookie", &cookie)
+                .header("cookie", cookie)
                 .header("hearth-parts", "1")
                 .form(&form)
                 .send()
                 .await;
             let Ok(response) = response else {
                 failed.fetch_add(1, Relaxed);
+                *next = Some(card);
                 return;
             };
             let took = sent.elapsed().as_secs_f64() * 1000.0;
@@ -267,23 +314,32 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
                 } else {
                     failed.fetch_add(1, Relaxed);
                 }
+                *next = Some(card);
                 return;
             }
             acked.fetch_add(1, Relaxed);
             if let Ok(mut l) = latencies.lock() {
                 l.push(took);
             }
-            // What the script does next: fetch the own part it names.
+            // What the script does next: fetch the own part it names, and
+            // answer the statement it shows next.
             let own = Instant::now();
             let part = http
                 .get(format!("{base}{location}"))
-                .header("cookie", &cookie)
+                .header("cookie", cookie)
                 .send()
                 .await;
-            if part.is_ok_and(|r| r.status().is_success()) {
+            let Ok(part) = part
+                .map_err(|_| ())
+                .and_then(|r| r.error_for_status().map_err(|_| ()))
+            else {
+                return;
+            };
+            if let Ok(html) = part.text().await {
                 if let Ok(mut l) = own_latencies.lock() {
                     l.push(own.elapsed().as_secs_f64() * 1000.0);
                 }
+                *next = shown(&html);
             }
         });
         // Finished sends are reaped as the run goes, not held to the end.
@@ -305,7 +361,7 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
     let mut own = own_latencies.lock().map(|l| l.clone()).unwrap_or_default();
     own.sort_by(f64::total_cmp);
     Ok(format!(
-        "STATEMENTS participants={} statements={} answers={total} acked={} refused={} failed={} \
+        "STATEMENTS participants={} statements={} answers={total} acked={} refused={} failed={} not_shown={} \
          p50_ms={:.0} p95_ms={:.0} p99_ms={:.0} max_ms={:.0} own_p99_ms={:.0} landscapes={} \
          landscape_gap_max_ms={} groups={} seconds={seconds:.1} per_second={:.0} server_rss_mb={}",
         run.participants,
@@ -313,6 +369,7 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
         acked.load(Relaxed),
         refused.load(Relaxed),
         failed.load(Relaxed),
+        not_shown.load(Relaxed),
         percentile(&sorted, 0.5),
         percentile(&sorted, 0.95),
         percentile(&sorted, 0.99),
