@@ -337,9 +337,10 @@ fn seed(t: &mut Turn<'_>, step: StepId, text: String) -> Result<Decision, Refusa
 /// Puts the current step's seeds (its settings' statements) to the room,
 /// each one not in its pool yet: when the room enters the step, and when
 /// the step is edited while it is current. A seed is in once a statement
-/// of the step that the facilitator put there says the same words, so
-/// editing the step again, or seeding the same words live, never doubles
-/// one; one hidden or merged away stays out.
+/// of the step that no participant wrote (the facilitator's, or one
+/// brought in with an imported gathering) says the same words, so editing
+/// the step again, or seeding the same words live, never doubles one; one
+/// hidden or merged away stays out.
 pub(super) fn plant_seeds(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
     let step = t.state.view.current;
     let Some(Exercise::Statements { seeds, .. }) = t.state.view.step(step).map(|s| &s.exercise)
@@ -347,12 +348,21 @@ pub(super) fn plant_seeds(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refu
         return Ok(());
     };
     let facilitator = Actor::Facilitator.key();
+    let by_participant = |c: &CardId| {
+        t.state
+            .cards
+            .get(c)
+            .is_some_and(|m| m.author != facilitator)
+    };
+    // Every seed is revealed as it is written: the room's view holds them
+    // all, hidden ones with their words.
     let mut in_pool: HashSet<&str> = t
         .state
+        .view
         .cards
-        .values()
-        .filter(|m| m.step == step && m.author == facilitator)
-        .map(|m| m.text.as_str())
+        .iter()
+        .filter(|c| c.step == step && !by_participant(&c.id))
+        .map(|c| c.text.as_str())
         .collect();
     let new: Vec<String> = seeds
         .iter()
@@ -972,6 +982,29 @@ mod tests {
             panic!("statements");
         };
         assert_eq!(seeds.len(), 3, "the settings as they were");
+    }
+
+    #[test]
+    fn a_seed_brought_in_with_an_imported_gathering_is_not_planted_again() {
+        let kinds = [ExerciseKind::Board, ExerciseKind::Statements];
+        let mut g = Gathering::with_steps(&kinds, 3);
+        let step = StepId(2);
+        let spec = seeded(&g, step, &["parks first", "more buses"]);
+        g.run(Action::EditStep { step, spec }).expect("set up");
+        // As an import brings a card: revealed, with no author here.
+        g.state.view.apply(&Event::CardsRevealed {
+            cards: vec![Card {
+                id: CardId::from_random(77),
+                step,
+                text: "parks first".into(),
+                place: Place::Board,
+                hidden: false,
+                blurred: false,
+            }],
+        });
+        let d = g.run(Action::GoTo { step }).expect("entered");
+        assert_eq!(revealed(&d).len(), 1, "only the one not brought in");
+        assert_eq!(seeds_in(&g, step), ["more buses"]);
     }
 
     #[test]
