@@ -107,7 +107,8 @@ pub(crate) fn organiser_refused(
 
 /// Creates a gathering from its first state and sends the facilitator to
 /// its console.
-pub(crate) async fn open_console(state: &AppState, genesis: GatheringView) -> Response {
+pub(crate) async fn open_console(state: &AppState, mut genesis: GatheringView) -> Response {
+    crate::room::seeds_at_start(&mut genesis, secrets::random_u64);
     match create(state, genesis).await {
         Ok(console_secret) => Redirect::to(&format!("/console/{console_secret}")).into_response(),
         Err(e) => {

@@ -530,6 +530,31 @@ async fn seeds_set_up_with_the_step_enter_once_when_it_opens_and_travel_with_a_t
     let view = &again.page.gathering;
     assert_eq!(seeds_of(view, statements_step(view)?), texts);
     assert!(view.cards.is_empty());
+    // A gathering that starts on its statements step (it is first) has
+    // its seeds in the room from the start, and once only.
+    console.act(Action::MoveStep { step, to: 0 }).await??;
+    let saved = server
+        .save_template(&mut console, "Statements first")
+        .await?;
+    let first = server
+        .create_gathering("First", &format!("template:{}", saved.id))
+        .await?;
+    let mut console = server.connect(&first.console_ws(), None, None).await?;
+    let view = console.view.clone().ok_or("no view")?;
+    let step = statements_step(&view)?;
+    assert_eq!(view.current, step);
+    let mut seeded: Vec<String> = view.cards_of(step).map(|c| c.text.clone()).collect();
+    seeded.sort();
+    let mut wanted: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    wanted.sort();
+    assert_eq!(seeded, wanted);
+    let spec = settings(&view, step, &texts, false)?;
+    console.act(Action::EditStep { step, spec }).await??;
+    console.sync().await?;
+    let view = console.view.as_ref().ok_or("no view")?;
+    assert_eq!(view.cards_of(step).count(), texts.len(), "not doubled");
+    let page = server.participant_page(&first, &Device::new()).await?;
+    assert!(page.ballot.and_then(|b| b.next).is_some(), "one to answer");
     Ok(())
 }
 

@@ -35,6 +35,7 @@ pub mod wire;
 
 pub use audience::Audience;
 pub use checkpoint::EVERY as CHECKPOINT_EVERY;
+pub use rules::statements::seeds_at_start;
 
 use crate::storage::{Batch, GatheringRow, Op, StorageError, Store};
 use axum::extract::ws::Utf8Bytes;

@@ -343,38 +343,62 @@ fn seed(t: &mut Turn<'_>, step: StepId, text: String) -> Result<Decision, Refusa
 /// hidden or merged away stays out.
 pub(super) fn plant_seeds(t: &mut Turn<'_>, d: &mut Decision) -> Result<(), Refusal> {
     let step = t.state.view.current;
-    let Some(Exercise::Statements { seeds, .. }) = t.state.view.step(step).map(|s| &s.exercise)
-    else {
-        return Ok(());
-    };
     let facilitator = Actor::Facilitator.key();
-    let by_participant = |c: &CardId| {
-        t.state
-            .cards
-            .get(c)
-            .is_some_and(|m| m.author != facilitator)
-    };
-    // Every seed is revealed as it is written: the room's view holds them
-    // all, hidden ones with their words.
-    let mut in_pool: HashSet<&str> = t
-        .state
-        .view
-        .cards
-        .iter()
-        .filter(|c| c.step == step && !by_participant(&c.id))
-        .map(|c| c.text.as_str())
-        .collect();
-    let new: Vec<String> = seeds
-        .iter()
-        .map(|s| s.as_str())
-        .filter(|s| in_pool.insert(s))
-        .map(str::to_owned)
-        .collect();
+    let cards = &t.state.cards;
+    let new = unplanted(&t.state.view, step, |c| {
+        cards.get(c).is_some_and(|m| m.author != facilitator)
+    });
     let mut ids = Vec::with_capacity(new.len());
     for text in new {
         ids.push(write_seed(t, d, step, text)?);
     }
     super::cards::reveal_these(t, d, ids)
+}
+
+/// A new gathering whose first step is a statements step is on it from
+/// the start: its seeds are in its first state, revealed, with no author
+/// (as an imported gathering's cards are: nobody can withdraw them; the
+/// facilitator can hide them). `random` makes their ids.
+pub fn seeds_at_start(genesis: &mut GatheringView, mut random: impl FnMut() -> u64) {
+    let step = genesis.current;
+    let cards: Vec<Card> = unplanted(genesis, step, |_| false)
+        .into_iter()
+        .map(|text| Card {
+            id: CardId::from_random(random()),
+            step,
+            text,
+            place: hearth_core::exercise::Place::Board,
+            hidden: false,
+            blurred: false,
+        })
+        .collect();
+    genesis.cards.extend(cards);
+}
+
+/// The seeds of a statements step not in its pool yet, each once, in the
+/// settings' order. Every seed is revealed as it is written, so the room's
+/// view holds them all (hidden ones with their words); a card counts
+/// unless `by_participant` says a participant wrote it.
+fn unplanted(
+    view: &GatheringView,
+    step: StepId,
+    by_participant: impl Fn(&CardId) -> bool,
+) -> Vec<String> {
+    let Some(Exercise::Statements { seeds, .. }) = view.step(step).map(|s| &s.exercise) else {
+        return Vec::new();
+    };
+    let mut in_pool: HashSet<&str> = view
+        .cards
+        .iter()
+        .filter(|c| c.step == step && !by_participant(&c.id))
+        .map(|c| c.text.as_str())
+        .collect();
+    seeds
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| in_pool.insert(s))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Writes one of the facilitator's statements as a card of the step, not
