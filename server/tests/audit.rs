@@ -54,6 +54,10 @@ const VIEW_MESSAGES: [&str; 7] = [
     "ack",
     "error",
 ];
+/// What a facilitator's connection may receive besides: the pre-screen
+/// queue (statements waiting to be let in: their ids and words, nobody's
+/// hash). The screen never receives it.
+const FACILITATOR_MESSAGES: [&str; 1] = ["queue"];
 /// Fewer people than this on a spectrum and its spread is not shown.
 const SPECTRUM_MIN: u32 = 3;
 
@@ -362,10 +366,16 @@ fn check_fields(value: &Value, allowed: &[&str], whence: &str, findings: &mut Fi
 }
 
 /// Checks every message a facilitator or the screen received: its type is
-/// one that carries nothing of one person's, and its JSON passes
-/// `check_public`. Returns how many cards and totals messages it saw, so
-/// the audit can tell it did not check nothing.
-fn check_view_messages(name: &str, client: &Client, findings: &mut Findings) -> (usize, usize) {
+/// one that carries nothing of one person's (`VIEW_MESSAGES`, and `also`
+/// for this connection), and its JSON passes `check_public`. Returns how
+/// many cards and totals messages it saw, so the audit can tell it did not
+/// check nothing.
+fn check_view_messages(
+    name: &str,
+    client: &Client,
+    also: &[&str],
+    findings: &mut Findings,
+) -> (usize, usize) {
     let (mut cards, mut totals) = (0, 0);
     for (i, text) in client.transcript.iter().flatten().enumerate() {
         let whence = format!("{name} message #{i}");
@@ -377,10 +387,13 @@ fn check_view_messages(name: &str, client: &Client, findings: &mut Findings) -> 
             }
         };
         let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
-        if !VIEW_MESSAGES.contains(&kind) {
+        if !VIEW_MESSAGES.contains(&kind) && !also.contains(&kind) {
             findings.note(format!(
-                "{whence} has type {kind:?}, not one of {VIEW_MESSAGES:?}: {text}"
+                "{whence} has type {kind:?}, not one of {VIEW_MESSAGES:?} {also:?}: {text}"
             ));
+        }
+        if kind == "queue" {
+            check_queue(&value, &whence, findings);
         }
         if kind == "ack" {
             let outcome = value.pointer("/outcome/kind").and_then(Value::as_str);
@@ -396,6 +409,24 @@ fn check_view_messages(name: &str, client: &Client, findings: &mut Findings) -> 
         cards += check_public(&value, &whence, findings);
     }
     (cards, totals)
+}
+
+/// Checks a pre-screen queue: `{"type":"queue","queue":[[id, words], …]}`,
+/// each entry a card id and its words and nothing else.
+fn check_queue(value: &Value, whence: &str, findings: &mut Findings) {
+    check_fields(value, &["type", "queue"], whence, findings);
+    let entries = value.get("queue").and_then(Value::as_array);
+    let well_formed = entries.is_some_and(|entries| {
+        entries.iter().all(|e| {
+            e.as_array()
+                .is_some_and(|pair| pair.len() == 2 && pair.iter().all(Value::is_string))
+        })
+    });
+    if !well_formed {
+        findings.note(format!(
+            "{whence}: a queue holds something besides ids and words: {value}"
+        ));
+    }
 }
 
 /// Checks page data (`/api/console`, `/api/screen`) like a message.
@@ -1296,12 +1327,12 @@ async fn nothing_shown_logged_or_stored_points_at_a_person() -> hearth_tests::Re
     }
 
     let mut totals_seen = 0;
-    for (name, client) in [
-        ("console WebSocket", &console),
-        ("co-facilitator WebSocket", &co),
-        ("screen WebSocket", &screen),
+    for (name, client, also) in [
+        ("console WebSocket", &console, &FACILITATOR_MESSAGES[..]),
+        ("co-facilitator WebSocket", &co, &FACILITATOR_MESSAGES[..]),
+        ("screen WebSocket", &screen, &[][..]),
     ] {
-        let (cards, totals) = check_view_messages(name, client, &mut findings);
+        let (cards, totals) = check_view_messages(name, client, also, &mut findings);
         checked_cards += cards;
         totals_seen += totals;
     }
