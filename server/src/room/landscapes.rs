@@ -30,6 +30,8 @@ pub const EVERY: Duration = Duration::from_millis(1500);
 pub struct Done {
     pub step: StepId,
     pub analysis: Analysis,
+    /// How long the recomputation took, for the log.
+    pub took: Duration,
 }
 
 /// The room's recomputations: which run, when each step's last started,
@@ -77,9 +79,15 @@ impl Jobs {
             let (matrix, analysis) = (votes.matrix.clone(), votes.analysis.clone());
             let (tx, step) = (self.tx.clone(), *step);
             tokio::task::spawn_blocking(move || {
+                let began = Instant::now();
                 let analysis = Analysis::following(&matrix, analysis.as_deref());
+                let took = began.elapsed();
                 // The room may have ended meanwhile: nobody to tell.
-                let _ = tx.send(Done { step, analysis });
+                let _ = tx.send(Done {
+                    step,
+                    analysis,
+                    took,
+                });
             });
         }
     }
@@ -89,8 +97,21 @@ impl Jobs {
     /// meanwhile) into the view. Returns the landscape's step if it is
     /// to be sent.
     pub fn finish(&mut self, state: &mut State, done: Done) -> Option<StepId> {
-        let Done { step, analysis } = done;
+        let Done {
+            step,
+            analysis,
+            took,
+        } = done;
         self.running.insert(step, false);
+        tracing::debug!(
+            step = step.0,
+            took_ms = took.as_millis() as u64,
+            since_start_ms = self
+                .started
+                .get(&step)
+                .map_or(0, |at| at.elapsed().as_millis() as u64),
+            "a landscape was recomputed"
+        );
         if state.view.ended || state.view.step(step).is_none() {
             return None;
         }
