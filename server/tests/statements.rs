@@ -163,15 +163,9 @@ fn answer(card: &CardId, vote: Vote) -> Action {
     }
 }
 
-#[tokio::test]
-async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a_phone(
-) -> hearth_tests::Result<()> {
-    let server = TestServer::start(BIN).await?;
-    let (g, mut console, mut screen, step) = on_statements(&server).await?;
-    let mut phones = phones(&server, &g, 12).await?;
-    let cards = nine_statements(&mut phones, &mut console, step).await?;
-    // Everyone agrees with the first; on the rest, the first six and the
-    // other six answer opposite ways.
+/// Every phone answers every statement: everyone agrees with the first;
+/// on the rest, the first six phones and the others answer opposite ways.
+async fn answer_in_two_groups(phones: &mut [Client], cards: &[CardId]) -> hearth_tests::Result<()> {
     for (who, phone) in phones.iter_mut().enumerate() {
         for (i, card) in cards.iter().enumerate() {
             let vote = if i == 0 || (i % 2 == 0) == (who < 6) {
@@ -182,6 +176,17 @@ async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a
             phone.act(answer(card, vote)).await??;
         }
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a_phone(
+) -> hearth_tests::Result<()> {
+    let server = TestServer::start(BIN).await?;
+    let (g, mut console, mut screen, step) = on_statements(&server).await?;
+    let mut phones = phones(&server, &g, 12).await?;
+    let cards = nine_statements(&mut phones, &mut console, step).await?;
+    answer_in_two_groups(&mut phones, &cards).await?;
     let common = cards[0].clone();
     screen
         .wait_for("two groups and their common ground", |v| {
@@ -388,16 +393,7 @@ async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
     let (g, mut console, mut screen, step) = on_statements(&server).await?;
     let mut phones = phones(&server, &g, 12).await?;
     let cards = nine_statements(&mut phones, &mut console, step).await?;
-    for (who, phone) in phones.iter_mut().enumerate() {
-        for (i, card) in cards.iter().enumerate() {
-            let vote = if i == 0 || (i % 2 == 0) == (who < 6) {
-                Vote::Agree
-            } else {
-                Vote::Disagree
-            };
-            phone.act(answer(card, vote)).await??;
-        }
-    }
+    answer_in_two_groups(&mut phones, &cards).await?;
     screen
         .wait_for("two groups", |v| v.board(step).landscape.groups.len() == 2)
         .await?;

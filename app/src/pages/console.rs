@@ -22,6 +22,7 @@ use crate::widgets::{Announcer, LinkBanner, PageProblem, TimerDisplay};
 use hearth_core::error::ErrorCode;
 use hearth_core::exercise::Exercise;
 use hearth_core::gathering::{Joining, Waiting};
+use hearth_core::ids::StepId;
 use hearth_core::page::{ConsolePage as Data, Entry};
 use hearth_core::protocol::{Action, Moderation};
 use hearth_core::timer::{Timer, TimerAction};
@@ -69,6 +70,19 @@ pub enum Said {
 }
 
 impl Desk {
+    /// The step the room is on while its exercise is of the kind `is`
+    /// accepts: a desk for one kind of step is rebuilt only when the room
+    /// moves to another such step (or off one).
+    pub fn current_step_where(self, is: fn(&Exercise) -> bool) -> Memo<Option<StepId>> {
+        let g = self.live.gathering;
+        Memo::new(move |_| {
+            g.read()
+                .current_step()
+                .filter(|s| is(&s.exercise))
+                .map(|s| s.id)
+        })
+    }
+
     /// Sends an action; a refusal is said in the console's own words.
     pub fn act(self, action: Action) {
         self.act_then(action, None);

@@ -28,12 +28,7 @@ pub fn StatementsDesk() -> impl IntoView {
     let i18n = use_i18n();
     let desk = expect_context::<Desk>();
     let g = desk.live.gathering;
-    let step = Memo::new(move |_| {
-        g.read()
-            .current_step()
-            .filter(|s| matches!(s.exercise, Exercise::Statements { .. }))
-            .map(|s| s.id)
-    });
+    let step = desk.current_step_where(|e| matches!(e, Exercise::Statements { .. }));
     let queue = desk.live.queue;
     move || {
         let step = step.get()?;

@@ -29,12 +29,7 @@ pub fn MapTools() -> impl IntoView {
     let desk = expect_context::<Desk>();
     let g = desk.live.gathering;
     // Rebuilt only when the room moves to another map (or off one).
-    let step = Memo::new(move |_| {
-        g.read()
-            .current_step()
-            .filter(|s| s.exercise.axes().is_some())
-            .map(|s| s.id)
-    });
+    let step = desk.current_step_where(|e| e.axes().is_some());
     move || {
         let step = step.get()?;
         let arrangement = Memo::new(move |_| {

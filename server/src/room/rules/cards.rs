@@ -57,30 +57,42 @@ pub fn add(t: &mut Turn<'_>, reflection: Reflection) -> Result<Decision, Refusal
         revealed: false,
     };
     let mut d = Decision::to(Outcome::Added { card: card.clone() });
-    d.ops.push(Op::AddCard {
-        id: card.id.as_str().to_owned(),
-        step: step.0,
+    let meta = CardMeta {
+        step,
         author: t.by.actor.to_owned(),
-        text: card.text.clone(),
-        place: serde_json::to_string(&card.place)?,
+        text: card.text,
+        place: card.place,
         sensitive,
-    });
+        revealed_seq: None,
+    };
+    store_new(t, &mut d, card.id, meta)?;
     remember(&mut d, t.by)?;
-    t.state.arrival.push(card.id.clone());
-    t.state.waiting.push(card.id.clone());
-    t.state.cards.insert(
-        card.id,
-        CardMeta {
-            step,
-            author: t.by.actor.to_owned(),
-            text: card.text,
-            place: card.place,
-            sensitive,
-            revealed_seq: None,
-        },
-    );
     release_live(t, &mut d)?;
     Ok(d)
+}
+
+/// A new card of the room, not yet revealed: its write joins `d`, and it
+/// takes its place in the arrival order and among the cards waiting for
+/// a reveal. Every way a card enters (a phone writing, a small group
+/// bringing one back, a facilitator's seed) goes through here.
+pub(super) fn store_new(
+    t: &mut Turn<'_>,
+    d: &mut Decision,
+    id: CardId,
+    meta: CardMeta,
+) -> Result<(), Refusal> {
+    d.ops.push(Op::AddCard {
+        id: id.as_str().to_owned(),
+        step: meta.step.0,
+        author: meta.author.clone(),
+        text: meta.text.clone(),
+        place: serde_json::to_string(&meta.place)?,
+        sensitive: meta.sensitive,
+    });
+    t.state.arrival.push(id.clone());
+    t.state.waiting.push(id.clone());
+    t.state.cards.insert(id, meta);
+    Ok(())
 }
 
 /// Shows the current step's waiting cards, shuffled.

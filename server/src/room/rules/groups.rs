@@ -17,7 +17,7 @@
 //! facilitator agrees to first once the groups have written (`deal`):
 //! what was brought back is the room's by then, and stays.
 
-use super::cards::release_live;
+use super::cards::{release_live, store_new};
 use super::{emit, open_step, record, remember, CardMeta, Decision, Refusal, State, Turn};
 use crate::storage::Op;
 use hearth_core::error::ErrorCode;
@@ -501,18 +501,8 @@ pub(super) fn agree(t: &mut Turn<'_>, card: CardId) -> Result<Decision, Refusal>
     };
     let group = c.group;
     let mut d = Decision::to(Outcome::Done);
-    d.ops.push(Op::AddCard {
-        id: card.as_str().to_owned(),
-        step: step.0,
-        author: meta.author.clone(),
-        text: meta.text.clone(),
-        place: serde_json::to_string(&meta.place)?,
-        sensitive: false,
-    });
+    store_new(t, &mut d, card, meta)?;
     remember(&mut d, t.by)?;
-    t.state.arrival.push(card.clone());
-    t.state.waiting.push(card.clone());
-    t.state.cards.insert(card, meta);
     let g = t.state.groups.as_mut().ok_or(ErrorCode::NoGroups)?;
     g.cards[at].sent = true;
     let after = g.shown();

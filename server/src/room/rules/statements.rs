@@ -410,25 +410,15 @@ fn write_seed(
     text: String,
 ) -> Result<CardId, Refusal> {
     let id = CardId::from_random(t.rng.next_u64());
-    let author = Actor::Facilitator.key().to_owned();
-    d.ops.push(Op::AddCard {
-        id: id.as_str().to_owned(),
-        step: step.0,
-        author: author.clone(),
-        text: text.clone(),
-        place: serde_json::to_string(&hearth_core::exercise::Place::Board)?,
-        sensitive: false,
-    });
     let meta = super::CardMeta {
         step,
-        author,
+        author: Actor::Facilitator.key().to_owned(),
         text,
         place: hearth_core::exercise::Place::Board,
         sensitive: false,
         revealed_seq: None,
     };
-    t.state.arrival.push(id.clone());
-    t.state.cards.insert(id.clone(), meta);
+    super::cards::store_new(t, d, id.clone(), meta)?;
     Ok(id)
 }
 
