@@ -163,9 +163,23 @@ fn answer(card: &CardId, vote: Vote) -> Action {
     }
 }
 
-/// Every phone answers every statement: everyone agrees with the first;
-/// on the rest, the first six phones and the others answer opposite ways.
-async fn answer_in_two_groups(phones: &mut [Client], cards: &[CardId]) -> hearth_tests::Result<()> {
+/// A room on its statements step in two clear opinion groups.
+struct TwoGroups {
+    g: Gathering,
+    console: Client,
+    screen: Client,
+    step: StepId,
+    phones: Vec<Client>,
+    cards: Vec<CardId>,
+}
+
+/// Twelve phones answer nine statements: everyone agrees with the first;
+/// on the rest, the first six phones and the other six answer opposite
+/// ways.
+async fn in_two_groups(server: &TestServer) -> hearth_tests::Result<TwoGroups> {
+    let (g, mut console, screen, step) = on_statements(server).await?;
+    let mut phones = phones(server, &g, 12).await?;
+    let cards = nine_statements(&mut phones, &mut console, step).await?;
     for (who, phone) in phones.iter_mut().enumerate() {
         for (i, card) in cards.iter().enumerate() {
             let vote = if i == 0 || (i % 2 == 0) == (who < 6) {
@@ -176,17 +190,28 @@ async fn answer_in_two_groups(phones: &mut [Client], cards: &[CardId]) -> hearth
             phone.act(answer(card, vote)).await??;
         }
     }
-    Ok(())
+    Ok(TwoGroups {
+        g,
+        console,
+        screen,
+        step,
+        phones,
+        cards,
+    })
 }
 
 #[tokio::test]
 async fn two_opinion_groups_and_their_common_ground_reach_the_screen_and_never_a_phone(
 ) -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let (g, mut console, mut screen, step) = on_statements(&server).await?;
-    let mut phones = phones(&server, &g, 12).await?;
-    let cards = nine_statements(&mut phones, &mut console, step).await?;
-    answer_in_two_groups(&mut phones, &cards).await?;
+    let TwoGroups {
+        g,
+        mut console,
+        mut screen,
+        step,
+        mut phones,
+        cards,
+    } = in_two_groups(&server).await?;
     let common = cards[0].clone();
     screen
         .wait_for("two groups and their common ground", |v| {
@@ -390,10 +415,13 @@ async fn a_phone_page_shows_one_statement_with_three_buttons_and_its_place_in_sp
 async fn exports_hold_statements_group_sizes_and_agreement_never_an_answer(
 ) -> hearth_tests::Result<()> {
     let server = TestServer::start(BIN).await?;
-    let (g, mut console, mut screen, step) = on_statements(&server).await?;
-    let mut phones = phones(&server, &g, 12).await?;
-    let cards = nine_statements(&mut phones, &mut console, step).await?;
-    answer_in_two_groups(&mut phones, &cards).await?;
+    let TwoGroups {
+        g,
+        mut console,
+        mut screen,
+        step,
+        ..
+    } = in_two_groups(&server).await?;
     screen
         .wait_for("two groups", |v| v.board(step).landscape.groups.len() == 2)
         .await?;
