@@ -476,7 +476,7 @@ catalogue! {
     StatementsDisagree { en: "Disagree", es: "En desacuerdo" }
     StatementsPass { en: "Pass / unsure", es: "Paso / no sé" }
     StatementsPlaceSoon { en: "Your place in the room appears in a moment.", es: "Tu lugar en la sala aparecerá en un momento." }
-    StatementsPlaceNotYet { en: "Answer {n} more statement to see which group you are closest to.|Answer {n} more statements to see which group you are closest to.", es: "Responde {n} afirmación más para ver a qué grupo estás más cerca.|Responde {n} afirmaciones más para ver a qué grupo estás más cerca." }
+    StatementsPlaceNotYet { en: "Answer {n} more statement to see which group you are closest to.|Answer {n} more statements to see which group you are closest to.", es: "Responde {n} afirmación más para ver de qué grupo estás más cerca.|Responde {n} afirmaciones más para ver de qué grupo estás más cerca." }
     StatementsPlaceNoGroups { en: "The room hasn't formed separate groups yet.", es: "La sala todavía no ha formado grupos separados." }
     StatementsPlaceClosest { en: "You're closest to {group}.", es: "Estás más cerca de {group}." }
     StatementsPlaceWhy { en: "You answered these as that group tends to:", es: "Respondiste estas como suele hacerlo ese grupo:" }

@@ -236,10 +236,16 @@ pub fn ballot(state: &mut State, author: &str) -> Option<Ballot> {
         },
     };
     let shown = next.and_then(|s| m.card(s)).cloned();
+    // Remembered only when it changes: a page made again allocates nothing.
     match next {
-        Some(s) => votes.offered.insert(author.to_owned(), s),
-        None => votes.offered.remove(author),
-    };
+        Some(s) if votes.offered.get(author) != Some(&s) => {
+            votes.offered.insert(author.to_owned(), s);
+        }
+        Some(_) => {}
+        None => {
+            votes.offered.remove(author);
+        }
+    }
     Some(Ballot {
         next: shown,
         answered,

@@ -144,7 +144,7 @@ pub(super) async fn snapshot(ws: &mut Ws) -> Result<GatheringView, Error> {
 /// Posts a phone's plain form (`<page>/<form>`) as the script does, asking
 /// to be answered with its own part, and returns where the answer sends it
 /// (`…done=…` when taken, `…error=…` when refused).
-async fn post(
+pub(super) async fn post(
     http: &reqwest::Client,
     page: &str,
     cookie: &str,

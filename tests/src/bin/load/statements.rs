@@ -20,7 +20,7 @@
 //! (the acknowledgement); `landscape_gap_max_ms` is the longest wait
 //! between two landscapes on the screen while answers came in.
 
-use super::map_storm::{answer, follow, snapshot};
+use super::map_storm::{answer, follow, post, snapshot};
 use super::{open, server_rss_mb, Error, Target, Ws};
 use futures_util::{SinkExt, StreamExt};
 use hearth_core::ids::{ActionId, CardId};
@@ -294,20 +294,10 @@ pub async fn run(run: &Run, target: &Target) -> Result<String, Error> {
                 ("vote", vote(p, s).to_owned()),
             ];
             let sent = Instant::now();
-            let response = http
-                .post(format!("{page}/mark"))
-                .header("cookie", cookie)
-                .header("hearth-parts", "1")
-                .form(&form)
-                .send()
-                .await;
-            let Ok(response) = response else {
-                failed.fetch_add(1, Relaxed);
-                *next = Some(card);
-                return;
-            };
+            let location = post(&http, &page, cookie, "mark", &form)
+                .await
+                .unwrap_or_default();
             let took = sent.elapsed().as_secs_f64() * 1000.0;
-            let location = hearth_tests::redirect_target(&response).unwrap_or_default();
             if !location.contains("done=marked") {
                 if location.contains("error=") {
                     refused.fetch_add(1, Relaxed);
